@@ -1,0 +1,42 @@
+# OPUS Update Boards — every target bootstraps what it needs (Debian packages, venv, private PostgreSQL).
+SHELL := /bin/bash
+VENV  ?= $(CURDIR)/.venv
+PY    := $(VENV)/bin/python
+RUN   := $(CURDIR)/.run
+
+.PHONY: help bootstrap test lint static pytest demo bench test-mssql install-sql clean
+
+help:
+	@echo "make test        bootstrap, lint, static checks and the test suite (PostgreSQL)"
+	@echo "make demo        bootstrap and walk the whole flow against the local monday API double"
+	@echo "make bench       benchmarks (ratios measured in one run)"
+	@echo "make test-mssql  contract suite and tSQLt classes against SQL Server given by MSSQL_DSN"
+	@echo "make install-sql rebuild db/install.sql from db/manifest.txt"
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+lint: bootstrap
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/sqlfluff lint --processes 2 db tests/tsqlt
+
+pytest: bootstrap
+	@bash scripts/run_pytest.sh
+
+test: lint pytest
+
+install-sql: bootstrap
+	$(PY) -m sender.build_installer
+
+demo: bootstrap
+	$(PY) -m sender.demo
+
+bench: bootstrap
+	@bash scripts/run_bench.sh
+
+test-mssql: bootstrap
+	@bash scripts/test_mssql.sh
+
+clean:
+	-runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl -D $(RUN)/pg/data -m fast -w stop
+	rm -rf $(RUN)

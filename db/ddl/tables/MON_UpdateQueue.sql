@@ -1,0 +1,69 @@
+-- MON_UpdateQueue: the send queue, one row per item operation of a released batch, holding the exact
+-- column_values JSON that will be sent, so that a loader truncating the staging tables cannot change or
+-- lose what was released. Rows are claimed with a lease (lease_owner, lease_expires_at); a row whose
+-- lease expired is claimable again; completion is fenced on the lease owner.
+-- queue_status: READY -> CLAIMED -> SENT | SKIPPED (nothing to change) | FAILED (monday refused it)
+-- | DEAD (retryable errors until max_attempts) | CANCELLED.
+IF OBJECT_ID(N'dbo.MON_UpdateQueue', N'U') IS NULL
+BEGIN
+    CREATE TABLE dbo.MON_UpdateQueue (
+        queue_id bigint IDENTITY (1, 1) NOT NULL,
+        batch_id varchar(50) NOT NULL,
+        update_row_no int NOT NULL,
+        board_id bigint NOT NULL,
+        update_operation varchar(20) NOT NULL,
+        monday_item_id bigint NULL,
+        parent_item_id bigint NULL,
+        group_id varchar(100) NULL,
+        item_name nvarchar(255) NULL,
+        column_values nvarchar(MAX) NULL,
+        expected_values nvarchar(MAX) NULL,
+        create_labels_if_missing char(1) NOT NULL CONSTRAINT DF_MON_UpdateQueue_create_labels DEFAULT ('N'),
+        idempotency_key varchar(100) NOT NULL,
+        queue_status varchar(20) NOT NULL CONSTRAINT DF_MON_UpdateQueue_queue_status DEFAULT ('READY'),
+        lease_owner varchar(100) NULL,
+        lease_expires_at datetime2(3) NULL,
+        visible_after datetime2(3) NOT NULL CONSTRAINT DF_MON_UpdateQueue_visible_after DEFAULT (SYSUTCDATETIME()),
+        attempt_count int NOT NULL CONSTRAINT DF_MON_UpdateQueue_attempt_count DEFAULT (0),
+        max_attempts int NOT NULL CONSTRAINT DF_MON_UpdateQueue_max_attempts DEFAULT (8),
+        created_item_id bigint NULL,
+        result_detail nvarchar(MAX) NULL,
+        last_error_code varchar(100) NULL,
+        last_error nvarchar(4000) NULL,
+        created_at datetime2(3) NOT NULL CONSTRAINT DF_MON_UpdateQueue_created_at DEFAULT (SYSUTCDATETIME()),
+        claimed_at datetime2(3) NULL,
+        completed_at datetime2(3) NULL,
+        CONSTRAINT PK_MON_UpdateQueue PRIMARY KEY CLUSTERED (queue_id),
+        CONSTRAINT UQ_MON_UpdateQueue_idempotency_key UNIQUE (idempotency_key),
+        CONSTRAINT UQ_MON_UpdateQueue_batch_row UNIQUE (batch_id, update_row_no),
+        CONSTRAINT FK_MON_UpdateQueue_batch FOREIGN KEY (batch_id) REFERENCES dbo.MON_UpdateBatch (batch_id),
+        CONSTRAINT CK_MON_UpdateQueue_update_operation CHECK (update_operation IN ('UPDATE', 'CREATE', 'ARCHIVE')),
+        CONSTRAINT CK_MON_UpdateQueue_create_labels CHECK (create_labels_if_missing IN ('Y', 'N')),
+        CONSTRAINT CK_MON_UpdateQueue_queue_status CHECK (
+            queue_status IN ('READY', 'CLAIMED', 'SENT', 'SKIPPED', 'FAILED', 'DEAD', 'CANCELLED')
+        ),
+        CONSTRAINT CK_MON_UpdateQueue_lease CHECK (
+            queue_status <> 'CLAIMED' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)
+        )
+    );
+END;
+GO
+-- the claim: open rows by visibility, per board, small enough to stay in memory
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'IX_MON_UpdateQueue_claim' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
+)
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, board_id, visible_after, queue_id)
+    INCLUDE (queue_status, lease_expires_at)
+    WHERE queue_status IN ('READY', 'CLAIMED');
+END;
+GO
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'IX_MON_UpdateQueue_batch_status' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
+)
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_batch_status ON dbo.MON_UpdateQueue (batch_id, queue_status);
+END;
+GO

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Brings a fresh Debian/Ubuntu machine (as root) to the state the tests and the demo need:
+# system packages, a virtual environment, and a private PostgreSQL server on a spare loopback port.
+# Safe to run again: every step checks before it acts.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+VENV=${VENV:-$here/.venv}
+RUN=${OPUS_RUN_DIR:-$here/.run}
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf '%s bootstrap: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+
+# 1. Debian packages ----------------------------------------------------------------------------
+need=()
+for p in postgresql postgresql-contrib unixodbc odbc-postgresql tdsodbc libltdl7; do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if ((${#need[@]})); then
+    log "installing Debian packages: ${need[*]}"
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# Debian ships psqlODBC with CommLog=1, which leaves a log file per process in $TMPDIR.
+if [ -w /etc/odbcinst.ini ] && grep -q '^CommLog=1' /etc/odbcinst.ini; then
+    sed -i 's/^CommLog=1/CommLog=0/' /etc/odbcinst.ini
+fi
+
+# 2. Python virtual environment ----------------------------------------------------------------
+stamp="$VENV/.installed-$(sha256sum "$here/pyproject.toml" | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+    log "creating virtual environment in $VENV"
+    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --upgrade pip >/dev/null
+    "$VENV/bin/pip" install -q -e "$here[dev]"
+    rm -f "$VENV"/.installed-*
+    touch "$stamp"
+fi
+
+# 3. Private PostgreSQL server -----------------------------------------------------------------
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PGROOT=$RUN/pg
+mkdir -p "$PGROOT"
+chown postgres:postgres "$PGROOT"
+if [ ! -f "$PGROOT/data/PG_VERSION" ]; then
+    log "initialising a private PostgreSQL cluster in $PGROOT"
+    runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --auth=trust \
+        --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+fi
+if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" status >/dev/null 2>&1; then
+    port=${OPUS_PGPORT:-55432}
+    # a spare loopback port: the first one from $port up that nothing listens on
+    while (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null; do port=$((port + 1)); done
+    log "starting PostgreSQL on 127.0.0.1:$port"
+    runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" -l "$PGROOT/server.log" -w -t 60 \
+        -o "-p $port -k $PGROOT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+            -c full_page_writes=off -c timezone=UTC -c max_connections=200" start >/dev/null
+    echo "$port" > "$RUN/pgport"
+fi
+port=$(cat "$RUN/pgport")
+"$PGBIN/psql" -h 127.0.0.1 -p "$port" -U postgres -Atqc "SELECT 1 FROM pg_database WHERE datname='opus'" \
+    | grep -q 1 || "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U postgres opus
+log "ready: PostgreSQL on 127.0.0.1:$port, venv $VENV"

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs the contract suite and the tSQLt classes against the SQL Server given by MSSQL_DSN.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "${MSSQL_DSN:-}" ]; then
+    cat >&2 <<'MSG'
+make test-mssql: no SQL Server given, nothing was tested.
+Set MSSQL_DSN to an ODBC connection string of an EMPTY database you may write to, for example
+  MSSQL_DSN='DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:sql01,1433;DATABASE=opus_test;UID=...;PWD=...;Encrypt=yes'
+The tSQLt framework (tSQLt.class.sql from tsqlt.org) must be installed in that database for the tSQLt part.
+MSG
+    exit 2
+fi
+cd "$here"
+"$here/.venv/bin/python" -m pytest tests/contract tests/sender -q
+"$here/.venv/bin/python" scripts/run_tsqlt.py

@@ -1,0 +1,127 @@
+"""Shared fixtures: a freshly installed database per test on the engine under test.
+
+PostgreSQL (default): the private server started by scripts/bootstrap.sh; the schema is installed once
+into a template database and each test gets its own copy (CREATE DATABASE ... TEMPLATE), so tests are
+isolated and fast. SQL Server: set MSSQL_DSN to an ODBC connection string of an empty database; the
+schema is installed there once and the project's tables are emptied before each test.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from sender.db import MSSQL, Database
+from sender.installer import install
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+pytest_plugins = []
+if (ROOT / "tests" / "monday_double" / "pytest_plugin.py").is_file():
+    pytest_plugins.append("tests.monday_double.pytest_plugin")
+
+
+def pg_port() -> int:
+    if os.environ.get("OPUS_PGPORT"):
+        return int(os.environ["OPUS_PGPORT"])
+    port_file = ROOT / ".run" / "pgport"
+    if not port_file.is_file():
+        pytest.exit("no PostgreSQL server: run `make test` (or scripts/bootstrap.sh) first", returncode=3)
+    return int(port_file.read_text().strip())
+
+
+def pg_dsn(database: str) -> str:
+    return (
+        "DRIVER={PostgreSQL Unicode};SERVER=127.0.0.1;"
+        f"PORT={pg_port()};DATABASE={database};UID=postgres;PWD=;"
+    )
+
+
+MSSQL_DSN = os.environ.get("MSSQL_DSN")
+
+# the project's tables, children first, for emptying a SQL Server test database between tests
+PROJECT_TABLES = [
+    "MON_UpdatePreview", "MON_UpdateAudit", "MON_UpdateQueue", "MON_UpdateBatch", "MON_ColumnMap",
+    "MON_BoardItem", "MON_BoardGroup", "MON_BoardColumn", "MON_Board", "MON_User", "MON_RunLog",
+    "STG_MON_CustMasterSchedule", "STG_MON_CustMasterSchedule_Subitems",
+]
+
+
+@pytest.fixture(scope="session")
+def engine() -> str:
+    return MSSQL if MSSQL_DSN else "postgres"
+
+
+@pytest.fixture(scope="session")
+def template_db(engine):
+    """PostgreSQL: a database with the schema installed, used as the template of each test's database."""
+    if engine == MSSQL:
+        with Database(MSSQL_DSN) as db:
+            install(db)
+        yield None
+        return
+    name = f"opus_tpl_{os.getpid()}"
+    with Database(pg_dsn("postgres")) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    with Database(pg_dsn(name)) as db:
+        install(db)
+    yield name
+    with Database(pg_dsn("postgres")) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_dsn(engine, template_db):
+    """The DSN of a freshly installed database for this test only."""
+    if engine == MSSQL:
+        with Database(MSSQL_DSN) as db:
+            for table in PROJECT_TABLES:
+                db.execute(f"DELETE FROM dbo.{table}")
+        yield MSSQL_DSN
+        return
+    name = f"opus_t_{uuid.uuid4().hex[:12]}"
+    with Database(pg_dsn("postgres")) as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    yield pg_dsn(name)
+    with Database(pg_dsn("postgres")) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db(fresh_dsn):
+    """A connection (autocommit, through the sender's database layer) to a freshly installed database."""
+    with Database(fresh_dsn) as conn:
+        yield conn
+
+
+@pytest.fixture
+def db_factory(fresh_dsn):
+    """More connections to the same test database (for races between sessions)."""
+    opened = []
+
+    def make() -> Database:
+        conn = Database(fresh_dsn).connect()
+        opened.append(conn)
+        return conn
+
+    yield make
+    for conn in opened:
+        conn.close()
+
+
+@pytest.fixture
+def empty_pg_dsn():
+    """PostgreSQL only: an empty database (nothing installed), dropped after the test."""
+    if MSSQL_DSN:
+        pytest.skip("needs PostgreSQL: creates and drops its own database")
+    name = f"opus_e_{uuid.uuid4().hex[:12]}"
+    with Database(pg_dsn("postgres")) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield pg_dsn(name)
+    with Database(pg_dsn("postgres")) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

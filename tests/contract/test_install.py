@@ -1,0 +1,156 @@
+"""The installer on a real PostgreSQL server: keeps the loader's rows, is idempotent, and refuses
+bad DSNs, missing databases and newer schemas without changing anything."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from sender import __version__
+from sender.cli import main as cli_main
+from sender.db import Database, DbError
+from sender.installer import DB_ROOT, InstallError, install, installed_version
+from tests.conftest import pg_dsn
+
+LOADER_DDL = """
+CREATE SCHEMA IF NOT EXISTS dbo;
+CREATE TABLE dbo.STG_MON_CustMasterSchedule (
+    monday_item_id bigint, monday_board_id bigint, item_name varchar(255), order_status varchar(100),
+    legacy_note varchar(50)
+);
+CREATE TABLE dbo.STG_MON_CustMasterSchedule_Subitems (
+    monday_item_id bigint, monday_board_id bigint, parent_item_id bigint, item_name varchar(255)
+);
+"""
+
+
+def snapshot(db: Database) -> dict:
+    """Everything an install could change: columns, defaults, constraints, indexes, routines, rows."""
+    cols = db.query(
+        "SELECT table_name, column_name, data_type, column_default, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = 'dbo' ORDER BY table_name, ordinal_position"
+    )
+    cons = db.query(
+        "SELECT conname, pg_get_constraintdef(c.oid) AS def FROM pg_constraint c "
+        "JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'dbo' ORDER BY conname"
+    )
+    idx = db.query("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'dbo' ORDER BY indexname")
+    routines = db.query(
+        "SELECT p.proname, md5(pg_get_functiondef(p.oid)) AS body FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'dbo' ORDER BY 1, 2"
+    )
+    tables = db.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'dbo' "
+        "AND table_type = 'BASE TABLE' ORDER BY 1"
+    )
+    rows = {
+        t["table_name"]: db.query(f'SELECT md5(coalesce(string_agg(x::text, \'|\' ORDER BY x::text), \'\')) AS h '
+                                  f'FROM dbo."{t["table_name"]}" x')[0]["h"]
+        for t in tables
+    }
+    return {"cols": cols, "cons": cons, "idx": idx, "routines": routines, "rows": rows}
+
+
+def test_extension_keeps_loader_rows_and_columns(empty_pg_dsn):
+    with Database(empty_pg_dsn) as db:
+        db.execute(LOADER_DDL)
+        db.execute(
+            "INSERT INTO dbo.STG_MON_CustMasterSchedule VALUES "
+            "(101, 8709134353, 'Order A', 'Done', 'keep me'), (102, 8709134353, 'Order B', NULL, NULL)"
+        )
+        db.execute("INSERT INTO dbo.STG_MON_CustMasterSchedule_Subitems VALUES (201, 8709134354, 101, 'Sub A')")
+        install(db)
+        rows = db.query(
+            "SELECT monday_item_id, item_name, order_status, legacy_note, update_operation, validation_status, "
+            "update_batch_id FROM dbo.STG_MON_CustMasterSchedule ORDER BY monday_item_id"
+        )
+        assert [(r["monday_item_id"], r["item_name"], r["order_status"], r["legacy_note"]) for r in rows] == [
+            (101, "Order A", "Done", "keep me"),
+            (102, "Order B", None, None),
+        ]
+        # rows loaded before the extension never look like pending CREATEs
+        assert {(r["update_operation"], r["validation_status"], r["update_batch_id"]) for r in rows} == {
+            (None, None, None)
+        }
+        assert db.scalar("SELECT count(*) FROM dbo.STG_MON_CustMasterSchedule_Subitems") == 1
+        cols = {r["column_name"] for r in db.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'dbo' "
+            "AND table_name = 'stg_mon_custmasterschedule'")}
+        assert {"legacy_note", "update_operation", "update_fields", "source_table", "source_query",
+                "update_batch_id", "validation_status", "validation_errors"} <= cols
+        # the base shape was not forced onto the existing table
+        assert "customer_name" not in cols
+
+
+def test_loader_insert_naming_no_new_column_still_works(db):
+    db.execute(
+        "INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, monday_board_id, item_name, order_status) "
+        "VALUES (?, ?, ?, ?)",
+        (301, 8709134353, "Loader row", "Working on it"),
+    )
+    row = db.query("SELECT * FROM dbo.STG_MON_CustMasterSchedule WHERE monday_item_id = 301")[0]
+    assert row["item_name"] == "Loader row"
+    # the owner's defaults apply to new rows, but with no batch id the row is never sent
+    assert row["update_operation"] == "CREATE"
+    assert row["validation_status"] == "PENDING"
+    assert row["update_batch_id"] is None
+
+
+def test_install_twice_changes_nothing(db):
+    db.execute(
+        "INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, monday_board_id, item_name) "
+        "VALUES (401, 8709134353, 'Kept')"
+    )
+    before = snapshot(db)
+    report = install(db)
+    assert report.previous_version == __version__
+    assert snapshot(db) == before
+    assert db.scalar("SELECT count(*) FROM dbo.MON_SchemaVersion") == 1
+
+
+def test_newer_schema_version_is_refused_untouched(db):
+    db.execute(
+        "INSERT INTO dbo.MON_SchemaVersion (schema_version, version_major, version_minor, version_patch) "
+        "VALUES ('99.0.0', 99, 0, 0)"
+    )
+    before = snapshot(db)
+    with pytest.raises(InstallError, match=r"99\.0\.0.*newer than this package.*nothing was changed"):
+        install(db)
+    assert snapshot(db) == before
+    assert installed_version(db) == "99.0.0"
+
+
+def test_failed_install_changes_nothing(empty_pg_dsn, tmp_path):
+    # a manifest whose last file fails: the whole install is rolled back
+    root = tmp_path / "db"
+    shutil.copytree(DB_ROOT, root)
+    (root / "postgres" / "broken.sql").write_text("CREATE TABLE dbo.MON_Broken (x int);\nSELECT 1/0;\n")
+    with (root / "manifest.txt").open("a") as f:
+        f.write("broken.sql\n")
+    (root / "broken.sql").write_text("SELECT 1/0;\nGO\n")
+    with Database(empty_pg_dsn) as db:
+        with pytest.raises(InstallError, match="broken.sql failed.*Nothing was changed"):
+            install(db, db_root=root)
+        assert db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'dbo'") == 0
+        assert installed_version(db) is None
+
+
+def test_bad_dsn_and_missing_database_give_clear_errors(capsys):
+    with pytest.raises(DbError) as err:
+        Database(pg_dsn("opus_no_such_database") + "PWD=s3cret-pw;").connect()
+    assert "opus_no_such_database" in str(err.value)
+    assert "s3cret-pw" not in str(err.value)
+    rc = cli_main(["db", "install", "--dsn", pg_dsn("opus_no_such_database")])
+    assert rc == 4
+    assert "database error" in capsys.readouterr().err
+    rc = cli_main(["db", "install", "--dsn", "SERVER=127.0.0.1;PWD=hunter2"])
+    assert rc == 3
+    err_text = capsys.readouterr().err
+    assert "name the ODBC driver" in err_text and "hunter2" not in err_text
+
+
+def test_cli_install_and_version(fresh_dsn, capsys):
+    assert cli_main(["db", "install", "--dsn", fresh_dsn]) == 0
+    assert cli_main(["db", "version", "--dsn", fresh_dsn]) == 0
+    assert f"database schema: {__version__}" in capsys.readouterr().out

@@ -1,0 +1,22 @@
+"""db/install.sql is exactly what the build makes from the manifest (rebuild: python -m sender.build_installer)."""
+
+from __future__ import annotations
+
+from sender.build_installer import build
+from sender.installer import DB_ROOT, manifest, source_files
+
+
+def test_committed_installer_matches_the_sources():
+    committed = (DB_ROOT / "install.sql").read_text(encoding="utf-8")
+    assert committed == build(), "db/install.sql is stale: run `python -m sender.build_installer`"
+
+
+def test_manifest_lists_every_source_once_in_both_dialects():
+    rels = manifest()
+    assert len(rels) == len(set(rels))
+    tsql = {p.relative_to(DB_ROOT).as_posix() for p in DB_ROOT.rglob("*.sql")
+            if "postgres" not in p.relative_to(DB_ROOT).parts and p.name != "install.sql"}
+    pg = {p.relative_to(DB_ROOT / "postgres").as_posix() for p in (DB_ROOT / "postgres").rglob("*.sql")}
+    assert tsql == set(rels), f"T-SQL files not in the manifest: {sorted(tsql - set(rels))}"
+    assert pg == set(rels), f"PostgreSQL files not mirrored: {sorted(set(rels) ^ pg)}"
+    assert len(source_files("mssql")) == len(source_files("postgres")) == len(rels)

@@ -29,7 +29,7 @@ install-sql: bootstrap
 	$(PY) -m sender.build_installer
 
 demo: bootstrap
-	$(PY) -m sender.demo
+	$(PY) scripts/demo.py
 
 bench: bootstrap
 	@bash scripts/run_bench.sh

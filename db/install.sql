@@ -699,6 +699,133 @@ WHEN NOT MATCHED BY TARGET THEN
     INSERT (column_type, is_writable, value_shape, notes)
     VALUES (src.column_type, src.is_writable, src.value_shape, src.notes);
 GO
+-- ---------------------------------------------------------------- source: db/data/MON_ValidationRule.sql
+-- MON_ValidationRule data: the rules usp_ValidateStagedUpdates applies. Re-running refreshes the
+-- messages and descriptions; severity and is_enabled set by a DBA are kept (they are configuration).
+-- Placeholders filled per violation: {column} the query alias, {column_id}, {type}, {value} the staged
+-- value, {labels} the valid labels, {closest} similar columns, {board_id}, {detail}.
+MERGE dbo.MON_ValidationRule WITH (HOLDLOCK) AS tgt
+USING (
+    VALUES
+        ('BOARD_METADATA', 'ERROR', 'Y',
+         N'Board {board_id} has no metadata in dbo.MON_Board: run `opus-sender sync-board --board-id '
+         + N'{board_id}`, then validate the batch again.',
+         N'The board (the subitems board for SUBITEMS) must have been synced.'),
+        ('METADATA_FRESH', 'ERROR', 'Y',
+         N'The metadata of board {board_id} was synced {detail} ago, more than 24 hours: run `opus-sender '
+         + N'sync-board --board-id {board_id}`, then validate the batch again.',
+         N'Board metadata must be at most 24 hours old.'),
+        ('KEY_ITEM_ID', 'ERROR', 'Y',
+         N'monday_item_id is empty: an UPDATE needs the id of the item to change. Return it from the '
+         + N'query.',
+         N'UPDATE rows need monday_item_id.'),
+        ('KEY_ITEM_NAME', 'ERROR', 'Y',
+         N'item_name must be 1-255 characters for a CREATE (it is {detail}). Return a name from the query.',
+         N'CREATE rows need an item name of 1-255 characters.'),
+        ('KEY_PARENT', 'ERROR', 'Y',
+         N'parent_item_id is empty: creating a subitem needs the id of its parent item. Return it from the '
+         + N'query.',
+         N'Subitem CREATE rows need parent_item_id.'),
+        ('ITEM_ON_BOARD', 'ERROR', 'Y',
+         N'Item {value} is not on board {board_id} (dbo.MON_BoardItem, synced with the board): check the '
+         + N'id, or sync again with `opus-sender sync-board --board-id {board_id}`.',
+         N'When the board''s items were synced, an UPDATE (or a subitem''s parent) must name an item of '
+         + N'the board.'),
+        ('GROUP_EXISTS', 'ERROR', 'Y',
+         N'Group {value} is not on board {board_id}. Groups: {labels}. Use one of them, or leave group_id '
+         + N'NULL for the top group.',
+         N'When the board''s groups were synced, a CREATE group_id must be one of them.'),
+        ('COLUMN_EXISTS', 'ERROR', 'Y',
+         N'Column {column} matches no column of board {board_id} (by column id, title or '
+         + N'dbo.MON_ColumnMap). Closest columns: {closest}. Rename the alias in the query to a column id, '
+         + N'or add a row to dbo.MON_ColumnMap.',
+         N'Every query column other than the keys must map to a board column.'),
+        ('COLUMN_AMBIGUOUS', 'ERROR', 'Y',
+         N'Column {column} matches several columns of board {board_id} by title: {closest}. Use the column '
+         + N'id as the alias.',
+         N'An alias must map to exactly one board column.'),
+        ('COLUMN_WRITABLE', 'ERROR', 'Y',
+         N'Column {column} ({column_id}) has type {type}, which cannot be written through the API '
+         + N'({detail}). Leave it out of the query.',
+         N'The column type must be writable (dbo.MON_ColumnType.is_writable).'),
+        ('STATUS_LABEL', 'ERROR', 'Y',
+         N'Value {value} is not a label of status column {column} ({column_id}). Labels: {labels}. Use one '
+         + N'of them, or stage with @create_labels_if_missing = ''Y''.',
+         N'Status values must be existing labels (matched by label text first, then label id).'),
+        ('DROPDOWN_LABEL', 'ERROR', 'Y',
+         N'Value {value} of dropdown column {column} ({column_id}) holds {detail}, not a label of the '
+         + N'column. Labels: {labels}. Use existing labels, or stage with @create_labels_if_missing = ''Y''.',
+         N'Dropdown values must be existing labels (comma-separated).'),
+        ('DATE_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of date column {column} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] '
+         + N'in UTC (or with Z / +HH:MM).',
+         N'Date values must parse.'),
+        ('NUMBER_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of numbers column {column} is not a number: use digits with an optional sign and '
+         + N'decimal point, no thousands separators.',
+         N'Numbers must parse.'),
+        ('EMAIL_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of email column {column} is not an email address: use name@example.com, '
+         + N'optionally followed by a space and a display text.',
+         N'Email values must look like an address.'),
+        ('PHONE_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of phone column {column} is not a phone number with its country: use +12025550169 '
+         + N'US (6-15 digits, then the 2-letter country code).',
+         N'Phone values need 6-15 digits and an ISO-2 country code.'),
+        ('LINK_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of link column {column} is not a link: use https://example.com, optionally '
+         + N'followed by a space and a display text.',
+         N'Link values must start with http:// or https://.'),
+        ('CHECKBOX_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of checkbox column {column} is not a yes/no value: use true/false, 1/0, yes/no or '
+         + N'y/n (NULL or false unchecks).',
+         N'Checkbox values must be a boolean.'),
+        ('RATING_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of rating column {column} is not a rating: use a whole number from 1 to {detail}.',
+         N'Rating values must be whole numbers from 1 to the column''s maximum.'),
+        ('HOUR_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of hour column {column} is not a time of day: use HH:MM, 24-hour (00:00 to '
+         + N'23:59).',
+         N'Hour values must be HH:MM.'),
+        ('TIMELINE_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of timeline column {column} is not a date range: use YYYY-MM-DD/YYYY-MM-DD, the '
+         + N'start on or before the end.',
+         N'Timeline values must be two dates.'),
+        ('COUNTRY_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of country column {column} is not a country: use the 2-letter ISO code, '
+         + N'optionally followed by the name (US United States).',
+         N'Country values must start with an ISO-2 code.'),
+        ('PEOPLE_FORMAT', 'ERROR', 'Y',
+         N'Value {value} of people column {column} names someone who is not a known user id or email in '
+         + N'dbo.MON_User: use user ids (team:<id> for teams), or sync the users with `opus-sender '
+         + N'sync-board --board-id {board_id}`.',
+         N'People values must be user ids or emails known in MON_User.'),
+        ('LONG_TEXT_LENGTH', 'ERROR', 'Y',
+         N'The value of long text column {column} has {detail} characters; at most 2000 are allowed. '
+         + N'Shorten it in the query, e.g. LEFT(x, 2000).',
+         N'Long text values are at most 2,000 characters.'),
+        ('NAME_LENGTH', 'ERROR', 'Y',
+         N'The item name (column {column}) must be 1-255 characters and cannot be cleared; it is {detail}.',
+         N'Item names are 1-255 characters.'),
+        ('DUPLICATE_CONFLICT', 'ERROR', 'Y',
+         N'Item {value} gets different values for column {column} in rows {detail} of this batch: keep one '
+         + N'row per item and column.',
+         N'Rows of one batch must not set one cell to different values.'),
+        ('NO_OP', 'WARNING', 'Y',
+         N'Column {column} of item {value} already holds this value in the loaded rows of the staging '
+         + N'table: the cell is left out when the batch is released.',
+         N'A value equal to the loaded one is not sent.'),
+        ('NO_FIELDS', 'WARNING', 'Y',
+         N'The row has no column to change: nothing is sent for item {value}.',
+         N'An UPDATE row with no value columns sends nothing.')
+) AS src(rule_code, severity, is_enabled, message_template, rule_description)
+    ON tgt.rule_code = src.rule_code
+WHEN MATCHED THEN
+    UPDATE SET message_template = src.message_template, rule_description = src.rule_description
+WHEN NOT MATCHED BY TARGET THEN
+    INSERT (rule_code, severity, is_enabled, message_template, rule_description)
+    VALUES (src.rule_code, src.severity, src.is_enabled, src.message_template, src.rule_description);
+GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_OpenRunLog.sql
 -- usp_Private_OpenRunLog: opens one dbo.MON_RunLog row for a procedure call (Ola Hallengren's
 -- CommandLog pattern). Internal helper: every public procedure calls it first, before BEGIN TRAN,
@@ -774,6 +901,5368 @@ BEGIN
         error_message = LEFT(@error_message, 4000),
         batch_id = COALESCE(@batch_id, batch_id)
     WHERE run_id = @run_id;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_PurgeRunLog.sql
+-- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
+-- that started more than @retention_days days ago, in chunks of 5,000 rows (each chunk its own short
+-- transaction under the lock-escalation threshold, so senders writing run-log rows are never blocked for
+-- long and the transaction log stays small). Dry run by default: with @execute = 'N' it only reports how
+-- many rows would be deleted. Rows of every outcome are deleted (a RUNNING row older than the retention is
+-- the trace of a call that died long ago). The call's own run-log row is never deleted.
+-- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
+-- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_PurgeRunLog
+    @retention_days int = 30,
+    @execute char(1) = 'N',
+    @help char(1) = 'N',
+    @purge_count bigint = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 5,000 rows.
+Dry run by default: with @execute = ''N'' nothing is deleted; the rows that would be are counted and reported.
+
+Parameters:
+  @retention_days int     30     keep the run-log rows that started in the last @retention_days days
+                                 (1 to 36500); older rows are deleted
+  @execute        char(1) ''N''    ''Y'' deletes; ''N'' only reports what would be deleted
+  @help           char(1) ''N''    ''Y'' prints this text and does nothing else
+  @purge_count    bigint  OUTPUT rows deleted (''Y''), or rows that would be deleted (''N'')
+
+Result set: one row (retention_days, cutoff_time, execute_mode, rows_older_than_cutoff, rows_deleted,
+oldest_start_time, summary). Every call writes its own dbo.MON_RunLog row, dry runs included.
+
+Examples:
+  -- what would a 30-day retention delete?
+  EXEC dbo.usp_PurgeRunLog @retention_days = 30;
+  -- delete it (the SQL Agent job "OPUS Run Log Cleanup" runs this)
+  EXEC dbo.usp_PurgeRunLog @retention_days = 30, @execute = ''Y'';';
+        RETURN;
+    END;
+
+    DECLARE
+        @errors nvarchar(2000),
+        @first int,
+        @execute_u char(1) = UPPER(@execute);
+
+    IF @retention_days IS NULL OR @retention_days < 1 OR @retention_days > 36500
+    BEGIN
+        SET @first = COALESCE(@first, 50900);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@retention_days = ', COALESCE(CAST(@retention_days AS nvarchar(20)), N'NULL'),
+            N' is not supported: pass the number of days of run-log history to keep, 1 to 36500',
+            N' (e.g. @retention_days = 30).'
+        );
+    END;
+    IF @execute_u IS NULL OR @execute_u NOT IN ('Y', 'N')
+    BEGIN
+        SET @first = COALESCE(@first, 50901);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@execute = ', COALESCE(N'''' + @execute + N'''', N'NULL'),
+            N' is not supported: pass ''N'' to see what would be deleted, or ''Y'' to delete it.'
+        );
+    END;
+    IF @first IS NOT NULL
+    BEGIN
+        SET @errors = CONCAT(N'usp_PurgeRunLog: ', @errors, N' Nothing was deleted.');
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @cutoff datetime2(3) = DATEADD(DAY, -@retention_days, SYSUTCDATETIME()),
+        @chunk_size int = 5000,
+        @chunk int,
+        @deleted bigint = 0,
+        @rows_int int,
+        @matching bigint,
+        @oldest datetime2(3),
+        @message nvarchar(400),
+        @params nvarchar(400) = CONCAT(
+            N'EXEC dbo.usp_PurgeRunLog @retention_days = ', @retention_days,
+            N', @execute = ''', @execute_u, N''';'
+        );
+
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_PurgeRunLog',
+        @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    BEGIN TRY
+        SELECT
+            @matching = COUNT_BIG(*),
+            @oldest = MIN(rl.start_time)
+        FROM dbo.MON_RunLog AS rl
+        WHERE rl.start_time < @cutoff AND rl.run_id <> @run_id;
+
+        IF @execute_u = 'Y'
+        BEGIN
+            -- one short transaction per chunk (autocommit); the index on start_time finds the rows
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) FROM dbo.MON_RunLog
+                WHERE start_time < @cutoff AND run_id <> @run_id;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @deleted = @deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                RAISERROR (N'usp_PurgeRunLog: %I64d run-log rows deleted so far', 0, 1, @deleted) WITH NOWAIT;
+            END;
+            SET @purge_count = @deleted;
+            SET @message = CONCAT(
+                @deleted, N' run-log rows started before ', CONVERT(nvarchar(30), @cutoff, 126),
+                N' UTC were deleted.'
+            );
+        END
+        ELSE
+        BEGIN
+            SET @purge_count = @matching;
+            SET @message = CONCAT(
+                N'Dry run, nothing was deleted: ', @matching, N' run-log rows started before ',
+                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted.',
+                N' Run again with @execute = ''Y'' to delete them.'
+            );
+        END;
+
+        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id,
+            @outcome = 'SUCCEEDED',
+            @rows_affected = @rows_int;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK;
+        DECLARE @en int = ERROR_NUMBER(), @em nvarchar(4000) = ERROR_MESSAGE();
+        -- chunks deleted before the error stay deleted (each was committed on its own)
+        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id,
+            @outcome = 'FAILED',
+            @rows_affected = @rows_int,
+            @error_number = @en,
+            @error_message = @em;
+        THROW;
+    END CATCH;
+
+    PRINT @message;
+    SELECT
+        @retention_days AS retention_days,
+        @cutoff AS cutoff_time,
+        @execute_u AS execute_mode,
+        @matching AS rows_older_than_cutoff,
+        @deleted AS rows_deleted,
+        @oldest AS oldest_start_time,
+        @message AS summary;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_NormalizeTitle.sql
+-- fn_MON_NormalizeTitle: a column title or query alias in its comparable form: lower case, every run of
+-- characters other than a-z and 0-9 replaced by one underscore, leading/trailing underscores removed
+-- ("Order Status" -> order_status, " Due Date (UTC) " -> due_date_utc). NULL stays NULL.
+-- Only ASCII letters and digits are kept (same rule as the PostgreSQL twin).
+CREATE OR ALTER FUNCTION dbo.fn_MON_NormalizeTitle(
+    @title nvarchar(4000)
+)
+RETURNS varchar(255)
+WITH SCHEMABINDING
+AS
+BEGIN
+    IF @title IS NULL
+    BEGIN
+        RETURN NULL;
+    END;
+    DECLARE @s nvarchar(4000) = LOWER(@title);
+    DECLARE @out varchar(4000) = '';
+    DECLARE @i int = 1;
+    DECLARE @n int = LEN(@s + N'x') - 1;
+    DECLARE @c nchar(1);
+    DECLARE @pending bit = 0;
+
+    WHILE @i <= @n
+    BEGIN
+        SET @c = SUBSTRING(@s, @i, 1);
+        IF (UNICODE(@c) BETWEEN 97 AND 122) OR (UNICODE(@c) BETWEEN 48 AND 57)
+        BEGIN
+            IF @pending = 1 AND LEN(@out) > 0
+            BEGIN
+                SET @out = @out + '_';
+            END;
+            SET @out = @out + CHAR(UNICODE(@c));
+            SET @pending = 0;
+        END;
+        ELSE
+        BEGIN
+            SET @pending = 1;
+        END;
+        SET @i = @i + 1;
+    END;
+    RETURN LEFT(@out, 255);
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NormalizeNumber.sql
+-- fn_MON_Private_NormalizeNumber: a number given as text in its canonical text form, or NULL when the text
+-- is not a plain decimal number. Accepted: optional sign, digits, optional decimal point (no thousands
+-- separators, no exponent), surrounding spaces; at most 28 integer digits; rounded to 10 decimals;
+-- trailing zeros removed ('12.5000' -> '12.5', '+007' -> '7', '-0.0' -> '0').
+-- Same rules as the PostgreSQL twin (db/postgres/functions/fn_MON_Private_NormalizeNumber.sql).
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_NormalizeNumber(
+    @value nvarchar(4000)
+)
+RETURNS varchar(60)
+WITH SCHEMABINDING
+AS
+BEGIN
+    DECLARE @v nvarchar(4000) = LTRIM(RTRIM(@value));
+    DECLARE @body nvarchar(4000);
+    DECLARE @d decimal(38, 10);
+    DECLARE @s varchar(60);
+
+    IF @v IS NULL OR LEN(@v) = 0
+    BEGIN
+        RETURN NULL;
+    END;
+    SET @body = CASE WHEN LEFT(@v, 1) IN (N'+', N'-') THEN SUBSTRING(@v, 2, 4000) ELSE @v END;
+    -- digits and at most one point, at least one digit
+    IF @body LIKE N'%[^0-9.]%' OR @body LIKE N'%.%.%' OR @body NOT LIKE N'%[0-9]%'
+    BEGIN
+        RETURN NULL;
+    END;
+    SET @d = TRY_CONVERT(decimal(38, 10), @v);
+    IF @d IS NULL
+    BEGIN
+        RETURN NULL;
+    END;
+    IF @d = 0
+    BEGIN
+        RETURN '0';
+    END;
+    SET @s = CONVERT(varchar(60), @d);
+    -- drop trailing zeros of the fraction, then a trailing point
+    SET @s = REVERSE(SUBSTRING(REVERSE(@s), PATINDEX('%[^0]%', REVERSE(@s)), 60));
+    IF RIGHT(@s, 1) = '.'
+    BEGIN
+        SET @s = LEFT(@s, LEN(@s) - 1);
+    END;
+    RETURN @s;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NormalizeDate.sql
+-- fn_MON_Private_NormalizeDate: a date or date-time given as text, checked and normalised, or NULL when it
+-- is not one. Accepted: 'YYYY-MM-DD', or 'YYYY-MM-DD' + 'T' or ' ' + 'HH:MM[:SS[.fffffff]]', optionally
+-- followed by 'Z' or an offset '+HH:MM' / '+HHMM'. Returns 'YYYY-MM-DD' for a date, and
+-- 'YYYY-MM-DD HH:MM:SS' in UTC for a date-time (an offset is applied; a value without offset is taken as
+-- UTC already; fractions of a second are dropped). Same rules as the PostgreSQL twin.
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_NormalizeDate(
+    @value nvarchar(100)
+)
+RETURNS varchar(19)
+WITH SCHEMABINDING
+AS
+BEGIN
+    DECLARE @v nvarchar(100) = LTRIM(RTRIM(@value));
+    DECLARE @d date;
+    DECLARE @rest nvarchar(100);
+    DECLARE @time nvarchar(100);
+    DECLARE @offset nvarchar(10) = NULL;
+    DECLARE @p int;
+    DECLARE @dt datetime2(7);
+
+    IF @v IS NULL OR LEFT(@v, 10) NOT LIKE N'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'
+    BEGIN
+        RETURN NULL;
+    END;
+    SET @d = TRY_CONVERT(date, LEFT(@v, 10), 23);
+    IF @d IS NULL
+    BEGIN
+        RETURN NULL;
+    END;
+    IF LEN(@v) = 10
+    BEGIN
+        RETURN CONVERT(char(10), @d, 23);
+    END;
+    IF SUBSTRING(@v, 11, 1) NOT IN (N'T', N' ')
+    BEGIN
+        RETURN NULL;
+    END;
+    SET @rest = SUBSTRING(@v, 12, 100);
+    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it)
+    IF RIGHT(@rest, 1) = N'Z'
+    BEGIN
+        SET @offset = N'+00:00';
+        SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 1));
+    END;
+    ELSE IF @rest LIKE N'%[+-][0-1][0-9]:[0-5][0-9]'
+    BEGIN
+        SET @offset = RIGHT(@rest, 6);
+        SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 6));
+    END;
+    ELSE IF @rest LIKE N'%[+-][0-1][0-9][0-5][0-9]' AND LEN(@rest) > 8
+    BEGIN
+        SET @offset = LEFT(RIGHT(@rest, 5), 3) + N':' + RIGHT(@rest, 2);
+        SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 5));
+    END;
+    ELSE
+    BEGIN
+        SET @time = @rest;
+    END;
+    IF @offset IS NOT NULL AND TRY_CONVERT(int, SUBSTRING(@offset, 2, 2)) > 14
+    BEGIN
+        RETURN NULL;
+    END;
+    IF @time LIKE N'[0-2][0-9]:[0-5][0-9]'
+    BEGIN
+        SET @time = @time + N':00';
+    END;
+    ELSE IF @time NOT LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]'
+        AND NOT (
+            @time LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%'
+            AND SUBSTRING(@time, 10, 100) NOT LIKE N'%[^0-9]%'
+            AND LEN(@time) <= 16
+        )
+    BEGIN
+        RETURN NULL;
+    END;
+    IF TRY_CONVERT(int, LEFT(@time, 2)) > 23
+    BEGIN
+        RETURN NULL;
+    END;
+    -- seconds only: fractions are dropped, not rounded
+    SET @dt = TRY_CONVERT(datetime2(7), CONVERT(char(10), @d, 23) + N'T' + LEFT(@time, 8), 126);
+    IF @dt IS NULL
+    BEGIN
+        RETURN NULL;
+    END;
+    IF @offset IS NOT NULL
+    BEGIN
+        SET @dt = CONVERT(datetime2(7), SWITCHOFFSET(TODATETIMEOFFSET(@dt, @offset), '+00:00'));
+    END;
+    RETURN CONVERT(char(19), @dt, 120);
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_ColumnLabels.sql
+-- fn_MON_Private_ColumnLabels: the labels of a status or dropdown column from its settings JSON, one row
+-- per label: label_id and label_text. Reads typed settings (`labels` an array of {id, label} or
+-- {id, name}) and legacy settings_str (`labels` an object {"<id>": "<label>"}).
+-- Inline table-valued function; same rows as the PostgreSQL twin.
+--   SELECT label_id, label_text FROM dbo.fn_MON_Private_ColumnLabels(N'{"labels": {"1": "Done"}}');
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ColumnLabels(@settings nvarchar(MAX))
+RETURNS table
+AS
+RETURN
+SELECT
+    CASE
+        WHEN l.[type] = 5 THEN TRY_CONVERT(int, JSON_VALUE(l.[value], '$.id'))
+        ELSE TRY_CONVERT(int, l.[key])
+    END AS label_id,
+    CAST(
+        CASE
+            WHEN l.[type] = 5 THEN COALESCE(JSON_VALUE(l.[value], '$.label'), JSON_VALUE(l.[value], '$.name'))
+            ELSE l.[value]
+        END AS nvarchar(255)
+    ) COLLATE DATABASE_DEFAULT AS label_text
+FROM OPENJSON(CASE WHEN ISJSON(@settings) = 1 THEN @settings END, '$.labels') AS l
+WHERE
+    l.[type] IN (1, 5)
+    AND CASE
+        WHEN l.[type] = 5 THEN TRY_CONVERT(int, JSON_VALUE(l.[value], '$.id'))
+        ELSE TRY_CONVERT(int, l.[key])
+    END IS NOT NULL;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_FormatColumnValue.sql
+-- fn_MON_FormatColumnValue: the exact monday.com write value (the JSON for one column inside
+-- column_values) of one validated raw value. Called per cell by dbo.usp_ReleaseBatch.
+--
+-- Signature (the PostgreSQL twin takes p_column_type, p_raw_value, p_settings and returns text):
+--   dbo.fn_MON_FormatColumnValue(
+--       @column_type varchar(50),   -- MON_BoardColumn.column_type: status, date, numbers, people, ...
+--       @raw_value nvarchar(max),   -- the staged value as text (update_fields value); NULL or '' clears
+--       @settings nvarchar(max))    -- MON_BoardColumn.settings (status/dropdown labels); may be NULL
+--   RETURNS nvarchar(max): compact JSON text of the value, e.g. {"index":1}, "3", {"date":"2026-06-15"},
+--   null (the JSON literal: clears the cell); SQL NULL when the value cannot be formatted (type not
+--   writable, value not valid: validation refuses such rows first).
+-- Shapes (monday-api.md section 3; the raw input forms are listed in docs/errors.d/stage_validate.md):
+--   text "x" (clear "") | name "x" (cannot be cleared: NULL) | long_text {"text":"x"} | numbers "3" (clear "")
+--   status {"index":<label id>} (label text matched exactly, then case-insensitively, then a whole number
+--     as a label id; an unknown label gives {"label":"x"}, sent with create_labels_if_missing)
+--   date {"date":"YYYY-MM-DD"} or {"date":"YYYY-MM-DD","time":"HH:MM:SS"} in UTC (offsets applied)
+--   timeline 'YYYY-MM-DD/YYYY-MM-DD' -> {"from":..,"to":..}
+--   people 'id, email, team:id' -> {"personsAndTeams":[{"id":N,"kind":"person"}]} (emails via MON_User)
+--   dropdown 'A, B' -> {"ids":[..]} when every label is known, else {"labels":["A","B"]}
+--   email 'a@b.com [text]' -> {"email","text"} | phone '+12025550169 US' -> {"phone","countryShortName"}
+--   link 'https://x [text]' -> {"url","text"} | checkbox true/false/1/0/yes/no/y/n -> {"checked":"true"} / null
+--   hour 'HH:MM' -> {"hour":H,"minute":M} | rating 'N' -> {"rating":N}
+--   country 'US [United States]' -> {"countryCode":"US","countryName":"United States"}
+-- Example:
+--   SELECT dbo.fn_MON_FormatColumnValue(c.column_type, N'In Progress', c.settings)
+--   FROM dbo.MON_BoardColumn AS c WHERE c.board_id = 8709134353 AND c.column_id = 'status';
+CREATE OR ALTER FUNCTION dbo.fn_MON_FormatColumnValue(
+    @column_type varchar(50),
+    @raw_value nvarchar(MAX),
+    @settings nvarchar(MAX)
+)
+RETURNS nvarchar(MAX)
+AS
+BEGIN
+    DECLARE @t nvarchar(MAX) = LTRIM(RTRIM(@raw_value));
+    DECLARE @typ varchar(50) = LOWER(LTRIM(RTRIM(@column_type)));
+    DECLARE @id int;
+    DECLARE @norm varchar(19);
+    DECLARE @norm2 varchar(19);
+    DECLARE @a nvarchar(MAX);
+    DECLARE @b nvarchar(MAX);
+    DECLARE @p int;
+    DECLARE @unresolved int;
+    DECLARE @items nvarchar(MAX);
+
+    -- clearing: NULL or '' (after trimming, for typed columns)
+    IF @typ IN ('text', 'long_text', 'name')
+    BEGIN
+        IF @raw_value IS NULL OR DATALENGTH(@raw_value) = 0
+        BEGIN
+            RETURN CASE @typ WHEN 'text' THEN N'""' WHEN 'long_text' THEN N'null' END;
+        END;
+    END;
+    ELSE IF @t IS NULL OR LEN(@t) = 0
+    BEGIN
+        RETURN CASE
+            WHEN @typ = 'numbers' THEN N'""'
+            WHEN @typ IN (
+                'status', 'date', 'timeline', 'people', 'dropdown', 'email', 'phone', 'link', 'checkbox',
+                'hour', 'rating', 'country'
+            ) THEN N'null'
+        END;
+    END;
+
+    IF @typ IN ('text', 'name')
+    BEGIN
+        RETURN N'"' + STRING_ESCAPE(@raw_value, 'json') + N'"';
+    END;
+    IF @typ = 'long_text'
+    BEGIN
+        RETURN N'{"text":"' + STRING_ESCAPE(@raw_value, 'json') + N'"}';
+    END;
+    IF @typ = 'numbers'
+    BEGIN
+        SET @norm = dbo.fn_MON_Private_NormalizeNumber(@t);
+        RETURN CASE WHEN @norm IS NOT NULL THEN N'"' + @norm + N'"' END;
+    END;
+    IF @typ = 'status'
+    BEGIN
+        -- label text first (a numeric-looking label such as '2024' is a label), then a label id
+        SELECT TOP (1) @id = l.label_id
+        FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
+        WHERE LOWER(l.label_text) = LOWER(@t)
+        ORDER BY CASE WHEN l.label_text = @t COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END, l.label_id;
+        IF @id IS NULL AND @t NOT LIKE '%[^0-9]%' AND LEN(@t) BETWEEN 1 AND 9
+        BEGIN
+            SELECT TOP (1) @id = l.label_id
+            FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
+            WHERE l.label_id = TRY_CONVERT(int, @t);
+        END;
+        IF @id IS NOT NULL
+        BEGIN
+            RETURN N'{"index":' + CAST(@id AS nvarchar(12)) + N'}';
+        END;
+        RETURN N'{"label":"' + STRING_ESCAPE(@t, 'json') + N'"}';
+    END;
+    IF @typ = 'date'
+    BEGIN
+        SET @norm = dbo.fn_MON_Private_NormalizeDate(@t);
+        RETURN CASE
+            WHEN @norm IS NULL THEN NULL
+            WHEN LEN(@norm) = 10 THEN N'{"date":"' + @norm + N'"}'
+            ELSE N'{"date":"' + LEFT(@norm, 10) + N'","time":"' + RIGHT(@norm, 8) + N'"}'
+        END;
+    END;
+    IF @typ = 'timeline'
+    BEGIN
+        SET @p = CHARINDEX(N'/', @t);
+        IF @p < 2 OR CHARINDEX(N'/', @t, @p + 1) > 0
+        BEGIN
+            RETURN NULL;
+        END;
+        SET @norm = dbo.fn_MON_Private_NormalizeDate(LEFT(@t, @p - 1));
+        SET @norm2 = dbo.fn_MON_Private_NormalizeDate(SUBSTRING(@t, @p + 1, 4000));
+        IF @norm IS NULL OR @norm2 IS NULL OR LEN(@norm) <> 10 OR LEN(@norm2) <> 10 OR @norm > @norm2
+        BEGIN
+            RETURN NULL;
+        END;
+        RETURN N'{"from":"' + @norm + N'","to":"' + @norm2 + N'"}';
+    END;
+    IF @typ = 'people'
+    BEGIN
+        WITH x AS (
+            SELECT
+                CAST(s.[key] AS int) AS ord,
+                LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
+            FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(@t, 'json'), N',', N'","') + N'"]') AS s
+            WHERE LEN(LTRIM(RTRIM(s.value))) > 0
+        ),
+
+        candidate AS (
+            SELECT
+                x.ord,
+                TRY_CONVERT(bigint, SUBSTRING(x.tok, CHARINDEX(N':', x.tok) + 1, 20)) AS user_id,
+                LOWER(LEFT(x.tok, CHARINDEX(N':', x.tok) - 1)) AS user_kind,
+                0 AS pri
+            FROM x
+            WHERE (x.tok LIKE N'person:[0-9]%' OR x.tok LIKE N'team:[0-9]%')
+                AND SUBSTRING(x.tok, CHARINDEX(N':', x.tok) + 1, 20) NOT LIKE N'%[^0-9]%'
+            UNION ALL
+            SELECT
+                x.ord,
+                TRY_CONVERT(bigint, x.tok) AS user_id,
+                COALESCE(u.user_kind, 'person') AS user_kind,
+                1 AS pri
+            FROM x
+            LEFT JOIN dbo.MON_User AS u ON u.user_id = TRY_CONVERT(bigint, x.tok)
+            WHERE x.tok NOT LIKE N'%[^0-9]%' AND LEN(x.tok) BETWEEN 1 AND 18
+            UNION ALL
+            SELECT
+                x.ord,
+                u.user_id,
+                u.user_kind,
+                2 AS pri
+            FROM x
+            INNER JOIN dbo.MON_User AS u ON LOWER(x.tok) = LOWER(u.email)
+            WHERE x.tok LIKE N'%@%'
+        ),
+
+        best AS (
+            SELECT
+                candidate.ord,
+                candidate.user_id,
+                candidate.user_kind,
+                ROW_NUMBER() OVER (
+                    PARTITION BY candidate.ord
+                    ORDER BY candidate.pri, CASE candidate.user_kind WHEN 'person' THEN 0 ELSE 1 END, candidate.user_id
+                ) AS rn
+            FROM candidate
+            WHERE candidate.user_id IS NOT NULL
+        )
+
+        SELECT
+            @items = STRING_AGG(
+                CAST(CONCAT(N'{"id":', best.user_id, N',"kind":"', best.user_kind, N'"}') AS nvarchar(MAX)), N','
+            ) WITHIN GROUP (ORDER BY x.ord),
+            @unresolved = SUM(CASE WHEN best.user_id IS NULL THEN 1 ELSE 0 END)
+        FROM x
+        LEFT JOIN best ON x.ord = best.ord AND best.rn = 1;
+        IF @unresolved > 0
+        BEGIN
+            RETURN NULL;
+        END;
+        RETURN N'{"personsAndTeams":[' + COALESCE(@items, N'') + N']}';
+    END;
+    IF @typ = 'dropdown'
+    BEGIN
+        WITH x AS (
+            SELECT
+                CAST(s.[key] AS int) AS ord,
+                LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
+            FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(@t, 'json'), N',', N'","') + N'"]') AS s
+            WHERE LEN(LTRIM(RTRIM(s.value))) > 0
+        ),
+
+        lbl AS (
+            SELECT
+                l.label_id,
+                l.label_text
+            FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
+        ),
+
+        candidate AS (
+            SELECT
+                x.ord,
+                lbl.label_id,
+                lbl.label_text,
+                CASE WHEN lbl.label_text = x.tok COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END AS pri
+            FROM x
+            INNER JOIN lbl ON LOWER(x.tok) = LOWER(lbl.label_text)
+            UNION ALL
+            SELECT
+                x.ord,
+                lbl.label_id,
+                lbl.label_text,
+                2 AS pri
+            FROM x
+            INNER JOIN lbl ON lbl.label_id = TRY_CONVERT(int, x.tok)
+            WHERE x.tok NOT LIKE N'%[^0-9]%' AND LEN(x.tok) BETWEEN 1 AND 9
+        ),
+
+        best AS (
+            SELECT
+                candidate.ord,
+                candidate.label_id,
+                candidate.label_text,
+                ROW_NUMBER() OVER (PARTITION BY candidate.ord ORDER BY candidate.pri, candidate.label_id) AS rn
+            FROM candidate
+        )
+
+        SELECT
+            @items = STRING_AGG(CAST(CONCAT(best.label_id, N'') AS nvarchar(MAX)), N',') WITHIN GROUP (ORDER BY x.ord),
+            @a = STRING_AGG(
+                CAST(N'"' + STRING_ESCAPE(COALESCE(best.label_text, x.tok), 'json') + N'"' AS nvarchar(MAX)), N','
+            ) WITHIN GROUP (ORDER BY x.ord),
+            @unresolved = SUM(CASE WHEN best.label_id IS NULL THEN 1 ELSE 0 END)
+        FROM x
+        LEFT JOIN best ON x.ord = best.ord AND best.rn = 1;
+        IF @unresolved = 0
+        BEGIN
+            RETURN N'{"ids":[' + COALESCE(@items, N'') + N']}';
+        END;
+        RETURN N'{"labels":[' + COALESCE(@a, N'') + N']}';
+    END;
+    IF @typ IN ('email', 'link')
+    BEGIN
+        SET @p = CHARINDEX(N' ', @t);
+        SET @a = CASE WHEN @p = 0 THEN @t ELSE LEFT(@t, @p - 1) END;
+        SET @b = CASE WHEN @p = 0 THEN @a ELSE LTRIM(SUBSTRING(@t, @p + 1, LEN(@t))) END;
+        RETURN CASE @typ
+            WHEN 'email'
+                THEN N'{"email":"' + STRING_ESCAPE(@a, 'json') + N'","text":"' + STRING_ESCAPE(@b, 'json') + N'"}'
+            ELSE N'{"url":"' + STRING_ESCAPE(@a, 'json') + N'","text":"' + STRING_ESCAPE(@b, 'json') + N'"}'
+        END;
+    END;
+    IF @typ = 'phone'
+    BEGIN
+        IF @t NOT LIKE N'% [A-Za-z][A-Za-z]'
+        BEGIN
+            RETURN NULL;
+        END;
+        SET @a = RTRIM(LEFT(@t, LEN(@t) - 2));
+        SET @a = REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(@a, N' ', N''), N'(', N''), N')', N''), N'.', N''), N'-', N'');
+        RETURN N'{"phone":"' + STRING_ESCAPE(@a, 'json') + N'","countryShortName":"' + UPPER(RIGHT(@t, 2)) + N'"}';
+    END;
+    IF @typ = 'checkbox'
+    BEGIN
+        RETURN CASE
+            WHEN LOWER(@t) IN (N'true', N'1', N'yes', N'y') THEN N'{"checked":"true"}'
+            WHEN LOWER(@t) IN (N'false', N'0', N'no', N'n') THEN N'null'
+        END;
+    END;
+    IF @typ = 'hour'
+    BEGIN
+        IF @t NOT LIKE N'[0-9]:[0-9][0-9]' AND @t NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
+            AND @t NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]' AND @t NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+        BEGIN
+            RETURN NULL;
+        END;
+        SET @p = CHARINDEX(N':', @t);
+        IF TRY_CONVERT(int, LEFT(@t, @p - 1)) > 23 OR TRY_CONVERT(int, SUBSTRING(@t, @p + 1, 2)) > 59
+        BEGIN
+            RETURN NULL;
+        END;
+        RETURN CONCAT(
+            N'{"hour":', TRY_CONVERT(int, LEFT(@t, @p - 1)),
+            N',"minute":', TRY_CONVERT(int, SUBSTRING(@t, @p + 1, 2)), N'}'
+        );
+    END;
+    IF @typ = 'rating'
+    BEGIN
+        IF @t LIKE N'%[^0-9]%' OR LEN(@t) > 4
+        BEGIN
+            RETURN NULL;
+        END;
+        RETURN CONCAT(N'{"rating":', TRY_CONVERT(int, @t), N'}');
+    END;
+    IF @typ = 'country'
+    BEGIN
+        IF @t NOT LIKE N'[A-Za-z][A-Za-z]' AND @t NOT LIKE N'[A-Za-z][A-Za-z] %'
+        BEGIN
+            RETURN NULL;
+        END;
+        SET @b = LTRIM(SUBSTRING(@t, 3, LEN(@t)));
+        RETURN N'{"countryCode":"' + UPPER(LEFT(@t, 2)) + N'","countryName":"'
+            + STRING_ESCAPE(CASE WHEN LEN(@b) > 0 THEN @b ELSE UPPER(LEFT(@t, 2)) END, 'json') + N'"}';
+    END;
+    RETURN NULL;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_RatingMax.sql
+-- fn_MON_Private_RatingMax: the highest value a rating column takes, from its settings ("max"), 5 when the
+-- settings do not say. Same rule as the PostgreSQL twin.
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_RatingMax(@settings nvarchar(MAX))
+RETURNS int
+AS
+BEGIN
+    DECLARE @max nvarchar(100) = CASE WHEN ISJSON(@settings) = 1 THEN JSON_VALUE(@settings, '$.max') END;
+    RETURN CASE
+        WHEN @max NOT LIKE N'%[^0-9]%' AND LEN(@max) BETWEEN 1 AND 3 THEN TRY_CONVERT(int, @max)
+        ELSE 5
+    END;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_StringifyExpr.sql
+-- fn_MON_Private_StringifyExpr: the T-SQL expression that turns a column of a given type into the text
+-- usp_StageUpdates writes into update_fields (and validation compares with loaded values), the same text
+-- as the PostgreSQL twin: dates 'YYYY-MM-DD', date-times 'YYYY-MM-DDTHH:MM:SS' (datetimeoffset: UTC + 'Z'),
+-- times 'HH:MM:SS', numbers without trailing zeros, bit 'true'/'false', binary '0x..', CLR types
+-- (geography, geometry, hierarchyid) their ToString(), everything else its text.
+-- @system_type_name as sys.dm_exec_describe_first_result_set gives it ('decimal(18,4)', 'nvarchar(50)').
+-- Returns NULL for a type it cannot stage (usp_StageUpdates then refuses the query with 50213).
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_StringifyExpr(
+    @column_expr nvarchar(400),
+    @system_type_name nvarchar(256)
+)
+RETURNS nvarchar(MAX)
+AS
+BEGIN
+    DECLARE @t nvarchar(256) = LOWER(LEFT(@system_type_name, CHARINDEX(N'(', @system_type_name + N'(') - 1));
+    DECLARE @c nvarchar(400) = @column_expr;
+    RETURN CASE
+        WHEN @t IN (N'tinyint', N'smallint', N'int', N'bigint') THEN N'CONVERT(nvarchar(30), ' + @c + N')'
+        WHEN @t = N'bit' THEN N'CASE ' + @c + N' WHEN 1 THEN N''true'' WHEN 0 THEN N''false'' END'
+        WHEN @t IN (N'decimal', N'numeric', N'money', N'smallmoney')
+            THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), ' + @c + N')), '
+            + N'CONVERT(nvarchar(60), ' + @c + N'))'
+        WHEN @t IN (N'float', N'real')
+            THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), TRY_CONVERT(decimal(38, 10), ' + @c
+            + N'))), CONVERT(nvarchar(60), ' + @c + N', 3))'
+        WHEN @t = N'date' THEN N'CONVERT(nchar(10), ' + @c + N', 23)'
+        WHEN @t IN (N'datetime', N'datetime2', N'smalldatetime') THEN N'CONVERT(nchar(19), ' + @c + N', 126)'
+        WHEN @t = N'datetimeoffset'
+            THEN N'CONVERT(nchar(19), SWITCHOFFSET(' + @c + N', ''+00:00''), 126) + N''Z'''
+        WHEN @t = N'time' THEN N'CONVERT(nchar(8), ' + @c + N', 108)'
+        WHEN @t IN (N'char', N'nchar') THEN N'RTRIM(CONVERT(nvarchar(MAX), ' + @c + N'))'
+        WHEN @t IN (N'varchar', N'nvarchar', N'text', N'ntext', N'xml', N'sysname')
+            THEN N'CONVERT(nvarchar(MAX), ' + @c + N')'
+        WHEN @t = N'uniqueidentifier' THEN N'LOWER(CONVERT(nchar(36), ' + @c + N'))'
+        WHEN @t IN (N'binary', N'varbinary', N'image', N'timestamp', N'rowversion')
+            THEN N'CONVERT(nvarchar(MAX), CONVERT(varbinary(MAX), ' + @c + N'), 1)'
+        WHEN @t = N'sql_variant' THEN N'CONVERT(nvarchar(4000), ' + @c + N')'
+        WHEN @t IN (N'geography', N'geometry', N'hierarchyid') THEN @c + N'.ToString()'
+    END;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_BlankQueryText.sql
+-- fn_MON_Private_BlankQueryText: the query text with every comment replaced by spaces and every string
+-- literal and quoted identifier by underscores (same length, same positions), so that usp_StageUpdates can
+-- look for keywords and statement separators in the code only. T-SQL lexing: -- and nested /* */
+-- comments, '...' and N'...' ('' inside), "..." ("" inside) and [...] (]] inside) identifiers.
+-- Twin of the PostgreSQL function (PostgreSQL lexing: E'...' and $tag$...$tag$, no [..]).
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_BlankQueryText(@query nvarchar(MAX))
+RETURNS nvarchar(MAX)
+AS
+BEGIN
+    IF @query IS NULL
+    BEGIN
+        RETURN NULL;
+    END;
+    DECLARE @out nvarchar(MAX) = @query;
+    DECLARE @n int = LEN(@query + N'x') - 1;
+    DECLARE @i int = 1;
+    DECLARE @j int;
+    DECLARE @depth int;
+    DECLARE @c nchar(1);
+    DECLARE @nx nchar(1);
+    DECLARE @close nchar(1);
+
+    WHILE @i <= @n
+    BEGIN
+        SET @c = SUBSTRING(@query, @i, 1);
+        SET @nx = SUBSTRING(@query, @i + 1, 1);
+        IF @c = N'-' AND @nx = N'-'
+        BEGIN
+            SET @j = CHARINDEX(NCHAR(10), @query, @i);
+            IF @j = 0
+            BEGIN
+                SET @j = @n + 1;
+            END;
+            SET @out = STUFF(@out, @i, @j - @i, REPLICATE(CAST(N' ' AS nvarchar(MAX)), @j - @i));
+            SET @i = @j;
+        END;
+        ELSE IF @c = N'/' AND @nx = N'*'
+        BEGIN
+            SET @depth = 1;
+            SET @j = @i + 2;
+            WHILE @j <= @n AND @depth > 0
+            BEGIN
+                IF SUBSTRING(@query, @j, 2) = N'/*'
+                BEGIN
+                    SET @depth = @depth + 1;
+                    SET @j = @j + 2;
+                END;
+                ELSE IF SUBSTRING(@query, @j, 2) = N'*/'
+                BEGIN
+                    SET @depth = @depth - 1;
+                    SET @j = @j + 2;
+                END;
+                ELSE
+                BEGIN
+                    SET @j = @j + 1;
+                END;
+            END;
+            IF @j > @n + 1
+            BEGIN
+                SET @j = @n + 1;
+            END;
+            SET @out = STUFF(@out, @i, @j - @i, REPLICATE(CAST(N' ' AS nvarchar(MAX)), @j - @i));
+            SET @i = @j;
+        END;
+        ELSE IF @c IN (N'''', N'"', N'[')
+        BEGIN
+            SET @close = CASE @c WHEN N'[' THEN N']' ELSE @c END;
+            SET @j = @i + 1;
+            WHILE @j <= @n
+            BEGIN
+                IF SUBSTRING(@query, @j, 1) = @close
+                BEGIN
+                    IF SUBSTRING(@query, @j + 1, 1) = @close
+                    BEGIN
+                        SET @j = @j + 2;
+                    END;
+                    ELSE
+                    BEGIN
+                        SET @j = @j + 1;
+                        BREAK;
+                    END;
+                END;
+                ELSE
+                BEGIN
+                    SET @j = @j + 1;
+                END;
+            END;
+            IF @j > @n + 1
+            BEGIN
+                SET @j = @n + 1;
+            END;
+            SET @out = STUFF(@out, @i, @j - @i, REPLICATE(CAST(N'_' AS nvarchar(MAX)), @j - @i));
+            SET @i = @j;
+        END;
+        ELSE
+        BEGIN
+            SET @i = @i + 1;
+        END;
+    END;
+    RETURN @out;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_ForbiddenKeyword.sql
+-- fn_MON_Private_ForbiddenKeyword: the first keyword of a blanked query text (fn_MON_Private_BlankQueryText)
+-- that changes data or schema, runs code or leaves the database, or NULL when there is none.
+-- usp_StageUpdates refuses such a query. Words match whole and in any case (update_fields and created_at
+-- are fine); quoted identifiers and strings were blanked before. Same word list as the PostgreSQL twin.
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ForbiddenKeyword(@blanked nvarchar(MAX))
+RETURNS varchar(30)
+AS
+BEGIN
+    DECLARE @word varchar(30);
+    DECLARE @text nvarchar(MAX) = N' ' + LOWER(@blanked) + N' ';
+
+    WITH k AS (
+        SELECT v.word
+        FROM (
+            VALUES
+            ('insert'), ('update'), ('delete'), ('merge'), ('truncate'), ('drop'), ('alter'), ('create'), ('exec'),
+            ('execute'), ('grant'), ('revoke'), ('deny'), ('into'), ('backup'), ('restore'), ('dbcc'), ('kill'),
+            ('shutdown'), ('waitfor'), ('bulk'), ('openrowset'), ('opendatasource'), ('openquery'), ('openxml'),
+            ('reconfigure'), ('copy'), ('call'), ('vacuum'), ('reindex'), ('cluster'), ('refresh'), ('notify'),
+            ('listen'), ('prepare'), ('discard'), ('setval'), ('nextval'), ('pg_terminate_backend'),
+            ('pg_cancel_backend'), ('pg_reload_conf'), ('lo_import'), ('lo_export'), ('lo_unlink'), ('dblink'),
+            ('dblink_exec'), ('set_config'), ('xp_cmdshell'), ('commit'), ('rollback'), ('begin'), ('declare'),
+            ('set'), ('use'), ('lock')
+        ) AS v(word)
+    ),
+
+    f AS (
+        SELECT
+            k.word,
+            PATINDEX(
+                N'%[^a-z0-9_@#$]' + REPLACE(k.word, '_', '[_]') + N'[^a-z0-9_@#$]%',
+                @text COLLATE Latin1_General_100_BIN2
+            ) AS pos
+        FROM k
+    )
+
+    SELECT TOP (1) @word = UPPER(f.word)
+    FROM f
+    WHERE f.pos > 0
+    ORDER BY f.pos ASC, f.word ASC;
+
+    RETURN @word;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_ClosestColumns.sql
+-- fn_MON_Private_ClosestColumns: up to three columns of a board that look most like a query alias, as
+-- 'column_id (Title), ...' for validation messages (NULL when nothing is alike). Likeness: how many
+-- distinct two-letter pieces of the normalised alias occur in the column's normalised title or id.
+-- Same score and order (score, then column id) as the PostgreSQL twin.
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ClosestColumns(
+    @board_id bigint,
+    @alias nvarchar(4000)
+)
+RETURNS nvarchar(4000)
+AS
+BEGIN
+    DECLARE @na varchar(255) = COALESCE(dbo.fn_MON_NormalizeTitle(@alias), '');
+    DECLARE @result nvarchar(4000);
+
+    WITH digits AS (
+        SELECT d.n FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS d(n)
+    ),
+
+    tally AS (
+        SELECT a.n * 100 + b.n * 10 + c.n + 1 AS i
+        FROM digits AS a CROSS JOIN digits AS b CROSS JOIN digits AS c
+    ),
+
+    bigram AS (
+        SELECT DISTINCT SUBSTRING(@na, tally.i, 2) AS bg
+        FROM tally
+        WHERE tally.i < LEN(@na)
+    ),
+
+    scored AS (
+        SELECT
+            bc.column_id,
+            bc.title,
+            (
+                SELECT COUNT(*)
+                FROM bigram
+                WHERE CHARINDEX(bigram.bg, bc.normalized_title) > 0 OR CHARINDEX(bigram.bg, LOWER(bc.column_id)) > 0
+            ) AS score
+        FROM dbo.MON_BoardColumn AS bc
+        WHERE bc.board_id = @board_id
+    ),
+
+    top3 AS (
+        SELECT TOP (3)
+            scored.column_id,
+            scored.title,
+            scored.score
+        FROM scored
+        WHERE scored.score > 0
+        ORDER BY scored.score DESC, scored.column_id ASC
+    )
+
+    SELECT @result = STRING_AGG(CAST(CONCAT(top3.column_id, N' (', top3.title, N')') AS nvarchar(4000)), N', ')
+    WITHIN GROUP (ORDER BY top3.score DESC, top3.column_id ASC)
+    FROM top3;
+
+    RETURN @result;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_StagedCells.sql
+-- fn_MON_StagedCells: the cells of a staged batch, one row per staged row and update_fields entry, with
+-- the board column each query alias maps to. The mapping rule (the one definition, used by validation
+-- and by usp_ReleaseBatch): the alias equals a column id (exactly, then ignoring case), else its
+-- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
+-- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
+-- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
+-- is_no_op 'Y': validation found the loaded value equal (a NO_OP warning): release leaves the cell out.
+-- Inline table-valued function; same columns as the PostgreSQL twin.
+--   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
+CREATE OR ALTER FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
+RETURNS TABLE -- noqa: CP05
+AS
+RETURN
+WITH b AS (
+    SELECT
+        ub.batch_id,
+        ub.board_id,
+        ub.target_level,
+        CASE WHEN ub.target_level = 'SUBITEMS' THEN COALESCE(brd.subitems_board_id, ub.board_id) ELSE ub.board_id END
+            AS metadata_board_id
+    FROM dbo.MON_UpdateBatch AS ub
+    LEFT JOIN dbo.MON_Board AS brd ON ub.board_id = brd.board_id
+    WHERE ub.batch_id = @batch_id
+),
+
+r AS (
+    SELECT
+        b.batch_id,
+        b.target_level,
+        b.board_id,
+        b.metadata_board_id,
+        s.update_row_no,
+        s.monday_item_id,
+        s.validation_status,
+        s.update_fields,
+        s.validation_errors
+    FROM b
+    INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON b.batch_id = s.update_batch_id
+    WHERE b.target_level = 'ITEMS'
+    UNION ALL
+    SELECT
+        b.batch_id,
+        b.target_level,
+        b.board_id,
+        b.metadata_board_id,
+        s.update_row_no,
+        s.monday_item_id,
+        s.validation_status,
+        s.update_fields,
+        s.validation_errors
+    FROM b
+    INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON b.batch_id = s.update_batch_id
+    WHERE b.target_level = 'SUBITEMS'
+),
+
+f AS (
+    SELECT
+        r.batch_id,
+        r.target_level,
+        r.board_id,
+        r.metadata_board_id,
+        r.update_row_no,
+        r.monday_item_id,
+        r.validation_status,
+        r.validation_errors,
+        -- OPENJSON returns BIN2 text: give it the database collation, as the tables it is compared with
+        CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
+        CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value,
+        -- update_fields is written compactly by usp_StageUpdates: a key's position gives the field order
+        CAST(
+            DENSE_RANK() OVER (
+                PARTITION BY r.update_row_no
+                ORDER BY CHARINDEX(N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields) ASC
+            ) AS int
+        ) AS field_no
+    FROM r
+    CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N'{}' END) AS j
+),
+
+candidate AS (
+    SELECT
+        f.update_row_no,
+        f.column_alias,
+        c.column_id,
+        1 AS pri,
+        'ID' AS match_kind
+    FROM f
+    INNER JOIN dbo.MON_BoardColumn AS c
+        ON f.metadata_board_id = c.board_id AND f.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+    UNION ALL
+    SELECT
+        f.update_row_no,
+        f.column_alias,
+        c.column_id,
+        2 AS pri,
+        'ID' AS match_kind
+    FROM f
+    INNER JOIN dbo.MON_BoardColumn AS c
+        ON f.metadata_board_id = c.board_id AND LOWER(f.column_alias) = LOWER(c.column_id)
+    UNION ALL
+    SELECT
+        f.update_row_no,
+        f.column_alias,
+        c.column_id,
+        3 AS pri,
+        'TITLE' AS match_kind
+    FROM f
+    INNER JOIN dbo.MON_BoardColumn AS c
+        ON f.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(f.column_alias) = c.normalized_title
+    UNION ALL
+    SELECT
+        f.update_row_no,
+        f.column_alias,
+        mp.column_id,
+        CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
+        'MAP' AS match_kind
+    FROM f
+    INNER JOIN dbo.MON_ColumnMap AS mp
+        ON LOWER(f.column_alias) = LOWER(mp.source_alias)
+        AND (mp.board_id IS NULL OR mp.board_id IN (f.board_id, f.metadata_board_id))
+    INNER JOIN dbo.MON_BoardColumn AS c ON f.metadata_board_id = c.board_id AND mp.column_id = c.column_id
+),
+
+best AS (
+    SELECT
+        candidate.update_row_no,
+        candidate.column_alias,
+        MIN(candidate.pri) AS pri
+    FROM candidate
+    GROUP BY candidate.update_row_no, candidate.column_alias
+),
+
+mapped AS (
+    SELECT
+        candidate.update_row_no,
+        candidate.column_alias,
+        CASE WHEN COUNT(DISTINCT candidate.column_id) = 1 THEN MIN(candidate.column_id) END AS column_id,
+        MIN(candidate.match_kind) AS match_kind,
+        COUNT(DISTINCT candidate.column_id) AS match_count
+    FROM candidate
+    INNER JOIN best
+        ON
+            candidate.update_row_no = best.update_row_no
+            AND candidate.column_alias = best.column_alias
+            AND candidate.pri = best.pri
+    GROUP BY candidate.update_row_no, candidate.column_alias
+)
+
+SELECT
+    f.batch_id,
+    f.target_level,
+    f.board_id,
+    f.metadata_board_id,
+    f.update_row_no,
+    f.monday_item_id,
+    f.validation_status,
+    f.field_no,
+    f.column_alias,
+    f.raw_value,
+    m.column_id,
+    bc.title AS column_title,
+    bc.column_type,
+    bc.settings_json,
+    CAST(CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END AS char(1)) AS is_writable,
+    m.match_kind,
+    COALESCE(m.match_count, 0) AS match_count,
+    CAST(
+        CASE
+            WHEN EXISTS (
+                SELECT 1
+                FROM OPENJSON (CASE WHEN ISJSON(f.validation_errors) = 1 THEN f.validation_errors END)
+                    WITH (rule_code varchar(50) '$.rule', column_alias nvarchar(255) '$.column') AS ve
+                WHERE ve.rule_code = 'NO_OP' AND ve.column_alias = f.column_alias
+            ) THEN 'Y'
+            ELSE 'N'
+        END AS char(1)
+    ) AS is_no_op
+FROM f
+LEFT JOIN mapped AS m ON f.update_row_no = m.update_row_no AND f.column_alias = m.column_alias
+LEFT JOIN dbo.MON_BoardColumn AS bc ON f.metadata_board_id = bc.board_id AND m.column_id = bc.column_id
+LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_Private_ValidateBatch.sql
+-- usp_Private_ValidateBatch: applies every enabled rule of dbo.MON_ValidationRule to the staged rows of one
+-- batch, set-based, and writes validation_status / validation_errors on each row and the counts,
+-- validated_at and status VALIDATED on the batch. Internal: no run log, no transaction of its own, no
+-- check of the batch status (callers: usp_StageUpdates, usp_ValidateStagedUpdates, inside their
+-- transaction). Same rules, messages and order as the PostgreSQL twin.
+--   EXEC dbo.usp_Private_ValidateBatch @batch_id = 'UB20260101120000-a1b2c3';
+CREATE OR ALTER PROCEDURE dbo.usp_Private_ValidateBatch
+    @batch_id varchar(50)
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE @board_id bigint;
+    DECLARE @target_level varchar(10);
+    DECLARE @operation varchar(50);
+    DECLARE @create_labels char(1);
+    DECLARE @meta bigint;
+    DECLARE @has_meta bit = 0;
+    DECLARE @synced datetime2(3);
+    DECLARE @items_synced bit = 0;
+    DECLARE @parent_items_synced bit = 0;
+    DECLARE @groups_synced bit = 0;
+    DECLARE @groups nvarchar(MAX);
+    DECLARE @now datetime2(3) = SYSUTCDATETIME();
+    DECLARE @table nvarchar(300);
+    DECLARE @alias nvarchar(255);
+    DECLARE @col sysname;
+    DECLARE @type sysname;
+    DECLARE @expr nvarchar(MAX);
+    DECLARE @sql nvarchar(MAX);
+    DECLARE @rows int;
+    DECLARE @valid int;
+    DECLARE @warning int;
+    DECLARE @invalid int;
+
+    SELECT
+        @board_id = ub.board_id,
+        @target_level = ub.target_level,
+        @operation = ub.update_operation,
+        @create_labels = ub.create_labels_if_missing
+    FROM dbo.MON_UpdateBatch AS ub
+    WHERE ub.batch_id = @batch_id;
+    IF @board_id IS NULL
+    BEGIN
+        RETURN;
+    END;
+    SET @meta = @board_id;
+    IF @target_level = 'SUBITEMS'
+    BEGIN
+        SELECT @meta = COALESCE(brd.subitems_board_id, @board_id)
+        FROM dbo.MON_Board AS brd
+        WHERE brd.board_id = @board_id;
+    END;
+    SELECT
+        @has_meta = 1,
+        @synced = brd.synced_at
+    FROM dbo.MON_Board AS brd
+    WHERE brd.board_id = @meta;
+    IF EXISTS (
+        SELECT 1
+        FROM dbo.MON_BoardItem
+        WHERE board_id = @meta
+    )
+    BEGIN
+        SET @items_synced = 1;
+    END;
+    IF EXISTS (
+        SELECT 1
+        FROM dbo.MON_BoardItem
+        WHERE board_id = @board_id
+    )
+    BEGIN
+        SET @parent_items_synced = 1;
+    END;
+    IF EXISTS (
+        SELECT 1
+        FROM dbo.MON_BoardGroup
+        WHERE board_id = @meta
+    )
+    BEGIN
+        SET @groups_synced = 1;
+    END;
+    SELECT @groups = STRING_AGG(CAST(CONCAT(g.group_id, N' (', g.title, N')') AS nvarchar(MAX)), N', ')
+    WITHIN GROUP (ORDER BY g.group_id ASC)
+    FROM dbo.MON_BoardGroup AS g
+    WHERE g.board_id = @meta;
+    SET @table = CASE
+        WHEN @target_level = 'ITEMS' THEN N'dbo.STG_MON_CustMasterSchedule'
+        ELSE N'dbo.STG_MON_CustMasterSchedule_Subitems'
+    END;
+
+    CREATE TABLE #val_row (
+        update_row_no int NOT NULL PRIMARY KEY,
+        monday_item_id bigint NULL,
+        item_name nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        group_id nvarchar(100) COLLATE DATABASE_DEFAULT NULL,
+        parent_item_id bigint NULL
+    );
+    IF @target_level = 'ITEMS'
+    BEGIN
+        INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+        SELECT
+            s.update_row_no,
+            s.monday_item_id,
+            s.item_name,
+            s.group_id,
+            NULL AS parent_item_id
+        FROM dbo.STG_MON_CustMasterSchedule AS s
+        WHERE s.update_batch_id = @batch_id;
+    END;
+    ELSE
+    BEGIN
+        INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+        SELECT
+            s.update_row_no,
+            s.monday_item_id,
+            s.item_name,
+            s.group_id,
+            s.parent_item_id
+        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+        WHERE s.update_batch_id = @batch_id;
+    END;
+
+    SELECT
+        c.update_row_no,
+        c.monday_item_id,
+        c.column_alias,
+        c.raw_value,
+        c.column_id,
+        c.column_type,
+        c.settings_json,
+        c.is_writable,
+        c.match_count
+    INTO #val_cell
+    FROM dbo.fn_MON_StagedCells(@batch_id) AS c;
+
+    CREATE TABLE #val_err (
+        update_row_no int NOT NULL,
+        rule_code varchar(50) COLLATE DATABASE_DEFAULT NOT NULL,
+        column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        column_id nvarchar(100) COLLATE DATABASE_DEFAULT NULL,
+        column_type nvarchar(50) COLLATE DATABASE_DEFAULT NULL,
+        val nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        labels nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        closest nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        detail nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
+    );
+
+    -- board and keys ------------------------------------------------------------------------------------
+    INSERT INTO #val_err (update_row_no, rule_code)
+    SELECT
+        r.update_row_no,
+        'BOARD_METADATA' AS rule_code
+    FROM #val_row AS r
+    WHERE @has_meta = 0;
+
+    INSERT INTO #val_err (update_row_no, rule_code, detail)
+    SELECT
+        r.update_row_no,
+        'METADATA_FRESH' AS rule_code,
+        CONCAT(DATEDIFF(SECOND, @synced, @now) / 3600, N' hours') AS detail
+    FROM #val_row AS r
+    WHERE @has_meta = 1 AND @synced < DATEADD(HOUR, -24, @now);
+
+    INSERT INTO #val_err (update_row_no, rule_code)
+    SELECT
+        r.update_row_no,
+        'KEY_ITEM_ID' AS rule_code
+    FROM #val_row AS r
+    WHERE @operation = 'UPDATE' AND r.monday_item_id IS NULL;
+
+    INSERT INTO #val_err (update_row_no, rule_code, detail)
+    SELECT
+        r.update_row_no,
+        'KEY_ITEM_NAME' AS rule_code,
+        CASE
+            WHEN r.item_name IS NULL THEN N'NULL'
+            ELSE CONCAT(LEN(r.item_name), N' characters after trimming')
+        END AS detail
+    FROM #val_row AS r
+    WHERE @operation = 'CREATE' AND (r.item_name IS NULL OR LEN(LTRIM(RTRIM(r.item_name))) NOT BETWEEN 1 AND 255);
+
+    INSERT INTO #val_err (update_row_no, rule_code)
+    SELECT
+        r.update_row_no,
+        'KEY_PARENT' AS rule_code
+    FROM #val_row AS r
+    WHERE @operation = 'CREATE' AND @target_level = 'SUBITEMS' AND r.parent_item_id IS NULL;
+
+    INSERT INTO #val_err (update_row_no, rule_code, val)
+    SELECT
+        r.update_row_no,
+        'ITEM_ON_BOARD' AS rule_code,
+        CONVERT(nvarchar(30), r.monday_item_id) AS val
+    FROM #val_row AS r
+    WHERE
+        @operation = 'UPDATE' AND @items_synced = 1 AND r.monday_item_id IS NOT NULL
+        AND NOT EXISTS (
+            SELECT 1
+            FROM dbo.MON_BoardItem AS i
+            WHERE i.item_id = r.monday_item_id AND i.board_id = @meta
+        )
+    UNION ALL
+    SELECT
+        r.update_row_no,
+        'ITEM_ON_BOARD' AS rule_code,
+        CONVERT(nvarchar(30), r.parent_item_id) AS val
+    FROM #val_row AS r
+    WHERE
+        @operation = 'CREATE' AND @target_level = 'SUBITEMS' AND @parent_items_synced = 1
+        AND r.parent_item_id IS NOT NULL
+        AND NOT EXISTS (
+            SELECT 1
+            FROM dbo.MON_BoardItem AS i
+            WHERE i.item_id = r.parent_item_id AND i.board_id = @board_id
+        );
+
+    INSERT INTO #val_err (update_row_no, rule_code, val, labels)
+    SELECT
+        r.update_row_no,
+        'GROUP_EXISTS' AS rule_code,
+        r.group_id,
+        @groups AS labels
+    FROM #val_row AS r
+    WHERE
+        @operation = 'CREATE' AND @target_level = 'ITEMS' AND @groups_synced = 1 AND r.group_id IS NOT NULL
+        AND NOT EXISTS (
+            SELECT 1
+            FROM dbo.MON_BoardGroup AS g
+            WHERE g.board_id = @meta AND g.group_id = r.group_id
+        );
+
+    INSERT INTO #val_err (update_row_no, rule_code, val)
+    SELECT
+        r.update_row_no,
+        'NO_FIELDS' AS rule_code,
+        CONVERT(nvarchar(30), r.monday_item_id) AS val
+    FROM #val_row AS r
+    WHERE
+        @operation = 'UPDATE'
+        AND NOT EXISTS (
+            SELECT 1
+            FROM #val_cell AS c
+            WHERE c.update_row_no = r.update_row_no
+        );
+
+    -- columns (only against metadata that exists) ---------------------------------------------------------
+    IF @has_meta = 1
+    BEGIN
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
+        SELECT
+            c.update_row_no,
+            'COLUMN_EXISTS' AS rule_code,
+            c.column_alias,
+            COALESCE(dbo.fn_MON_Private_ClosestColumns(@meta, c.column_alias), N'(none alike)') AS closest
+        FROM #val_cell AS c
+        WHERE c.match_count = 0;
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
+        SELECT
+            c.update_row_no,
+            'COLUMN_AMBIGUOUS' AS rule_code,
+            c.column_alias,
+            (
+                SELECT STRING_AGG(CAST(CONCAT(bc.column_id, N' (', bc.title, N')') AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY bc.column_id ASC)
+                FROM dbo.MON_BoardColumn AS bc
+                WHERE bc.board_id = @meta AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(c.column_alias)
+            ) AS closest
+        FROM #val_cell AS c
+        WHERE c.match_count > 1;
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
+        SELECT
+            c.update_row_no,
+            'COLUMN_WRITABLE' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            c.column_type,
+            COALESCE(
+                ct.notes,
+                CASE WHEN ct.column_type IS NULL THEN N'a type this project does not know' ELSE N'not writable' END
+            ) AS detail
+        FROM #val_cell AS c
+        LEFT JOIN dbo.MON_ColumnType AS ct ON c.column_type = ct.column_type
+        WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
+
+        -- values of writable columns (NULL or blank clears the cell and needs no format)
+        WITH v AS (
+            SELECT
+                c.update_row_no,
+                c.column_alias,
+                c.column_id,
+                c.column_type,
+                c.settings_json,
+                c.raw_value,
+                LTRIM(RTRIM(c.raw_value)) AS t,
+                LEFT(LTRIM(RTRIM(c.raw_value)), CHARINDEX(N' ', LTRIM(RTRIM(c.raw_value)) + N' ') - 1) AS first_token
+            FROM #val_cell AS c
+            WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
+        ),
+
+        checked AS (
+            SELECT
+                v.update_row_no,
+                v.column_alias,
+                v.column_id,
+                v.column_type,
+                v.settings_json,
+                v.raw_value,
+                CASE
+                    WHEN v.column_type = 'status' AND @create_labels = 'N' AND NOT EXISTS (
+                        SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
+                        WHERE
+                            LOWER(l.label_text) = LOWER(v.t)
+                            OR (v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9 AND l.label_id = TRY_CONVERT(int, v.t))
+                    ) THEN 'STATUS_LABEL'
+                    WHEN v.column_type = 'dropdown' AND @create_labels = 'N' AND EXISTS (
+                        SELECT 1
+                        FROM OPENJSON (N'["' + REPLACE(STRING_ESCAPE(v.raw_value, 'json'), N',', N'","') + N'"]')
+                            WITH (tv nvarchar(4000) '$') AS tok
+                        WHERE LEN(LTRIM(RTRIM(tok.tv))) > 0 AND NOT EXISTS (
+                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
+                            WHERE
+                                LOWER(l.label_text) = LOWER(LTRIM(RTRIM(tok.tv)) COLLATE DATABASE_DEFAULT)
+                                OR (
+                                    LTRIM(RTRIM(tok.tv)) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.tv))) <= 9
+                                    AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.tv)))
+                                )
+                        )
+                    ) THEN 'DROPDOWN_LABEL'
+                    WHEN v.column_type = 'date' AND dbo.fn_MON_Private_NormalizeDate(LEFT(v.t, 100)) IS NULL
+                        THEN 'DATE_FORMAT'
+                    WHEN v.column_type = 'numbers' AND dbo.fn_MON_Private_NormalizeNumber(LEFT(v.t, 4000)) IS NULL
+                        THEN 'NUMBER_FORMAT'
+                    WHEN
+                        v.column_type = 'email'
+                        AND NOT (
+                            v.first_token LIKE N'_%@_%._%' AND v.first_token NOT LIKE N'%@%@%'
+                            AND v.first_token NOT LIKE N'%.'
+                        )
+                        THEN 'EMAIL_FORMAT'
+                    WHEN
+                        v.column_type = 'phone'
+                        AND NOT (
+                            v.t LIKE N'% [A-Za-z][A-Za-z]'
+                            AND LEN(RTRIM(LEFT(v.t, LEN(v.t) - 2))) > 0
+                            AND SUBSTRING(
+                                RTRIM(LEFT(v.t, LEN(v.t) - 2)),
+                                CASE WHEN LEFT(v.t, 1) = N'+' THEN 2 ELSE 1 END,
+                                4000
+                            ) NOT LIKE N'%[^0-9 ().-]%'
+                            AND LEN(
+                                REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                                    LEFT(v.t, LEN(v.t) - 2), N' ', N''), N'(', N''), N')', N''), N'.', N''),
+                                    N'-', N''), N'+', N'')
+                            ) BETWEEN 6 AND 15
+                        )
+                        THEN 'PHONE_FORMAT'
+                    WHEN
+                        v.column_type = 'link'
+                        AND NOT (LOWER(v.first_token) LIKE N'http://_%' OR LOWER(v.first_token) LIKE N'https://_%')
+                        THEN 'LINK_FORMAT'
+                    WHEN
+                        v.column_type = 'checkbox'
+                        AND dbo.fn_MON_FormatColumnValue('checkbox', v.raw_value, NULL) IS NULL
+                        THEN 'CHECKBOX_FORMAT'
+                    WHEN
+                        v.column_type = 'rating'
+                        AND NOT (
+                            v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 4
+                            AND TRY_CONVERT(int, v.t) BETWEEN 1 AND dbo.fn_MON_Private_RatingMax(v.settings_json)
+                        )
+                        THEN 'RATING_FORMAT'
+                    WHEN
+                        v.column_type = 'hour'
+                        AND dbo.fn_MON_FormatColumnValue('hour', v.raw_value, NULL) IS NULL
+                        THEN 'HOUR_FORMAT'
+                    WHEN
+                        v.column_type = 'timeline'
+                        AND dbo.fn_MON_FormatColumnValue('timeline', v.raw_value, NULL) IS NULL
+                        THEN 'TIMELINE_FORMAT'
+                    WHEN
+                        v.column_type = 'country'
+                        AND dbo.fn_MON_FormatColumnValue('country', v.raw_value, NULL) IS NULL
+                        THEN 'COUNTRY_FORMAT'
+                    WHEN
+                        v.column_type = 'people'
+                        AND dbo.fn_MON_FormatColumnValue('people', v.raw_value, NULL) IS NULL
+                        THEN 'PEOPLE_FORMAT'
+                    WHEN v.column_type = 'long_text' AND LEN(v.raw_value + N'x') - 1 > 2000 THEN 'LONG_TEXT_LENGTH'
+                END AS rule_code,
+                CASE
+                    WHEN v.column_type = 'long_text' THEN CONVERT(nvarchar(20), LEN(v.raw_value + N'x') - 1)
+                    WHEN v.column_type = 'rating'
+                        THEN CONVERT(nvarchar(20), dbo.fn_MON_Private_RatingMax(v.settings_json))
+                    WHEN v.column_type = 'dropdown' THEN (
+                        SELECT STRING_AGG(CAST(N'''' + LTRIM(RTRIM(tok.tv)) + N'''' AS nvarchar(MAX)), N', ')
+                        FROM OPENJSON (N'["' + REPLACE(STRING_ESCAPE(v.raw_value, 'json'), N',', N'","') + N'"]')
+                            WITH (tv nvarchar(4000) '$') AS tok
+                        WHERE LEN(LTRIM(RTRIM(tok.tv))) > 0 AND NOT EXISTS (
+                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
+                            WHERE
+                                LOWER(l.label_text) = LOWER(LTRIM(RTRIM(tok.tv)) COLLATE DATABASE_DEFAULT)
+                                OR (
+                                    LTRIM(RTRIM(tok.tv)) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.tv))) <= 9
+                                    AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.tv)))
+                                )
+                        )
+                    )
+                END AS detail
+            FROM v
+        )
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, labels, detail)
+        SELECT
+            checked.update_row_no,
+            checked.rule_code,
+            checked.column_alias,
+            checked.column_id,
+            checked.column_type,
+            checked.raw_value AS val,
+            (
+                SELECT STRING_AGG(CAST(N'''' + l.label_text + N'''' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY l.label_id ASC)
+                FROM dbo.fn_MON_Private_ColumnLabels(checked.settings_json) AS l
+            ) AS labels,
+            checked.detail
+        FROM checked
+        WHERE checked.rule_code IS NOT NULL;
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
+        SELECT
+            c.update_row_no,
+            'NAME_LENGTH' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            c.column_type,
+            CASE
+                WHEN c.raw_value IS NULL THEN N'NULL'
+                ELSE CONCAT(LEN(LTRIM(RTRIM(c.raw_value))), N' characters after trimming')
+            END AS detail
+        FROM #val_cell AS c
+        WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR LEN(LTRIM(RTRIM(c.raw_value))) NOT BETWEEN 1 AND 255);
+
+        -- one cell, two different values in the batch
+        WITH d AS (
+            SELECT
+                x.monday_item_id,
+                x.column_id,
+                STRING_AGG(CAST(x.update_row_no AS nvarchar(MAX)), N', ') WITHIN GROUP (ORDER BY x.update_row_no ASC)
+                    AS row_list
+            FROM #val_cell AS x
+            WHERE x.column_id IS NOT NULL AND x.monday_item_id IS NOT NULL
+            GROUP BY x.monday_item_id, x.column_id
+            HAVING COUNT(DISTINCT COALESCE(LTRIM(RTRIM(x.raw_value)), NCHAR(1)) COLLATE Latin1_General_100_BIN2) > 1
+        )
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+        SELECT
+            c.update_row_no,
+            'DUPLICATE_CONFLICT' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            CONVERT(nvarchar(30), c.monday_item_id) AS val,
+            d.row_list
+        FROM #val_cell AS c
+        INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
+        WHERE @operation = 'UPDATE';
+
+        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias
+        IF @operation = 'UPDATE'
+        BEGIN
+            DECLARE alias_cursor CURSOR LOCAL FAST_FORWARD FOR
+            SELECT DISTINCT
+                c.column_alias,
+                sc.name,
+                TYPE_NAME(sc.system_type_id) AS type_name
+            FROM #val_cell AS c
+            INNER JOIN sys.columns AS sc
+                ON sc.object_id = OBJECT_ID(@table) AND c.column_alias = sc.name COLLATE DATABASE_DEFAULT
+            WHERE
+                c.column_id IS NOT NULL AND c.is_writable = 'Y'
+                AND sc.name NOT IN (
+                    N'monday_item_id', N'monday_board_id', N'parent_item_id', N'update_operation', N'update_fields',
+                    N'source_table', N'source_query', N'update_batch_id', N'validation_status', N'validation_errors',
+                    N'update_row_no'
+                );
+            OPEN alias_cursor;
+            FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
+            WHILE @@FETCH_STATUS = 0
+            BEGIN
+                SET @expr = dbo.fn_MON_Private_StringifyExpr(N'l.' + QUOTENAME(@col), @type);
+                IF @expr IS NOT NULL
+                BEGIN
+                    SET @sql = N'INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)
+SELECT c.update_row_no, ''NO_OP'', c.column_alias, c.column_id, CONVERT(nvarchar(30), c.monday_item_id)
+FROM #val_cell AS c
+WHERE c.column_alias = @alias AND c.monday_item_id IS NOT NULL
+    AND EXISTS (
+        SELECT 1 FROM ' + @table + N' AS l
+        WHERE l.monday_item_id = c.monday_item_id AND l.update_batch_id IS NULL
+            AND (
+                (' + @expr + N' IS NULL AND c.raw_value IS NULL)
+                OR LTRIM(RTRIM(' + @expr + N')) COLLATE Latin1_General_100_BIN2 = LTRIM(RTRIM(
+                    CASE WHEN c.column_type = ''numbers''
+                        THEN COALESCE(dbo.fn_MON_Private_NormalizeNumber(LEFT(c.raw_value, 4000)), c.raw_value)
+                        ELSE c.raw_value END))
+            )
+    );';
+                    EXEC sys.sp_executesql @sql, N'@alias nvarchar(255)', @alias = @alias;
+                END;
+                FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
+            END;
+            CLOSE alias_cursor;
+            DEALLOCATE alias_cursor;
+        END;
+    END;
+
+    -- messages, per-row JSON, statuses ------------------------------------------------------------------
+    WITH e AS (
+        SELECT
+            er.update_row_no,
+            vr.severity,
+            vr.rule_code,
+            er.column_alias,
+            REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                CAST(vr.message_template AS nvarchar(MAX)),
+                N'{column}', COALESCE(N'''' + er.column_alias + N'''', N'')),
+                N'{column_id}', COALESCE(er.column_id, N'')),
+                N'{type}', COALESCE(er.column_type, N'')),
+                N'{value}', COALESCE(
+                    N'''' + LEFT(er.val, 100) + CASE WHEN LEN(er.val) > 100 THEN N'...' ELSE N'' END + N'''', N'NULL'
+                )),
+                N'{labels}', COALESCE(er.labels, N'(none)')),
+                N'{closest}', COALESCE(er.closest, N'(none)')),
+                N'{board_id}', CONVERT(nvarchar(30), @meta)),
+                N'{detail}', COALESCE(er.detail, N'')) AS msg
+        FROM #val_err AS er
+        INNER JOIN dbo.MON_ValidationRule AS vr ON er.rule_code = vr.rule_code AND vr.is_enabled = 'Y'
+    ),
+
+    agg AS (
+        SELECT
+            e.update_row_no,
+            MAX(CASE WHEN e.severity = 'ERROR' THEN 1 ELSE 0 END) AS has_error,
+            MAX(CASE WHEN e.severity = 'WARNING' THEN 1 ELSE 0 END) AS has_warning,
+            N'[' + STRING_AGG(
+                CAST(
+                    N'{"rule":"' + STRING_ESCAPE(e.rule_code, 'json')
+                    + N'","column":' + COALESCE(N'"' + STRING_ESCAPE(e.column_alias, 'json') + N'"', N'null')
+                    + N',"severity":"' + STRING_ESCAPE(e.severity, 'json')
+                    + N'","message":"' + STRING_ESCAPE(e.msg, 'json') + N'"}'
+                    AS nvarchar(MAX)
+                ),
+                N','
+            ) WITHIN GROUP (
+                ORDER BY CASE e.severity WHEN 'ERROR' THEN 0 ELSE 1 END ASC, e.rule_code ASC, e.column_alias ASC
+            ) + N']' AS errors
+        FROM e
+        GROUP BY e.update_row_no
+    )
+
+    SELECT
+        r.update_row_no,
+        CASE WHEN a.has_error = 1 THEN 'INVALID' WHEN a.has_warning = 1 THEN 'WARNING' ELSE 'VALID' END AS status,
+        COALESCE(a.errors, N'[]') AS errors
+    INTO #val_res
+    FROM #val_row AS r
+    LEFT JOIN agg AS a ON r.update_row_no = a.update_row_no;
+
+    IF @target_level = 'ITEMS'
+    BEGIN
+        UPDATE s
+        SET
+            s.validation_status = x.status,
+            s.validation_errors = x.errors
+        FROM dbo.STG_MON_CustMasterSchedule AS s
+        INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
+        WHERE s.update_batch_id = @batch_id;
+    END;
+    ELSE
+    BEGIN
+        UPDATE s
+        SET
+            s.validation_status = x.status,
+            s.validation_errors = x.errors
+        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+        INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
+        WHERE s.update_batch_id = @batch_id;
+    END;
+
+    SELECT
+        @rows = COUNT(*),
+        @valid = SUM(CASE WHEN x.status = 'VALID' THEN 1 ELSE 0 END),
+        @warning = SUM(CASE WHEN x.status = 'WARNING' THEN 1 ELSE 0 END),
+        @invalid = SUM(CASE WHEN x.status = 'INVALID' THEN 1 ELSE 0 END)
+    FROM #val_res AS x;
+
+    UPDATE dbo.MON_UpdateBatch
+    SET
+        rows_staged = @rows,
+        rows_valid = COALESCE(@valid, 0),
+        rows_warning = COALESCE(@warning, 0),
+        rows_invalid = COALESCE(@invalid, 0),
+        validated_at = SYSUTCDATETIME(),
+        batch_status = 'VALIDATED'
+    WHERE batch_id = @batch_id;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_UpsertBoardMetadata.sql
+-- usp_UpsertBoardMetadata: stores the metadata of one board as the monday API returns it (columns with
+-- settings, groups, and optionally items, users and teams), so that SQL can map and validate staged
+-- updates. Upserts MON_Board, MON_BoardColumn (deleting columns no longer on the board), MON_BoardGroup
+-- (deleting groups no longer on the board), MON_BoardItem (when "items" is given: the board's item list
+-- is replaced), MON_User (users and teams; never deleted) and sets synced_at. Links a board and its
+-- subitems board (the subtasks column's settings.boardIds[0]) both ways. Returns a one-row summary.
+-- Errors 50101-50107 (docs/errors.md).
+CREATE OR ALTER PROCEDURE dbo.usp_UpsertBoardMetadata
+    @board_json nvarchar(MAX) = NULL,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE @board_id bigint;
+    DECLARE @board_text nvarchar(100);
+    DECLARE @name nvarchar(400);
+    DECLARE @sub bigint;
+    DECLARE @now datetime2(3) = SYSUTCDATETIME();
+    DECLARE @run_id bigint;
+    DECLARE @params nvarchar(MAX);
+    DECLARE @msg nvarchar(2048);
+    DECLARE @bad nvarchar(MAX);
+    DECLARE @cols int = 0;
+    DECLARE @groups int = 0;
+    DECLARE @items int = 0;
+    DECLARE @users int = 0;
+    DECLARE @columns_now int;
+    DECLARE @parent bigint;
+    DECLARE @error_number int;
+    DECLARE @error_message nvarchar(4000);
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'usp_UpsertBoardMetadata: stores one board''s metadata as the monday API returns it
+(the sender''s sync-board calls it).
+
+Parameters:
+  @board_json nvarchar(max) required  {"id": "8709134353", "name": "Planning", "board_kind": "public",
+                                       "columns": [{"id", "title", "type", "settings"}], "groups": [{"id", "title"}],
+                                       "items": [{"id", "name", "group": {"id"}, "parent_item": {"id"}}] (optional),
+                                       "users": [{"id", "name", "email"}] (optional), "teams": [{"id", "name"}]}
+                                      settings may be an object (typed settings) or a JSON string (settings_str)
+  @help       char(1)       ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_UpsertBoardMetadata @board_json = N''{"id": "8709134353", "name": "Planning", "columns":
+      [{"id": "status", "title": "Order Status", "type": "status", "settings": {"labels": [{"id": 1, "label": "Done"}]}}],
+      "groups": []}'';
+  opus-sender sync-board --board-id 8709134353';
+        RETURN;
+    END;
+
+    -- the document: checked before anything is written ----------------------------------------------------
+    IF ISJSON(@board_json) = 0 OR @board_json IS NULL OR LEFT(LTRIM(@board_json), 1) <> N'{'
+    BEGIN
+        SET @msg = N'usp_UpsertBoardMetadata: @board_json is not a JSON object. Pass the board as the monday API '
+            + N'returns it: {"id": "...", "name": "...", "columns": [...], "groups": [...]}.';
+        THROW 50101, @msg, 1;
+    END;
+    SET @board_text = JSON_VALUE(@board_json, '$.id');
+    IF
+        @board_text IS NULL OR @board_text LIKE N'%[^0-9]%' OR LEN(@board_text) NOT BETWEEN 1 AND 18
+    BEGIN
+        SET @msg = CONCAT(
+            N'usp_UpsertBoardMetadata: the board JSON has no numeric "id" (found ', COALESCE(@board_text, N'null'),
+            N'). Pass the board object with its id, e.g. "id": "8709134353".'
+        );
+        THROW 50102, @msg, 1;
+    END;
+    SET @board_id = CONVERT(bigint, @board_text);
+    SET @name = LTRIM(RTRIM(JSON_VALUE(@board_json, '$.name')));
+    IF @name IS NULL OR LEN(@name) = 0
+    BEGIN
+        SET @msg = CONCAT(
+            N'usp_UpsertBoardMetadata: board ', @board_id,
+            N' has no "name" in the JSON. Query the board with its name field.'
+        );
+        THROW 50103, @msg, 1;
+    END;
+    IF JSON_QUERY(@board_json, '$.columns') IS NULL OR LEFT(LTRIM(JSON_QUERY(@board_json, '$.columns')), 1) <> N'['
+    BEGIN
+        SET @msg = CONCAT(
+            N'usp_UpsertBoardMetadata: board ', @board_id,
+            N' has no "columns" array in the JSON. Query columns { id title type settings } with the board.'
+        );
+        THROW 50104, @msg, 1;
+    END;
+
+    SELECT
+        c.column_id,
+        c.title,
+        c.column_type,
+        -- typed settings (an object) as they are; legacy settings_str (a JSON string) as the JSON it holds
+        COALESCE(c.settings_object, CASE WHEN ISJSON(c.settings_string) = 1 THEN c.settings_string END) AS settings_json
+    INTO #col
+    FROM OPENJSON (@board_json, '$.columns')
+        WITH (
+            column_id nvarchar(100) '$.id',
+            title nvarchar(400) '$.title',
+            column_type nvarchar(50) '$.type',
+            settings_object nvarchar(MAX) '$.settings' AS JSON,
+            settings_string nvarchar(MAX) '$.settings'
+        ) AS c;
+
+    SELECT @bad = STRING_AGG(CAST(COALESCE(c.column_id, N'(no id)') AS nvarchar(MAX)), N', ')
+    FROM #col AS c
+    WHERE COALESCE(c.column_id, N'') = N'' OR COALESCE(c.title, N'') = N'' OR COALESCE(c.column_type, N'') = N'';
+    IF @bad IS NOT NULL
+    BEGIN
+        SET @msg = LEFT(CONCAT(
+            N'usp_UpsertBoardMetadata: columns of board ', @board_id, N' lack an id, title or type: ', @bad,
+            N'. Query columns { id title type settings }.'
+        ), 2048);
+        THROW 50105, @msg, 1;
+    END;
+    SELECT @bad = STRING_AGG(CAST(d.column_id AS nvarchar(MAX)), N', ')
+    FROM (
+        SELECT c.column_id
+        FROM #col AS c
+        GROUP BY c.column_id
+        HAVING COUNT(*) > 1
+    ) AS d;
+    IF @bad IS NOT NULL
+    BEGIN
+        SET @msg = LEFT(CONCAT(
+            N'usp_UpsertBoardMetadata: board ', @board_id, N' lists column ids more than once: ', @bad,
+            N'. Pass each column once.'
+        ), 2048);
+        THROW 50106, @msg, 1;
+    END;
+    SELECT @bad = STRING_AGG(CAST(COALESCE(x.id_text, N'null') AS nvarchar(MAX)), N', ')
+    FROM (
+        SELECT JSON_VALUE(e.[value], '$.id') AS id_text
+        FROM OPENJSON(@board_json, '$.items') AS e
+        UNION ALL
+        SELECT JSON_VALUE(e.[value], '$.id') AS id_text
+        FROM OPENJSON(@board_json, '$.users') AS e
+        UNION ALL
+        SELECT JSON_VALUE(e.[value], '$.id') AS id_text
+        FROM OPENJSON(@board_json, '$.teams') AS e
+    ) AS x
+    WHERE x.id_text IS NULL OR x.id_text LIKE N'%[^0-9]%' OR LEN(x.id_text) NOT BETWEEN 1 AND 18;
+    IF @bad IS NOT NULL
+    BEGIN
+        SET @msg = LEFT(CONCAT(
+            N'usp_UpsertBoardMetadata: items, users or teams of board ', @board_id, N' have ids that are not numbers: ',
+            LEFT(@bad, 200), N'. Pass monday ids.'
+        ), 2048);
+        THROW 50107, @msg, 1;
+    END;
+
+    SET @params = N'EXEC dbo.usp_UpsertBoardMetadata @board_json = N'''
+        + REPLACE(LEFT(@board_json, 4000), N'''', N'''''') + N''''
+        + CASE WHEN LEN(@board_json) > 4000 THEN N' /* cut at 4000 characters */' ELSE N'' END + N';';
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_UpsertBoardMetadata',
+        @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    BEGIN TRY
+        -- the subitems board named by the subtasks column
+        SELECT TOP (1) @sub = TRY_CONVERT(bigint, JSON_VALUE(c.settings_json, '$.boardIds[0]'))
+        FROM #col AS c
+        WHERE c.column_type = N'subtasks';
+
+        BEGIN TRANSACTION;
+
+        SELECT TOP (1) @parent = p.board_id
+        FROM dbo.MON_Board AS p
+        WHERE p.subitems_board_id = @board_id;
+
+        MERGE dbo.MON_Board WITH (HOLDLOCK) AS tgt
+        USING (
+            SELECT
+                @board_id AS board_id,
+                LEFT(@name, 255) AS board_name,
+                LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20) AS board_kind,
+                @parent AS parent_board_id
+        ) AS src
+            ON tgt.board_id = src.board_id
+        WHEN MATCHED THEN
+            UPDATE SET
+                tgt.board_name = src.board_name,
+                tgt.board_kind = src.board_kind,
+                tgt.parent_board_id = COALESCE(src.parent_board_id, tgt.parent_board_id),
+                tgt.subitems_board_id = @sub,
+                tgt.synced_at = @now
+        WHEN NOT MATCHED BY TARGET THEN
+            INSERT (board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at)
+            VALUES (src.board_id, src.board_name, src.board_kind, src.parent_board_id, @sub, @now);
+        IF @sub IS NOT NULL
+        BEGIN
+            UPDATE dbo.MON_Board
+            SET parent_board_id = @board_id
+            WHERE board_id = @sub;
+        END;
+
+        MERGE dbo.MON_BoardColumn WITH (HOLDLOCK) AS tgt
+        USING (
+            SELECT
+                c.column_id,
+                LEFT(c.title, 255) AS title,
+                dbo.fn_MON_NormalizeTitle(c.title) AS normalized_title,
+                c.column_type,
+                c.settings_json,
+                COALESCE(t.is_writable, 'N') AS is_writable
+            FROM #col AS c
+            LEFT JOIN dbo.MON_ColumnType AS t ON c.column_type = t.column_type
+        ) AS src
+            ON tgt.board_id = @board_id AND tgt.column_id = src.column_id
+        WHEN MATCHED THEN
+            UPDATE SET
+                tgt.title = src.title,
+                tgt.normalized_title = src.normalized_title,
+                tgt.column_type = src.column_type,
+                tgt.settings_json = src.settings_json,
+                tgt.is_writable = src.is_writable,
+                tgt.synced_at = @now
+        WHEN NOT MATCHED BY TARGET THEN
+            INSERT (board_id, column_id, title, normalized_title, column_type, settings_json, is_writable, synced_at)
+            VALUES (
+                @board_id, src.column_id, src.title, src.normalized_title, src.column_type, src.settings_json,
+                src.is_writable, @now
+            )
+        WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
+            DELETE;
+        SELECT @cols = COUNT(*) FROM #col;
+
+        IF JSON_QUERY(@board_json, '$.groups') IS NOT NULL
+        BEGIN
+            MERGE dbo.MON_BoardGroup WITH (HOLDLOCK) AS tgt
+            USING (
+                SELECT DISTINCT
+                    JSON_VALUE(e.[value], '$.id') AS group_id,
+                    LEFT(COALESCE(JSON_VALUE(e.[value], '$.title'), JSON_VALUE(e.[value], '$.id')), 255) AS title
+                FROM OPENJSON(@board_json, '$.groups') AS e
+                WHERE LEN(JSON_VALUE(e.[value], '$.id')) > 0
+            ) AS src
+                ON tgt.board_id = @board_id AND tgt.group_id = src.group_id
+            WHEN MATCHED THEN
+                UPDATE SET tgt.title = src.title, tgt.synced_at = @now
+            WHEN NOT MATCHED BY TARGET THEN
+                INSERT (board_id, group_id, title, synced_at) VALUES (@board_id, src.group_id, src.title, @now)
+            WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
+                DELETE;
+            SELECT @groups = COUNT(*) FROM OPENJSON(@board_json, '$.groups');
+        END;
+
+        IF JSON_QUERY(@board_json, '$.items') IS NOT NULL
+        BEGIN
+            MERGE dbo.MON_BoardItem WITH (HOLDLOCK) AS tgt
+            USING (
+                SELECT
+                    i.item_id,
+                    MAX(i.item_name) AS item_name,
+                    MAX(i.group_id) AS group_id,
+                    MAX(i.parent_item_id) AS parent_item_id
+                FROM (
+                    SELECT
+                        CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS item_id,
+                        LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS item_name,
+                        JSON_VALUE(e.[value], '$.group.id') AS group_id,
+                        TRY_CONVERT(bigint, JSON_VALUE(e.[value], '$.parent_item.id')) AS parent_item_id
+                    FROM OPENJSON(@board_json, '$.items') AS e
+                ) AS i
+                GROUP BY i.item_id
+            ) AS src
+                ON tgt.item_id = src.item_id
+            WHEN MATCHED THEN
+                UPDATE SET
+                    tgt.board_id = @board_id,
+                    tgt.item_name = src.item_name,
+                    tgt.group_id = src.group_id,
+                    tgt.parent_item_id = src.parent_item_id,
+                    tgt.synced_at = @now
+            WHEN NOT MATCHED BY TARGET THEN
+                INSERT (item_id, board_id, item_name, group_id, parent_item_id, synced_at)
+                VALUES (src.item_id, @board_id, src.item_name, src.group_id, src.parent_item_id, @now)
+            WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
+                DELETE;
+            SELECT @items = COUNT(*) FROM OPENJSON(@board_json, '$.items');
+        END;
+
+        MERGE dbo.MON_User WITH (HOLDLOCK) AS tgt
+        USING (
+            SELECT
+                u.user_id,
+                u.user_kind,
+                MAX(u.user_name) AS user_name,
+                MAX(u.email) AS email,
+                MAX(u.is_enabled) AS is_enabled
+            FROM (
+                SELECT
+                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
+                    'person' AS user_kind,
+                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
+                    LEFT(JSON_VALUE(e.[value], '$.email'), 255) AS email,
+                    CASE
+                        WHEN JSON_VALUE(e.[value], '$.enabled') = 'false' OR JSON_VALUE(e.[value], '$.is_enabled') = 'N'
+                            THEN 'N'
+                        ELSE 'Y'
+                    END AS is_enabled
+                FROM OPENJSON(@board_json, '$.users') AS e
+                UNION ALL
+                SELECT
+                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
+                    'team' AS user_kind,
+                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
+                    NULL AS email,
+                    'Y' AS is_enabled
+                FROM OPENJSON(@board_json, '$.teams') AS e
+            ) AS u
+            GROUP BY u.user_id, u.user_kind
+        ) AS src
+            ON tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
+        WHEN MATCHED THEN
+            UPDATE SET
+                tgt.user_name = src.user_name,
+                tgt.email = src.email,
+                tgt.is_enabled = src.is_enabled,
+                tgt.synced_at = @now
+        WHEN NOT MATCHED BY TARGET THEN
+            INSERT (user_id, user_kind, user_name, email, is_enabled, synced_at)
+            VALUES (src.user_id, src.user_kind, src.user_name, src.email, src.is_enabled, @now);
+        SET @users = @@ROWCOUNT;
+
+        COMMIT TRANSACTION;
+
+        SELECT @columns_now = COUNT(*)
+        FROM dbo.MON_BoardColumn
+        WHERE board_id = @board_id;
+        SET @cols = @cols + @groups + @items + @users;
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @outcome = 'SUCCEEDED', @rows_affected = @cols;
+
+        SELECT
+            brd.board_id,
+            brd.board_name,
+            brd.board_kind,
+            brd.parent_board_id,
+            brd.subitems_board_id,
+            @columns_now AS columns_synced,
+            @groups AS groups_synced,
+            @items AS items_synced,
+            @users AS users_synced,
+            brd.synced_at
+        FROM dbo.MON_Board AS brd
+        WHERE brd.board_id = @board_id;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        SET @error_number = ERROR_NUMBER();
+        SET @error_message = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id,
+            @outcome = 'FAILED',
+            @error_number = @error_number,
+            @error_message = @error_message;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_ValidateStagedUpdates.sql
+-- usp_ValidateStagedUpdates: (re)validates the staged rows of a batch against the board metadata with every
+-- enabled rule of dbo.MON_ValidationRule; sets validation_status / validation_errors per row and the
+-- counts, validated_at and status VALIDATED on the batch, and returns a one-row summary.
+-- Re-runnable until the batch is released. Errors 50301-50304 (docs/errors.md).
+CREATE OR ALTER PROCEDURE dbo.usp_ValidateStagedUpdates
+    @batch_id varchar(50) = NULL,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE @run_id bigint;
+    DECLARE @status varchar(20);
+    DECLARE @target_level varchar(10);
+    DECLARE @rows_staged int;
+    DECLARE @found int;
+    DECLARE @msg nvarchar(2048);
+    DECLARE @params nvarchar(MAX);
+    DECLARE @error_number int;
+    DECLARE @error_message nvarchar(4000);
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'usp_ValidateStagedUpdates: validates (again) the staged rows of a batch against the board metadata.
+Every enabled rule of dbo.MON_ValidationRule is applied; each row gets validation_status VALID, WARNING or INVALID
+and validation_errors (JSON array of {rule, column, severity, message}); the batch becomes VALIDATED.
+
+Parameters:
+  @batch_id varchar(50)  required  the batch to validate (from usp_StageUpdates)
+  @help     char(1)      ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''UB20260101120000-a1b2c3'';
+  SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''UB20260101120000-a1b2c3'';
+  UPDATE dbo.MON_ValidationRule SET is_enabled = ''N'' WHERE rule_code = ''METADATA_FRESH''; -- then validate again';
+        RETURN;
+    END;
+
+    IF @batch_id IS NULL OR LEN(@batch_id) = 0
+    BEGIN
+        SET @msg = N'usp_ValidateStagedUpdates: @batch_id is required: pass the batch id usp_StageUpdates returned '
+            + N'(see dbo.MON_UpdateBatch).';
+        THROW 50301, @msg, 1;
+    END;
+
+    SET @params = N'EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''' + REPLACE(@batch_id, '''', '''''') + N''';';
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_ValidateStagedUpdates',
+        @batch_id = @batch_id,
+        @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT
+            @status = ub.batch_status,
+            @target_level = ub.target_level,
+            @rows_staged = ub.rows_staged
+        FROM dbo.MON_UpdateBatch AS ub WITH (UPDLOCK, HOLDLOCK)
+        WHERE ub.batch_id = @batch_id;
+
+        IF @status IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_ValidateStagedUpdates: batch ', @batch_id,
+                N' does not exist: check the id in dbo.MON_UpdateBatch ',
+                N'(or stage the query again with usp_StageUpdates).'
+            );
+            THROW 50302, @msg, 1;
+        END;
+        IF @status NOT IN ('STAGED', 'VALIDATED')
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_ValidateStagedUpdates: batch ', @batch_id, N' is ', @status,
+                N'; only STAGED or VALIDATED batches can be validated (a released batch is checked already). ',
+                N'Stage the query again for a new batch.'
+            );
+            THROW 50303, @msg, 1;
+        END;
+        SELECT @found = COUNT(*) FROM dbo.STG_MON_CustMasterSchedule
+        WHERE update_batch_id = @batch_id AND @target_level = 'ITEMS';
+        SELECT @found = @found + COUNT(*) FROM dbo.STG_MON_CustMasterSchedule_Subitems
+        WHERE update_batch_id = @batch_id AND @target_level = 'SUBITEMS';
+        IF @found = 0 AND @rows_staged > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_ValidateStagedUpdates: the ', @rows_staged, N' staged rows of batch ', @batch_id,
+                N' are gone from the staging table (truncated or reloaded?). ',
+                N'Cancel the batch with usp_CancelBatch and stage the query again.'
+            );
+            THROW 50304, @msg, 1;
+        END;
+
+        EXEC dbo.usp_Private_ValidateBatch @batch_id = @batch_id;
+
+        COMMIT TRANSACTION;
+
+        SELECT @rows_staged = ub.rows_staged
+        FROM dbo.MON_UpdateBatch AS ub
+        WHERE ub.batch_id = @batch_id;
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @outcome = 'SUCCEEDED', @rows_affected = @rows_staged;
+
+        SELECT
+            ub.batch_id,
+            ub.board_id,
+            ub.target_level,
+            ub.update_operation,
+            ub.batch_status,
+            ub.rows_staged,
+            ub.rows_valid,
+            ub.rows_warning,
+            ub.rows_invalid,
+            ub.validated_at,
+            CASE
+                WHEN ub.rows_invalid + ub.rows_warning > 0
+                    THEN N'SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''' + ub.batch_id + N''';'
+                ELSE N'EXEC dbo.usp_ReleaseBatch @batch_id = ''' + ub.batch_id + N''';'
+            END AS next_step
+        FROM dbo.MON_UpdateBatch AS ub
+        WHERE ub.batch_id = @batch_id;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        SET @error_number = ERROR_NUMBER();
+        SET @error_message = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id,
+            @outcome = 'FAILED',
+            @error_number = @error_number,
+            @error_message = @error_message;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_StageUpdates.sql
+-- usp_StageUpdates: runs a SELECT with the caller's permissions and stages its rows as one batch of
+-- updates: one row per result row in dbo.STG_MON_CustMasterSchedule (ITEMS) or
+-- dbo.STG_MON_CustMasterSchedule_Subitems (SUBITEMS) with update_batch_id, update_row_no 1..n,
+-- update_fields (JSON object alias -> value as text, NULL kept), source_query and source_table; creates
+-- the batch header, validates the batch, and returns its id and counts (OUTPUT) plus a one-row summary.
+-- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
+-- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
+-- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50215 (docs/errors.md).
+-- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
+-- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
+-- through INSERT ... EXEC (it uses INSERT ... EXEC).
+CREATE OR ALTER PROCEDURE dbo.usp_StageUpdates
+    @query nvarchar(MAX) = NULL,
+    @board_id bigint = NULL,
+    @update_operation varchar(20) = 'UPDATE',
+    @target_level varchar(10) = 'ITEMS',
+    @source_table varchar(100) = NULL,
+    @create_labels_if_missing char(1) = 'N',
+    @batch_id varchar(50) = NULL OUTPUT,
+    @help char(1) = 'N',
+    @rows_staged int = NULL OUTPUT,
+    @rows_valid int = NULL OUTPUT,
+    @rows_warning int = NULL OUTPUT,
+    @rows_invalid int = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE @op varchar(20) = UPPER(LTRIM(RTRIM(COALESCE(@update_operation, ''))));
+    DECLARE @level varchar(10) = UPPER(LTRIM(RTRIM(COALESCE(@target_level, ''))));
+    DECLARE @labels char(1) = UPPER(COALESCE(@create_labels_if_missing, ''));
+    DECLARE @errors nvarchar(MAX) = N'';
+    DECLARE @msg nvarchar(2048);
+    DECLARE @params nvarchar(MAX);
+    DECLARE @run_id bigint;
+    DECLARE @blank nvarchar(MAX);
+    DECLARE @code_len int;
+    DECLARE @pos int;
+    DECLARE @lead nvarchar(200);
+    DECLARE @first nvarchar(200);
+    DECLARE @word varchar(30);
+    DECLARE @sql nvarchar(MAX);
+    DECLARE @describe_error nvarchar(4000);
+    DECLARE @names nvarchar(MAX);
+    DECLARE @dynamic nvarchar(MAX);
+    DECLARE @rows int;
+    DECLARE @new_batch varchar(50);
+    DECLARE @fields nvarchar(MAX);
+    DECLARE @key_item nvarchar(MAX) = N'CAST(NULL AS bigint)';
+    DECLARE @key_name nvarchar(MAX) = N'CAST(NULL AS nvarchar(255))';
+    DECLARE @key_group nvarchar(MAX) = N'CAST(NULL AS nvarchar(100))';
+    DECLARE @key_parent nvarchar(MAX) = N'CAST(NULL AS bigint)';
+    DECLARE @col_name sysname;
+    DECLARE @expr nvarchar(MAX);
+    DECLARE @bad_row int;
+    DECLARE @bad_value nvarchar(200);
+    DECLARE @limit int;
+    DECLARE @error_number int;
+    DECLARE @error_message nvarchar(4000);
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'usp_StageUpdates: stages the rows of a SELECT as one batch of monday.com updates, validates it and
+returns the batch id and counts. Nothing is sent: release the batch with usp_ReleaseBatch, then run the sender.
+
+Parameters:
+  @query                    nvarchar(max) required   one SELECT (CTEs, ORDER BY, a trailing semicolon are fine);
+                                                    key columns: monday_item_id (UPDATE), item_name [, group_id]
+                                                    (CREATE), parent_item_id (CREATE of SUBITEMS); every other
+                                                    column is an update: its alias is a column id, a column title
+                                                    (Order Status ~ order_status) or a dbo.MON_ColumnMap alias
+  @board_id                 bigint        required   the board (the parent board for SUBITEMS)
+  @update_operation         varchar(20)   ''UPDATE''   ''UPDATE'' | ''CREATE''
+  @target_level             varchar(10)   ''ITEMS''    ''ITEMS'' | ''SUBITEMS''
+  @source_table             varchar(100)  NULL       recorded with the batch, for the audit trail
+  @create_labels_if_missing char(1)       ''N''        ''Y'' lets unknown status/dropdown labels be created by monday
+  @batch_id                 varchar(50)   OUTPUT     the new batch id (pass one to choose it)
+  @help                     char(1)       ''N''        ''Y'' prints this text and does nothing else
+  @rows_staged, @rows_valid, @rows_warning, @rows_invalid   int   OUTPUT   the counts of the batch
+
+Examples:
+  DECLARE @b varchar(50);
+  EXEC dbo.usp_StageUpdates
+      @query = N''SELECT TOP (1) monday_item_id, ''''In Progress'''' AS order_status
+                 FROM dbo.STG_MON_CustMasterSchedule
+                 WHERE monday_board_id = 8709134353 AND monday_item_id = 1234567890'',
+      @board_id = 8709134353, @batch_id = @b OUTPUT;
+  EXEC dbo.usp_StageUpdates
+      @query = N''SELECT ''''New order'''' AS item_name, ''''topics'''' AS group_id, ''''2026-07-01'''' AS due_date'',
+      @board_id = 8709134353, @update_operation = ''CREATE'';
+  SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = @b;';
+        RETURN;
+    END;
+
+    -- parameters: collect every problem, raise once
+    IF @query IS NULL OR LEN(@query) = 0
+    BEGIN
+        SET @errors = @errors + N' @query is empty: pass the SELECT whose rows become updates.';
+    END;
+    IF @board_id IS NULL
+    BEGIN
+        SET @errors = @errors + N' @board_id is required: pass the id of the monday board to update (e.g. 8709134353).';
+    END;
+    IF @op NOT IN ('UPDATE', 'CREATE')
+    BEGIN
+        SET @errors = @errors + N' @update_operation ''' + COALESCE(@update_operation, N'NULL')
+            + N''' is not supported. Supported values are UPDATE and CREATE.';
+    END;
+    IF @level NOT IN ('ITEMS', 'SUBITEMS')
+    BEGIN
+        SET @errors = @errors + N' @target_level ''' + COALESCE(@target_level, N'NULL')
+            + N''' is not supported. Supported values are ITEMS and SUBITEMS.';
+    END;
+    IF @labels NOT IN ('Y', 'N')
+    BEGIN
+        SET @errors = @errors + N' @create_labels_if_missing ''' + COALESCE(@create_labels_if_missing, N'NULL')
+            + N''' is not supported. Supported values are Y and N.';
+    END;
+    IF @batch_id IS NOT NULL AND LEN(@batch_id) = 0
+    BEGIN
+        SET @errors = @errors + N' @batch_id must be 1-50 characters, or NULL for a new id.';
+    END;
+    IF LEN(@errors) > 0
+    BEGIN
+        SET @msg = LEFT(N'usp_StageUpdates:' + @errors, 2048);
+        THROW 50201, @msg, 1;
+    END;
+
+    SET @params = CONCAT(
+        N'EXEC dbo.usp_StageUpdates @query = N''', REPLACE(@query, N'''', N''''''), N''', @board_id = ', @board_id,
+        N', @update_operation = ''', @op, N''', @target_level = ''', @level, N''', @source_table = ',
+        COALESCE(N'''' + REPLACE(@source_table, '''', '''''') + N'''', N'NULL'),
+        N', @create_labels_if_missing = ''', @labels, N''', @batch_id = ',
+        COALESCE(N'''' + REPLACE(@batch_id, '''', '''''') + N'''', N'NULL'), N';'
+    );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_StageUpdates',
+        @batch_id = @batch_id,
+        @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    BEGIN TRY
+        -- 1. the text: one SELECT, nothing that changes data or schema ------------------------------------------
+        SET @blank = dbo.fn_MON_Private_BlankQueryText(@query);
+        SET @code_len = LEN(@blank + N'x') - 1;
+        WHILE @code_len > 0 AND UNICODE(SUBSTRING(@blank, @code_len, 1)) IN (32, 59, 9, 10, 13)
+        BEGIN
+            SET @code_len = @code_len - 1;
+        END;
+        SET @pos = CHARINDEX(N';', LEFT(@blank, @code_len));
+        IF @pos > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query holds more than one statement (a semicolon at character ', @pos,
+                N'). Pass a single SELECT; only a trailing semicolon is allowed.'
+            );
+            THROW 50211, @msg, 1;
+        END;
+        SET @lead = LEFT(@blank, 200);
+        SET @lead = REPLACE(REPLACE(REPLACE(@lead, NCHAR(9), N' '), NCHAR(10), N' '), NCHAR(13), N' ');
+        SET @lead = REPLACE(@lead, N'(', N' ');
+        SET @lead = LOWER(LTRIM(@lead));
+        SET @first = LEFT(@lead, PATINDEX(N'%[^a-z]%', @lead + N' ' COLLATE Latin1_General_100_BIN2) - 1);
+        IF @first NOT IN (N'select', N'with')
+        BEGIN
+            SET @msg = N'usp_StageUpdates: the query must be a SELECT (or WITH ... SELECT); it starts with '
+                + CASE WHEN LEN(@first) > 0 THEN N'''' + @first + N'''' ELSE N'no statement' END
+                + N'. Pass the SELECT whose rows become updates.';
+            THROW 50212, @msg, 1;
+        END;
+        SET @word = dbo.fn_MON_Private_ForbiddenKeyword(@blank);
+        IF @word IS NOT NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query contains ', @word, N'. usp_StageUpdates runs a single read-only SELECT ',
+                N'and refuses statements and clauses that change data or schema, run code or lock rows (INSERT, ',
+                N'UPDATE, DELETE, MERGE, TRUNCATE, DROP, ALTER, CREATE, EXEC, GRANT, SELECT INTO, ...). Remove ',
+                @word, N' from the query; quote an identifier of that name.'
+            );
+            THROW 50210, @msg, 1;
+        END;
+        SET @sql = LEFT(@query, @code_len);
+
+        -- 2. describe the first result set (parse errors name their cause) -------------------------------------
+        CREATE TABLE #describe (
+            column_ordinal int NULL,
+            column_name sysname COLLATE DATABASE_DEFAULT NULL,
+            system_type_name nvarchar(256) COLLATE DATABASE_DEFAULT NULL,
+            error_number int NULL,
+            error_message nvarchar(4000) COLLATE DATABASE_DEFAULT NULL
+        );
+        INSERT INTO #describe (column_ordinal, column_name, system_type_name, error_number, error_message)
+        SELECT
+            d.column_ordinal,
+            d.name,
+            d.system_type_name,
+            d.error_number,
+            d.error_message
+        FROM sys.dm_exec_describe_first_result_set(@sql, NULL, 0) AS d
+        WHERE d.is_hidden = 0 OR d.is_hidden IS NULL;
+
+        SELECT TOP (1) @describe_error = CONCAT(d.error_message, N' (error ', d.error_number, N')')
+        FROM #describe AS d
+        WHERE d.error_number IS NOT NULL;
+        IF EXISTS (
+            SELECT 1
+            FROM #describe AS d
+            WHERE d.error_number IN (229, 230, 262, 297, 300)
+        )
+        BEGIN
+            -- permission denied: the caller may not read what the query reads
+            SET @msg = LEFT(CONCAT(
+                N'usp_StageUpdates: the query failed when it ran: ', @describe_error,
+                N'. Nothing was staged; fix the query (or the caller''s permissions) and stage again.'
+            ), 2048);
+            THROW 50204, @msg, 1;
+        END;
+        IF @describe_error IS NOT NULL
+        BEGIN
+            SET @limit = PATINDEX(
+                N'%[^a-z0-9_@#$]limit[^a-z0-9_@#$]%', N' ' + LOWER(@blank) + N' ' COLLATE Latin1_General_100_BIN2
+            );
+            IF @limit > 0
+            BEGIN
+                SET @msg = LEFT(CONCAT(
+                    N'usp_StageUpdates: the query does not parse on SQL Server: LIMIT is PostgreSQL/MySQL syntax (',
+                    @describe_error, N'). Write SELECT TOP (1) ... instead of ... LIMIT 1 and stage again.'
+                ), 2048);
+                THROW 50205, @msg, 1;
+            END;
+            SET @msg = LEFT(CONCAT(
+                N'usp_StageUpdates: the query does not parse or names something that does not exist: ', @describe_error,
+                N'. Nothing was staged; fix the query and stage again.'
+            ), 2048);
+            THROW 50203, @msg, 1;
+        END;
+        IF NOT EXISTS (SELECT 1 FROM #describe)
+        BEGIN
+            THROW 50214, N'usp_StageUpdates: the query returns no result set. Pass a SELECT that returns rows.', 1;
+        END;
+        IF EXISTS (
+            SELECT 1
+            FROM #describe
+            WHERE column_name IS NULL OR LEN(column_name) = 0
+        )
+        BEGIN
+            SET @msg = N'usp_StageUpdates: the query returns a column without a name. Give every column an alias '
+                + N'(e.g. ''In Progress'' AS order_status).';
+            THROW 50215, @msg, 1;
+        END;
+        SELECT TOP (1) @names = LOWER(d.column_name)
+        FROM #describe AS d
+        GROUP BY LOWER(d.column_name)
+        HAVING COUNT(*) > 1;
+        IF @names IS NOT NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query returns the column ', @names,
+                N' twice (names are compared ignoring case). Give each column its own alias.'
+            );
+            THROW 50206, @msg, 1;
+        END;
+        SELECT @names = STRING_AGG(k.key_name, N', ') WITHIN GROUP (ORDER BY k.ord ASC)
+        FROM (
+            VALUES
+            (1, N'monday_item_id', 'UPDATE', NULL),
+            (2, N'item_name', 'CREATE', NULL),
+            (3, N'parent_item_id', 'CREATE', 'SUBITEMS')
+        ) AS k(ord, key_name, operation, target_level)
+        WHERE
+            k.operation = @op AND (k.target_level IS NULL OR k.target_level = @level)
+            AND NOT EXISTS (
+                SELECT 1
+                FROM #describe AS d
+                WHERE LOWER(d.column_name) = k.key_name
+            );
+        IF @names IS NOT NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query returns no column ', @names, N', which ',
+                CASE
+                    WHEN @op = 'UPDATE' THEN N'an UPDATE'
+                    WHEN @level = 'SUBITEMS' THEN N'a CREATE of subitems'
+                    ELSE N'a CREATE'
+                END,
+                N' needs. ',
+                CASE
+                    WHEN @op = 'UPDATE'
+                        THEN N'Return the id of each item (e.g. SELECT s.monday_item_id, ...), or stage with '
+                        + N'@update_operation = ''CREATE''.'
+                    ELSE N'Return the new item''s name AS item_name (and parent_item_id for subitems).'
+                END
+            );
+            THROW 50207, @msg, 1;
+        END;
+        SELECT TOP (1) @names = CONCAT(d.column_name, N' (', d.system_type_name, N')')
+        FROM #describe AS d
+        WHERE dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name) IS NULL;
+        IF @names IS NOT NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query returns the column ', @names,
+                N', whose type cannot be staged. CAST it to nvarchar in the query.'
+            );
+            THROW 50213, @msg, 1;
+        END;
+
+        -- 3. run the query once, with the caller's permissions, into #capture ------------------------------------
+        CREATE TABLE #capture (mon_stage_row_no int IDENTITY (1, 1) NOT NULL PRIMARY KEY);
+        SELECT
+            @dynamic = N'ALTER TABLE #capture ADD ' + STRING_AGG(
+                CAST(
+                    QUOTENAME(d.column_name) + N' '
+                    + CASE
+                        WHEN LOWER(d.system_type_name) IN (N'timestamp', N'rowversion') THEN N'varbinary(8)'
+                        ELSE d.system_type_name
+                    END + N' NULL' AS nvarchar(MAX)
+                ),
+                N', '
+            ) WITHIN GROUP (ORDER BY d.column_ordinal ASC) + N';',
+            @names = STRING_AGG(CAST(QUOTENAME(d.column_name) AS nvarchar(MAX)), N', ')
+            WITHIN GROUP (ORDER BY d.column_ordinal ASC)
+        FROM #describe AS d;
+        EXEC sys.sp_executesql @dynamic;
+        SET @dynamic = N'INSERT INTO #capture (' + @names + N') EXEC sys.sp_executesql @q;';
+        BEGIN TRY
+            EXEC sys.sp_executesql @dynamic, N'@q nvarchar(max)', @q = @sql;
+        END TRY
+        BEGIN CATCH
+            SET @msg = LEFT(CONCAT(
+                N'usp_StageUpdates: the query failed when it ran: ', ERROR_MESSAGE(), N' (error ', ERROR_NUMBER(),
+                N'). Nothing was staged; fix the query (or the caller''s permissions) and stage again.'
+            ), 2048);
+            THROW 50204, @msg, 1;
+        END CATCH;
+        SELECT @rows = COUNT(*) FROM #capture;
+
+        IF @rows = 0
+        BEGIN
+            SET @batch_id = NULL;
+        END;
+        ELSE
+        BEGIN
+            -- 4. key values must fit their columns ----------------------------------------------------------------
+            DECLARE key_cursor CURSOR LOCAL FAST_FORWARD FOR
+            SELECT
+                d.column_name,
+                dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name) AS expr
+            FROM #describe AS d
+            WHERE
+                LOWER(d.column_name) IN (
+                    N'monday_item_id', N'monday_board_id', N'item_name', N'group_id', N'parent_item_id'
+                )
+            ORDER BY d.column_ordinal;
+            OPEN key_cursor;
+            FETCH NEXT FROM key_cursor INTO @col_name, @expr;
+            WHILE @@FETCH_STATUS = 0
+            BEGIN
+                SET @bad_row = NULL;
+                IF LOWER(@col_name) IN (N'monday_item_id', N'monday_board_id', N'parent_item_id')
+                BEGIN
+                    SET @dynamic = N'SELECT TOP (1) @n = q.mon_stage_row_no, @v = LEFT(' + @expr + N', 100)
+FROM #capture AS q
+WHERE ' + @expr + N' IS NOT NULL
+    AND NOT (
+        LTRIM(RTRIM(' + @expr + N')) NOT LIKE N''%[^0-9+-]%''
+        AND LEN(LTRIM(RTRIM(' + @expr + N'))) BETWEEN 1 AND 19
+        AND TRY_CONVERT(bigint, LTRIM(RTRIM(' + @expr + N'))) IS NOT NULL
+    )
+ORDER BY q.mon_stage_row_no;';
+                    EXEC sys.sp_executesql
+                        @dynamic,
+                        N'@n int OUTPUT, @v nvarchar(200) OUTPUT',
+                        @n = @bad_row OUTPUT,
+                        @v = @bad_value OUTPUT;
+                    IF @bad_row IS NOT NULL
+                    BEGIN
+                        SET @msg = CONCAT(
+                            N'usp_StageUpdates: row ', @bad_row, N': ', LOWER(@col_name), N' ''', @bad_value,
+                            N''' is not a whole number. Return the monday id as a number (e.g. CAST(x AS bigint)).'
+                        );
+                        THROW 50208, @msg, 1;
+                    END;
+                    SET @expr = N'TRY_CONVERT(bigint, LTRIM(RTRIM(' + @expr + N')))';
+                    IF LOWER(@col_name) = N'monday_item_id' SET @key_item = @expr;
+                    IF LOWER(@col_name) = N'parent_item_id' SET @key_parent = @expr;
+                END;
+                ELSE
+                BEGIN
+                    SET @limit = CASE WHEN LOWER(@col_name) = N'item_name' THEN 255 ELSE 100 END;
+                    SET @dynamic = N'SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), LEN(' + @expr
+                        + N' + N''x'') - 1)
+FROM #capture AS q
+WHERE LEN(' + @expr + N' + N''x'') - 1 > @limit
+ORDER BY q.mon_stage_row_no;';
+                    EXEC sys.sp_executesql
+                        @dynamic,
+                        N'@limit int, @n int OUTPUT, @v nvarchar(200) OUTPUT',
+                        @limit = @limit,
+                        @n = @bad_row OUTPUT,
+                        @v = @bad_value OUTPUT;
+                    IF @bad_row IS NOT NULL
+                    BEGIN
+                        SET @msg = CONCAT(
+                            N'usp_StageUpdates: row ', @bad_row, N': ', LOWER(@col_name), N' has ', @bad_value,
+                            N' characters; at most ', @limit, N' fit (monday item names are 1-255 characters). ',
+                            N'Shorten it in the query, e.g. LEFT(x, ', @limit, N').'
+                        );
+                        THROW 50209, @msg, 1;
+                    END;
+                    IF LOWER(@col_name) = N'item_name' SET @key_name = N'CONVERT(nvarchar(255), ' + @expr + N')';
+                    IF LOWER(@col_name) = N'group_id' SET @key_group = N'CONVERT(nvarchar(100), ' + @expr + N')';
+                END;
+                FETCH NEXT FROM key_cursor INTO @col_name, @expr;
+            END;
+            CLOSE key_cursor;
+            DEALLOCATE key_cursor;
+
+            -- 5. update_fields: {"alias":"text"|null,...} in query column order -----------------------------------
+            SELECT
+                @fields = STRING_AGG(
+                    CAST(
+                        N'N''"' + REPLACE(STRING_ESCAPE(d.column_name, 'json'), N'''', N'''''')
+                        + N'":'' + COALESCE(N''"'' + STRING_ESCAPE('
+                        + dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name)
+                        + N', ''json'') + N''"'', N''null'')' AS nvarchar(MAX)
+                    ),
+                    N' + N'','' + '
+                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC)
+            FROM #describe AS d
+            WHERE
+                LOWER(d.column_name) NOT IN (
+                    N'monday_item_id', N'monday_board_id', N'item_name', N'group_id', N'parent_item_id'
+                );
+            SET @fields = N'CAST(N''{'' AS nvarchar(MAX)) + ' + COALESCE(@fields, N'N''''') + N' + N''}''';
+
+            SET @new_batch = COALESCE(
+                @batch_id,
+                'UB' + REPLACE(REPLACE(REPLACE(CONVERT(varchar(19), SYSUTCDATETIME(), 120), '-', ''), ' ', ''), ':', '')
+                + '-' + LOWER(LEFT(REPLACE(CONVERT(varchar(36), NEWID()), '-', ''), 6))
+            );
+            IF EXISTS (
+                SELECT 1
+                FROM dbo.MON_UpdateBatch
+                WHERE batch_id = @new_batch
+            )
+            BEGIN
+                SET @msg = CONCAT(
+                    N'usp_StageUpdates: batch ', @new_batch,
+                    N' exists already. Pass another @batch_id, or NULL for a new one.'
+                );
+                THROW 50202, @msg, 1;
+            END;
+            -- the rows in their final shape, built by dynamic SQL into a temp table; the staging tables are then
+            -- written by static SQL (ownership chaining: the caller needs no INSERT permission on them)
+            CREATE TABLE #staged (
+                update_row_no int NOT NULL PRIMARY KEY,
+                monday_item_id bigint NULL,
+                item_name nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+                group_id nvarchar(100) COLLATE DATABASE_DEFAULT NULL,
+                parent_item_id bigint NULL,
+                update_fields nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
+            );
+            SET @dynamic = N'INSERT INTO #staged (update_row_no, monday_item_id, item_name, group_id, parent_item_id, '
+                + N'update_fields)
+SELECT q.mon_stage_row_no, ' + @key_item + N', ' + @key_name + N', ' + @key_group + N', ' + @key_parent + N', '
+                + @fields + N'
+FROM #capture AS q;';
+            EXEC sys.sp_executesql @dynamic;
+
+            BEGIN TRANSACTION;
+
+            INSERT INTO dbo.MON_UpdateBatch (
+                batch_id, board_id, target_level, update_operation, source_table, source_query,
+                create_labels_if_missing, batch_status, rows_staged
+            )
+            VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
+
+            IF @level = 'ITEMS'
+            BEGIN
+                INSERT INTO dbo.STG_MON_CustMasterSchedule (
+                    monday_item_id, monday_board_id, item_name, group_id, update_operation, update_fields, source_table,
+                    source_query, update_batch_id, validation_status, validation_errors, update_row_no
+                )
+                SELECT
+                    s.monday_item_id,
+                    @board_id AS monday_board_id,
+                    s.item_name,
+                    s.group_id,
+                    @op AS update_operation,
+                    s.update_fields,
+                    @source_table AS source_table,
+                    @query AS source_query,
+                    @new_batch AS update_batch_id,
+                    'PENDING' AS validation_status,
+                    NULL AS validation_errors,
+                    s.update_row_no
+                FROM #staged AS s
+                ORDER BY s.update_row_no;
+            END;
+            ELSE
+            BEGIN
+                INSERT INTO dbo.STG_MON_CustMasterSchedule_Subitems (
+                    monday_item_id, monday_board_id, parent_item_id, item_name, group_id, update_operation,
+                    update_fields, source_table, source_query, update_batch_id, validation_status, validation_errors,
+                    update_row_no
+                )
+                SELECT
+                    s.monday_item_id,
+                    @board_id AS monday_board_id,
+                    s.parent_item_id,
+                    s.item_name,
+                    s.group_id,
+                    @op AS update_operation,
+                    s.update_fields,
+                    @source_table AS source_table,
+                    @query AS source_query,
+                    @new_batch AS update_batch_id,
+                    'PENDING' AS validation_status,
+                    NULL AS validation_errors,
+                    s.update_row_no
+                FROM #staged AS s
+                ORDER BY s.update_row_no;
+            END;
+
+            EXEC dbo.usp_Private_ValidateBatch @batch_id = @new_batch;
+
+            COMMIT TRANSACTION;
+            SET @batch_id = @new_batch;
+        END;
+
+        SELECT
+            @rows_staged = COALESCE(MAX(ub.rows_staged), 0),
+            @rows_valid = COALESCE(MAX(ub.rows_valid), 0),
+            @rows_warning = COALESCE(MAX(ub.rows_warning), 0),
+            @rows_invalid = COALESCE(MAX(ub.rows_invalid), 0)
+        FROM dbo.MON_UpdateBatch AS ub
+        WHERE ub.batch_id = @batch_id;
+
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id,
+            @outcome = 'SUCCEEDED',
+            @rows_affected = @rows_staged,
+            @batch_id = @batch_id;
+
+        SET @msg = CASE
+            WHEN @batch_id IS NULL THEN N'The query returned no rows: nothing was staged and no batch was created.'
+            ELSE CONCAT(
+                N'Batch ', @batch_id, N' staged ', @rows_staged, N' rows for board ', @board_id,
+                N' (', @op, N' ', @level,
+                N'): ', @rows_valid, N' valid, ', @rows_warning, N' warning, ', @rows_invalid, N' invalid.'
+            )
+        END;
+        PRINT @msg;
+
+        SELECT
+            @batch_id AS batch_id,
+            @board_id AS board_id,
+            @level AS target_level,
+            @op AS update_operation,
+            CASE WHEN @batch_id IS NULL THEN 'NONE' ELSE 'VALIDATED' END AS batch_status,
+            @rows_staged AS rows_staged,
+            @rows_valid AS rows_valid,
+            @rows_warning AS rows_warning,
+            @rows_invalid AS rows_invalid,
+            CASE
+                WHEN @batch_id IS NULL THEN N'Nothing to do: the query returned no rows.'
+                WHEN @rows_invalid + @rows_warning > 0
+                    THEN N'SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''' + @batch_id + N''';'
+                ELSE N'EXEC dbo.usp_ReleaseBatch @batch_id = ''' + @batch_id + N''';'
+            END AS next_step;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        SET @error_number = ERROR_NUMBER();
+        SET @error_message = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id,
+            @outcome = 'FAILED',
+            @error_number = @error_number,
+            @error_message = @error_message;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_ValidationErrors.sql
+-- vw_MON_ValidationErrors: one row per validation finding of the staged rows (both staging tables): which
+-- batch, row and item, which rule, which column (the query alias) and the message. Rows with no finding
+-- do not appear. Same columns as the PostgreSQL twin.
+--   SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = 'UB20260101120000-a1b2c3' ORDER BY update_row_no;
+CREATE OR ALTER VIEW dbo.vw_MON_ValidationErrors
+AS
+SELECT
+    s.update_batch_id AS batch_id,
+    CAST('ITEMS' AS varchar(10)) AS target_level,
+    s.update_row_no,
+    s.monday_item_id,
+    s.item_name,
+    s.validation_status,
+    e.severity,
+    e.rule_code,
+    e.column_id,
+    e.message_text AS [message]
+FROM dbo.STG_MON_CustMasterSchedule AS s
+CROSS APPLY OPENJSON (CASE WHEN ISJSON(s.validation_errors) = 1 THEN s.validation_errors END)
+    WITH (
+        severity varchar(10) '$.severity',
+        rule_code varchar(50) '$.rule',
+        column_id nvarchar(255) '$.column',
+        message_text nvarchar(4000) '$.message'
+    ) AS e
+WHERE s.update_batch_id IS NOT NULL
+UNION ALL
+SELECT
+    s.update_batch_id AS batch_id,
+    CAST('SUBITEMS' AS varchar(10)) AS target_level,
+    s.update_row_no,
+    s.monday_item_id,
+    s.item_name,
+    s.validation_status,
+    e.severity,
+    e.rule_code,
+    e.column_id,
+    e.message_text AS [message]
+FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+CROSS APPLY OPENJSON (CASE WHEN ISJSON(s.validation_errors) = 1 THEN s.validation_errors END)
+    WITH (
+        severity varchar(10) '$.severity',
+        rule_code varchar(50) '$.rule',
+        column_id nvarchar(255) '$.column',
+        message_text nvarchar(4000) '$.message'
+    ) AS e
+WHERE s.update_batch_id IS NOT NULL;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_TryJson.sql
+-- fn_MON_Private_TryJson: the text itself when it is one valid JSON value (object, array, string, number,
+-- true, false, null), else NULL (internal helper). SQL Server 2017's ISJSON accepts only objects and
+-- arrays, so a scalar is tested inside a one-element array. Twin of
+-- db/postgres/functions/fn_MON_Private_TryJson.sql (which returns json).
+--   SELECT dbo.fn_MON_Private_TryJson(N'{"index":1}'), dbo.fn_MON_Private_TryJson(N'plain text');
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_TryJson(@text nvarchar(MAX))
+RETURNS nvarchar(MAX)
+AS
+BEGIN
+    DECLARE @result nvarchar(MAX) = NULL;
+    IF @text IS NOT NULL
+    BEGIN
+        IF ISJSON(@text) = 1
+        BEGIN
+            SET @result = @text;
+        END
+        ELSE IF ISJSON(N'[' + @text + N']') = 1
+        BEGIN
+            IF (SELECT COUNT(*) FROM OPENJSON(N'[' + @text + N']')) = 1
+            BEGIN
+                SET @result = LTRIM(RTRIM(@text));
+            END;
+        END;
+    END;
+    RETURN @result;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_ParseIdArray.sql
+-- fn_MON_Private_ParseIdArray: the ids of a JSON array ('[41, 42]' or '["41", "42"]'), one row each
+-- (internal helper of usp_ExtendLease / usp_ReleaseLease). An element that is not a whole number, or
+-- text that is not a JSON array, gives a row whose id is NULL: callers refuse the list when one is.
+-- Twin of db/postgres/functions/fn_MON_Private_ParseIdArray.sql (which returns bigint[] or NULL).
+--   SELECT id FROM dbo.fn_MON_Private_ParseIdArray(N'[41, 42]');
+CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ParseIdArray(@ids nvarchar(MAX))
+RETURNS table
+AS
+RETURN
+SELECT
+    TRY_CAST(
+        CASE
+            WHEN e.[type] IN (1, 2) AND LEN(e.[value]) BETWEEN 1 AND 18 AND e.[value] NOT LIKE N'%[^0-9]%'
+                THEN e.[value]
+        END AS bigint
+    ) AS id
+FROM OPENJSON(
+    CASE WHEN ISJSON(@ids) = 1 AND LEFT(LTRIM(@ids), 1) = N'[' THEN @ids ELSE N'[null]' END
+) AS e;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_Private_FinishBatchIfDone.sql
+-- usp_Private_FinishBatchIfDone: closes a batch whose queue has no open row left (internal helper).
+-- Called by usp_RecordSendResult and usp_ClaimQueueRows inside their transaction, with the batch row
+-- already locked (UPDLOCK). No open row (READY or CLAIMED) left:
+--   COMPLETED  every row SENT or SKIPPED
+--   FAILED     no row SENT and at least one FAILED or DEAD
+--   PARTIAL    some rows SENT, some FAILED or DEAD
+-- and completed_at is set. A batch that is not READY or SENDING is left alone.
+-- Twin of db/postgres/procedures/usp_Private_FinishBatchIfDone.sql.
+--   EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @status OUTPUT;
+CREATE OR ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
+    @batch_id varchar(50),
+    @batch_status varchar(20) = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE
+        @open int,
+        @sent int,
+        @bad int,
+        @now datetime2(3) = SYSUTCDATETIME();
+
+    SELECT
+        @open = COUNT(CASE WHEN q.queue_status IN ('READY', 'CLAIMED') THEN 1 END),
+        @sent = COUNT(CASE WHEN q.queue_status = 'SENT' THEN 1 END),
+        @bad = COUNT(CASE WHEN q.queue_status IN ('FAILED', 'DEAD') THEN 1 END)
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.batch_id = @batch_id;
+
+    IF @open = 0
+    BEGIN
+        UPDATE dbo.MON_UpdateBatch
+        SET
+            batch_status = CASE
+                WHEN @bad = 0 THEN 'COMPLETED'
+                WHEN @sent = 0 THEN 'FAILED'
+                ELSE 'PARTIAL'
+            END,
+            send_started_at = COALESCE(send_started_at, @now),
+            completed_at = @now
+        WHERE batch_id = @batch_id
+            AND batch_status IN ('READY', 'SENDING');
+    END;
+
+    SELECT @batch_status = b.batch_status
+    FROM dbo.MON_UpdateBatch AS b
+    WHERE b.batch_id = @batch_id;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_ClaimQueueRows.sql
+-- usp_ClaimQueueRows: the sender's claim. Claims up to @max_rows open rows (READY with visible_after
+-- <= now, or CLAIMED with an expired lease) of ONE board, in queue_id order, and returns them.
+--   * SELECT TOP (@max_rows) ... WITH (ROWLOCK, READPAST, UPDLOCK) + UPDATE ... OUTPUT: two senders
+--     never get the same row, and neither waits for the other's rows;
+--   * a short transaction that commits the lease before the sender makes any HTTP call (the sender's
+--     connection is in autocommit mode);
+--   * sets CLAIMED, lease_owner, lease_expires_at = now + @lease_seconds, claimed_at, attempt_count + 1,
+--     and moves the batch READY -> SENDING (READPAST: a batch row locked by a result being recorded is
+--     moved by that result instead, so the claim never waits for a batch lock while it holds rows);
+--   * a row whose lease expired after its last allowed attempt becomes DEAD instead.
+-- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
+-- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
+-- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
+CREATE OR ALTER PROCEDURE dbo.usp_ClaimQueueRows
+    @worker_id varchar(100) = NULL,
+    @batch_id varchar(50) = NULL,
+    @board_id bigint = NULL,
+    @max_rows int = 50,
+    @lease_seconds int = 300,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_ClaimQueueRows: claims open send-queue rows of one board for a worker, with a lease.
+Returns the claimed rows (queue_id order); the sender sends them, then records each result with
+dbo.usp_RecordSendResult. A row whose lease expires is claimable again (was_expired = ''Y'').
+
+Parameters:
+  @worker_id     varchar(100)  required  who claims (host:pid); results are fenced on it
+  @batch_id      varchar(50)   NULL      only rows of this batch; NULL: any released batch
+  @board_id      bigint        NULL      only rows of this board; NULL: the board of the oldest open row
+  @max_rows      int           50        1..1000 rows per claim
+  @lease_seconds int           300       1..86400 seconds until the lease expires
+  @help          char(1)       ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_ClaimQueueRows @worker_id = ''dba-test'', @batch_id = ''UB20260101-0001'', @max_rows = 10;
+  EXEC dbo.usp_ClaimQueueRows @worker_id = ''sender-1'', @board_id = 8709134353, @lease_seconds = 120;';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(
+            @errors + N' ',
+            N'@worker_id is required: pass a name that identifies the sender process, e.g. ''host-1:4711''.'
+        );
+    END;
+    IF @max_rows IS NULL OR @max_rows NOT BETWEEN 1 AND 1000
+    BEGIN
+        SET @first = COALESCE(@first, 50602);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@max_rows = ', COALESCE(CAST(@max_rows AS nvarchar(20)), N'NULL'),
+            N' is not supported: pass a number of rows from 1 to 1000.'
+        );
+    END;
+    IF @lease_seconds IS NULL OR @lease_seconds NOT BETWEEN 1 AND 86400
+    BEGIN
+        SET @first = COALESCE(@first, 50603);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@lease_seconds = ', COALESCE(CAST(@lease_seconds AS nvarchar(20)), N'NULL'),
+            N' is not supported: pass a lease from 1 to 86400 seconds.'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_ClaimQueueRows @worker_id = ',
+            COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @batch_id = ', COALESCE(N'''' + REPLACE(@batch_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @board_id = ', COALESCE(CAST(@board_id AS nvarchar(20)), N'NULL'),
+            N', @max_rows = ', @max_rows, N', @lease_seconds = ', @lease_seconds, N';'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_ClaimQueueRows', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @pick_board bigint = @board_id,
+        @dead_batch varchar(50),
+        @status varchar(20),
+        @count int = 0;
+    DECLARE @claimed TABLE (
+        queue_id bigint NOT NULL PRIMARY KEY,
+        batch_id varchar(50) NOT NULL,
+        was_expired char(1) NOT NULL
+    );
+    DECLARE @dead TABLE (batch_id varchar(50) NOT NULL);
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        -- expired leases after the last allowed attempt: DEAD, not claimed again
+        WITH d AS (
+            SELECT
+                q.queue_id,
+                q.batch_id,
+                q.queue_status,
+                q.completed_at,
+                q.last_error_code,
+                q.last_error,
+                q.lease_owner,
+                q.lease_expires_at,
+                q.attempt_count,
+                q.max_attempts
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+            WHERE q.queue_status = 'CLAIMED'
+                AND q.lease_expires_at <= @now
+                AND q.attempt_count >= q.max_attempts
+                AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND (@board_id IS NULL OR q.board_id = @board_id)
+        )
+
+        UPDATE d
+        SET
+            queue_status = 'DEAD',
+            completed_at = @now,
+            last_error_code = 'LEASE_EXPIRED',
+            last_error = LEFT(CONCAT(
+                N'the lease of ', d.lease_owner, N' expired on attempt ', d.attempt_count, N' of ', d.max_attempts,
+                N' with no result recorded; the row may or may not have reached the board:',
+                N' check the item on monday, then stage it again if needed'
+            ), 4000),
+            lease_owner = NULL,
+            lease_expires_at = NULL
+        OUTPUT INSERTED.batch_id INTO @dead (batch_id);
+
+        WHILE EXISTS (SELECT 1 FROM @dead)
+        BEGIN
+            SELECT TOP (1) @dead_batch = d.batch_id FROM @dead AS d;
+            DELETE FROM @dead
+            WHERE batch_id = @dead_batch;
+            IF EXISTS (
+                SELECT 1 FROM dbo.MON_UpdateBatch AS b WITH (ROWLOCK, UPDLOCK, READPAST)
+                WHERE b.batch_id = @dead_batch
+            )
+            BEGIN
+                EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @dead_batch, @batch_status = @status OUTPUT;
+            END;
+        END;
+
+        -- one board per claim: the requested one, else the board of the oldest claimable row
+        IF @pick_board IS NULL
+        BEGIN
+            SELECT TOP (1) @pick_board = q.board_id
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
+            WHERE (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND (
+                    (q.queue_status = 'READY' AND q.visible_after <= @now)
+                    OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= @now)
+                )
+            ORDER BY q.queue_id;
+        END;
+
+        IF @pick_board IS NOT NULL
+        BEGIN
+            WITH c AS (
+                SELECT TOP (@max_rows)
+                    q.queue_id,
+                    q.batch_id,
+                    q.queue_status,
+                    q.lease_owner,
+                    q.lease_expires_at,
+                    q.claimed_at,
+                    q.attempt_count
+                FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+                WHERE q.board_id = @pick_board
+                    AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                    AND (
+                        (q.queue_status = 'READY' AND q.visible_after <= @now)
+                        OR (
+                            q.queue_status = 'CLAIMED'
+                            AND q.lease_expires_at <= @now
+                            AND q.attempt_count < q.max_attempts
+                        )
+                    )
+                ORDER BY q.queue_id
+            )
+
+            UPDATE c
+            SET
+                queue_status = 'CLAIMED',
+                lease_owner = @worker_id,
+                lease_expires_at = DATEADD(SECOND, @lease_seconds, @now),
+                claimed_at = @now,
+                attempt_count = c.attempt_count + 1
+            OUTPUT
+                INSERTED.queue_id,
+                INSERTED.batch_id,
+                CASE WHEN DELETED.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END
+            INTO @claimed (queue_id, batch_id, was_expired)
+            OPTION (RECOMPILE);
+            SET @count = @@ROWCOUNT;
+
+            UPDATE b
+            SET
+                b.batch_status = 'SENDING',
+                b.send_started_at = COALESCE(b.send_started_at, @now)
+            FROM dbo.MON_UpdateBatch AS b WITH (ROWLOCK, READPAST)
+            WHERE b.batch_status = 'READY'
+                AND b.batch_id IN (SELECT c.batch_id FROM @claimed AS c);
+        END;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @count;
+
+        SELECT
+            q.queue_id,
+            q.batch_id,
+            q.board_id,
+            b.target_level,
+            q.update_operation,
+            q.monday_item_id,
+            q.parent_item_id,
+            q.group_id,
+            q.item_name,
+            q.column_values,
+            q.expected_values,
+            q.create_labels_if_missing,
+            q.idempotency_key,
+            q.attempt_count,
+            q.max_attempts,
+            q.created_item_id,
+            q.lease_expires_at,
+            c.was_expired
+        FROM @claimed AS c
+        INNER JOIN dbo.MON_UpdateQueue AS q ON c.queue_id = q.queue_id
+        INNER JOIN dbo.MON_UpdateBatch AS b ON q.batch_id = b.batch_id
+        ORDER BY q.queue_id;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_message nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_message;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_ExtendLease.sql
+-- usp_ExtendLease: extends the leases a worker holds (a long send keeps its rows). Fenced: only rows
+-- CLAIMED by @worker_id are extended (an expired lease nobody took over yet is extended too); @extended
+-- says how many, so a sender that gets fewer than it asked for knows it lost those rows and must not
+-- record results for them. Twin of db/postgres/procedures/usp_ExtendLease.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_ExtendLease
+    @worker_id varchar(100) = NULL,
+    @queue_ids nvarchar(MAX) = NULL,
+    @lease_seconds int = 300,
+    @extended int = NULL OUTPUT,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_ExtendLease: extends the leases of queue rows the worker holds.
+
+Parameters:
+  @worker_id     varchar(100)   required  the worker that holds the leases
+  @queue_ids     nvarchar(max)  required  JSON array of queue ids, e.g. ''[41, 42]''
+  @lease_seconds int            300       1..86400: the new lease runs this long from now
+  @extended      int            OUTPUT    how many rows were extended (rows not held by the worker are not)
+  @help          char(1)        ''N''       ''Y'' prints this text and does nothing else
+
+Example:
+  DECLARE @n int;
+  EXEC dbo.usp_ExtendLease @worker_id = ''sender-1'', @queue_ids = N''[41, 42]'', @lease_seconds = 300,
+       @extended = @n OUTPUT;
+  SELECT @n AS extended;';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the rows.');
+    END;
+    IF @queue_ids IS NULL OR EXISTS (
+        SELECT 1
+        FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i
+        WHERE i.id IS NULL
+    )
+    BEGIN
+        SET @first = COALESCE(@first, 50604);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@queue_ids = ', COALESCE(N'''' + LEFT(@queue_ids, 200) + N'''', N'NULL'),
+            N' is not a JSON array of queue ids: pass e.g. ''[41, 42]''.'
+        );
+    END;
+    IF @lease_seconds IS NULL OR @lease_seconds NOT BETWEEN 1 AND 86400
+    BEGIN
+        SET @first = COALESCE(@first, 50603);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@lease_seconds = ', COALESCE(CAST(@lease_seconds AS nvarchar(20)), N'NULL'),
+            N' is not supported: pass a lease from 1 to 86400 seconds.'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'DECLARE @n int; EXEC dbo.usp_ExtendLease @worker_id = ',
+            COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @queue_ids = N''', REPLACE(@queue_ids, N'''', N''''''), N'''',
+            N', @lease_seconds = ', @lease_seconds, N', @extended = @n OUTPUT;'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_ExtendLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
+
+    BEGIN TRY
+        UPDATE q
+        SET q.lease_expires_at = DATEADD(SECOND, @lease_seconds, SYSUTCDATETIME())
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
+            AND q.queue_status = 'CLAIMED'
+            AND q.lease_owner = @worker_id;
+        SET @extended = @@ROWCOUNT;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @extended;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseLease.sql
+-- usp_ReleaseLease: gives claimed rows back (graceful stop of a sender): READY again at once, the attempt
+-- not counted. Fenced: only rows CLAIMED by @worker_id. @queue_ids NULL releases every row the worker
+-- holds. Twin of db/postgres/procedures/usp_ReleaseLease.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_ReleaseLease
+    @worker_id varchar(100) = NULL,
+    @queue_ids nvarchar(MAX) = NULL,
+    @released int = NULL OUTPUT,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_ReleaseLease: gives claimed queue rows back: READY at once, the attempt not counted.
+
+Parameters:
+  @worker_id  varchar(100)   required  the worker that holds the leases
+  @queue_ids  nvarchar(max)  NULL      JSON array of queue ids, e.g. ''[41, 42]''; NULL: every row the worker holds
+  @released   int            OUTPUT    how many rows were released
+  @help       char(1)        ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  DECLARE @n int;
+  EXEC dbo.usp_ReleaseLease @worker_id = ''sender-1'', @queue_ids = N''[41, 42]'', @released = @n OUTPUT;
+  EXEC dbo.usp_ReleaseLease @worker_id = ''sender-1'', @released = @n OUTPUT;';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the rows.');
+    END;
+    IF @queue_ids IS NOT NULL AND EXISTS (
+        SELECT 1
+        FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i
+        WHERE i.id IS NULL
+    )
+    BEGIN
+        SET @first = COALESCE(@first, 50604);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@queue_ids = ''', LEFT(@queue_ids, 200),
+            N''' is not a JSON array of queue ids: pass e.g. ''[41, 42]'', or NULL for every row the worker holds.'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'DECLARE @n int; EXEC dbo.usp_ReleaseLease @worker_id = ',
+            COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @queue_ids = ', COALESCE(N'N''' + REPLACE(@queue_ids, N'''', N'''''') + N'''', N'NULL'),
+            N', @released = @n OUTPUT;'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_ReleaseLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
+
+    BEGIN TRY
+        UPDATE q
+        SET
+            q.queue_status = 'READY',
+            q.lease_owner = NULL,
+            q.lease_expires_at = NULL,
+            q.visible_after = SYSUTCDATETIME(),
+            q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE (
+            @queue_ids IS NULL
+            OR q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
+        )
+        AND q.queue_status = 'CLAIMED'
+        AND q.lease_owner = @worker_id;
+        SET @released = @@ROWCOUNT;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @released;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_RecordCreatedItem.sql
+-- usp_RecordCreatedItem: stores the id of the item a CREATE queue row has just created, before the rest of
+-- the result is recorded, so that a sender that crashes now cannot create the item twice (the next
+-- claim returns created_item_id and the sender only finishes the row). Fenced like usp_RecordSendResult:
+-- refused (50606) unless the row is CLAIMED by @worker_id. Recording the same id again is accepted;
+-- another id is refused (50610). Twin of db/postgres/procedures/usp_RecordCreatedItem.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_RecordCreatedItem
+    @queue_id bigint = NULL,
+    @worker_id varchar(100) = NULL,
+    @created_item_id bigint = NULL,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_RecordCreatedItem: stores the id of the item just created for a claimed CREATE queue row
+(called by the sender right after create_item / create_subitem answered, before usp_RecordSendResult).
+
+Parameters:
+  @queue_id        bigint        required  the claimed CREATE row
+  @worker_id       varchar(100)  required  the worker that holds the lease
+  @created_item_id bigint        required  the item id monday returned
+  @help            char(1)       ''N''       ''Y'' prints this text and does nothing else
+
+Example:
+  EXEC dbo.usp_RecordCreatedItem @queue_id = 42, @worker_id = ''sender-1'', @created_item_id = 1234567890;';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF @queue_id IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50605);
+        SET @errors = CONCAT(@errors + N' ', N'@queue_id is required: pass the queue_id of the claimed CREATE row.');
+    END;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the row.');
+    END;
+    IF @created_item_id IS NULL OR @created_item_id <= 0
+    BEGIN
+        SET @first = COALESCE(@first, 50609);
+        SET @errors = CONCAT(
+            @errors + N' ',
+            N'@created_item_id is required: pass the id of the item monday created (a positive number).'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @batch_id varchar(50),
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_RecordCreatedItem @queue_id = ', @queue_id,
+            N', @worker_id = ', COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @created_item_id = ', @created_item_id, N';'
+        );
+
+    SELECT @batch_id = q.batch_id
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.queue_id = @queue_id;
+
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_RecordCreatedItem', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @q_status varchar(20),
+        @q_owner varchar(100),
+        @q_expires datetime2(3),
+        @q_operation varchar(20),
+        @q_created bigint,
+        @msg nvarchar(2048);
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT
+            @q_status = q.queue_status,
+            @q_owner = q.lease_owner,
+            @q_expires = q.lease_expires_at,
+            @q_operation = q.update_operation,
+            @q_created = q.created_item_id
+        FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE q.queue_id = @queue_id;
+
+        IF @q_status IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' does not exist: pass a queue_id returned by usp_ClaimQueueRows.'
+            );
+            THROW 50605, @msg, 1;
+        END;
+        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL OR @q_owner <> @worker_id
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' is ', @q_status,
+                CASE
+                    WHEN @q_status = 'CLAIMED'
+                        THEN CONCAT(N' by ''', @q_owner, N''' until ', CONVERT(nvarchar(30), @q_expires, 121))
+                    ELSE N''
+                END,
+                N', not claimed by ''', @worker_id, N''': the created item id was not recorded and nothing changed.',
+                N' The lease was lost; record item ', @created_item_id,
+                N' by hand in MON_UpdateQueue.created_item_id if it exists on the board, so it is not created twice.'
+            );
+            THROW 50606, @msg, 1;
+        END;
+        IF @q_operation <> 'CREATE'
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' is an ', @q_operation,
+                N' row, not a CREATE: only a CREATE row records a created item id.'
+            );
+            THROW 50609, @msg, 1;
+        END;
+        IF @q_created IS NOT NULL AND @q_created <> @created_item_id
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' already recorded created item ', @q_created,
+                N', and @created_item_id is ', @created_item_id,
+                N': one CREATE row makes one item. Check both items on the board; archive the duplicate by hand.'
+            );
+            THROW 50610, @msg, 1;
+        END;
+
+        UPDATE dbo.MON_UpdateQueue
+        SET created_item_id = @created_item_id
+        WHERE queue_id = @queue_id;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = 1;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_RecordSendResult.sql
+-- usp_RecordSendResult: records the outcome of sending one claimed queue row (called by the sender).
+-- Fenced: refused (50606) unless the row is CLAIMED by @worker_id, so a sender whose lease was lost
+-- (expired and claimed by another, released, cancelled) can change nothing.
+--   SENT     closes the row; one MON_UpdateAudit row per cell in @cells (and one 'name' row for a
+--            created item); for a ROLLBACK batch the original batch's audit rows of the restored cells
+--            get rollback_timestamp / rollback_reason / rollback_batch_id
+--   SKIPPED  closes the row (nothing needed changing); no audit
+--   FAILED   closes the row with monday's error (not retryable); the batch goes on
+--   RETRY    back to READY with visible_after = now + the greater of @retry_after_seconds and the
+--            backoff 5 s * 2^(attempt_count - 1), capped at 900 s; DEAD after max_attempts
+-- When no open row is left the batch becomes COMPLETED, PARTIAL or FAILED (usp_Private_FinishBatchIfDone).
+-- Lock order (as in usp_CancelBatch): batch row, then queue row; the claim never waits for a batch row.
+-- Twin of db/postgres/procedures/usp_RecordSendResult.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_RecordSendResult
+    @queue_id bigint = NULL,
+    @worker_id varchar(100) = NULL,
+    @outcome varchar(20) = NULL,
+    @cells nvarchar(MAX) = NULL,
+    @created_item_id bigint = NULL,
+    @error_code varchar(100) = NULL,
+    @error_message nvarchar(4000) = NULL,
+    @retry_after_seconds int = NULL,
+    @result_detail nvarchar(MAX) = NULL,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_RecordSendResult: records what happened to one claimed queue row (called by the sender).
+Refused unless the row is CLAIMED by @worker_id (a lost lease changes nothing).
+
+Parameters:
+  @queue_id            bigint          required  the claimed row
+  @worker_id           varchar(100)    required  the worker that holds the lease
+  @outcome             varchar(20)     required  ''SENT'' | ''SKIPPED'' | ''FAILED'' | ''RETRY''
+  @cells               nvarchar(max)   NULL      JSON array [{"column_id","old_value","new_value"}] of the cells
+                                                 changed (SENT)
+  @created_item_id     bigint          NULL      the id of the item a CREATE row created
+  @error_code          varchar(100)    NULL      monday''s error code (FAILED, RETRY)
+  @error_message       nvarchar(4000)  NULL      monday''s error message (FAILED, RETRY)
+  @retry_after_seconds int             NULL      the wait monday asked for (RETRY); the SQL backoff applies
+                                                 when longer
+  @result_detail       nvarchar(max)   NULL      anything worth keeping (request id, skipped cells, ...)
+  @help                char(1)         ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_RecordSendResult @queue_id = 42, @worker_id = ''sender-1'', @outcome = ''SENT'',
+       @cells = N''[{"column_id": "status", "old_value": "{\"index\":0}", "new_value": "{\"index\":1}"}]'';
+  EXEC dbo.usp_RecordSendResult @queue_id = 43, @worker_id = ''sender-1'', @outcome = ''RETRY'',
+       @error_code = ''COMPLEXITY_BUDGET_EXHAUSTED'', @error_message = N''Complexity budget exhausted'',
+       @retry_after_seconds = 30;';
+        RETURN;
+    END;
+
+    DECLARE
+        @errors nvarchar(MAX),
+        @first int,
+        @cells_ok bit = 1,
+        @outcome_u varchar(20) = UPPER(LTRIM(RTRIM(@outcome)));
+
+    IF @queue_id IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50605);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@queue_id is required: pass the queue_id of a row returned by usp_ClaimQueueRows.'
+        );
+    END;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the row.');
+    END;
+    IF @outcome_u IS NULL OR @outcome_u NOT IN ('SENT', 'SKIPPED', 'FAILED', 'RETRY')
+    BEGIN
+        SET @first = COALESCE(@first, 50607);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@outcome = ', COALESCE(N'''' + @outcome + N'''', N'NULL'),
+            N' is not supported: pass ''SENT'', ''SKIPPED'', ''FAILED'' or ''RETRY''.'
+        );
+    END;
+    IF @retry_after_seconds < 0
+    BEGIN
+        SET @first = COALESCE(@first, 50612);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@retry_after_seconds = ', @retry_after_seconds,
+            N' is negative: pass the seconds monday asked to wait, or NULL.'
+        );
+    END;
+    IF @cells IS NOT NULL
+    BEGIN
+        IF ISJSON(@cells) = 0 OR LEFT(LTRIM(@cells), 1) <> N'['
+        BEGIN
+            SET @cells_ok = 0;
+        END
+        ELSE IF EXISTS (
+            SELECT 1
+            FROM OPENJSON(@cells) AS e
+            WHERE e.[type] <> 5
+        )
+        BEGIN
+            SET @cells_ok = 0;
+        END
+        ELSE IF EXISTS (
+            SELECT 1
+            FROM OPENJSON (@cells) WITH (column_id nvarchar(400) '$.column_id') AS c
+            WHERE NULLIF(LTRIM(RTRIM(c.column_id)), N'') IS NULL
+        )
+        OR EXISTS (
+            SELECT c.column_id
+            FROM OPENJSON (@cells) WITH (column_id nvarchar(400) '$.column_id') AS c
+            GROUP BY c.column_id
+            HAVING COUNT(*) > 1
+        )
+        BEGIN
+            SET @cells_ok = 0;
+        END;
+        IF @cells_ok = 0
+        BEGIN
+            SET @first = COALESCE(@first, 50608);
+            SET @errors = CONCAT(
+                @errors + N' ',
+                N'@cells is not a JSON array of objects with a distinct, non-empty "column_id" (and "old_value",',
+                N' "new_value"): pass e.g. [{"column_id": "status", "old_value": null,',
+                N' "new_value": "{\"index\":1}"}].'
+            );
+        END;
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @batch_id varchar(50),
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_RecordSendResult @queue_id = ', @queue_id,
+            N', @worker_id = ', COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @outcome = ''', @outcome_u, N'''',
+            N', @cells = ', COALESCE(N'N''' + REPLACE(@cells, N'''', N'''''') + N'''', N'NULL'),
+            N', @created_item_id = ', COALESCE(CAST(@created_item_id AS nvarchar(20)), N'NULL'),
+            N', @error_code = ', COALESCE(N'''' + REPLACE(@error_code, N'''', N'''''') + N'''', N'NULL'),
+            N', @error_message = ', COALESCE(N'N''' + REPLACE(@error_message, N'''', N'''''') + N'''', N'NULL'),
+            N', @retry_after_seconds = ', COALESCE(CAST(@retry_after_seconds AS nvarchar(20)), N'NULL'), N';'
+        );
+
+    SELECT @batch_id = q.batch_id
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.queue_id = @queue_id;
+
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_RecordSendResult', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @batch_operation varchar(50),
+        @rollback_of varchar(50),
+        @rollback_reason nvarchar(500),
+        @q_status varchar(20),
+        @q_owner varchar(100),
+        @q_expires datetime2(3),
+        @q_operation varchar(20),
+        @q_item bigint,
+        @q_created bigint,
+        @q_board bigint,
+        @q_name nvarchar(255),
+        @q_claimed_at datetime2(3),
+        @attempts int,
+        @max_attempts int,
+        @item bigint,
+        @backoff int,
+        @wait int,
+        @rows int = 0,
+        @batch_status varchar(20),
+        @msg nvarchar(2048);
+
+    BEGIN TRY
+        IF @batch_id IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' does not exist: pass a queue_id returned by usp_ClaimQueueRows.'
+            );
+            THROW 50605, @msg, 1;
+        END;
+
+        BEGIN TRANSACTION;
+
+        SELECT
+            @batch_operation = b.update_operation,
+            @rollback_of = b.rollback_of_batch_id,
+            @rollback_reason = b.rollback_reason
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id = @batch_id;
+
+        SELECT
+            @q_status = q.queue_status,
+            @q_owner = q.lease_owner,
+            @q_expires = q.lease_expires_at,
+            @q_operation = q.update_operation,
+            @q_item = q.monday_item_id,
+            @q_created = q.created_item_id,
+            @q_board = q.board_id,
+            @q_name = q.item_name,
+            @q_claimed_at = q.claimed_at,
+            @attempts = q.attempt_count,
+            @max_attempts = q.max_attempts
+        FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE q.queue_id = @queue_id;
+
+        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL OR @q_owner <> @worker_id
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' is ', @q_status,
+                CASE
+                    WHEN @q_status = 'CLAIMED'
+                        THEN CONCAT(N' by ''', @q_owner, N''' until ', CONVERT(nvarchar(30), @q_expires, 121))
+                    ELSE N''
+                END,
+                N', not claimed by ''', @worker_id, N''': the result was not recorded and nothing changed.',
+                N' The lease was lost (expired and claimed again, released or cancelled); do not resend this row,',
+                N' its current owner will re-read the board and send it.'
+            );
+            THROW 50606, @msg, 1;
+        END;
+
+        SET @item = COALESCE(@q_item, @q_created, @created_item_id);
+        IF @created_item_id IS NOT NULL AND @q_created IS NOT NULL AND @created_item_id <> @q_created
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' already recorded created item ', @q_created,
+                N', and @created_item_id is ', @created_item_id,
+                N': one CREATE row makes one item. Check both items on the board; archive the duplicate by hand.'
+            );
+            THROW 50610, @msg, 1;
+        END;
+        IF @outcome_u = 'SENT' AND @q_operation = 'CREATE' AND @item IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' is a CREATE: a SENT result needs @created_item_id (the id monday',
+                N' returned), or an earlier usp_RecordCreatedItem call.'
+            );
+            THROW 50609, @msg, 1;
+        END;
+
+        IF @outcome_u = 'SENT'
+        BEGIN
+            INSERT INTO dbo.MON_UpdateAudit (
+                batch_id, update_operation, monday_item_id, monday_board_id, column_id, old_value, new_value,
+                update_timestamp, queue_id, worker_id
+            )
+            SELECT
+                @batch_id AS batch_id,
+                @batch_operation AS update_operation,
+                @item AS monday_item_id,
+                @q_board AS monday_board_id,
+                c.column_id,
+                COALESCE(c.old_value_text, c.old_value_json) AS old_value,
+                COALESCE(c.new_value_text, c.new_value_json) AS new_value,
+                @now AS update_timestamp,
+                @queue_id AS queue_id,
+                @worker_id AS worker_id
+            FROM OPENJSON (COALESCE(@cells, N'[]')) WITH (
+                column_id varchar(100) '$.column_id',
+                old_value_text nvarchar(MAX) '$.old_value',
+                old_value_json nvarchar(MAX) '$.old_value' AS JSON,
+                new_value_text nvarchar(MAX) '$.new_value',
+                new_value_json nvarchar(MAX) '$.new_value' AS JSON
+            ) AS c;
+            SET @rows = @@ROWCOUNT;
+
+            -- a created item is audited by its name even when no other cell was written
+            IF @q_operation = 'CREATE' AND NOT EXISTS (
+                SELECT 1
+                FROM OPENJSON (COALESCE(@cells, N'[]')) WITH (column_id varchar(100) '$.column_id') AS c
+                WHERE c.column_id = 'name'
+            )
+            BEGIN
+                INSERT INTO dbo.MON_UpdateAudit (
+                    batch_id, update_operation, monday_item_id, monday_board_id, column_id, old_value, new_value,
+                    update_timestamp, queue_id, worker_id
+                )
+                VALUES (
+                    @batch_id, @batch_operation, @item, @q_board, 'name', NULL, @q_name, @now, @queue_id, @worker_id
+                );
+                SET @rows = @rows + 1;
+            END;
+
+            -- an archived item of a rollback: audited once, without cells
+            IF @q_operation = 'ARCHIVE' AND @rows = 0
+            BEGIN
+                INSERT INTO dbo.MON_UpdateAudit (
+                    batch_id, update_operation, monday_item_id, monday_board_id, column_id, old_value, new_value,
+                    update_timestamp, queue_id, worker_id
+                )
+                VALUES (
+                    @batch_id, @batch_operation, @item, @q_board, 'item_state', N'active', N'archived', @now,
+                    @queue_id, @worker_id
+                );
+                SET @rows = 1;
+            END;
+
+            IF @batch_operation = 'ROLLBACK'
+            BEGIN
+                UPDATE a
+                SET
+                    a.rollback_timestamp = @now,
+                    a.rollback_reason = @rollback_reason,
+                    a.rollback_batch_id = @batch_id
+                FROM dbo.MON_UpdateAudit AS a
+                WHERE a.batch_id = @rollback_of
+                    AND a.monday_item_id = @item
+                    AND a.rollback_timestamp IS NULL
+                    AND (
+                        @q_operation = 'ARCHIVE'
+                        OR a.column_id IN (
+                            SELECT c.column_id
+                            FROM OPENJSON (COALESCE(@cells, N'[]')) WITH (column_id varchar(100) '$.column_id') AS c
+                        )
+                    );
+            END;
+        END;
+
+        -- 5 s, 10 s, 20 s ... doubling per attempt, at most 900 s; monday's own wait wins when longer
+        SET @backoff = CASE
+            WHEN @attempts >= 9 THEN 900
+            WHEN @attempts <= 1 THEN 5
+            ELSE 5 * POWER(2, @attempts - 1)
+        END;
+        SET @wait = CASE WHEN COALESCE(@retry_after_seconds, 0) > @backoff THEN @retry_after_seconds ELSE @backoff END;
+
+        UPDATE dbo.MON_UpdateQueue
+        SET
+            queue_status = CASE
+                WHEN @outcome_u = 'RETRY' AND @attempts >= @max_attempts THEN 'DEAD'
+                WHEN @outcome_u = 'RETRY' THEN 'READY'
+                ELSE @outcome_u
+            END,
+            visible_after = CASE
+                WHEN @outcome_u = 'RETRY' AND @attempts < @max_attempts THEN DATEADD(SECOND, @wait, @now)
+                ELSE visible_after
+            END,
+            completed_at = CASE WHEN @outcome_u = 'RETRY' AND @attempts < @max_attempts THEN NULL ELSE @now END,
+            lease_owner = NULL,
+            lease_expires_at = NULL,
+            created_item_id = COALESCE(created_item_id, @created_item_id),
+            result_detail = COALESCE(@result_detail, result_detail),
+            last_error_code = CASE
+                WHEN @outcome_u IN ('FAILED', 'RETRY') THEN COALESCE(@error_code, 'UNKNOWN')
+                ELSE last_error_code
+            END,
+            last_error = CASE
+                WHEN @outcome_u IN ('FAILED', 'RETRY')
+                    THEN LEFT(CONCAT(
+                        COALESCE(@error_message, N'the sender gave no message'),
+                        CASE
+                            WHEN @outcome_u = 'RETRY' AND @attempts >= @max_attempts
+                                THEN CONCAT(
+                                    N' (attempt ', @attempts, N' of ', @max_attempts,
+                                    N': no attempt left, the row is DEAD)'
+                                )
+                        END
+                    ), 4000)
+                ELSE last_error
+            END
+        WHERE queue_id = @queue_id;
+
+        -- a claim that skipped the locked batch row left it READY: move it here
+        UPDATE dbo.MON_UpdateBatch
+        SET
+            batch_status = 'SENDING',
+            send_started_at = COALESCE(send_started_at, @q_claimed_at, @now)
+        WHERE batch_id = @batch_id
+            AND batch_status = 'READY';
+
+        EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @batch_status OUTPUT;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
+
+        SELECT
+            q.queue_id,
+            q.queue_status,
+            q.attempt_count,
+            q.max_attempts,
+            q.visible_after,
+            q.created_item_id,
+            @rows AS cells_audited,
+            @batch_status AS batch_status
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE q.queue_id = @queue_id;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_RecordPreview.sql
+-- usp_RecordPreview: a dry run's findings for one queue row: replaces that row's MON_UpdatePreview rows
+-- with one row per cell (value on the board now -> value that would be sent, would it change).
+-- Does not claim, change or count anything else. A cell without new_value takes the value from the
+-- queue row's column_values; without would_change, it is 'Y' when current_value and new_value differ.
+-- Twin of db/postgres/procedures/usp_RecordPreview.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_RecordPreview
+    @batch_id varchar(50) = NULL,
+    @queue_id bigint = NULL,
+    @cells nvarchar(MAX) = NULL,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_RecordPreview: stores what a dry run found for one queue row (replaces earlier preview rows).
+
+Parameters:
+  @batch_id  varchar(50)    required  the batch of the queue row
+  @queue_id  bigint         required  the queue row previewed
+  @cells     nvarchar(max)  required  JSON array [{"column_id", "current_value", "current_text", "new_value",
+                                      "would_change"}] (would_change ''Y''/''N'' or true/false; computed when
+                                      left out)
+  @help      char(1)        ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_RecordPreview @batch_id = ''UB20260101-0001'', @queue_id = 42,
+       @cells = N''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
+                    "new_value": "{\"label\":\"In Progress\"}", "would_change": "Y"}]'';
+  SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = ''UB20260101-0001'';';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int, @cells_ok bit = 1;
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50611);
+        SET @errors = CONCAT(@errors + N' ', N'@batch_id is required: pass the batch of the queue row previewed.');
+    END;
+    IF @queue_id IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50605);
+        SET @errors = CONCAT(@errors + N' ', N'@queue_id is required: pass the queue row previewed.');
+    END;
+    IF @cells IS NULL OR ISJSON(@cells) = 0 OR LEFT(LTRIM(@cells), 1) <> N'['
+    BEGIN
+        SET @cells_ok = 0;
+    END
+    ELSE IF EXISTS (
+        SELECT 1
+        FROM OPENJSON(@cells) AS e
+        WHERE e.[type] <> 5
+    )
+    BEGIN
+        SET @cells_ok = 0;
+    END
+    ELSE IF EXISTS (
+        SELECT 1
+        FROM OPENJSON (@cells) WITH (
+            column_id nvarchar(400) '$.column_id',
+            would_change nvarchar(20) '$.would_change'
+        ) AS c
+        WHERE NULLIF(LTRIM(RTRIM(c.column_id)), N'') IS NULL
+            OR UPPER(COALESCE(c.would_change, N'Y')) NOT IN (N'Y', N'N', N'TRUE', N'FALSE')
+    )
+    OR EXISTS (
+        SELECT c.column_id
+        FROM OPENJSON (@cells) WITH (column_id nvarchar(400) '$.column_id') AS c
+        GROUP BY c.column_id
+        HAVING COUNT(*) > 1
+    )
+    BEGIN
+        SET @cells_ok = 0;
+    END;
+    IF @cells_ok = 0
+    BEGIN
+        SET @first = COALESCE(@first, 50608);
+        SET @errors = CONCAT(
+            @errors + N' ',
+            N'@cells is not a JSON array of objects with a distinct, non-empty "column_id" (would_change ''Y''/''N''):',
+            N' pass e.g. [{"column_id": "status", "current_value": null, "current_text": "",',
+            N' "new_value": "{\"index\":1}", "would_change": "Y"}].'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_RecordPreview @batch_id = ''', REPLACE(@batch_id, N'''', N''''''), N'''',
+            N', @queue_id = ', @queue_id, N', @cells = N''', REPLACE(@cells, N'''', N''''''), N''';'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_RecordPreview', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @item bigint,
+        @item_name nvarchar(255),
+        @column_values nvarchar(MAX),
+        @found bit = 0,
+        @rows int = 0,
+        @msg nvarchar(2048);
+
+    BEGIN TRY
+        SELECT
+            @found = 1,
+            @item = COALESCE(q.monday_item_id, q.created_item_id),
+            @item_name = q.item_name,
+            @column_values = CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values END
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE q.queue_id = @queue_id
+            AND q.batch_id = @batch_id;
+
+        IF @found = 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' of batch ''', @batch_id, N''' does not exist: pass a queue_id of that',
+                N' batch (SELECT queue_id FROM dbo.MON_UpdateQueue WHERE batch_id = ...).'
+            );
+            THROW 50611, @msg, 1;
+        END;
+
+        BEGIN TRANSACTION;
+
+        DELETE FROM dbo.MON_UpdatePreview
+        WHERE queue_id = @queue_id;
+
+        INSERT INTO dbo.MON_UpdatePreview (
+            batch_id, queue_id, monday_item_id, item_name, column_id, current_value, current_text, new_value,
+            would_change, previewed_at
+        )
+        SELECT
+            @batch_id AS batch_id,
+            @queue_id AS queue_id,
+            @item AS monday_item_id,
+            @item_name AS item_name,
+            v.column_id,
+            v.current_value,
+            v.current_text,
+            v.new_value,
+            CASE
+                WHEN UPPER(v.would_change) IN (N'Y', N'TRUE') THEN 'Y'
+                WHEN UPPER(v.would_change) IN (N'N', N'FALSE') THEN 'N'
+                WHEN v.current_value = v.new_value OR (v.current_value IS NULL AND v.new_value IS NULL) THEN 'N'
+                ELSE 'Y'
+            END AS would_change,
+            SYSUTCDATETIME() AS previewed_at
+        FROM (
+            SELECT
+                c.column_id,
+                COALESCE(c.current_value_text, c.current_value_json) AS current_value,
+                COALESCE(c.current_text_text, c.current_text_json) AS current_text,
+                COALESCE(c.new_value_text, c.new_value_json, cv.cv_text, cv.cv_json) AS new_value,
+                c.would_change
+            FROM OPENJSON (@cells) WITH (
+                column_id varchar(100) '$.column_id',
+                current_value_text nvarchar(MAX) '$.current_value',
+                current_value_json nvarchar(MAX) '$.current_value' AS JSON,
+                current_text_text nvarchar(MAX) '$.current_text',
+                current_text_json nvarchar(MAX) '$.current_text' AS JSON,
+                new_value_text nvarchar(MAX) '$.new_value',
+                new_value_json nvarchar(MAX) '$.new_value' AS JSON,
+                would_change nvarchar(20) '$.would_change'
+            ) AS c
+            OUTER APPLY (
+                SELECT
+                    CASE WHEN j.[type] NOT IN (4, 5) THEN j.[value] END AS cv_text,
+                    CASE WHEN j.[type] IN (4, 5) THEN j.[value] END AS cv_json
+                FROM OPENJSON(COALESCE(@column_values, N'{}')) AS j
+                WHERE j.[key] = c.column_id
+                    AND j.[type] <> 0
+            ) AS cv
+        ) AS v;
+        SET @rows = @@ROWCOUNT;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseBatch.sql
+-- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
+-- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
+-- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; no-op cells left
+-- out, a row with nothing left to change is not queued) and idempotency_key = <batch_id>-<update_row_no>.
+-- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
+-- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
+-- reloads the staging tables cannot change or lose what was released.
+-- Refused: a batch not found (50403), released already (50404), not validated (50405), cancelled
+-- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
+-- (50409), or with a cell the formatter cannot write (50410).
+-- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_ReleaseBatch
+    @batch_id varchar(50) = NULL,
+    @include_warnings char(1) = 'Y',
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_ReleaseBatch: releases a validated batch: its VALID (and WARNING) rows become send-queue rows
+with the exact monday column_values JSON; the batch becomes READY for the sender. Read what will be sent in
+dbo.MON_UpdateQueue (column_values) before running the sender.
+
+Parameters:
+  @batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
+  @include_warnings  char(1)      ''Y''       ''Y'': WARNING rows are sent too; ''N'': only VALID rows
+  @help              char(1)      ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_ReleaseBatch @batch_id = ''UB20260101120000-a1b2c3'';
+  EXEC dbo.usp_ReleaseBatch @batch_id = ''UB20260101120000-a1b2c3'', @include_warnings = ''N'';
+  SELECT queue_id, monday_item_id, column_values, idempotency_key FROM dbo.MON_UpdateQueue
+  WHERE batch_id = ''UB20260101120000-a1b2c3'' ORDER BY queue_id;';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int, @inc char(1) = UPPER(@include_warnings);
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50401);
+        SET @errors = CONCAT(
+            @errors + N' ',
+            N'@batch_id is required: pass the validated batch to release (see dbo.vw_MON_BatchSummary).'
+        );
+    END;
+    IF @inc IS NULL OR @inc NOT IN ('Y', 'N')
+    BEGIN
+        SET @first = COALESCE(@first, 50402);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@include_warnings = ', COALESCE(N'''' + @include_warnings + N'''', N'NULL'),
+            N' is not supported: pass ''Y'' (send WARNING rows too) or ''N''.'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_ReleaseBatch @batch_id = ''', REPLACE(@batch_id, N'''', N''''''),
+            N''', @include_warnings = ''', @inc, N''';'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_ReleaseBatch', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @status varchar(20),
+        @board_id bigint,
+        @target_level varchar(10),
+        @operation varchar(50),
+        @create_labels char(1),
+        @rows_staged int,
+        @rows_valid int,
+        @rows_warning int,
+        @rows_invalid int,
+        @rows_queued int,
+        @released_by nvarchar(128),
+        @released_at datetime2(3),
+        @cancelled_by nvarchar(128),
+        @cancelled_at datetime2(3),
+        @subitems_board bigint,
+        @staged int,
+        @pending int,
+        @eligible int,
+        @bad_row int,
+        @bad_alias nvarchar(400),
+        @bad_column varchar(100),
+        @bad_type varchar(50),
+        @rows int = 0,
+        @msg nvarchar(2048);
+    DECLARE @cell TABLE (
+        update_row_no int NOT NULL,
+        field_no int NOT NULL,
+        column_alias nvarchar(400) NULL,
+        column_id varchar(100) NULL,
+        column_type varchar(50) NULL,
+        metadata_board_id bigint NULL,
+        formatted nvarchar(MAX) NULL,
+        PRIMARY KEY (update_row_no, field_no)
+    );
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT
+            @status = b.batch_status,
+            @board_id = b.board_id,
+            @target_level = b.target_level,
+            @operation = b.update_operation,
+            @create_labels = b.create_labels_if_missing,
+            @rows_staged = b.rows_staged,
+            @rows_valid = b.rows_valid,
+            @rows_warning = b.rows_warning,
+            @rows_invalid = b.rows_invalid,
+            @rows_queued = b.rows_queued,
+            @released_by = b.released_by,
+            @released_at = b.released_at,
+            @cancelled_by = b.cancelled_by,
+            @cancelled_at = b.cancelled_at
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id = @batch_id;
+
+        IF @status IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' does not exist: check the id in dbo.vw_MON_BatchSummary, or stage it',
+                N' with dbo.usp_StageUpdates.'
+            );
+            THROW 50403, @msg, 1;
+        END;
+        IF @status = 'CANCELLED'
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' was cancelled by ', @cancelled_by, N' at ',
+                CONVERT(nvarchar(30), @cancelled_at, 121),
+                N': it cannot be released. Stage the rows again with dbo.usp_StageUpdates.'
+            );
+            THROW 50406, @msg, 1;
+        END;
+        IF @status IN ('READY', 'SENDING', 'COMPLETED', 'PARTIAL', 'FAILED')
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' was already released (by ', COALESCE(@released_by, N'?'), N' at ',
+                COALESCE(CONVERT(nvarchar(30), @released_at, 121), N'?'), N', ', @rows_queued,
+                N' queue rows; now ', @status,
+                N'): releasing twice would send it twice. See dbo.vw_MON_BatchSummary.'
+            );
+            THROW 50404, @msg, 1;
+        END;
+        IF @status <> 'VALIDATED'
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' is ', @status, N', not VALIDATED: run EXEC dbo.usp_ValidateStagedUpdates',
+                N' @batch_id = ''', @batch_id, N''' first, then release.'
+            );
+            THROW 50405, @msg, 1;
+        END;
+
+        SELECT
+            @staged = COUNT(*),
+            @pending = COUNT(CASE WHEN COALESCE(s.validation_status, 'PENDING') = 'PENDING' THEN 1 END),
+            @eligible = COUNT(
+                CASE WHEN s.validation_status = 'VALID' OR (@inc = 'Y' AND s.validation_status = 'WARNING') THEN 1 END
+            )
+        FROM (
+            SELECT i.validation_status
+            FROM dbo.STG_MON_CustMasterSchedule AS i
+            WHERE i.update_batch_id = @batch_id
+                AND @target_level = 'ITEMS'
+            UNION ALL
+            SELECT si.validation_status
+            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+            WHERE si.update_batch_id = @batch_id
+                AND @target_level = 'SUBITEMS'
+        ) AS s;
+
+        IF @staged < @rows_staged
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' staged ', @rows_staged, N' rows, but only ', @staged, N' are still in ',
+                CASE WHEN @target_level = 'SUBITEMS' THEN N'STG_MON_CustMasterSchedule_Subitems'
+                    ELSE N'STG_MON_CustMasterSchedule' END,
+                N': they were deleted or reloaded since (a loader truncating the staging table?).',
+                N' Nothing was released: stage the rows again with dbo.usp_StageUpdates.'
+            );
+            THROW 50407, @msg, 1;
+        END;
+        IF @pending > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' has ', @pending, N' staged rows not validated (PENDING): they changed',
+                N' since validation. Run EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''', @batch_id,
+                N''', then release.'
+            );
+            THROW 50408, @msg, 1;
+        END;
+        IF @eligible = 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' has no row to send: ', @rows_valid, N' VALID, ', @rows_warning,
+                N' WARNING',
+                CASE WHEN @inc = 'N' AND @rows_warning > 0 THEN N' (not included: @include_warnings = ''N'')' END,
+                N', ', @rows_invalid, N' INVALID. Read the errors in dbo.vw_MON_ValidationErrors, fix the source',
+                N' and stage again, or cancel the batch with dbo.usp_CancelBatch.'
+            );
+            THROW 50409, @msg, 1;
+        END;
+
+        INSERT INTO @cell (update_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted)
+        SELECT
+            c.update_row_no,
+            c.field_no,
+            c.column_alias,
+            c.column_id,
+            c.column_type,
+            c.metadata_board_id,
+            dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
+        FROM dbo.fn_MON_StagedCells(@batch_id) AS c
+        WHERE (c.validation_status = 'VALID' OR (@inc = 'Y' AND c.validation_status = 'WARNING'))
+            AND c.is_no_op = 'N';
+
+        SELECT TOP (1)
+            @bad_row = c.update_row_no,
+            @bad_alias = c.column_alias,
+            @bad_column = c.column_id,
+            @bad_type = c.column_type
+        FROM @cell AS c
+        WHERE c.column_id IS NULL
+            OR c.formatted IS NULL
+        ORDER BY c.update_row_no, c.field_no;
+        IF @bad_row IS NOT NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' row ', @bad_row, N': the value of ''', @bad_alias, N''' (column ',
+                COALESCE(@bad_column, '(unmapped)'), N', type ', COALESCE(@bad_type, '?'),
+                N') cannot be written to monday, although the row passed validation (the board metadata or the',
+                N' rules changed since?). Nothing was released: run EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''',
+                @batch_id, N''' again, then release.'
+            );
+            THROW 50410, @msg, 1;
+        END;
+
+        SELECT @subitems_board = brd.subitems_board_id
+        FROM dbo.MON_Board AS brd
+        WHERE brd.board_id = @board_id;
+
+        WITH staged AS (
+            SELECT
+                i.update_row_no,
+                i.monday_item_id,
+                CAST(NULL AS bigint) AS parent_item_id,
+                i.group_id,
+                i.item_name,
+                i.validation_status
+            FROM dbo.STG_MON_CustMasterSchedule AS i
+            WHERE i.update_batch_id = @batch_id
+                AND @target_level = 'ITEMS'
+            UNION ALL
+            SELECT
+                si.update_row_no,
+                si.monday_item_id,
+                si.parent_item_id,
+                si.group_id,
+                si.item_name,
+                si.validation_status
+            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+            WHERE si.update_batch_id = @batch_id
+                AND @target_level = 'SUBITEMS'
+        ),
+
+        cv AS (
+            SELECT
+                c.update_row_no,
+                MIN(c.metadata_board_id) AS metadata_board_id,
+                N'{' + STRING_AGG(
+                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + c.formatted AS nvarchar(MAX)), N','
+                ) WITHIN GROUP (ORDER BY c.field_no) + N'}' AS column_values
+            FROM @cell AS c
+            GROUP BY c.update_row_no
+        )
+
+        INSERT INTO dbo.MON_UpdateQueue (
+            batch_id, update_row_no, board_id, update_operation, monday_item_id, parent_item_id, group_id,
+            item_name, column_values, create_labels_if_missing, idempotency_key, queue_status, visible_after,
+            created_at
+        )
+        SELECT
+            @batch_id AS batch_id,
+            s.update_row_no,
+            COALESCE(
+                cv.metadata_board_id,
+                CASE WHEN @target_level = 'SUBITEMS' THEN COALESCE(@subitems_board, @board_id) ELSE @board_id END
+            ) AS board_id,
+            @operation AS update_operation,
+            s.monday_item_id,
+            s.parent_item_id,
+            s.group_id,
+            CASE WHEN @operation = 'CREATE' THEN LTRIM(RTRIM(s.item_name)) ELSE s.item_name END AS item_name,
+            COALESCE(cv.column_values, N'{}') AS column_values,
+            @create_labels AS create_labels_if_missing,
+            CONCAT(@batch_id, '-', s.update_row_no) AS idempotency_key,
+            'READY' AS queue_status,
+            @now AS visible_after,
+            @now AS created_at
+        FROM staged AS s
+        LEFT JOIN cv ON s.update_row_no = cv.update_row_no
+        WHERE (s.validation_status = 'VALID' OR (@inc = 'Y' AND s.validation_status = 'WARNING'))
+            AND (@operation = 'CREATE' OR cv.column_values IS NOT NULL)
+        ORDER BY s.update_row_no;
+        SET @rows = @@ROWCOUNT;
+
+        UPDATE dbo.MON_UpdateBatch
+        SET
+            batch_status = CASE WHEN @rows = 0 THEN 'COMPLETED' ELSE 'READY' END,
+            rows_queued = @rows,
+            released_by = ORIGINAL_LOGIN(),
+            released_at = @now,
+            completed_at = CASE WHEN @rows = 0 THEN @now END
+        WHERE batch_id = @batch_id;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
+
+        SELECT
+            @batch_id AS batch_id,
+            CASE WHEN @rows = 0 THEN 'COMPLETED' ELSE 'READY' END AS batch_status,
+            @rows AS rows_queued,
+            @staged - @rows AS rows_left_out,
+            @inc AS include_warnings;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_CancelBatch.sql
+-- usp_CancelBatch: cancels a batch from which nothing was sent: the batch becomes CANCELLED and its open
+-- queue rows (READY, or CLAIMED with an expired lease) CANCELLED. Refused when a row was already sent,
+-- skipped, failed or dead (50504: use usp_StageRollback for sent rows), or when a sender holds a live
+-- lease on a row right now (50505: it may be sending it; stop it or wait).
+-- Lock order (as in usp_RecordSendResult): batch row, then queue rows.
+-- Twin of db/postgres/procedures/usp_CancelBatch.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_CancelBatch
+    @batch_id varchar(50) = NULL,
+    @reason nvarchar(500) = NULL,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_CancelBatch: cancels a batch from which nothing was sent (status STAGED, VALIDATED, READY,
+or SENDING with no row sent yet). Its open queue rows become CANCELLED; the sender never sends them.
+
+Parameters:
+  @batch_id  varchar(50)    required  the batch to cancel
+  @reason    nvarchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
+  @help      char(1)        ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_CancelBatch @batch_id = ''UB20260101-0001'', @reason = N''wrong source query'';
+  SELECT * FROM dbo.vw_MON_BatchSummary WHERE batch_id = ''UB20260101-0001'';';
+        RETURN;
+    END;
+
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    BEGIN
+        THROW 50501, N'@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).', 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_CancelBatch @batch_id = ''', REPLACE(@batch_id, N'''', N''''''), N'''',
+            N', @reason = ', COALESCE(N'N''' + REPLACE(@reason, N'''', N'''''') + N'''', N'NULL'), N';'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_CancelBatch', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @status varchar(20),
+        @cancelled_by nvarchar(128),
+        @cancelled_at datetime2(3),
+        @closed int,
+        @live int,
+        @owner varchar(100),
+        @rows int = 0,
+        @msg nvarchar(2048);
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT
+            @status = b.batch_status,
+            @cancelled_by = b.cancelled_by,
+            @cancelled_at = b.cancelled_at
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id = @batch_id;
+
+        IF @status IS NULL
+        BEGIN
+            SET @msg = CONCAT(N'batch ''', @batch_id, N''' does not exist: check the id in dbo.vw_MON_BatchSummary.');
+            THROW 50502, @msg, 1;
+        END;
+        IF @status = 'CANCELLED'
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' was already cancelled by ', @cancelled_by, N' at ',
+                CONVERT(nvarchar(30), @cancelled_at, 121), N': nothing to do.'
+            );
+            THROW 50503, @msg, 1;
+        END;
+
+        SELECT
+            @closed = COUNT(CASE WHEN q.queue_status IN ('SENT', 'SKIPPED', 'FAILED', 'DEAD') THEN 1 END),
+            @live = COUNT(CASE WHEN q.queue_status = 'CLAIMED' AND q.lease_expires_at > @now THEN 1 END),
+            @owner = MIN(CASE WHEN q.queue_status = 'CLAIMED' AND q.lease_expires_at > @now THEN q.lease_owner END)
+        FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE q.batch_id = @batch_id;
+
+        IF @status IN ('COMPLETED', 'PARTIAL', 'FAILED') OR @closed > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' is ', @status, N' and ', @closed,
+                N' of its rows were already sent or answered by monday: it cannot be cancelled.',
+                N' Use dbo.usp_StageRollback to undo what was sent.'
+            );
+            THROW 50504, @msg, 1;
+        END;
+        IF @live > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' has ', @live, N' rows being sent right now (leased by ', @owner,
+                N'): stop the sender or wait until the leases end, then cancel again.'
+            );
+            THROW 50505, @msg, 1;
+        END;
+
+        UPDATE dbo.MON_UpdateQueue
+        SET
+            queue_status = 'CANCELLED',
+            lease_owner = NULL,
+            lease_expires_at = NULL,
+            completed_at = @now,
+            last_error_code = 'CANCELLED',
+            last_error = LEFT(CONCAT(N'cancelled by ', ORIGINAL_LOGIN(), N': ' + @reason), 4000)
+        WHERE batch_id = @batch_id
+            AND queue_status IN ('READY', 'CLAIMED');
+        SET @rows = @@ROWCOUNT;
+
+        UPDATE dbo.MON_UpdateBatch
+        SET
+            batch_status = 'CANCELLED',
+            cancelled_by = ORIGINAL_LOGIN(),
+            cancelled_at = @now
+        WHERE batch_id = @batch_id;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
+
+        SELECT
+            @batch_id AS batch_id,
+            'CANCELLED' AS batch_status,
+            @rows AS queue_rows_cancelled,
+            @reason AS reason;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_StageRollback.sql
+-- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released directly
+-- (READY) for the sender.
+--   * per item one UPDATE queue row setting every audited cell back to its old_value (the first audit
+--     row of the cell), with expected_values = the audited new_value (the last audit row of the cell):
+--     the sender re-reads the board and skips and reports cells that differ now (changed by someone
+--     else since);
+--   * every item the batch created becomes an ARCHIVE queue row.
+-- Only audit rows not rolled back yet are used, so after a PARTIAL rollback a second call picks up the
+-- rest. When the rollback rows are sent, usp_RecordSendResult stamps the original audit rows
+-- (rollback_timestamp, rollback_reason, rollback_batch_id).
+-- Refused: a batch still being sent (50707), a rollback batch (50708), one with a rollback in progress
+-- (50706), nothing audited (50704), everything rolled back already (50705).
+-- Twin of db/postgres/procedures/usp_StageRollback.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_StageRollback
+    @batch_id varchar(50) = NULL,
+    @reason nvarchar(500) = NULL,
+    @rollback_batch_id varchar(50) = NULL OUTPUT,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_StageRollback: stages a ROLLBACK batch that sets every cell a sent batch changed back to its
+audited old value (cells changed by someone else since are skipped and reported by the sender) and
+archives the items the batch created. The new batch is READY: the sender sends it like any batch.
+
+Parameters:
+  @batch_id           varchar(50)    required  the sent batch to undo (COMPLETED, PARTIAL or FAILED)
+  @reason             nvarchar(500)  required  why; stored on the batch and on the original audit rows
+  @rollback_batch_id  varchar(50)    OUTPUT    the id of the new ROLLBACK batch
+  @help               char(1)        ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  DECLARE @rb varchar(50);
+  EXEC dbo.usp_StageRollback @batch_id = ''UB20260101-0001'', @reason = N''wrong status values'',
+       @rollback_batch_id = @rb OUTPUT;
+  SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = ''UB20260101-0001'';';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50701);
+        SET @errors = CONCAT(
+            @errors + N' ',
+            N'@batch_id is required: pass the sent batch to roll back (see dbo.vw_MON_BatchSummary).'
+        );
+    END;
+    IF NULLIF(LTRIM(RTRIM(@reason)), N'') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50702);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@reason is required: say why the batch is rolled back; it is kept with the audit rows.'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'DECLARE @rb varchar(50); EXEC dbo.usp_StageRollback @batch_id = ''',
+            REPLACE(@batch_id, N'''', N''''''), N''', @reason = N''', REPLACE(@reason, N'''', N''''''),
+            N''', @rollback_batch_id = @rb OUTPUT;'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_StageRollback', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @status varchar(20),
+        @operation varchar(50),
+        @board_id bigint,
+        @target_level varchar(10),
+        @rollback_of varchar(50),
+        @open varchar(50),
+        @audited int,
+        @rb varchar(50),
+        @rows int = 0,
+        @msg nvarchar(2048);
+    DECLARE @rollback_rows TABLE (
+        row_no int NOT NULL PRIMARY KEY,
+        row_kind varchar(10) NOT NULL,
+        monday_item_id bigint NOT NULL,
+        board_id bigint NOT NULL,
+        item_name nvarchar(255) NULL,
+        column_values nvarchar(MAX) NULL,
+        expected_values nvarchar(MAX) NULL
+    );
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT
+            @status = b.batch_status,
+            @operation = b.update_operation,
+            @board_id = b.board_id,
+            @target_level = b.target_level,
+            @rollback_of = b.rollback_of_batch_id
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id = @batch_id;
+
+        IF @status IS NULL
+        BEGIN
+            SET @msg = CONCAT(N'batch ''', @batch_id, N''' does not exist: check the id in dbo.vw_MON_BatchSummary.');
+            THROW 50703, @msg, 1;
+        END;
+        IF @operation = 'ROLLBACK'
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' is itself a rollback (of ', @rollback_of,
+                N'): it cannot be rolled back. Stage the values you want as a new UPDATE batch with',
+                N' dbo.usp_StageUpdates.'
+            );
+            THROW 50708, @msg, 1;
+        END;
+        IF @status IN ('READY', 'SENDING')
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' is ', @status, N': it is still being sent. Wait until it is COMPLETED,',
+                N' PARTIAL or FAILED (dbo.vw_MON_BatchSummary), or cancel what is left with dbo.usp_CancelBatch,',
+                N' then roll back.'
+            );
+            THROW 50707, @msg, 1;
+        END;
+
+        SELECT TOP (1) @open = rb.batch_id
+        FROM dbo.MON_UpdateBatch AS rb
+        WHERE rb.rollback_of_batch_id = @batch_id
+            AND rb.batch_status IN ('STAGED', 'VALIDATED', 'READY', 'SENDING')
+        ORDER BY rb.created_at DESC;
+        IF @open IS NOT NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' already has a rollback in progress (batch ', @open,
+                N'): let the sender finish it, or cancel it with dbo.usp_CancelBatch, before staging another.'
+            );
+            THROW 50706, @msg, 1;
+        END;
+
+        SELECT @audited = COUNT(*)
+        FROM dbo.MON_UpdateAudit AS a
+        WHERE a.batch_id = @batch_id;
+        IF @audited = 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' (', @status, N') has no audited change: nothing of it reached the',
+                N' board, so there is nothing to roll back.'
+            );
+            THROW 50704, @msg, 1;
+        END;
+
+        WITH created AS (
+            -- items the batch created: archived
+            SELECT
+                a.monday_item_id,
+                MIN(a.monday_board_id) AS board_id,
+                MAX(CASE WHEN a.column_id = 'name' THEN a.new_value END) AS item_name
+            FROM dbo.MON_UpdateAudit AS a
+            WHERE a.batch_id = @batch_id
+                AND a.update_operation = 'CREATE'
+                AND a.rollback_timestamp IS NULL
+                AND a.monday_item_id IS NOT NULL
+            GROUP BY a.monday_item_id
+        ),
+
+        cell AS (
+            -- cells the batch changed on existing items: the first old value back, the last new value expected
+            SELECT
+                a.monday_item_id,
+                a.monday_board_id,
+                a.column_id,
+                FIRST_VALUE(a.old_value) OVER (
+                    PARTITION BY a.monday_item_id, a.column_id ORDER BY a.audit_id
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                ) AS old_value,
+                LAST_VALUE(a.new_value) OVER (
+                    PARTITION BY a.monday_item_id, a.column_id ORDER BY a.audit_id
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+                ) AS new_value,
+                ROW_NUMBER() OVER (PARTITION BY a.monday_item_id, a.column_id ORDER BY a.audit_id) AS rn
+            FROM dbo.MON_UpdateAudit AS a
+            WHERE a.batch_id = @batch_id
+                AND a.update_operation <> 'CREATE'
+                AND a.rollback_timestamp IS NULL
+                AND a.monday_item_id IS NOT NULL
+                AND a.column_id IS NOT NULL
+        ),
+
+        restored AS (
+            SELECT
+                c.monday_item_id,
+                MIN(c.monday_board_id) AS board_id,
+                N'{' + STRING_AGG(
+                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + COALESCE(
+                        dbo.fn_MON_Private_TryJson(c.old_value),
+                        N'"' + STRING_ESCAPE(c.old_value, 'json') + N'"',
+                        N'null'
+                    ) AS nvarchar(MAX)), N','
+                ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS column_values,
+                N'{' + STRING_AGG(
+                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + COALESCE(
+                        dbo.fn_MON_Private_TryJson(c.new_value),
+                        N'"' + STRING_ESCAPE(c.new_value, 'json') + N'"',
+                        N'null'
+                    ) AS nvarchar(MAX)), N','
+                ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS expected_values
+            FROM cell AS c
+            WHERE c.rn = 1
+                AND NOT (
+                    c.old_value = c.new_value
+                    OR (c.old_value IS NULL AND c.new_value IS NULL)
+                )
+            GROUP BY c.monday_item_id
+        ),
+
+        all_rows AS (
+            SELECT
+                'UPDATE' AS row_kind,
+                r.monday_item_id,
+                r.board_id,
+                CAST(NULL AS nvarchar(255)) AS item_name,
+                r.column_values,
+                r.expected_values
+            FROM restored AS r
+            UNION ALL
+            SELECT
+                'ARCHIVE' AS row_kind,
+                cr.monday_item_id,
+                cr.board_id,
+                cr.item_name,
+                NULL AS column_values,
+                NULL AS expected_values
+            FROM created AS cr
+        )
+
+        INSERT INTO @rollback_rows (
+            row_no, row_kind, monday_item_id, board_id, item_name, column_values, expected_values
+        )
+        SELECT
+            ROW_NUMBER() OVER (ORDER BY x.row_kind DESC, x.monday_item_id ASC) AS row_no,
+            x.row_kind,
+            x.monday_item_id,
+            x.board_id,
+            x.item_name,
+            x.column_values,
+            x.expected_values
+        FROM all_rows AS x;
+        SET @rows = @@ROWCOUNT;
+
+        IF @rows = 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' was already rolled back: every audited change has a rollback',
+                N' (see dbo.vw_MON_AuditTrail). Nothing was staged.'
+            );
+            THROW 50705, @msg, 1;
+        END;
+
+        SET @rb = CONCAT(
+            'RB', CONVERT(char(8), @now, 112), REPLACE(CONVERT(char(8), @now, 108), ':', ''), '-',
+            LEFT(REPLACE(CONVERT(char(36), NEWID()), '-', ''), 6)
+        );
+
+        INSERT INTO dbo.MON_UpdateBatch (
+            batch_id, board_id, target_level, update_operation, source_table, source_query,
+            create_labels_if_missing, batch_status, rows_staged, rows_valid, rows_queued,
+            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at
+        )
+        VALUES (
+            @rb, @board_id, @target_level, 'ROLLBACK', NULL, @params,
+            'N', 'READY', @rows, @rows, @rows,
+            @batch_id, @reason, ORIGINAL_LOGIN(), @now, @now, ORIGINAL_LOGIN(), @now
+        );
+
+        INSERT INTO dbo.MON_UpdateQueue (
+            batch_id, update_row_no, board_id, update_operation, monday_item_id, item_name, column_values,
+            expected_values, create_labels_if_missing, idempotency_key, queue_status, visible_after, created_at
+        )
+        SELECT
+            @rb AS batch_id,
+            r.row_no,
+            r.board_id,
+            r.row_kind,
+            r.monday_item_id,
+            r.item_name,
+            r.column_values,
+            r.expected_values,
+            'N' AS create_labels_if_missing,
+            CONCAT(@rb, '-', r.row_no) AS idempotency_key,
+            'READY' AS queue_status,
+            @now AS visible_after,
+            @now AS created_at
+        FROM @rollback_rows AS r;
+
+        COMMIT TRANSACTION;
+
+        SET @rollback_batch_id = @rb;
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
+
+        SELECT
+            @rb AS rollback_batch_id,
+            @batch_id AS rollback_of_batch_id,
+            'READY' AS batch_status,
+            COUNT(CASE WHEN r.row_kind = 'UPDATE' THEN 1 END) AS items_restored,
+            COUNT(CASE WHEN r.row_kind = 'ARCHIVE' THEN 1 END) AS items_archived,
+            @reason AS reason
+        FROM @rollback_rows AS r;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_BatchSummary.sql
+-- vw_MON_BatchSummary: one row per batch: what it is, where it stands, the queue counted by status, the
+-- cells audited, timings and who staged, released and cancelled it.
+-- Twin of db/postgres/views/vw_MON_BatchSummary.sql.
+--   SELECT * FROM dbo.vw_MON_BatchSummary ORDER BY created_at DESC;
+CREATE OR ALTER VIEW dbo.vw_MON_BatchSummary
+AS
+WITH q AS (
+    SELECT
+        qq.batch_id,
+        COUNT(CASE WHEN qq.queue_status = 'READY' THEN 1 END) AS rows_ready,
+        COUNT(CASE WHEN qq.queue_status = 'CLAIMED' THEN 1 END) AS rows_claimed,
+        COUNT(CASE WHEN qq.queue_status = 'SENT' THEN 1 END) AS rows_sent,
+        COUNT(CASE WHEN qq.queue_status = 'SKIPPED' THEN 1 END) AS rows_skipped,
+        COUNT(CASE WHEN qq.queue_status = 'FAILED' THEN 1 END) AS rows_failed,
+        COUNT(CASE WHEN qq.queue_status = 'DEAD' THEN 1 END) AS rows_dead,
+        COUNT(CASE WHEN qq.queue_status = 'CANCELLED' THEN 1 END) AS rows_cancelled,
+        COUNT(CASE WHEN qq.queue_status = 'READY' AND qq.attempt_count > 0 THEN 1 END) AS rows_retrying,
+        MAX(qq.completed_at) AS last_result_at
+    FROM dbo.MON_UpdateQueue AS qq
+    GROUP BY qq.batch_id
+),
+
+a AS (
+    SELECT
+        aa.batch_id,
+        COUNT(*) AS cells_audited,
+        COUNT(aa.rollback_timestamp) AS cells_rolled_back
+    FROM dbo.MON_UpdateAudit AS aa
+    GROUP BY aa.batch_id
+)
+
+SELECT
+    b.batch_id,
+    b.board_id,
+    bd.board_name,
+    b.target_level,
+    b.update_operation,
+    b.batch_status,
+    b.rollback_of_batch_id,
+    b.rollback_reason,
+    b.rows_staged,
+    b.rows_valid,
+    b.rows_warning,
+    b.rows_invalid,
+    b.rows_queued,
+    COALESCE(q.rows_ready, 0) AS rows_ready,
+    COALESCE(q.rows_claimed, 0) AS rows_claimed,
+    COALESCE(q.rows_sent, 0) AS rows_sent,
+    COALESCE(q.rows_skipped, 0) AS rows_skipped,
+    COALESCE(q.rows_failed, 0) AS rows_failed,
+    COALESCE(q.rows_dead, 0) AS rows_dead,
+    COALESCE(q.rows_cancelled, 0) AS rows_cancelled,
+    COALESCE(q.rows_retrying, 0) AS rows_retrying,
+    COALESCE(a.cells_audited, 0) AS cells_audited,
+    COALESCE(a.cells_rolled_back, 0) AS cells_rolled_back,
+    b.created_by,
+    b.created_at,
+    b.validated_at,
+    b.released_by,
+    b.released_at,
+    b.send_started_at,
+    q.last_result_at,
+    b.completed_at,
+    b.cancelled_by,
+    b.cancelled_at,
+    DATEDIFF(
+        SECOND,
+        b.send_started_at,
+        COALESCE(b.completed_at, CASE WHEN b.batch_status = 'SENDING' THEN SYSUTCDATETIME() END)
+    ) AS send_seconds
+FROM dbo.MON_UpdateBatch AS b
+LEFT JOIN dbo.MON_Board AS bd ON b.board_id = bd.board_id
+LEFT JOIN q ON b.batch_id = q.batch_id
+LEFT JOIN a ON b.batch_id = a.batch_id;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_UpdatePreview.sql
+-- vw_MON_UpdatePreview: what the last dry run of each queue row found, per cell, with the column's title
+-- and type: the value on the board now, the value that would be sent, and whether it would change.
+-- Twin of db/postgres/views/vw_MON_UpdatePreview.sql.
+--   SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = 'UB...' AND would_change = 'Y';
+CREATE OR ALTER VIEW dbo.vw_MON_UpdatePreview
+AS
+SELECT
+    p.batch_id,
+    p.queue_id,
+    q.board_id,
+    q.update_operation,
+    p.monday_item_id,
+    COALESCE(p.item_name, bi.item_name) AS item_name,
+    p.column_id,
+    bc.title AS column_title,
+    bc.column_type,
+    p.current_text,
+    p.current_value,
+    p.new_value,
+    p.would_change,
+    q.queue_status,
+    p.previewed_at
+FROM dbo.MON_UpdatePreview AS p
+INNER JOIN dbo.MON_UpdateQueue AS q ON p.queue_id = q.queue_id
+LEFT JOIN dbo.MON_BoardColumn AS bc ON q.board_id = bc.board_id AND p.column_id = bc.column_id
+LEFT JOIN dbo.MON_BoardItem AS bi ON p.monday_item_id = bi.item_id;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_AuditTrail.sql
+-- vw_MON_AuditTrail: every cell the sender changed, with the value before and after, the batch it
+-- belonged to, who staged it, and whether (and by which batch, why) it was rolled back.
+-- Twin of db/postgres/views/vw_MON_AuditTrail.sql.
+--   SELECT * FROM dbo.vw_MON_AuditTrail WHERE monday_item_id = 1234567890 ORDER BY update_timestamp;
+CREATE OR ALTER VIEW dbo.vw_MON_AuditTrail
+AS
+SELECT
+    a.audit_id,
+    a.batch_id,
+    b.update_operation AS batch_operation,
+    a.update_operation,
+    a.monday_board_id,
+    bd.board_name,
+    a.monday_item_id,
+    COALESCE(q.item_name, bi.item_name) AS item_name,
+    a.column_id,
+    bc.title AS column_title,
+    a.old_value,
+    a.new_value,
+    a.update_timestamp,
+    a.queue_id,
+    a.worker_id,
+    b.created_by AS batch_created_by,
+    b.released_by AS batch_released_by,
+    CASE WHEN a.rollback_timestamp IS NULL THEN 'N' ELSE 'Y' END AS rolled_back,
+    a.rollback_timestamp,
+    a.rollback_reason,
+    a.rollback_batch_id,
+    b.rollback_of_batch_id
+FROM dbo.MON_UpdateAudit AS a
+LEFT JOIN dbo.MON_UpdateBatch AS b ON a.batch_id = b.batch_id
+LEFT JOIN dbo.MON_UpdateQueue AS q ON a.queue_id = q.queue_id
+LEFT JOIN dbo.MON_Board AS bd ON a.monday_board_id = bd.board_id
+LEFT JOIN dbo.MON_BoardColumn AS bc ON a.monday_board_id = bc.board_id AND a.column_id = bc.column_id
+LEFT JOIN dbo.MON_BoardItem AS bi ON a.monday_item_id = bi.item_id;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_StuckOrFailedRows.sql
+-- vw_MON_StuckOrFailedRows: queue rows that need a look, with what to do:
+--   FAILED         monday refused the row (not retryable)
+--   DEAD           retryable errors (or expired leases) until max_attempts
+--   LEASE_EXPIRED  CLAIMED, but the lease ran out: the sender died or hangs (the next claim takes it over)
+--   WAITING        READY and visible for more than 15 minutes: no sender is running for its board
+-- Rows of cancelled batches are left out. Twin of db/postgres/views/vw_MON_StuckOrFailedRows.sql.
+--   SELECT * FROM dbo.vw_MON_StuckOrFailedRows ORDER BY batch_id, queue_id;
+CREATE OR ALTER VIEW dbo.vw_MON_StuckOrFailedRows
+AS
+WITH s AS (
+    SELECT
+        qs.queue_id,
+        CAST(SYSUTCDATETIME() AS datetime2(3)) AS now_utc,
+        CASE
+            WHEN qs.queue_status = 'FAILED' THEN 'FAILED'
+            WHEN qs.queue_status = 'DEAD' THEN 'DEAD'
+            WHEN qs.queue_status = 'CLAIMED' AND qs.lease_expires_at <= SYSUTCDATETIME() THEN 'LEASE_EXPIRED'
+            WHEN qs.queue_status = 'READY' AND qs.visible_after <= DATEADD(MINUTE, -15, SYSUTCDATETIME()) THEN 'WAITING'
+        END AS problem
+    FROM dbo.MON_UpdateQueue AS qs
+    WHERE qs.queue_status IN ('FAILED', 'DEAD', 'CLAIMED', 'READY')
+)
+
+SELECT
+    s.problem,
+    q.queue_id,
+    q.batch_id,
+    b.batch_status,
+    q.board_id,
+    q.update_operation,
+    q.monday_item_id,
+    q.item_name,
+    q.queue_status,
+    q.attempt_count,
+    q.max_attempts,
+    q.lease_owner,
+    q.lease_expires_at,
+    q.visible_after,
+    DATEDIFF(SECOND, COALESCE(q.completed_at, q.lease_expires_at, q.visible_after), s.now_utc) AS seconds_since,
+    q.last_error_code,
+    q.last_error,
+    q.created_at,
+    q.claimed_at,
+    q.completed_at,
+    CASE s.problem
+        WHEN 'FAILED' THEN 'monday refused the row: read last_error, fix the data, then stage the item again'
+        WHEN 'DEAD' THEN 'retries ran out: check monday (status page, limits), then stage the item again'
+        WHEN 'LEASE_EXPIRED'
+            THEN 'the sender holding it died or hangs: start a sender; it re-reads the board and sends again'
+        ELSE 'no sender is taking it: start one, e.g. opus-sender send --execute'
+    END AS suggested_action
+FROM dbo.MON_UpdateQueue AS q
+INNER JOIN dbo.MON_UpdateBatch AS b ON q.batch_id = b.batch_id
+INNER JOIN s ON q.queue_id = s.queue_id
+WHERE s.problem IS NOT NULL
+    AND b.batch_status <> 'CANCELLED';
+GO
+-- ---------------------------------------------------------------- source: db/security/roles.sql
+-- roles.sql: the project's database roles, least privilege (SQL Server). Idempotent: run by every install.
+--
+--   opus_stager  people and jobs that stage, validate, release, cancel and roll back batches, and read the
+--                views. usp_StageUpdates runs the caller's @query with the CALLER's own permissions (dynamic
+--                SQL breaks the ownership chain, by design), so a stager also needs SELECT on the source
+--                tables of their queries: the DBA grants that separately, e.g.
+--                    GRANT SELECT ON dbo.CustMasterSchedule TO opus_stager;
+--   opus_sender  the sender process (opus-sender): board metadata upsert, claim / lease / record
+--                procedures, SELECT on the views and on the tables it reads directly (batches, queue,
+--                preview, board columns and users for the dry-run report, schema version).
+--   opus_reader  reads the views, nothing else.
+--
+-- The procedures and views are owned by dbo, as are the tables they use, so ownership chaining lets a role
+-- that may EXECUTE a procedure (or SELECT a view) use the tables behind it without any table permission.
+-- The few table permissions listed below are for what a role reads outside the procedures (the sender's
+-- direct reads) or what a procedure reads or inserts with dynamic SQL (which breaks the ownership chain:
+-- the stager's SELECT and INSERT on the two staging tables). No role may update or delete a table.
+-- usp_PurgeRunLog is granted to no role (run it as the job owner, see db/ops/create_agent_jobs.sql).
+--
+-- Procedures and views are added to the product over time: the grants are kept in the list below and a
+-- grant is issued only for an object that exists with the expected type; re-run this script (or the
+-- installer) after adding objects. Members are added by the DBA:
+--     ALTER ROLE opus_reader ADD MEMBER [DOMAIN\planner];
+-- Twin of db/postgres/security/roles.sql.
+
+-- a database principal with a role's name that is not a role (a user, say) would receive the grants:
+-- refuse rather than grant to it
+IF EXISTS (
+    SELECT 1
+    FROM sys.database_principals AS dp
+    WHERE dp.name IN (N'opus_stager', N'opus_sender', N'opus_reader') AND dp.type <> 'R'
+)
+BEGIN
+    DECLARE @msg nvarchar(2048) = CONCAT(
+        N'roles.sql: a database principal named opus_stager, opus_sender or opus_reader exists but is not',
+        N' a database role, and would receive the grants. Rename or drop that principal (SELECT name,',
+        N' type_desc FROM sys.database_principals WHERE name LIKE N''opus[_]%''), then run the install again.'
+    );
+    THROW 50910, @msg, 1;
+END;
+GO
+
+IF DATABASE_PRINCIPAL_ID(N'opus_stager') IS NULL
+BEGIN
+    CREATE ROLE opus_stager AUTHORIZATION dbo;
+END;
+GO
+IF DATABASE_PRINCIPAL_ID(N'opus_sender') IS NULL
+BEGIN
+    CREATE ROLE opus_sender AUTHORIZATION dbo;
+END;
+GO
+IF DATABASE_PRINCIPAL_ID(N'opus_reader') IS NULL
+BEGIN
+    CREATE ROLE opus_reader AUTHORIZATION dbo;
+END;
+GO
+
+SET NOCOUNT ON;
+
+DECLARE @grants TABLE (
+    role_name sysname NOT NULL,
+    permission_name varchar(20) NOT NULL,
+    object_name sysname NOT NULL,
+    object_type char(2) NOT NULL,  -- P procedure, V view, U table
+    PRIMARY KEY (role_name, permission_name, object_name)
+);
+
+INSERT INTO @grants (role_name, permission_name, object_name, object_type)
+VALUES
+-- opus_stager: the batch life cycle a DBA or planner drives from SSMS
+('opus_stager', 'EXECUTE', N'usp_StageUpdates', 'P'),
+('opus_stager', 'EXECUTE', N'usp_ValidateStagedUpdates', 'P'),
+('opus_stager', 'EXECUTE', N'usp_ReleaseBatch', 'P'),
+('opus_stager', 'EXECUTE', N'usp_CancelBatch', 'P'),
+('opus_stager', 'EXECUTE', N'usp_StageRollback', 'P'),
+('opus_stager', 'SELECT', N'vw_MON_BatchSummary', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_AuditTrail', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+('opus_stager', 'SELECT', N'MON_SchemaVersion', 'U'),
+-- ... and the loader's staging tables: usp_StageUpdates inserts the staged rows with dynamic SQL (the
+-- columns of the query are known at run time only) and validation's no-op check reads the loaded rows the
+-- same way; dynamic SQL runs with the caller's permissions (see below). No UPDATE or DELETE: validation
+-- and release change staged rows with static SQL, through the ownership chain
+('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule', 'U'),
+('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule', 'U'),
+('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
+('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
+-- opus_sender: what opus-sender calls (sync-board, send, dry run) and reads
+('opus_sender', 'EXECUTE', N'usp_UpsertBoardMetadata', 'P'),
+('opus_sender', 'EXECUTE', N'usp_ClaimQueueRows', 'P'),
+('opus_sender', 'EXECUTE', N'usp_ExtendLease', 'P'),
+('opus_sender', 'EXECUTE', N'usp_ReleaseLease', 'P'),
+('opus_sender', 'EXECUTE', N'usp_RecordCreatedItem', 'P'),
+('opus_sender', 'EXECUTE', N'usp_RecordSendResult', 'P'),
+('opus_sender', 'EXECUTE', N'usp_RecordPreview', 'P'),
+('opus_sender', 'SELECT', N'MON_UpdateBatch', 'U'),
+('opus_sender', 'SELECT', N'MON_UpdateQueue', 'U'),
+('opus_sender', 'SELECT', N'MON_SchemaVersion', 'U'),
+-- ... and reads directly for the dry-run report (preview rows, status labels, user names)
+('opus_sender', 'SELECT', N'MON_UpdatePreview', 'U'),
+('opus_sender', 'SELECT', N'MON_BoardColumn', 'U'),
+('opus_sender', 'SELECT', N'MON_User', 'U'),
+('opus_sender', 'SELECT', N'vw_MON_BatchSummary', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_AuditTrail', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+-- opus_reader: the views only
+('opus_reader', 'SELECT', N'vw_MON_BatchSummary', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_AuditTrail', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V');
+
+DECLARE
+    @sql nvarchar(MAX),
+    @missing nvarchar(MAX);
+
+-- GRANT is idempotent; names are quoted with QUOTENAME, and only objects that exist with the listed type
+-- are granted (a view name that is a table, say, is skipped and reported)
+SELECT
+    @sql = STRING_AGG(
+        CONVERT(
+            nvarchar(MAX),
+            N'GRANT ' + g.permission_name + N' ON OBJECT::dbo.' + QUOTENAME(g.object_name)
+            + N' TO ' + QUOTENAME(g.role_name) + N';'
+        ),
+        NCHAR(10)
+    )
+FROM @grants AS g
+WHERE OBJECT_ID(N'dbo.' + QUOTENAME(g.object_name), g.object_type) IS NOT NULL;
+
+SELECT
+    @missing = STRING_AGG(
+        CONVERT(nvarchar(MAX), g.role_name + N': ' + g.permission_name + N' dbo.' + g.object_name), N', '
+    )
+FROM @grants AS g
+WHERE OBJECT_ID(N'dbo.' + QUOTENAME(g.object_name), g.object_type) IS NULL;
+
+IF @sql IS NOT NULL
+BEGIN
+    EXEC sys.sp_executesql @sql;
+END;
+
+-- dynamic SQL inside a procedure (staging, validation's no-op check) breaks the ownership chain: the objects
+-- it names are checked against the caller. It uses the fn_MON_* helper functions, so the stager may execute them
+-- (scalar functions) or select from them (table functions); they only compute, they change nothing
+SET @sql = NULL;
+SELECT
+    @sql = STRING_AGG(
+        CONVERT(
+            nvarchar(MAX),
+            N'GRANT ' + CASE WHEN o.type = 'FN' THEN N'EXECUTE' ELSE N'SELECT' END + N' ON OBJECT::dbo.'
+            + QUOTENAME(o.name) + N' TO opus_stager;'
+        ),
+        NCHAR(10)
+    )
+FROM sys.objects AS o
+WHERE o.schema_id = SCHEMA_ID(N'dbo') AND o.type IN ('FN', 'IF', 'TF') AND o.name LIKE N'fn[_]MON[_]%';
+
+IF @sql IS NOT NULL
+BEGIN
+    EXEC sys.sp_executesql @sql;
+END;
+
+IF @missing IS NOT NULL
+BEGIN
+    PRINT N'roles.sql: not granted (the object is not installed yet; run the install again once it is): '
+    + @missing;
 END;
 GO
 -- record the schema version (once per version)

@@ -12,7 +12,7 @@ log() { printf '%s bootstrap: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # 1. Debian packages ----------------------------------------------------------------------------
 need=()
-for p in postgresql postgresql-contrib unixodbc odbc-postgresql tdsodbc libltdl7; do
+for p in postgresql postgresql-contrib unixodbc odbc-postgresql tdsodbc libltdl7 chromium fonts-dejavu-core; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if ((${#need[@]})); then

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from sender.db import Database
@@ -26,8 +26,10 @@ def _linter():
     return Linter(config=FluffConfig.from_path(str(ROOT)))
 
 
+@cache
 def parse_tsql(text: str):
-    """The sqlfluff parse tree of a T-SQL text, and the raw text of any unparsable sections."""
+    """The sqlfluff parse tree of a T-SQL text, and the raw text of any unparsable sections (cached:
+    parsing is the slow part of every T-SQL check)."""
     parsed = _linter().parse_string(text)
     unparsable = [seg.raw[:80] for seg in parsed.tree.recursive_crawl("unparsable")] if parsed.tree else []
     return parsed.tree, unparsable
@@ -42,8 +44,24 @@ def _first(seg, *types):
     return next(iter(seg.recursive_crawl(*types)), None)
 
 
+def _child(seg, *types):
+    """The first direct child of one of the types (the object's own name, not a name inside its body)."""
+    return next((s for s in seg.segments if s.is_type(*types)), None)
+
+
+def _main_select(stmt):
+    """The select that defines a view's columns: after any CTEs, the first branch of a UNION."""
+    node = _child(stmt, "with_compound_statement", "set_expression", "select_statement")
+    while node is not None and not node.is_type("select_statement"):
+        if node.is_type("with_compound_statement"):
+            node = _child(node, "select_statement", "set_expression")
+        else:
+            node = _child(node, "select_statement")
+    return node
+
+
 def _view_columns(view) -> set[str]:
-    select = _first(view, "select_statement")
+    select = _main_select(view)
     cols = set()
     if select is None:
         return cols
@@ -62,10 +80,10 @@ def _view_columns(view) -> set[str]:
 
 
 def _params(stmt, list_type: str) -> set[str]:
-    plist = _first(stmt, list_type)
+    plist = _child(stmt, list_type) or _first(stmt, list_type)
     if plist is None:
         return set()
-    return {s.raw.lstrip("@").lower() for s in plist.segments if s.is_type("parameter")}
+    return {s.raw.lstrip("@").lower() for s in plist.recursive_crawl("parameter")}
 
 
 def tsql_catalog(files: list[Path]) -> dict[str, dict[str, set[str]]]:
@@ -75,20 +93,21 @@ def tsql_catalog(files: list[Path]) -> dict[str, dict[str, set[str]]]:
         if tree is None:
             continue
         for st in tree.recursive_crawl("create_table_statement", "alter_table_statement"):
-            ref = _first(st, "table_reference", "object_reference")
-            if ref is None:
-                continue
+            ref = _child(st, "table_reference", "object_reference")
+            if ref is None or ref.raw.startswith(("#", "@")):
+                continue  # temporary tables and table variables are not part of the schema
             cols = cat["table"][_name(ref)]
             for cd in st.recursive_crawl("column_definition"):
                 ident = next((s for s in cd.segments if s.is_type("naked_identifier", "quoted_identifier")), None)
                 if ident is not None:
                     cols.add(ident.raw.strip("[]").lower())
         for st in tree.recursive_crawl("create_view_statement"):
-            cat["view"][_name(_first(st, "table_reference", "object_reference"))] |= _view_columns(st)
+            cat["view"][_name(_child(st, "table_reference", "object_reference"))] |= _view_columns(st)
         for st in tree.recursive_crawl("create_procedure_statement"):
-            cat["procedure"][_name(_first(st, "object_reference"))] |= _params(st, "procedure_parameter_list")
+            cat["procedure"][_name(_child(st, "object_reference"))] |= _params(st, "procedure_parameter_list")
         for st in tree.recursive_crawl("create_function_statement"):
-            cat["function"][_name(_first(st, "function_name"))] |= _params(st, "function_parameter_list")
+            name = _child(st, "function_name", "object_reference")
+            cat["function"][_name(name)] |= _params(st, "function_parameter_list")
     return {k: dict(v) for k, v in cat.items()}
 
 

@@ -1,0 +1,182 @@
+-- fn_MON_StagedCells: the cells of a staged batch, one row per staged row and update_fields entry, with
+-- the board column each query alias maps to. The mapping rule (the one definition, used by validation
+-- and by usp_ReleaseBatch): the alias equals a column id (exactly, then ignoring case), else its
+-- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
+-- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
+-- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
+-- is_no_op 'Y': validation found the loaded value equal (a NO_OP warning): release leaves the cell out.
+-- Inline table-valued function; same columns as the PostgreSQL twin.
+--   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
+CREATE OR ALTER FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
+RETURNS TABLE -- noqa: CP05
+AS
+RETURN
+WITH b AS (
+    SELECT
+        ub.batch_id,
+        ub.board_id,
+        ub.target_level,
+        CASE WHEN ub.target_level = 'SUBITEMS' THEN COALESCE(brd.subitems_board_id, ub.board_id) ELSE ub.board_id END
+            AS metadata_board_id
+    FROM dbo.MON_UpdateBatch AS ub
+    LEFT JOIN dbo.MON_Board AS brd ON ub.board_id = brd.board_id
+    WHERE ub.batch_id = @batch_id
+),
+
+r AS (
+    SELECT
+        b.batch_id,
+        b.target_level,
+        b.board_id,
+        b.metadata_board_id,
+        s.update_row_no,
+        s.monday_item_id,
+        s.validation_status,
+        s.update_fields,
+        s.validation_errors
+    FROM b
+    INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON b.batch_id = s.update_batch_id
+    WHERE b.target_level = 'ITEMS'
+    UNION ALL
+    SELECT
+        b.batch_id,
+        b.target_level,
+        b.board_id,
+        b.metadata_board_id,
+        s.update_row_no,
+        s.monday_item_id,
+        s.validation_status,
+        s.update_fields,
+        s.validation_errors
+    FROM b
+    INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON b.batch_id = s.update_batch_id
+    WHERE b.target_level = 'SUBITEMS'
+),
+
+f AS (
+    SELECT
+        r.batch_id,
+        r.target_level,
+        r.board_id,
+        r.metadata_board_id,
+        r.update_row_no,
+        r.monday_item_id,
+        r.validation_status,
+        r.validation_errors,
+        -- OPENJSON returns BIN2 text: give it the database collation, as the tables it is compared with
+        CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
+        CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value,
+        -- update_fields is written compactly by usp_StageUpdates: a key's position gives the field order
+        CAST(
+            DENSE_RANK() OVER (
+                PARTITION BY r.update_row_no
+                ORDER BY CHARINDEX(N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields) ASC
+            ) AS int
+        ) AS field_no
+    FROM r
+    CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N'{}' END) AS j
+),
+
+candidate AS (
+    SELECT
+        f.update_row_no,
+        f.column_alias,
+        c.column_id,
+        1 AS pri,
+        'ID' AS match_kind
+    FROM f
+    INNER JOIN dbo.MON_BoardColumn AS c
+        ON f.metadata_board_id = c.board_id AND f.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+    UNION ALL
+    SELECT
+        f.update_row_no,
+        f.column_alias,
+        c.column_id,
+        2 AS pri,
+        'ID' AS match_kind
+    FROM f
+    INNER JOIN dbo.MON_BoardColumn AS c
+        ON f.metadata_board_id = c.board_id AND LOWER(f.column_alias) = LOWER(c.column_id)
+    UNION ALL
+    SELECT
+        f.update_row_no,
+        f.column_alias,
+        c.column_id,
+        3 AS pri,
+        'TITLE' AS match_kind
+    FROM f
+    INNER JOIN dbo.MON_BoardColumn AS c
+        ON f.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(f.column_alias) = c.normalized_title
+    UNION ALL
+    SELECT
+        f.update_row_no,
+        f.column_alias,
+        mp.column_id,
+        CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
+        'MAP' AS match_kind
+    FROM f
+    INNER JOIN dbo.MON_ColumnMap AS mp
+        ON LOWER(f.column_alias) = LOWER(mp.source_alias)
+        AND (mp.board_id IS NULL OR mp.board_id IN (f.board_id, f.metadata_board_id))
+    INNER JOIN dbo.MON_BoardColumn AS c ON f.metadata_board_id = c.board_id AND mp.column_id = c.column_id
+),
+
+best AS (
+    SELECT
+        candidate.update_row_no,
+        candidate.column_alias,
+        MIN(candidate.pri) AS pri
+    FROM candidate
+    GROUP BY candidate.update_row_no, candidate.column_alias
+),
+
+mapped AS (
+    SELECT
+        candidate.update_row_no,
+        candidate.column_alias,
+        CASE WHEN COUNT(DISTINCT candidate.column_id) = 1 THEN MIN(candidate.column_id) END AS column_id,
+        MIN(candidate.match_kind) AS match_kind,
+        COUNT(DISTINCT candidate.column_id) AS match_count
+    FROM candidate
+    INNER JOIN best
+        ON
+            candidate.update_row_no = best.update_row_no
+            AND candidate.column_alias = best.column_alias
+            AND candidate.pri = best.pri
+    GROUP BY candidate.update_row_no, candidate.column_alias
+)
+
+SELECT
+    f.batch_id,
+    f.target_level,
+    f.board_id,
+    f.metadata_board_id,
+    f.update_row_no,
+    f.monday_item_id,
+    f.validation_status,
+    f.field_no,
+    f.column_alias,
+    f.raw_value,
+    m.column_id,
+    bc.title AS column_title,
+    bc.column_type,
+    bc.settings_json,
+    CAST(CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END AS char(1)) AS is_writable,
+    m.match_kind,
+    COALESCE(m.match_count, 0) AS match_count,
+    CAST(
+        CASE
+            WHEN EXISTS (
+                SELECT 1
+                FROM OPENJSON (CASE WHEN ISJSON(f.validation_errors) = 1 THEN f.validation_errors END)
+                    WITH (rule_code varchar(50) '$.rule', column_alias nvarchar(255) '$.column') AS ve
+                WHERE ve.rule_code = 'NO_OP' AND ve.column_alias = f.column_alias
+            ) THEN 'Y'
+            ELSE 'N'
+        END AS char(1)
+    ) AS is_no_op
+FROM f
+LEFT JOIN mapped AS m ON f.update_row_no = m.update_row_no AND f.column_alias = m.column_alias
+LEFT JOIN dbo.MON_BoardColumn AS bc ON f.metadata_board_id = bc.board_id AND m.column_id = bc.column_id
+LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type;
+GO

@@ -1,0 +1,105 @@
+-- fn_MON_StagedCells: the cells of a staged batch, one row per staged row and update_fields entry, with
+-- the board column each query alias maps to. The mapping rule (the one definition, used by validation
+-- and by usp_ReleaseBatch): the alias equals a column id (exactly, then ignoring case), else its
+-- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
+-- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
+-- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
+-- is_no_op 'Y': validation found the loaded value equal (a NO_OP warning): release leaves the cell out.
+-- Twin of db/functions/fn_MON_StagedCells.sql (inline table-valued function, same columns).
+--   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
+CREATE OR REPLACE FUNCTION dbo.fn_MON_StagedCells(p_batch_id varchar)
+RETURNS TABLE (
+    batch_id varchar,
+    target_level varchar,
+    board_id bigint,
+    metadata_board_id bigint,
+    update_row_no int,
+    monday_item_id bigint,
+    validation_status varchar,
+    field_no int,
+    column_alias varchar,
+    raw_value text,
+    column_id varchar,
+    column_title varchar,
+    column_type varchar,
+    settings_json text,
+    is_writable char(1),
+    match_kind varchar,
+    match_count int,
+    is_no_op char(1)
+)
+LANGUAGE sql
+STABLE
+AS $$
+    WITH b AS (
+        SELECT ub.batch_id, ub.board_id, ub.target_level,
+            CASE WHEN ub.target_level = 'SUBITEMS' THEN coalesce(mb.subitems_board_id, ub.board_id) ELSE ub.board_id END
+                AS metadata_board_id
+        FROM dbo.MON_UpdateBatch AS ub
+        LEFT JOIN dbo.MON_Board AS mb ON mb.board_id = ub.board_id
+        WHERE ub.batch_id = p_batch_id
+    ),
+    r AS (
+        SELECT b.batch_id, b.target_level, b.board_id, b.metadata_board_id, s.update_row_no, s.monday_item_id,
+            s.validation_status, s.update_fields, s.validation_errors
+        FROM b
+        INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON s.update_batch_id = b.batch_id
+        WHERE b.target_level = 'ITEMS'
+        UNION ALL
+        SELECT b.batch_id, b.target_level, b.board_id, b.metadata_board_id, s.update_row_no, s.monday_item_id,
+            s.validation_status, s.update_fields, s.validation_errors
+        FROM b
+        INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON s.update_batch_id = b.batch_id
+        WHERE b.target_level = 'SUBITEMS'
+    ),
+    f AS (
+        SELECT r.*, e.key AS column_alias, e.value AS raw_value, e.ord::int AS field_no
+        FROM r
+        CROSS JOIN LATERAL json_each_text(
+            CASE WHEN r.update_fields ~ '^\s*\{' THEN r.update_fields::json ELSE '{}'::json END
+        ) WITH ORDINALITY AS e (key, value, ord)
+    )
+    SELECT f.batch_id, f.target_level, f.board_id, f.metadata_board_id, f.update_row_no, f.monday_item_id,
+        f.validation_status, f.field_no, f.column_alias::varchar, f.raw_value, m.column_id::varchar, bc.title, bc.column_type,
+        bc.settings_json,
+        (CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END)::char(1),
+        m.match_kind::varchar, m.match_count,
+        (CASE WHEN EXISTS (
+            SELECT 1
+            FROM json_array_elements(
+                CASE WHEN f.validation_errors ~ '^\s*\[' THEN f.validation_errors::json ELSE '[]'::json END
+            ) AS ve (value)
+            WHERE ve.value ->> 'rule' = 'NO_OP' AND ve.value ->> 'column' = f.column_alias
+        ) THEN 'Y' ELSE 'N' END)::char(1)
+    FROM f
+    LEFT JOIN LATERAL (
+        WITH cand AS (
+            SELECT c.column_id, 1 AS pri, 'ID' AS kind FROM dbo.MON_BoardColumn AS c
+            WHERE c.board_id = f.metadata_board_id AND c.column_id = f.column_alias
+            UNION ALL
+            SELECT c.column_id, 2, 'ID' FROM dbo.MON_BoardColumn AS c
+            WHERE c.board_id = f.metadata_board_id AND lower(c.column_id) = lower(f.column_alias)
+            UNION ALL
+            SELECT c.column_id, 3, 'TITLE' FROM dbo.MON_BoardColumn AS c
+            WHERE c.board_id = f.metadata_board_id AND c.normalized_title = dbo.fn_MON_NormalizeTitle(f.column_alias)
+            UNION ALL
+            SELECT mp.column_id, 4, 'MAP' FROM dbo.MON_ColumnMap AS mp
+            INNER JOIN dbo.MON_BoardColumn AS c ON c.board_id = f.metadata_board_id AND c.column_id = mp.column_id
+            WHERE mp.board_id IN (f.board_id, f.metadata_board_id) AND lower(mp.source_alias) = lower(f.column_alias)
+            UNION ALL
+            SELECT mp.column_id, 5, 'MAP' FROM dbo.MON_ColumnMap AS mp
+            INNER JOIN dbo.MON_BoardColumn AS c ON c.board_id = f.metadata_board_id AND c.column_id = mp.column_id
+            WHERE mp.board_id IS NULL AND lower(mp.source_alias) = lower(f.column_alias)
+        ),
+        best AS (
+            SELECT min(cand.pri) AS pri FROM cand
+        )
+        SELECT CASE WHEN count(DISTINCT cand.column_id) = 1 THEN min(cand.column_id) END AS column_id,
+            min(cand.kind) AS match_kind,
+            count(DISTINCT cand.column_id)::int AS match_count
+        FROM cand
+        INNER JOIN best ON cand.pri = best.pri
+    ) AS m ON true
+    LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = f.metadata_board_id AND bc.column_id = m.column_id
+    LEFT JOIN dbo.MON_ColumnType AS ct ON ct.column_type = bc.column_type;
+$$;

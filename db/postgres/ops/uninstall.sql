@@ -1,0 +1,183 @@
+-- =====================================================================================================
+-- OPUS Update Boards: uninstall (PostgreSQL). Twin of db/ops/uninstall.sql; run it in the project's
+-- database (psql -d <db> -f db/postgres/ops/uninstall.sql).
+--
+-- PRINTS the statements (RAISE NOTICE) by default and changes nothing. Read them, then set
+-- v_print_only := 'N' in the configuration lines below and run again to execute them, all in one
+-- transaction (the DO block is one statement: all or nothing).
+--
+-- Drops: the project's views, procedures and functions, the foreign keys that point at its tables, its
+-- MON_* tables (batches, queue, audit, metadata, run log, schema version: their rows are lost), and the
+-- roles opus_stager, opus_sender and opus_reader. Roles are cluster-wide in PostgreSQL: their privileges in
+-- this database are revoked, and a role is dropped only when no other database of the cluster still grants
+-- it anything (otherwise a notice says which role was kept). Login roles that were members are kept.
+-- Keeps: the schema dbo and the loader's tables dbo.STG_MON_CustMasterSchedule and
+-- dbo.STG_MON_CustMasterSchedule_Subitems with all their rows and columns. Only with
+-- v_drop_update_columns := 'Y' are the update columns the project added to them dropped (with their
+-- defaults, checks and index), and then the staged rows (rows with an update_batch_id: rows the project
+-- wrote, never the loader's) are deleted first, so that no staged row is left looking like a loaded one.
+-- Scheduled jobs (cron, systemd timers) that call opus-sender are not touched.
+-- =====================================================================================================
+DO $uninstall$
+DECLARE
+    -- configuration -------------------------------------------------------------------------------------
+    v_print_only char(1) := 'Y';          -- 'Y': print the statements only; 'N': execute them
+    v_drop_update_columns char(1) := 'N'; -- 'Y': also drop the update columns of STG_MON_* (see above)
+    -- ----------------------------------------------------------------------------------------------------
+    -- what the uninstall drops. Code objects: every view named vw_MON_*, every function named fn_MON_*,
+    -- every routine named usp_Private_* (the project's naming conventions; code holds no data), and the
+    -- public routines listed here. Tables hold data, so they are listed one by one. A listed name that is
+    -- not installed is skipped. tests/contract/test_ops.py checks these lists against the sources.
+    v_routines text[] := ARRAY['usp_StageUpdates', 'usp_ValidateStagedUpdates', 'usp_ReleaseBatch',
+        'usp_CancelBatch', 'usp_StageRollback', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
+        'usp_ExtendLease', 'usp_ReleaseLease', 'usp_RecordCreatedItem', 'usp_RecordSendResult',
+        'usp_RecordPreview', 'usp_PurgeRunLog', 'usp_Version'];
+    v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_UpdateBatch',
+        'MON_ValidationRule', 'MON_ColumnMap', 'MON_BoardItem', 'MON_BoardGroup', 'MON_BoardColumn',
+        'MON_Board', 'MON_User', 'MON_Team', 'MON_ColumnType', 'MON_RunLog', 'MON_SchemaVersion'];
+    v_roles text[] := ARRAY['opus_stager', 'opus_sender', 'opus_reader'];
+    v_stg text[] := ARRAY['STG_MON_CustMasterSchedule', 'STG_MON_CustMasterSchedule_Subitems'];
+    v_update_columns text[] := ARRAY['update_operation', 'update_fields', 'source_table', 'source_query',
+        'update_batch_id', 'validation_status', 'validation_errors', 'update_row_no'];
+    v_statements text[] := ARRAY[]::text[];
+    v_kept text[] := ARRAY[]::text[];
+    v_unlisted text;
+    v_stmt text;
+    v_role text;
+    v_table text;
+    v_other_dbs text;
+BEGIN
+    IF v_print_only IS NULL OR v_print_only NOT IN ('Y', 'N') OR v_drop_update_columns IS NULL
+        OR v_drop_update_columns NOT IN ('Y', 'N') THEN
+        RAISE EXCEPTION USING ERRCODE = '50920', MESSAGE =
+            'uninstall.sql: v_print_only and v_drop_update_columns take ''Y'' or ''N''. Fix the configuration lines.';
+    END IF;
+
+    -- 1. views, then procedures and functions (every overload, by its exact signature)
+    SELECT v_statements || coalesce(array_agg(format('DROP VIEW dbo.%I;', c.relname) ORDER BY c.relname), '{}')
+    INTO v_statements
+    FROM pg_class AS c
+    JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'dbo' AND c.relkind IN ('v', 'm') AND c.relname LIKE 'vw\_mon\_%';
+
+    SELECT v_statements || coalesce(array_agg(format('DROP %s dbo.%I(%s);',
+            CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.proname,
+            pg_get_function_identity_arguments(p.oid))
+        ORDER BY p.prokind DESC, p.proname), '{}')
+    INTO v_statements
+    FROM pg_proc AS p
+    JOIN pg_namespace AS n ON n.oid = p.pronamespace
+    WHERE n.nspname = 'dbo' AND p.prokind IN ('p', 'f')
+        AND (p.proname LIKE 'fn\_mon\_%' OR p.proname LIKE 'usp\_private\_%'
+            OR p.proname = ANY (SELECT lower(x) FROM unnest(v_routines) AS x));
+
+    -- 2. every foreign key that points at, or comes from, a table about to be dropped
+    SELECT v_statements || coalesce(array_agg(format('ALTER TABLE %I.%I DROP CONSTRAINT %I;',
+            tn.nspname, t.relname, con.conname) ORDER BY con.conname), '{}')
+    INTO v_statements
+    FROM pg_constraint AS con
+    JOIN pg_class AS t ON t.oid = con.conrelid
+    JOIN pg_namespace AS tn ON tn.oid = t.relnamespace
+    WHERE con.contype = 'f'
+        AND EXISTS (
+            SELECT 1
+            FROM pg_class AS c
+            JOIN pg_namespace AS n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'dbo' AND c.relkind IN ('r', 'p')
+                AND c.oid IN (con.confrelid, con.conrelid)
+                AND c.relname = ANY (SELECT lower(x) FROM unnest(v_tables) AS x)
+        );
+
+    -- 3. the tables
+    SELECT v_statements || coalesce(array_agg(format('DROP TABLE dbo.%I;', c.relname) ORDER BY c.relname), '{}')
+    INTO v_statements
+    FROM pg_class AS c
+    JOIN pg_namespace AS n ON n.oid = c.relnamespace
+    WHERE n.nspname = 'dbo' AND c.relkind IN ('r', 'p')
+        AND c.relname = ANY (SELECT lower(x) FROM unnest(v_tables) AS x);
+
+    -- 4. only when asked: the update columns of the loader's tables, after the staged rows (PostgreSQL
+    --    drops a column's default, checks and indexes with it)
+    IF v_drop_update_columns = 'Y' THEN
+        FOREACH v_table IN ARRAY v_stg LOOP
+            IF to_regclass(format('dbo.%I', lower(v_table))) IS NULL THEN
+                CONTINUE;
+            END IF;
+            IF EXISTS (
+                SELECT 1 FROM information_schema.columns AS col
+                WHERE col.table_schema = 'dbo' AND col.table_name = lower(v_table)
+                    AND col.column_name = 'update_batch_id'
+            ) THEN
+                v_statements := v_statements
+                    || format('DELETE FROM dbo.%I WHERE update_batch_id IS NOT NULL;', lower(v_table));
+            END IF;
+            SELECT v_statements || coalesce(array_agg(format('ALTER TABLE dbo.%I DROP COLUMN %I;',
+                    lower(v_table), col.column_name) ORDER BY col.ordinal_position), '{}')
+            INTO v_statements
+            FROM information_schema.columns AS col
+            WHERE col.table_schema = 'dbo' AND col.table_name = lower(v_table)
+                AND col.column_name = ANY (v_update_columns);
+        END LOOP;
+    END IF;
+
+    -- 5. the roles: privileges in this database revoked; dropped when no other database still uses them
+    FOREACH v_role IN ARRAY v_roles LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_roles AS r WHERE r.rolname = v_role) THEN
+            CONTINUE;
+        END IF;
+        v_statements := v_statements
+            || format('REVOKE ALL ON ALL TABLES IN SCHEMA dbo FROM %I;', v_role)
+            || format('REVOKE ALL ON ALL ROUTINES IN SCHEMA dbo FROM %I;', v_role)
+            || format('REVOKE ALL ON SCHEMA dbo FROM %I;', v_role);
+        SELECT string_agg(DISTINCT coalesce(d.datname, '(cluster)'), ', ')
+        INTO v_other_dbs
+        FROM pg_shdepend AS sd
+        LEFT JOIN pg_database AS d ON d.oid = sd.dbid
+        WHERE sd.refclassid = 'pg_authid'::regclass
+            AND sd.refobjid = (SELECT r.oid FROM pg_roles AS r WHERE r.rolname = v_role)
+            AND sd.dbid <> (SELECT d2.oid FROM pg_database AS d2 WHERE d2.datname = current_database());
+        IF v_other_dbs IS NULL THEN
+            v_statements := v_statements || format('DROP ROLE %I;', v_role);
+        ELSE
+            v_kept := v_kept || format('%s (still used in: %s)', v_role, v_other_dbs);
+        END IF;
+    END LOOP;
+
+    -- tables and routines that look like the project's but are not listed: reported, never dropped
+    SELECT string_agg(x.name, ', ' ORDER BY x.name)
+    INTO v_unlisted
+    FROM (
+        SELECT c.relname::text AS name
+        FROM pg_class AS c
+        JOIN pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'dbo' AND c.relkind IN ('r', 'p') AND c.relname LIKE 'mon\_%'
+            AND c.relname <> ALL (SELECT lower(y) FROM unnest(v_tables) AS y)
+        UNION ALL
+        SELECT p.proname::text
+        FROM pg_proc AS p
+        JOIN pg_namespace AS n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'dbo' AND p.proname LIKE 'usp\_%' AND p.proname NOT LIKE 'usp\_private\_%'
+            AND p.proname <> ALL (SELECT lower(y) FROM unnest(v_routines) AS y)
+    ) AS x;
+
+    IF v_print_only = 'Y' THEN
+        RAISE NOTICE '-- OPUS Update Boards uninstall, PRINT ONLY: nothing was changed. Set v_print_only := ''N'' to execute these statements:';
+        FOREACH v_stmt IN ARRAY v_statements LOOP
+            RAISE NOTICE '%', v_stmt;
+        END LOOP;
+    ELSE
+        FOREACH v_stmt IN ARRAY v_statements LOOP
+            RAISE NOTICE '%', v_stmt;
+            EXECUTE v_stmt;
+        END LOOP;
+        RAISE NOTICE '-- OPUS Update Boards uninstalled: % statements executed.', cardinality(v_statements);
+    END IF;
+    IF cardinality(v_kept) > 0 THEN
+        RAISE NOTICE '-- roles kept (cluster-wide, still granted in other databases; uninstall there too, then DROP ROLE): %',
+            array_to_string(v_kept, '; ');
+    END IF;
+    IF v_unlisted IS NOT NULL THEN
+        RAISE NOTICE '-- left in place (not in the uninstall list; drop by hand if they are the project''s): %', v_unlisted;
+    END IF;
+END
+$uninstall$;

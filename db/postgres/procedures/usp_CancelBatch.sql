@@ -1,0 +1,117 @@
+-- usp_CancelBatch: cancels a batch from which nothing was sent: the batch becomes CANCELLED and its open
+-- queue rows (READY, or CLAIMED with an expired lease) CANCELLED. Twin of db/procedures/usp_CancelBatch.sql.
+-- Refused when a row was already sent, skipped, failed or dead (use usp_StageRollback for sent rows), or
+-- when a sender holds a live lease on a row right now (it may be sending it: stop it or wait).
+-- Lock order (both engines): batch row, then queue rows.
+CREATE OR REPLACE PROCEDURE dbo.usp_CancelBatch(
+    p_batch_id varchar DEFAULT NULL,
+    p_reason varchar DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_run_id bigint;
+    v_state text;
+    v_msg text;
+    v_b dbo.MON_UpdateBatch%ROWTYPE;
+    v_now timestamp(3);
+    v_closed int;
+    v_live int;
+    v_owner text;
+    v_rows int := 0;
+BEGIN
+    IF upper(coalesce(p_help, 'N')) = 'Y' THEN
+        RAISE NOTICE '%', $help$
+dbo.usp_CancelBatch: cancels a batch from which nothing was sent (status STAGED, VALIDATED, READY, or
+SENDING with no row sent yet). Its open queue rows become CANCELLED; the sender never sends them.
+
+Parameters:
+  p_batch_id  varchar(50)   required  the batch to cancel
+  p_reason    varchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
+  p_help      char(1)       'N'       'Y' prints this text and does nothing else
+
+Examples:
+  CALL dbo.usp_CancelBatch(p_batch_id => 'UB20260101-0001', p_reason => 'wrong source query');
+  SELECT * FROM dbo.vw_MON_BatchSummary WHERE batch_id = 'UB20260101-0001';
+$help$;
+        RETURN;
+    END IF;
+
+    IF nullif(trim(p_batch_id), '') IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '50501',
+            MESSAGE = 'p_batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).';
+    END IF;
+
+    CALL dbo.usp_Private_OpenRunLog(
+        p_proc_name => 'usp_CancelBatch',
+        p_batch_id => p_batch_id,
+        p_parameters_used => format('CALL dbo.usp_CancelBatch(p_batch_id => %L, p_reason => %L);', p_batch_id, p_reason),
+        p_run_id => v_run_id
+    );
+    COMMIT;
+
+    BEGIN
+        v_now := clock_timestamp() AT TIME ZONE 'UTC';
+        SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = '50502', MESSAGE = format(
+                'batch %L does not exist: check the id in dbo.vw_MON_BatchSummary.', p_batch_id);
+        END IF;
+        IF v_b.batch_status = 'CANCELLED' THEN
+            RAISE EXCEPTION USING ERRCODE = '50503', MESSAGE = format(
+                'batch %L was already cancelled by %s at %s: nothing to do.', p_batch_id, v_b.cancelled_by, v_b.cancelled_at);
+        END IF;
+
+        PERFORM 1 FROM dbo.MON_UpdateQueue AS q WHERE q.batch_id = p_batch_id ORDER BY q.queue_id FOR UPDATE;
+        SELECT
+            count(*) FILTER (WHERE q.queue_status IN ('SENT', 'SKIPPED', 'FAILED', 'DEAD')),
+            count(*) FILTER (WHERE q.queue_status = 'CLAIMED' AND q.lease_expires_at > v_now),
+            min(q.lease_owner) FILTER (WHERE q.queue_status = 'CLAIMED' AND q.lease_expires_at > v_now)
+        INTO v_closed, v_live, v_owner
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = p_batch_id;
+
+        IF v_b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED') OR v_closed > 0 THEN
+            RAISE EXCEPTION USING ERRCODE = '50504', MESSAGE = format(
+                'batch %L is %s and %s of its rows were already sent or answered by monday: it cannot be cancelled. Use dbo.usp_StageRollback to undo what was sent.',
+                p_batch_id, v_b.batch_status, v_closed);
+        END IF;
+        IF v_live > 0 THEN
+            RAISE EXCEPTION USING ERRCODE = '50505', MESSAGE = format(
+                'batch %L has %s rows being sent right now (leased by %s): stop the sender or wait until the leases end, then cancel again.',
+                p_batch_id, v_live, v_owner);
+        END IF;
+
+        UPDATE dbo.MON_UpdateQueue AS q
+        SET queue_status = 'CANCELLED',
+            lease_owner = NULL,
+            lease_expires_at = NULL,
+            completed_at = v_now,
+            last_error_code = 'CANCELLED',
+            last_error = left(concat('cancelled by ', session_user, coalesce(': ' || p_reason, '')), 4000)
+        WHERE q.batch_id = p_batch_id
+            AND q.queue_status IN ('READY', 'CLAIMED');
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+
+        UPDATE dbo.MON_UpdateBatch AS b
+        SET batch_status = 'CANCELLED',
+            cancelled_by = session_user,
+            cancelled_at = v_now
+        WHERE b.batch_id = p_batch_id;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+    END;
+
+    IF v_state IS NULL THEN
+        CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
+        COMMIT;
+        RAISE NOTICE 'batch % cancelled: % queue rows cancelled.', p_batch_id, v_rows;
+    ELSE
+        CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
+            p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
+        COMMIT;
+        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
+    END IF;
+END;
+$$;

@@ -1,0 +1,45 @@
+-- usp_Private_FinishBatchIfDone: closes a batch whose queue has no open row left (internal helper,
+-- twin of db/procedures/usp_Private_FinishBatchIfDone.sql). Called by usp_RecordSendResult and
+-- usp_ClaimQueueRows inside their transaction, after the batch row is locked (or skipped when locked).
+-- No open row (READY or CLAIMED) left:
+--   COMPLETED  every row SENT or SKIPPED
+--   FAILED     no row SENT and at least one FAILED or DEAD
+--   PARTIAL    some rows SENT, some FAILED or DEAD
+-- and completed_at is set. A batch that is not READY or SENDING is left alone. Does not COMMIT.
+--   CALL dbo.usp_Private_FinishBatchIfDone(p_batch_id => v_batch_id, p_batch_status => v_status);
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_FinishBatchIfDone(
+    p_batch_id varchar,
+    INOUT p_batch_status varchar DEFAULT NULL
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_open int;
+    v_sent int;
+    v_bad int;
+    v_now timestamp(3) := clock_timestamp() AT TIME ZONE 'UTC';
+BEGIN
+    SELECT
+        count(*) FILTER (WHERE q.queue_status IN ('READY', 'CLAIMED')),
+        count(*) FILTER (WHERE q.queue_status = 'SENT'),
+        count(*) FILTER (WHERE q.queue_status IN ('FAILED', 'DEAD'))
+    INTO v_open, v_sent, v_bad
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.batch_id = p_batch_id;
+
+    IF v_open = 0 THEN
+        UPDATE dbo.MON_UpdateBatch AS b
+        SET batch_status = CASE
+                WHEN v_bad = 0 THEN 'COMPLETED'
+                WHEN v_sent = 0 THEN 'FAILED'
+                ELSE 'PARTIAL'
+            END,
+            send_started_at = coalesce(b.send_started_at, v_now),
+            completed_at = v_now
+        WHERE b.batch_id = p_batch_id
+            AND b.batch_status IN ('READY', 'SENDING');
+    END IF;
+
+    SELECT b.batch_status INTO p_batch_status FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id;
+END;
+$$;

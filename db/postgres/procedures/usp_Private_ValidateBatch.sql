@@ -1,0 +1,303 @@
+-- usp_Private_ValidateBatch: applies every enabled rule of dbo.MON_ValidationRule to the staged rows of one
+-- batch, set-based, and writes validation_status / validation_errors on each row and the counts,
+-- validated_at and status VALIDATED on the batch. Internal: no run log, no COMMIT, no checks of the batch
+-- status (callers: usp_StageUpdates, usp_ValidateStagedUpdates). Twin of
+-- db/procedures/usp_Private_ValidateBatch.sql.
+--   CALL dbo.usp_Private_ValidateBatch(p_batch_id => 'UB20260101120000-a1b2c3');
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_ValidateBatch(p_batch_id varchar)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    b dbo.MON_UpdateBatch%ROWTYPE;
+    v_meta bigint;
+    v_has_meta boolean;
+    v_synced timestamp;
+    v_items_synced boolean;
+    v_parent_items_synced boolean;
+    v_groups_synced boolean;
+    v_groups text;
+    v_count int;
+BEGIN
+    SELECT * INTO b FROM dbo.MON_UpdateBatch WHERE batch_id = p_batch_id;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    SELECT CASE WHEN b.target_level = 'SUBITEMS' THEN coalesce(mb.subitems_board_id, b.board_id) ELSE b.board_id END
+    INTO v_meta
+    FROM (SELECT 1) AS one LEFT JOIN dbo.MON_Board AS mb ON mb.board_id = b.board_id;
+    SELECT true, mb.synced_at INTO v_has_meta, v_synced FROM dbo.MON_Board AS mb WHERE mb.board_id = v_meta;
+    v_has_meta := coalesce(v_has_meta, false);
+    v_items_synced := EXISTS (SELECT 1 FROM dbo.MON_BoardItem WHERE board_id = v_meta);
+    v_parent_items_synced := EXISTS (SELECT 1 FROM dbo.MON_BoardItem WHERE board_id = b.board_id);
+    v_groups_synced := EXISTS (SELECT 1 FROM dbo.MON_BoardGroup WHERE board_id = v_meta);
+    SELECT string_agg(g.group_id || ' (' || g.title || ')', ', ' ORDER BY g.group_id) INTO v_groups
+    FROM dbo.MON_BoardGroup AS g WHERE g.board_id = v_meta;
+
+    IF to_regclass('pg_temp.mon_val_row') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_row; END IF;
+    CREATE TEMP TABLE mon_val_row AS
+    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, NULL::bigint AS parent_item_id, s.update_fields
+    FROM dbo.STG_MON_CustMasterSchedule AS s
+    WHERE s.update_batch_id = p_batch_id AND b.target_level = 'ITEMS'
+    UNION ALL
+    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, s.parent_item_id, s.update_fields
+    FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+    WHERE s.update_batch_id = p_batch_id AND b.target_level = 'SUBITEMS';
+
+    IF to_regclass('pg_temp.mon_val_cell') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_cell; END IF;
+    CREATE TEMP TABLE mon_val_cell AS SELECT * FROM dbo.fn_MON_StagedCells(p_batch_id);
+
+    IF to_regclass('pg_temp.mon_val_res') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_res; END IF;
+    CREATE TEMP TABLE mon_val_res (update_row_no int, status varchar(20), errors text);
+
+    IF to_regclass('pg_temp.mon_val_err') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_err; END IF;
+    CREATE TEMP TABLE mon_val_err (
+        update_row_no int, rule_code varchar(50), column_alias text, column_id text, column_type text,
+        val text, labels text, closest text, detail text
+    );
+
+    -- board and keys -------------------------------------------------------------------------------
+    INSERT INTO mon_val_err (update_row_no, rule_code)
+    SELECT r.update_row_no, 'BOARD_METADATA' FROM mon_val_row AS r WHERE NOT v_has_meta;
+
+    INSERT INTO mon_val_err (update_row_no, rule_code, detail)
+    SELECT r.update_row_no, 'METADATA_FRESH',
+        (floor(extract(EPOCH FROM ((now() AT TIME ZONE 'UTC') - v_synced)) / 3600))::bigint || ' hours'
+    FROM mon_val_row AS r
+    WHERE v_has_meta AND v_synced < (now() AT TIME ZONE 'UTC') - interval '24 hours';
+
+    INSERT INTO mon_val_err (update_row_no, rule_code)
+    SELECT r.update_row_no, 'KEY_ITEM_ID' FROM mon_val_row AS r
+    WHERE b.update_operation = 'UPDATE' AND r.monday_item_id IS NULL;
+
+    INSERT INTO mon_val_err (update_row_no, rule_code, detail)
+    SELECT r.update_row_no, 'KEY_ITEM_NAME',
+        CASE WHEN r.item_name IS NULL THEN 'NULL' ELSE length(r.item_name) || ' characters after trimming' END
+    FROM mon_val_row AS r
+    WHERE b.update_operation = 'CREATE' AND (r.item_name IS NULL OR length(btrim(r.item_name)) NOT BETWEEN 1 AND 255);
+
+    INSERT INTO mon_val_err (update_row_no, rule_code)
+    SELECT r.update_row_no, 'KEY_PARENT' FROM mon_val_row AS r
+    WHERE b.update_operation = 'CREATE' AND b.target_level = 'SUBITEMS' AND r.parent_item_id IS NULL;
+
+    INSERT INTO mon_val_err (update_row_no, rule_code, val)
+    SELECT r.update_row_no, 'ITEM_ON_BOARD', r.monday_item_id::text FROM mon_val_row AS r
+    WHERE b.update_operation = 'UPDATE' AND v_items_synced AND r.monday_item_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM dbo.MON_BoardItem AS i WHERE i.item_id = r.monday_item_id AND i.board_id = v_meta)
+    UNION ALL
+    SELECT r.update_row_no, 'ITEM_ON_BOARD', r.parent_item_id::text FROM mon_val_row AS r
+    WHERE b.update_operation = 'CREATE' AND b.target_level = 'SUBITEMS' AND v_parent_items_synced
+        AND r.parent_item_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM dbo.MON_BoardItem AS i WHERE i.item_id = r.parent_item_id AND i.board_id = b.board_id);
+
+    INSERT INTO mon_val_err (update_row_no, rule_code, val, labels)
+    SELECT r.update_row_no, 'GROUP_EXISTS', r.group_id, v_groups FROM mon_val_row AS r
+    WHERE b.update_operation = 'CREATE' AND b.target_level = 'ITEMS' AND v_groups_synced AND r.group_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM dbo.MON_BoardGroup AS g WHERE g.board_id = v_meta AND g.group_id = r.group_id);
+
+    INSERT INTO mon_val_err (update_row_no, rule_code, val)
+    SELECT r.update_row_no, 'NO_FIELDS', r.monday_item_id::text FROM mon_val_row AS r
+    WHERE b.update_operation = 'UPDATE' AND NOT EXISTS (SELECT 1 FROM mon_val_cell AS c WHERE c.update_row_no = r.update_row_no);
+
+    -- columns (only against metadata that exists) -------------------------------------------------------
+    IF v_has_meta THEN
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, closest)
+        SELECT c.update_row_no, 'COLUMN_EXISTS', c.column_alias,
+            coalesce(dbo.fn_MON_Private_ClosestColumns(v_meta, c.column_alias), '(none alike)')
+        FROM mon_val_cell AS c WHERE c.match_count = 0;
+
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, closest)
+        SELECT c.update_row_no, 'COLUMN_AMBIGUOUS', c.column_alias,
+            (SELECT string_agg(bc.column_id || ' (' || bc.title || ')', ', ' ORDER BY bc.column_id)
+             FROM dbo.MON_BoardColumn AS bc
+             WHERE bc.board_id = v_meta AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(c.column_alias))
+        FROM mon_val_cell AS c WHERE c.match_count > 1;
+
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
+        SELECT c.update_row_no, 'COLUMN_WRITABLE', c.column_alias, c.column_id, c.column_type,
+            coalesce(ct.notes, CASE WHEN ct.column_type IS NULL THEN 'a type this project does not know' ELSE 'not writable' END)
+        FROM mon_val_cell AS c
+        LEFT JOIN dbo.MON_ColumnType AS ct ON ct.column_type = c.column_type
+        WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
+
+        -- values of writable columns (NULL or blank clears the cell and needs no format)
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, labels, detail)
+        SELECT c.update_row_no, x.rule_code, c.column_alias, c.column_id, c.column_type, c.raw_value,
+            (SELECT string_agg('''' || l.label_text || '''', ', ' ORDER BY l.label_id)
+             FROM dbo.fn_MON_Private_ColumnLabels(c.settings_json) AS l),
+            x.detail
+        FROM mon_val_cell AS c
+        CROSS JOIN LATERAL (
+            SELECT
+                CASE
+                    WHEN c.column_type = 'status' AND b.create_labels_if_missing = 'N' AND NOT EXISTS (
+                        SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(c.settings_json) AS l
+                        WHERE lower(l.label_text) = lower(btrim(c.raw_value))
+                            OR (btrim(c.raw_value) ~ '^[0-9]{1,9}$' AND l.label_id = btrim(c.raw_value)::int)
+                    ) THEN 'STATUS_LABEL'
+                    WHEN c.column_type = 'dropdown' AND b.create_labels_if_missing = 'N' AND EXISTS (
+                        SELECT 1 FROM unnest(string_to_array(c.raw_value, ',')) AS tok (t)
+                        WHERE btrim(tok.t) <> '' AND NOT EXISTS (
+                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(c.settings_json) AS l
+                            WHERE lower(l.label_text) = lower(btrim(tok.t))
+                                OR (btrim(tok.t) ~ '^[0-9]{1,9}$' AND l.label_id = btrim(tok.t)::int)
+                        )
+                    ) THEN 'DROPDOWN_LABEL'
+                    WHEN c.column_type = 'date' AND dbo.fn_MON_Private_NormalizeDate(c.raw_value) IS NULL THEN 'DATE_FORMAT'
+                    WHEN c.column_type = 'numbers' AND dbo.fn_MON_Private_NormalizeNumber(c.raw_value) IS NULL THEN 'NUMBER_FORMAT'
+                    WHEN c.column_type = 'email' AND NOT (
+                        split_part(btrim(c.raw_value), ' ', 1) LIKE '_%@_%._%'
+                        AND split_part(btrim(c.raw_value), ' ', 1) NOT LIKE '%@%@%'
+                        AND split_part(btrim(c.raw_value), ' ', 1) NOT LIKE '%.'
+                    ) THEN 'EMAIL_FORMAT'
+                    WHEN c.column_type = 'phone' AND NOT (
+                        btrim(c.raw_value) ~ '^\+?[0-9 ().-]+ [A-Za-z]{2}$'
+                        AND length(regexp_replace(btrim(c.raw_value), '[^0-9]', '', 'g')) BETWEEN 6 AND 15
+                    ) THEN 'PHONE_FORMAT'
+                    WHEN c.column_type = 'link' AND NOT (
+                        lower(split_part(btrim(c.raw_value), ' ', 1)) LIKE 'http://_%'
+                        OR lower(split_part(btrim(c.raw_value), ' ', 1)) LIKE 'https://_%'
+                    ) THEN 'LINK_FORMAT'
+                    WHEN c.column_type = 'checkbox' AND dbo.fn_MON_FormatColumnValue('checkbox', c.raw_value, NULL) IS NULL
+                        THEN 'CHECKBOX_FORMAT'
+                    WHEN c.column_type = 'rating' AND NOT (
+                        btrim(c.raw_value) ~ '^[0-9]{1,4}$'
+                        AND btrim(c.raw_value)::int BETWEEN 1 AND dbo.fn_MON_Private_RatingMax(c.settings_json)
+                    ) THEN 'RATING_FORMAT'
+                    WHEN c.column_type = 'hour' AND dbo.fn_MON_FormatColumnValue('hour', c.raw_value, NULL) IS NULL THEN 'HOUR_FORMAT'
+                    WHEN c.column_type = 'timeline' AND dbo.fn_MON_FormatColumnValue('timeline', c.raw_value, NULL) IS NULL
+                        THEN 'TIMELINE_FORMAT'
+                    WHEN c.column_type = 'country' AND dbo.fn_MON_FormatColumnValue('country', c.raw_value, NULL) IS NULL
+                        THEN 'COUNTRY_FORMAT'
+                    WHEN c.column_type = 'people' AND dbo.fn_MON_FormatColumnValue('people', c.raw_value, NULL) IS NULL
+                        THEN 'PEOPLE_FORMAT'
+                    WHEN c.column_type = 'long_text' AND length(c.raw_value) > 2000 THEN 'LONG_TEXT_LENGTH'
+                END AS rule_code,
+                CASE
+                    WHEN c.column_type = 'long_text' THEN length(c.raw_value)::text
+                    WHEN c.column_type = 'rating' THEN dbo.fn_MON_Private_RatingMax(c.settings_json)::text
+                    WHEN c.column_type = 'dropdown' THEN (
+                        SELECT string_agg('''' || btrim(tok.t) || '''', ', ') FROM unnest(string_to_array(c.raw_value, ',')) AS tok (t)
+                        WHERE btrim(tok.t) <> '' AND NOT EXISTS (
+                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(c.settings_json) AS l
+                            WHERE lower(l.label_text) = lower(btrim(tok.t))
+                                OR (btrim(tok.t) ~ '^[0-9]{1,9}$' AND l.label_id = btrim(tok.t)::int)
+                        )
+                    )
+                END AS detail
+        ) AS x
+        WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND c.raw_value IS NOT NULL AND btrim(c.raw_value) <> ''
+            AND x.rule_code IS NOT NULL;
+
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
+        SELECT c.update_row_no, 'NAME_LENGTH', c.column_alias, c.column_id, c.column_type,
+            CASE WHEN c.raw_value IS NULL THEN 'NULL' ELSE length(btrim(c.raw_value)) || ' characters after trimming' END
+        FROM mon_val_cell AS c
+        WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR length(btrim(c.raw_value)) NOT BETWEEN 1 AND 255);
+
+        -- one cell, two different values in the batch
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+        SELECT c.update_row_no, 'DUPLICATE_CONFLICT', c.column_alias, c.column_id, c.monday_item_id::text, d.row_list
+        FROM mon_val_cell AS c
+        INNER JOIN (
+            SELECT x.monday_item_id, x.column_id, string_agg(x.update_row_no::text, ', ' ORDER BY x.update_row_no) AS row_list
+            FROM mon_val_cell AS x
+            WHERE x.column_id IS NOT NULL AND x.monday_item_id IS NOT NULL
+            GROUP BY x.monday_item_id, x.column_id
+            HAVING count(DISTINCT coalesce(btrim(x.raw_value), chr(1))) > 1
+        ) AS d ON d.monday_item_id = c.monday_item_id AND d.column_id = c.column_id
+        WHERE b.update_operation = 'UPDATE';
+
+        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, val)
+        SELECT c.update_row_no, 'NO_OP', c.column_alias, c.column_id, c.monday_item_id::text
+        FROM mon_val_cell AS c
+        WHERE b.update_operation = 'UPDATE' AND c.column_id IS NOT NULL AND c.is_writable = 'Y'
+            AND c.monday_item_id IS NOT NULL
+            AND lower(c.column_alias) NOT IN (
+                'monday_item_id', 'monday_board_id', 'parent_item_id', 'update_operation', 'update_fields', 'source_table',
+                'source_query', 'update_batch_id', 'validation_status', 'validation_errors', 'update_row_no'
+            )
+            AND EXISTS (
+                SELECT 1
+                FROM (
+                    SELECT to_jsonb(l) AS j FROM dbo.STG_MON_CustMasterSchedule AS l
+                    WHERE b.target_level = 'ITEMS' AND l.monday_item_id = c.monday_item_id AND l.update_batch_id IS NULL
+                    UNION ALL
+                    SELECT to_jsonb(l) FROM dbo.STG_MON_CustMasterSchedule_Subitems AS l
+                    WHERE b.target_level = 'SUBITEMS' AND l.monday_item_id = c.monday_item_id AND l.update_batch_id IS NULL
+                ) AS lr
+                WHERE jsonb_exists(lr.j, lower(c.column_alias))
+                    AND (
+                        CASE jsonb_typeof(lr.j -> lower(c.column_alias))
+                            WHEN 'null' THEN NULL
+                            WHEN 'number' THEN dbo.fn_MON_Private_NormalizeNumber(lr.j ->> lower(c.column_alias))
+                            ELSE btrim(lr.j ->> lower(c.column_alias))
+                        END
+                    ) IS NOT DISTINCT FROM (
+                        CASE WHEN c.column_type = 'numbers' THEN coalesce(dbo.fn_MON_Private_NormalizeNumber(c.raw_value), btrim(c.raw_value))
+                        ELSE btrim(c.raw_value) END
+                    )
+            );
+    END IF;
+
+    -- messages, per-row JSON, statuses -----------------------------------------------------------------
+    WITH e AS (
+        SELECT er.update_row_no, vr.severity, vr.rule_code, er.column_alias,
+            replace(replace(replace(replace(replace(replace(replace(replace(vr.message_template,
+                '{column}', coalesce('''' || er.column_alias || '''', '')),
+                '{column_id}', coalesce(er.column_id, '')),
+                '{type}', coalesce(er.column_type, '')),
+                '{value}', coalesce('''' || left(er.val, 100) || CASE WHEN length(er.val) > 100 THEN '...' ELSE '' END || '''', 'NULL')),
+                '{labels}', coalesce(er.labels, '(none)')),
+                '{closest}', coalesce(er.closest, '(none)')),
+                '{board_id}', v_meta::text),
+                '{detail}', coalesce(er.detail, '')) AS message
+        FROM mon_val_err AS er
+        INNER JOIN dbo.MON_ValidationRule AS vr ON vr.rule_code = er.rule_code AND vr.is_enabled = 'Y'
+    ),
+    agg AS (
+        SELECT e.update_row_no,
+            bool_or(e.severity = 'ERROR') AS has_error,
+            bool_or(e.severity = 'WARNING') AS has_warning,
+            '[' || string_agg(
+                '{"rule":' || to_json(e.rule_code::text)::text
+                || ',"column":' || coalesce(to_json(e.column_alias)::text, 'null')
+                || ',"severity":' || to_json(e.severity::text)::text
+                || ',"message":' || to_json(e.message)::text || '}',
+                ',' ORDER BY CASE e.severity WHEN 'ERROR' THEN 0 ELSE 1 END, e.rule_code, e.column_alias
+            ) || ']' AS errors
+        FROM e
+        GROUP BY e.update_row_no
+    ),
+    agg_insert AS (
+        INSERT INTO mon_val_res (update_row_no, status, errors)
+        SELECT r.update_row_no,
+            CASE WHEN a.has_error THEN 'INVALID' WHEN a.has_warning THEN 'WARNING' ELSE 'VALID' END,
+            coalesce(a.errors, '[]')
+        FROM mon_val_row AS r LEFT JOIN agg AS a ON a.update_row_no = r.update_row_no
+        RETURNING 1
+    )
+    SELECT count(*) INTO v_count FROM agg_insert;
+
+    IF b.target_level = 'ITEMS' THEN
+        UPDATE dbo.STG_MON_CustMasterSchedule AS s
+        SET validation_status = x.status, validation_errors = x.errors
+        FROM mon_val_res AS x
+        WHERE s.update_batch_id = p_batch_id AND s.update_row_no = x.update_row_no;
+    ELSE
+        UPDATE dbo.STG_MON_CustMasterSchedule_Subitems AS s
+        SET validation_status = x.status, validation_errors = x.errors
+        FROM mon_val_res AS x
+        WHERE s.update_batch_id = p_batch_id AND s.update_row_no = x.update_row_no;
+    END IF;
+
+    UPDATE dbo.MON_UpdateBatch AS ub
+    SET rows_staged = v_count,
+        rows_valid = (SELECT count(*) FROM mon_val_res WHERE status = 'VALID'),
+        rows_warning = (SELECT count(*) FROM mon_val_res WHERE status = 'WARNING'),
+        rows_invalid = (SELECT count(*) FROM mon_val_res WHERE status = 'INVALID'),
+        validated_at = clock_timestamp() AT TIME ZONE 'UTC',
+        batch_status = 'VALIDATED'
+    WHERE ub.batch_id = p_batch_id;
+END;
+$$;

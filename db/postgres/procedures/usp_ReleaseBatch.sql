@@ -1,0 +1,204 @@
+-- usp_ReleaseBatch: batch creation. Turns the VALID (and, with p_include_warnings = 'Y', WARNING) staged
+-- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
+-- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; no-op cells left
+-- out, a row with nothing left to change is not queued) and idempotency_key = <batch_id>-<update_row_no>.
+-- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
+-- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
+-- reloads the staging tables cannot change or lose what was released.
+-- Refused: a batch not found (50403), released already (50404), not validated (50405), cancelled
+-- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
+-- (50409), or with a cell the formatter cannot write (50410). Twin of db/procedures/usp_ReleaseBatch.sql.
+CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseBatch(
+    p_batch_id varchar DEFAULT NULL,
+    p_include_warnings varchar DEFAULT 'Y',
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_errors text;
+    v_first varchar(5);
+    v_run_id bigint;
+    v_state text;
+    v_msg text;
+    v_b dbo.MON_UpdateBatch%ROWTYPE;
+    v_now timestamp(3);
+    v_staged int;
+    v_pending int;
+    v_eligible int;
+    v_bad record;
+    v_rows int := 0;
+    v_inc varchar := upper(p_include_warnings);
+BEGIN
+    IF upper(coalesce(p_help, 'N')) = 'Y' THEN
+        RAISE NOTICE '%', $help$
+dbo.usp_ReleaseBatch: releases a validated batch: its VALID (and WARNING) rows become send-queue rows with
+the exact monday column_values JSON; the batch becomes READY for the sender. Read what will be sent in
+dbo.MON_UpdateQueue (column_values) before running the sender.
+
+Parameters:
+  p_batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
+  p_include_warnings  char(1)      'Y'       'Y': WARNING rows are sent too; 'N': only VALID rows
+  p_help              char(1)      'N'       'Y' prints this text and does nothing else
+
+Examples:
+  CALL dbo.usp_ReleaseBatch(p_batch_id => 'UB20260101120000-a1b2c3');
+  CALL dbo.usp_ReleaseBatch(p_batch_id => 'UB20260101120000-a1b2c3', p_include_warnings => 'N');
+  SELECT queue_id, monday_item_id, column_values, idempotency_key FROM dbo.MON_UpdateQueue
+  WHERE batch_id = 'UB20260101120000-a1b2c3' ORDER BY queue_id;
+$help$;
+        RETURN;
+    END IF;
+
+    IF nullif(trim(p_batch_id), '') IS NULL THEN
+        v_first := coalesce(v_first, '50401');
+        v_errors := concat_ws(' ', v_errors, 'p_batch_id is required: pass the validated batch to release (see dbo.vw_MON_BatchSummary).');
+    END IF;
+    IF v_inc IS NULL OR v_inc NOT IN ('Y', 'N') THEN
+        v_first := coalesce(v_first, '50402');
+        v_errors := concat_ws(' ', v_errors, format('p_include_warnings = %s is not supported: pass ''Y'' (send WARNING rows too) or ''N''.', coalesce(quote_literal(p_include_warnings), 'NULL')));
+    END IF;
+    IF v_errors IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = v_first, MESSAGE = v_errors;
+    END IF;
+
+    CALL dbo.usp_Private_OpenRunLog(
+        p_proc_name => 'usp_ReleaseBatch',
+        p_batch_id => p_batch_id,
+        p_parameters_used => format('CALL dbo.usp_ReleaseBatch(p_batch_id => %L, p_include_warnings => %L);', p_batch_id, v_inc),
+        p_run_id => v_run_id
+    );
+    COMMIT;
+
+    BEGIN
+        v_now := clock_timestamp() AT TIME ZONE 'UTC';
+        SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = '50403', MESSAGE = format(
+                'batch %L does not exist: check the id in dbo.vw_MON_BatchSummary, or stage it with dbo.usp_StageUpdates.', p_batch_id);
+        END IF;
+        IF v_b.batch_status = 'CANCELLED' THEN
+            RAISE EXCEPTION USING ERRCODE = '50406', MESSAGE = format(
+                'batch %L was cancelled by %s at %s: it cannot be released. Stage the rows again with dbo.usp_StageUpdates.',
+                p_batch_id, v_b.cancelled_by, v_b.cancelled_at);
+        END IF;
+        IF v_b.batch_status IN ('READY', 'SENDING', 'COMPLETED', 'PARTIAL', 'FAILED') THEN
+            RAISE EXCEPTION USING ERRCODE = '50404', MESSAGE = format(
+                'batch %L was already released (by %s at %s, %s queue rows; now %s): releasing twice would send it twice. See dbo.vw_MON_BatchSummary.',
+                p_batch_id, coalesce(v_b.released_by, '?'), coalesce(v_b.released_at::text, '?'), v_b.rows_queued, v_b.batch_status);
+        END IF;
+        IF v_b.batch_status <> 'VALIDATED' THEN
+            RAISE EXCEPTION USING ERRCODE = '50405', MESSAGE = format(
+                'batch %L is %s, not VALIDATED: run CALL dbo.usp_ValidateStagedUpdates(p_batch_id => %L) first, then release.',
+                p_batch_id, v_b.batch_status, p_batch_id);
+        END IF;
+
+        SELECT count(*), count(*) FILTER (WHERE coalesce(s.validation_status, 'PENDING') = 'PENDING'),
+            count(*) FILTER (WHERE s.validation_status = 'VALID' OR (v_inc = 'Y' AND s.validation_status = 'WARNING'))
+        INTO v_staged, v_pending, v_eligible
+        FROM (
+            SELECT i.validation_status FROM dbo.STG_MON_CustMasterSchedule AS i
+            WHERE i.update_batch_id = p_batch_id AND v_b.target_level = 'ITEMS'
+            UNION ALL
+            SELECT si.validation_status FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+            WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS'
+        ) AS s;
+        IF v_staged < v_b.rows_staged THEN
+            RAISE EXCEPTION USING ERRCODE = '50407', MESSAGE = format(
+                'batch %L staged %s rows, but only %s are still in %s: they were deleted or reloaded since (a loader truncating the staging table?). Nothing was released: stage the rows again with dbo.usp_StageUpdates.',
+                p_batch_id, v_b.rows_staged, v_staged,
+                CASE WHEN v_b.target_level = 'SUBITEMS' THEN 'STG_MON_CustMasterSchedule_Subitems' ELSE 'STG_MON_CustMasterSchedule' END);
+        END IF;
+        IF v_pending > 0 THEN
+            RAISE EXCEPTION USING ERRCODE = '50408', MESSAGE = format(
+                'batch %L has %s staged rows not validated (PENDING): they changed since validation. Run CALL dbo.usp_ValidateStagedUpdates(p_batch_id => %L), then release.',
+                p_batch_id, v_pending, p_batch_id);
+        END IF;
+        IF v_eligible = 0 THEN
+            RAISE EXCEPTION USING ERRCODE = '50409', MESSAGE = format(
+                'batch %L has no row to send: %s VALID, %s WARNING%s, %s INVALID. Read the errors in dbo.vw_MON_ValidationErrors, fix the source and stage again, or cancel the batch with dbo.usp_CancelBatch.',
+                p_batch_id, v_b.rows_valid, v_b.rows_warning,
+                CASE WHEN v_inc = 'N' AND v_b.rows_warning > 0 THEN ' (not included: p_include_warnings => ''N'')' ELSE '' END,
+                v_b.rows_invalid);
+        END IF;
+
+        DROP TABLE IF EXISTS pg_temp.mon_rel_cell;
+        CREATE TEMP TABLE mon_rel_cell AS
+        SELECT c.update_row_no, c.field_no, c.column_alias, c.column_id, c.column_type, c.raw_value,
+            c.metadata_board_id,
+            dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
+        FROM dbo.fn_MON_StagedCells(p_batch_id) AS c
+        WHERE (c.validation_status = 'VALID' OR (v_inc = 'Y' AND c.validation_status = 'WARNING'))
+            AND c.is_no_op = 'N';
+
+        SELECT c.update_row_no, c.column_alias, c.column_id, c.column_type INTO v_bad
+        FROM mon_rel_cell AS c
+        WHERE c.column_id IS NULL OR c.formatted IS NULL
+        ORDER BY c.update_row_no, c.field_no
+        LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = '50410', MESSAGE = format(
+                'batch %L row %s: the value of %L (column %s, type %s) cannot be written to monday, although the row passed validation (the board metadata or the rules changed since?). Nothing was released: run CALL dbo.usp_ValidateStagedUpdates(p_batch_id => %L) again, then release.',
+                p_batch_id, v_bad.update_row_no, v_bad.column_alias, coalesce(v_bad.column_id, '(unmapped)'),
+                coalesce(v_bad.column_type, '?'), p_batch_id);
+        END IF;
+
+        INSERT INTO dbo.MON_UpdateQueue (
+            batch_id, update_row_no, board_id, update_operation, monday_item_id, parent_item_id, group_id,
+            item_name, column_values, create_labels_if_missing, idempotency_key, queue_status, visible_after,
+            created_at
+        )
+        SELECT p_batch_id, s.update_row_no,
+            coalesce(cv.metadata_board_id, CASE WHEN v_b.target_level = 'SUBITEMS' THEN coalesce(mb.subitems_board_id, v_b.board_id) ELSE v_b.board_id END),
+            v_b.update_operation, s.monday_item_id, s.parent_item_id, s.group_id,
+            CASE WHEN v_b.update_operation = 'CREATE' THEN btrim(s.item_name) ELSE s.item_name END,
+            coalesce(cv.column_values, '{}'), v_b.create_labels_if_missing,
+            p_batch_id || '-' || s.update_row_no, 'READY', v_now, v_now
+        FROM (
+            SELECT i.update_row_no, i.monday_item_id, NULL::bigint AS parent_item_id, i.group_id, i.item_name,
+                i.validation_status
+            FROM dbo.STG_MON_CustMasterSchedule AS i
+            WHERE i.update_batch_id = p_batch_id AND v_b.target_level = 'ITEMS'
+            UNION ALL
+            SELECT si.update_row_no, si.monday_item_id, si.parent_item_id, si.group_id, si.item_name,
+                si.validation_status
+            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+            WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS'
+        ) AS s
+        LEFT JOIN dbo.MON_Board AS mb ON mb.board_id = v_b.board_id
+        LEFT JOIN (
+            SELECT c.update_row_no, min(c.metadata_board_id) AS metadata_board_id,
+                '{' || string_agg(to_json(c.column_id)::text || ':' || c.formatted, ',' ORDER BY c.field_no) || '}'
+                    AS column_values
+            FROM mon_rel_cell AS c
+            GROUP BY c.update_row_no
+        ) AS cv ON cv.update_row_no = s.update_row_no
+        WHERE (s.validation_status = 'VALID' OR (v_inc = 'Y' AND s.validation_status = 'WARNING'))
+            AND (v_b.update_operation = 'CREATE' OR cv.column_values IS NOT NULL)
+        ORDER BY s.update_row_no;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+
+        UPDATE dbo.MON_UpdateBatch AS b
+        SET batch_status = CASE WHEN v_rows = 0 THEN 'COMPLETED' ELSE 'READY' END,
+            rows_queued = v_rows,
+            released_by = session_user,
+            released_at = v_now,
+            completed_at = CASE WHEN v_rows = 0 THEN v_now END
+        WHERE b.batch_id = p_batch_id;
+    EXCEPTION WHEN OTHERS THEN
+        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+    END;
+
+    IF v_state IS NULL THEN
+        CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
+        COMMIT;
+        RAISE NOTICE 'batch % released: % queue rows READY (% rows left out: no-op or not included).',
+            p_batch_id, v_rows, v_staged - v_rows;
+    ELSE
+        CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
+            p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
+        COMMIT;
+        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
+    END IF;
+END;
+$$;

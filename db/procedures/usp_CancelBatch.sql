@@ -1,0 +1,143 @@
+-- usp_CancelBatch: cancels a batch from which nothing was sent: the batch becomes CANCELLED and its open
+-- queue rows (READY, or CLAIMED with an expired lease) CANCELLED. Refused when a row was already sent,
+-- skipped, failed or dead (50504: use usp_StageRollback for sent rows), or when a sender holds a live
+-- lease on a row right now (50505: it may be sending it; stop it or wait).
+-- Lock order (as in usp_RecordSendResult): batch row, then queue rows.
+-- Twin of db/postgres/procedures/usp_CancelBatch.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_CancelBatch
+    @batch_id varchar(50) = NULL,
+    @reason nvarchar(500) = NULL,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_CancelBatch: cancels a batch from which nothing was sent (status STAGED, VALIDATED, READY,
+or SENDING with no row sent yet). Its open queue rows become CANCELLED; the sender never sends them.
+
+Parameters:
+  @batch_id  varchar(50)    required  the batch to cancel
+  @reason    nvarchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
+  @help      char(1)        ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_CancelBatch @batch_id = ''UB20260101-0001'', @reason = N''wrong source query'';
+  SELECT * FROM dbo.vw_MON_BatchSummary WHERE batch_id = ''UB20260101-0001'';';
+        RETURN;
+    END;
+
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    BEGIN
+        THROW 50501, N'@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).', 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_CancelBatch @batch_id = ''', REPLACE(@batch_id, N'''', N''''''), N'''',
+            N', @reason = ', COALESCE(N'N''' + REPLACE(@reason, N'''', N'''''') + N'''', N'NULL'), N';'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_CancelBatch', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @status varchar(20),
+        @cancelled_by nvarchar(128),
+        @cancelled_at datetime2(3),
+        @closed int,
+        @live int,
+        @owner varchar(100),
+        @rows int = 0,
+        @msg nvarchar(2048);
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT
+            @status = b.batch_status,
+            @cancelled_by = b.cancelled_by,
+            @cancelled_at = b.cancelled_at
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id = @batch_id;
+
+        IF @status IS NULL
+        BEGIN
+            SET @msg = CONCAT(N'batch ''', @batch_id, N''' does not exist: check the id in dbo.vw_MON_BatchSummary.');
+            THROW 50502, @msg, 1;
+        END;
+        IF @status = 'CANCELLED'
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' was already cancelled by ', @cancelled_by, N' at ',
+                CONVERT(nvarchar(30), @cancelled_at, 121), N': nothing to do.'
+            );
+            THROW 50503, @msg, 1;
+        END;
+
+        SELECT
+            @closed = COUNT(CASE WHEN q.queue_status IN ('SENT', 'SKIPPED', 'FAILED', 'DEAD') THEN 1 END),
+            @live = COUNT(CASE WHEN q.queue_status = 'CLAIMED' AND q.lease_expires_at > @now THEN 1 END),
+            @owner = MIN(CASE WHEN q.queue_status = 'CLAIMED' AND q.lease_expires_at > @now THEN q.lease_owner END)
+        FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE q.batch_id = @batch_id;
+
+        IF @status IN ('COMPLETED', 'PARTIAL', 'FAILED') OR @closed > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' is ', @status, N' and ', @closed,
+                N' of its rows were already sent or answered by monday: it cannot be cancelled.',
+                N' Use dbo.usp_StageRollback to undo what was sent.'
+            );
+            THROW 50504, @msg, 1;
+        END;
+        IF @live > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' has ', @live, N' rows being sent right now (leased by ', @owner,
+                N'): stop the sender or wait until the leases end, then cancel again.'
+            );
+            THROW 50505, @msg, 1;
+        END;
+
+        UPDATE dbo.MON_UpdateQueue
+        SET
+            queue_status = 'CANCELLED',
+            lease_owner = NULL,
+            lease_expires_at = NULL,
+            completed_at = @now,
+            last_error_code = 'CANCELLED',
+            last_error = LEFT(CONCAT(N'cancelled by ', ORIGINAL_LOGIN(), N': ' + @reason), 4000)
+        WHERE batch_id = @batch_id
+            AND queue_status IN ('READY', 'CLAIMED');
+        SET @rows = @@ROWCOUNT;
+
+        UPDATE dbo.MON_UpdateBatch
+        SET
+            batch_status = 'CANCELLED',
+            cancelled_by = ORIGINAL_LOGIN(),
+            cancelled_at = @now
+        WHERE batch_id = @batch_id;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
+
+        SELECT
+            @batch_id AS batch_id,
+            'CANCELLED' AS batch_status,
+            @rows AS queue_rows_cancelled,
+            @reason AS reason;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO

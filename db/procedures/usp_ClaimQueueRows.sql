@@ -1,0 +1,251 @@
+-- usp_ClaimQueueRows: the sender's claim. Claims up to @max_rows open rows (READY with visible_after
+-- <= now, or CLAIMED with an expired lease) of ONE board, in queue_id order, and returns them.
+--   * SELECT TOP (@max_rows) ... WITH (ROWLOCK, READPAST, UPDLOCK) + UPDATE ... OUTPUT: two senders
+--     never get the same row, and neither waits for the other's rows;
+--   * a short transaction that commits the lease before the sender makes any HTTP call (the sender's
+--     connection is in autocommit mode);
+--   * sets CLAIMED, lease_owner, lease_expires_at = now + @lease_seconds, claimed_at, attempt_count + 1,
+--     and moves the batch READY -> SENDING (READPAST: a batch row locked by a result being recorded is
+--     moved by that result instead, so the claim never waits for a batch lock while it holds rows);
+--   * a row whose lease expired after its last allowed attempt becomes DEAD instead.
+-- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
+-- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
+-- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
+CREATE OR ALTER PROCEDURE dbo.usp_ClaimQueueRows
+    @worker_id varchar(100) = NULL,
+    @batch_id varchar(50) = NULL,
+    @board_id bigint = NULL,
+    @max_rows int = 50,
+    @lease_seconds int = 300,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_ClaimQueueRows: claims open send-queue rows of one board for a worker, with a lease.
+Returns the claimed rows (queue_id order); the sender sends them, then records each result with
+dbo.usp_RecordSendResult. A row whose lease expires is claimable again (was_expired = ''Y'').
+
+Parameters:
+  @worker_id     varchar(100)  required  who claims (host:pid); results are fenced on it
+  @batch_id      varchar(50)   NULL      only rows of this batch; NULL: any released batch
+  @board_id      bigint        NULL      only rows of this board; NULL: the board of the oldest open row
+  @max_rows      int           50        1..1000 rows per claim
+  @lease_seconds int           300       1..86400 seconds until the lease expires
+  @help          char(1)       ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_ClaimQueueRows @worker_id = ''dba-test'', @batch_id = ''UB20260101-0001'', @max_rows = 10;
+  EXEC dbo.usp_ClaimQueueRows @worker_id = ''sender-1'', @board_id = 8709134353, @lease_seconds = 120;';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(
+            @errors + N' ',
+            N'@worker_id is required: pass a name that identifies the sender process, e.g. ''host-1:4711''.'
+        );
+    END;
+    IF @max_rows IS NULL OR @max_rows NOT BETWEEN 1 AND 1000
+    BEGIN
+        SET @first = COALESCE(@first, 50602);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@max_rows = ', COALESCE(CAST(@max_rows AS nvarchar(20)), N'NULL'),
+            N' is not supported: pass a number of rows from 1 to 1000.'
+        );
+    END;
+    IF @lease_seconds IS NULL OR @lease_seconds NOT BETWEEN 1 AND 86400
+    BEGIN
+        SET @first = COALESCE(@first, 50603);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@lease_seconds = ', COALESCE(CAST(@lease_seconds AS nvarchar(20)), N'NULL'),
+            N' is not supported: pass a lease from 1 to 86400 seconds.'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_ClaimQueueRows @worker_id = ',
+            COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @batch_id = ', COALESCE(N'''' + REPLACE(@batch_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @board_id = ', COALESCE(CAST(@board_id AS nvarchar(20)), N'NULL'),
+            N', @max_rows = ', @max_rows, N', @lease_seconds = ', @lease_seconds, N';'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_ClaimQueueRows', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @pick_board bigint = @board_id,
+        @dead_batch varchar(50),
+        @status varchar(20),
+        @count int = 0;
+    DECLARE @claimed TABLE (
+        queue_id bigint NOT NULL PRIMARY KEY,
+        batch_id varchar(50) NOT NULL,
+        was_expired char(1) NOT NULL
+    );
+    DECLARE @dead TABLE (batch_id varchar(50) NOT NULL);
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        -- expired leases after the last allowed attempt: DEAD, not claimed again
+        WITH d AS (
+            SELECT
+                q.queue_id,
+                q.batch_id,
+                q.queue_status,
+                q.completed_at,
+                q.last_error_code,
+                q.last_error,
+                q.lease_owner,
+                q.lease_expires_at,
+                q.attempt_count,
+                q.max_attempts
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+            WHERE q.queue_status = 'CLAIMED'
+                AND q.lease_expires_at <= @now
+                AND q.attempt_count >= q.max_attempts
+                AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND (@board_id IS NULL OR q.board_id = @board_id)
+        )
+
+        UPDATE d
+        SET
+            queue_status = 'DEAD',
+            completed_at = @now,
+            last_error_code = 'LEASE_EXPIRED',
+            last_error = LEFT(CONCAT(
+                N'the lease of ', d.lease_owner, N' expired on attempt ', d.attempt_count, N' of ', d.max_attempts,
+                N' with no result recorded; the row may or may not have reached the board:',
+                N' check the item on monday, then stage it again if needed'
+            ), 4000),
+            lease_owner = NULL,
+            lease_expires_at = NULL
+        OUTPUT INSERTED.batch_id INTO @dead (batch_id);
+
+        WHILE EXISTS (SELECT 1 FROM @dead)
+        BEGIN
+            SELECT TOP (1) @dead_batch = d.batch_id FROM @dead AS d;
+            DELETE FROM @dead
+            WHERE batch_id = @dead_batch;
+            IF EXISTS (
+                SELECT 1 FROM dbo.MON_UpdateBatch AS b WITH (ROWLOCK, UPDLOCK, READPAST)
+                WHERE b.batch_id = @dead_batch
+            )
+            BEGIN
+                EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @dead_batch, @batch_status = @status OUTPUT;
+            END;
+        END;
+
+        -- one board per claim: the requested one, else the board of the oldest claimable row
+        IF @pick_board IS NULL
+        BEGIN
+            SELECT TOP (1) @pick_board = q.board_id
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
+            WHERE (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND (
+                    (q.queue_status = 'READY' AND q.visible_after <= @now)
+                    OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= @now)
+                )
+            ORDER BY q.queue_id;
+        END;
+
+        IF @pick_board IS NOT NULL
+        BEGIN
+            WITH c AS (
+                SELECT TOP (@max_rows)
+                    q.queue_id,
+                    q.batch_id,
+                    q.queue_status,
+                    q.lease_owner,
+                    q.lease_expires_at,
+                    q.claimed_at,
+                    q.attempt_count
+                FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+                WHERE q.board_id = @pick_board
+                    AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                    AND (
+                        (q.queue_status = 'READY' AND q.visible_after <= @now)
+                        OR (
+                            q.queue_status = 'CLAIMED'
+                            AND q.lease_expires_at <= @now
+                            AND q.attempt_count < q.max_attempts
+                        )
+                    )
+                ORDER BY q.queue_id
+            )
+
+            UPDATE c
+            SET
+                queue_status = 'CLAIMED',
+                lease_owner = @worker_id,
+                lease_expires_at = DATEADD(SECOND, @lease_seconds, @now),
+                claimed_at = @now,
+                attempt_count = c.attempt_count + 1
+            OUTPUT
+                INSERTED.queue_id,
+                INSERTED.batch_id,
+                CASE WHEN DELETED.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END
+            INTO @claimed (queue_id, batch_id, was_expired)
+            OPTION (RECOMPILE);
+            SET @count = @@ROWCOUNT;
+
+            UPDATE b
+            SET
+                b.batch_status = 'SENDING',
+                b.send_started_at = COALESCE(b.send_started_at, @now)
+            FROM dbo.MON_UpdateBatch AS b WITH (ROWLOCK, READPAST)
+            WHERE b.batch_status = 'READY'
+                AND b.batch_id IN (SELECT c.batch_id FROM @claimed AS c);
+        END;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @count;
+
+        SELECT
+            q.queue_id,
+            q.batch_id,
+            q.board_id,
+            b.target_level,
+            q.update_operation,
+            q.monday_item_id,
+            q.parent_item_id,
+            q.group_id,
+            q.item_name,
+            q.column_values,
+            q.expected_values,
+            q.create_labels_if_missing,
+            q.idempotency_key,
+            q.attempt_count,
+            q.max_attempts,
+            q.created_item_id,
+            q.lease_expires_at,
+            c.was_expired
+        FROM @claimed AS c
+        INNER JOIN dbo.MON_UpdateQueue AS q ON c.queue_id = q.queue_id
+        INNER JOIN dbo.MON_UpdateBatch AS b ON q.batch_id = b.batch_id
+        ORDER BY q.queue_id;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_message nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_message;
+        THROW;
+    END CATCH;
+END;
+GO

@@ -1,0 +1,50 @@
+-- usp_Private_FinishBatchIfDone: closes a batch whose queue has no open row left (internal helper).
+-- Called by usp_RecordSendResult and usp_ClaimQueueRows inside their transaction, with the batch row
+-- already locked (UPDLOCK). No open row (READY or CLAIMED) left:
+--   COMPLETED  every row SENT or SKIPPED
+--   FAILED     no row SENT and at least one FAILED or DEAD
+--   PARTIAL    some rows SENT, some FAILED or DEAD
+-- and completed_at is set. A batch that is not READY or SENDING is left alone.
+-- Twin of db/postgres/procedures/usp_Private_FinishBatchIfDone.sql.
+--   EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @status OUTPUT;
+CREATE OR ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
+    @batch_id varchar(50),
+    @batch_status varchar(20) = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE
+        @open int,
+        @sent int,
+        @bad int,
+        @now datetime2(3) = SYSUTCDATETIME();
+
+    SELECT
+        @open = COUNT(CASE WHEN q.queue_status IN ('READY', 'CLAIMED') THEN 1 END),
+        @sent = COUNT(CASE WHEN q.queue_status = 'SENT' THEN 1 END),
+        @bad = COUNT(CASE WHEN q.queue_status IN ('FAILED', 'DEAD') THEN 1 END)
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.batch_id = @batch_id;
+
+    IF @open = 0
+    BEGIN
+        UPDATE dbo.MON_UpdateBatch
+        SET
+            batch_status = CASE
+                WHEN @bad = 0 THEN 'COMPLETED'
+                WHEN @sent = 0 THEN 'FAILED'
+                ELSE 'PARTIAL'
+            END,
+            send_started_at = COALESCE(send_started_at, @now),
+            completed_at = @now
+        WHERE batch_id = @batch_id
+            AND batch_status IN ('READY', 'SENDING');
+    END;
+
+    SELECT @batch_status = b.batch_status
+    FROM dbo.MON_UpdateBatch AS b
+    WHERE b.batch_id = @batch_id;
+END;
+GO

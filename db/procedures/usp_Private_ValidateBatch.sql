@@ -1,0 +1,611 @@
+-- usp_Private_ValidateBatch: applies every enabled rule of dbo.MON_ValidationRule to the staged rows of one
+-- batch, set-based, and writes validation_status / validation_errors on each row and the counts,
+-- validated_at and status VALIDATED on the batch. Internal: no run log, no transaction of its own, no
+-- check of the batch status (callers: usp_StageUpdates, usp_ValidateStagedUpdates, inside their
+-- transaction). Same rules, messages and order as the PostgreSQL twin.
+--   EXEC dbo.usp_Private_ValidateBatch @batch_id = 'UB20260101120000-a1b2c3';
+CREATE OR ALTER PROCEDURE dbo.usp_Private_ValidateBatch
+    @batch_id varchar(50)
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    DECLARE @board_id bigint;
+    DECLARE @target_level varchar(10);
+    DECLARE @operation varchar(50);
+    DECLARE @create_labels char(1);
+    DECLARE @meta bigint;
+    DECLARE @has_meta bit = 0;
+    DECLARE @synced datetime2(3);
+    DECLARE @items_synced bit = 0;
+    DECLARE @parent_items_synced bit = 0;
+    DECLARE @groups_synced bit = 0;
+    DECLARE @groups nvarchar(MAX);
+    DECLARE @now datetime2(3) = SYSUTCDATETIME();
+    DECLARE @table nvarchar(300);
+    DECLARE @alias nvarchar(255);
+    DECLARE @col sysname;
+    DECLARE @type sysname;
+    DECLARE @expr nvarchar(MAX);
+    DECLARE @sql nvarchar(MAX);
+    DECLARE @rows int;
+    DECLARE @valid int;
+    DECLARE @warning int;
+    DECLARE @invalid int;
+
+    SELECT
+        @board_id = ub.board_id,
+        @target_level = ub.target_level,
+        @operation = ub.update_operation,
+        @create_labels = ub.create_labels_if_missing
+    FROM dbo.MON_UpdateBatch AS ub
+    WHERE ub.batch_id = @batch_id;
+    IF @board_id IS NULL
+    BEGIN
+        RETURN;
+    END;
+    SET @meta = @board_id;
+    IF @target_level = 'SUBITEMS'
+    BEGIN
+        SELECT @meta = COALESCE(brd.subitems_board_id, @board_id)
+        FROM dbo.MON_Board AS brd
+        WHERE brd.board_id = @board_id;
+    END;
+    SELECT
+        @has_meta = 1,
+        @synced = brd.synced_at
+    FROM dbo.MON_Board AS brd
+    WHERE brd.board_id = @meta;
+    IF EXISTS (
+        SELECT 1
+        FROM dbo.MON_BoardItem
+        WHERE board_id = @meta
+    )
+    BEGIN
+        SET @items_synced = 1;
+    END;
+    IF EXISTS (
+        SELECT 1
+        FROM dbo.MON_BoardItem
+        WHERE board_id = @board_id
+    )
+    BEGIN
+        SET @parent_items_synced = 1;
+    END;
+    IF EXISTS (
+        SELECT 1
+        FROM dbo.MON_BoardGroup
+        WHERE board_id = @meta
+    )
+    BEGIN
+        SET @groups_synced = 1;
+    END;
+    SELECT @groups = STRING_AGG(CAST(CONCAT(g.group_id, N' (', g.title, N')') AS nvarchar(MAX)), N', ')
+    WITHIN GROUP (ORDER BY g.group_id ASC)
+    FROM dbo.MON_BoardGroup AS g
+    WHERE g.board_id = @meta;
+    SET @table = CASE
+        WHEN @target_level = 'ITEMS' THEN N'dbo.STG_MON_CustMasterSchedule'
+        ELSE N'dbo.STG_MON_CustMasterSchedule_Subitems'
+    END;
+
+    CREATE TABLE #val_row (
+        update_row_no int NOT NULL PRIMARY KEY,
+        monday_item_id bigint NULL,
+        item_name nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        group_id nvarchar(100) COLLATE DATABASE_DEFAULT NULL,
+        parent_item_id bigint NULL
+    );
+    IF @target_level = 'ITEMS'
+    BEGIN
+        INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+        SELECT
+            s.update_row_no,
+            s.monday_item_id,
+            s.item_name,
+            s.group_id,
+            NULL AS parent_item_id
+        FROM dbo.STG_MON_CustMasterSchedule AS s
+        WHERE s.update_batch_id = @batch_id;
+    END;
+    ELSE
+    BEGIN
+        INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+        SELECT
+            s.update_row_no,
+            s.monday_item_id,
+            s.item_name,
+            s.group_id,
+            s.parent_item_id
+        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+        WHERE s.update_batch_id = @batch_id;
+    END;
+
+    SELECT
+        c.update_row_no,
+        c.monday_item_id,
+        c.column_alias,
+        c.raw_value,
+        c.column_id,
+        c.column_type,
+        c.settings_json,
+        c.is_writable,
+        c.match_count
+    INTO #val_cell
+    FROM dbo.fn_MON_StagedCells(@batch_id) AS c;
+
+    CREATE TABLE #val_err (
+        update_row_no int NOT NULL,
+        rule_code varchar(50) COLLATE DATABASE_DEFAULT NOT NULL,
+        column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        column_id nvarchar(100) COLLATE DATABASE_DEFAULT NULL,
+        column_type nvarchar(50) COLLATE DATABASE_DEFAULT NULL,
+        val nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        labels nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        closest nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        detail nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
+    );
+
+    -- board and keys ------------------------------------------------------------------------------------
+    INSERT INTO #val_err (update_row_no, rule_code)
+    SELECT
+        r.update_row_no,
+        'BOARD_METADATA' AS rule_code
+    FROM #val_row AS r
+    WHERE @has_meta = 0;
+
+    INSERT INTO #val_err (update_row_no, rule_code, detail)
+    SELECT
+        r.update_row_no,
+        'METADATA_FRESH' AS rule_code,
+        CONCAT(DATEDIFF(SECOND, @synced, @now) / 3600, N' hours') AS detail
+    FROM #val_row AS r
+    WHERE @has_meta = 1 AND @synced < DATEADD(HOUR, -24, @now);
+
+    INSERT INTO #val_err (update_row_no, rule_code)
+    SELECT
+        r.update_row_no,
+        'KEY_ITEM_ID' AS rule_code
+    FROM #val_row AS r
+    WHERE @operation = 'UPDATE' AND r.monday_item_id IS NULL;
+
+    INSERT INTO #val_err (update_row_no, rule_code, detail)
+    SELECT
+        r.update_row_no,
+        'KEY_ITEM_NAME' AS rule_code,
+        CASE
+            WHEN r.item_name IS NULL THEN N'NULL'
+            ELSE CONCAT(LEN(r.item_name), N' characters after trimming')
+        END AS detail
+    FROM #val_row AS r
+    WHERE @operation = 'CREATE' AND (r.item_name IS NULL OR LEN(LTRIM(RTRIM(r.item_name))) NOT BETWEEN 1 AND 255);
+
+    INSERT INTO #val_err (update_row_no, rule_code)
+    SELECT
+        r.update_row_no,
+        'KEY_PARENT' AS rule_code
+    FROM #val_row AS r
+    WHERE @operation = 'CREATE' AND @target_level = 'SUBITEMS' AND r.parent_item_id IS NULL;
+
+    INSERT INTO #val_err (update_row_no, rule_code, val)
+    SELECT
+        r.update_row_no,
+        'ITEM_ON_BOARD' AS rule_code,
+        CONVERT(nvarchar(30), r.monday_item_id) AS val
+    FROM #val_row AS r
+    WHERE
+        @operation = 'UPDATE' AND @items_synced = 1 AND r.monday_item_id IS NOT NULL
+        AND NOT EXISTS (
+            SELECT 1
+            FROM dbo.MON_BoardItem AS i
+            WHERE i.item_id = r.monday_item_id AND i.board_id = @meta
+        )
+    UNION ALL
+    SELECT
+        r.update_row_no,
+        'ITEM_ON_BOARD' AS rule_code,
+        CONVERT(nvarchar(30), r.parent_item_id) AS val
+    FROM #val_row AS r
+    WHERE
+        @operation = 'CREATE' AND @target_level = 'SUBITEMS' AND @parent_items_synced = 1
+        AND r.parent_item_id IS NOT NULL
+        AND NOT EXISTS (
+            SELECT 1
+            FROM dbo.MON_BoardItem AS i
+            WHERE i.item_id = r.parent_item_id AND i.board_id = @board_id
+        );
+
+    INSERT INTO #val_err (update_row_no, rule_code, val, labels)
+    SELECT
+        r.update_row_no,
+        'GROUP_EXISTS' AS rule_code,
+        r.group_id,
+        @groups AS labels
+    FROM #val_row AS r
+    WHERE
+        @operation = 'CREATE' AND @target_level = 'ITEMS' AND @groups_synced = 1 AND r.group_id IS NOT NULL
+        AND NOT EXISTS (
+            SELECT 1
+            FROM dbo.MON_BoardGroup AS g
+            WHERE g.board_id = @meta AND g.group_id = r.group_id
+        );
+
+    INSERT INTO #val_err (update_row_no, rule_code, val)
+    SELECT
+        r.update_row_no,
+        'NO_FIELDS' AS rule_code,
+        CONVERT(nvarchar(30), r.monday_item_id) AS val
+    FROM #val_row AS r
+    WHERE
+        @operation = 'UPDATE'
+        AND NOT EXISTS (
+            SELECT 1
+            FROM #val_cell AS c
+            WHERE c.update_row_no = r.update_row_no
+        );
+
+    -- columns (only against metadata that exists) ---------------------------------------------------------
+    IF @has_meta = 1
+    BEGIN
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
+        SELECT
+            c.update_row_no,
+            'COLUMN_EXISTS' AS rule_code,
+            c.column_alias,
+            COALESCE(dbo.fn_MON_Private_ClosestColumns(@meta, c.column_alias), N'(none alike)') AS closest
+        FROM #val_cell AS c
+        WHERE c.match_count = 0;
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
+        SELECT
+            c.update_row_no,
+            'COLUMN_AMBIGUOUS' AS rule_code,
+            c.column_alias,
+            (
+                SELECT STRING_AGG(CAST(CONCAT(bc.column_id, N' (', bc.title, N')') AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY bc.column_id ASC)
+                FROM dbo.MON_BoardColumn AS bc
+                WHERE bc.board_id = @meta AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(c.column_alias)
+            ) AS closest
+        FROM #val_cell AS c
+        WHERE c.match_count > 1;
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
+        SELECT
+            c.update_row_no,
+            'COLUMN_WRITABLE' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            c.column_type,
+            COALESCE(
+                ct.notes,
+                CASE WHEN ct.column_type IS NULL THEN N'a type this project does not know' ELSE N'not writable' END
+            ) AS detail
+        FROM #val_cell AS c
+        LEFT JOIN dbo.MON_ColumnType AS ct ON c.column_type = ct.column_type
+        WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
+
+        -- values of writable columns (NULL or blank clears the cell and needs no format)
+        WITH v AS (
+            SELECT
+                c.update_row_no,
+                c.column_alias,
+                c.column_id,
+                c.column_type,
+                c.settings_json,
+                c.raw_value,
+                LTRIM(RTRIM(c.raw_value)) AS t,
+                LEFT(LTRIM(RTRIM(c.raw_value)), CHARINDEX(N' ', LTRIM(RTRIM(c.raw_value)) + N' ') - 1) AS first_token
+            FROM #val_cell AS c
+            WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
+        ),
+
+        checked AS (
+            SELECT
+                v.update_row_no,
+                v.column_alias,
+                v.column_id,
+                v.column_type,
+                v.settings_json,
+                v.raw_value,
+                CASE
+                    WHEN v.column_type = 'status' AND @create_labels = 'N' AND NOT EXISTS (
+                        SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
+                        WHERE
+                            LOWER(l.label_text) = LOWER(v.t)
+                            OR (v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9 AND l.label_id = TRY_CONVERT(int, v.t))
+                    ) THEN 'STATUS_LABEL'
+                    WHEN v.column_type = 'dropdown' AND @create_labels = 'N' AND EXISTS (
+                        SELECT 1
+                        FROM OPENJSON (N'["' + REPLACE(STRING_ESCAPE(v.raw_value, 'json'), N',', N'","') + N'"]')
+                            WITH (tv nvarchar(4000) '$') AS tok
+                        WHERE LEN(LTRIM(RTRIM(tok.tv))) > 0 AND NOT EXISTS (
+                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
+                            WHERE
+                                LOWER(l.label_text) = LOWER(LTRIM(RTRIM(tok.tv)) COLLATE DATABASE_DEFAULT)
+                                OR (
+                                    LTRIM(RTRIM(tok.tv)) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.tv))) <= 9
+                                    AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.tv)))
+                                )
+                        )
+                    ) THEN 'DROPDOWN_LABEL'
+                    WHEN v.column_type = 'date' AND dbo.fn_MON_Private_NormalizeDate(LEFT(v.t, 100)) IS NULL
+                        THEN 'DATE_FORMAT'
+                    WHEN v.column_type = 'numbers' AND dbo.fn_MON_Private_NormalizeNumber(LEFT(v.t, 4000)) IS NULL
+                        THEN 'NUMBER_FORMAT'
+                    WHEN
+                        v.column_type = 'email'
+                        AND NOT (
+                            v.first_token LIKE N'_%@_%._%' AND v.first_token NOT LIKE N'%@%@%'
+                            AND v.first_token NOT LIKE N'%.'
+                        )
+                        THEN 'EMAIL_FORMAT'
+                    WHEN
+                        v.column_type = 'phone'
+                        AND NOT (
+                            v.t LIKE N'% [A-Za-z][A-Za-z]'
+                            AND LEN(RTRIM(LEFT(v.t, LEN(v.t) - 2))) > 0
+                            AND SUBSTRING(
+                                RTRIM(LEFT(v.t, LEN(v.t) - 2)),
+                                CASE WHEN LEFT(v.t, 1) = N'+' THEN 2 ELSE 1 END,
+                                4000
+                            ) NOT LIKE N'%[^0-9 ().-]%'
+                            AND LEN(
+                                REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                                    LEFT(v.t, LEN(v.t) - 2), N' ', N''), N'(', N''), N')', N''), N'.', N''),
+                                    N'-', N''), N'+', N'')
+                            ) BETWEEN 6 AND 15
+                        )
+                        THEN 'PHONE_FORMAT'
+                    WHEN
+                        v.column_type = 'link'
+                        AND NOT (LOWER(v.first_token) LIKE N'http://_%' OR LOWER(v.first_token) LIKE N'https://_%')
+                        THEN 'LINK_FORMAT'
+                    WHEN
+                        v.column_type = 'checkbox'
+                        AND dbo.fn_MON_FormatColumnValue('checkbox', v.raw_value, NULL) IS NULL
+                        THEN 'CHECKBOX_FORMAT'
+                    WHEN
+                        v.column_type = 'rating'
+                        AND NOT (
+                            v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 4
+                            AND TRY_CONVERT(int, v.t) BETWEEN 1 AND dbo.fn_MON_Private_RatingMax(v.settings_json)
+                        )
+                        THEN 'RATING_FORMAT'
+                    WHEN
+                        v.column_type = 'hour'
+                        AND dbo.fn_MON_FormatColumnValue('hour', v.raw_value, NULL) IS NULL
+                        THEN 'HOUR_FORMAT'
+                    WHEN
+                        v.column_type = 'timeline'
+                        AND dbo.fn_MON_FormatColumnValue('timeline', v.raw_value, NULL) IS NULL
+                        THEN 'TIMELINE_FORMAT'
+                    WHEN
+                        v.column_type = 'country'
+                        AND dbo.fn_MON_FormatColumnValue('country', v.raw_value, NULL) IS NULL
+                        THEN 'COUNTRY_FORMAT'
+                    WHEN
+                        v.column_type = 'people'
+                        AND dbo.fn_MON_FormatColumnValue('people', v.raw_value, NULL) IS NULL
+                        THEN 'PEOPLE_FORMAT'
+                    WHEN v.column_type = 'long_text' AND LEN(v.raw_value + N'x') - 1 > 2000 THEN 'LONG_TEXT_LENGTH'
+                END AS rule_code,
+                CASE
+                    WHEN v.column_type = 'long_text' THEN CONVERT(nvarchar(20), LEN(v.raw_value + N'x') - 1)
+                    WHEN v.column_type = 'rating'
+                        THEN CONVERT(nvarchar(20), dbo.fn_MON_Private_RatingMax(v.settings_json))
+                    WHEN v.column_type = 'dropdown' THEN (
+                        SELECT STRING_AGG(CAST(N'''' + LTRIM(RTRIM(tok.tv)) + N'''' AS nvarchar(MAX)), N', ')
+                        FROM OPENJSON (N'["' + REPLACE(STRING_ESCAPE(v.raw_value, 'json'), N',', N'","') + N'"]')
+                            WITH (tv nvarchar(4000) '$') AS tok
+                        WHERE LEN(LTRIM(RTRIM(tok.tv))) > 0 AND NOT EXISTS (
+                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
+                            WHERE
+                                LOWER(l.label_text) = LOWER(LTRIM(RTRIM(tok.tv)) COLLATE DATABASE_DEFAULT)
+                                OR (
+                                    LTRIM(RTRIM(tok.tv)) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.tv))) <= 9
+                                    AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.tv)))
+                                )
+                        )
+                    )
+                END AS detail
+            FROM v
+        )
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, labels, detail)
+        SELECT
+            checked.update_row_no,
+            checked.rule_code,
+            checked.column_alias,
+            checked.column_id,
+            checked.column_type,
+            checked.raw_value AS val,
+            (
+                SELECT STRING_AGG(CAST(N'''' + l.label_text + N'''' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY l.label_id ASC)
+                FROM dbo.fn_MON_Private_ColumnLabels(checked.settings_json) AS l
+            ) AS labels,
+            checked.detail
+        FROM checked
+        WHERE checked.rule_code IS NOT NULL;
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
+        SELECT
+            c.update_row_no,
+            'NAME_LENGTH' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            c.column_type,
+            CASE
+                WHEN c.raw_value IS NULL THEN N'NULL'
+                ELSE CONCAT(LEN(LTRIM(RTRIM(c.raw_value))), N' characters after trimming')
+            END AS detail
+        FROM #val_cell AS c
+        WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR LEN(LTRIM(RTRIM(c.raw_value))) NOT BETWEEN 1 AND 255);
+
+        -- one cell, two different values in the batch
+        WITH d AS (
+            SELECT
+                x.monday_item_id,
+                x.column_id,
+                STRING_AGG(CAST(x.update_row_no AS nvarchar(MAX)), N', ') WITHIN GROUP (ORDER BY x.update_row_no ASC)
+                    AS row_list
+            FROM #val_cell AS x
+            WHERE x.column_id IS NOT NULL AND x.monday_item_id IS NOT NULL
+            GROUP BY x.monday_item_id, x.column_id
+            HAVING COUNT(DISTINCT COALESCE(LTRIM(RTRIM(x.raw_value)), NCHAR(1)) COLLATE Latin1_General_100_BIN2) > 1
+        )
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+        SELECT
+            c.update_row_no,
+            'DUPLICATE_CONFLICT' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            CONVERT(nvarchar(30), c.monday_item_id) AS val,
+            d.row_list
+        FROM #val_cell AS c
+        INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
+        WHERE @operation = 'UPDATE';
+
+        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias
+        IF @operation = 'UPDATE'
+        BEGIN
+            DECLARE alias_cursor CURSOR LOCAL FAST_FORWARD FOR
+            SELECT DISTINCT
+                c.column_alias,
+                sc.name,
+                TYPE_NAME(sc.system_type_id) AS type_name
+            FROM #val_cell AS c
+            INNER JOIN sys.columns AS sc
+                ON sc.object_id = OBJECT_ID(@table) AND c.column_alias = sc.name COLLATE DATABASE_DEFAULT
+            WHERE
+                c.column_id IS NOT NULL AND c.is_writable = 'Y'
+                AND sc.name NOT IN (
+                    N'monday_item_id', N'monday_board_id', N'parent_item_id', N'update_operation', N'update_fields',
+                    N'source_table', N'source_query', N'update_batch_id', N'validation_status', N'validation_errors',
+                    N'update_row_no'
+                );
+            OPEN alias_cursor;
+            FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
+            WHILE @@FETCH_STATUS = 0
+            BEGIN
+                SET @expr = dbo.fn_MON_Private_StringifyExpr(N'l.' + QUOTENAME(@col), @type);
+                IF @expr IS NOT NULL
+                BEGIN
+                    SET @sql = N'INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)
+SELECT c.update_row_no, ''NO_OP'', c.column_alias, c.column_id, CONVERT(nvarchar(30), c.monday_item_id)
+FROM #val_cell AS c
+WHERE c.column_alias = @alias AND c.monday_item_id IS NOT NULL
+    AND EXISTS (
+        SELECT 1 FROM ' + @table + N' AS l
+        WHERE l.monday_item_id = c.monday_item_id AND l.update_batch_id IS NULL
+            AND (
+                (' + @expr + N' IS NULL AND c.raw_value IS NULL)
+                OR LTRIM(RTRIM(' + @expr + N')) COLLATE Latin1_General_100_BIN2 = LTRIM(RTRIM(
+                    CASE WHEN c.column_type = ''numbers''
+                        THEN COALESCE(dbo.fn_MON_Private_NormalizeNumber(LEFT(c.raw_value, 4000)), c.raw_value)
+                        ELSE c.raw_value END))
+            )
+    );';
+                    EXEC sys.sp_executesql @sql, N'@alias nvarchar(255)', @alias = @alias;
+                END;
+                FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
+            END;
+            CLOSE alias_cursor;
+            DEALLOCATE alias_cursor;
+        END;
+    END;
+
+    -- messages, per-row JSON, statuses ------------------------------------------------------------------
+    WITH e AS (
+        SELECT
+            er.update_row_no,
+            vr.severity,
+            vr.rule_code,
+            er.column_alias,
+            REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                CAST(vr.message_template AS nvarchar(MAX)),
+                N'{column}', COALESCE(N'''' + er.column_alias + N'''', N'')),
+                N'{column_id}', COALESCE(er.column_id, N'')),
+                N'{type}', COALESCE(er.column_type, N'')),
+                N'{value}', COALESCE(
+                    N'''' + LEFT(er.val, 100) + CASE WHEN LEN(er.val) > 100 THEN N'...' ELSE N'' END + N'''', N'NULL'
+                )),
+                N'{labels}', COALESCE(er.labels, N'(none)')),
+                N'{closest}', COALESCE(er.closest, N'(none)')),
+                N'{board_id}', CONVERT(nvarchar(30), @meta)),
+                N'{detail}', COALESCE(er.detail, N'')) AS msg
+        FROM #val_err AS er
+        INNER JOIN dbo.MON_ValidationRule AS vr ON er.rule_code = vr.rule_code AND vr.is_enabled = 'Y'
+    ),
+
+    agg AS (
+        SELECT
+            e.update_row_no,
+            MAX(CASE WHEN e.severity = 'ERROR' THEN 1 ELSE 0 END) AS has_error,
+            MAX(CASE WHEN e.severity = 'WARNING' THEN 1 ELSE 0 END) AS has_warning,
+            N'[' + STRING_AGG(
+                CAST(
+                    N'{"rule":"' + STRING_ESCAPE(e.rule_code, 'json')
+                    + N'","column":' + COALESCE(N'"' + STRING_ESCAPE(e.column_alias, 'json') + N'"', N'null')
+                    + N',"severity":"' + STRING_ESCAPE(e.severity, 'json')
+                    + N'","message":"' + STRING_ESCAPE(e.msg, 'json') + N'"}'
+                    AS nvarchar(MAX)
+                ),
+                N','
+            ) WITHIN GROUP (
+                ORDER BY CASE e.severity WHEN 'ERROR' THEN 0 ELSE 1 END ASC, e.rule_code ASC, e.column_alias ASC
+            ) + N']' AS errors
+        FROM e
+        GROUP BY e.update_row_no
+    )
+
+    SELECT
+        r.update_row_no,
+        CASE WHEN a.has_error = 1 THEN 'INVALID' WHEN a.has_warning = 1 THEN 'WARNING' ELSE 'VALID' END AS status,
+        COALESCE(a.errors, N'[]') AS errors
+    INTO #val_res
+    FROM #val_row AS r
+    LEFT JOIN agg AS a ON r.update_row_no = a.update_row_no;
+
+    IF @target_level = 'ITEMS'
+    BEGIN
+        UPDATE s
+        SET
+            s.validation_status = x.status,
+            s.validation_errors = x.errors
+        FROM dbo.STG_MON_CustMasterSchedule AS s
+        INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
+        WHERE s.update_batch_id = @batch_id;
+    END;
+    ELSE
+    BEGIN
+        UPDATE s
+        SET
+            s.validation_status = x.status,
+            s.validation_errors = x.errors
+        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+        INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
+        WHERE s.update_batch_id = @batch_id;
+    END;
+
+    SELECT
+        @rows = COUNT(*),
+        @valid = SUM(CASE WHEN x.status = 'VALID' THEN 1 ELSE 0 END),
+        @warning = SUM(CASE WHEN x.status = 'WARNING' THEN 1 ELSE 0 END),
+        @invalid = SUM(CASE WHEN x.status = 'INVALID' THEN 1 ELSE 0 END)
+    FROM #val_res AS x;
+
+    UPDATE dbo.MON_UpdateBatch
+    SET
+        rows_staged = @rows,
+        rows_valid = COALESCE(@valid, 0),
+        rows_warning = COALESCE(@warning, 0),
+        rows_invalid = COALESCE(@invalid, 0),
+        validated_at = SYSUTCDATETIME(),
+        batch_status = 'VALIDATED'
+    WHERE batch_id = @batch_id;
+END;
+GO

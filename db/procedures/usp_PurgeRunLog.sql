@@ -1,0 +1,156 @@
+-- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
+-- that started more than @retention_days days ago, in chunks of 5,000 rows (each chunk its own short
+-- transaction under the lock-escalation threshold, so senders writing run-log rows are never blocked for
+-- long and the transaction log stays small). Dry run by default: with @execute = 'N' it only reports how
+-- many rows would be deleted. Rows of every outcome are deleted (a RUNNING row older than the retention is
+-- the trace of a call that died long ago). The call's own run-log row is never deleted.
+-- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
+-- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_PurgeRunLog
+    @retention_days int = 30,
+    @execute char(1) = 'N',
+    @help char(1) = 'N',
+    @purge_count bigint = NULL OUTPUT
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 5,000 rows.
+Dry run by default: with @execute = ''N'' nothing is deleted; the rows that would be are counted and reported.
+
+Parameters:
+  @retention_days int     30     keep the run-log rows that started in the last @retention_days days
+                                 (1 to 36500); older rows are deleted
+  @execute        char(1) ''N''    ''Y'' deletes; ''N'' only reports what would be deleted
+  @help           char(1) ''N''    ''Y'' prints this text and does nothing else
+  @purge_count    bigint  OUTPUT rows deleted (''Y''), or rows that would be deleted (''N'')
+
+Result set: one row (retention_days, cutoff_time, execute_mode, rows_older_than_cutoff, rows_deleted,
+oldest_start_time, summary). Every call writes its own dbo.MON_RunLog row, dry runs included.
+
+Examples:
+  -- what would a 30-day retention delete?
+  EXEC dbo.usp_PurgeRunLog @retention_days = 30;
+  -- delete it (the SQL Agent job "OPUS Run Log Cleanup" runs this)
+  EXEC dbo.usp_PurgeRunLog @retention_days = 30, @execute = ''Y'';';
+        RETURN;
+    END;
+
+    DECLARE
+        @errors nvarchar(2000),
+        @first int,
+        @execute_u char(1) = UPPER(@execute);
+
+    IF @retention_days IS NULL OR @retention_days < 1 OR @retention_days > 36500
+    BEGIN
+        SET @first = COALESCE(@first, 50900);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@retention_days = ', COALESCE(CAST(@retention_days AS nvarchar(20)), N'NULL'),
+            N' is not supported: pass the number of days of run-log history to keep, 1 to 36500',
+            N' (e.g. @retention_days = 30).'
+        );
+    END;
+    IF @execute_u IS NULL OR @execute_u NOT IN ('Y', 'N')
+    BEGIN
+        SET @first = COALESCE(@first, 50901);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@execute = ', COALESCE(N'''' + @execute + N'''', N'NULL'),
+            N' is not supported: pass ''N'' to see what would be deleted, or ''Y'' to delete it.'
+        );
+    END;
+    IF @first IS NOT NULL
+    BEGIN
+        SET @errors = CONCAT(N'usp_PurgeRunLog: ', @errors, N' Nothing was deleted.');
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @cutoff datetime2(3) = DATEADD(DAY, -@retention_days, SYSUTCDATETIME()),
+        @chunk_size int = 5000,
+        @chunk int,
+        @deleted bigint = 0,
+        @rows_int int,
+        @matching bigint,
+        @oldest datetime2(3),
+        @message nvarchar(400),
+        @params nvarchar(400) = CONCAT(
+            N'EXEC dbo.usp_PurgeRunLog @retention_days = ', @retention_days,
+            N', @execute = ''', @execute_u, N''';'
+        );
+
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_PurgeRunLog',
+        @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    BEGIN TRY
+        SELECT
+            @matching = COUNT_BIG(*),
+            @oldest = MIN(rl.start_time)
+        FROM dbo.MON_RunLog AS rl
+        WHERE rl.start_time < @cutoff AND rl.run_id <> @run_id;
+
+        IF @execute_u = 'Y'
+        BEGIN
+            -- one short transaction per chunk (autocommit); the index on start_time finds the rows
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) FROM dbo.MON_RunLog
+                WHERE start_time < @cutoff AND run_id <> @run_id;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @deleted = @deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                RAISERROR (N'usp_PurgeRunLog: %I64d run-log rows deleted so far', 0, 1, @deleted) WITH NOWAIT;
+            END;
+            SET @purge_count = @deleted;
+            SET @message = CONCAT(
+                @deleted, N' run-log rows started before ', CONVERT(nvarchar(30), @cutoff, 126),
+                N' UTC were deleted.'
+            );
+        END
+        ELSE
+        BEGIN
+            SET @purge_count = @matching;
+            SET @message = CONCAT(
+                N'Dry run, nothing was deleted: ', @matching, N' run-log rows started before ',
+                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted.',
+                N' Run again with @execute = ''Y'' to delete them.'
+            );
+        END;
+
+        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id,
+            @outcome = 'SUCCEEDED',
+            @rows_affected = @rows_int;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK;
+        DECLARE @en int = ERROR_NUMBER(), @em nvarchar(4000) = ERROR_MESSAGE();
+        -- chunks deleted before the error stay deleted (each was committed on its own)
+        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id,
+            @outcome = 'FAILED',
+            @rows_affected = @rows_int,
+            @error_number = @en,
+            @error_message = @em;
+        THROW;
+    END CATCH;
+
+    PRINT @message;
+    SELECT
+        @retention_days AS retention_days,
+        @cutoff AS cutoff_time,
+        @execute_u AS execute_mode,
+        @matching AS rows_older_than_cutoff,
+        @deleted AS rows_deleted,
+        @oldest AS oldest_start_time,
+        @message AS summary;
+END;
+GO

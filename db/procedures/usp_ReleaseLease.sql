@@ -1,0 +1,92 @@
+-- usp_ReleaseLease: gives claimed rows back (graceful stop of a sender): READY again at once, the attempt
+-- not counted. Fenced: only rows CLAIMED by @worker_id. @queue_ids NULL releases every row the worker
+-- holds. Twin of db/postgres/procedures/usp_ReleaseLease.sql.
+CREATE OR ALTER PROCEDURE dbo.usp_ReleaseLease
+    @worker_id varchar(100) = NULL,
+    @queue_ids nvarchar(MAX) = NULL,
+    @released int = NULL OUTPUT,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_ReleaseLease: gives claimed queue rows back: READY at once, the attempt not counted.
+
+Parameters:
+  @worker_id  varchar(100)   required  the worker that holds the leases
+  @queue_ids  nvarchar(max)  NULL      JSON array of queue ids, e.g. ''[41, 42]''; NULL: every row the worker holds
+  @released   int            OUTPUT    how many rows were released
+  @help       char(1)        ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  DECLARE @n int;
+  EXEC dbo.usp_ReleaseLease @worker_id = ''sender-1'', @queue_ids = N''[41, 42]'', @released = @n OUTPUT;
+  EXEC dbo.usp_ReleaseLease @worker_id = ''sender-1'', @released = @n OUTPUT;';
+        RETURN;
+    END;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the rows.');
+    END;
+    IF @queue_ids IS NOT NULL AND EXISTS (
+        SELECT 1
+        FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i
+        WHERE i.id IS NULL
+    )
+    BEGIN
+        SET @first = COALESCE(@first, 50604);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@queue_ids = ''', LEFT(@queue_ids, 200),
+            N''' is not a JSON array of queue ids: pass e.g. ''[41, 42]'', or NULL for every row the worker holds.'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'DECLARE @n int; EXEC dbo.usp_ReleaseLease @worker_id = ',
+            COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
+            N', @queue_ids = ', COALESCE(N'N''' + REPLACE(@queue_ids, N'''', N'''''') + N'''', N'NULL'),
+            N', @released = @n OUTPUT;'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_ReleaseLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
+
+    BEGIN TRY
+        UPDATE q
+        SET
+            q.queue_status = 'READY',
+            q.lease_owner = NULL,
+            q.lease_expires_at = NULL,
+            q.visible_after = SYSUTCDATETIME(),
+            q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE (
+            @queue_ids IS NULL
+            OR q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
+        )
+        AND q.queue_status = 'CLAIMED'
+        AND q.lease_owner = @worker_id;
+        SET @released = @@ROWCOUNT;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @released;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO

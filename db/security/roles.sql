@@ -1,0 +1,174 @@
+-- roles.sql: the project's database roles, least privilege (SQL Server). Idempotent: run by every install.
+--
+--   opus_stager  people and jobs that stage, validate, release, cancel and roll back batches, and read the
+--                views. usp_StageUpdates runs the caller's @query with the CALLER's own permissions (dynamic
+--                SQL breaks the ownership chain, by design), so a stager also needs SELECT on the source
+--                tables of their queries: the DBA grants that separately, e.g.
+--                    GRANT SELECT ON dbo.CustMasterSchedule TO opus_stager;
+--   opus_sender  the sender process (opus-sender): board metadata upsert, claim / lease / record
+--                procedures, SELECT on the views and on the tables it reads directly (batches, queue,
+--                preview, board columns and users for the dry-run report, schema version).
+--   opus_reader  reads the views, nothing else.
+--
+-- The procedures and views are owned by dbo, as are the tables they use, so ownership chaining lets a role
+-- that may EXECUTE a procedure (or SELECT a view) use the tables behind it without any table permission.
+-- The few table permissions listed below are for what a role reads outside the procedures (the sender's
+-- direct reads) or what a procedure reads or inserts with dynamic SQL (which breaks the ownership chain:
+-- the stager's SELECT and INSERT on the two staging tables). No role may update or delete a table.
+-- usp_PurgeRunLog is granted to no role (run it as the job owner, see db/ops/create_agent_jobs.sql).
+--
+-- Procedures and views are added to the product over time: the grants are kept in the list below and a
+-- grant is issued only for an object that exists with the expected type; re-run this script (or the
+-- installer) after adding objects. Members are added by the DBA:
+--     ALTER ROLE opus_reader ADD MEMBER [DOMAIN\planner];
+-- Twin of db/postgres/security/roles.sql.
+
+-- a database principal with a role's name that is not a role (a user, say) would receive the grants:
+-- refuse rather than grant to it
+IF EXISTS (
+    SELECT 1
+    FROM sys.database_principals AS dp
+    WHERE dp.name IN (N'opus_stager', N'opus_sender', N'opus_reader') AND dp.type <> 'R'
+)
+BEGIN
+    DECLARE @msg nvarchar(2048) = CONCAT(
+        N'roles.sql: a database principal named opus_stager, opus_sender or opus_reader exists but is not',
+        N' a database role, and would receive the grants. Rename or drop that principal (SELECT name,',
+        N' type_desc FROM sys.database_principals WHERE name LIKE N''opus[_]%''), then run the install again.'
+    );
+    THROW 50910, @msg, 1;
+END;
+GO
+
+IF DATABASE_PRINCIPAL_ID(N'opus_stager') IS NULL
+BEGIN
+    CREATE ROLE opus_stager AUTHORIZATION dbo;
+END;
+GO
+IF DATABASE_PRINCIPAL_ID(N'opus_sender') IS NULL
+BEGIN
+    CREATE ROLE opus_sender AUTHORIZATION dbo;
+END;
+GO
+IF DATABASE_PRINCIPAL_ID(N'opus_reader') IS NULL
+BEGIN
+    CREATE ROLE opus_reader AUTHORIZATION dbo;
+END;
+GO
+
+SET NOCOUNT ON;
+
+DECLARE @grants TABLE (
+    role_name sysname NOT NULL,
+    permission_name varchar(20) NOT NULL,
+    object_name sysname NOT NULL,
+    object_type char(2) NOT NULL,  -- P procedure, V view, U table
+    PRIMARY KEY (role_name, permission_name, object_name)
+);
+
+INSERT INTO @grants (role_name, permission_name, object_name, object_type)
+VALUES
+-- opus_stager: the batch life cycle a DBA or planner drives from SSMS
+('opus_stager', 'EXECUTE', N'usp_StageUpdates', 'P'),
+('opus_stager', 'EXECUTE', N'usp_ValidateStagedUpdates', 'P'),
+('opus_stager', 'EXECUTE', N'usp_ReleaseBatch', 'P'),
+('opus_stager', 'EXECUTE', N'usp_CancelBatch', 'P'),
+('opus_stager', 'EXECUTE', N'usp_StageRollback', 'P'),
+('opus_stager', 'SELECT', N'vw_MON_BatchSummary', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_AuditTrail', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+('opus_stager', 'SELECT', N'MON_SchemaVersion', 'U'),
+-- ... and the loader's staging tables: usp_StageUpdates inserts the staged rows with dynamic SQL (the
+-- columns of the query are known at run time only) and validation's no-op check reads the loaded rows the
+-- same way; dynamic SQL runs with the caller's permissions (see below). No UPDATE or DELETE: validation
+-- and release change staged rows with static SQL, through the ownership chain
+('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule', 'U'),
+('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule', 'U'),
+('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
+('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
+-- opus_sender: what opus-sender calls (sync-board, send, dry run) and reads
+('opus_sender', 'EXECUTE', N'usp_UpsertBoardMetadata', 'P'),
+('opus_sender', 'EXECUTE', N'usp_ClaimQueueRows', 'P'),
+('opus_sender', 'EXECUTE', N'usp_ExtendLease', 'P'),
+('opus_sender', 'EXECUTE', N'usp_ReleaseLease', 'P'),
+('opus_sender', 'EXECUTE', N'usp_RecordCreatedItem', 'P'),
+('opus_sender', 'EXECUTE', N'usp_RecordSendResult', 'P'),
+('opus_sender', 'EXECUTE', N'usp_RecordPreview', 'P'),
+('opus_sender', 'SELECT', N'MON_UpdateBatch', 'U'),
+('opus_sender', 'SELECT', N'MON_UpdateQueue', 'U'),
+('opus_sender', 'SELECT', N'MON_SchemaVersion', 'U'),
+-- ... and reads directly for the dry-run report (preview rows, status labels, user names)
+('opus_sender', 'SELECT', N'MON_UpdatePreview', 'U'),
+('opus_sender', 'SELECT', N'MON_BoardColumn', 'U'),
+('opus_sender', 'SELECT', N'MON_User', 'U'),
+('opus_sender', 'SELECT', N'vw_MON_BatchSummary', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_AuditTrail', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+-- opus_reader: the views only
+('opus_reader', 'SELECT', N'vw_MON_BatchSummary', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_AuditTrail', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V');
+
+DECLARE
+    @sql nvarchar(MAX),
+    @missing nvarchar(MAX);
+
+-- GRANT is idempotent; names are quoted with QUOTENAME, and only objects that exist with the listed type
+-- are granted (a view name that is a table, say, is skipped and reported)
+SELECT
+    @sql = STRING_AGG(
+        CONVERT(
+            nvarchar(MAX),
+            N'GRANT ' + g.permission_name + N' ON OBJECT::dbo.' + QUOTENAME(g.object_name)
+            + N' TO ' + QUOTENAME(g.role_name) + N';'
+        ),
+        NCHAR(10)
+    )
+FROM @grants AS g
+WHERE OBJECT_ID(N'dbo.' + QUOTENAME(g.object_name), g.object_type) IS NOT NULL;
+
+SELECT
+    @missing = STRING_AGG(
+        CONVERT(nvarchar(MAX), g.role_name + N': ' + g.permission_name + N' dbo.' + g.object_name), N', '
+    )
+FROM @grants AS g
+WHERE OBJECT_ID(N'dbo.' + QUOTENAME(g.object_name), g.object_type) IS NULL;
+
+IF @sql IS NOT NULL
+BEGIN
+    EXEC sys.sp_executesql @sql;
+END;
+
+-- dynamic SQL inside a procedure (staging, validation's no-op check) breaks the ownership chain: the objects
+-- it names are checked against the caller. It uses the fn_MON_* helper functions, so the stager may execute them
+-- (scalar functions) or select from them (table functions); they only compute, they change nothing
+SET @sql = NULL;
+SELECT
+    @sql = STRING_AGG(
+        CONVERT(
+            nvarchar(MAX),
+            N'GRANT ' + CASE WHEN o.type = 'FN' THEN N'EXECUTE' ELSE N'SELECT' END + N' ON OBJECT::dbo.'
+            + QUOTENAME(o.name) + N' TO opus_stager;'
+        ),
+        NCHAR(10)
+    )
+FROM sys.objects AS o
+WHERE o.schema_id = SCHEMA_ID(N'dbo') AND o.type IN ('FN', 'IF', 'TF') AND o.name LIKE N'fn[_]MON[_]%';
+
+IF @sql IS NOT NULL
+BEGIN
+    EXEC sys.sp_executesql @sql;
+END;
+
+IF @missing IS NOT NULL
+BEGIN
+    PRINT N'roles.sql: not granted (the object is not installed yet; run the install again once it is): '
+    + @missing;
+END;
+GO

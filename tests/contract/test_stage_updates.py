@@ -1,0 +1,290 @@
+"""usp_StageUpdates: a SELECT's rows become one staged, validated batch; bad input stages nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+
+import pytest
+
+from sender.db import Database, DbError
+from tests.contract.helpers import (
+    BOARD_ID,
+    ITEM_ID,
+    OTHER_ITEM_ID,
+    is_mssql,
+    load_item_rows,
+    load_planning_board,
+    snapshot,
+    stage,
+    staged_rows,
+)
+
+OWNER_SAMPLE = (
+    "SELECT \n    monday_item_id,\n    'In Progress' as order_status\nFROM STG_MON_CustMasterSchedule \n"
+    f"WHERE monday_board_id = 8709134353 \nAND monday_item_id = {ITEM_ID}\nLIMIT 1;"
+)
+
+
+@pytest.fixture
+def board(db):
+    load_planning_board(db, items=True)
+    load_item_rows(db)
+    return db
+
+
+def test_owner_sample_stages_one_row(board):
+    db = board
+    if is_mssql(db):
+        before = snapshot(db)
+        with pytest.raises(DbError) as err:
+            stage(db, OWNER_SAMPLE)
+        assert err.value.number == 50205
+        assert "TOP (1)" in err.value.message and "does not parse" in err.value.message
+        assert snapshot(db) == before
+        query = OWNER_SAMPLE.replace("SELECT ", "SELECT TOP (1) ", 1).replace("LIMIT 1;", "")
+    else:
+        query = OWNER_SAMPLE
+    res = stage(db, query)
+    batch_id = res.outputs["batch_id"]
+    assert re.fullmatch(r"UB\d{14}-[0-9a-f]{6}", batch_id)
+    assert res.outputs["rows_staged"] == 1 and res.outputs["rows_valid"] == 1
+    rows = staged_rows(db, batch_id)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["monday_item_id"] == ITEM_ID and row["monday_board_id"] == BOARD_ID
+    assert row["update_operation"] == "UPDATE"
+    assert json.loads(row["update_fields"]) == {"order_status": "In Progress"}
+    assert row["source_query"] == query
+    assert row["validation_status"] == "VALID" and json.loads(row["validation_errors"]) == []
+    batch = db.query("SELECT * FROM dbo.MON_UpdateBatch WHERE batch_id = ?", (batch_id,))[0]
+    assert batch["batch_status"] == "VALIDATED"
+    assert (batch["rows_staged"], batch["rows_valid"], batch["rows_invalid"]) == (1, 1, 0)
+    assert batch["board_id"] == BOARD_ID and batch["target_level"] == "ITEMS" and batch["update_operation"] == "UPDATE"
+    # the cell maps to the status column by title and formats as the label id
+    cell = db.query(
+        "SELECT column_id, column_type, raw_value, settings_json FROM dbo.fn_MON_StagedCells(?)", (batch_id,)
+    )[0]
+    assert cell["column_id"] == "status"
+    assert db.scalar(
+        "SELECT dbo.fn_MON_FormatColumnValue(?, ?, ?)", (cell["column_type"], cell["raw_value"], cell["settings_json"])
+    ) == '{"index":7}'
+    # the loader's rows are untouched
+    assert db.scalar("SELECT COUNT(*) FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NULL") == 2
+
+
+def test_values_are_stringified_the_same_way_in_both_engines(board):
+    db = board
+    if is_mssql(db):
+        query = (
+            "SELECT CAST(1234567890 AS bigint) AS monday_item_id, CAST('2026-06-15' AS date) AS due_date, "
+            "CAST('2026-06-15T09:30:15.123' AS datetime2) AS date4, CAST(12.5000 AS decimal(18,4)) AS quantity, "
+            "CAST(10 AS int) AS rating, CAST(1 AS bit) AS checkbox, CAST(NULL AS nvarchar(10)) AS text, "
+            "N'Ünïcødé 🚀 \"q\"' AS long_text, N'  spaced  ' AS email, CAST(2.0 AS float) AS numbers"
+        )
+    else:
+        query = (
+            "SELECT 1234567890::bigint AS monday_item_id, DATE '2026-06-15' AS due_date, "
+            "TIMESTAMP '2026-06-15 09:30:15.123' AS date4, 12.5000::numeric(18,4) AS quantity, "
+            "10 AS rating, true AS checkbox, NULL::text AS text, "
+            "'Ünïcødé 🚀 \"q\"' AS long_text, '  spaced  ' AS email, 2.0::float8 AS numbers"
+        )
+    batch_id = stage(db, query).outputs["batch_id"]
+    fields = json.loads(staged_rows(db, batch_id)[0]["update_fields"])
+    assert fields == {
+        "due_date": "2026-06-15",
+        "date4": "2026-06-15T09:30:15",
+        "quantity": "12.5",
+        "rating": "10",
+        "checkbox": "true",
+        "text": None,
+        "long_text": "Ünïcødé 🚀 \"q\"",
+        "email": "  spaced  ",
+        "numbers": "2",
+    }
+    assert list(fields) == ["due_date", "date4", "quantity", "rating", "checkbox", "text", "long_text", "email", "numbers"]
+
+
+def test_cte_order_by_comments_and_trailing_semicolons(board):
+    db = board
+    query = (
+        "-- the planners' list\n"
+        "WITH src AS (SELECT monday_item_id, order_status FROM dbo.STG_MON_CustMasterSchedule "
+        "WHERE update_batch_id IS NULL /* loader rows; DELETE nothing */)\n"
+        "SELECT monday_item_id, 'Stuck' AS \"Order Status\", 'a;b -- not a comment' AS text FROM src "
+        "ORDER BY monday_item_id DESC ;  ; -- done\n"
+    )
+    batch_id = stage(db, query).outputs["batch_id"]
+    rows = staged_rows(db, batch_id)
+    assert [(r["update_row_no"], r["monday_item_id"]) for r in rows] == [(1, OTHER_ITEM_ID), (2, ITEM_ID)]
+    assert json.loads(rows[0]["update_fields"]) == {"Order Status": "Stuck", "text": "a;b -- not a comment"}
+    assert all(r["validation_status"] == "VALID" for r in rows)
+
+
+def test_empty_result_stages_nothing_and_creates_no_batch(board):
+    db = board
+    before = snapshot(db)
+    res = stage(db, "SELECT monday_item_id, 'Done' AS order_status FROM dbo.STG_MON_CustMasterSchedule WHERE 1 = 0")
+    assert res.outputs["batch_id"] is None and res.outputs["rows_staged"] == 0
+    assert snapshot(db) == before
+    assert any("no rows" in m for m in res.messages) or is_mssql(db)
+
+
+def test_create_items_and_subitems(board):
+    db = board
+    batch_id = stage(
+        db,
+        "SELECT 'New order 🚀' AS item_name, 'topics' AS group_id, '2026-07-01' AS due_date",
+        update_operation="CREATE", source_table="ERP.dbo.Orders",
+    ).outputs["batch_id"]
+    row = staged_rows(db, batch_id)[0]
+    assert (row["item_name"], row["group_id"], row["monday_item_id"]) == ("New order 🚀", "topics", None)
+    assert row["update_operation"] == "CREATE" and row["source_table"] == "ERP.dbo.Orders"
+    assert json.loads(row["update_fields"]) == {"due_date": "2026-07-01"}
+    assert row["validation_status"] == "VALID"
+
+    sub = stage(
+        db, f"SELECT {ITEM_ID} AS parent_item_id, 'Cut steel' AS item_name, 'Done' AS order_status",
+        update_operation="CREATE", target_level="SUBITEMS",
+    ).outputs["batch_id"]
+    rows = db.query(
+        "SELECT parent_item_id, item_name, update_fields, validation_status FROM dbo.STG_MON_CustMasterSchedule_Subitems "
+        "WHERE update_batch_id = ?", (sub,),
+    )
+    assert rows == [{"parent_item_id": ITEM_ID, "item_name": "Cut steel", "update_fields": '{"order_status":"Done"}',
+                     "validation_status": "VALID"}]
+    assert db.scalar("SELECT target_level FROM dbo.MON_UpdateBatch WHERE batch_id = ?", (sub,)) == "SUBITEMS"
+
+
+def test_refused_queries(board):
+    """Every refusal: a numbered error that says what to do, and nothing staged, batched or queued."""
+    db = board
+    cases = [
+        ("INSERT INTO dbo.MON_Board (board_id, board_name) VALUES (1, 'x')", 50212, None),
+        ("SELECT monday_item_id FROM dbo.STG_MON_CustMasterSchedule; DELETE FROM dbo.STG_MON_CustMasterSchedule", 50211, "one statement"),
+        ("WITH d AS (DELETE FROM dbo.STG_MON_CustMasterSchedule RETURNING monday_item_id) SELECT monday_item_id FROM d", 50210, "DELETE"),
+        ("SELECT monday_item_id INTO dbo.copy_of_items FROM dbo.STG_MON_CustMasterSchedule", 50210, "INTO"),
+        ("SELECT monday_item_id, 'x' AS text FROM dbo.STG_MON_CustMasterSchedule FOR UPDATE", 50210, "UPDATE"),
+        ("SELECT monday_item_id, 'x' AS text FROM dbo.STG_MON_CustMasterSchedule\nDROP TABLE dbo.MON_Board", 50210, "DROP"),
+        ("SELECT monday_item_id, 'x' AS text FROM dbo.STG_MON_CustMasterSchedul", 50203, None),
+        ("SELEC monday_item_id FROM dbo.STG_MON_CustMasterSchedule", 50212, "SELECT"),
+        ("SELECT monday_item_id, 'x' AS text FROM dbo.STG_MON_CustMasterSchedule WHERE", 50203, None),
+        ("SELECT monday_item_id, 'a' AS text, 'b' AS TEXT FROM dbo.STG_MON_CustMasterSchedule", 50206, "text"),
+        ("SELECT 'Done' AS order_status", 50207, "monday_item_id"),
+        ("SELECT 'abc' AS monday_item_id, 'Done' AS order_status", 50208, "abc"),
+        ("-- only a comment", 50212, None),
+    ]
+    if not is_mssql(db):
+        cases += [
+            ("SELECT monday_item_id, 'x' FROM dbo.STG_MON_CustMasterSchedule", 50215, "alias"),
+            ("SELECT monday_item_id, 1/0 AS numbers FROM dbo.STG_MON_CustMasterSchedule", 50204, "division by zero"),
+            ("SELECT monday_item_id, setval('dbo.mon_runlog_run_id_seq', 1) AS numbers FROM dbo.STG_MON_CustMasterSchedule", 50210, "SETVAL"),
+            ("SELECT TOP (1) monday_item_id, 'x' AS text FROM dbo.STG_MON_CustMasterSchedule", 50205, "LIMIT 1"),
+            ("SELECT FROM dbo.STG_MON_CustMasterSchedule", 50214, "no columns"),
+            ("SELECT monday_item_id, ROW(1, 2) AS text FROM dbo.STG_MON_CustMasterSchedule", 50213, "CAST"),
+        ]
+    before = snapshot(db)
+    for query, number, words in cases:
+        with pytest.raises(DbError) as err:
+            stage(db, query)
+        assert err.value.number == number, (query, err.value)
+        if words:
+            assert words.lower() in err.value.message.lower(), (query, err.value.message)
+        assert snapshot(db) == before, query
+    failed = db.query("SELECT error_number, outcome, end_time FROM dbo.MON_RunLog WHERE proc_name = 'usp_StageUpdates'")
+    assert len(failed) == len(cases)
+    assert all(r["outcome"] == "FAILED" and r["end_time"] is not None and r["error_number"] for r in failed)
+
+
+def test_create_needs_its_keys_and_names_fit(board):
+    db = board
+    before = snapshot(db)
+    with pytest.raises(DbError) as err:
+        stage(db, "SELECT 'x' AS group_id", update_operation="CREATE")
+    assert err.value.number == 50207 and "item_name" in err.value.message
+    with pytest.raises(DbError) as err:
+        stage(db, "SELECT 'Cut' AS item_name", update_operation="CREATE", target_level="SUBITEMS")
+    assert err.value.number == 50207 and "parent_item_id" in err.value.message
+    long_name = "SELECT REPLICATE('n', 256) AS item_name" if is_mssql(db) else "SELECT repeat('n', 256) AS item_name"
+    with pytest.raises(DbError) as err:
+        stage(db, long_name, update_operation="CREATE")
+    assert err.value.number == 50209 and "256" in err.value.message
+    assert snapshot(db) == before
+
+
+def test_keywords_inside_strings_identifiers_and_longer_words_are_fine(board):
+    db = board
+    q = (
+        "SELECT monday_item_id, 'please update; delete; drop' AS text, \"update\".x AS numbers "
+        "FROM dbo.STG_MON_CustMasterSchedule CROSS JOIN (SELECT 1 AS x) AS \"update\" WHERE update_batch_id IS NULL"
+    )
+    if is_mssql(db):
+        q = q.replace('"update"', "[update]")
+    res = stage(db, q)
+    assert res.outputs["rows_staged"] == 2
+
+
+def test_parameter_errors_are_collected(board):
+    db = board
+    before = snapshot(db)
+    with pytest.raises(DbError) as err:
+        db.call("usp_StageUpdates", query=" ", board_id=None, update_operation="DELETE", target_level="BOARDS",
+                create_labels_if_missing="X")
+    assert err.value.number == 50201
+    for words in ("query", "board_id", "UPDATE and CREATE", "ITEMS and SUBITEMS", "Y and N"):
+        assert words in err.value.message
+    assert snapshot(db) == before
+
+
+def test_chosen_batch_id_and_duplicate(board):
+    db = board
+    q = f"SELECT {ITEM_ID} AS monday_item_id, 'Done' AS order_status"
+    db.call("usp_StageUpdates", query=q, board_id=BOARD_ID, batch_id="MY-BATCH-1")
+    assert len(staged_rows(db, "MY-BATCH-1")) == 1
+    before = snapshot(db)
+    with pytest.raises(DbError) as err:
+        db.call("usp_StageUpdates", query=q, board_id=BOARD_ID, batch_id="MY-BATCH-1")
+    assert err.value.number == 50202
+    assert snapshot(db) == before
+
+
+def test_run_log_and_help(board):
+    db = board
+    stage(db, f"SELECT {ITEM_ID} AS monday_item_id, 'Done' AS order_status")
+    log = db.query("SELECT * FROM dbo.MON_RunLog WHERE proc_name = 'usp_StageUpdates'")[0]
+    assert log["outcome"] == "SUCCEEDED" and log["rows_affected"] == 1 and log["batch_id"].startswith("UB")
+    assert "usp_StageUpdates" in log["parameters_used"] and "Done" in log["parameters_used"]
+    res = db.call("usp_StageUpdates", help="Y")
+    text = "\n".join(res.messages)
+    assert "query" in text and "board_id" in text and "CREATE" in text and "Examples" in text
+
+
+def test_caller_without_select_cannot_read_a_table_through_staging(board, fresh_dsn):
+    db = board
+    if is_mssql(db):
+        pytest.skip("PostgreSQL role test; tests/tsqlt covers SQL Server")
+    role = f"opus_reader_{uuid.uuid4().hex[:8]}"
+    db.execute("CREATE TABLE dbo.secret_prices (monday_item_id bigint, numbers numeric)")
+    db.execute(f"INSERT INTO dbo.secret_prices VALUES ({ITEM_ID}, 99)")
+    db.execute(f"CREATE ROLE {role}")
+    try:
+        db.execute(f"GRANT USAGE ON SCHEMA dbo TO {role}")
+        db.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA dbo TO {role}")
+        db.execute(f"REVOKE ALL ON dbo.secret_prices FROM {role}")
+        db.execute(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA dbo TO {role}")
+        db.execute(f"GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA dbo TO {role}")
+        with Database(fresh_dsn) as other:
+            other.execute(f"SET ROLE {role}")
+            before = snapshot(other)
+            with pytest.raises(DbError) as err:
+                stage(other, "SELECT monday_item_id, numbers FROM dbo.secret_prices")
+            assert err.value.number == 50204
+            assert "permission denied" in err.value.message
+            assert snapshot(other) == before
+            # the same role may stage from what it can read
+            assert stage(other, f"SELECT {ITEM_ID} AS monday_item_id, 'Done' AS order_status").outputs["rows_staged"] == 1
+            other.execute("RESET ROLE")
+    finally:
+        db.execute(f"DROP OWNED BY {role}")
+        db.execute(f"DROP ROLE {role}")

@@ -1,0 +1,53 @@
+-- tSQLt class test_usp_ReleaseLease: mirrors tests/contract/test_queue.py (graceful stop). SQL Server only:
+--   EXEC tSQLt.RunTestClass 'test_usp_ReleaseLease';
+EXEC tSQLt.NewTestClass 'test_usp_ReleaseLease';
+GO
+
+CREATE PROCEDURE test_usp_ReleaseLease.SetUp
+AS
+BEGIN
+    EXEC tSQLt.FakeTable @TableName = N'dbo.MON_UpdateQueue', @Identity = 1, @Defaults = 1;
+    EXEC tSQLt.FakeTable @TableName = N'dbo.MON_RunLog', @Identity = 1, @Defaults = 1;
+
+    INSERT INTO dbo.MON_UpdateQueue (
+        batch_id, update_row_no, board_id, update_operation, idempotency_key, queue_status, lease_owner,
+        lease_expires_at, attempt_count
+    )
+    VALUES
+    ('B1', 1, 1, 'UPDATE', 'B1-1', 'CLAIMED', 'w1', DATEADD(MINUTE, 5, SYSUTCDATETIME()), 1),
+    ('B1', 2, 1, 'UPDATE', 'B1-2', 'CLAIMED', 'w1', DATEADD(MINUTE, 5, SYSUTCDATETIME()), 3),
+    ('B1', 3, 1, 'UPDATE', 'B1-3', 'CLAIMED', 'w2', DATEADD(MINUTE, 5, SYSUTCDATETIME()), 1);
+END;
+GO
+
+CREATE PROCEDURE test_usp_ReleaseLease.[test every row of the worker is READY again without the attempt]
+AS
+BEGIN
+    DECLARE @released int;
+    EXEC dbo.usp_ReleaseLease @worker_id = 'w1', @released = @released OUTPUT;
+
+    EXEC tSQLt.AssertEquals 2, @released;
+    SELECT
+        q.idempotency_key,
+        q.queue_status,
+        q.lease_owner,
+        q.attempt_count
+    INTO #Actual
+    FROM dbo.MON_UpdateQueue AS q;
+    SELECT TOP (0) *
+    INTO #Expected
+    FROM #Actual;
+    INSERT INTO #Expected (idempotency_key, queue_status, lease_owner, attempt_count)
+    VALUES ('B1-1', 'READY', NULL, 0), ('B1-2', 'READY', NULL, 2), ('B1-3', 'CLAIMED', 'w2', 1);
+    EXEC tSQLt.AssertEqualsTable '#Expected', '#Actual';
+END;
+GO
+
+CREATE PROCEDURE test_usp_ReleaseLease.[test a missing worker id is error 50601]
+AS
+BEGIN
+    DECLARE @released int;
+    EXEC tSQLt.ExpectException @ExpectedErrorNumber = 50601;
+    EXEC dbo.usp_ReleaseLease @worker_id = '', @released = @released OUTPUT;
+END;
+GO

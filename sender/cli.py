@@ -1,26 +1,91 @@
-"""Command line of the sender: `opus-sender --help`. Exit codes are listed in sender/exitcodes.py."""
+"""Command line of the sender: `opus-sender --help`. Exit codes are listed in sender/exitcodes.py.
+
+Every command reads its configuration from the environment and an optional file (--config or
+OPUS_CONFIG; see sender/config.py). On a terminal, `send` shows a progress bar and a summary table;
+elsewhere (SQL Agent, cron, a pipe) it writes plain timestamped log lines without colour.
+"""
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
+import signal
 import sys
+import threading
 import time
+from pathlib import Path
+from typing import Any
 
 from . import __version__, exitcodes
+from .config import Config, load_config
 from .db import ConfigError, Database, DbError
 from .installer import InstallError, install, installed_version
+from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
 
 log = logging.getLogger("opus")
 
+EXIT_CODES_TEXT = (
+    "Exit codes: 0 all done; 1 partial failure (some rows failed or are left to retry); 2 usage; "
+    "3 configuration error; 4 database error; 5 nothing could be sent (every row failed, or monday "
+    "refused the token); 130 interrupted."
+)
 
-def _dsn(args) -> str:
-    dsn = getattr(args, "dsn", None) or os.environ.get("OPUS_DSN")
-    if not dsn:
-        raise ConfigError("no database DSN: pass --dsn or set OPUS_DSN (an ODBC connection string)")
-    return dsn
 
+# ---------------------------------------------------------------------------------------------- config
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(
+        getattr(args, "config", None),
+        dsn=getattr(args, "dsn", None),
+        worker_id=getattr(args, "worker_id", None),
+        api_url=getattr(args, "api_url", None),
+    )
+
+
+def _dsn(args: argparse.Namespace) -> str:
+    return _config(args).require_dsn()
+
+
+# ---------------------------------------------------------------------------------------------- progress
+
+class Progress:
+    """A one-line progress bar on a terminal (stderr); nothing otherwise."""
+
+    def __init__(self, stream: Any, enabled: bool):
+        self.stream = stream
+        self.enabled = enabled
+        self.totals: dict[str, int] = {}
+        self.done: dict[str, int] = {}
+        self._last = 0.0
+
+    def __call__(self, event: str, run: Any) -> None:
+        if event == "start":
+            self.totals.setdefault(run.batch_id, 0)
+            return
+        self.done[run.batch_id] = run.rows_done
+        if self.enabled and time.monotonic() - self._last > 0.1:
+            self._last = time.monotonic()
+            self.draw()
+
+    def set_total(self, batch_id: str, total: int) -> None:
+        self.totals[batch_id] = total
+
+    def draw(self) -> None:
+        total = sum(self.totals.values()) or 1
+        done = min(sum(self.done.values()), total)
+        width = 30
+        filled = int(width * done / total)
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.enabled and self.done:
+            self.draw()
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# ---------------------------------------------------------------------------------------------- commands
 
 def cmd_db_install(args) -> int:
     with Database(_dsn(args)) as db:
@@ -37,47 +102,276 @@ def cmd_db_version(args) -> int:
     return exitcodes.OK
 
 
+def cmd_sync_board(args) -> int:
+    from .sync import sync_board
+
+    cfg = _config(args)
+    with Database(cfg.require_dsn()) as db, MondayClient(cfg) as client:
+        for board_id in args.board_id:
+            result = sync_board(db, client, board_id, with_items=args.items, with_users=not args.no_users)
+            print("\n".join(result.lines()))
+    return exitcodes.OK
+
+
+def _read_query(args) -> str:
+    if args.query_file:
+        return Path(args.query_file).read_text(encoding="utf-8")
+    if args.query == "-":
+        return sys.stdin.read()
+    return args.query
+
+
+def _print_summary(db: Database, batch_id: str) -> dict[str, Any]:
+    from .report import _refusal, batch_summary, validation_errors
+
+    s = (batch_summary(db, batch_id) or [{}])[0]
+    print(f"batch {batch_id}: status {s.get('batch_status')}; rows staged {s.get('rows_staged', 0)}, valid "
+          f"{s.get('rows_valid', 0)}, warnings {s.get('rows_warning', 0)}, refused {s.get('rows_invalid', 0)}, "
+          f"queued {s.get('rows_queued', 0)}")
+    for r in map(_refusal, validation_errors(db, batch_id)[:50]):
+        print(f"  {r['severity'] or 'refused'} row {r['row']} {r['item']} {r['column']}: [{r['rule']}] {r['message']}")
+    return s
+
+
+def cmd_stage(args) -> int:
+    cfg = _config(args)
+    with Database(cfg.require_dsn()) as db:
+        res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=_read_query(args),
+                      board_id=args.board_id, update_operation=args.operation, target_level=args.target,
+                      source_table=args.source_table, create_labels_if_missing="Y" if args.create_labels else "N")
+        batch_id = res.outputs.get("batch_id")
+        if not batch_id:
+            log.error("the query returned no rows: nothing was staged")
+            return exitcodes.NOTHING_SENT
+        _print_summary(db, batch_id)
+        if args.release:
+            db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="N" if args.no_warnings else "Y")
+            _print_summary(db, batch_id)
+    print(batch_id)
+    return exitcodes.OK
+
+
+def cmd_validate(args) -> int:
+    with Database(_dsn(args)) as db:
+        db.call("usp_ValidateStagedUpdates", batch_id=args.batch_id)
+        _print_summary(db, args.batch_id)
+    return exitcodes.OK
+
+
+def cmd_release(args) -> int:
+    with Database(_dsn(args)) as db:
+        db.call("usp_ReleaseBatch", batch_id=args.batch_id, include_warnings="N" if args.no_warnings else "Y")
+        _print_summary(db, args.batch_id)
+    return exitcodes.OK
+
+
+def cmd_cancel(args) -> int:
+    with Database(_dsn(args)) as db:
+        db.call("usp_CancelBatch", batch_id=args.batch_id, reason=args.reason)
+        _print_summary(db, args.batch_id)
+    return exitcodes.OK
+
+
+def _send(args, cfg: Config, batch_id: str | None) -> int:
+    from .report import batch_summary, result_json, summary_table, write_html_report, write_text_report
+    from .send import Sender
+
+    cfg.require_token()
+    cfg.require_dsn()
+    tty = sys.stderr.isatty()
+    progress = Progress(sys.stderr, tty and not args.json)
+    with Database(cfg.require_dsn()) as db:
+        for s in batch_summary(db, batch_id):
+            if batch_id or s.get("batch_status") in ("READY", "SENDING"):
+                progress.set_total(s["batch_id"], int(s.get("rows_ready") or 0) + int(s.get("rows_claimed") or 0))
+    dry_run = not args.execute
+    if dry_run:
+        log.info("dry run: nothing will be sent (pass --execute to send)")
+    sender = Sender(cfg, dry_run=dry_run, progress=progress)
+    result = sender.run(batch_id)
+    progress.finish()
+    with Database(cfg.require_dsn()) as db:
+        if args.json:
+            print(result_json(result))
+        elif dry_run or not tty:
+            write_text_report(db, result, sys.stdout)
+        else:
+            sys.stdout.write(summary_table(result))
+        if args.html:
+            with open(args.html, "w", encoding="utf-8") as fh:
+                write_html_report(db, result, fh)
+            log.info("HTML report written to %s", args.html)
+    for run in result.batches.values():
+        log.info("batch %s: %s; sent %d, skipped %d, failed %d, retry %d, previewed %d", run.batch_id,
+                 run.status_after or ("previewed" if dry_run else "-"), run.sent, run.skipped, run.failed, run.retry,
+                 run.previewed)
+    log.info("monday calls this run: %d; daily budget left %d of %d", result.calls, int(result.daily_remaining),
+             result.daily_limit)
+    return result.exit_code
+
+
+def cmd_send(args) -> int:
+    return _send(args, _config(args), args.batch_id)
+
+
+def cmd_rollback(args) -> int:
+    cfg = _config(args)
+    cfg.require_token()
+    with Database(cfg.require_dsn()) as db:
+        res = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id=args.batch_id,
+                      reason=args.reason)
+    rb = res.outputs.get("rollback_batch_id")
+    print(f"rollback of {args.batch_id} staged as batch {rb}")
+    return _send(args, cfg, rb)
+
+
+def cmd_status(args) -> int:
+    from .report import status_text
+
+    with Database(_dsn(args)) as db:
+        sys.stdout.write(status_text(db, args.batch_id, args.limit))
+        if args.batch_id:
+            _print_summary(db, args.batch_id)
+    return exitcodes.OK
+
+
+# ---------------------------------------------------------------------------------------------- parser
+
+def _common() -> argparse.ArgumentParser:
+    c = argparse.ArgumentParser(add_help=False)
+    g = c.add_argument_group("configuration")
+    g.add_argument("--config", metavar="FILE", help="INI or TOML config file (default: $OPUS_CONFIG)")
+    g.add_argument("--dsn", help="ODBC connection string (default: $OPUS_DSN)")
+    g.add_argument("--worker-id", help="this sender's name in leases (default: host:pid)")
+    g.add_argument("--api-url", help="monday API endpoint (default: $MONDAY_API_URL or https://api.monday.com/v2)")
+    g.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return c
+
+
 def build_parser() -> argparse.ArgumentParser:
+    common = _common()
     p = argparse.ArgumentParser(
         prog="opus-sender",
-        description="OPUS Update Boards sender: install the schema, sync board metadata, send released "
-        "batches to monday.com (dry run unless --execute), roll batches back, show status.",
-        epilog="Exit codes: 0 done, 1 partial failure, 2 usage, 3 configuration, 4 database, "
-        "5 nothing could be sent.",
+        description="OPUS Update Boards sender: install the schema, sync board metadata, stage, validate and "
+        "release batches, send released batches to monday.com (dry run unless --execute), roll batches back, "
+        "show status. The token comes from MONDAY_API_TOKEN or MONDAY_API_TOKEN_FILE.",
+        epilog=EXIT_CODES_TEXT,
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    dbp = sub.add_parser("db", help="install or inspect the database schema")
+    def add(name: str, help_text: str, func: Any, **kw: Any) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help_text, description=help_text, parents=[common], epilog=EXIT_CODES_TEXT,
+                            **kw)
+        sp.set_defaults(func=func)
+        return sp
+
+    dbp = sub.add_parser("db", help="install or inspect the database schema",
+                         description="Install or inspect the database schema.", epilog=EXIT_CODES_TEXT)
     dbsub = dbp.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    inst = dbsub.add_parser("install", help="install or upgrade the schema (idempotent)")
-    inst.add_argument("--dsn", help="ODBC connection string (default: $OPUS_DSN)")
+    inst = dbsub.add_parser("install", help="install or upgrade the schema (idempotent)", parents=[common],
+                            description="Install or upgrade the schema (idempotent).", epilog=EXIT_CODES_TEXT)
     inst.set_defaults(func=cmd_db_install)
-    ver = dbsub.add_parser("version", help="show the installed schema version")
-    ver.add_argument("--dsn", help="ODBC connection string (default: $OPUS_DSN)")
+    ver = dbsub.add_parser("version", help="show the installed schema version", parents=[common],
+                           description="Show the installed schema version.", epilog=EXIT_CODES_TEXT)
     ver.set_defaults(func=cmd_db_version)
+
+    sp = add("sync-board", "read board metadata (columns, labels, groups, users) from monday into the database",
+             cmd_sync_board)
+    sp.add_argument("--board-id", type=int, action="append", required=True,
+                    help="board to sync (repeat for several); its subitems board is synced too")
+    sp.add_argument("--items", action="store_true", help="also sync item ids and names")
+    sp.add_argument("--no-users", action="store_true", help="do not sync the account's users")
+
+    sp = add("stage", "stage the result rows of a SQL query as a batch (validated at once)", cmd_stage)
+    sp.add_argument("--board-id", type=int, required=True, help="target board")
+    q = sp.add_mutually_exclusive_group(required=True)
+    q.add_argument("--query", help="the SQL query (or - to read it from stdin)")
+    q.add_argument("--query-file", metavar="FILE", help="file holding the SQL query")
+    sp.add_argument("--operation", choices=["UPDATE", "CREATE"], default="UPDATE", help="default UPDATE")
+    sp.add_argument("--target", choices=["ITEMS", "SUBITEMS"], default="ITEMS", help="default ITEMS")
+    sp.add_argument("--source-table", help="recorded with the batch")
+    sp.add_argument("--create-labels", action="store_true", help="let monday create missing status/dropdown labels")
+    sp.add_argument("--release", action="store_true", help="release the batch right after staging")
+    sp.add_argument("--no-warnings", action="store_true", help="with --release: leave WARNING rows out")
+
+    sp = add("validate", "validate a staged batch again (after fixing data or rules)", cmd_validate)
+    sp.add_argument("--batch-id", required=True)
+
+    sp = add("release", "release a validated batch: its valid rows become the send queue", cmd_release)
+    sp.add_argument("--batch-id", required=True)
+    sp.add_argument("--no-warnings", action="store_true", help="leave WARNING rows out")
+
+    sp = add("cancel", "cancel a batch nothing of which was sent", cmd_cancel)
+    sp.add_argument("--batch-id", required=True)
+    sp.add_argument("--reason", required=True)
+
+    send_help = ("send released batches to monday.com; a DRY RUN unless --execute (reads the board, writes the "
+                 "per-cell preview, prints a report)")
+    sp = add("send", send_help, cmd_send)
+    sp.add_argument("--batch-id", help="only this batch (default: every released batch)")
+    sp.add_argument("--execute", action="store_true", help="really send (SQL Agent job steps pass it)")
+    sp.add_argument("--html", metavar="FILE", help="also write an HTML report to FILE")
+    sp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    sp = add("rollback", "stage the rollback of a sent batch and send it (a dry run unless --execute)", cmd_rollback)
+    sp.add_argument("--batch-id", required=True, help="the sent batch to undo")
+    sp.add_argument("--reason", required=True, help="why (kept with the audit rows)")
+    sp.add_argument("--execute", action="store_true", help="really send the rollback")
+    sp.add_argument("--html", metavar="FILE", help="also write an HTML report to FILE")
+    sp.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    sp = add("status", "batches and their counts, in plain text", cmd_status)
+    sp.add_argument("--batch-id", help="only this batch, with its validation errors")
+    sp.add_argument("--limit", type=int, default=50, help="newest N batches (default 50)")
     return p
 
 
+class _UTCFormatter(logging.Formatter):
+    converter = time.gmtime
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (it may be replaced, e.g. by a test harness)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def setup_logging(verbose: bool) -> None:
-    """Plain timestamped UTC lines without colour codes on stderr: SQL Agent output files read well."""
-    logger = logging.getLogger("opus")
-    for handler in [h for h in logger.handlers if getattr(h, "_opus", False)]:
-        logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler._opus = True
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", datefmt="%Y-%m-%dT%H:%M:%SZ")
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    # plain timestamped lines (no colour codes): SQL Agent output files and terminals read the same
+    handler = _StderrHandler()
+    handler.setFormatter(_UTCFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%SZ"))
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        if getattr(h, "_opus", False):
+            root.removeHandler(h)
+    handler._opus = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for noisy in ("urllib3", "requests"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _sigterm(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt  # a stopped SQL Agent job: stop at the next row, give claimed rows back
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _sigterm)
     try:
         return args.func(args)
     except ConfigError as exc:
@@ -89,6 +383,18 @@ def main(argv: list[str] | None = None) -> int:
     except DbError as exc:
         log.error("database error: %s", exc)
         return exitcodes.DATABASE
+    except AuthError as exc:
+        log.error("monday refused the token: %s", exc)
+        return exitcodes.NOTHING_SENT
+    except DailyBudgetExhausted as exc:
+        log.error("%s", exc)
+        return exitcodes.NOTHING_SENT
+    except MondayApiError as exc:
+        log.error("monday error: %s", exc)
+        return exitcodes.NOTHING_SENT
+    except OSError as exc:
+        log.error("file error: %s", exc)
+        return exitcodes.CONFIG
     except KeyboardInterrupt:
         log.error("interrupted")
         return exitcodes.INTERRUPTED
@@ -96,3 +402,5 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+

@@ -1,0 +1,1 @@
+"""The owner's pipeline paths; the code lives in the sender package."""

@@ -200,9 +200,10 @@ def write_text_report(db: Database, result: RunResult, out: IO[str], max_items: 
                 out.write(f"  ... {len(run.failures) - 20} more: see dbo.vw_MON_StuckOrFailedRows\n")
         refused = [_refusal(r) for r in validation_errors(db, run.batch_id)]
         if refused:
-            out.write(f"\n  refused by validation ({len(refused)}):\n")
+            out.write(f"\n  validation findings ({len(refused)}; ERROR rows are not sent, WARNING cells as shown):\n")
             for r in refused[:max_items]:
-                out.write(f"    row {r['row']} {r['item']} {r['column']}: [{r['rule']}] {r['message']}\n")
+                out.write(f"    {r['severity'] or 'ERROR'} row {r['row']} {r['item']} {r['column']}: "
+                          f"[{r['rule']}] {r['message']}\n")
     out.write("\n")
     out.write(summary_table(result))
 
@@ -242,7 +243,7 @@ tr.change td { background: #fff8db; } tr.same td { color: #777; }
 .arrow { color: #888; padding: 0 .3rem; }
 .tag { display: inline-block; border-radius: 3px; padding: 0 .35rem; font-size: .8rem; }
 .tag.change { background: #ffe58f; } .tag.same { background: #eee; } .tag.refused { background: #ffccc7; }
-tr.refused td { background: #fff1f0; }
+tr.refused td { background: #fff1f0; } .tag.warning { background: #fff7e6; }
 .counts td { border: none; padding: .1rem .8rem .1rem 0; }
 @media print { body { margin: 0; max-width: none; font-size: 10pt; } h2 { page-break-before: auto; }
   tr, h3 { page-break-inside: avoid; } tr.change td, tr.refused td { -webkit-print-color-adjust: exact;
@@ -308,12 +309,14 @@ def _html_batch(db: Database, run: BatchRun, dry_run: bool, out: IO[str]) -> Non
         out.write("</table>\n")
     refused = [_refusal(r) for r in validation_errors(db, run.batch_id)]
     if refused:
-        out.write(f"<h3>Refused by validation ({len(refused)})</h3><table><tr><th>Row</th><th>Item</th>"
-                  "<th>Column</th><th>Rule</th><th>Reason</th></tr>\n")
+        out.write(f"<h3>Validation findings ({len(refused)})</h3><p class='meta'>Rows with an ERROR are not "
+                  "sent; a WARNING leaves the cell out or sends it as shown above.</p><table><tr><th>Row</th>"
+                  "<th>Item</th><th>Column</th><th>Severity</th><th>Rule</th><th>Reason</th></tr>\n")
         for r in refused:
-            out.write(f"<tr class='refused'><td>{_e(r['row'])}</td><td>{_e(r['item'])} {_e(r['name'])}</td>"
-                      f"<td>{_e(r['column'])}</td><td><span class='tag refused'>{_e(r['rule'])}</span></td>"
-                      f"<td>{_e(r['message'])}</td></tr>\n")
+            cls = "warning" if r["severity"].upper() == "WARNING" else "refused"
+            out.write(f"<tr class='{cls}'><td>{_e(r['row'])}</td><td>{_e(r['item'])} {_e(r['name'])}</td>"
+                      f"<td>{_e(r['column'])}</td><td>{_e(r['severity'] or 'ERROR')}</td>"
+                      f"<td><span class='tag {cls}'>{_e(r['rule'])}</span></td><td>{_e(r['message'])}</td></tr>\n")
         out.write("</table>\n")
 
 

@@ -333,7 +333,7 @@ END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_ColumnType.sql
 -- MON_ColumnType: what the project knows about each monday column type: whether it can be written
--- through the API and in which shape (monday-api.md section 3). Data, seeded by db/data/MON_ColumnType.sql.
+-- through the API and in which shape (monday's API documentation). Data, seeded by db/data/MON_ColumnType.sql.
 IF OBJECT_ID(N'dbo.MON_ColumnType', N'U') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_ColumnType (
@@ -643,12 +643,12 @@ BEGIN
 END;
 GO
 -- ---------------------------------------------------------------- source: db/data/MON_ColumnType.sql
--- MON_ColumnType data: the monday column types and whether this project writes them (monday-api.md s.3).
+-- MON_ColumnType data: the monday column types and whether this project writes them (monday's API documentation).
 -- Re-running refreshes the rows; types added by hand are kept.
 MERGE dbo.MON_ColumnType WITH (HOLDLOCK) AS tgt
 USING (
     VALUES
-    ('text', 'Y', N'"Sample text"', NULL),
+    ('text', 'Y', N'"Sample text"', N'at most 2,000 characters'),
     ('long_text', 'Y', N'{"text": "..."}', N'at most 2,000 characters'),
     ('numbers', 'Y', N'"3"', N'a string holding an int or float'),
     ('status', 'Y', N'{"index": <label id>}', N'label id from the settings'),
@@ -804,6 +804,11 @@ USING (
          N'The value of long text column {column} has {detail} characters; at most 2000 are allowed. '
          + N'Shorten it in the query, e.g. LEFT(x, 2000).',
          N'Long text values are at most 2,000 characters.'),
+        ('TEXT_LENGTH', 'ERROR', 'Y',
+         N'The value of text column {column} has {detail} characters; at most 2000 are allowed (monday '
+         + N'refuses longer values when the batch is sent). Shorten it in the query, e.g. LEFT(x, 2000), or '
+         + N'write it to a long text column.',
+         N'Text values are at most 2,000 characters.'),
         ('NAME_LENGTH', 'ERROR', 'Y',
          N'The item name (column {column}) must be 1-255 characters and cannot be cleared; it is {detail}.',
          N'Item names are 1-255 characters.'),
@@ -1285,7 +1290,7 @@ GO
 --   RETURNS nvarchar(max): compact JSON text of the value, e.g. {"index":1}, "3", {"date":"2026-06-15"},
 --   null (the JSON literal: clears the cell); SQL NULL when the value cannot be formatted (type not
 --   writable, value not valid: validation refuses such rows first).
--- Shapes (monday-api.md section 3; the raw input forms are listed in docs/errors.d/stage_validate.md):
+-- Shapes (monday's API documentation; the raw input forms are listed in docs/patterns/sql_update_patterns.md):
 --   text "x" (clear "") | name "x" (cannot be cleared: NULL) | long_text {"text":"x"} | numbers "3" (clear "")
 --   status {"index":<label id>} (label text matched exactly, then case-insensitively, then a whole number
 --     as a label id; an unknown label gives {"label":"x"}, sent with create_labels_if_missing)
@@ -1645,6 +1650,10 @@ GO
 -- literal and quoted identifier by underscores (same length, same positions), so that usp_StageUpdates can
 -- look for keywords and statement separators in the code only. T-SQL lexing: -- and nested /* */
 -- comments, '...' and N'...' ('' inside), "..." ("" inside) and [...] (]] inside) identifiers.
+-- Linear in the length of the query: the loop jumps from token to token with CHARINDEX (binary collation),
+-- keeping the next position of each opening character until the scan passes it, so every character is
+-- searched once; the ranges to blank are collected in a table variable and the result is assembled once
+-- with STRING_AGG (no STUFF or concatenation of the whole text per token).
 -- Twin of the PostgreSQL function (PostgreSQL lexing: E'...' and $tag$...$tag$, no [..]).
 CREATE OR ALTER FUNCTION dbo.fn_MON_Private_BlankQueryText(@query nvarchar(MAX))
 RETURNS nvarchar(MAX)
@@ -1654,92 +1663,179 @@ BEGIN
     BEGIN
         RETURN NULL;
     END;
-    DECLARE @out nvarchar(MAX) = @query;
     DECLARE @n int = LEN(@query + N'x') - 1;
     DECLARE @i int = 1;
     DECLARE @j int;
+    DECLARE @k int;
     DECLARE @depth int;
     DECLARE @c nchar(1);
-    DECLARE @nx nchar(1);
     DECLARE @close nchar(1);
+    -- next position at or after the scan of each opening character (@n + 1: none left)
+    DECLARE @p_dash int = 0;
+    DECLARE @p_slash int = 0;
+    DECLARE @p_quote int = 0;
+    DECLARE @p_dquote int = 0;
+    DECLARE @p_bracket int = 0;
+    -- inside block comments: next /* and next */
+    DECLARE @p_open int = 0;
+    DECLARE @p_close int = 0;
+    DECLARE @out nvarchar(MAX);
+    DECLARE @ranges TABLE (
+        start_pos int NOT NULL PRIMARY KEY,
+        end_pos int NOT NULL,
+        fill nchar(1) NOT NULL
+    );
 
     WHILE @i <= @n
     BEGIN
-        SET @c = SUBSTRING(@query, @i, 1);
-        SET @nx = SUBSTRING(@query, @i + 1, 1);
-        IF @c = N'-' AND @nx = N'-'
+        IF @p_dash < @i
         BEGIN
-            SET @j = CHARINDEX(NCHAR(10), @query, @i);
-            IF @j = 0
-            BEGIN
-                SET @j = @n + 1;
-            END;
-            SET @out = STUFF(@out, @i, @j - @i, REPLICATE(CAST(N' ' AS nvarchar(MAX)), @j - @i));
+            SET @p_dash = CHARINDEX(N'-', @query COLLATE Latin1_General_100_BIN2, @i);
+            IF @p_dash = 0 SET @p_dash = @n + 1;
+        END;
+        IF @p_slash < @i
+        BEGIN
+            SET @p_slash = CHARINDEX(N'/', @query COLLATE Latin1_General_100_BIN2, @i);
+            IF @p_slash = 0 SET @p_slash = @n + 1;
+        END;
+        IF @p_quote < @i
+        BEGIN
+            SET @p_quote = CHARINDEX(N'''', @query COLLATE Latin1_General_100_BIN2, @i);
+            IF @p_quote = 0 SET @p_quote = @n + 1;
+        END;
+        IF @p_dquote < @i
+        BEGIN
+            SET @p_dquote = CHARINDEX(N'"', @query COLLATE Latin1_General_100_BIN2, @i);
+            IF @p_dquote = 0 SET @p_dquote = @n + 1;
+        END;
+        IF @p_bracket < @i
+        BEGIN
+            SET @p_bracket = CHARINDEX(N'[', @query COLLATE Latin1_General_100_BIN2, @i);
+            IF @p_bracket = 0 SET @p_bracket = @n + 1;
+        END;
+        SET @k = @p_dash;
+        IF @p_slash < @k SET @k = @p_slash;
+        IF @p_quote < @k SET @k = @p_quote;
+        IF @p_dquote < @k SET @k = @p_dquote;
+        IF @p_bracket < @k SET @k = @p_bracket;
+        IF @k > @n
+        BEGIN
+            BREAK;
+        END;
+        SET @c = SUBSTRING(@query, @k, 1);
+        IF UNICODE(@c) = 45 AND UNICODE(SUBSTRING(@query, @k + 1, 1)) = 45
+        BEGIN
+            -- -- comment: up to the end of the line
+            SET @j = CHARINDEX(NCHAR(10), @query COLLATE Latin1_General_100_BIN2, @k);
+            IF @j = 0 SET @j = @n + 1;
+            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N' ');
             SET @i = @j;
         END;
-        ELSE IF @c = N'/' AND @nx = N'*'
+        ELSE IF UNICODE(@c) = 47 AND UNICODE(SUBSTRING(@query, @k + 1, 1)) = 42
         BEGIN
+            -- /* comment */, nested: jump from one /* or */ to the next
             SET @depth = 1;
-            SET @j = @i + 2;
+            SET @j = @k + 2;
             WHILE @j <= @n AND @depth > 0
             BEGIN
-                IF SUBSTRING(@query, @j, 2) = N'/*'
+                IF @p_open < @j
+                BEGIN
+                    SET @p_open = CHARINDEX(N'/*', @query COLLATE Latin1_General_100_BIN2, @j);
+                    IF @p_open = 0 SET @p_open = @n + 1;
+                END;
+                IF @p_close < @j
+                BEGIN
+                    SET @p_close = CHARINDEX(N'*/', @query COLLATE Latin1_General_100_BIN2, @j);
+                    IF @p_close = 0 SET @p_close = @n + 1;
+                END;
+                IF @p_close > @n
+                BEGIN
+                    SET @j = @n + 1;
+                END;
+                ELSE IF @p_open < @p_close
                 BEGIN
                     SET @depth = @depth + 1;
-                    SET @j = @j + 2;
+                    SET @j = @p_open + 2;
                 END;
-                ELSE IF SUBSTRING(@query, @j, 2) = N'*/'
+                ELSE
                 BEGIN
                     SET @depth = @depth - 1;
+                    SET @j = @p_close + 2;
+                END;
+            END;
+            IF @j > @n + 1 SET @j = @n + 1;
+            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N' ');
+            SET @i = @j;
+        END;
+        ELSE IF UNICODE(@c) IN (39, 34, 91)
+        BEGIN
+            -- 'string', "identifier", [identifier]: a doubled closing character stays inside
+            SET @close = CASE UNICODE(@c) WHEN 91 THEN N']' ELSE @c END;
+            SET @j = @k + 1;
+            WHILE 1 = 1
+            BEGIN
+                SET @j = CHARINDEX(@close, @query COLLATE Latin1_General_100_BIN2, @j);
+                IF @j = 0
+                BEGIN
+                    SET @j = @n + 1;
+                    BREAK;
+                END;
+                IF @j < @n AND UNICODE(SUBSTRING(@query, @j + 1, 1)) = UNICODE(@close)
+                BEGIN
                     SET @j = @j + 2;
                 END;
                 ELSE
                 BEGIN
                     SET @j = @j + 1;
+                    BREAK;
                 END;
             END;
-            IF @j > @n + 1
-            BEGIN
-                SET @j = @n + 1;
-            END;
-            SET @out = STUFF(@out, @i, @j - @i, REPLICATE(CAST(N' ' AS nvarchar(MAX)), @j - @i));
-            SET @i = @j;
-        END;
-        ELSE IF @c IN (N'''', N'"', N'[')
-        BEGIN
-            SET @close = CASE @c WHEN N'[' THEN N']' ELSE @c END;
-            SET @j = @i + 1;
-            WHILE @j <= @n
-            BEGIN
-                IF SUBSTRING(@query, @j, 1) = @close
-                BEGIN
-                    IF SUBSTRING(@query, @j + 1, 1) = @close
-                    BEGIN
-                        SET @j = @j + 2;
-                    END;
-                    ELSE
-                    BEGIN
-                        SET @j = @j + 1;
-                        BREAK;
-                    END;
-                END;
-                ELSE
-                BEGIN
-                    SET @j = @j + 1;
-                END;
-            END;
-            IF @j > @n + 1
-            BEGIN
-                SET @j = @n + 1;
-            END;
-            SET @out = STUFF(@out, @i, @j - @i, REPLICATE(CAST(N'_' AS nvarchar(MAX)), @j - @i));
+            IF @j > @n + 1 SET @j = @n + 1;
+            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N'_');
             SET @i = @j;
         END;
         ELSE
         BEGIN
-            SET @i = @i + 1;
+            -- a lone - or /: code
+            SET @i = @k + 1;
         END;
     END;
+
+    IF NOT EXISTS (SELECT 1 FROM @ranges)
+    BEGIN
+        RETURN @query;
+    END;
+    -- the code between the ranges, each range blanked, the code after the last one: in one pass
+    WITH r AS (
+        SELECT
+            rg.start_pos,
+            rg.end_pos,
+            rg.fill,
+            LAG(rg.end_pos, 1, 1) OVER (ORDER BY rg.start_pos ASC) AS prev_end
+        FROM @ranges AS rg
+    ),
+
+    piece AS (
+        SELECT
+            r.start_pos * 2 - 1 AS ord,
+            SUBSTRING(@query, r.prev_end, r.start_pos - r.prev_end) AS txt
+        FROM r
+        WHERE r.start_pos > r.prev_end
+        UNION ALL
+        SELECT
+            r.start_pos * 2 AS ord,
+            REPLICATE(CAST(r.fill AS nvarchar(MAX)), r.end_pos - r.start_pos) AS txt
+        FROM r
+        UNION ALL
+        SELECT
+            (@n + 1) * 2 AS ord,
+            SUBSTRING(@query, MAX(r.end_pos), @n + 1 - MAX(r.end_pos)) AS txt
+        FROM r
+        HAVING MAX(r.end_pos) <= @n
+    )
+
+    SELECT @out = STRING_AGG(CAST(piece.txt AS nvarchar(MAX)), N'') WITHIN GROUP (ORDER BY piece.ord ASC)
+    FROM piece;
     RETURN @out;
 END;
 GO
@@ -1928,62 +2024,65 @@ f AS (
     CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N'{}' END) AS j
 ),
 
+-- each distinct alias of the batch is mapped once (not once per cell), then joined back to the cells
+a AS (
+    SELECT DISTINCT
+        f.board_id,
+        f.metadata_board_id,
+        f.column_alias
+    FROM f
+),
+
 candidate AS (
     SELECT
-        f.update_row_no,
-        f.column_alias,
+        a.column_alias,
         c.column_id,
         1 AS pri,
         'ID' AS match_kind
-    FROM f
+    FROM a
     INNER JOIN dbo.MON_BoardColumn AS c
-        ON f.metadata_board_id = c.board_id AND f.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+        ON a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
     UNION ALL
     SELECT
-        f.update_row_no,
-        f.column_alias,
+        a.column_alias,
         c.column_id,
         2 AS pri,
         'ID' AS match_kind
-    FROM f
+    FROM a
     INNER JOIN dbo.MON_BoardColumn AS c
-        ON f.metadata_board_id = c.board_id AND LOWER(f.column_alias) = LOWER(c.column_id)
+        ON a.metadata_board_id = c.board_id AND LOWER(a.column_alias) = LOWER(c.column_id)
     UNION ALL
     SELECT
-        f.update_row_no,
-        f.column_alias,
+        a.column_alias,
         c.column_id,
         3 AS pri,
         'TITLE' AS match_kind
-    FROM f
+    FROM a
     INNER JOIN dbo.MON_BoardColumn AS c
-        ON f.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(f.column_alias) = c.normalized_title
+        ON a.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(a.column_alias) = c.normalized_title
     UNION ALL
     SELECT
-        f.update_row_no,
-        f.column_alias,
+        a.column_alias,
         mp.column_id,
         CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
         'MAP' AS match_kind
-    FROM f
+    FROM a
     INNER JOIN dbo.MON_ColumnMap AS mp
-        ON LOWER(f.column_alias) = LOWER(mp.source_alias)
-        AND (mp.board_id IS NULL OR mp.board_id IN (f.board_id, f.metadata_board_id))
-    INNER JOIN dbo.MON_BoardColumn AS c ON f.metadata_board_id = c.board_id AND mp.column_id = c.column_id
+        ON LOWER(a.column_alias) = LOWER(mp.source_alias)
+        AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
+    INNER JOIN dbo.MON_BoardColumn AS c ON a.metadata_board_id = c.board_id AND mp.column_id = c.column_id
 ),
 
 best AS (
     SELECT
-        candidate.update_row_no,
         candidate.column_alias,
         MIN(candidate.pri) AS pri
     FROM candidate
-    GROUP BY candidate.update_row_no, candidate.column_alias
+    GROUP BY candidate.column_alias
 ),
 
 mapped AS (
     SELECT
-        candidate.update_row_no,
         candidate.column_alias,
         CASE WHEN COUNT(DISTINCT candidate.column_id) = 1 THEN MIN(candidate.column_id) END AS column_id,
         MIN(candidate.match_kind) AS match_kind,
@@ -1991,10 +2090,9 @@ mapped AS (
     FROM candidate
     INNER JOIN best
         ON
-            candidate.update_row_no = best.update_row_no
-            AND candidate.column_alias = best.column_alias
+            candidate.column_alias = best.column_alias
             AND candidate.pri = best.pri
-    GROUP BY candidate.update_row_no, candidate.column_alias
+    GROUP BY candidate.column_alias
 )
 
 SELECT
@@ -2017,7 +2115,7 @@ SELECT
     COALESCE(m.match_count, 0) AS match_count,
     CAST(
         CASE
-            WHEN EXISTS (
+            WHEN f.validation_errors LIKE N'%"NO_OP"%' AND EXISTS (
                 SELECT 1
                 FROM OPENJSON (CASE WHEN ISJSON(f.validation_errors) = 1 THEN f.validation_errors END)
                     WITH (rule_code varchar(50) '$.rule', column_alias nvarchar(255) '$.column') AS ve
@@ -2027,7 +2125,7 @@ SELECT
         END AS char(1)
     ) AS is_no_op
 FROM f
-LEFT JOIN mapped AS m ON f.update_row_no = m.update_row_no AND f.column_alias = m.column_alias
+LEFT JOIN mapped AS m ON f.column_alias = m.column_alias
 LEFT JOIN dbo.MON_BoardColumn AS bc ON f.metadata_board_id = bc.board_id AND m.column_id = bc.column_id
 LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type;
 GO
@@ -2156,8 +2254,13 @@ BEGIN
         WHERE s.update_batch_id = @batch_id;
     END;
 
+    CREATE INDEX ix_val_row_item ON #val_row (monday_item_id);
+
+    -- the cells of the batch, materialised once per validation with indexes (SQL Server keeps statistics
+    -- on them), so that every rule below is one set-based statement over them: joins, never a scan per row
     SELECT
         c.update_row_no,
+        c.field_no,
         c.monday_item_id,
         c.column_alias,
         c.raw_value,
@@ -2168,6 +2271,32 @@ BEGIN
         c.match_count
     INTO #val_cell
     FROM dbo.fn_MON_StagedCells(@batch_id) AS c;
+    CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
+    CREATE INDEX ix_val_cell_row_column ON #val_cell (update_row_no, column_id);
+    CREATE INDEX ix_val_cell_item_column ON #val_cell (monday_item_id, column_id);
+
+    -- the labels of the status and dropdown columns the batch writes: each column's settings read once
+    CREATE TABLE #val_label (
+        column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
+        label_id int NOT NULL,
+        label_text nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        label_lower nvarchar(255) COLLATE DATABASE_DEFAULT NULL
+    );
+    INSERT INTO #val_label (column_id, label_id, label_text, label_lower)
+    SELECT
+        sc.column_id,
+        l.label_id,
+        l.label_text,
+        LOWER(l.label_text) AS label_lower
+    FROM (
+        SELECT DISTINCT
+            c.column_id,
+            c.settings_json
+        FROM #val_cell AS c
+        WHERE c.column_id IS NOT NULL AND c.column_type IN ('status', 'dropdown')
+    ) AS sc
+    CROSS APPLY dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l;
+    CREATE CLUSTERED INDEX cx_val_label ON #val_label (column_id, label_lower);
 
     CREATE TABLE #val_err (
         update_row_no int NOT NULL,
@@ -2282,27 +2411,58 @@ BEGIN
     -- columns (only against metadata that exists) ---------------------------------------------------------
     IF @has_meta = 1
     BEGIN
+        -- closest / candidate columns are looked up once per distinct alias, then joined to the cells
+        WITH unmatched AS (
+            SELECT DISTINCT x.column_alias
+            FROM #val_cell AS x
+            WHERE x.match_count = 0
+        ),
+
+        a AS (
+            SELECT
+                unmatched.column_alias,
+                COALESCE(dbo.fn_MON_Private_ClosestColumns(@meta, unmatched.column_alias), N'(none alike)') AS closest
+            FROM unmatched
+        )
+
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
         SELECT
             c.update_row_no,
             'COLUMN_EXISTS' AS rule_code,
             c.column_alias,
-            COALESCE(dbo.fn_MON_Private_ClosestColumns(@meta, c.column_alias), N'(none alike)') AS closest
+            a.closest
         FROM #val_cell AS c
+        INNER JOIN a ON c.column_alias = a.column_alias
         WHERE c.match_count = 0;
+
+        WITH ambiguous AS (
+            SELECT DISTINCT x.column_alias
+            FROM #val_cell AS x
+            WHERE x.match_count > 1
+        ),
+
+        a AS (
+            SELECT
+                ambiguous.column_alias,
+                (
+                    SELECT STRING_AGG(CAST(CONCAT(bc.column_id, N' (', bc.title, N')') AS nvarchar(MAX)), N', ')
+                        WITHIN GROUP (ORDER BY bc.column_id ASC)
+                    FROM dbo.MON_BoardColumn AS bc
+                    WHERE
+                        bc.board_id = @meta
+                        AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(ambiguous.column_alias)
+                ) AS closest
+            FROM ambiguous
+        )
 
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
         SELECT
             c.update_row_no,
             'COLUMN_AMBIGUOUS' AS rule_code,
             c.column_alias,
-            (
-                SELECT STRING_AGG(CAST(CONCAT(bc.column_id, N' (', bc.title, N')') AS nvarchar(MAX)), N', ')
-                    WITHIN GROUP (ORDER BY bc.column_id ASC)
-                FROM dbo.MON_BoardColumn AS bc
-                WHERE bc.board_id = @meta AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(c.column_alias)
-            ) AS closest
+            a.closest
         FROM #val_cell AS c
+        INNER JOIN a ON c.column_alias = a.column_alias
         WHERE c.match_count > 1;
 
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
@@ -2320,7 +2480,39 @@ BEGIN
         LEFT JOIN dbo.MON_ColumnType AS ct ON c.column_type = ct.column_type
         WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
 
-        -- values of writable columns (NULL or blank clears the cell and needs no format)
+        -- values of writable columns (NULL or blank clears the cell and needs no format). Labels are
+        -- matched through #val_label (text ignoring case, then id); the dropdown tokens of each cell once.
+        CREATE TABLE #val_token (
+            update_row_no int NOT NULL,
+            column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
+            ord int NOT NULL,
+            t nvarchar(4000) COLLATE DATABASE_DEFAULT NOT NULL
+        );
+        INSERT INTO #val_token (update_row_no, column_id, ord, t)
+        SELECT
+            c.update_row_no,
+            c.column_id,
+            CAST(tok.[key] AS int) AS ord,
+            LTRIM(RTRIM(tok.[value])) COLLATE DATABASE_DEFAULT AS t
+        FROM #val_cell AS c
+        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS tok
+        WHERE
+            c.column_type = 'dropdown' AND c.is_writable = 'Y' AND @create_labels = 'N'
+            AND LEN(LTRIM(RTRIM(tok.[value]))) > 0
+            AND NOT EXISTS (
+                SELECT 1 FROM #val_label AS l
+                WHERE
+                    l.column_id = c.column_id
+                    AND (
+                        l.label_lower = LOWER(LTRIM(RTRIM(tok.[value])) COLLATE DATABASE_DEFAULT)
+                        OR (
+                            LTRIM(RTRIM(tok.[value])) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.[value]))) <= 9
+                            AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.[value])))
+                        )
+                    )
+            );
+        CREATE CLUSTERED INDEX cx_val_token ON #val_token (update_row_no, column_id, ord);
+
         WITH v AS (
             SELECT
                 c.update_row_no,
@@ -2335,35 +2527,44 @@ BEGIN
             WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
         ),
 
+        dd AS (
+            SELECT
+                tk.update_row_no,
+                tk.column_id,
+                STRING_AGG(CAST(N'''' + tk.t + N'''' AS nvarchar(MAX)), N', ') WITHIN GROUP (ORDER BY tk.ord ASC)
+                    AS unknown
+            FROM #val_token AS tk
+            GROUP BY tk.update_row_no, tk.column_id
+        ),
+
+        lab AS (
+            SELECT
+                l.column_id,
+                STRING_AGG(CAST(N'''' + l.label_text + N'''' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY l.label_id ASC) AS labels
+            FROM #val_label AS l
+            GROUP BY l.column_id
+        ),
+
         checked AS (
             SELECT
                 v.update_row_no,
                 v.column_alias,
                 v.column_id,
                 v.column_type,
-                v.settings_json,
                 v.raw_value,
+                lab.labels,
                 CASE
                     WHEN v.column_type = 'status' AND @create_labels = 'N' AND NOT EXISTS (
-                        SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
+                        SELECT 1 FROM #val_label AS l
                         WHERE
-                            LOWER(l.label_text) = LOWER(v.t)
-                            OR (v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9 AND l.label_id = TRY_CONVERT(int, v.t))
+                            l.column_id = v.column_id
+                            AND (
+                                l.label_lower = LOWER(v.t)
+                                OR (v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9 AND l.label_id = TRY_CONVERT(int, v.t))
+                            )
                     ) THEN 'STATUS_LABEL'
-                    WHEN v.column_type = 'dropdown' AND @create_labels = 'N' AND EXISTS (
-                        SELECT 1
-                        FROM OPENJSON (N'["' + REPLACE(STRING_ESCAPE(v.raw_value, 'json'), N',', N'","') + N'"]')
-                            WITH (tv nvarchar(4000) '$') AS tok
-                        WHERE LEN(LTRIM(RTRIM(tok.tv))) > 0 AND NOT EXISTS (
-                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
-                            WHERE
-                                LOWER(l.label_text) = LOWER(LTRIM(RTRIM(tok.tv)) COLLATE DATABASE_DEFAULT)
-                                OR (
-                                    LTRIM(RTRIM(tok.tv)) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.tv))) <= 9
-                                    AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.tv)))
-                                )
-                        )
-                    ) THEN 'DROPDOWN_LABEL'
+                    WHEN v.column_type = 'dropdown' AND dd.unknown IS NOT NULL THEN 'DROPDOWN_LABEL'
                     WHEN v.column_type = 'date' AND dbo.fn_MON_Private_NormalizeDate(LEFT(v.t, 100)) IS NULL
                         THEN 'DATE_FORMAT'
                     WHEN v.column_type = 'numbers' AND dbo.fn_MON_Private_NormalizeNumber(LEFT(v.t, 4000)) IS NULL
@@ -2424,27 +2625,17 @@ BEGIN
                         AND dbo.fn_MON_FormatColumnValue('people', v.raw_value, NULL) IS NULL
                         THEN 'PEOPLE_FORMAT'
                     WHEN v.column_type = 'long_text' AND LEN(v.raw_value + N'x') - 1 > 2000 THEN 'LONG_TEXT_LENGTH'
+                    WHEN v.column_type = 'text' AND LEN(v.raw_value + N'x') - 1 > 2000 THEN 'TEXT_LENGTH'
                 END AS rule_code,
                 CASE
-                    WHEN v.column_type = 'long_text' THEN CONVERT(nvarchar(20), LEN(v.raw_value + N'x') - 1)
+                    WHEN v.column_type IN ('long_text', 'text') THEN CONVERT(nvarchar(20), LEN(v.raw_value + N'x') - 1)
                     WHEN v.column_type = 'rating'
                         THEN CONVERT(nvarchar(20), dbo.fn_MON_Private_RatingMax(v.settings_json))
-                    WHEN v.column_type = 'dropdown' THEN (
-                        SELECT STRING_AGG(CAST(N'''' + LTRIM(RTRIM(tok.tv)) + N'''' AS nvarchar(MAX)), N', ')
-                        FROM OPENJSON (N'["' + REPLACE(STRING_ESCAPE(v.raw_value, 'json'), N',', N'","') + N'"]')
-                            WITH (tv nvarchar(4000) '$') AS tok
-                        WHERE LEN(LTRIM(RTRIM(tok.tv))) > 0 AND NOT EXISTS (
-                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
-                            WHERE
-                                LOWER(l.label_text) = LOWER(LTRIM(RTRIM(tok.tv)) COLLATE DATABASE_DEFAULT)
-                                OR (
-                                    LTRIM(RTRIM(tok.tv)) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.tv))) <= 9
-                                    AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.tv)))
-                                )
-                        )
-                    )
+                    WHEN v.column_type = 'dropdown' THEN dd.unknown
                 END AS detail
             FROM v
+            LEFT JOIN dd ON v.update_row_no = dd.update_row_no AND v.column_id = dd.column_id
+            LEFT JOIN lab ON v.column_id = lab.column_id
         )
 
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, labels, detail)
@@ -2455,11 +2646,7 @@ BEGIN
             checked.column_id,
             checked.column_type,
             checked.raw_value AS val,
-            (
-                SELECT STRING_AGG(CAST(N'''' + l.label_text + N'''' AS nvarchar(MAX)), N', ')
-                    WITHIN GROUP (ORDER BY l.label_id ASC)
-                FROM dbo.fn_MON_Private_ColumnLabels(checked.settings_json) AS l
-            ) AS labels,
+            checked.labels,
             checked.detail
         FROM checked
         WHERE checked.rule_code IS NOT NULL;
@@ -2503,9 +2690,16 @@ BEGIN
         INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
         WHERE @operation = 'UPDATE';
 
-        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias
+        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
+        -- The loaded values of the batch's items are read once per alias (one pass over the staging table
+        -- each) into #val_loaded, then one set-based statement compares them with the cells.
         IF @operation = 'UPDATE'
         BEGIN
+            CREATE TABLE #val_loaded (
+                monday_item_id bigint NOT NULL,
+                column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NOT NULL,
+                loaded_value nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
+            );
             DECLARE alias_cursor CURSOR LOCAL FAST_FORWARD FOR
             SELECT DISTINCT
                 c.column_alias,
@@ -2528,27 +2722,45 @@ BEGIN
                 SET @expr = dbo.fn_MON_Private_StringifyExpr(N'l.' + QUOTENAME(@col), @type);
                 IF @expr IS NOT NULL
                 BEGIN
-                    SET @sql = N'INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)
-SELECT c.update_row_no, ''NO_OP'', c.column_alias, c.column_id, CONVERT(nvarchar(30), c.monday_item_id)
-FROM #val_cell AS c
-WHERE c.column_alias = @alias AND c.monday_item_id IS NOT NULL
-    AND EXISTS (
-        SELECT 1 FROM ' + @table + N' AS l
-        WHERE l.monday_item_id = c.monday_item_id AND l.update_batch_id IS NULL
-            AND (
-                (' + @expr + N' IS NULL AND c.raw_value IS NULL)
-                OR LTRIM(RTRIM(' + @expr + N')) COLLATE Latin1_General_100_BIN2 = LTRIM(RTRIM(
-                    CASE WHEN c.column_type = ''numbers''
-                        THEN COALESCE(dbo.fn_MON_Private_NormalizeNumber(LEFT(c.raw_value, 4000)), c.raw_value)
-                        ELSE c.raw_value END))
-            )
-    );';
+                    SET @sql = N'INSERT INTO #val_loaded (monday_item_id, column_alias, loaded_value)
+SELECT l.monday_item_id, @alias, ' + @expr + N'
+FROM ' + @table + N' AS l
+WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);';
                     EXEC sys.sp_executesql @sql, N'@alias nvarchar(255)', @alias = @alias;
                 END;
                 FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
             END;
             CLOSE alias_cursor;
             DEALLOCATE alias_cursor;
+            CREATE CLUSTERED INDEX cx_val_loaded ON #val_loaded (monday_item_id, column_alias);
+
+            INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)
+            SELECT
+                c.update_row_no,
+                'NO_OP' AS rule_code,
+                c.column_alias,
+                c.column_id,
+                CONVERT(nvarchar(30), c.monday_item_id) AS val
+            FROM #val_cell AS c
+            WHERE
+                c.monday_item_id IS NOT NULL
+                AND EXISTS (
+                    SELECT 1 FROM #val_loaded AS l
+                    WHERE
+                        l.monday_item_id = c.monday_item_id AND l.column_alias = c.column_alias
+                        AND (
+                            (l.loaded_value IS NULL AND c.raw_value IS NULL)
+                            OR LTRIM(RTRIM(l.loaded_value)) COLLATE Latin1_General_100_BIN2 = LTRIM(RTRIM(
+                                CASE
+                                    WHEN c.column_type = 'numbers'
+                                        THEN COALESCE(
+                                            dbo.fn_MON_Private_NormalizeNumber(LEFT(c.raw_value, 4000)), c.raw_value
+                                        )
+                                    ELSE c.raw_value
+                                END
+                            ))
+                        )
+                );
         END;
     END;
 
@@ -3152,7 +3364,7 @@ GO
 -- the batch header, validates the batch, and returns its id and counts (OUTPUT) plus a one-row summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
--- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50215 (docs/errors.md).
+-- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50217 (docs/errors.md).
 -- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
@@ -3224,7 +3436,10 @@ Parameters:
   @create_labels_if_missing char(1)       ''N''        ''Y'' lets unknown status/dropdown labels be created by monday
   @batch_id                 varchar(50)   OUTPUT     the new batch id (pass one to choose it)
   @help                     char(1)       ''N''        ''Y'' prints this text and does nothing else
-  @rows_staged, @rows_valid, @rows_warning, @rows_invalid   int   OUTPUT   the counts of the batch
+  @rows_staged              int           OUTPUT     rows staged into the batch
+  @rows_valid               int           OUTPUT     rows VALID after validation
+  @rows_warning             int           OUTPUT     rows with a WARNING only
+  @rows_invalid             int           OUTPUT     rows refused by validation
 
 Examples:
   DECLARE @b varchar(50);
@@ -3289,6 +3504,15 @@ Examples:
 
     BEGIN TRY
         -- 1. the text: one SELECT, nothing that changes data or schema ------------------------------------------
+        IF LEN(@query + N'x') - 1 > 1000000
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query has ', LEN(@query + N'x') - 1, N' characters; at most 1000000 are',
+                N' accepted (the limit of the query text, not of the rows it returns). Put long values and long',
+                N' lists of rows in a table and select them from there, or stage them in several batches.'
+            );
+            THROW 50216, @msg, 1;
+        END;
         SET @blank = dbo.fn_MON_Private_BlankQueryText(@query);
         SET @code_len = LEN(@blank + N'x') - 1;
         WHILE @code_len > 0 AND UNICODE(SUBSTRING(@blank, @code_len, 1)) IN (32, 59, 9, 10, 13)
@@ -3485,7 +3709,9 @@ Examples:
 
         IF @rows = 0
         BEGIN
-            SET @batch_id = NULL;
+            SET @msg = N'usp_StageUpdates: the query returned no rows: nothing was staged and no batch was'
+                + N' created. Run the query on its own to check its WHERE clause and joins, then stage again.';
+            THROW 50217, @msg, 1;
         END;
         ELSE
         BEGIN
@@ -3691,14 +3917,11 @@ FROM #capture AS q;';
             @rows_affected = @rows_staged,
             @batch_id = @batch_id;
 
-        SET @msg = CASE
-            WHEN @batch_id IS NULL THEN N'The query returned no rows: nothing was staged and no batch was created.'
-            ELSE CONCAT(
-                N'Batch ', @batch_id, N' staged ', @rows_staged, N' rows for board ', @board_id,
-                N' (', @op, N' ', @level,
-                N'): ', @rows_valid, N' valid, ', @rows_warning, N' warning, ', @rows_invalid, N' invalid.'
-            )
-        END;
+        SET @msg = CONCAT(
+            N'Batch ', @batch_id, N' staged ', @rows_staged, N' rows for board ', @board_id,
+            N' (', @op, N' ', @level,
+            N'): ', @rows_valid, N' valid, ', @rows_warning, N' warning, ', @rows_invalid, N' invalid.'
+        );
         PRINT @msg;
 
         SELECT
@@ -3706,13 +3929,12 @@ FROM #capture AS q;';
             @board_id AS board_id,
             @level AS target_level,
             @op AS update_operation,
-            CASE WHEN @batch_id IS NULL THEN 'NONE' ELSE 'VALIDATED' END AS batch_status,
+            'VALIDATED' AS batch_status,
             @rows_staged AS rows_staged,
             @rows_valid AS rows_valid,
             @rows_warning AS rows_warning,
             @rows_invalid AS rows_invalid,
             CASE
-                WHEN @batch_id IS NULL THEN N'Nothing to do: the query returned no rows.'
                 WHEN @rows_invalid + @rows_warning > 0
                     THEN N'SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''' + @batch_id + N''';'
                 ELSE N'EXEC dbo.usp_ReleaseBatch @batch_id = ''' + @batch_id + N''';'
@@ -3848,20 +4070,23 @@ BEGIN
     SET XACT_ABORT ON;
 
     DECLARE
-        @open int,
         @sent int,
         @bad int,
         @now datetime2(3) = SYSUTCDATETIME();
 
-    SELECT
-        @open = COUNT(CASE WHEN q.queue_status IN ('READY', 'CLAIMED') THEN 1 END),
-        @sent = COUNT(CASE WHEN q.queue_status = 'SENT' THEN 1 END),
-        @bad = COUNT(CASE WHEN q.queue_status IN ('FAILED', 'DEAD') THEN 1 END)
-    FROM dbo.MON_UpdateQueue AS q
-    WHERE q.batch_id = @batch_id;
-
-    IF @open = 0
+    -- called once per recorded result: while any row is open (the filtered claim index answers that
+    -- without reading the batch), there is nothing to count; count the outcomes only at the end
+    IF NOT EXISTS (
+        SELECT 1 FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = @batch_id AND q.queue_status IN ('READY', 'CLAIMED')
+    )
     BEGIN
+        SELECT
+            @sent = COUNT(CASE WHEN q.queue_status = 'SENT' THEN 1 END),
+            @bad = COUNT(CASE WHEN q.queue_status IN ('FAILED', 'DEAD') THEN 1 END)
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = @batch_id;
+
         UPDATE dbo.MON_UpdateBatch
         SET
             batch_status = CASE
@@ -4232,7 +4457,9 @@ GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseLease.sql
 -- usp_ReleaseLease: gives claimed rows back (graceful stop of a sender): READY again at once, the attempt
 -- not counted. Fenced: only rows CLAIMED by @worker_id. @queue_ids NULL releases every row the worker
--- holds. Twin of db/postgres/procedures/usp_ReleaseLease.sql.
+-- holds. A SENDING batch of the released rows goes back to READY when nothing of it was sent or answered
+-- (no row SENT, SKIPPED, FAILED or DEAD) and no row of it is claimed any more (e.g. monday refused the
+-- token before the first row was sent). Twin of db/postgres/procedures/usp_ReleaseLease.sql.
 CREATE OR ALTER PROCEDURE dbo.usp_ReleaseLease
     @worker_id varchar(100) = NULL,
     @queue_ids nvarchar(MAX) = NULL,
@@ -4246,6 +4473,7 @@ BEGIN
     IF UPPER(@help) = 'Y'
     BEGIN
         PRINT N'dbo.usp_ReleaseLease: gives claimed queue rows back: READY at once, the attempt not counted.
+A SENDING batch none of whose rows was sent or answered, and none is claimed any more, is READY again.
 
 Parameters:
   @worker_id  varchar(100)   required  the worker that holds the leases
@@ -4294,7 +4522,10 @@ Examples:
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N'usp_ReleaseLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
 
+    DECLARE @batches TABLE (batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
+
     BEGIN TRY
+        BEGIN TRANSACTION;
         UPDATE q
         SET
             q.queue_status = 'READY',
@@ -4302,6 +4533,7 @@ Examples:
             q.lease_expires_at = NULL,
             q.visible_after = SYSUTCDATETIME(),
             q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
+        OUTPUT INSERTED.batch_id INTO @batches (batch_id)
         FROM dbo.MON_UpdateQueue AS q
         WHERE (
             @queue_ids IS NULL
@@ -4310,6 +4542,20 @@ Examples:
         AND q.queue_status = 'CLAIMED'
         AND q.lease_owner = @worker_id;
         SET @released = @@ROWCOUNT;
+
+        -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING
+        UPDATE b
+        SET b.batch_status = 'READY'
+        FROM dbo.MON_UpdateBatch AS b
+        WHERE
+            b.batch_id IN (SELECT r.batch_id FROM @batches AS r)
+            AND b.batch_status = 'SENDING'
+            AND NOT EXISTS (
+                SELECT 1
+                FROM dbo.MON_UpdateQueue AS q
+                WHERE q.batch_id = b.batch_id AND q.queue_status IN ('CLAIMED', 'SENT', 'SKIPPED', 'FAILED', 'DEAD')
+            );
+        COMMIT TRANSACTION;
 
         EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @released;
     END TRY
@@ -5171,15 +5417,17 @@ Examples:
         @bad_type varchar(50),
         @rows int = 0,
         @msg nvarchar(2048);
-    DECLARE @cell TABLE (
+    -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the join with the
+    -- staged rows is planned for the real row count (a batch can hold 100k rows)
+    CREATE TABLE #rel_cell (
         update_row_no int NOT NULL,
         field_no int NOT NULL,
-        column_alias nvarchar(400) NULL,
-        column_id varchar(100) NULL,
-        column_type varchar(50) NULL,
+        column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
+        column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
-        formatted nvarchar(MAX) NULL,
-        PRIMARY KEY (update_row_no, field_no)
+        formatted nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        PRIMARY KEY CLUSTERED (update_row_no, field_no)
     );
 
     BEGIN TRY
@@ -5289,7 +5537,9 @@ Examples:
             THROW 50409, @msg, 1;
         END;
 
-        INSERT INTO @cell (update_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted)
+        INSERT INTO #rel_cell (
+            update_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted
+        )
         SELECT
             c.update_row_no,
             c.field_no,
@@ -5307,7 +5557,7 @@ Examples:
             @bad_alias = c.column_alias,
             @bad_column = c.column_id,
             @bad_type = c.column_type
-        FROM @cell AS c
+        FROM #rel_cell AS c
         WHERE c.column_id IS NULL
             OR c.formatted IS NULL
         ORDER BY c.update_row_no, c.field_no;
@@ -5358,7 +5608,7 @@ Examples:
                 N'{' + STRING_AGG(
                     CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + c.formatted AS nvarchar(MAX)), N','
                 ) WITHIN GROUP (ORDER BY c.field_no) + N'}' AS column_values
-            FROM @cell AS c
+            FROM #rel_cell AS c
             GROUP BY c.update_row_no
         )
 

@@ -21,6 +21,7 @@ from .config import Config, load_config
 from .db import ConfigError, Database, DbError
 from .installer import InstallError, install, installed_version
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
+from .operations import NO_ROWS_STAGED
 
 log = logging.getLogger("opus")
 
@@ -136,13 +137,17 @@ def _print_summary(db: Database, batch_id: str) -> dict[str, Any]:
 def cmd_stage(args) -> int:
     cfg = _config(args)
     with Database(cfg.require_dsn()) as db:
-        res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=_read_query(args),
-                      board_id=args.board_id, update_operation=args.operation, target_level=args.target,
-                      source_table=args.source_table, create_labels_if_missing="Y" if args.create_labels else "N")
-        batch_id = res.outputs.get("batch_id")
-        if not batch_id:
-            log.error("the query returned no rows: nothing was staged")
+        try:
+            res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=_read_query(args),
+                          board_id=args.board_id, update_operation=args.operation, target_level=args.target,
+                          source_table=args.source_table,
+                          create_labels_if_missing="Y" if args.create_labels else "N")
+        except DbError as exc:
+            if exc.number != NO_ROWS_STAGED:
+                raise
+            log.error("%s", exc)
             return exitcodes.NOTHING_SENT
+        batch_id = res.outputs["batch_id"]
         _print_summary(db, batch_id)
         if args.release:
             db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="N" if args.no_warnings else "Y")

@@ -27,7 +27,7 @@ from typing import Any
 
 from . import exitcodes
 from .config import Config, load_config
-from .db import Database
+from .db import Database, DbError
 from .monday import MondayClient
 from .report import batch_summary, validation_errors, write_html_report, write_text_report
 from .send import RunResult, Sender
@@ -41,6 +41,10 @@ UPDATE_TYPES = {
     "update_subitems": ("UPDATE", "SUBITEMS"),
     "create_subitems": ("CREATE", "SUBITEMS"),
 }
+
+
+# usp_StageUpdates: the query returned no rows, nothing was staged (docs/errors.md)
+NO_ROWS_STAGED = 50217
 
 
 @dataclass
@@ -132,12 +136,15 @@ class UpdateOperations:
         """Stage one row per result row of ``source_query``; returns the batch id (validated already)."""
         op, tgt = _operation_of(update_type, operation, target)
         with self._db() as db:
-            res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=source_query,
-                          board_id=self.board_id, update_operation=op, target_level=tgt,
-                          source_table=source_table, create_labels_if_missing="Y" if create_labels_if_missing else "N")
-        batch_id = res.outputs.get("batch_id")
-        if not batch_id:
-            raise ValueError("the query returned no rows: nothing was staged")
+            try:
+                res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=source_query,
+                              board_id=self.board_id, update_operation=op, target_level=tgt, source_table=source_table,
+                              create_labels_if_missing="Y" if create_labels_if_missing else "N")
+            except DbError as exc:
+                if exc.number == NO_ROWS_STAGED:
+                    raise ValueError(exc.message) from None
+                raise
+        batch_id = res.outputs["batch_id"]
         log.info("staged batch %s (%s %s) for board %s", batch_id, op, tgt, self.board_id)
         return str(batch_id)
 

@@ -1,9 +1,9 @@
--- MON_ColumnType data: the monday column types and whether this project writes them (monday-api.md s.3).
+-- MON_ColumnType data: the monday column types and whether this project writes them (monday's API documentation).
 -- Re-running refreshes the rows; types added by hand are kept.
 MERGE dbo.MON_ColumnType WITH (HOLDLOCK) AS tgt
 USING (
     VALUES
-    ('text', 'Y', N'"Sample text"', NULL),
+    ('text', 'Y', N'"Sample text"', N'at most 2,000 characters'),
     ('long_text', 'Y', N'{"text": "..."}', N'at most 2,000 characters'),
     ('numbers', 'Y', N'"3"', N'a string holding an int or float'),
     ('status', 'Y', N'{"index": <label id>}', N'label id from the settings'),

@@ -102,6 +102,11 @@ USING (
          N'The value of long text column {column} has {detail} characters; at most 2000 are allowed. '
          + N'Shorten it in the query, e.g. LEFT(x, 2000).',
          N'Long text values are at most 2,000 characters.'),
+        ('TEXT_LENGTH', 'ERROR', 'Y',
+         N'The value of text column {column} has {detail} characters; at most 2000 are allowed (monday '
+         + N'refuses longer values when the batch is sent). Shorten it in the query, e.g. LEFT(x, 2000), or '
+         + N'write it to a long text column.',
+         N'Text values are at most 2,000 characters.'),
         ('NAME_LENGTH', 'ERROR', 'Y',
          N'The item name (column {column}) must be 1-255 characters and cannot be cleared; it is {detail}.',
          N'Item names are 1-255 characters.'),

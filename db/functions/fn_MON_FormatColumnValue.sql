@@ -9,7 +9,7 @@
 --   RETURNS nvarchar(max): compact JSON text of the value, e.g. {"index":1}, "3", {"date":"2026-06-15"},
 --   null (the JSON literal: clears the cell); SQL NULL when the value cannot be formatted (type not
 --   writable, value not valid: validation refuses such rows first).
--- Shapes (monday-api.md section 3; the raw input forms are listed in docs/errors.d/stage_validate.md):
+-- Shapes (monday's API documentation; the raw input forms are listed in docs/patterns/sql_update_patterns.md):
 --   text "x" (clear "") | name "x" (cannot be cleared: NULL) | long_text {"text":"x"} | numbers "3" (clear "")
 --   status {"index":<label id>} (label text matched exactly, then case-insensitively, then a whole number
 --     as a label id; an unknown label gives {"label":"x"}, sent with create_labels_if_missing)

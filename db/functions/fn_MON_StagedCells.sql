@@ -77,62 +77,65 @@ f AS (
     CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N'{}' END) AS j
 ),
 
+-- each distinct alias of the batch is mapped once (not once per cell), then joined back to the cells
+a AS (
+    SELECT DISTINCT
+        f.board_id,
+        f.metadata_board_id,
+        f.column_alias
+    FROM f
+),
+
 candidate AS (
     SELECT
-        f.update_row_no,
-        f.column_alias,
+        a.column_alias,
         c.column_id,
         1 AS pri,
         'ID' AS match_kind
-    FROM f
+    FROM a
     INNER JOIN dbo.MON_BoardColumn AS c
-        ON f.metadata_board_id = c.board_id AND f.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+        ON a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
     UNION ALL
     SELECT
-        f.update_row_no,
-        f.column_alias,
+        a.column_alias,
         c.column_id,
         2 AS pri,
         'ID' AS match_kind
-    FROM f
+    FROM a
     INNER JOIN dbo.MON_BoardColumn AS c
-        ON f.metadata_board_id = c.board_id AND LOWER(f.column_alias) = LOWER(c.column_id)
+        ON a.metadata_board_id = c.board_id AND LOWER(a.column_alias) = LOWER(c.column_id)
     UNION ALL
     SELECT
-        f.update_row_no,
-        f.column_alias,
+        a.column_alias,
         c.column_id,
         3 AS pri,
         'TITLE' AS match_kind
-    FROM f
+    FROM a
     INNER JOIN dbo.MON_BoardColumn AS c
-        ON f.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(f.column_alias) = c.normalized_title
+        ON a.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(a.column_alias) = c.normalized_title
     UNION ALL
     SELECT
-        f.update_row_no,
-        f.column_alias,
+        a.column_alias,
         mp.column_id,
         CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
         'MAP' AS match_kind
-    FROM f
+    FROM a
     INNER JOIN dbo.MON_ColumnMap AS mp
-        ON LOWER(f.column_alias) = LOWER(mp.source_alias)
-        AND (mp.board_id IS NULL OR mp.board_id IN (f.board_id, f.metadata_board_id))
-    INNER JOIN dbo.MON_BoardColumn AS c ON f.metadata_board_id = c.board_id AND mp.column_id = c.column_id
+        ON LOWER(a.column_alias) = LOWER(mp.source_alias)
+        AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
+    INNER JOIN dbo.MON_BoardColumn AS c ON a.metadata_board_id = c.board_id AND mp.column_id = c.column_id
 ),
 
 best AS (
     SELECT
-        candidate.update_row_no,
         candidate.column_alias,
         MIN(candidate.pri) AS pri
     FROM candidate
-    GROUP BY candidate.update_row_no, candidate.column_alias
+    GROUP BY candidate.column_alias
 ),
 
 mapped AS (
     SELECT
-        candidate.update_row_no,
         candidate.column_alias,
         CASE WHEN COUNT(DISTINCT candidate.column_id) = 1 THEN MIN(candidate.column_id) END AS column_id,
         MIN(candidate.match_kind) AS match_kind,
@@ -140,10 +143,9 @@ mapped AS (
     FROM candidate
     INNER JOIN best
         ON
-            candidate.update_row_no = best.update_row_no
-            AND candidate.column_alias = best.column_alias
+            candidate.column_alias = best.column_alias
             AND candidate.pri = best.pri
-    GROUP BY candidate.update_row_no, candidate.column_alias
+    GROUP BY candidate.column_alias
 )
 
 SELECT
@@ -166,7 +168,7 @@ SELECT
     COALESCE(m.match_count, 0) AS match_count,
     CAST(
         CASE
-            WHEN EXISTS (
+            WHEN f.validation_errors LIKE N'%"NO_OP"%' AND EXISTS (
                 SELECT 1
                 FROM OPENJSON (CASE WHEN ISJSON(f.validation_errors) = 1 THEN f.validation_errors END)
                     WITH (rule_code varchar(50) '$.rule', column_alias nvarchar(255) '$.column') AS ve
@@ -176,7 +178,7 @@ SELECT
         END AS char(1)
     ) AS is_no_op
 FROM f
-LEFT JOIN mapped AS m ON f.update_row_no = m.update_row_no AND f.column_alias = m.column_alias
+LEFT JOIN mapped AS m ON f.column_alias = m.column_alias
 LEFT JOIN dbo.MON_BoardColumn AS bc ON f.metadata_board_id = bc.board_id AND m.column_id = bc.column_id
 LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type;
 GO

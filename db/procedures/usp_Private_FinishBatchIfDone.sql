@@ -16,20 +16,23 @@ BEGIN
     SET XACT_ABORT ON;
 
     DECLARE
-        @open int,
         @sent int,
         @bad int,
         @now datetime2(3) = SYSUTCDATETIME();
 
-    SELECT
-        @open = COUNT(CASE WHEN q.queue_status IN ('READY', 'CLAIMED') THEN 1 END),
-        @sent = COUNT(CASE WHEN q.queue_status = 'SENT' THEN 1 END),
-        @bad = COUNT(CASE WHEN q.queue_status IN ('FAILED', 'DEAD') THEN 1 END)
-    FROM dbo.MON_UpdateQueue AS q
-    WHERE q.batch_id = @batch_id;
-
-    IF @open = 0
+    -- called once per recorded result: while any row is open (the filtered claim index answers that
+    -- without reading the batch), there is nothing to count; count the outcomes only at the end
+    IF NOT EXISTS (
+        SELECT 1 FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = @batch_id AND q.queue_status IN ('READY', 'CLAIMED')
+    )
     BEGIN
+        SELECT
+            @sent = COUNT(CASE WHEN q.queue_status = 'SENT' THEN 1 END),
+            @bad = COUNT(CASE WHEN q.queue_status IN ('FAILED', 'DEAD') THEN 1 END)
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = @batch_id;
+
         UPDATE dbo.MON_UpdateBatch
         SET
             batch_status = CASE

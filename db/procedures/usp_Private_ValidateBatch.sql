@@ -122,8 +122,13 @@ BEGIN
         WHERE s.update_batch_id = @batch_id;
     END;
 
+    CREATE INDEX ix_val_row_item ON #val_row (monday_item_id);
+
+    -- the cells of the batch, materialised once per validation with indexes (SQL Server keeps statistics
+    -- on them), so that every rule below is one set-based statement over them: joins, never a scan per row
     SELECT
         c.update_row_no,
+        c.field_no,
         c.monday_item_id,
         c.column_alias,
         c.raw_value,
@@ -134,6 +139,32 @@ BEGIN
         c.match_count
     INTO #val_cell
     FROM dbo.fn_MON_StagedCells(@batch_id) AS c;
+    CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
+    CREATE INDEX ix_val_cell_row_column ON #val_cell (update_row_no, column_id);
+    CREATE INDEX ix_val_cell_item_column ON #val_cell (monday_item_id, column_id);
+
+    -- the labels of the status and dropdown columns the batch writes: each column's settings read once
+    CREATE TABLE #val_label (
+        column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
+        label_id int NOT NULL,
+        label_text nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        label_lower nvarchar(255) COLLATE DATABASE_DEFAULT NULL
+    );
+    INSERT INTO #val_label (column_id, label_id, label_text, label_lower)
+    SELECT
+        sc.column_id,
+        l.label_id,
+        l.label_text,
+        LOWER(l.label_text) AS label_lower
+    FROM (
+        SELECT DISTINCT
+            c.column_id,
+            c.settings_json
+        FROM #val_cell AS c
+        WHERE c.column_id IS NOT NULL AND c.column_type IN ('status', 'dropdown')
+    ) AS sc
+    CROSS APPLY dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l;
+    CREATE CLUSTERED INDEX cx_val_label ON #val_label (column_id, label_lower);
 
     CREATE TABLE #val_err (
         update_row_no int NOT NULL,
@@ -248,27 +279,58 @@ BEGIN
     -- columns (only against metadata that exists) ---------------------------------------------------------
     IF @has_meta = 1
     BEGIN
+        -- closest / candidate columns are looked up once per distinct alias, then joined to the cells
+        WITH unmatched AS (
+            SELECT DISTINCT x.column_alias
+            FROM #val_cell AS x
+            WHERE x.match_count = 0
+        ),
+
+        a AS (
+            SELECT
+                unmatched.column_alias,
+                COALESCE(dbo.fn_MON_Private_ClosestColumns(@meta, unmatched.column_alias), N'(none alike)') AS closest
+            FROM unmatched
+        )
+
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
         SELECT
             c.update_row_no,
             'COLUMN_EXISTS' AS rule_code,
             c.column_alias,
-            COALESCE(dbo.fn_MON_Private_ClosestColumns(@meta, c.column_alias), N'(none alike)') AS closest
+            a.closest
         FROM #val_cell AS c
+        INNER JOIN a ON c.column_alias = a.column_alias
         WHERE c.match_count = 0;
+
+        WITH ambiguous AS (
+            SELECT DISTINCT x.column_alias
+            FROM #val_cell AS x
+            WHERE x.match_count > 1
+        ),
+
+        a AS (
+            SELECT
+                ambiguous.column_alias,
+                (
+                    SELECT STRING_AGG(CAST(CONCAT(bc.column_id, N' (', bc.title, N')') AS nvarchar(MAX)), N', ')
+                        WITHIN GROUP (ORDER BY bc.column_id ASC)
+                    FROM dbo.MON_BoardColumn AS bc
+                    WHERE
+                        bc.board_id = @meta
+                        AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(ambiguous.column_alias)
+                ) AS closest
+            FROM ambiguous
+        )
 
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
         SELECT
             c.update_row_no,
             'COLUMN_AMBIGUOUS' AS rule_code,
             c.column_alias,
-            (
-                SELECT STRING_AGG(CAST(CONCAT(bc.column_id, N' (', bc.title, N')') AS nvarchar(MAX)), N', ')
-                    WITHIN GROUP (ORDER BY bc.column_id ASC)
-                FROM dbo.MON_BoardColumn AS bc
-                WHERE bc.board_id = @meta AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(c.column_alias)
-            ) AS closest
+            a.closest
         FROM #val_cell AS c
+        INNER JOIN a ON c.column_alias = a.column_alias
         WHERE c.match_count > 1;
 
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
@@ -286,7 +348,39 @@ BEGIN
         LEFT JOIN dbo.MON_ColumnType AS ct ON c.column_type = ct.column_type
         WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
 
-        -- values of writable columns (NULL or blank clears the cell and needs no format)
+        -- values of writable columns (NULL or blank clears the cell and needs no format). Labels are
+        -- matched through #val_label (text ignoring case, then id); the dropdown tokens of each cell once.
+        CREATE TABLE #val_token (
+            update_row_no int NOT NULL,
+            column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
+            ord int NOT NULL,
+            t nvarchar(4000) COLLATE DATABASE_DEFAULT NOT NULL
+        );
+        INSERT INTO #val_token (update_row_no, column_id, ord, t)
+        SELECT
+            c.update_row_no,
+            c.column_id,
+            CAST(tok.[key] AS int) AS ord,
+            LTRIM(RTRIM(tok.[value])) COLLATE DATABASE_DEFAULT AS t
+        FROM #val_cell AS c
+        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS tok
+        WHERE
+            c.column_type = 'dropdown' AND c.is_writable = 'Y' AND @create_labels = 'N'
+            AND LEN(LTRIM(RTRIM(tok.[value]))) > 0
+            AND NOT EXISTS (
+                SELECT 1 FROM #val_label AS l
+                WHERE
+                    l.column_id = c.column_id
+                    AND (
+                        l.label_lower = LOWER(LTRIM(RTRIM(tok.[value])) COLLATE DATABASE_DEFAULT)
+                        OR (
+                            LTRIM(RTRIM(tok.[value])) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.[value]))) <= 9
+                            AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.[value])))
+                        )
+                    )
+            );
+        CREATE CLUSTERED INDEX cx_val_token ON #val_token (update_row_no, column_id, ord);
+
         WITH v AS (
             SELECT
                 c.update_row_no,
@@ -301,35 +395,44 @@ BEGIN
             WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
         ),
 
+        dd AS (
+            SELECT
+                tk.update_row_no,
+                tk.column_id,
+                STRING_AGG(CAST(N'''' + tk.t + N'''' AS nvarchar(MAX)), N', ') WITHIN GROUP (ORDER BY tk.ord ASC)
+                    AS unknown
+            FROM #val_token AS tk
+            GROUP BY tk.update_row_no, tk.column_id
+        ),
+
+        lab AS (
+            SELECT
+                l.column_id,
+                STRING_AGG(CAST(N'''' + l.label_text + N'''' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY l.label_id ASC) AS labels
+            FROM #val_label AS l
+            GROUP BY l.column_id
+        ),
+
         checked AS (
             SELECT
                 v.update_row_no,
                 v.column_alias,
                 v.column_id,
                 v.column_type,
-                v.settings_json,
                 v.raw_value,
+                lab.labels,
                 CASE
                     WHEN v.column_type = 'status' AND @create_labels = 'N' AND NOT EXISTS (
-                        SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
+                        SELECT 1 FROM #val_label AS l
                         WHERE
-                            LOWER(l.label_text) = LOWER(v.t)
-                            OR (v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9 AND l.label_id = TRY_CONVERT(int, v.t))
+                            l.column_id = v.column_id
+                            AND (
+                                l.label_lower = LOWER(v.t)
+                                OR (v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9 AND l.label_id = TRY_CONVERT(int, v.t))
+                            )
                     ) THEN 'STATUS_LABEL'
-                    WHEN v.column_type = 'dropdown' AND @create_labels = 'N' AND EXISTS (
-                        SELECT 1
-                        FROM OPENJSON (N'["' + REPLACE(STRING_ESCAPE(v.raw_value, 'json'), N',', N'","') + N'"]')
-                            WITH (tv nvarchar(4000) '$') AS tok
-                        WHERE LEN(LTRIM(RTRIM(tok.tv))) > 0 AND NOT EXISTS (
-                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
-                            WHERE
-                                LOWER(l.label_text) = LOWER(LTRIM(RTRIM(tok.tv)) COLLATE DATABASE_DEFAULT)
-                                OR (
-                                    LTRIM(RTRIM(tok.tv)) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.tv))) <= 9
-                                    AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.tv)))
-                                )
-                        )
-                    ) THEN 'DROPDOWN_LABEL'
+                    WHEN v.column_type = 'dropdown' AND dd.unknown IS NOT NULL THEN 'DROPDOWN_LABEL'
                     WHEN v.column_type = 'date' AND dbo.fn_MON_Private_NormalizeDate(LEFT(v.t, 100)) IS NULL
                         THEN 'DATE_FORMAT'
                     WHEN v.column_type = 'numbers' AND dbo.fn_MON_Private_NormalizeNumber(LEFT(v.t, 4000)) IS NULL
@@ -390,27 +493,17 @@ BEGIN
                         AND dbo.fn_MON_FormatColumnValue('people', v.raw_value, NULL) IS NULL
                         THEN 'PEOPLE_FORMAT'
                     WHEN v.column_type = 'long_text' AND LEN(v.raw_value + N'x') - 1 > 2000 THEN 'LONG_TEXT_LENGTH'
+                    WHEN v.column_type = 'text' AND LEN(v.raw_value + N'x') - 1 > 2000 THEN 'TEXT_LENGTH'
                 END AS rule_code,
                 CASE
-                    WHEN v.column_type = 'long_text' THEN CONVERT(nvarchar(20), LEN(v.raw_value + N'x') - 1)
+                    WHEN v.column_type IN ('long_text', 'text') THEN CONVERT(nvarchar(20), LEN(v.raw_value + N'x') - 1)
                     WHEN v.column_type = 'rating'
                         THEN CONVERT(nvarchar(20), dbo.fn_MON_Private_RatingMax(v.settings_json))
-                    WHEN v.column_type = 'dropdown' THEN (
-                        SELECT STRING_AGG(CAST(N'''' + LTRIM(RTRIM(tok.tv)) + N'''' AS nvarchar(MAX)), N', ')
-                        FROM OPENJSON (N'["' + REPLACE(STRING_ESCAPE(v.raw_value, 'json'), N',', N'","') + N'"]')
-                            WITH (tv nvarchar(4000) '$') AS tok
-                        WHERE LEN(LTRIM(RTRIM(tok.tv))) > 0 AND NOT EXISTS (
-                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(v.settings_json) AS l
-                            WHERE
-                                LOWER(l.label_text) = LOWER(LTRIM(RTRIM(tok.tv)) COLLATE DATABASE_DEFAULT)
-                                OR (
-                                    LTRIM(RTRIM(tok.tv)) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.tv))) <= 9
-                                    AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.tv)))
-                                )
-                        )
-                    )
+                    WHEN v.column_type = 'dropdown' THEN dd.unknown
                 END AS detail
             FROM v
+            LEFT JOIN dd ON v.update_row_no = dd.update_row_no AND v.column_id = dd.column_id
+            LEFT JOIN lab ON v.column_id = lab.column_id
         )
 
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, labels, detail)
@@ -421,11 +514,7 @@ BEGIN
             checked.column_id,
             checked.column_type,
             checked.raw_value AS val,
-            (
-                SELECT STRING_AGG(CAST(N'''' + l.label_text + N'''' AS nvarchar(MAX)), N', ')
-                    WITHIN GROUP (ORDER BY l.label_id ASC)
-                FROM dbo.fn_MON_Private_ColumnLabels(checked.settings_json) AS l
-            ) AS labels,
+            checked.labels,
             checked.detail
         FROM checked
         WHERE checked.rule_code IS NOT NULL;
@@ -469,9 +558,16 @@ BEGIN
         INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
         WHERE @operation = 'UPDATE';
 
-        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias
+        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
+        -- The loaded values of the batch's items are read once per alias (one pass over the staging table
+        -- each) into #val_loaded, then one set-based statement compares them with the cells.
         IF @operation = 'UPDATE'
         BEGIN
+            CREATE TABLE #val_loaded (
+                monday_item_id bigint NOT NULL,
+                column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NOT NULL,
+                loaded_value nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
+            );
             DECLARE alias_cursor CURSOR LOCAL FAST_FORWARD FOR
             SELECT DISTINCT
                 c.column_alias,
@@ -494,27 +590,45 @@ BEGIN
                 SET @expr = dbo.fn_MON_Private_StringifyExpr(N'l.' + QUOTENAME(@col), @type);
                 IF @expr IS NOT NULL
                 BEGIN
-                    SET @sql = N'INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)
-SELECT c.update_row_no, ''NO_OP'', c.column_alias, c.column_id, CONVERT(nvarchar(30), c.monday_item_id)
-FROM #val_cell AS c
-WHERE c.column_alias = @alias AND c.monday_item_id IS NOT NULL
-    AND EXISTS (
-        SELECT 1 FROM ' + @table + N' AS l
-        WHERE l.monday_item_id = c.monday_item_id AND l.update_batch_id IS NULL
-            AND (
-                (' + @expr + N' IS NULL AND c.raw_value IS NULL)
-                OR LTRIM(RTRIM(' + @expr + N')) COLLATE Latin1_General_100_BIN2 = LTRIM(RTRIM(
-                    CASE WHEN c.column_type = ''numbers''
-                        THEN COALESCE(dbo.fn_MON_Private_NormalizeNumber(LEFT(c.raw_value, 4000)), c.raw_value)
-                        ELSE c.raw_value END))
-            )
-    );';
+                    SET @sql = N'INSERT INTO #val_loaded (monday_item_id, column_alias, loaded_value)
+SELECT l.monday_item_id, @alias, ' + @expr + N'
+FROM ' + @table + N' AS l
+WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);';
                     EXEC sys.sp_executesql @sql, N'@alias nvarchar(255)', @alias = @alias;
                 END;
                 FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
             END;
             CLOSE alias_cursor;
             DEALLOCATE alias_cursor;
+            CREATE CLUSTERED INDEX cx_val_loaded ON #val_loaded (monday_item_id, column_alias);
+
+            INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)
+            SELECT
+                c.update_row_no,
+                'NO_OP' AS rule_code,
+                c.column_alias,
+                c.column_id,
+                CONVERT(nvarchar(30), c.monday_item_id) AS val
+            FROM #val_cell AS c
+            WHERE
+                c.monday_item_id IS NOT NULL
+                AND EXISTS (
+                    SELECT 1 FROM #val_loaded AS l
+                    WHERE
+                        l.monday_item_id = c.monday_item_id AND l.column_alias = c.column_alias
+                        AND (
+                            (l.loaded_value IS NULL AND c.raw_value IS NULL)
+                            OR LTRIM(RTRIM(l.loaded_value)) COLLATE Latin1_General_100_BIN2 = LTRIM(RTRIM(
+                                CASE
+                                    WHEN c.column_type = 'numbers'
+                                        THEN COALESCE(
+                                            dbo.fn_MON_Private_NormalizeNumber(LEFT(c.raw_value, 4000)), c.raw_value
+                                        )
+                                    ELSE c.raw_value
+                                END
+                            ))
+                        )
+                );
         END;
     END;
 

@@ -95,15 +95,17 @@ Examples:
         @bad_type varchar(50),
         @rows int = 0,
         @msg nvarchar(2048);
-    DECLARE @cell TABLE (
+    -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the join with the
+    -- staged rows is planned for the real row count (a batch can hold 100k rows)
+    CREATE TABLE #rel_cell (
         update_row_no int NOT NULL,
         field_no int NOT NULL,
-        column_alias nvarchar(400) NULL,
-        column_id varchar(100) NULL,
-        column_type varchar(50) NULL,
+        column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
+        column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
-        formatted nvarchar(MAX) NULL,
-        PRIMARY KEY (update_row_no, field_no)
+        formatted nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        PRIMARY KEY CLUSTERED (update_row_no, field_no)
     );
 
     BEGIN TRY
@@ -213,7 +215,9 @@ Examples:
             THROW 50409, @msg, 1;
         END;
 
-        INSERT INTO @cell (update_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted)
+        INSERT INTO #rel_cell (
+            update_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted
+        )
         SELECT
             c.update_row_no,
             c.field_no,
@@ -231,7 +235,7 @@ Examples:
             @bad_alias = c.column_alias,
             @bad_column = c.column_id,
             @bad_type = c.column_type
-        FROM @cell AS c
+        FROM #rel_cell AS c
         WHERE c.column_id IS NULL
             OR c.formatted IS NULL
         ORDER BY c.update_row_no, c.field_no;
@@ -282,7 +286,7 @@ Examples:
                 N'{' + STRING_AGG(
                     CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + c.formatted AS nvarchar(MAX)), N','
                 ) WITHIN GROUP (ORDER BY c.field_no) + N'}' AS column_values
-            FROM @cell AS c
+            FROM #rel_cell AS c
             GROUP BY c.update_row_no
         )
 

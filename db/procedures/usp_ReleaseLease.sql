@@ -1,6 +1,8 @@
 -- usp_ReleaseLease: gives claimed rows back (graceful stop of a sender): READY again at once, the attempt
 -- not counted. Fenced: only rows CLAIMED by @worker_id. @queue_ids NULL releases every row the worker
--- holds. Twin of db/postgres/procedures/usp_ReleaseLease.sql.
+-- holds. A SENDING batch of the released rows goes back to READY when nothing of it was sent or answered
+-- (no row SENT, SKIPPED, FAILED or DEAD) and no row of it is claimed any more (e.g. monday refused the
+-- token before the first row was sent). Twin of db/postgres/procedures/usp_ReleaseLease.sql.
 CREATE OR ALTER PROCEDURE dbo.usp_ReleaseLease
     @worker_id varchar(100) = NULL,
     @queue_ids nvarchar(MAX) = NULL,
@@ -14,6 +16,7 @@ BEGIN
     IF UPPER(@help) = 'Y'
     BEGIN
         PRINT N'dbo.usp_ReleaseLease: gives claimed queue rows back: READY at once, the attempt not counted.
+A SENDING batch none of whose rows was sent or answered, and none is claimed any more, is READY again.
 
 Parameters:
   @worker_id  varchar(100)   required  the worker that holds the leases
@@ -62,7 +65,10 @@ Examples:
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N'usp_ReleaseLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
 
+    DECLARE @batches TABLE (batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
+
     BEGIN TRY
+        BEGIN TRANSACTION;
         UPDATE q
         SET
             q.queue_status = 'READY',
@@ -70,6 +76,7 @@ Examples:
             q.lease_expires_at = NULL,
             q.visible_after = SYSUTCDATETIME(),
             q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
+        OUTPUT INSERTED.batch_id INTO @batches (batch_id)
         FROM dbo.MON_UpdateQueue AS q
         WHERE (
             @queue_ids IS NULL
@@ -78,6 +85,20 @@ Examples:
         AND q.queue_status = 'CLAIMED'
         AND q.lease_owner = @worker_id;
         SET @released = @@ROWCOUNT;
+
+        -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING
+        UPDATE b
+        SET b.batch_status = 'READY'
+        FROM dbo.MON_UpdateBatch AS b
+        WHERE
+            b.batch_id IN (SELECT r.batch_id FROM @batches AS r)
+            AND b.batch_status = 'SENDING'
+            AND NOT EXISTS (
+                SELECT 1
+                FROM dbo.MON_UpdateQueue AS q
+                WHERE q.batch_id = b.batch_id AND q.queue_status IN ('CLAIMED', 'SENT', 'SKIPPED', 'FAILED', 'DEAD')
+            );
+        COMMIT TRANSACTION;
 
         EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @released;
     END TRY

@@ -5,7 +5,7 @@
 -- the batch header, validates the batch, and returns its id and counts (OUTPUT) plus a one-row summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
--- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50215 (docs/errors.md).
+-- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50217 (docs/errors.md).
 -- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
@@ -77,7 +77,10 @@ Parameters:
   @create_labels_if_missing char(1)       ''N''        ''Y'' lets unknown status/dropdown labels be created by monday
   @batch_id                 varchar(50)   OUTPUT     the new batch id (pass one to choose it)
   @help                     char(1)       ''N''        ''Y'' prints this text and does nothing else
-  @rows_staged, @rows_valid, @rows_warning, @rows_invalid   int   OUTPUT   the counts of the batch
+  @rows_staged              int           OUTPUT     rows staged into the batch
+  @rows_valid               int           OUTPUT     rows VALID after validation
+  @rows_warning             int           OUTPUT     rows with a WARNING only
+  @rows_invalid             int           OUTPUT     rows refused by validation
 
 Examples:
   DECLARE @b varchar(50);
@@ -142,6 +145,15 @@ Examples:
 
     BEGIN TRY
         -- 1. the text: one SELECT, nothing that changes data or schema ------------------------------------------
+        IF LEN(@query + N'x') - 1 > 1000000
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query has ', LEN(@query + N'x') - 1, N' characters; at most 1000000 are',
+                N' accepted (the limit of the query text, not of the rows it returns). Put long values and long',
+                N' lists of rows in a table and select them from there, or stage them in several batches.'
+            );
+            THROW 50216, @msg, 1;
+        END;
         SET @blank = dbo.fn_MON_Private_BlankQueryText(@query);
         SET @code_len = LEN(@blank + N'x') - 1;
         WHILE @code_len > 0 AND UNICODE(SUBSTRING(@blank, @code_len, 1)) IN (32, 59, 9, 10, 13)
@@ -338,7 +350,9 @@ Examples:
 
         IF @rows = 0
         BEGIN
-            SET @batch_id = NULL;
+            SET @msg = N'usp_StageUpdates: the query returned no rows: nothing was staged and no batch was'
+                + N' created. Run the query on its own to check its WHERE clause and joins, then stage again.';
+            THROW 50217, @msg, 1;
         END;
         ELSE
         BEGIN
@@ -544,14 +558,11 @@ FROM #capture AS q;';
             @rows_affected = @rows_staged,
             @batch_id = @batch_id;
 
-        SET @msg = CASE
-            WHEN @batch_id IS NULL THEN N'The query returned no rows: nothing was staged and no batch was created.'
-            ELSE CONCAT(
-                N'Batch ', @batch_id, N' staged ', @rows_staged, N' rows for board ', @board_id,
-                N' (', @op, N' ', @level,
-                N'): ', @rows_valid, N' valid, ', @rows_warning, N' warning, ', @rows_invalid, N' invalid.'
-            )
-        END;
+        SET @msg = CONCAT(
+            N'Batch ', @batch_id, N' staged ', @rows_staged, N' rows for board ', @board_id,
+            N' (', @op, N' ', @level,
+            N'): ', @rows_valid, N' valid, ', @rows_warning, N' warning, ', @rows_invalid, N' invalid.'
+        );
         PRINT @msg;
 
         SELECT
@@ -559,13 +570,12 @@ FROM #capture AS q;';
             @board_id AS board_id,
             @level AS target_level,
             @op AS update_operation,
-            CASE WHEN @batch_id IS NULL THEN 'NONE' ELSE 'VALIDATED' END AS batch_status,
+            'VALIDATED' AS batch_status,
             @rows_staged AS rows_staged,
             @rows_valid AS rows_valid,
             @rows_warning AS rows_warning,
             @rows_invalid AS rows_invalid,
             CASE
-                WHEN @batch_id IS NULL THEN N'Nothing to do: the query returned no rows.'
                 WHEN @rows_invalid + @rows_warning > 0
                     THEN N'SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''' + @batch_id + N''';'
                 ELSE N'EXEC dbo.usp_ReleaseBatch @batch_id = ''' + @batch_id + N''';'

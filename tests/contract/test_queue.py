@@ -224,6 +224,30 @@ def test_release_lease_puts_rows_back_without_counting_the_attempt(db, board):
     assert queue_row(db, ids[2])["queue_status"] == "READY"
 
 
+def test_release_lease_puts_a_batch_with_nothing_sent_back_to_ready(db, board):
+    """N5 (token refused): claimed, then every row given back before anything was sent: the batch is READY
+    again, not SENDING; while a row is still claimed, or once one was answered, it stays SENDING."""
+    ids = make_batch(db, "B1", 3)
+    claim(db, "w1", batch_id="B1", max_rows=2)
+    claim(db, "w2", batch_id="B1", max_rows=1)
+    assert batch_row(db, "B1")["batch_status"] == "SENDING"
+    db.call("usp_ReleaseLease", outputs={"released": "int"}, worker_id="w1")
+    assert batch_row(db, "B1")["batch_status"] == "SENDING"  # w2 still holds a row
+    res = db.call("usp_ReleaseLease", outputs={"released": "int"}, worker_id="w2", queue_ids=json.dumps(ids))
+    assert res.outputs["released"] == 1
+    assert batch_row(db, "B1")["batch_status"] == "READY"
+    assert [r["queue_id"] for r in claim(db, "w3", batch_id="B1", max_rows=3)] == ids
+    assert batch_row(db, "B1")["batch_status"] == "SENDING"
+
+    # one row answered by monday (SENT): giving the others back leaves the batch SENDING
+    ids2 = make_batch(db, "B2", 2, first_item=2000)
+    rows = claim(db, "w4", batch_id="B2", max_rows=2)
+    record(db, rows[0]["queue_id"], "w4", "SENT", cells=cells(("status", None, '{"index":1}')))
+    db.call("usp_ReleaseLease", outputs={"released": "int"}, worker_id="w4", queue_ids=json.dumps(ids2))
+    assert batch_row(db, "B2")["batch_status"] == "SENDING"
+    assert queue_row(db, ids2[1])["queue_status"] == "READY"
+
+
 # -- results -------------------------------------------------------------------------------------------
 
 

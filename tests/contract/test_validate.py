@@ -307,3 +307,56 @@ def test_revalidation_after_a_fix(board):
     batch = db.query("SELECT batch_status, rows_valid, rows_invalid, validated_at FROM dbo.MON_UpdateBatch WHERE batch_id = ?",
                      (batch_id,))[0]
     assert (batch["batch_status"], batch["rows_valid"], batch["rows_invalid"]) == ("VALIDATED", 1, 0)
+
+
+def test_text_length_rule(board):
+    """N5: a text value longer than monday accepts is refused by validation (TEXT_LENGTH, 2,000 characters),
+    not at send time; the rule is data (disabling it lets the row pass)."""
+    db = board
+    rep = "REPLICATE" if is_mssql(db) else "repeat"
+    ok = one(db, f"{rep}('é', 2000) AS text")
+    assert ok["validation_status"] == "VALID", ok["validation_errors"]
+    bad = one(db, f"{rep}(CAST('x' AS {'nvarchar(max)' if is_mssql(db) else 'text'}), 1048576) AS \"Customer Name\"")
+    assert bad["validation_status"] == "INVALID" and rules_of(bad) == {"TEXT_LENGTH"}
+    err = errors_of(bad)[0]
+    assert err["column"] == "Customer Name" and "1048576 characters" in err["message"] and "2000" in err["message"]
+    db.execute("UPDATE dbo.MON_ValidationRule SET is_enabled = 'N' WHERE rule_code = 'TEXT_LENGTH'")
+    assert validate(db, bad["batch_id"])[0]["validation_status"] == "VALID"
+
+
+def test_unknown_board_never_validates_clean(board):
+    """N4: a board with no MON_Board row (never synced) gets every row INVALID, naming the sync command,
+    for items and for subitems; release then refuses the batch."""
+    db = board
+    batch_id = stage(db, "SELECT monday_item_id, 'Done' AS order_status FROM dbo.STG_MON_CustMasterSchedule "
+                         "WHERE update_batch_id IS NULL", board_id=999).outputs["batch_id"]
+    rows = staged_rows(db, batch_id)
+    assert len(rows) == 2 and all(r["validation_status"] == "INVALID" for r in rows)
+    for r in rows:
+        assert rules_of(r) == {"BOARD_METADATA"}
+        assert "`opus-sender sync-board --board-id 999`" in errors_of(r)[0]["message"]
+    assert db.scalar("SELECT rows_invalid FROM dbo.MON_UpdateBatch WHERE batch_id = ?", (batch_id,)) == 2
+    with pytest.raises(DbError) as err:
+        db.call("usp_ReleaseBatch", batch_id=batch_id)
+    assert err.value.number == 50409
+    sub = stage(db, f"SELECT {ITEM_ID} AS parent_item_id, 'Cut steel' AS item_name", board_id=999,
+                update_operation="CREATE", target_level="SUBITEMS").outputs["batch_id"]
+    row = staged_rows(db, sub, "STG_MON_CustMasterSchedule_Subitems")[0]
+    assert row["validation_status"] == "INVALID" and "BOARD_METADATA" in rules_of(row)
+
+
+def test_no_op_rule_over_many_loaded_rows(board):
+    """The no-op rule compares every cell with the loaded rows of the staging table in one set-based pass
+    (growth with the batch size is measured in scripts/bench_db.py, not asserted here)."""
+    db = board
+    gen = ("(SELECT TOP (3000) ROW_NUMBER() OVER (ORDER BY (SELECT NULL)) AS g FROM sys.all_objects AS a "
+           "CROSS JOIN sys.all_objects AS b) AS s") if is_mssql(db) else "generate_series(1, 3000) AS s (g)"
+    db.execute(f"INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, monday_board_id, customer_name) "
+               f"SELECT 5000000000 + g, {BOARD_ID}, 'c' FROM {gen}")
+    db.execute("DELETE FROM dbo.MON_BoardItem WHERE board_id = ?", (BOARD_ID,))
+    query = ("SELECT monday_item_id, 'Done' AS order_status, '2026-07-01' AS due_date, '3' AS quantity, "
+             "'c' AS customer_name, 'n' AS long_text FROM dbo.STG_MON_CustMasterSchedule "
+             "WHERE update_batch_id IS NULL AND monday_item_id > 5000000000")
+    batch_id = stage(db, query).outputs["batch_id"]
+    counts = db.query("SELECT rows_staged, rows_warning FROM dbo.MON_UpdateBatch WHERE batch_id = ?", (batch_id,))[0]
+    assert counts == {"rows_staged": 3000, "rows_warning": 3000}  # customer_name equals the loaded value: NO_OP

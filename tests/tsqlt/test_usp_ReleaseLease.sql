@@ -51,3 +51,42 @@ BEGIN
     EXEC dbo.usp_ReleaseLease @worker_id = '', @released = @released OUTPUT;
 END;
 GO
+
+CREATE PROCEDURE test_usp_ReleaseLease.[test a batch with nothing sent goes back from SENDING to READY]
+AS
+BEGIN
+    EXEC tSQLt.FakeTable @TableName = N'dbo.MON_UpdateBatch', @Defaults = 1;
+    INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, batch_status)
+    VALUES ('B1', 1, 'ITEMS', 'UPDATE', 'SENDING'), ('B2', 1, 'ITEMS', 'UPDATE', 'SENDING');
+    INSERT INTO dbo.MON_UpdateQueue (
+        batch_id, update_row_no, board_id, update_operation, idempotency_key, queue_status, lease_owner,
+        lease_expires_at, attempt_count
+    )
+    VALUES
+    ('B2', 1, 1, 'UPDATE', 'B2-1', 'CLAIMED', 'w3', DATEADD(MINUTE, 5, SYSUTCDATETIME()), 1),
+    ('B2', 2, 1, 'UPDATE', 'B2-2', 'SENT', NULL, NULL, 1);
+    DECLARE @released int;
+
+    -- w2 still holds a row of B1: B1 stays SENDING
+    EXEC dbo.usp_ReleaseLease @worker_id = 'w1', @released = @released OUTPUT;
+    DECLARE @status varchar(20) = (
+        SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b
+        WHERE b.batch_id = 'B1'
+    );
+    EXEC tSQLt.AssertEqualsString 'SENDING', @status;
+    -- the last claimed row of B1 given back, nothing sent: READY
+    EXEC dbo.usp_ReleaseLease @worker_id = 'w2', @released = @released OUTPUT;
+    SET @status = (
+        SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b
+        WHERE b.batch_id = 'B1'
+    );
+    EXEC tSQLt.AssertEqualsString 'READY', @status;
+    -- B2 has a SENT row: it stays SENDING
+    EXEC dbo.usp_ReleaseLease @worker_id = 'w3', @released = @released OUTPUT;
+    SET @status = (
+        SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b
+        WHERE b.batch_id = 'B2'
+    );
+    EXEC tSQLt.AssertEqualsString 'SENDING', @status;
+END;
+GO

@@ -182,20 +182,55 @@ BEGIN
 END;
 GO
 
-CREATE PROCEDURE test_usp_StageUpdates.[test an empty result creates no batch]
+--[@tSQLt:NoTransaction](DEFAULT)
+CREATE PROCEDURE test_usp_StageUpdates.[test an empty result is error 50217 and creates no batch]
+AS
+BEGIN
+    EXEC tSQLt.ExpectException @ExpectedErrorNumber = 50217, @ExpectedMessagePattern = N'%returned no rows%';
+    EXEC dbo.usp_StageUpdates
+        @query = N'SELECT monday_item_id, ''Done'' AS order_status FROM dbo.STG_MON_CustMasterSchedule WHERE 1 = 0',
+        @board_id = 8709134353;
+END;
+GO
+
+--[@tSQLt:NoTransaction](DEFAULT)
+CREATE PROCEDURE test_usp_StageUpdates.[test a query text over 1000000 characters is error 50216]
+AS
+BEGIN
+    DECLARE @query nvarchar(MAX) = N'SELECT monday_item_id, '''
+        + REPLICATE(CAST(N'x' AS nvarchar(MAX)), 1000000)
+        + N''' AS text FROM dbo.STG_MON_CustMasterSchedule';
+    EXEC tSQLt.ExpectException @ExpectedErrorNumber = 50216, @ExpectedMessagePattern = N'%at most 1000000%';
+    EXEC dbo.usp_StageUpdates @query = @query, @board_id = 8709134353;
+END;
+GO
+
+CREATE PROCEDURE test_usp_StageUpdates.[test literals and comments of a long query are blanked in one pass]
 AS
 BEGIN
     DECLARE @batch_id varchar(50);
     DECLARE @staged int;
+    DECLARE @query nvarchar(MAX) = N'SELECT /* a /* nested */ DELETE; */ monday_item_id, N'''
+        + REPLICATE(CAST(N'é; DROP ' AS nvarchar(MAX)), 100000)
+        + N''' AS text -- ; UPDATE' + NCHAR(10)
+        + N'FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NULL;';
+    DECLARE @started datetime2(3) = SYSUTCDATETIME();
     EXEC dbo.usp_StageUpdates
-        @query = N'SELECT monday_item_id, ''Done'' AS order_status FROM dbo.STG_MON_CustMasterSchedule WHERE 1 = 0',
+        @query = @query,
         @board_id = 8709134353,
         @batch_id = @batch_id OUTPUT,
         @rows_staged = @staged OUTPUT;
-    EXEC tSQLt.AssertEquals NULL, @batch_id;
-    EXEC tSQLt.AssertEquals 0, @staged;
-    DECLARE @batches int = (SELECT COUNT(*) FROM dbo.MON_UpdateBatch);
-    EXEC tSQLt.AssertEquals 0, @batches;
+    EXEC tSQLt.AssertEquals 2, @staged;
+    DECLARE @seconds int = DATEDIFF(SECOND, @started, SYSUTCDATETIME());
+    IF @seconds > 60
+    BEGIN
+        EXEC tSQLt.Fail N'staging an 800,000-character query took more than 60 seconds: ', @seconds;
+    END;
+    DECLARE @blank nvarchar(MAX) = dbo.fn_MON_Private_BlankQueryText(
+        N'SELECT ''a;b'', [c;d] -- e;f' + NCHAR(10) + N'1'
+    );
+    DECLARE @expected nvarchar(MAX) = N'SELECT _____, _____       ' + NCHAR(10) + N'1';
+    EXEC tSQLt.AssertEqualsString @expected, @blank;
 END;
 GO
 

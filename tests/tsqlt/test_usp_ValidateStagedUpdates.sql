@@ -121,6 +121,54 @@ BEGIN
 END;
 GO
 
+CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test a text value over 2000 characters is TEXT_LENGTH]
+AS
+BEGIN
+    INSERT INTO dbo.MON_BoardColumn (
+        board_id, column_id, title, normalized_title, column_type, settings_json, is_writable
+    )
+    VALUES (8709134353, 'text', N'Customer Name', 'customer_name', 'text', NULL, 'Y');
+    INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, batch_status, rows_staged)
+    VALUES ('B2', 8709134353, 'ITEMS', 'UPDATE', 'STAGED', 2);
+    INSERT INTO dbo.STG_MON_CustMasterSchedule (
+        monday_item_id, monday_board_id, update_operation, update_fields, update_batch_id, update_row_no,
+        validation_status
+    )
+    VALUES
+    (
+        1001, 8709134353, 'UPDATE',
+        N'{"text":"' + REPLICATE(CAST(N'x' AS nvarchar(MAX)), 2000) + N'"}', 'B2', 1, 'PENDING'
+    ),
+    (
+        1002, 8709134353, 'UPDATE',
+        N'{"Customer Name":"' + REPLICATE(CAST(N'x' AS nvarchar(MAX)), 1048576) + N'"}', 'B2', 2, 'PENDING'
+    );
+
+    EXEC dbo.usp_ValidateStagedUpdates @batch_id = 'B2';
+
+    SELECT
+        v.update_row_no,
+        v.rule_code,
+        v.column_id
+    INTO #Actual
+    FROM dbo.vw_MON_ValidationErrors AS v
+    WHERE v.batch_id = 'B2';
+    SELECT TOP (0)
+        a.update_row_no,
+        a.rule_code,
+        a.column_id
+    INTO #Expected
+    FROM #Actual AS a;
+    INSERT INTO #Expected (update_row_no, rule_code, column_id) VALUES (2, 'TEXT_LENGTH', N'Customer Name');
+    EXEC tSQLt.AssertEqualsTable '#Expected', '#Actual';
+    DECLARE @errors nvarchar(MAX) = (
+        SELECT s.validation_errors FROM dbo.STG_MON_CustMasterSchedule AS s
+        WHERE s.update_batch_id = 'B2' AND s.update_row_no = 2
+    );
+    EXEC tSQLt.AssertLike N'%1048576 characters; at most 2000%', @errors;
+END;
+GO
+
 --[@tSQLt:NoTransaction](DEFAULT)
 CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test an unknown batch is error 50302]
 AS

@@ -1,5 +1,5 @@
 -- MON_ColumnType: what the project knows about each monday column type: whether it can be written
--- through the API and in which shape (monday-api.md section 3). Data, seeded by db/data/MON_ColumnType.sql.
+-- through the API and in which shape (monday's API documentation). Data, seeded by db/data/MON_ColumnType.sql.
 IF OBJECT_ID(N'dbo.MON_ColumnType', N'U') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_ColumnType (

@@ -1,8 +1,8 @@
--- MON_ColumnType data: the monday column types and whether this project writes them (monday-api.md s.3).
+-- MON_ColumnType data: the monday column types and whether this project writes them (monday's API documentation).
 -- Re-running refreshes the rows; types added by hand are kept.
 INSERT INTO dbo.MON_ColumnType (column_type, is_writable, value_shape, notes)
 VALUES
-    ('text', 'Y', '"Sample text"', NULL),
+    ('text', 'Y', '"Sample text"', 'at most 2,000 characters'),
     ('long_text', 'Y', '{"text": "..."}', 'at most 2,000 characters'),
     ('numbers', 'Y', '"3"', 'a string holding an int or float'),
     ('status', 'Y', '{"index": <label id>}', 'label id from the settings'),

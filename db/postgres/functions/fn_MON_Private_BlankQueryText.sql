@@ -2,6 +2,9 @@
 -- literal and quoted identifier by underscores (same length, same positions), so that usp_StageUpdates can look for
 -- keywords and statement separators in the code only. PostgreSQL lexing: -- and nested /* */ comments,
 -- '...' ('' inside), E'...' (backslash escapes), $tag$...$tag$, "..." identifiers.
+-- One pass, linear in the length: the text is split into an array of characters once (indexing a UTF-8
+-- text by position costs O(position), an array element O(1)), read from that array and blanked in a
+-- copy of it (lookbehinds see the original characters).
 -- Twin of db/functions/fn_MON_Private_BlankQueryText.sql (T-SQL lexing: [..] identifiers, no $$, no E'').
 CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_BlankQueryText(p_query text)
 RETURNS text
@@ -9,52 +12,59 @@ LANGUAGE plpgsql
 IMMUTABLE
 AS $$
 DECLARE
-    n int := coalesce(length(p_query), 0);
+    src text[];
+    ch text[];
+    n int;
     i int := 1;
     j int;
+    k int;
     depth int;
     c text;
     nx text;
     tag text;
+    tlen int;
     esc boolean;
-    out text[] := ARRAY[]::text[];
+    fill text;
 BEGIN
     IF p_query IS NULL THEN
         RETURN NULL;
     END IF;
+    src := coalesce(string_to_array(p_query, NULL), ARRAY[]::text[]);
+    ch := src;
+    n := coalesce(array_length(src, 1), 0);
     WHILE i <= n LOOP
-        c := substr(p_query, i, 1);
-        nx := substr(p_query, i + 1, 1);
+        c := src[i];
+        nx := CASE WHEN i < n THEN src[i + 1] ELSE '' END;
+        j := NULL;
+        fill := NULL;
         IF c = '-' AND nx = '-' THEN
-            j := strpos(substr(p_query, i), chr(10));
-            j := CASE WHEN j = 0 THEN n + 1 ELSE i + j - 1 END;
-            out := out || repeat(' ', j - i);
-            i := j;
+            j := i + 2;
+            WHILE j <= n AND src[j] <> chr(10) LOOP
+                j := j + 1;
+            END LOOP;
+            fill := ' ';
         ELSIF c = '/' AND nx = '*' THEN
             depth := 1;
             j := i + 2;
             WHILE j <= n AND depth > 0 LOOP
-                IF substr(p_query, j, 2) = '/*' THEN
+                IF j < n AND src[j] = '/' AND src[j + 1] = '*' THEN
                     depth := depth + 1; j := j + 2;
-                ELSIF substr(p_query, j, 2) = '*/' THEN
+                ELSIF j < n AND src[j] = '*' AND src[j + 1] = '/' THEN
                     depth := depth - 1; j := j + 2;
                 ELSE
                     j := j + 1;
                 END IF;
             END LOOP;
-            j := least(j, n + 1);
-            out := out || repeat(' ', j - i);
-            i := j;
+            fill := ' ';
         ELSIF c = '''' THEN
-            esc := i > 1 AND upper(substr(p_query, i - 1, 1)) = 'E'
-                AND (i = 2 OR substr(p_query, i - 2, 1) !~ '[A-Za-z0-9_]');
+            esc := i > 1 AND upper(src[i - 1]) = 'E' AND (i = 2 OR src[i - 2] !~ '[A-Za-z0-9_]');
             j := i + 1;
             LOOP
                 EXIT WHEN j > n;
-                IF esc AND substr(p_query, j, 1) = '\' THEN
+                IF esc AND src[j] = '\' THEN
                     j := j + 2;
-                ELSIF substr(p_query, j, 1) = '''' THEN
-                    IF substr(p_query, j + 1, 1) = '''' THEN
+                ELSIF src[j] = '''' THEN
+                    IF j < n AND src[j + 1] = '''' THEN
                         j := j + 2;
                     ELSE
                         j := j + 1;
@@ -64,15 +74,13 @@ BEGIN
                     j := j + 1;
                 END IF;
             END LOOP;
-            j := least(j, n + 1);
-            out := out || repeat('_', j - i);
-            i := j;
+            fill := '_';
         ELSIF c = '"' THEN
             j := i + 1;
             LOOP
                 EXIT WHEN j > n;
-                IF substr(p_query, j, 1) = '"' THEN
-                    IF substr(p_query, j + 1, 1) = '"' THEN
+                IF src[j] = '"' THEN
+                    IF j < n AND src[j + 1] = '"' THEN
                         j := j + 2;
                     ELSE
                         j := j + 1;
@@ -82,21 +90,38 @@ BEGIN
                     j := j + 1;
                 END IF;
             END LOOP;
-            j := least(j, n + 1);
-            out := out || repeat('_', j - i);
-            i := j;
-        ELSIF c = '$' AND (i = 1 OR substr(p_query, i - 1, 1) !~ '[A-Za-z0-9_$]')
-            AND substr(p_query, i) ~ '^\$([A-Za-z_][A-Za-z0-9_]*)?\$' THEN
-            tag := substring(substr(p_query, i) FROM '^(\$(?:[A-Za-z_][A-Za-z0-9_]*)?\$)');
-            j := strpos(substr(p_query, i + length(tag)), tag);
-            j := CASE WHEN j = 0 THEN n + 1 ELSE i + length(tag) + j - 1 + length(tag) END;
-            out := out || repeat('_', j - i);
-            i := j;
-        ELSE
-            out := out || c;
+            fill := '_';
+        ELSIF c = '$' AND (i = 1 OR src[i - 1] !~ '[A-Za-z0-9_$]') THEN
+            -- a dollar quote: two dollar signs, or a tag between them (a letter or _, then letters, digits, _)
+            k := i + 1;
+            IF k <= n AND src[k] ~ '[A-Za-z_]' THEN
+                k := k + 1;
+                WHILE k <= n AND src[k] ~ '[A-Za-z0-9_]' LOOP
+                    k := k + 1;
+                END LOOP;
+            END IF;
+            IF k <= n AND src[k] = '$' THEN
+                tag := array_to_string(src[i:k], '');
+                tlen := k - i + 1;
+                j := k + 1;
+                -- the closing tag: the first $ from which the tag's characters follow
+                WHILE j <= n AND NOT (src[j] = '$' AND j + tlen - 1 <= n AND array_to_string(src[j:j + tlen - 1], '') = tag) LOOP
+                    j := j + 1;
+                END LOOP;
+                j := CASE WHEN j > n THEN n + 1 ELSE j + tlen END;
+                fill := '_';
+            END IF;
+        END IF;
+        IF fill IS NULL THEN
             i := i + 1;
+        ELSE
+            j := least(j, n + 1);
+            FOR k IN i .. j - 1 LOOP
+                ch[k] := fill;
+            END LOOP;
+            i := j;
         END IF;
     END LOOP;
-    RETURN array_to_string(out, '');
+    RETURN array_to_string(ch, '');
 END;
 $$;

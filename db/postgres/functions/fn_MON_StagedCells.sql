@@ -58,13 +58,49 @@ AS $$
         CROSS JOIN LATERAL json_each_text(
             CASE WHEN r.update_fields ~ '^\s*\{' THEN r.update_fields::json ELSE '{}'::json END
         ) WITH ORDINALITY AS e (key, value, ord)
+    ),
+    -- each distinct alias of the batch is mapped once (not once per cell), then joined back to the cells
+    a AS (
+        SELECT DISTINCT f.board_id, f.metadata_board_id, f.column_alias FROM f
+    ),
+    am AS MATERIALIZED (
+        SELECT a.column_alias, m.column_id, m.match_kind, m.match_count
+        FROM a
+        LEFT JOIN LATERAL (
+            WITH cand AS (
+                SELECT c.column_id, 1 AS pri, 'ID' AS kind FROM dbo.MON_BoardColumn AS c
+                WHERE c.board_id = a.metadata_board_id AND c.column_id = a.column_alias
+                UNION ALL
+                SELECT c.column_id, 2, 'ID' FROM dbo.MON_BoardColumn AS c
+                WHERE c.board_id = a.metadata_board_id AND lower(c.column_id) = lower(a.column_alias)
+                UNION ALL
+                SELECT c.column_id, 3, 'TITLE' FROM dbo.MON_BoardColumn AS c
+                WHERE c.board_id = a.metadata_board_id AND c.normalized_title = dbo.fn_MON_NormalizeTitle(a.column_alias)
+                UNION ALL
+                SELECT mp.column_id, 4, 'MAP' FROM dbo.MON_ColumnMap AS mp
+                INNER JOIN dbo.MON_BoardColumn AS c ON c.board_id = a.metadata_board_id AND c.column_id = mp.column_id
+                WHERE mp.board_id IN (a.board_id, a.metadata_board_id) AND lower(mp.source_alias) = lower(a.column_alias)
+                UNION ALL
+                SELECT mp.column_id, 5, 'MAP' FROM dbo.MON_ColumnMap AS mp
+                INNER JOIN dbo.MON_BoardColumn AS c ON c.board_id = a.metadata_board_id AND c.column_id = mp.column_id
+                WHERE mp.board_id IS NULL AND lower(mp.source_alias) = lower(a.column_alias)
+            ),
+            best AS (
+                SELECT min(cand.pri) AS pri FROM cand
+            )
+            SELECT CASE WHEN count(DISTINCT cand.column_id) = 1 THEN min(cand.column_id) END AS column_id,
+                min(cand.kind) AS match_kind,
+                count(DISTINCT cand.column_id)::int AS match_count
+            FROM cand
+            INNER JOIN best ON cand.pri = best.pri
+        ) AS m ON true
     )
     SELECT f.batch_id, f.target_level, f.board_id, f.metadata_board_id, f.update_row_no, f.monday_item_id,
         f.validation_status, f.field_no, f.column_alias::varchar, f.raw_value, m.column_id::varchar, bc.title, bc.column_type,
         bc.settings_json,
         (CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END)::char(1),
-        m.match_kind::varchar, m.match_count,
-        (CASE WHEN EXISTS (
+        m.match_kind::varchar, coalesce(m.match_count, 0),
+        (CASE WHEN f.validation_errors LIKE '%"NO_OP"%' AND EXISTS (
             SELECT 1
             FROM json_array_elements(
                 CASE WHEN f.validation_errors ~ '^\s*\[' THEN f.validation_errors::json ELSE '[]'::json END
@@ -72,34 +108,7 @@ AS $$
             WHERE ve.value ->> 'rule' = 'NO_OP' AND ve.value ->> 'column' = f.column_alias
         ) THEN 'Y' ELSE 'N' END)::char(1)
     FROM f
-    LEFT JOIN LATERAL (
-        WITH cand AS (
-            SELECT c.column_id, 1 AS pri, 'ID' AS kind FROM dbo.MON_BoardColumn AS c
-            WHERE c.board_id = f.metadata_board_id AND c.column_id = f.column_alias
-            UNION ALL
-            SELECT c.column_id, 2, 'ID' FROM dbo.MON_BoardColumn AS c
-            WHERE c.board_id = f.metadata_board_id AND lower(c.column_id) = lower(f.column_alias)
-            UNION ALL
-            SELECT c.column_id, 3, 'TITLE' FROM dbo.MON_BoardColumn AS c
-            WHERE c.board_id = f.metadata_board_id AND c.normalized_title = dbo.fn_MON_NormalizeTitle(f.column_alias)
-            UNION ALL
-            SELECT mp.column_id, 4, 'MAP' FROM dbo.MON_ColumnMap AS mp
-            INNER JOIN dbo.MON_BoardColumn AS c ON c.board_id = f.metadata_board_id AND c.column_id = mp.column_id
-            WHERE mp.board_id IN (f.board_id, f.metadata_board_id) AND lower(mp.source_alias) = lower(f.column_alias)
-            UNION ALL
-            SELECT mp.column_id, 5, 'MAP' FROM dbo.MON_ColumnMap AS mp
-            INNER JOIN dbo.MON_BoardColumn AS c ON c.board_id = f.metadata_board_id AND c.column_id = mp.column_id
-            WHERE mp.board_id IS NULL AND lower(mp.source_alias) = lower(f.column_alias)
-        ),
-        best AS (
-            SELECT min(cand.pri) AS pri FROM cand
-        )
-        SELECT CASE WHEN count(DISTINCT cand.column_id) = 1 THEN min(cand.column_id) END AS column_id,
-            min(cand.kind) AS match_kind,
-            count(DISTINCT cand.column_id)::int AS match_count
-        FROM cand
-        INNER JOIN best ON cand.pri = best.pri
-    ) AS m ON true
+    LEFT JOIN am AS m ON m.column_alias = f.column_alias
     LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = f.metadata_board_id AND bc.column_id = m.column_id
     LEFT JOIN dbo.MON_ColumnType AS ct ON ct.column_type = bc.column_type;
 $$;

@@ -14,20 +14,23 @@ CREATE OR REPLACE PROCEDURE dbo.usp_Private_FinishBatchIfDone(
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_open int;
     v_sent int;
     v_bad int;
     v_now timestamp(3) := clock_timestamp() AT TIME ZONE 'UTC';
 BEGIN
-    SELECT
-        count(*) FILTER (WHERE q.queue_status IN ('READY', 'CLAIMED')),
-        count(*) FILTER (WHERE q.queue_status = 'SENT'),
-        count(*) FILTER (WHERE q.queue_status IN ('FAILED', 'DEAD'))
-    INTO v_open, v_sent, v_bad
-    FROM dbo.MON_UpdateQueue AS q
-    WHERE q.batch_id = p_batch_id;
+    -- called once per recorded result: while any row is open (the filtered claim index answers that
+    -- without reading the batch), there is nothing to count; count the outcomes only at the end
+    IF NOT EXISTS (
+        SELECT 1 FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = p_batch_id AND q.queue_status IN ('READY', 'CLAIMED')
+    ) THEN
+        SELECT
+            count(*) FILTER (WHERE q.queue_status = 'SENT'),
+            count(*) FILTER (WHERE q.queue_status IN ('FAILED', 'DEAD'))
+        INTO v_sent, v_bad
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = p_batch_id;
 
-    IF v_open = 0 THEN
         UPDATE dbo.MON_UpdateBatch AS b
         SET batch_status = CASE
                 WHEN v_bad = 0 THEN 'COMPLETED'

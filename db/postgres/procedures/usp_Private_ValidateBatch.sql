@@ -6,6 +6,9 @@
 --   CALL dbo.usp_Private_ValidateBatch(p_batch_id => 'UB20260101120000-a1b2c3');
 CREATE OR REPLACE PROCEDURE dbo.usp_Private_ValidateBatch(p_batch_id varchar)
 LANGUAGE plpgsql
+-- JIT compiling costs seconds per statement when the planner over-estimates the JSON expansion of the
+-- cells (json_each_text is costed at 100 rows per staged row); the work itself is milliseconds.
+SET jit = off
 AS $$
 DECLARE
     b dbo.MON_UpdateBatch%ROWTYPE;
@@ -33,27 +36,50 @@ BEGIN
     SELECT string_agg(g.group_id || ' (' || g.title || ')', ', ' ORDER BY g.group_id) INTO v_groups
     FROM dbo.MON_BoardGroup AS g WHERE g.board_id = v_meta;
 
+    -- the rows and cells of the batch, materialised once per validation with indexes and statistics, so
+    -- that every rule below is one set-based statement over them (hash or merge joins, never a scan per
+    -- row). ON COMMIT DROP: the caller's COMMIT removes them; the DROPs cover a second call in one
+    -- transaction.
     IF to_regclass('pg_temp.mon_val_row') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_row; END IF;
-    CREATE TEMP TABLE mon_val_row AS
-    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, NULL::bigint AS parent_item_id, s.update_fields
+    IF to_regclass('pg_temp.mon_val_cell') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_cell; END IF;
+    IF to_regclass('pg_temp.mon_val_label') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_label; END IF;
+    IF to_regclass('pg_temp.mon_val_loaded') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_loaded; END IF;
+    IF to_regclass('pg_temp.mon_val_res') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_res; END IF;
+    IF to_regclass('pg_temp.mon_val_err') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_err; END IF;
+    CREATE TEMP TABLE mon_val_row ON COMMIT DROP AS
+    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, NULL::bigint AS parent_item_id
     FROM dbo.STG_MON_CustMasterSchedule AS s
     WHERE s.update_batch_id = p_batch_id AND b.target_level = 'ITEMS'
     UNION ALL
-    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, s.parent_item_id, s.update_fields
+    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, s.parent_item_id
     FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
     WHERE s.update_batch_id = p_batch_id AND b.target_level = 'SUBITEMS';
+    CREATE INDEX ON mon_val_row (update_row_no);
+    CREATE INDEX ON mon_val_row (monday_item_id);
+    ANALYZE mon_val_row;
 
-    IF to_regclass('pg_temp.mon_val_cell') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_cell; END IF;
-    CREATE TEMP TABLE mon_val_cell AS SELECT * FROM dbo.fn_MON_StagedCells(p_batch_id);
+    CREATE TEMP TABLE mon_val_cell ON COMMIT DROP AS SELECT * FROM dbo.fn_MON_StagedCells(p_batch_id);
+    CREATE INDEX ON mon_val_cell (update_row_no, column_id);
+    CREATE INDEX ON mon_val_cell (monday_item_id, column_id);
+    ANALYZE mon_val_cell;
 
-    IF to_regclass('pg_temp.mon_val_res') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_res; END IF;
-    CREATE TEMP TABLE mon_val_res (update_row_no int, status varchar(20), errors text);
+    -- the labels of the status and dropdown columns the batch writes: each column's settings read once
+    CREATE TEMP TABLE mon_val_label ON COMMIT DROP AS
+    SELECT sc.column_id, l.label_id, l.label_text, lower(l.label_text) AS label_lower
+    FROM (
+        SELECT DISTINCT c.column_id, c.settings_json FROM mon_val_cell AS c
+        WHERE c.column_id IS NOT NULL AND c.column_type IN ('status', 'dropdown')
+    ) AS sc
+    CROSS JOIN LATERAL dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l;
+    CREATE INDEX ON mon_val_label (column_id, label_lower);
+    ANALYZE mon_val_label;
 
-    IF to_regclass('pg_temp.mon_val_err') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_err; END IF;
+    CREATE TEMP TABLE mon_val_res (update_row_no int, status varchar(20), errors text) ON COMMIT DROP;
+
     CREATE TEMP TABLE mon_val_err (
         update_row_no int, rule_code varchar(50), column_alias text, column_id text, column_type text,
         val text, labels text, closest text, detail text
-    );
+    ) ON COMMIT DROP;
 
     -- board and keys -------------------------------------------------------------------------------
     INSERT INTO mon_val_err (update_row_no, rule_code)
@@ -100,17 +126,27 @@ BEGIN
 
     -- columns (only against metadata that exists) -------------------------------------------------------
     IF v_has_meta THEN
+        -- closest / candidate columns are looked up once per distinct alias, then joined to the cells
         INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, closest)
-        SELECT c.update_row_no, 'COLUMN_EXISTS', c.column_alias,
-            coalesce(dbo.fn_MON_Private_ClosestColumns(v_meta, c.column_alias), '(none alike)')
-        FROM mon_val_cell AS c WHERE c.match_count = 0;
+        SELECT c.update_row_no, 'COLUMN_EXISTS', c.column_alias, a.closest
+        FROM mon_val_cell AS c
+        INNER JOIN (
+            SELECT d.column_alias, coalesce(dbo.fn_MON_Private_ClosestColumns(v_meta, d.column_alias), '(none alike)') AS closest
+            FROM (SELECT DISTINCT x.column_alias FROM mon_val_cell AS x WHERE x.match_count = 0) AS d
+        ) AS a ON a.column_alias = c.column_alias
+        WHERE c.match_count = 0;
 
         INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, closest)
-        SELECT c.update_row_no, 'COLUMN_AMBIGUOUS', c.column_alias,
-            (SELECT string_agg(bc.column_id || ' (' || bc.title || ')', ', ' ORDER BY bc.column_id)
-             FROM dbo.MON_BoardColumn AS bc
-             WHERE bc.board_id = v_meta AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(c.column_alias))
-        FROM mon_val_cell AS c WHERE c.match_count > 1;
+        SELECT c.update_row_no, 'COLUMN_AMBIGUOUS', c.column_alias, a.closest
+        FROM mon_val_cell AS c
+        INNER JOIN (
+            SELECT d.column_alias,
+                (SELECT string_agg(bc.column_id || ' (' || bc.title || ')', ', ' ORDER BY bc.column_id)
+                 FROM dbo.MON_BoardColumn AS bc
+                 WHERE bc.board_id = v_meta AND bc.normalized_title = dbo.fn_MON_NormalizeTitle(d.column_alias)) AS closest
+            FROM (SELECT DISTINCT x.column_alias FROM mon_val_cell AS x WHERE x.match_count > 1) AS d
+        ) AS a ON a.column_alias = c.column_alias
+        WHERE c.match_count > 1;
 
         INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
         SELECT c.update_row_no, 'COLUMN_WRITABLE', c.column_alias, c.column_id, c.column_type,
@@ -119,29 +155,40 @@ BEGIN
         LEFT JOIN dbo.MON_ColumnType AS ct ON ct.column_type = c.column_type
         WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
 
-        -- values of writable columns (NULL or blank clears the cell and needs no format)
-        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, labels, detail)
-        SELECT c.update_row_no, x.rule_code, c.column_alias, c.column_id, c.column_type, c.raw_value,
-            (SELECT string_agg('''' || l.label_text || '''', ', ' ORDER BY l.label_id)
-             FROM dbo.fn_MON_Private_ColumnLabels(c.settings_json) AS l),
-            x.detail
+        -- values of writable columns (NULL or blank clears the cell and needs no format). Labels are
+        -- matched through mon_val_label (text ignoring case, then id); the dropdown tokens of each cell once.
+        IF to_regclass('pg_temp.mon_val_token') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_token; END IF;
+        CREATE TEMP TABLE mon_val_token ON COMMIT DROP AS
+        SELECT c.update_row_no, c.column_id, tok.ord::int AS ord, btrim(tok.t) AS t
         FROM mon_val_cell AS c
+        CROSS JOIN LATERAL unnest(string_to_array(c.raw_value, ',')) WITH ORDINALITY AS tok (t, ord)
+        WHERE c.column_type = 'dropdown' AND c.is_writable = 'Y' AND b.create_labels_if_missing = 'N'
+            AND btrim(tok.t) <> ''
+            AND NOT EXISTS (
+                SELECT 1 FROM mon_val_label AS l
+                WHERE l.column_id = c.column_id
+                    AND (l.label_lower = lower(btrim(tok.t)) OR (btrim(tok.t) ~ '^[0-9]{1,9}$' AND l.label_id = btrim(tok.t)::int))
+            );
+        ANALYZE mon_val_token;
+
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, labels, detail)
+        SELECT c.update_row_no, x.rule_code, c.column_alias, c.column_id, c.column_type, c.raw_value, lab.labels, x.detail
+        FROM mon_val_cell AS c
+        LEFT JOIN (
+            SELECT t.update_row_no, t.column_id, string_agg('''' || t.t || '''', ', ' ORDER BY t.ord) AS unknown
+            FROM mon_val_token AS t
+            GROUP BY t.update_row_no, t.column_id
+        ) AS dd ON dd.update_row_no = c.update_row_no AND dd.column_id = c.column_id
         CROSS JOIN LATERAL (
             SELECT
                 CASE
                     WHEN c.column_type = 'status' AND b.create_labels_if_missing = 'N' AND NOT EXISTS (
-                        SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(c.settings_json) AS l
-                        WHERE lower(l.label_text) = lower(btrim(c.raw_value))
-                            OR (btrim(c.raw_value) ~ '^[0-9]{1,9}$' AND l.label_id = btrim(c.raw_value)::int)
+                        SELECT 1 FROM mon_val_label AS l
+                        WHERE l.column_id = c.column_id
+                            AND (l.label_lower = lower(btrim(c.raw_value))
+                                OR (btrim(c.raw_value) ~ '^[0-9]{1,9}$' AND l.label_id = btrim(c.raw_value)::int))
                     ) THEN 'STATUS_LABEL'
-                    WHEN c.column_type = 'dropdown' AND b.create_labels_if_missing = 'N' AND EXISTS (
-                        SELECT 1 FROM unnest(string_to_array(c.raw_value, ',')) AS tok (t)
-                        WHERE btrim(tok.t) <> '' AND NOT EXISTS (
-                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(c.settings_json) AS l
-                            WHERE lower(l.label_text) = lower(btrim(tok.t))
-                                OR (btrim(tok.t) ~ '^[0-9]{1,9}$' AND l.label_id = btrim(tok.t)::int)
-                        )
-                    ) THEN 'DROPDOWN_LABEL'
+                    WHEN c.column_type = 'dropdown' AND dd.unknown IS NOT NULL THEN 'DROPDOWN_LABEL'
                     WHEN c.column_type = 'date' AND dbo.fn_MON_Private_NormalizeDate(c.raw_value) IS NULL THEN 'DATE_FORMAT'
                     WHEN c.column_type = 'numbers' AND dbo.fn_MON_Private_NormalizeNumber(c.raw_value) IS NULL THEN 'NUMBER_FORMAT'
                     WHEN c.column_type = 'email' AND NOT (
@@ -171,20 +218,19 @@ BEGIN
                     WHEN c.column_type = 'people' AND dbo.fn_MON_FormatColumnValue('people', c.raw_value, NULL) IS NULL
                         THEN 'PEOPLE_FORMAT'
                     WHEN c.column_type = 'long_text' AND length(c.raw_value) > 2000 THEN 'LONG_TEXT_LENGTH'
+                    WHEN c.column_type = 'text' AND length(c.raw_value) > 2000 THEN 'TEXT_LENGTH'
                 END AS rule_code,
                 CASE
-                    WHEN c.column_type = 'long_text' THEN length(c.raw_value)::text
+                    WHEN c.column_type IN ('long_text', 'text') THEN length(c.raw_value)::text
                     WHEN c.column_type = 'rating' THEN dbo.fn_MON_Private_RatingMax(c.settings_json)::text
-                    WHEN c.column_type = 'dropdown' THEN (
-                        SELECT string_agg('''' || btrim(tok.t) || '''', ', ') FROM unnest(string_to_array(c.raw_value, ',')) AS tok (t)
-                        WHERE btrim(tok.t) <> '' AND NOT EXISTS (
-                            SELECT 1 FROM dbo.fn_MON_Private_ColumnLabels(c.settings_json) AS l
-                            WHERE lower(l.label_text) = lower(btrim(tok.t))
-                                OR (btrim(tok.t) ~ '^[0-9]{1,9}$' AND l.label_id = btrim(tok.t)::int)
-                        )
-                    )
+                    WHEN c.column_type = 'dropdown' THEN dd.unknown
                 END AS detail
         ) AS x
+        LEFT JOIN (
+            SELECT l.column_id, string_agg('''' || l.label_text || '''', ', ' ORDER BY l.label_id) AS labels
+            FROM mon_val_label AS l
+            GROUP BY l.column_id
+        ) AS lab ON lab.column_id = c.column_id
         WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND c.raw_value IS NOT NULL AND btrim(c.raw_value) <> ''
             AND x.rule_code IS NOT NULL;
 
@@ -207,37 +253,46 @@ BEGIN
         ) AS d ON d.monday_item_id = c.monday_item_id AND d.column_id = c.column_id
         WHERE b.update_operation = 'UPDATE';
 
-        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias
-        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, val)
-        SELECT c.update_row_no, 'NO_OP', c.column_alias, c.column_id, c.monday_item_id::text
-        FROM mon_val_cell AS c
-        WHERE b.update_operation = 'UPDATE' AND c.column_id IS NOT NULL AND c.is_writable = 'Y'
-            AND c.monday_item_id IS NOT NULL
-            AND lower(c.column_alias) NOT IN (
-                'monday_item_id', 'monday_board_id', 'parent_item_id', 'update_operation', 'update_fields', 'source_table',
-                'source_query', 'update_batch_id', 'validation_status', 'validation_errors', 'update_row_no'
-            )
-            AND EXISTS (
-                SELECT 1
-                FROM (
-                    SELECT to_jsonb(l) AS j FROM dbo.STG_MON_CustMasterSchedule AS l
-                    WHERE b.target_level = 'ITEMS' AND l.monday_item_id = c.monday_item_id AND l.update_batch_id IS NULL
-                    UNION ALL
-                    SELECT to_jsonb(l) FROM dbo.STG_MON_CustMasterSchedule_Subitems AS l
-                    WHERE b.target_level = 'SUBITEMS' AND l.monday_item_id = c.monday_item_id AND l.update_batch_id IS NULL
-                ) AS lr
-                WHERE jsonb_exists(lr.j, lower(c.column_alias))
-                    AND (
-                        CASE jsonb_typeof(lr.j -> lower(c.column_alias))
-                            WHEN 'null' THEN NULL
-                            WHEN 'number' THEN dbo.fn_MON_Private_NormalizeNumber(lr.j ->> lower(c.column_alias))
-                            ELSE btrim(lr.j ->> lower(c.column_alias))
-                        END
-                    ) IS NOT DISTINCT FROM (
-                        CASE WHEN c.column_type = 'numbers' THEN coalesce(dbo.fn_MON_Private_NormalizeNumber(c.raw_value), btrim(c.raw_value))
-                        ELSE btrim(c.raw_value) END
-                    )
-            );
+        -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
+        -- The loaded rows of the batch's items are read once (one pass over the staging table), then joined.
+        IF b.update_operation = 'UPDATE' THEN
+            CREATE TEMP TABLE mon_val_loaded ON COMMIT DROP AS
+            SELECT l.monday_item_id, to_jsonb(l) AS j FROM dbo.STG_MON_CustMasterSchedule AS l
+            WHERE b.target_level = 'ITEMS' AND l.update_batch_id IS NULL
+                AND l.monday_item_id IN (SELECT r.monday_item_id FROM mon_val_row AS r)
+            UNION ALL
+            SELECT l.monday_item_id, to_jsonb(l) FROM dbo.STG_MON_CustMasterSchedule_Subitems AS l
+            WHERE b.target_level = 'SUBITEMS' AND l.update_batch_id IS NULL
+                AND l.monday_item_id IN (SELECT r.monday_item_id FROM mon_val_row AS r);
+            CREATE INDEX ON mon_val_loaded (monday_item_id);
+            ANALYZE mon_val_loaded;
+
+            INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, val)
+            SELECT c.update_row_no, 'NO_OP', c.column_alias, c.column_id, c.monday_item_id::text
+            FROM mon_val_cell AS c
+            WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y'
+                AND c.monday_item_id IS NOT NULL
+                AND lower(c.column_alias) NOT IN (
+                    'monday_item_id', 'monday_board_id', 'parent_item_id', 'update_operation', 'update_fields', 'source_table',
+                    'source_query', 'update_batch_id', 'validation_status', 'validation_errors', 'update_row_no'
+                )
+                AND EXISTS (
+                    SELECT 1
+                    FROM mon_val_loaded AS lr
+                    WHERE lr.monday_item_id = c.monday_item_id
+                        AND jsonb_exists(lr.j, lower(c.column_alias))
+                        AND (
+                            CASE jsonb_typeof(lr.j -> lower(c.column_alias))
+                                WHEN 'null' THEN NULL
+                                WHEN 'number' THEN dbo.fn_MON_Private_NormalizeNumber(lr.j ->> lower(c.column_alias))
+                                ELSE btrim(lr.j ->> lower(c.column_alias))
+                            END
+                        ) IS NOT DISTINCT FROM (
+                            CASE WHEN c.column_type = 'numbers' THEN coalesce(dbo.fn_MON_Private_NormalizeNumber(c.raw_value), btrim(c.raw_value))
+                            ELSE btrim(c.raw_value) END
+                        )
+                );
+        END IF;
     END IF;
 
     -- messages, per-row JSON, statuses -----------------------------------------------------------------

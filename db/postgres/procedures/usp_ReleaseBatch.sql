@@ -71,6 +71,9 @@ $help$;
     COMMIT;
 
     BEGIN
+        -- no JIT for this transaction: the planner over-estimates the JSON expansion of the cells and
+        -- compiling takes seconds, the work milliseconds (as in usp_Private_ValidateBatch)
+        PERFORM set_config('jit', 'off', true);
         v_now := clock_timestamp() AT TIME ZONE 'UTC';
         SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
         IF NOT FOUND THEN
@@ -122,14 +125,30 @@ $help$;
                 v_b.rows_invalid);
         END IF;
 
-        DROP TABLE IF EXISTS pg_temp.mon_rel_cell;
-        CREATE TEMP TABLE mon_rel_cell AS
+        IF to_regclass('pg_temp.mon_rel_cell') IS NOT NULL THEN DROP TABLE pg_temp.mon_rel_cell; END IF;
+        CREATE TEMP TABLE mon_rel_cell ON COMMIT DROP AS
         SELECT c.update_row_no, c.field_no, c.column_alias, c.column_id, c.column_type, c.raw_value,
             c.metadata_board_id,
             dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
         FROM dbo.fn_MON_StagedCells(p_batch_id) AS c
         WHERE (c.validation_status = 'VALID' OR (v_inc = 'Y' AND c.validation_status = 'WARNING'))
             AND c.is_no_op = 'N';
+
+        ANALYZE mon_rel_cell;
+        -- the staged rows of the batch with statistics: the planner then joins them to the cells by hash,
+        -- not in a nested loop planned for the one row it would guess for a batch id it has not seen yet
+        IF to_regclass('pg_temp.mon_rel_row') IS NOT NULL THEN DROP TABLE pg_temp.mon_rel_row; END IF;
+        CREATE TEMP TABLE mon_rel_row ON COMMIT DROP AS
+        SELECT i.update_row_no, i.monday_item_id, NULL::bigint AS parent_item_id, i.group_id, i.item_name,
+            i.validation_status
+        FROM dbo.STG_MON_CustMasterSchedule AS i
+        WHERE i.update_batch_id = p_batch_id AND v_b.target_level = 'ITEMS'
+        UNION ALL
+        SELECT si.update_row_no, si.monday_item_id, si.parent_item_id, si.group_id, si.item_name,
+            si.validation_status
+        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+        WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS';
+        ANALYZE mon_rel_row;
 
         SELECT c.update_row_no, c.column_alias, c.column_id, c.column_type INTO v_bad
         FROM mon_rel_cell AS c
@@ -154,17 +173,7 @@ $help$;
             CASE WHEN v_b.update_operation = 'CREATE' THEN btrim(s.item_name) ELSE s.item_name END,
             coalesce(cv.column_values, '{}'), v_b.create_labels_if_missing,
             p_batch_id || '-' || s.update_row_no, 'READY', v_now, v_now
-        FROM (
-            SELECT i.update_row_no, i.monday_item_id, NULL::bigint AS parent_item_id, i.group_id, i.item_name,
-                i.validation_status
-            FROM dbo.STG_MON_CustMasterSchedule AS i
-            WHERE i.update_batch_id = p_batch_id AND v_b.target_level = 'ITEMS'
-            UNION ALL
-            SELECT si.update_row_no, si.monday_item_id, si.parent_item_id, si.group_id, si.item_name,
-                si.validation_status
-            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
-            WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS'
-        ) AS s
+        FROM mon_rel_row AS s
         LEFT JOIN dbo.MON_Board AS mb ON mb.board_id = v_b.board_id
         LEFT JOIN (
             SELECT c.update_row_no, min(c.metadata_board_id) AS metadata_board_id,

@@ -1,6 +1,8 @@
 -- usp_ReleaseLease: gives claimed rows back (graceful stop of a sender): READY again at once, the attempt
 -- not counted. Twin of db/procedures/usp_ReleaseLease.sql. Fenced: only rows CLAIMED by p_worker_id.
--- p_queue_ids NULL releases every row the worker holds.
+-- p_queue_ids NULL releases every row the worker holds. A SENDING batch of the released rows goes back to
+-- READY when nothing of it was sent or answered (no row SENT, SKIPPED, FAILED or DEAD) and no row of it is
+-- claimed any more (e.g. monday refused the token before the first row was sent).
 CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseLease(
     p_worker_id varchar DEFAULT NULL,
     p_queue_ids text DEFAULT NULL,
@@ -16,10 +18,12 @@ DECLARE
     v_state text;
     v_msg text;
     v_ids bigint[];
+    v_batches varchar[];
 BEGIN
     IF upper(coalesce(p_help, 'N')) = 'Y' THEN
         RAISE NOTICE '%', $help$
 dbo.usp_ReleaseLease: gives claimed queue rows back: READY at once, the attempt not counted.
+A SENDING batch none of whose rows was sent or answered, and none is claimed any more, is READY again.
 
 Parameters:
   p_worker_id  varchar(100)  required  the worker that holds the leases
@@ -58,16 +62,29 @@ $help$;
     COMMIT;
 
     BEGIN
-        UPDATE dbo.MON_UpdateQueue AS q
-        SET queue_status = 'READY',
-            lease_owner = NULL,
-            lease_expires_at = NULL,
-            visible_after = clock_timestamp() AT TIME ZONE 'UTC',
-            attempt_count = greatest(q.attempt_count - 1, 0)
-        WHERE (p_queue_ids IS NULL OR q.queue_id = ANY (v_ids))
-            AND q.queue_status = 'CLAIMED'
-            AND q.lease_owner = p_worker_id;
-        GET DIAGNOSTICS p_released = ROW_COUNT;
+        WITH released AS (
+            UPDATE dbo.MON_UpdateQueue AS q
+            SET queue_status = 'READY',
+                lease_owner = NULL,
+                lease_expires_at = NULL,
+                visible_after = clock_timestamp() AT TIME ZONE 'UTC',
+                attempt_count = greatest(q.attempt_count - 1, 0)
+            WHERE (p_queue_ids IS NULL OR q.queue_id = ANY (v_ids))
+                AND q.queue_status = 'CLAIMED'
+                AND q.lease_owner = p_worker_id
+            RETURNING q.batch_id
+        )
+        SELECT count(*)::int, array_agg(DISTINCT r.batch_id) INTO p_released, v_batches FROM released AS r;
+
+        -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING
+        UPDATE dbo.MON_UpdateBatch AS b
+        SET batch_status = 'READY'
+        WHERE b.batch_id = ANY (v_batches)
+            AND b.batch_status = 'SENDING'
+            AND NOT EXISTS (
+                SELECT 1 FROM dbo.MON_UpdateQueue AS q
+                WHERE q.batch_id = b.batch_id AND q.queue_status IN ('CLAIMED', 'SENT', 'SKIPPED', 'FAILED', 'DEAD')
+            );
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
     END;

@@ -6,7 +6,7 @@
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
 -- Not SECURITY DEFINER: the query reads only what the caller may read. Twin of
--- db/procedures/usp_StageUpdates.sql. Errors 50201-50215 (docs/errors.md).
+-- db/procedures/usp_StageUpdates.sql. Errors 50201-50217 (docs/errors.md).
 CREATE OR REPLACE PROCEDURE dbo.usp_StageUpdates(
     p_query text DEFAULT NULL,
     p_board_id bigint DEFAULT NULL,
@@ -65,7 +65,10 @@ BEGIN
             '  p_create_labels_if_missing char(1)      ''N''        ''Y'' lets unknown status/dropdown labels be created by monday',
             '  p_batch_id                 varchar(50)  INOUT      the new batch id (pass one to choose it)',
             '  p_help                     char(1)      ''N''        ''Y'' prints this text and does nothing else',
-            '  p_rows_staged, p_rows_valid, p_rows_warning, p_rows_invalid  int  INOUT  the counts of the batch',
+            '  p_rows_staged              int          INOUT      rows staged into the batch',
+            '  p_rows_valid               int          INOUT      rows VALID after validation',
+            '  p_rows_warning             int          INOUT      rows with a WARNING only',
+            '  p_rows_invalid             int          INOUT      rows refused by validation',
             '',
             'Examples:',
             '  CALL dbo.usp_StageUpdates(p_query => $q$SELECT monday_item_id, ''In Progress'' AS order_status',
@@ -111,6 +114,10 @@ BEGIN
 
     BEGIN
         -- 1. the text: one SELECT, nothing that changes data or schema -------------------------------------
+        IF length(p_query) > 1000000 THEN
+            RAISE EXCEPTION USING ERRCODE = '50216',
+                MESSAGE = format('usp_StageUpdates: the query has %s characters; at most 1000000 are accepted (the limit of the query text, not of the rows it returns). Put long values and long lists of rows in a table and select them from there, or stage them in several batches.', length(p_query));
+        END IF;
         v_blank := dbo.fn_MON_Private_BlankQueryText(p_query);
         v_code_len := length(rtrim(v_blank, E' \t\r\n;'));
         IF strpos(left(v_blank, v_code_len), ';') > 0 THEN
@@ -209,8 +216,8 @@ BEGIN
 
         SELECT count(*) INTO v_rows FROM pg_temp.mon_stage_capture;
         IF v_rows = 0 THEN
-            -- nothing to stage: no batch
-            p_batch_id := NULL;
+            RAISE EXCEPTION USING ERRCODE = '50217',
+                MESSAGE = 'usp_StageUpdates: the query returned no rows: nothing was staged and no batch was created. Run the query on its own to check its WHERE clause and joins, then stage again.';
         ELSE
             -- 5. key values must fit their columns -------------------------------------------------------------
             FOR v_cols IN SELECT * FROM pg_temp.mon_stage_expr WHERE is_key ORDER BY attnum LOOP
@@ -293,14 +300,10 @@ BEGIN
     p_rows_invalid := coalesce(b.rows_invalid, 0);
     CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => p_rows_staged, p_batch_id => p_batch_id);
     COMMIT;
-    IF p_batch_id IS NULL THEN
-        RAISE NOTICE 'The query returned no rows: nothing was staged and no batch was created.';
-    ELSE
-        RAISE NOTICE 'Batch % staged % rows for board % (% %): % valid, % warning, % invalid. %', p_batch_id, p_rows_staged,
-            p_board_id, v_op, v_level, p_rows_valid, p_rows_warning, p_rows_invalid,
-            CASE WHEN p_rows_invalid + p_rows_warning > 0
-                THEN format('Details: SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = %L; ', p_batch_id) ELSE '' END
-            || format('Next: CALL dbo.usp_ReleaseBatch(p_batch_id => %L);', p_batch_id);
-    END IF;
+    RAISE NOTICE 'Batch % staged % rows for board % (% %): % valid, % warning, % invalid. %', p_batch_id, p_rows_staged,
+        p_board_id, v_op, v_level, p_rows_valid, p_rows_warning, p_rows_invalid,
+        CASE WHEN p_rows_invalid + p_rows_warning > 0
+            THEN format('Details: SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = %L; ', p_batch_id) ELSE '' END
+        || format('Next: CALL dbo.usp_ReleaseBatch(p_batch_id => %L);', p_batch_id);
 END;
 $$;

@@ -83,7 +83,7 @@ class Config:
     api_url: str = DEFAULT_API_URL
     api_version: str = DEFAULT_API_VERSION
     token: Secret = field(default_factory=lambda: Secret(None), repr=False)
-    # plan limits (monday-api.md section 5: design to the lowest tier, configurable)
+    # plan limits (monday's API documentation: design to the lowest tier, configurable)
     requests_per_minute: int = 1000
     concurrency: int = 4  # boards sent in parallel (requests are sequential per board)
     daily_calls: int = 1000
@@ -100,7 +100,7 @@ class Config:
     # send loop
     claim_size: int = 100  # rows per claim (memory stays flat whatever the batch size); = one read
     lease_seconds: int = 300
-    max_aliases: int = 10  # mutations per request at most (aliases); 1 disables aliasing
+    max_aliases: int = 25  # mutations per request at most (aliases); 1 disables aliasing; 25 measured best (docs/benchmarks.md)
     read_chunk: int = 100  # items per read (monday's items(ids:) limit)
     idle_wait: float = 30.0  # how long a run waits for rows whose retry time has not come yet
 

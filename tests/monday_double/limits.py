@@ -1,4 +1,4 @@
-"""Rate limits, complexity costs and their bookkeeping (monday-api.md section 5 and 6).
+"""Rate limits, complexity costs and their bookkeeping (monday's API documentation).
 
 All durations in ``Limits`` are *monday seconds*; the server multiplies them by its ``time_scale``
 so that a 60-second window lasts e.g. 0.6 s in tests.
@@ -31,7 +31,7 @@ DEFAULT_LIST_ESTIMATES = {"column_values": 20, "columns": 20, "groups": 10, "sub
 
 @dataclass
 class Limits:
-    """Limit numbers; defaults are monday's lowest tier (design to the lowest tier, monday-api.md §5)."""
+    """Limit numbers; defaults are monday's lowest tier (design to the lowest tier, monday's API documentation)."""
 
     minute_requests: int = 1000
     concurrency: int = 40

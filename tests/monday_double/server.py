@@ -238,7 +238,8 @@ class MondayDouble:
             "faults": {}, "internal_errors": 0, "validation_errors": 0, "auth_failures": 0,
         }
         self._idem: dict[tuple[str, str], dict] = {}
-        self._not_before: dict[tuple, float] = {}
+        # scope -> (not before, seq of the rejected request that set the wait)
+        self._not_before: dict[tuple, tuple[float, int]] = {}
         self._rejections: list[dict] = []
         self._early: list[dict] = []
         self._board_requests: dict[int, list[dict]] = {}
@@ -335,6 +336,7 @@ class MondayDouble:
         request_id = str(uuid.uuid4())
         with self._lock:
             seq = next(self._seq)
+            arrived = self.clock()
             self._count("requests")
         base_headers = {"Content-Type": "application/json; charset=utf-8", "X-Request-Id": request_id}
 
@@ -392,7 +394,7 @@ class MondayDouble:
         boards = self._boards_touched(roots)
         with self._lock:
             self._count("mutation_requests" if is_mutation else "read_requests")
-            self._check_early(seq, client, boards, idem_key)
+            self._check_early(seq, arrived, client, boards, idem_key)
 
         # --- concurrency, minute rate and daily calls (all authenticated requests count) ---
         rejected = self._limiter.enter()
@@ -486,14 +488,15 @@ class MondayDouble:
                 out.update(int(i) for i in args["ids"] if str(i).isdigit())
         return out
 
-    def _check_early(self, seq: int, client: tuple, boards: set[int], idem_key: str | None) -> None:
-        now = self.clock()
+    def _check_early(self, seq: int, now: float, client: tuple, boards: set[int], idem_key: str | None) -> None:
+        """Record a request that arrived (at ``now``) before a wait monday had asked this client for."""
         keys = [(client, None)] + [(client, ("board", b)) for b in boards]
         if idem_key:
             keys.append((client, ("idem", idem_key)))
         for key in keys:
-            nb = self._not_before.get(key)
-            if nb is not None and now < nb:
+            nb, set_by = self._not_before.get(key, (None, 0))
+            # a request that reached us before the rejected one cannot have known its wait
+            if nb is not None and now < nb and seq > set_by:
                 self._count("early_retries")
                 self._early.append({"seq": seq, "time": now, "client": client[1], "scope": key[1],
                                     "not_before": nb, "early_by": nb - now})
@@ -507,7 +510,8 @@ class MondayDouble:
         if retry_after is not None:
             nb = now + retry_after
             key = (client, scope)
-            self._not_before[key] = max(self._not_before.get(key, 0.0), nb)
+            prev_nb, prev_seq = self._not_before.get(key, (0.0, 0))
+            self._not_before[key] = (nb, seq) if nb >= prev_nb else (prev_nb, prev_seq)
             entry["not_before"] = nb
         self._rejections.append(entry)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# the cost of each request is measured from monday's own `complexity` field (monday-api.md section 5)
+# the cost of each request is measured from monday's own `complexity` field (monday's API documentation)
 COMPLEXITY = "complexity { before query after reset_in_x_seconds }"
 
 # ---------------------------------------------------------------------------------------------- reads

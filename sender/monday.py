@@ -1,6 +1,6 @@
 """The monday.com API client: requests + tenacity, GraphQL variables only, timeouts on every call.
 
-- Retries only what is retryable (monday-api.md section 7): HTTP 429, 5xx, 423, 409
+- Retries only what is retryable (monday's API documentation): HTTP 429, 5xx, 423, 409
   IDEMPOTENCY_CONFLICT, timeouts, dropped connections, and rate/complexity codes found in the body
   whatever the HTTP status (COMPLEXITY_BUDGET_EXHAUSTED arrives as HTTP 200 in older versions).
 - Waits what monday says first (``retry_in_seconds`` in the body, the ``Retry-After`` header, the
@@ -35,7 +35,7 @@ from .config import Config
 
 log = logging.getLogger("opus.monday")
 
-# codes that mean "the request was not processed now, try again later" (monday-api.md section 7.2)
+# codes that mean "the request was not processed now, try again later" (monday's API documentation)
 RETRYABLE_CODES = {
     "COMPLEXITY_BUDGET_EXHAUSTED", "ComplexityException", "complexityBudgetExhausted",
     "RATE_LIMIT_EXCEEDED", "Rate Limit Exceeded", "RateLimitExceeded", "Minute limit rate exceeded",

@@ -2,7 +2,7 @@
 
 monday returns a cell as ``value`` (a JSON string of the stored raw value, with extra keys such as
 ``changed_at``) and ``text`` (what a person sees). The queue and the audit hold the *write* shape
-(monday-api.md section 3: ``{"index": 3}`` for a status, ``{"date": "2026-06-15"}`` for a date, ...),
+(monday's API documentation: ``{"index": 3}`` for a status, ``{"date": "2026-06-15"}`` for a date, ...),
 so that an audited old value can be written back as it is by a rollback.
 
 - :func:`from_read` turns a read cell into the write shape (``None`` for an empty cell).

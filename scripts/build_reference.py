@@ -1,0 +1,154 @@
+"""Builds docs/reference.md: every public procedure and view, from the sources and from @help itself.
+
+    python scripts/build_reference.py            # rewrite docs/reference.md (needs the dev database)
+
+Parameters (name, type, default, OUTPUT) come from the T-SQL sources; their meaning, the purpose and the
+examples come from what the procedure prints for @help = 'Y' (run on PostgreSQL); view columns come
+from the installed views; errors from docs/errors.md. A test rebuilds the page and fails when it differs,
+so the reference and @help cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sender.db import Database, DbError  # noqa: E402
+from sender.installer import source_files  # noqa: E402
+from tests.static.catalog import parse_tsql  # noqa: E402
+
+TARGET = ROOT / "docs" / "reference.md"
+
+
+def _split_top(text: str) -> list[str]:
+    parts, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return [p.strip() for p in parts + [cur] if p.strip()]
+
+
+def tsql_procedures() -> dict[str, tuple[str, list[dict]]]:
+    """Public T-SQL procedures: name -> (file name, parameters with type, default, output flag)."""
+    procs = {}
+    for path in source_files("mssql"):
+        tree, _ = parse_tsql(path.read_text(encoding="utf-8"))
+        for st in tree.recursive_crawl("create_procedure_statement"):
+            name = next(s for s in st.segments if s.is_type("object_reference")).raw.split(".")[-1]
+            if name.startswith("usp_Private_"):
+                continue
+            plist = next((s for s in st.segments if s.is_type("procedure_parameter_list")), None)
+            params = []
+            for piece in _split_top(re.sub(r"--[^\n]*", "", plist.raw if plist else "")):
+                m = re.match(r"@(\w+)\s+(.+?)(?:\s*=\s*(.+?))?(\s+OUT(?:PUT)?)?\s*$", piece, re.I | re.S)
+                if m:
+                    params.append({"name": m.group(1), "type": m.group(2).strip(),
+                                   "default": (m.group(3) or "").strip(), "output": bool(m.group(4))})
+            procs[name] = (path.name, params)
+    return procs
+
+
+def help_text(db: Database, name: str) -> str:
+    kind = db.scalar("SELECT p.prokind FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                     "WHERE n.nspname = 'dbo' AND p.proname = lower(?)", (name,))
+    sql = (f"CALL dbo.{name}(p_help => 'Y')" if kind == "p"
+           else f"SELECT * FROM dbo.{name}(p_help => 'Y')")  # noqa: S608 (names from the sources)
+    try:
+        res = db.execute(sql)
+    except DbError as exc:
+        return f"(@help failed: {exc})"
+    return re.sub(r"^NOTICE:\s*", "", "\n".join(res.messages).strip())
+
+
+def help_meanings(text: str) -> dict[str, str]:
+    """Parameter -> meaning, from the help's "Parameters:" block (name, type, default, meaning)."""
+    out: dict[str, str] = {}
+    block = text.split("Parameters:", 1)[1].split("\n\n", 1)[0] if "Parameters:" in text else ""
+    last = None
+    for line in block.splitlines():
+        m = re.match(r"\s+[@]?(?:p_)?(\w+)\s+(\S+)\s+(\S+)\s+(.+)$", line)
+        if m and not line.startswith(" " * 12):
+            last = m.group(1).lower()
+            out[last] = m.group(4).strip()
+        elif last and line.strip():  # a meaning continued on the next line
+            out[last] += " " + line.strip()
+    return out
+
+
+def purpose(text: str, name: str) -> str:
+    first = text.split("\n\n")[0]
+    first = re.sub(rf"^(NOTICE:\s*)?(dbo\.)?{name}:\s*", "", first.strip(), flags=re.I)
+    return " ".join(first.split())
+
+
+def errors_by_procedure() -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for line in (ROOT / "docs" / "errors.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and re.fullmatch(r"5\d{4}", cells[0]):
+            for proc in re.findall(r"usp_\w+", cells[1]):
+                found.setdefault(proc.lower(), []).append(cells[0])
+    return found
+
+
+def view_columns(db: Database) -> dict[str, list[tuple[str, str]]]:
+    views: dict[str, list[tuple[str, str]]] = {}
+    rows = db.query(
+        "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+        "JOIN information_schema.views v ON v.table_schema = c.table_schema AND v.table_name = c.table_name "
+        "WHERE c.table_schema = 'dbo' ORDER BY c.table_name, c.ordinal_position")
+    for r in rows:
+        views.setdefault(r["table_name"], []).append((r["column_name"], r["data_type"]))
+    return views
+
+
+def build(db: Database) -> str:
+    out = ["# Reference: public procedures and views", "",
+           "Generated by `scripts/build_reference.py` from the T-SQL sources (parameters), from what each",
+           "procedure prints for `@help = 'Y'` (meaning, examples) and from docs/errors.md; a test rebuilds it.",
+           "On PostgreSQL the parameters carry the prefix `p_` and OUTPUT parameters are INOUT.", ""]
+    errors = errors_by_procedure()
+    for name, (fname, params) in sorted(tsql_procedures().items(), key=lambda kv: kv[0].lower()):
+        text = help_text(db, name)
+        meanings = help_meanings(text)
+        out += [f"## dbo.{name}", "", purpose(text, name), "", f"Source: `db/procedures/{fname}`.", "",
+                "| parameter | type | default | meaning |", "| --- | --- | --- | --- |"]
+        for p in params:
+            default = "required" if not p["default"] and not p["output"] else (p["default"] or "NULL")
+            kind = " OUTPUT" if p["output"] else ""
+            meaning = meanings.get(p["name"].lower(), "").replace("|", "\\|")
+            out.append(f"| `@{p['name']}` | `{p['type']}{kind}` | `{default}` | {meaning} |")
+        nums = errors.get(name.lower(), [])
+        out += ["", f"Errors: {', '.join(nums) if nums else 'none of its own'} (docs/errors.md).", "",
+                "`@help = 'Y'` prints:", "", "```text", text, "```", ""]
+    for view, cols in sorted(view_columns(db).items()):
+        proper = next((p.stem for p in (ROOT / "db" / "views").glob("*.sql") if p.stem.lower() == view), view)
+        out += [f"## dbo.{proper}", "", "| column | type |", "| --- | --- |"]
+        out += [f"| `{c}` | {t} |" for c, t in cols]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main() -> int:
+    port = (ROOT / ".run" / "pgport").read_text().strip()
+    dsn = f"DRIVER={{PostgreSQL Unicode}};SERVER=127.0.0.1;PORT={port};DATABASE=opus;UID=postgres;PWD=;"
+    with Database(dsn) as db:
+        from sender.installer import install
+
+        install(db)
+        TARGET.write_text(build(db), encoding="utf-8")
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

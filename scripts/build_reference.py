@@ -66,7 +66,7 @@ def help_text(db: Database, name: str) -> str:
         res = db.execute(sql)
     except DbError as exc:
         return f"(@help failed: {exc})"
-    return re.sub(r"^NOTICE:\s*", "", "\n".join(res.messages).strip())
+    return "\n".join(res.messages).strip()
 
 
 def help_meanings(text: str) -> dict[str, str]:
@@ -86,7 +86,7 @@ def help_meanings(text: str) -> dict[str, str]:
 
 def purpose(text: str, name: str) -> str:
     first = text.split("\n\n")[0]
-    first = re.sub(rf"^(NOTICE:\s*)?(dbo\.)?{name}:\s*", "", first.strip(), flags=re.I)
+    first = re.sub(rf"^(dbo\.)?{name}:\s*", "", first.strip(), flags=re.I)
     return " ".join(first.split())
 
 

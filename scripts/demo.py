@@ -160,13 +160,13 @@ def walk(dsn: str, url: str, control: str) -> int:
         f"SELECT monday_item_id, CASE WHEN monday_item_id = {safe_item} THEN 'Shipped' ELSE 'Done' END "
         f"AS order_status, CASE WHEN monday_item_id = {safe_item} THEN 'next tuesday' ELSE '2026-07-01' END "
         f"AS due_date, 'lots' AS quantity, 'x' AS no_such_column FROM STG_MON_CustMasterSchedule "
-        f"WHERE monday_board_id = {BOARD} ORDER BY monday_item_id LIMIT 2"
+        f"WHERE monday_board_id = {BOARD} AND update_batch_id IS NULL ORDER BY monday_item_id LIMIT 2"
     )
     bad_batch = run_sql(db, f"CALL dbo.usp_StageUpdates(p_query => {quote(bad_query)}, p_board_id => {BOARD}, "
                             f"p_batch_id => NULL)")[0]["p_batch_id"]
     run_sql(db, f"SELECT update_row_no, monday_item_id, rule_code, column_id, message "
                 f"FROM dbo.vw_MON_ValidationErrors WHERE batch_id = {quote(bad_batch)} "
-                f"ORDER BY update_row_no, rule_code", width=70)
+                f"ORDER BY update_row_no, rule_code", width=110)
     run_sql(db, f"CALL dbo.usp_CancelBatch(p_batch_id => {quote(bad_batch)}, p_reason => 'demo: bad rows')")
 
     banner(7, "release the good batch: the exact JSON that will be sent is in the queue")

@@ -110,7 +110,8 @@ def _rows(cur) -> list[dict[str, Any]]:
 def _messages(cur) -> list[str]:
     out = []
     for _kind, text in getattr(cur, "messages", None) or []:
-        out.append(_clean_message(str(text)))
+        # psqlODBC prefixes a RAISE NOTICE with its level; SQL Server's PRINT has none
+        out.append(re.sub(r"^(NOTICE|INFO|WARNING):\s*", "", _clean_message(str(text))))
     return out
 
 

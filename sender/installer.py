@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .db import MSSQL, Database, DbError
+from .db import MSSQL, Database, DbError, split_batches
 
 DB_ROOT = Path(__file__).resolve().parent.parent / "db"
 
@@ -88,8 +88,6 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
             text = path.read_text(encoding="utf-8")
             try:
                 before = batches
-                from .db import split_batches
-
                 for batch in split_batches(text) if db.dialect == MSSQL else [text]:
                     db.execute(batch)
                     batches += 1

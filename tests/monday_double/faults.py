@@ -11,6 +11,8 @@ import random
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from .limits import known_fields
+
 FAULT_KINDS = ("drop", "error_5xx", "storm_429", "storm_429_no_retry_after", "locked_423",
                "complexity_exhausted", "timeout", "applied_then_drop")
 
@@ -40,11 +42,7 @@ class Faults:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Faults:
-        names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
-        if unknown:
-            raise ValueError(f"unknown Faults fields: {sorted(unknown)}")
-        d = dict(d)
+        d = known_fields(cls, d)
         for k in ("error_5xx_statuses", "only_operations"):
             if k in d:
                 d[k] = tuple(d[k])

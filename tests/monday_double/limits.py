@@ -29,6 +29,14 @@ DEFAULT_LIST_ESTIMATES = {"column_values": 20, "columns": 20, "groups": 10, "sub
                           "boards": 25, "items": 25}
 
 
+def known_fields(cls: type, d: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``d`` for ``cls(**d)``, refusing names that are not fields of the dataclass ``cls``."""
+    unknown = set(d) - {f.name for f in fields(cls)}
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} fields: {sorted(unknown)}")
+    return dict(d)
+
+
 @dataclass
 class Limits:
     """Limit numbers; defaults are monday's lowest tier (design to the lowest tier, monday's API documentation)."""
@@ -53,11 +61,7 @@ class Limits:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Limits:
-        names = {f.name for f in fields(cls)}
-        unknown = set(d) - names
-        if unknown:
-            raise ValueError(f"unknown Limits fields: {sorted(unknown)}")
-        return cls(**d)
+        return cls(**known_fields(cls, d))
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

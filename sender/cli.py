@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__, exitcodes
 from .config import Config, load_config
 from .db import ConfigError, Database, DbError
-from .installer import InstallError, install, installed_version
+from .installer import InstallError, install, installed_version, plan
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
 from .operations import NO_ROWS_STAGED
 
@@ -90,9 +90,14 @@ class Progress:
 
 def cmd_db_install(args) -> int:
     with Database(_dsn(args)) as db:
+        if args.dry_run:
+            print("\n".join(plan(db).lines()))
+            print("nothing was changed (dry run)")
+            return exitcodes.OK
         report = install(db)
     before = report.previous_version or "none"
-    print(f"schema {report.version} installed ({report.files} files, {report.batches} batches; was {before})")
+    print(f"schema {report.version} installed ({report.steps} upgrade steps, {report.files} files, "
+          f"{report.batches} batches; was {before})")
     return exitcodes.OK
 
 
@@ -276,7 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Install or inspect the database schema.", epilog=EXIT_CODES_TEXT)
     dbsub = dbp.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     inst = dbsub.add_parser("install", help="install or upgrade the schema (idempotent)", parents=[common],
-                            description="Install or upgrade the schema (idempotent).", epilog=EXIT_CODES_TEXT)
+                            description="Install the schema, or upgrade it from an older version, in one "
+                                        "transaction (idempotent; every row is kept).", epilog=EXIT_CODES_TEXT)
+    inst.add_argument("--dry-run", action="store_true",
+                      help="print the plan (from -> to version, each upgrade step and source) and change nothing")
     inst.set_defaults(func=cmd_db_install)
     ver = dbsub.add_parser("version", help="show the installed schema version", parents=[common],
                            description="Show the installed schema version.", epilog=EXIT_CODES_TEXT)

@@ -1,19 +1,54 @@
-"""Installs or upgrades the project's schema on either engine, in the order of db/manifest.txt.
+"""Installs or upgrades the project's schema on either engine.
 
-Idempotent: every source is written to be re-run (guarded CREATE TABLE, CREATE OR ALTER, upserts of
-data), so installing twice changes nothing and loses no row. The schema version is recorded in
-dbo.MON_SchemaVersion; a database holding a newer version than this package is refused untouched.
+Two kinds of SQL, the pattern of the best re-runnable installers:
+- re-runnable sources, in the order of db/manifest.txt: guarded CREATE TABLE and column additions,
+  routines and views (re-created on every install), upserts of data. Installing twice changes nothing.
+- versioned upgrade steps, db/upgrades/<version>/NN_<what>.sql (db/postgres/upgrades/... for
+  PostgreSQL): what re-running cannot do (reshape a table, move its data, drop an object that is gone).
+  A step runs once, when the database's recorded version is older than the step's folder, before the
+  re-runnable sources.
+
+Everything runs in one transaction, so a failed install or upgrade changes nothing. The schema version
+is recorded in dbo.MON_SchemaVersion; a database holding a newer version than this package is refused
+untouched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .db import MSSQL, Database, DbError, split_batches
 
-DB_ROOT = Path(__file__).resolve().parent.parent / "db"
+
+def _find_db_root() -> Path:
+    # a checkout keeps the SQL in db/ beside sender/; a wheel carries it inside the package (sender/sql)
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "db", here / "sql"):
+        if (candidate / "manifest.txt").is_file():
+            return candidate
+    return here.parent / "db"
+
+
+DB_ROOT = _find_db_root()
+
+# The SET options the T-SQL objects are created under and need at run time (filtered indexes, indexed
+# views, OPENJSON): both installers set them first, whatever the client's defaults are (sqlcmd runs with
+# QUOTED_IDENTIFIER OFF, ODBC with ARITHABORT OFF).
+TSQL_SET_OPTIONS = """\
+SET NOCOUNT ON;
+SET XACT_ABORT ON;
+SET ANSI_NULLS ON;
+SET QUOTED_IDENTIFIER ON;
+SET ANSI_PADDING ON;
+SET ANSI_WARNINGS ON;
+SET CONCAT_NULL_YIELDS_NULL ON;
+SET ARITHABORT ON;
+SET NUMERIC_ROUNDABORT OFF;"""
+
+# OPENJSON and STRING_SPLIT need compatibility level 130 (SQL Server 2016) or higher
+MIN_COMPATIBILITY_LEVEL = 130
 
 
 class InstallError(Exception):
@@ -47,6 +82,31 @@ def source_files(dialect: str, db_root: Path = DB_ROOT) -> list[Path]:
     return files
 
 
+@dataclass(frozen=True)
+class Step:
+    """One versioned upgrade step: runs once, on a database older than `version`."""
+
+    version: str
+    path: Path
+
+    @property
+    def rel(self) -> str:
+        return f"upgrades/{self.version}/{self.path.name}"
+
+
+def upgrade_steps(dialect: str, db_root: Path = DB_ROOT) -> list[Step]:
+    """Every upgrade step of one dialect, in the order they run: by version, then by file name."""
+    base = source_root(dialect, db_root) / "upgrades"
+    if not base.is_dir():
+        return []
+    steps = []
+    for folder in base.iterdir():
+        if folder.is_dir():
+            parse_version(folder.name)  # a folder that is not a version is a packaging mistake
+            steps += [Step(folder.name, p) for p in folder.glob("*.sql")]
+    return sorted(steps, key=lambda s: (parse_version(s.version), s.path.name))
+
+
 def installed_version(db: Database) -> str | None:
     """The newest schema version recorded in the database, or None on an empty database."""
     if db.dialect == MSSQL:
@@ -63,28 +123,96 @@ def installed_version(db: Database) -> str | None:
 
 
 @dataclass
-class InstallReport:
-    version: str
+class InstallPlan:
+    """What an install would do: from which version to which, the steps, then the sources."""
+
+    dialect: str
     previous_version: str | None
-    files: int
-    batches: int
+    version: str
+    steps: list[Step] = field(default_factory=list)
+    sources: list[Path] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        if self.previous_version is None:
+            return "new install"
+        if parse_version(self.previous_version) == parse_version(self.version):
+            return "re-install (same version)"
+        return "upgrade"
+
+    def lines(self, db_root: Path = DB_ROOT) -> list[str]:
+        root = source_root(self.dialect, db_root)
+        out = [f"{self.kind}: {self.previous_version or 'nothing installed'} -> {self.version} "
+               f"({'SQL Server' if self.dialect == MSSQL else 'PostgreSQL'}, one transaction)"]
+        if self.steps:
+            out.append(f"upgrade steps ({len(self.steps)}), once each:")
+            out += [f"  {s.rel}" for s in self.steps]
+        else:
+            out.append("upgrade steps: none")
+        out.append(f"re-runnable sources ({len(self.sources)}), in db/manifest.txt order:")
+        out += [f"  {p.relative_to(root).as_posix()}" for p in self.sources]
+        out.append(f"record schema version {self.version}")
+        return out
 
 
-def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -> InstallReport:
-    """Apply every source in manifest order in one transaction, then record the version."""
+def plan(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -> InstallPlan:
+    """The plan of an install on this database, without changing anything."""
     target = parse_version(version)
+    if db.dialect == MSSQL:
+        level = db.scalar("SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()")
+        if level is not None and int(level) < MIN_COMPATIBILITY_LEVEL:
+            raise InstallError(
+                f"the database is at compatibility level {level}; the procedures need "
+                f"{MIN_COMPATIBILITY_LEVEL} or higher (OPENJSON, STRING_SPLIT). Nothing was changed. Run "
+                f"ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = {MIN_COMPATIBILITY_LEVEL} (or higher) "
+                "after checking your other code, then install again."
+            )
     current = installed_version(db)
     if current is not None and parse_version(current) > target:
         raise InstallError(
             f"the database holds schema version {current}, newer than this package ({version}); "
             "nothing was changed. Install the matching or a newer opus-update-boards package."
         )
-    files = source_files(db.dialect, db_root)
+    steps = []
+    if current is not None:
+        older = parse_version(current)
+        steps = [s for s in upgrade_steps(db.dialect, db_root) if older < parse_version(s.version) <= target]
+    return InstallPlan(db.dialect, current, version, steps, source_files(db.dialect, db_root))
+
+
+@dataclass
+class InstallReport:
+    version: str
+    previous_version: str | None
+    files: int
+    batches: int
+    steps: int = 0
+
+
+def _leftover_overloads(db: Database) -> list[str]:
+    # PostgreSQL keeps a routine whose parameters changed beside its new version: refuse to commit that
+    rows = db.query(
+        "SELECT p.oid::regprocedure::text AS routine FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = 'dbo' AND p.proname IN (SELECT q.proname FROM pg_proc q "
+        "  WHERE q.pronamespace = p.pronamespace GROUP BY q.proname HAVING count(*) > 1) ORDER BY 1"
+    )
+    return [r["routine"] for r in rows]
+
+
+def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -> InstallReport:
+    """Apply the upgrade steps the database needs, then every source in manifest order, in one
+    transaction, then record the version."""
+    if db.dialect == MSSQL:
+        db.execute(TSQL_SET_OPTIONS)
+    the_plan = plan(db, version, db_root)
     batches = 0
     conn = db.conn
     conn.autocommit = False
     try:
-        for path in files:
+        for path, label in [(s.path, s.rel) for s in the_plan.steps] + [
+            (p, p.relative_to(source_root(db.dialect, db_root)).as_posix()) for p in the_plan.sources
+        ]:
             text = path.read_text(encoding="utf-8")
             try:
                 before = batches
@@ -92,13 +220,16 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
                     db.execute(batch)
                     batches += 1
                 if batches == before:
-                    raise InstallError(f"{path} holds no SQL")
+                    raise InstallError(f"{label} holds no SQL")
             except DbError as exc:
-                raise InstallError(
-                    f"installing {path.relative_to(db_root)} failed: {exc}. Nothing was changed."
-                ) from None
-        if current is None or parse_version(current) != target:
-            major, minor, patch = target
+                raise InstallError(f"installing {label} failed: {exc}. Nothing was changed.") from None
+        if db.dialect != MSSQL and (left := _leftover_overloads(db)):
+            raise InstallError(
+                "routines would be left beside their new versions: " + ", ".join(left)
+                + ". Nothing was changed. Add an upgrade step that drops the old signature."
+            )
+        if the_plan.previous_version is None or parse_version(the_plan.previous_version) != parse_version(version):
+            major, minor, patch = parse_version(version)
             db.execute(
                 "INSERT INTO dbo.MON_SchemaVersion (schema_version, version_major, version_minor, "
                 "version_patch) VALUES (?, ?, ?, ?)",
@@ -110,4 +241,4 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
         raise
     finally:
         conn.autocommit = True
-    return InstallReport(version, current, len(files), batches)
+    return InstallReport(version, the_plan.previous_version, len(the_plan.sources), batches, len(the_plan.steps))

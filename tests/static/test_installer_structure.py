@@ -1,0 +1,103 @@
+"""The one-file SQL Server installer and the drop list are built the way a failed or repeated install
+needs: SET options first, a guard after every batch, upgrade steps guarded by the recorded version, and
+views and functions dropped in an order SQL Server accepts. Each check is proven by a broken fixture."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from sender.build_installer import GUARD, build, version_rank
+from sender.db import split_batches
+from sender.installer import DB_ROOT, MSSQL, TSQL_SET_OPTIONS, manifest, upgrade_steps
+
+SET_LINES = [ln for ln in TSQL_SET_OPTIONS.splitlines() if ln.strip()]
+REQUIRED_SET = ["ANSI_NULLS ON", "QUOTED_IDENTIFIER ON", "ANSI_PADDING ON", "ANSI_WARNINGS ON",
+                "CONCAT_NULL_YIELDS_NULL ON", "ARITHABORT ON", "NUMERIC_ROUNDABORT OFF"]
+
+
+def set_option_problems(installer: str) -> list[str]:
+    """SET options missing from the installer's first batch (the one before any object is created)."""
+    first = split_batches(installer)[0].upper()
+    found = {" ".join(m.split()) for m in re.findall(r"(?m)^\s*SET\s+(\w+\s+(?:ON|OFF))\s*;", first)}
+    return [opt for opt in REQUIRED_SET if opt not in found]
+
+
+def unguarded_batches(installer: str) -> list[int]:
+    """Indexes of batches (after the header) not followed by the stop guard."""
+    batches = split_batches(installer)
+    guard = GUARD.strip().removesuffix("GO").strip()
+    bad = []
+    for i in range(1, len(batches) - 2):
+        if batches[i].strip() == guard:
+            continue
+        if batches[i + 1].strip() != guard:
+            bad.append(i)
+    return bad
+
+
+def drop_order_problems(drop_sql: str, rels: list[str]) -> list[str]:
+    """The T-SQL drop list must name every view, then every function in reverse install order."""
+    want = [f"VIEW dbo.{Path(r).stem}" for r in reversed(rels) if r.startswith("views/")]
+    want += [f"FUNCTION dbo.{Path(r).stem}" for r in reversed(rels) if r.startswith("functions/")]
+    got = re.findall(r"(?im)^\s*DROP\s+(VIEW|FUNCTION)\s+IF\s+EXISTS\s+(dbo\.\w+)\s*;", drop_sql)
+    got = [f"{kind.upper()} {name}" for kind, name in got]
+    return [] if got == want else [f"expected {want}, found {got}"]
+
+
+def test_installer_sets_every_option_first():
+    assert SET_LINES and set_option_problems(build()) == []
+
+
+def test_installer_without_set_options_is_caught():
+    broken = build().replace("SET QUOTED_IDENTIFIER ON;", "").replace("SET ARITHABORT ON;", "")
+    assert set_option_problems(broken) == ["QUOTED_IDENTIFIER ON", "ARITHABORT ON"]
+
+
+def test_every_batch_is_followed_by_the_stop_guard():
+    assert unguarded_batches(build()) == []
+
+
+def test_a_batch_without_its_guard_is_caught():
+    text = build()
+    guard_at = text.index(GUARD, len(text) // 2)
+    assert unguarded_batches(text[:guard_at] + text[guard_at + len(GUARD):])
+
+
+def test_upgrade_steps_are_guarded_by_the_recorded_version(tmp_path):
+    root = tmp_path / "db"
+    shutil.copytree(DB_ROOT, root)
+    step = root / "upgrades" / "0.2.0" / "90_probe.sql"
+    step.parent.mkdir(parents=True, exist_ok=True)
+    step.write_text("ALTER TABLE dbo.MON_RunLog ADD probe int NULL;\nGO\nUPDATE dbo.MON_RunLog SET probe = 1 "
+                    "WHERE command = N'it''s';\nGO\n")
+    text = build(db_root=root)
+    rank = version_rank("0.2.0")
+    assert f"IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < {rank})\n    EXEC sys.sp_executesql " \
+           "N'ALTER TABLE dbo.MON_RunLog ADD probe int NULL;';" in text
+    # quotes inside a step are doubled for the dynamic SQL that runs it
+    assert "WHERE command = N''it''''s'';';" in text
+    # steps come before the first re-runnable source
+    assert text.index("90_probe.sql") < text.index("source: db/ddl/tables/MON_SchemaVersion.sql")
+    assert unguarded_batches(text) == []
+
+
+def test_step_folders_match_in_both_dialects():
+    tsql = [s.rel for s in upgrade_steps(MSSQL)]
+    pg = [s.rel for s in upgrade_steps("postgres")]
+    assert tsql == pg, "every upgrade step needs its twin under db/postgres/upgrades/"
+
+
+def test_drop_list_matches_the_manifest():
+    drop = (DB_ROOT / "ddl" / "drop_code_objects.sql").read_text(encoding="utf-8")
+    assert drop_order_problems(drop, manifest()) == []
+
+
+def test_a_drop_list_out_of_order_is_caught():
+    drop = (DB_ROOT / "ddl" / "drop_code_objects.sql").read_text(encoding="utf-8")
+    lines = drop.splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("DROP FUNCTION"))
+    lines[first], lines[first + 1] = lines[first + 1], lines[first]
+    assert drop_order_problems("\n".join(lines), manifest())
+    assert drop_order_problems(drop.replace("DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;\n", ""), manifest())

@@ -1,8 +1,5 @@
 """OPUS Update Boards: the sender that moves SQL-staged, validated batches onto monday.com boards."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("opus-update-boards")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0"
+# The package and schema version, in one place: pyproject.toml reads it, the installers record it in
+# dbo.MON_SchemaVersion, and CHANGELOG.md has a section for it.
+__version__ = "0.2.0"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -19,6 +20,7 @@ from typing import Any
 from . import __version__, exitcodes
 from .config import Config, load_config
 from .db import ConfigError, Database, DbError
+from .doctor import Doctor, dsn_setting, format_checks
 from .installer import InstallError, install, installed_version, plan
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
 from .operations import NO_ROWS_STAGED
@@ -28,7 +30,7 @@ log = logging.getLogger("opus")
 EXIT_CODES_TEXT = (
     "Exit codes: 0 all done; 1 partial failure (some rows failed or are left to retry); 2 usage; "
     "3 configuration error; 4 database error; 5 nothing could be sent (every row failed, or monday "
-    "refused the token); 130 interrupted."
+    "refused the token); 6 doctor: a check failed; 130 interrupted."
 )
 
 
@@ -106,6 +108,13 @@ def cmd_db_version(args) -> int:
         current = installed_version(db)
     print(f"database schema: {current or 'not installed'}; package: {__version__}")
     return exitcodes.OK
+
+
+def cmd_doctor(args) -> int:
+    cfg = _config(args)
+    doctor = Doctor(cfg, dsn_setting(getattr(args, "dsn", None), dict(os.environ)))
+    print(format_checks(doctor.run()))
+    return exitcodes.OK if doctor.ok else exitcodes.DOCTOR_FAILED
 
 
 def cmd_sync_board(args) -> int:
@@ -289,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     ver = dbsub.add_parser("version", help="show the installed schema version", parents=[common],
                            description="Show the installed schema version.", epilog=EXIT_CODES_TEXT)
     ver.set_defaults(func=cmd_db_version)
+
+    add("doctor", "check this host: database, engine, schema version, SET options, roles, monday token, API "
+                  "version, boards, daily budget (changes nothing; exit 0 only when every check passes)", cmd_doctor)
 
     sp = add("sync-board", "read board metadata (columns, labels, groups, users) from monday into the database",
              cmd_sync_board)

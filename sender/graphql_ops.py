@@ -22,6 +22,21 @@ query Ping {
 }
 """
 
+# opus-sender doctor: whose token this is, which API versions monday serves, which boards it can see
+WHO_AM_I = """
+query WhoAmI {
+  me { id name email }
+  versions { value kind }
+  complexity { before query after reset_in_x_seconds }
+}
+"""
+
+BOARDS_REACHABLE = """
+query BoardsReachable($board_ids: [ID!], $limit: Int) {
+  boards(ids: $board_ids, limit: $limit) { id name }
+}
+"""
+
 BOARD_METADATA = """
 query BoardMetadata($board_ids: [ID!]) {
   boards(ids: $board_ids) {
@@ -175,6 +190,8 @@ def find_by_name_params(name: str) -> dict[str, Any]:
 # one instance of every document the sender can send (tests validate each against monday's schema)
 ALL_OPERATIONS: dict[str, str] = {
     "Ping": PING,
+    "WhoAmI": WHO_AM_I,
+    "BoardsReachable": BOARDS_REACHABLE,
     "BoardMetadata": BOARD_METADATA,
     "BoardItemsFirstPage": BOARD_ITEMS_FIRST_PAGE,
     "BoardItemsNextPage": BOARD_ITEMS_NEXT_PAGE,

@@ -47,6 +47,7 @@ class RequestContext:
     cursors: CursorStore
     strict_json_strings: bool = True
     applied: list[dict] = field(default_factory=list)
+    versions: list[tuple[str, str]] = field(default_factory=list)  # (value, kind) monday serves
 
 
 # ----------------------------------------------------------------------------------------------
@@ -340,6 +341,16 @@ def _r_complexity(_root: Any, info: Any) -> dict:
     return info.context.complexity
 
 
+def _r_me(_root: Any, info: Any) -> dict | None:
+    # the token's owner: the first user of the account (the double has one token)
+    users = sorted(info.context.store.users.values(), key=lambda u: u.id)
+    return {"id": users[0].id, "name": users[0].name, "email": users[0].email} if users else None
+
+
+def _r_versions(_root: Any, info: Any) -> list[dict]:
+    return [{"value": v, "kind": k, "display_name": f"{v} ({k})"} for v, k in info.context.versions]
+
+
 def _mutation(op_name: str):
     def resolver(_root: Any, info: Any, **args: Any) -> ItemView:
         ctx: RequestContext = info.context
@@ -404,6 +415,8 @@ def build_api_schema(sdl_path: Path = SDL_PATH) -> GraphQLSchema:
     q["next_items_page"].resolve = _r_next_items_page
     q["users"].resolve = _r_users
     q["complexity"].resolve = _r_complexity
+    q["me"].resolve = _r_me
+    q["versions"].resolve = _r_versions
     m = schema.mutation_type.fields
     for name in MUTATIONS:
         m[name].resolve = _mutation(name)

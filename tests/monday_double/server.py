@@ -74,6 +74,17 @@ class Response:
     drop: bool = False
 
 
+def served_versions() -> list[tuple[str, str]]:
+    """What `versions { value kind }` answers: monday's kinds for the versions the double serves."""
+    def kind(v: str) -> str:
+        if v == CURRENT_VERSION:
+            return "current"
+        if v > CURRENT_VERSION:
+            return "release_candidate"
+        return "maintenance" if v == MAINTENANCE_VERSION else "previous_maintenance"
+    return [(v, kind(v)) for v in LIVE_VERSIONS] + [(v, "deprecated") for v in DEPRECATED_VERSIONS]
+
+
 def _json_bytes(obj: Any) -> bytes:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -674,7 +685,7 @@ class MondayDouble:
 
         ctx = api.RequestContext(store=self.store, complexity=cx, idempotency_key=idem_key, request_id=request_id,
                                  seq=seq, log_mutation=log, cursors=self.cursors,
-                                 strict_json_strings=self.config.strict_json_strings)
+                                 strict_json_strings=self.config.strict_json_strings, versions=served_versions())
         if not isinstance(variables, dict):
             return {"errors": [{"message": "Variables must be a JSON object"}]}, entries
         with self.store.lock:

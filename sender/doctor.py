@@ -1,0 +1,242 @@
+"""`opus-sender doctor`: the checklist an operator runs first on a new SQL Agent host.
+
+Each check says what it found and, when it fails, what to do. Nothing is changed anywhere: the database
+is only read, and monday is asked three read-only questions (whose token, which API versions, which
+boards). The DSN's password and the token never appear in what is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import __version__
+from . import graphql_ops as ops
+from .config import Config, ConfigError
+from .db import MSSQL, Database, DbError, mask_dsn
+from .installer import MIN_COMPATIBILITY_LEVEL, installed_version, parse_version
+from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
+
+ROLES = {"staging": "opus_stager", "sending": "opus_sender"}
+# what filtered indexes and the procedures need on the session that calls them (SQL Server)
+SESSION_OPTIONS = {"ANSI_NULLS": 1, "ANSI_PADDING": 1, "ANSI_WARNINGS": 1, "ARITHABORT": 1,
+                   "CONCAT_NULL_YIELDS_NULL": 1, "QUOTED_IDENTIFIER": 1, "NUMERIC_ROUNDABORT": 0}
+MIN_POSTGRES = 15
+MIN_SQLSERVER = 14  # SQL Server 2017
+_SUPPORTED_KINDS = {"current", "maintenance", "previous_maintenance", "old__maintenance",
+                    "old_previous_maintenance", "release_candidate"}
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    found: str
+    fix: str = ""
+
+
+@dataclass
+class Doctor:
+    """Runs the checks in order; a check that cannot run because an earlier one failed is reported too."""
+
+    config: Config
+    dsn_setting: str  # where the DSN came from: --dsn, OPUS_DSN or the config file
+    checks: list[Check] = field(default_factory=list)
+    _db: Database | None = None
+    _client: MondayClient | None = None
+    _boards: list[int] = field(default_factory=list)
+
+    def add(self, name: str, ok: bool, found: str, fix: str = "") -> None:
+        self.checks.append(Check(name, ok, found, "" if ok else fix))
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    def run(self) -> list[Check]:
+        try:
+            for step in (self.check_database, self.check_monday):
+                step()
+        finally:
+            if self._db is not None:
+                self._db.close()
+            if self._client is not None:
+                self._client.close()
+        return self.checks
+
+    # -- the database ------------------------------------------------------------------------------
+    def check_database(self) -> None:
+        if not self.config.dsn:
+            self.add("database connects", False, "no DSN is set",
+                     "pass --dsn, set OPUS_DSN, or put dsn = \"...\" in the config file")
+            return
+        try:
+            self._db = Database(self.config.dsn).connect()
+        except (DbError, ConfigError) as exc:
+            self.add("database connects", False, f"{self.dsn_setting}: {exc}",
+                     f"fix the connection string in {self.dsn_setting} (driver, server, database, login); "
+                     "the message above is the driver's")
+            return
+        self.add("database connects", True, f"{self.dsn_setting}: {mask_dsn(_short_dsn(self.config.dsn))}")
+        for step in (self.check_engine, self.check_schema, self.check_session, self.check_roles):
+            try:
+                step(self._db)
+            except DbError as exc:
+                self.add(step.__name__.removeprefix("check_").replace("_", " "), False, str(exc),
+                         "the login may lack the rights to read it: see docs/runbook.md (roles)")
+
+    def check_engine(self, db: Database) -> None:
+        if db.dialect == MSSQL:
+            text = str(db.scalar("SELECT CAST(@@VERSION AS nvarchar(4000))") or "")
+            major = int(str(db.scalar("SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS nvarchar(20))")
+                            or "0").split(".")[0] or 0)
+            first_line = text.splitlines()[0].strip() if text else "unknown"
+            if "babelfish" in text.lower():
+                self.add("engine", True, f"{first_line} (a T-SQL engine; the product targets SQL Server 2017+)")
+                return
+            self.add("engine", major >= MIN_SQLSERVER, first_line,
+                     "SQL Server 2017 (14.x) or later, or Azure SQL Database, is needed")
+        else:
+            num = int(db.scalar("SELECT current_setting('server_version_num')") or 0)
+            version = db.scalar("SELECT current_setting('server_version')")
+            self.add("engine", num >= MIN_POSTGRES * 10000, f"PostgreSQL {version}",
+                     f"PostgreSQL {MIN_POSTGRES} or later is needed")
+
+    def check_schema(self, db: Database) -> None:
+        current = installed_version(db)
+        if current is None:
+            self.add("schema version", False, f"not installed (package {__version__})",
+                     "run `opus-sender db install` (or db/install.sql on SQL Server) as the database owner")
+            return
+        have, want = parse_version(current), parse_version(__version__)
+        if have < want:
+            fix = "upgrade the schema: `opus-sender db install --dry-run`, then `opus-sender db install`"
+        else:
+            fix = f"this package ({__version__}) is older than the schema: install opus-update-boards {current}"
+        self.add("schema version", have == want, f"database {current}, package {__version__}", fix)
+        self._boards = [int(r["board_id"]) for r in db.query(
+            "SELECT DISTINCT board_id FROM dbo.vw_MON_BatchSummary WHERE board_id IS NOT NULL ORDER BY board_id")]
+
+    def check_session(self, db: Database) -> None:
+        if db.dialect != MSSQL:
+            return
+        level = db.scalar("SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()")
+        self.add("compatibility level", level is not None and int(level) >= MIN_COMPATIBILITY_LEVEL,
+                 f"{level}", f"ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = {MIN_COMPATIBILITY_LEVEL} "
+                 "(or higher) after checking the database's other code")
+        got = db.query("SELECT " + ", ".join(f"CAST(SESSIONPROPERTY('{o}') AS int) AS {o.lower()}"
+                                             for o in SESSION_OPTIONS))[0]
+        wrong = [f"{o} {'ON' if want else 'OFF'}" for o, want in SESSION_OPTIONS.items()
+                 if got[o.lower()] is not None and int(got[o.lower()]) != want]
+        self.add("SET options", not wrong, "as the procedures need" if not wrong else "needs " + ", ".join(wrong),
+                 "set them in the connection (ODBC defaults are right except ARITHABORT; the sender sets it)")
+
+    def check_roles(self, db: Database) -> None:
+        if db.dialect == MSSQL:
+            owner = db.scalar("SELECT IS_ROLEMEMBER(N'db_owner')") == 1
+            member = {job: owner or db.scalar("SELECT IS_ROLEMEMBER(?)", [role]) == 1
+                      for job, role in ROLES.items()}
+            who = db.scalar("SELECT CAST(USER_NAME() AS nvarchar(128))")
+        else:
+            owner = bool(db.scalar("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"))
+            member = {job: owner or bool(db.scalar(
+                "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ?) "
+                "AND pg_has_role(current_user, ?, 'USAGE')", [role, role])) for job, role in ROLES.items()}
+            who = db.scalar("SELECT current_user")
+        for job, role in ROLES.items():
+            self.add(f"rights for {job}", member[job],
+                     f"{who} is {'' if member[job] else 'not '}a member of {role}" + (" (owner)" if owner else ""),
+                     f"add the login's user to {role}: see docs/runbook.md (roles)")
+
+    # -- monday --------------------------------------------------------------------------------------
+    def check_monday(self) -> None:
+        try:
+            self._client = MondayClient(self.config)
+        except ConfigError as exc:
+            self.add("monday token", False, str(exc), "set MONDAY_API_TOKEN or MONDAY_API_TOKEN_FILE")
+            return
+        ok = self._ask("monday token", self.check_token)
+        if ok:
+            self._ask("boards reachable", self.check_boards)
+        self.check_budget()
+
+    def _ask(self, name: str, step: Callable[[MondayClient], None]) -> bool:
+        assert self._client is not None
+        try:
+            step(self._client)
+            return True
+        except AuthError as exc:
+            self.add(name, False, f"monday refused the token: {exc}",
+                     "create a new personal API token (monday: Developers > My access tokens) and set it in "
+                     "MONDAY_API_TOKEN or the token file")
+        except DailyBudgetExhausted as exc:
+            self.add(name, False, str(exc), "wait until after 00:00 UTC")
+        except MondayApiError as exc:
+            self.add(name, False, f"monday error: {exc}", f"check api_url ({self.config.api_url}) and the network")
+        return False
+
+    def check_token(self, client: MondayClient) -> None:
+        res = client.query(ops.WHO_AM_I)
+        me = (res.data or {}).get("me") or {}
+        self.add("monday token", bool(me.get("id")), f"accepted: user {me.get('name')} ({me.get('id')})"
+                 if me.get("id") else "monday answered without a user", "check that the token is a user's token")
+        served = {v["value"]: v["kind"] for v in (res.data or {}).get("versions") or []}
+        wanted = self.config.api_version
+        kind = served.get(wanted)
+        usable = sorted(v for v, k in served.items() if k in _SUPPORTED_KINDS)
+        self.add("API version", kind in _SUPPORTED_KINDS,
+                 f"{wanted}: {kind or 'not served by monday'}",
+                 f"set api_version / MONDAY_API_VERSION to one monday serves: {', '.join(usable) or 'none listed'}")
+
+    def check_boards(self, client: MondayClient) -> None:
+        if not self._boards:
+            self.add("boards reachable", True, "no batches yet: no board to check")
+            return
+        res = client.query(ops.BOARDS_REACHABLE, {"board_ids": [str(b) for b in self._boards],
+                                                   "limit": len(self._boards)})
+        seen = {int(b["id"]) for b in (res.data or {}).get("boards") or [] if b and str(b.get("id", "")).isdigit()}
+        missing = [b for b in self._boards if b not in seen]
+        self.add("boards reachable", not missing,
+                 f"{len(seen)} of {len(self._boards)} boards with batches"
+                 + (f"; not visible: {', '.join(map(str, missing))}" if missing else ""),
+                 "share those boards with the token's user (or use that user's token)")
+
+    def check_budget(self) -> None:
+        assert self._client is not None
+        budget = self._client.budget
+        left = int(budget.remaining)
+        self.add("daily call budget", left > 0,
+                 f"{left} of {budget.limit} calls left today (UTC)"
+                 + (f", {budget.calls_this_run} used by this check" if budget.calls_this_run else ""),
+                 "wait until after 00:00 UTC, or raise daily_calls if the account's plan allows more")
+
+
+def _short_dsn(dsn: str) -> str:
+    """The parts of a DSN that say where it points (driver, server, port, database, user)."""
+    keep = ("driver", "server", "port", "database", "uid", "dsn")
+    parts = [p for p in dsn.split(";") if p.split("=", 1)[0].strip().lower() in keep]
+    return ";".join(parts) or "(set)"
+
+
+def format_checks(checks: list[Check]) -> str:
+    width = max((len(c.name) for c in checks), default=0)
+    lines = []
+    for c in checks:
+        lines.append(f"[{'ok' if c.ok else 'FAIL'}] {c.name:<{width}}  {c.found}")
+        if c.fix:
+            lines.append(f"       {'':<{width}}  -> {c.fix}")
+    passed = sum(c.ok for c in checks)
+    lines.append(f"{passed} of {len(checks)} checks passed" + ("" if passed == len(checks) else
+                                                                 "; fix the FAIL lines above and run doctor again"))
+    return "\n".join(lines)
+
+
+def dsn_setting(args_dsn: str | None, env: dict[str, Any]) -> str:
+    if args_dsn:
+        return "--dsn"
+    if env.get("OPUS_DSN"):
+        return "OPUS_DSN"
+    return "dsn in the config file"
+
+

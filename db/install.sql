@@ -72,6 +72,39 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/ddl/drop_code_objects.sql
+-- Drops the project's views and functions so that the sources after this one create them anew.
+-- Why: a function cannot be ALTERed into another kind (scalar, inline, multi-statement), a schema-bound
+-- function cannot change while another references it, and one plain CREATE is the form every T-SQL
+-- engine runs. Procedures are not dropped: they are created as a stub once and ALTERed, which keeps
+-- their grants. Views go first, then functions in the reverse of their install order (the order of
+-- db/manifest.txt; a static check keeps this list in step with it). Grants on views and functions are
+-- made again by security/roles.sql.
+DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
+DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
+DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
+DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
+DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
+DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RatingMax;
+DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ColumnLabels;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
+DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/STG_MON_CustMasterSchedule.sql
 -- STG_MON_CustMasterSchedule: the board loader's item staging table. Created here only on a new
 -- install, with the columns a loader writes; an existing table (and its rows) is left as it is.
@@ -480,7 +513,7 @@ GO
 IF OBJECT_ID(N'dbo.MON_UpdateAudit', N'U') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_UpdateAudit (
-        audit_id int IDENTITY (1, 1) NOT NULL,
+        audit_id bigint IDENTITY (1, 1) NOT NULL,
         batch_id varchar(50) NULL,
         update_operation varchar(50) NULL,
         monday_item_id bigint NULL,
@@ -496,6 +529,53 @@ BEGIN
         rollback_batch_id varchar(50) NULL,
         CONSTRAINT PK_MON_UpdateAudit PRIMARY KEY CLUSTERED (audit_id)
     );
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- A table made from the owner's plan (or by release 0.1.0) has audit_id int and lacks this project's columns:
+-- widen the key (one row per changed cell adds up) and add the columns, keeping every row.
+IF COL_LENGTH(N'dbo.MON_UpdateAudit', N'queue_id') IS NULL
+BEGIN
+    ALTER TABLE dbo.MON_UpdateAudit ADD queue_id bigint NULL;
+END;
+IF COL_LENGTH(N'dbo.MON_UpdateAudit', N'worker_id') IS NULL
+BEGIN
+    ALTER TABLE dbo.MON_UpdateAudit ADD worker_id varchar(100) NULL;
+END;
+IF COL_LENGTH(N'dbo.MON_UpdateAudit', N'rollback_batch_id') IS NULL
+BEGIN
+    ALTER TABLE dbo.MON_UpdateAudit ADD rollback_batch_id varchar(50) NULL;
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+IF EXISTS (
+    SELECT 1 FROM sys.columns
+    WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateAudit') AND name = N'audit_id' AND system_type_id = TYPE_ID(N'int')
+)
+BEGIN
+    DECLARE @pk sysname = (
+        SELECT k.name FROM sys.key_constraints AS k
+        WHERE k.parent_object_id = OBJECT_ID(N'dbo.MON_UpdateAudit') AND k.type = 'PK'
+    );
+    DECLARE @widen nvarchar(MAX) = N'';
+    IF @pk IS NOT NULL
+    BEGIN
+        SET @widen = N'ALTER TABLE dbo.MON_UpdateAudit DROP CONSTRAINT ' + QUOTENAME(@pk) + N'; ';
+    END;
+    SET @widen = @widen + N'ALTER TABLE dbo.MON_UpdateAudit ALTER COLUMN audit_id bigint NOT NULL; '
+        + N'ALTER TABLE dbo.MON_UpdateAudit ADD CONSTRAINT ' + QUOTENAME(COALESCE(@pk, N'PK_MON_UpdateAudit'))
+        + N' PRIMARY KEY CLUSTERED (audit_id);';
+    EXEC sys.sp_executesql @widen;
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -999,9 +1079,15 @@ GO
 -- ---------------------------------------------------------------- source: db/data/MON_ColumnType.sql
 -- MON_ColumnType data: the monday column types and whether this project writes them (monday's API documentation).
 -- Re-running refreshes the rows; types added by hand are kept.
-MERGE dbo.MON_ColumnType WITH (HOLDLOCK) AS tgt
-USING (
-    VALUES
+-- An upsert in two statements (no MERGE): the install runs in one transaction, so nothing runs between them.
+DECLARE @type TABLE (
+    column_type varchar(50) NOT NULL PRIMARY KEY,
+    is_writable char(1) NOT NULL,
+    value_shape nvarchar(400) NULL,
+    notes nvarchar(400) NULL
+);
+INSERT INTO @type (column_type, is_writable, value_shape, notes)
+VALUES
     ('text', 'Y', N'"Sample text"', N'at most 2,000 characters'),
     ('long_text', 'Y', N'{"text": "..."}', N'at most 2,000 characters'),
     ('numbers', 'Y', N'"3"', N'a string holding an int or float'),
@@ -1041,17 +1127,15 @@ USING (
     ('direct_doc', 'N', NULL, N'read-only'),
     ('integration', 'N', NULL, N'read-only'),
     ('person', 'N', NULL, N'deprecated: use people'),
-    ('team', 'N', NULL, N'deprecated: use people')
-) AS src(column_type, is_writable, value_shape, notes)
-    ON tgt.column_type = src.column_type
-WHEN MATCHED THEN
-    UPDATE SET
-        tgt.is_writable = src.is_writable,
-        tgt.value_shape = src.value_shape,
-        tgt.notes = src.notes
-WHEN NOT MATCHED BY TARGET THEN
-    INSERT (column_type, is_writable, value_shape, notes)
-    VALUES (src.column_type, src.is_writable, src.value_shape, src.notes);
+    ('team', 'N', NULL, N'deprecated: use people');
+UPDATE tgt
+SET tgt.is_writable = src.is_writable, tgt.value_shape = src.value_shape, tgt.notes = src.notes
+FROM dbo.MON_ColumnType AS tgt
+INNER JOIN @type AS src ON src.column_type = tgt.column_type;
+INSERT INTO dbo.MON_ColumnType (column_type, is_writable, value_shape, notes)
+SELECT src.column_type, src.is_writable, src.value_shape, src.notes
+FROM @type AS src
+WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_ColumnType AS tgt WHERE tgt.column_type = src.column_type);
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -1064,9 +1148,16 @@ GO
 -- messages and descriptions; severity and is_enabled set by a DBA are kept (they are configuration).
 -- Placeholders filled per violation: {column} the query alias, {column_id}, {type}, {value} the staged
 -- value, {labels} the valid labels, {closest} similar columns, {board_id}, {detail}.
-MERGE dbo.MON_ValidationRule WITH (HOLDLOCK) AS tgt
-USING (
-    VALUES
+-- An upsert in two statements (no MERGE): the install runs in one transaction, so nothing runs between them.
+DECLARE @rule TABLE (
+    rule_code varchar(50) NOT NULL PRIMARY KEY,
+    severity varchar(10) NOT NULL,
+    is_enabled char(1) NOT NULL,
+    message_template nvarchar(500) NOT NULL,
+    rule_description nvarchar(500) NULL
+);
+INSERT INTO @rule (rule_code, severity, is_enabled, message_template, rule_description)
+VALUES
         ('BOARD_METADATA', 'ERROR', 'Y',
          N'Board {board_id} has no metadata in dbo.MON_Board: run `opus-sender sync-board --board-id '
          + N'{board_id}`, then validate the batch again.',
@@ -1182,47 +1273,15 @@ USING (
          N'A value equal to the loaded one is not sent.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
-         N'An UPDATE row with no value columns sends nothing.')
-) AS src(rule_code, severity, is_enabled, message_template, rule_description)
-    ON tgt.rule_code = src.rule_code
-WHEN MATCHED THEN
-    UPDATE SET message_template = src.message_template, rule_description = src.rule_description
-WHEN NOT MATCHED BY TARGET THEN
-    INSERT (rule_code, severity, is_enabled, message_template, rule_description)
-    VALUES (src.rule_code, src.severity, src.is_enabled, src.message_template, src.rule_description);
-GO
-IF @@TRANCOUNT = 0
-BEGIN
-    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
-    SET NOEXEC ON;
-END;
-GO
--- ---------------------------------------------------------------- source: db/ddl/drop_code_objects.sql
--- Drops the project's views and functions so that the sources after this one create them anew.
--- Why: a function cannot be ALTERed into another kind (scalar, inline, multi-statement), a schema-bound
--- function cannot change while another references it, and one plain CREATE is the form every T-SQL
--- engine runs. Procedures are not dropped: they are created as a stub once and ALTERed, which keeps
--- their grants. Views go first, then functions in the reverse of their install order (the order of
--- db/manifest.txt; a static check keeps this list in step with it). Grants on views and functions are
--- made again by security/roles.sql.
-DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
-DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
-DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
-DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
-DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
-DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RatingMax;
-DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ColumnLabels;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
-DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
+         N'An UPDATE row with no value columns sends nothing.');
+UPDATE tgt
+SET tgt.message_template = src.message_template, tgt.rule_description = src.rule_description
+FROM dbo.MON_ValidationRule AS tgt
+INNER JOIN @rule AS src ON src.rule_code = tgt.rule_code;
+INSERT INTO dbo.MON_ValidationRule (rule_code, severity, is_enabled, message_template, rule_description)
+SELECT src.rule_code, src.severity, src.is_enabled, src.message_template, src.rule_description
+FROM @rule AS src
+WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_ValidationRule AS tgt WHERE tgt.rule_code = src.rule_code);
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -1246,7 +1305,16 @@ GO
 --     EXEC dbo.usp_Private_OpenRunLog @proc_name = N'usp_ReleaseBatch', @batch_id = @batch_id,
 --         @parameters_used = N'EXEC dbo.usp_ReleaseBatch @batch_id = ''UB...'';', @run_id = @run_id OUTPUT;
 -- caller_login, host_name and start_time come from the table's defaults; outcome starts as RUNNING.
-CREATE OR ALTER PROCEDURE dbo.usp_Private_OpenRunLog
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_OpenRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_OpenRunLog AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_Private_OpenRunLog
     @proc_name nvarchar(128),
     @batch_id varchar(50) = NULL,
     @parameters_used nvarchar(MAX) = NULL,
@@ -1288,7 +1356,16 @@ GO
 --         @error_message = @em;
 --     THROW;
 -- end_time is set to SYSUTCDATETIME(). An unknown outcome is stored as FAILED.
-CREATE OR ALTER PROCEDURE dbo.usp_Private_CloseRunLog
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_CloseRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_CloseRunLog AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_Private_CloseRunLog
     @run_id bigint,
     @outcome varchar(20) = 'SUCCEEDED',
     @rows_affected int = NULL,
@@ -1328,7 +1405,16 @@ GO
 -- the trace of a call that died long ago). The call's own run-log row is never deleted.
 -- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_PurgeRunLog
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_PurgeRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_PurgeRunLog AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_PurgeRunLog
     @retention_days int = 30,
     @execute char(1) = 'N',
     @help char(1) = 'N',
@@ -1487,7 +1573,16 @@ GO
 -- characters other than a-z and 0-9 replaced by one underscore, leading/trailing underscores removed
 -- ("Order Status" -> order_status, " Due Date (UTC) " -> due_date_utc). NULL stays NULL.
 -- Only ASCII letters and digits are kept (same rule as the PostgreSQL twin).
-CREATE OR ALTER FUNCTION dbo.fn_MON_NormalizeTitle(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_NormalizeTitle(
     @title nvarchar(4000)
 )
 RETURNS varchar(255)
@@ -1538,7 +1633,16 @@ GO
 -- separators, no exponent), surrounding spaces; at most 28 integer digits; rounded to 10 decimals;
 -- trailing zeros removed ('12.5000' -> '12.5', '+007' -> '7', '-0.0' -> '0').
 -- Same rules as the PostgreSQL twin (db/postgres/functions/fn_MON_Private_NormalizeNumber.sql).
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_NormalizeNumber(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_NormalizeNumber(
     @value nvarchar(4000)
 )
 RETURNS varchar(60)
@@ -1591,7 +1695,16 @@ GO
 -- followed by 'Z' or an offset '+HH:MM' / '+HHMM'. Returns 'YYYY-MM-DD' for a date, and
 -- 'YYYY-MM-DD HH:MM:SS' in UTC for a date-time (an offset is applied; a value without offset is taken as
 -- UTC already; fractions of a second are dropped). Same rules as the PostgreSQL twin.
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_NormalizeDate(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_NormalizeDate(
     @value nvarchar(100)
 )
 RETURNS varchar(19)
@@ -1690,7 +1803,16 @@ GO
 -- {id, name}) and legacy settings_str (`labels` an object {"<id>": "<label>"}).
 -- Inline table-valued function; same rows as the PostgreSQL twin.
 --   SELECT label_id, label_text FROM dbo.fn_MON_Private_ColumnLabels(N'{"labels": {"1": "Done"}}');
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ColumnLabels(@settings nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ColumnLabels;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_ColumnLabels(@settings nvarchar(MAX))
 RETURNS table
 AS
 RETURN
@@ -1746,7 +1868,16 @@ GO
 -- Example:
 --   SELECT dbo.fn_MON_FormatColumnValue(c.column_type, N'In Progress', c.settings)
 --   FROM dbo.MON_BoardColumn AS c WHERE c.board_id = 8709134353 AND c.column_id = 'status';
-CREATE OR ALTER FUNCTION dbo.fn_MON_FormatColumnValue(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_FormatColumnValue(
     @column_type varchar(50),
     @raw_value nvarchar(MAX),
     @settings nvarchar(MAX)
@@ -2039,7 +2170,16 @@ GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_RatingMax.sql
 -- fn_MON_Private_RatingMax: the highest value a rating column takes, from its settings ("max"), 5 when the
 -- settings do not say. Same rule as the PostgreSQL twin.
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_RatingMax(@settings nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RatingMax;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_RatingMax(@settings nvarchar(MAX))
 RETURNS int
 AS
 BEGIN
@@ -2064,7 +2204,16 @@ GO
 -- (geography, geometry, hierarchyid) their ToString(), everything else its text.
 -- @system_type_name as sys.dm_exec_describe_first_result_set gives it ('decimal(18,4)', 'nvarchar(50)').
 -- Returns NULL for a type it cannot stage (usp_StageUpdates then refuses the query with 50213).
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_StringifyExpr(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_StringifyExpr(
     @column_expr nvarchar(400),
     @system_type_name nvarchar(256)
 )
@@ -2114,7 +2263,16 @@ GO
 -- searched once; the ranges to blank are collected in a table variable and the result is assembled once
 -- with STRING_AGG (no STUFF or concatenation of the whole text per token).
 -- Twin of the PostgreSQL function (PostgreSQL lexing: E'...' and $tag$...$tag$, no [..]).
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_BlankQueryText(@query nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_BlankQueryText(@query nvarchar(MAX))
 RETURNS nvarchar(MAX)
 AS
 BEGIN
@@ -2308,8 +2466,19 @@ GO
 -- fn_MON_Private_ForbiddenKeyword: the first keyword of a blanked query text (fn_MON_Private_BlankQueryText)
 -- that changes data or schema, runs code or leaves the database, or NULL when there is none.
 -- usp_StageUpdates refuses such a query. Words match whole and in any case (update_fields and created_at
--- are fine); quoted identifiers and strings were blanked before. Same word list as the PostgreSQL twin.
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ForbiddenKeyword(@blanked nvarchar(MAX))
+-- are fine); quoted identifiers and strings were blanked before. The words are T-SQL's (statements that
+-- change data, schema, permissions or the server, run code, or end or start a transaction); the PostgreSQL
+-- twin lists PostgreSQL's, so a column named like a word of the other engine (copy, vacuum) stages.
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_ForbiddenKeyword(@blanked nvarchar(MAX))
 RETURNS varchar(30)
 AS
 BEGIN
@@ -2323,11 +2492,8 @@ BEGIN
             ('insert'), ('update'), ('delete'), ('merge'), ('truncate'), ('drop'), ('alter'), ('create'), ('exec'),
             ('execute'), ('grant'), ('revoke'), ('deny'), ('into'), ('backup'), ('restore'), ('dbcc'), ('kill'),
             ('shutdown'), ('waitfor'), ('bulk'), ('openrowset'), ('opendatasource'), ('openquery'), ('openxml'),
-            ('reconfigure'), ('copy'), ('call'), ('vacuum'), ('reindex'), ('cluster'), ('refresh'), ('notify'),
-            ('listen'), ('prepare'), ('discard'), ('setval'), ('nextval'), ('pg_terminate_backend'),
-            ('pg_cancel_backend'), ('pg_reload_conf'), ('lo_import'), ('lo_export'), ('lo_unlink'), ('dblink'),
-            ('dblink_exec'), ('set_config'), ('xp_cmdshell'), ('commit'), ('rollback'), ('begin'), ('declare'),
-            ('set'), ('use'), ('lock')
+            ('reconfigure'), ('xp_cmdshell'), ('writetext'), ('updatetext'), ('checkpoint'), ('receive'),
+            ('enable'), ('disable'), ('commit'), ('rollback'), ('save'), ('begin'), ('declare'), ('set'), ('use')
         ) AS v(word)
     ),
 
@@ -2360,7 +2526,16 @@ GO
 -- 'column_id (Title), ...' for validation messages (NULL when nothing is alike). Likeness: how many
 -- distinct two-letter pieces of the normalised alias occur in the column's normalised title or id.
 -- Same score and order (score, then column id) as the PostgreSQL twin.
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ClosestColumns(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_ClosestColumns(
     @board_id bigint,
     @alias nvarchar(4000)
 )
@@ -2431,7 +2606,16 @@ GO
 -- is_no_op 'Y': validation found the loaded value equal (a NO_OP warning): release leaves the cell out.
 -- Inline table-valued function; same columns as the PostgreSQL twin.
 --   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
-CREATE OR ALTER FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
 RETURNS TABLE -- noqa: CP05
 AS
 RETURN
@@ -2491,10 +2675,13 @@ f AS (
         CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
         CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value,
         -- update_fields is written compactly by usp_StageUpdates: a key's position gives the field order
+        -- (found exactly: OPENJSON's key is BIN2, the column's collation the database's, Msg 468 otherwise)
         CAST(
             DENSE_RANK() OVER (
                 PARTITION BY r.update_row_no
-                ORDER BY CHARINDEX(N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields) ASC
+                ORDER BY CHARINDEX(
+                    N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields COLLATE Latin1_General_100_BIN2
+                ) ASC
             ) AS int
         ) AS field_no
     FROM r
@@ -2619,7 +2806,16 @@ GO
 -- check of the batch status (callers: usp_StageUpdates, usp_ValidateStagedUpdates, inside their
 -- transaction). Same rules, messages and order as the PostgreSQL twin.
 --   EXEC dbo.usp_Private_ValidateBatch @batch_id = 'UB20260101120000-a1b2c3';
-CREATE OR ALTER PROCEDURE dbo.usp_Private_ValidateBatch
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_ValidateBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_ValidateBatch AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_Private_ValidateBatch
     @batch_id varchar(50)
 AS
 BEGIN
@@ -3352,7 +3548,16 @@ GO
 -- is replaced), MON_User (users and teams; never deleted) and sets synced_at. Links a board and its
 -- subitems board (the subtasks column's settings.boardIds[0]) both ways. Returns a one-row summary.
 -- Errors 50101-50107 (docs/errors.md).
-CREATE OR ALTER PROCEDURE dbo.usp_UpsertBoardMetadata
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_UpsertBoardMetadata', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_UpsertBoardMetadata AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_UpsertBoardMetadata
     @board_json nvarchar(MAX) = NULL,
     @help char(1) = 'N'
 AS
@@ -3518,25 +3723,25 @@ Examples:
         FROM dbo.MON_Board AS p
         WHERE p.subitems_board_id = @board_id;
 
-        MERGE dbo.MON_Board WITH (HOLDLOCK) AS tgt
-        USING (
-            SELECT
-                @board_id AS board_id,
-                LEFT(@name, 255) AS board_name,
-                LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20) AS board_kind,
-                @parent AS parent_board_id
-        ) AS src
-            ON tgt.board_id = src.board_id
-        WHEN MATCHED THEN
-            UPDATE SET
-                tgt.board_name = src.board_name,
-                tgt.board_kind = src.board_kind,
-                tgt.parent_board_id = COALESCE(src.parent_board_id, tgt.parent_board_id),
-                tgt.subitems_board_id = @sub,
-                tgt.synced_at = @now
-        WHEN NOT MATCHED BY TARGET THEN
-            INSERT (board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at)
-            VALUES (src.board_id, src.board_name, src.board_kind, src.parent_board_id, @sub, @now);
+        -- one sync of a board at a time, without locking other boards' rows (no MERGE, no HOLDLOCK range
+        -- over the whole table): upserts below are an UPDATE then an INSERT of what is missing
+        DECLARE @lock_resource nvarchar(255) = N'opus_board_sync_' + CONVERT(nvarchar(20), @board_id);
+        EXEC sys.sp_getapplock @Resource = @lock_resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+
+        UPDATE tgt
+        SET
+            tgt.board_name = LEFT(@name, 255),
+            tgt.board_kind = LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20),
+            tgt.parent_board_id = COALESCE(@parent, tgt.parent_board_id),
+            tgt.subitems_board_id = @sub,
+            tgt.synced_at = @now
+        FROM dbo.MON_Board AS tgt
+        WHERE tgt.board_id = @board_id;
+        IF @@ROWCOUNT = 0
+        BEGIN
+            INSERT INTO dbo.MON_Board (board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at)
+            VALUES (@board_id, LEFT(@name, 255), LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20), @parent, @sub, @now);
+        END;
         IF @sub IS NOT NULL
         BEGIN
             UPDATE dbo.MON_Board
@@ -3544,134 +3749,152 @@ Examples:
             WHERE board_id = @sub;
         END;
 
-        MERGE dbo.MON_BoardColumn WITH (HOLDLOCK) AS tgt
-        USING (
-            SELECT
-                c.column_id,
-                LEFT(c.title, 255) AS title,
-                dbo.fn_MON_NormalizeTitle(c.title) AS normalized_title,
-                c.column_type,
-                c.settings_json,
-                COALESCE(t.is_writable, 'N') AS is_writable
-            FROM #col AS c
-            LEFT JOIN dbo.MON_ColumnType AS t ON c.column_type = t.column_type
-        ) AS src
-            ON tgt.board_id = @board_id AND tgt.column_id = src.column_id
-        WHEN MATCHED THEN
-            UPDATE SET
-                tgt.title = src.title,
-                tgt.normalized_title = src.normalized_title,
-                tgt.column_type = src.column_type,
-                tgt.settings_json = src.settings_json,
-                tgt.is_writable = src.is_writable,
-                tgt.synced_at = @now
-        WHEN NOT MATCHED BY TARGET THEN
-            INSERT (board_id, column_id, title, normalized_title, column_type, settings_json, is_writable, synced_at)
-            VALUES (
-                @board_id, src.column_id, src.title, src.normalized_title, src.column_type, src.settings_json,
-                src.is_writable, @now
-            )
-        WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
-            DELETE;
+        SELECT
+            c.column_id,
+            LEFT(c.title, 255) AS title,
+            dbo.fn_MON_NormalizeTitle(c.title) AS normalized_title,
+            c.column_type,
+            c.settings_json,
+            COALESCE(t.is_writable, 'N') AS is_writable
+        INTO #src_column
+        FROM #col AS c
+        LEFT JOIN dbo.MON_ColumnType AS t ON c.column_type = t.column_type;
+        DELETE tgt
+        FROM dbo.MON_BoardColumn AS tgt
+        WHERE tgt.board_id = @board_id
+          AND NOT EXISTS (SELECT 1 FROM #src_column AS src WHERE src.column_id = tgt.column_id);
+        UPDATE tgt
+        SET
+            tgt.title = src.title,
+            tgt.normalized_title = src.normalized_title,
+            tgt.column_type = src.column_type,
+            tgt.settings_json = src.settings_json,
+            tgt.is_writable = src.is_writable,
+            tgt.synced_at = @now
+        FROM dbo.MON_BoardColumn AS tgt
+        INNER JOIN #src_column AS src ON src.column_id = tgt.column_id
+        WHERE tgt.board_id = @board_id;
+        INSERT INTO dbo.MON_BoardColumn (
+            board_id, column_id, title, normalized_title, column_type, settings_json, is_writable, synced_at
+        )
+        SELECT
+            @board_id, src.column_id, src.title, src.normalized_title, src.column_type, src.settings_json,
+            src.is_writable, @now
+        FROM #src_column AS src
+        WHERE NOT EXISTS (
+            SELECT 1 FROM dbo.MON_BoardColumn AS tgt WHERE tgt.board_id = @board_id AND tgt.column_id = src.column_id
+        );
         SELECT @cols = COUNT(*) FROM #col;
 
         IF JSON_QUERY(@board_json, '$.groups') IS NOT NULL
         BEGIN
-            MERGE dbo.MON_BoardGroup WITH (HOLDLOCK) AS tgt
-            USING (
-                SELECT DISTINCT
-                    JSON_VALUE(e.[value], '$.id') AS group_id,
-                    LEFT(COALESCE(JSON_VALUE(e.[value], '$.title'), JSON_VALUE(e.[value], '$.id')), 255) AS title
-                FROM OPENJSON(@board_json, '$.groups') AS e
-                WHERE LEN(JSON_VALUE(e.[value], '$.id')) > 0
-            ) AS src
-                ON tgt.board_id = @board_id AND tgt.group_id = src.group_id
-            WHEN MATCHED THEN
-                UPDATE SET tgt.title = src.title, tgt.synced_at = @now
-            WHEN NOT MATCHED BY TARGET THEN
-                INSERT (board_id, group_id, title, synced_at) VALUES (@board_id, src.group_id, src.title, @now)
-            WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
-                DELETE;
+            SELECT DISTINCT
+                JSON_VALUE(e.[value], '$.id') AS group_id,
+                LEFT(COALESCE(JSON_VALUE(e.[value], '$.title'), JSON_VALUE(e.[value], '$.id')), 255) AS title
+            INTO #src_group
+            FROM OPENJSON(@board_json, '$.groups') AS e
+            WHERE LEN(JSON_VALUE(e.[value], '$.id')) > 0;
+            DELETE tgt
+            FROM dbo.MON_BoardGroup AS tgt
+            WHERE tgt.board_id = @board_id
+              AND NOT EXISTS (SELECT 1 FROM #src_group AS src WHERE src.group_id = tgt.group_id);
+            UPDATE tgt
+            SET tgt.title = src.title, tgt.synced_at = @now
+            FROM dbo.MON_BoardGroup AS tgt
+            INNER JOIN #src_group AS src ON src.group_id = tgt.group_id
+            WHERE tgt.board_id = @board_id;
+            INSERT INTO dbo.MON_BoardGroup (board_id, group_id, title, synced_at)
+            SELECT @board_id, src.group_id, src.title, @now
+            FROM #src_group AS src
+            WHERE NOT EXISTS (
+                SELECT 1 FROM dbo.MON_BoardGroup AS tgt WHERE tgt.board_id = @board_id AND tgt.group_id = src.group_id
+            );
             SELECT @groups = COUNT(*) FROM OPENJSON(@board_json, '$.groups');
         END;
 
         IF JSON_QUERY(@board_json, '$.items') IS NOT NULL
         BEGIN
-            MERGE dbo.MON_BoardItem WITH (HOLDLOCK) AS tgt
-            USING (
+            SELECT
+                i.item_id,
+                MAX(i.item_name) AS item_name,
+                MAX(i.group_id) AS group_id,
+                MAX(i.parent_item_id) AS parent_item_id
+            INTO #src_item
+            FROM (
                 SELECT
-                    i.item_id,
-                    MAX(i.item_name) AS item_name,
-                    MAX(i.group_id) AS group_id,
-                    MAX(i.parent_item_id) AS parent_item_id
-                FROM (
-                    SELECT
-                        CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS item_id,
-                        LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS item_name,
-                        JSON_VALUE(e.[value], '$.group.id') AS group_id,
-                        TRY_CONVERT(bigint, JSON_VALUE(e.[value], '$.parent_item.id')) AS parent_item_id
-                    FROM OPENJSON(@board_json, '$.items') AS e
-                ) AS i
-                GROUP BY i.item_id
-            ) AS src
-                ON tgt.item_id = src.item_id
-            WHEN MATCHED THEN
-                UPDATE SET
-                    tgt.board_id = @board_id,
-                    tgt.item_name = src.item_name,
-                    tgt.group_id = src.group_id,
-                    tgt.parent_item_id = src.parent_item_id,
-                    tgt.synced_at = @now
-            WHEN NOT MATCHED BY TARGET THEN
-                INSERT (item_id, board_id, item_name, group_id, parent_item_id, synced_at)
-                VALUES (src.item_id, @board_id, src.item_name, src.group_id, src.parent_item_id, @now)
-            WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
-                DELETE;
+                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS item_id,
+                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS item_name,
+                    JSON_VALUE(e.[value], '$.group.id') AS group_id,
+                    TRY_CONVERT(bigint, JSON_VALUE(e.[value], '$.parent_item.id')) AS parent_item_id
+                FROM OPENJSON(@board_json, '$.items') AS e
+            ) AS i
+            GROUP BY i.item_id;
+            DELETE tgt
+            FROM dbo.MON_BoardItem AS tgt
+            WHERE tgt.board_id = @board_id
+              AND NOT EXISTS (SELECT 1 FROM #src_item AS src WHERE src.item_id = tgt.item_id);
+            -- an item moved from another board is taken over by this one (item ids are global)
+            UPDATE tgt
+            SET
+                tgt.board_id = @board_id,
+                tgt.item_name = src.item_name,
+                tgt.group_id = src.group_id,
+                tgt.parent_item_id = src.parent_item_id,
+                tgt.synced_at = @now
+            FROM dbo.MON_BoardItem AS tgt
+            INNER JOIN #src_item AS src ON src.item_id = tgt.item_id;
+            INSERT INTO dbo.MON_BoardItem (item_id, board_id, item_name, group_id, parent_item_id, synced_at)
+            SELECT src.item_id, @board_id, src.item_name, src.group_id, src.parent_item_id, @now
+            FROM #src_item AS src
+            WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_BoardItem AS tgt WHERE tgt.item_id = src.item_id);
             SELECT @items = COUNT(*) FROM OPENJSON(@board_json, '$.items');
         END;
 
-        MERGE dbo.MON_User WITH (HOLDLOCK) AS tgt
-        USING (
+        SELECT
+            u.user_id,
+            u.user_kind,
+            MAX(u.user_name) AS user_name,
+            MAX(u.email) AS email,
+            MAX(u.is_enabled) AS is_enabled
+        INTO #src_user
+        FROM (
             SELECT
-                u.user_id,
-                u.user_kind,
-                MAX(u.user_name) AS user_name,
-                MAX(u.email) AS email,
-                MAX(u.is_enabled) AS is_enabled
-            FROM (
-                SELECT
-                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
-                    'person' AS user_kind,
-                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
-                    LEFT(JSON_VALUE(e.[value], '$.email'), 255) AS email,
-                    CASE
-                        WHEN JSON_VALUE(e.[value], '$.enabled') = 'false' OR JSON_VALUE(e.[value], '$.is_enabled') = 'N'
-                            THEN 'N'
-                        ELSE 'Y'
-                    END AS is_enabled
-                FROM OPENJSON(@board_json, '$.users') AS e
-                UNION ALL
-                SELECT
-                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
-                    'team' AS user_kind,
-                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
-                    NULL AS email,
-                    'Y' AS is_enabled
-                FROM OPENJSON(@board_json, '$.teams') AS e
-            ) AS u
-            GROUP BY u.user_id, u.user_kind
-        ) AS src
-            ON tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
-        WHEN MATCHED THEN
-            UPDATE SET
-                tgt.user_name = src.user_name,
-                tgt.email = src.email,
-                tgt.is_enabled = src.is_enabled,
-                tgt.synced_at = @now
-        WHEN NOT MATCHED BY TARGET THEN
-            INSERT (user_id, user_kind, user_name, email, is_enabled, synced_at)
-            VALUES (src.user_id, src.user_kind, src.user_name, src.email, src.is_enabled, @now);
+                CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
+                'person' AS user_kind,
+                LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
+                LEFT(JSON_VALUE(e.[value], '$.email'), 255) AS email,
+                CASE
+                    WHEN JSON_VALUE(e.[value], '$.enabled') = 'false' OR JSON_VALUE(e.[value], '$.is_enabled') = 'N'
+                        THEN 'N'
+                    ELSE 'Y'
+                END AS is_enabled
+            FROM OPENJSON(@board_json, '$.users') AS e
+            UNION ALL
+            SELECT
+                CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
+                'team' AS user_kind,
+                LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
+                NULL AS email,
+                'Y' AS is_enabled
+            FROM OPENJSON(@board_json, '$.teams') AS e
+        ) AS u
+        GROUP BY u.user_id, u.user_kind;
+        UPDATE tgt
+        SET
+            tgt.user_name = src.user_name,
+            tgt.email = src.email,
+            tgt.is_enabled = src.is_enabled,
+            tgt.synced_at = @now
+        FROM dbo.MON_User AS tgt
+        INNER JOIN #src_user AS src ON src.user_id = tgt.user_id AND src.user_kind = tgt.user_kind;
         SET @users = @@ROWCOUNT;
+        INSERT INTO dbo.MON_User (user_id, user_kind, user_name, email, is_enabled, synced_at)
+        SELECT src.user_id, src.user_kind, src.user_name, src.email, src.is_enabled, @now
+        FROM #src_user AS src
+        WHERE NOT EXISTS (
+            SELECT 1 FROM dbo.MON_User AS tgt WHERE tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
+        );
+        SET @users = @users + @@ROWCOUNT;
 
         COMMIT TRANSACTION;
 
@@ -3719,7 +3942,16 @@ GO
 -- enabled rule of dbo.MON_ValidationRule; sets validation_status / validation_errors per row and the
 -- counts, validated_at and status VALIDATED on the batch, and returns a one-row summary.
 -- Re-runnable until the batch is released. Errors 50301-50304 (docs/errors.md).
-CREATE OR ALTER PROCEDURE dbo.usp_ValidateStagedUpdates
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ValidateStagedUpdates', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ValidateStagedUpdates AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_ValidateStagedUpdates
     @batch_id varchar(50) = NULL,
     @help char(1) = 'N'
 AS
@@ -3869,7 +4101,16 @@ GO
 -- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
-CREATE OR ALTER PROCEDURE dbo.usp_StageUpdates
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_StageUpdates', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_StageUpdates
     @query nvarchar(MAX) = NULL,
     @board_id bigint = NULL,
     @update_operation varchar(20) = 'UPDATE',
@@ -4062,15 +4303,49 @@ Examples:
             error_number int NULL,
             error_message nvarchar(4000) COLLATE DATABASE_DEFAULT NULL
         );
-        INSERT INTO #describe (column_ordinal, column_name, system_type_name, error_number, error_message)
-        SELECT
-            d.column_ordinal,
-            d.name,
-            d.system_type_name,
-            d.error_number,
-            d.error_message
-        FROM sys.dm_exec_describe_first_result_set(@sql, NULL, 0) AS d
-        WHERE d.is_hidden = 0 OR d.is_hidden IS NULL;
+        IF OBJECT_ID(N'sys.dm_exec_describe_first_result_set') IS NOT NULL
+        BEGIN
+            -- SQL Server: the function reports parse and permission errors as rows
+            INSERT INTO #describe (column_ordinal, column_name, system_type_name, error_number, error_message)
+            SELECT
+                d.column_ordinal,
+                d.name,
+                d.system_type_name,
+                d.error_number,
+                d.error_message
+            FROM sys.dm_exec_describe_first_result_set(@sql, NULL, 0) AS d
+            WHERE d.is_hidden = 0 OR d.is_hidden IS NULL;
+        END
+        ELSE
+        BEGIN
+            -- T-SQL engines without the function: the procedure gives the same description (its whole result
+            -- shape is needed for INSERT ... EXEC) and raises the error the function would report as a row
+            CREATE TABLE #describe_proc (
+                is_hidden bit NULL, column_ordinal int NULL, name sysname NULL, is_nullable bit NULL,
+                system_type_id int NULL, system_type_name nvarchar(256) NULL, max_length smallint NULL,
+                [precision] tinyint NULL, [scale] tinyint NULL, collation_name sysname NULL, user_type_id int NULL,
+                user_type_database sysname NULL, user_type_schema sysname NULL, user_type_name sysname NULL,
+                assembly_qualified_type_name nvarchar(4000) NULL, xml_collection_id int NULL,
+                xml_collection_database sysname NULL, xml_collection_schema sysname NULL,
+                xml_collection_name sysname NULL, is_xml_document bit NULL, is_case_sensitive bit NULL,
+                is_fixed_length_clr_type bit NULL, source_server sysname NULL, source_database sysname NULL,
+                source_schema sysname NULL, source_table sysname NULL, source_column sysname NULL,
+                is_identity_column bit NULL, is_part_of_unique_key bit NULL, is_updateable bit NULL,
+                is_computed_column bit NULL, is_sparse_column_set bit NULL, ordinal_in_order_by_list smallint NULL,
+                order_by_list_length smallint NULL, order_by_is_descending smallint NULL, tds_type_id int NULL,
+                tds_length int NULL, tds_collation_id int NULL, tds_collation_sort_id tinyint NULL
+            );
+            BEGIN TRY
+                INSERT INTO #describe_proc EXEC sys.sp_describe_first_result_set @tsql = @sql;
+                INSERT INTO #describe (column_ordinal, column_name, system_type_name)
+                SELECT p.column_ordinal, p.name, p.system_type_name
+                FROM #describe_proc AS p
+                WHERE p.is_hidden = 0 OR p.is_hidden IS NULL;
+            END TRY
+            BEGIN CATCH
+                INSERT INTO #describe (error_number, error_message) VALUES (ERROR_NUMBER(), ERROR_MESSAGE());
+            END CATCH;
+        END;
 
         SELECT TOP (1) @describe_error = CONCAT(d.error_message, N' (error ', d.error_number, N')')
         FROM #describe AS d
@@ -4465,7 +4740,16 @@ GO
 -- batch, row and item, which rule, which column (the query alias) and the message. Rows with no finding
 -- do not appear. Same columns as the PostgreSQL twin.
 --   SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = 'UB20260101120000-a1b2c3' ORDER BY update_row_no;
-CREATE OR ALTER VIEW dbo.vw_MON_ValidationErrors
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_ValidationErrors
 AS
 SELECT
     s.update_batch_id AS batch_id,
@@ -4521,7 +4805,16 @@ GO
 -- arrays, so a scalar is tested inside a one-element array. Twin of
 -- db/postgres/functions/fn_MON_Private_TryJson.sql (which returns json).
 --   SELECT dbo.fn_MON_Private_TryJson(N'{"index":1}'), dbo.fn_MON_Private_TryJson(N'plain text');
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_TryJson(@text nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_TryJson(@text nvarchar(MAX))
 RETURNS nvarchar(MAX)
 AS
 BEGIN
@@ -4555,7 +4848,16 @@ GO
 -- text that is not a JSON array, gives a row whose id is NULL: callers refuse the list when one is.
 -- Twin of db/postgres/functions/fn_MON_Private_ParseIdArray.sql (which returns bigint[] or NULL).
 --   SELECT id FROM dbo.fn_MON_Private_ParseIdArray(N'[41, 42]');
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ParseIdArray(@ids nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_ParseIdArray(@ids nvarchar(MAX))
 RETURNS table
 AS
 RETURN
@@ -4586,7 +4888,16 @@ GO
 -- and completed_at is set. A batch that is not READY or SENDING is left alone.
 -- Twin of db/postgres/procedures/usp_Private_FinishBatchIfDone.sql.
 --   EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @status OUTPUT;
-CREATE OR ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_FinishBatchIfDone', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_FinishBatchIfDone AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
     @batch_id varchar(50),
     @batch_status varchar(20) = NULL OUTPUT
 AS
@@ -4650,7 +4961,16 @@ GO
 -- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
 -- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
-CREATE OR ALTER PROCEDURE dbo.usp_ClaimQueueRows
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ClaimQueueRows', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ClaimQueueRows AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_ClaimQueueRows
     @worker_id varchar(100) = NULL,
     @batch_id varchar(50) = NULL,
     @board_id bigint = NULL,
@@ -4741,39 +5061,25 @@ Examples:
         BEGIN TRANSACTION;
 
         -- expired leases after the last allowed attempt: DEAD, not claimed again
-        WITH d AS (
-            SELECT
-                q.queue_id,
-                q.batch_id,
-                q.queue_status,
-                q.completed_at,
-                q.last_error_code,
-                q.last_error,
-                q.lease_owner,
-                q.lease_expires_at,
-                q.attempt_count,
-                q.max_attempts
-            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
-            WHERE q.queue_status = 'CLAIMED'
-                AND q.lease_expires_at <= @now
-                AND q.attempt_count >= q.max_attempts
-                AND (@batch_id IS NULL OR q.batch_id = @batch_id)
-                AND (@board_id IS NULL OR q.board_id = @board_id)
-        )
-
-        UPDATE d
+        UPDATE q
         SET
-            queue_status = 'DEAD',
-            completed_at = @now,
-            last_error_code = 'LEASE_EXPIRED',
-            last_error = LEFT(CONCAT(
-                N'the lease of ', d.lease_owner, N' expired on attempt ', d.attempt_count, N' of ', d.max_attempts,
+            q.queue_status = 'DEAD',
+            q.completed_at = @now,
+            q.last_error_code = 'LEASE_EXPIRED',
+            q.last_error = LEFT(CONCAT(
+                N'the lease of ', q.lease_owner, N' expired on attempt ', q.attempt_count, N' of ', q.max_attempts,
                 N' with no result recorded; the row may or may not have reached the board:',
                 N' check the item on monday, then stage it again if needed'
             ), 4000),
-            lease_owner = NULL,
-            lease_expires_at = NULL
-        OUTPUT INSERTED.batch_id INTO @dead (batch_id);
+            q.lease_owner = NULL,
+            q.lease_expires_at = NULL
+        OUTPUT INSERTED.batch_id INTO @dead (batch_id)
+        FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+        WHERE q.queue_status = 'CLAIMED'
+            AND q.lease_expires_at <= @now
+            AND q.attempt_count >= q.max_attempts
+            AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+            AND (@board_id IS NULL OR q.board_id = @board_id);
 
         WHILE EXISTS (SELECT 1 FROM @dead)
         BEGIN
@@ -4804,42 +5110,36 @@ Examples:
 
         IF @pick_board IS NOT NULL
         BEGIN
-            WITH c AS (
-                SELECT TOP (@max_rows)
-                    q.queue_id,
-                    q.batch_id,
-                    q.queue_status,
-                    q.lease_owner,
-                    q.lease_expires_at,
-                    q.claimed_at,
-                    q.attempt_count
-                FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
-                WHERE q.board_id = @pick_board
-                    AND (@batch_id IS NULL OR q.batch_id = @batch_id)
-                    AND (
-                        (q.queue_status = 'READY' AND q.visible_after <= @now)
-                        OR (
-                            q.queue_status = 'CLAIMED'
-                            AND q.lease_expires_at <= @now
-                            AND q.attempt_count < q.max_attempts
-                        )
+            -- pick, then update: the pick's UPDLOCK holds the rows until COMMIT, READPAST skips rows another
+            -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE)
+            INSERT INTO @claimed (queue_id, batch_id, was_expired)
+            SELECT TOP (@max_rows)
+                q.queue_id,
+                q.batch_id,
+                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+            WHERE q.board_id = @pick_board
+                AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND (
+                    (q.queue_status = 'READY' AND q.visible_after <= @now)
+                    OR (
+                        q.queue_status = 'CLAIMED'
+                        AND q.lease_expires_at <= @now
+                        AND q.attempt_count < q.max_attempts
                     )
-                ORDER BY q.queue_id
-            )
-
-            UPDATE c
-            SET
-                queue_status = 'CLAIMED',
-                lease_owner = @worker_id,
-                lease_expires_at = DATEADD(SECOND, @lease_seconds, @now),
-                claimed_at = @now,
-                attempt_count = c.attempt_count + 1
-            OUTPUT
-                INSERTED.queue_id,
-                INSERTED.batch_id,
-                CASE WHEN DELETED.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END
-            INTO @claimed (queue_id, batch_id, was_expired)
+                )
+            ORDER BY q.queue_id
             OPTION (RECOMPILE);
+
+            UPDATE q
+            SET
+                q.queue_status = 'CLAIMED',
+                q.lease_owner = @worker_id,
+                q.lease_expires_at = DATEADD(SECOND, @lease_seconds, @now),
+                q.claimed_at = @now,
+                q.attempt_count = q.attempt_count + 1
+            FROM dbo.MON_UpdateQueue AS q
+            INNER JOIN @claimed AS c ON c.queue_id = q.queue_id;
             SET @count = @@ROWCOUNT;
 
             UPDATE b
@@ -4899,7 +5199,16 @@ GO
 -- CLAIMED by @worker_id are extended (an expired lease nobody took over yet is extended too); @extended
 -- says how many, so a sender that gets fewer than it asked for knows it lost those rows and must not
 -- record results for them. Twin of db/postgres/procedures/usp_ExtendLease.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_ExtendLease
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ExtendLease', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ExtendLease AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_ExtendLease
     @worker_id varchar(100) = NULL,
     @queue_ids nvarchar(MAX) = NULL,
     @lease_seconds int = 300,
@@ -5003,7 +5312,16 @@ GO
 -- holds. A SENDING batch of the released rows goes back to READY when nothing of it was sent or answered
 -- (no row SENT, SKIPPED, FAILED or DEAD) and no row of it is claimed any more (e.g. monday refused the
 -- token before the first row was sent). Twin of db/postgres/procedures/usp_ReleaseLease.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_ReleaseLease
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ReleaseLease', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseLease AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_ReleaseLease
     @worker_id varchar(100) = NULL,
     @queue_ids nvarchar(MAX) = NULL,
     @released int = NULL OUTPUT,
@@ -5123,7 +5441,16 @@ GO
 -- claim returns created_item_id and the sender only finishes the row). Fenced like usp_RecordSendResult:
 -- refused (50606) unless the row is CLAIMED by @worker_id. Recording the same id again is accepted;
 -- another id is refused (50610). Twin of db/postgres/procedures/usp_RecordCreatedItem.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_RecordCreatedItem
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_RecordCreatedItem', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordCreatedItem AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_RecordCreatedItem
     @queue_id bigint = NULL,
     @worker_id varchar(100) = NULL,
     @created_item_id bigint = NULL,
@@ -5287,7 +5614,16 @@ GO
 -- When no open row is left the batch becomes COMPLETED, PARTIAL or FAILED (usp_Private_FinishBatchIfDone).
 -- Lock order (as in usp_CancelBatch): batch row, then queue row; the claim never waits for a batch row.
 -- Twin of db/postgres/procedures/usp_RecordSendResult.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_RecordSendResult
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_RecordSendResult', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordSendResult AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_RecordSendResult
     @queue_id bigint = NULL,
     @worker_id varchar(100) = NULL,
     @outcome varchar(20) = NULL,
@@ -5691,7 +6027,16 @@ GO
 -- Does not claim, change or count anything else. A cell without new_value takes the value from the
 -- queue row's column_values; without would_change, it is 'Y' when current_value and new_value differ.
 -- Twin of db/postgres/procedures/usp_RecordPreview.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_RecordPreview
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_RecordPreview', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordPreview AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_RecordPreview
     @batch_id varchar(50) = NULL,
     @queue_id bigint = NULL,
     @cells nvarchar(MAX) = NULL,
@@ -5861,7 +6206,7 @@ Examples:
                     CASE WHEN j.[type] NOT IN (4, 5) THEN j.[value] END AS cv_text,
                     CASE WHEN j.[type] IN (4, 5) THEN j.[value] END AS cv_json
                 FROM OPENJSON(COALESCE(@column_values, N'{}')) AS j
-                WHERE j.[key] = c.column_id
+                WHERE j.[key] = c.column_id COLLATE Latin1_General_100_BIN2  -- column ids compare exactly
                     AND j.[type] <> 0
             ) AS cv
         ) AS v;
@@ -5898,7 +6243,16 @@ GO
 -- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
 -- (50409), or with a cell the formatter cannot write (50410).
 -- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_ReleaseBatch
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_ReleaseBatch
     @batch_id varchar(50) = NULL,
     @include_warnings char(1) = 'Y',
     @help char(1) = 'N'
@@ -6251,7 +6605,16 @@ GO
 -- lease on a row right now (50505: it may be sending it; stop it or wait).
 -- Lock order (as in usp_RecordSendResult): batch row, then queue rows.
 -- Twin of db/postgres/procedures/usp_CancelBatch.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_CancelBatch
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_CancelBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_CancelBatch AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_CancelBatch
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
     @help char(1) = 'N'
@@ -6408,7 +6771,16 @@ GO
 -- Refused: a batch still being sent (50707), a rollback batch (50708), one with a rollback in progress
 -- (50706), nothing audited (50704), everything rolled back already (50705).
 -- Twin of db/postgres/procedures/usp_StageRollback.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_StageRollback
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_StageRollback', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_StageRollback AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_StageRollback
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
     @rollback_batch_id varchar(50) = NULL OUTPUT,
@@ -6731,7 +7103,16 @@ GO
 -- cells audited, timings and who staged, released and cancelled it.
 -- Twin of db/postgres/views/vw_MON_BatchSummary.sql.
 --   SELECT * FROM dbo.vw_MON_BatchSummary ORDER BY created_at DESC;
-CREATE OR ALTER VIEW dbo.vw_MON_BatchSummary
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_BatchSummary
 AS
 WITH q AS (
     SELECT
@@ -6813,7 +7194,16 @@ GO
 -- and type: the value on the board now, the value that would be sent, and whether it would change.
 -- Twin of db/postgres/views/vw_MON_UpdatePreview.sql.
 --   SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = 'UB...' AND would_change = 'Y';
-CREATE OR ALTER VIEW dbo.vw_MON_UpdatePreview
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_UpdatePreview
 AS
 SELECT
     p.batch_id,
@@ -6847,7 +7237,16 @@ GO
 -- belonged to, who staged it, and whether (and by which batch, why) it was rolled back.
 -- Twin of db/postgres/views/vw_MON_AuditTrail.sql.
 --   SELECT * FROM dbo.vw_MON_AuditTrail WHERE monday_item_id = 1234567890 ORDER BY update_timestamp;
-CREATE OR ALTER VIEW dbo.vw_MON_AuditTrail
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_AuditTrail
 AS
 SELECT
     a.audit_id,
@@ -6893,7 +7292,16 @@ GO
 --   WAITING        READY and visible for more than 15 minutes: no sender is running for its board
 -- Rows of cancelled batches are left out. Twin of db/postgres/views/vw_MON_StuckOrFailedRows.sql.
 --   SELECT * FROM dbo.vw_MON_StuckOrFailedRows ORDER BY batch_id, queue_id;
-CREATE OR ALTER VIEW dbo.vw_MON_StuckOrFailedRows
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_StuckOrFailedRows
 AS
 WITH s AS (
     SELECT

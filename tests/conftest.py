@@ -51,6 +51,33 @@ PROJECT_TABLES = [
 ]
 
 
+def pytest_collection_modifyitems(config, items):
+    if not MSSQL_DSN:
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only (postgres_only): MSSQL_DSN is set")
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(skip)
+
+
+def reset_mssql(dsn: str) -> None:
+    """SQL Server: empty the project's tables and put back what a test may have changed of the install
+    (schema version rows, validation rules, column types), as a fresh install would have them."""
+    from sender import __version__
+    from sender.db import split_batches
+    from sender.installer import DB_ROOT
+
+    with Database(dsn) as db:
+        for table in PROJECT_TABLES:
+            db.execute(f"DELETE FROM dbo.{table}")
+        db.execute("DELETE FROM dbo.MON_SchemaVersion WHERE schema_version <> ?", [__version__])
+        for table, source in (("MON_ValidationRule", "data/MON_ValidationRule.sql"),
+                              ("MON_ColumnType", "data/MON_ColumnType.sql")):
+            db.execute(f"DELETE FROM dbo.{table}")
+            for batch in split_batches((DB_ROOT / source).read_text(encoding="utf-8")):
+                db.execute(batch)
+
+
 @pytest.fixture(scope="session")
 def engine() -> str:
     return MSSQL if MSSQL_DSN else "postgres"
@@ -79,9 +106,7 @@ def template_db(engine):
 def fresh_dsn(engine, template_db):
     """The DSN of a freshly installed database for this test only."""
     if engine == MSSQL:
-        with Database(MSSQL_DSN) as db:
-            for table in PROJECT_TABLES:
-                db.execute(f"DELETE FROM dbo.{table}")
+        reset_mssql(MSSQL_DSN)
         yield MSSQL_DSN
         return
     name = f"opus_t_{uuid.uuid4().hex[:12]}"

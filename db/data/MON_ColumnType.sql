@@ -1,8 +1,14 @@
 -- MON_ColumnType data: the monday column types and whether this project writes them (monday's API documentation).
 -- Re-running refreshes the rows; types added by hand are kept.
-MERGE dbo.MON_ColumnType WITH (HOLDLOCK) AS tgt
-USING (
-    VALUES
+-- An upsert in two statements (no MERGE): the install runs in one transaction, so nothing runs between them.
+DECLARE @type TABLE (
+    column_type varchar(50) NOT NULL PRIMARY KEY,
+    is_writable char(1) NOT NULL,
+    value_shape nvarchar(400) NULL,
+    notes nvarchar(400) NULL
+);
+INSERT INTO @type (column_type, is_writable, value_shape, notes)
+VALUES
     ('text', 'Y', N'"Sample text"', N'at most 2,000 characters'),
     ('long_text', 'Y', N'{"text": "..."}', N'at most 2,000 characters'),
     ('numbers', 'Y', N'"3"', N'a string holding an int or float'),
@@ -42,15 +48,13 @@ USING (
     ('direct_doc', 'N', NULL, N'read-only'),
     ('integration', 'N', NULL, N'read-only'),
     ('person', 'N', NULL, N'deprecated: use people'),
-    ('team', 'N', NULL, N'deprecated: use people')
-) AS src(column_type, is_writable, value_shape, notes)
-    ON tgt.column_type = src.column_type
-WHEN MATCHED THEN
-    UPDATE SET
-        tgt.is_writable = src.is_writable,
-        tgt.value_shape = src.value_shape,
-        tgt.notes = src.notes
-WHEN NOT MATCHED BY TARGET THEN
-    INSERT (column_type, is_writable, value_shape, notes)
-    VALUES (src.column_type, src.is_writable, src.value_shape, src.notes);
+    ('team', 'N', NULL, N'deprecated: use people');
+UPDATE tgt
+SET tgt.is_writable = src.is_writable, tgt.value_shape = src.value_shape, tgt.notes = src.notes
+FROM dbo.MON_ColumnType AS tgt
+INNER JOIN @type AS src ON src.column_type = tgt.column_type;
+INSERT INTO dbo.MON_ColumnType (column_type, is_writable, value_shape, notes)
+SELECT src.column_type, src.is_writable, src.value_shape, src.notes
+FROM @type AS src
+WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_ColumnType AS tgt WHERE tgt.column_type = src.column_type);
 GO

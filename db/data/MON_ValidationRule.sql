@@ -2,9 +2,16 @@
 -- messages and descriptions; severity and is_enabled set by a DBA are kept (they are configuration).
 -- Placeholders filled per violation: {column} the query alias, {column_id}, {type}, {value} the staged
 -- value, {labels} the valid labels, {closest} similar columns, {board_id}, {detail}.
-MERGE dbo.MON_ValidationRule WITH (HOLDLOCK) AS tgt
-USING (
-    VALUES
+-- An upsert in two statements (no MERGE): the install runs in one transaction, so nothing runs between them.
+DECLARE @rule TABLE (
+    rule_code varchar(50) NOT NULL PRIMARY KEY,
+    severity varchar(10) NOT NULL,
+    is_enabled char(1) NOT NULL,
+    message_template nvarchar(500) NOT NULL,
+    rule_description nvarchar(500) NULL
+);
+INSERT INTO @rule (rule_code, severity, is_enabled, message_template, rule_description)
+VALUES
         ('BOARD_METADATA', 'ERROR', 'Y',
          N'Board {board_id} has no metadata in dbo.MON_Board: run `opus-sender sync-board --board-id '
          + N'{board_id}`, then validate the batch again.',
@@ -120,12 +127,13 @@ USING (
          N'A value equal to the loaded one is not sent.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
-         N'An UPDATE row with no value columns sends nothing.')
-) AS src(rule_code, severity, is_enabled, message_template, rule_description)
-    ON tgt.rule_code = src.rule_code
-WHEN MATCHED THEN
-    UPDATE SET message_template = src.message_template, rule_description = src.rule_description
-WHEN NOT MATCHED BY TARGET THEN
-    INSERT (rule_code, severity, is_enabled, message_template, rule_description)
-    VALUES (src.rule_code, src.severity, src.is_enabled, src.message_template, src.rule_description);
+         N'An UPDATE row with no value columns sends nothing.');
+UPDATE tgt
+SET tgt.message_template = src.message_template, tgt.rule_description = src.rule_description
+FROM dbo.MON_ValidationRule AS tgt
+INNER JOIN @rule AS src ON src.rule_code = tgt.rule_code;
+INSERT INTO dbo.MON_ValidationRule (rule_code, severity, is_enabled, message_template, rule_description)
+SELECT src.rule_code, src.severity, src.is_enabled, src.message_template, src.rule_description
+FROM @rule AS src
+WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_ValidationRule AS tgt WHERE tgt.rule_code = src.rule_code);
 GO

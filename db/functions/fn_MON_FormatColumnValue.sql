@@ -24,7 +24,10 @@
 -- Example:
 --   SELECT dbo.fn_MON_FormatColumnValue(c.column_type, N'In Progress', c.settings)
 --   FROM dbo.MON_BoardColumn AS c WHERE c.board_id = 8709134353 AND c.column_id = 'status';
-CREATE OR ALTER FUNCTION dbo.fn_MON_FormatColumnValue(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;
+GO
+CREATE FUNCTION dbo.fn_MON_FormatColumnValue(
     @column_type varchar(50),
     @raw_value nvarchar(MAX),
     @settings nvarchar(MAX)

@@ -2,7 +2,10 @@
 -- characters other than a-z and 0-9 replaced by one underscore, leading/trailing underscores removed
 -- ("Order Status" -> order_status, " Due Date (UTC) " -> due_date_utc). NULL stays NULL.
 -- Only ASCII letters and digits are kept (same rule as the PostgreSQL twin).
-CREATE OR ALTER FUNCTION dbo.fn_MON_NormalizeTitle(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
+GO
+CREATE FUNCTION dbo.fn_MON_NormalizeTitle(
     @title nvarchar(4000)
 )
 RETURNS varchar(255)

@@ -7,7 +7,10 @@
 -- searched once; the ranges to blank are collected in a table variable and the result is assembled once
 -- with STRING_AGG (no STUFF or concatenation of the whole text per token).
 -- Twin of the PostgreSQL function (PostgreSQL lexing: E'...' and $tag$...$tag$, no [..]).
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_BlankQueryText(@query nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_BlankQueryText(@query nvarchar(MAX))
 RETURNS nvarchar(MAX)
 AS
 BEGIN

@@ -2,7 +2,10 @@
 -- 'column_id (Title), ...' for validation messages (NULL when nothing is alike). Likeness: how many
 -- distinct two-letter pieces of the normalised alias occur in the column's normalised title or id.
 -- Same score and order (score, then column id) as the PostgreSQL twin.
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ClosestColumns(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_ClosestColumns(
     @board_id bigint,
     @alias nvarchar(4000)
 )

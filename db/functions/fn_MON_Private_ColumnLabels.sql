@@ -3,7 +3,10 @@
 -- {id, name}) and legacy settings_str (`labels` an object {"<id>": "<label>"}).
 -- Inline table-valued function; same rows as the PostgreSQL twin.
 --   SELECT label_id, label_text FROM dbo.fn_MON_Private_ColumnLabels(N'{"labels": {"1": "Done"}}');
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ColumnLabels(@settings nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ColumnLabels;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_ColumnLabels(@settings nvarchar(MAX))
 RETURNS table
 AS
 RETURN

@@ -1,8 +1,13 @@
 -- fn_MON_Private_ForbiddenKeyword: the first keyword of a blanked query text (fn_MON_Private_BlankQueryText)
 -- that changes data or schema, runs code or leaves the database, or NULL when there is none.
 -- usp_StageUpdates refuses such a query. Words match whole and in any case (update_fields and created_at
--- are fine); quoted identifiers and strings were blanked before. Same word list as the PostgreSQL twin.
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ForbiddenKeyword(@blanked nvarchar(MAX))
+-- are fine); quoted identifiers and strings were blanked before. The words are T-SQL's (statements that
+-- change data, schema, permissions or the server, run code, or end or start a transaction); the PostgreSQL
+-- twin lists PostgreSQL's, so a column named like a word of the other engine (copy, vacuum) stages.
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_ForbiddenKeyword(@blanked nvarchar(MAX))
 RETURNS varchar(30)
 AS
 BEGIN
@@ -16,11 +21,8 @@ BEGIN
             ('insert'), ('update'), ('delete'), ('merge'), ('truncate'), ('drop'), ('alter'), ('create'), ('exec'),
             ('execute'), ('grant'), ('revoke'), ('deny'), ('into'), ('backup'), ('restore'), ('dbcc'), ('kill'),
             ('shutdown'), ('waitfor'), ('bulk'), ('openrowset'), ('opendatasource'), ('openquery'), ('openxml'),
-            ('reconfigure'), ('copy'), ('call'), ('vacuum'), ('reindex'), ('cluster'), ('refresh'), ('notify'),
-            ('listen'), ('prepare'), ('discard'), ('setval'), ('nextval'), ('pg_terminate_backend'),
-            ('pg_cancel_backend'), ('pg_reload_conf'), ('lo_import'), ('lo_export'), ('lo_unlink'), ('dblink'),
-            ('dblink_exec'), ('set_config'), ('xp_cmdshell'), ('commit'), ('rollback'), ('begin'), ('declare'),
-            ('set'), ('use'), ('lock')
+            ('reconfigure'), ('xp_cmdshell'), ('writetext'), ('updatetext'), ('checkpoint'), ('receive'),
+            ('enable'), ('disable'), ('commit'), ('rollback'), ('save'), ('begin'), ('declare'), ('set'), ('use')
         ) AS v(word)
     ),
 

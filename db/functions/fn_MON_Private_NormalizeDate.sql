@@ -3,7 +3,10 @@
 -- followed by 'Z' or an offset '+HH:MM' / '+HHMM'. Returns 'YYYY-MM-DD' for a date, and
 -- 'YYYY-MM-DD HH:MM:SS' in UTC for a date-time (an offset is applied; a value without offset is taken as
 -- UTC already; fractions of a second are dropped). Same rules as the PostgreSQL twin.
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_NormalizeDate(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_NormalizeDate(
     @value nvarchar(100)
 )
 RETURNS varchar(19)

@@ -3,7 +3,10 @@
 -- separators, no exponent), surrounding spaces; at most 28 integer digits; rounded to 10 decimals;
 -- trailing zeros removed ('12.5000' -> '12.5', '+007' -> '7', '-0.0' -> '0').
 -- Same rules as the PostgreSQL twin (db/postgres/functions/fn_MON_Private_NormalizeNumber.sql).
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_NormalizeNumber(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_NormalizeNumber(
     @value nvarchar(4000)
 )
 RETURNS varchar(60)

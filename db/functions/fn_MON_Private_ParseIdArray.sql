@@ -3,7 +3,10 @@
 -- text that is not a JSON array, gives a row whose id is NULL: callers refuse the list when one is.
 -- Twin of db/postgres/functions/fn_MON_Private_ParseIdArray.sql (which returns bigint[] or NULL).
 --   SELECT id FROM dbo.fn_MON_Private_ParseIdArray(N'[41, 42]');
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_ParseIdArray(@ids nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_ParseIdArray(@ids nvarchar(MAX))
 RETURNS table
 AS
 RETURN

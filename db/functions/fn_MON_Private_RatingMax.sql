@@ -1,6 +1,9 @@
 -- fn_MON_Private_RatingMax: the highest value a rating column takes, from its settings ("max"), 5 when the
 -- settings do not say. Same rule as the PostgreSQL twin.
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_RatingMax(@settings nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RatingMax;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_RatingMax(@settings nvarchar(MAX))
 RETURNS int
 AS
 BEGIN

@@ -5,7 +5,10 @@
 -- (geography, geometry, hierarchyid) their ToString(), everything else its text.
 -- @system_type_name as sys.dm_exec_describe_first_result_set gives it ('decimal(18,4)', 'nvarchar(50)').
 -- Returns NULL for a type it cannot stage (usp_StageUpdates then refuses the query with 50213).
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_StringifyExpr(
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_StringifyExpr(
     @column_expr nvarchar(400),
     @system_type_name nvarchar(256)
 )

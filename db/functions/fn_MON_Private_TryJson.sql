@@ -3,7 +3,10 @@
 -- arrays, so a scalar is tested inside a one-element array. Twin of
 -- db/postgres/functions/fn_MON_Private_TryJson.sql (which returns json).
 --   SELECT dbo.fn_MON_Private_TryJson(N'{"index":1}'), dbo.fn_MON_Private_TryJson(N'plain text');
-CREATE OR ALTER FUNCTION dbo.fn_MON_Private_TryJson(@text nvarchar(MAX))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_TryJson(@text nvarchar(MAX))
 RETURNS nvarchar(MAX)
 AS
 BEGIN

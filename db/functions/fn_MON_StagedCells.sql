@@ -7,7 +7,10 @@
 -- is_no_op 'Y': validation found the loaded value equal (a NO_OP warning): release leaves the cell out.
 -- Inline table-valued function; same columns as the PostgreSQL twin.
 --   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
-CREATE OR ALTER FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
+GO
+CREATE FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
 RETURNS TABLE -- noqa: CP05
 AS
 RETURN
@@ -67,10 +70,13 @@ f AS (
         CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
         CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value,
         -- update_fields is written compactly by usp_StageUpdates: a key's position gives the field order
+        -- (found exactly: OPENJSON's key is BIN2, the column's collation the database's, Msg 468 otherwise)
         CAST(
             DENSE_RANK() OVER (
                 PARTITION BY r.update_row_no
-                ORDER BY CHARINDEX(N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields) ASC
+                ORDER BY CHARINDEX(
+                    N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields COLLATE Latin1_General_100_BIN2
+                ) ASC
             ) AS int
         ) AS field_no
     FROM r

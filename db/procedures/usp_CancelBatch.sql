@@ -4,7 +4,10 @@
 -- lease on a row right now (50505: it may be sending it; stop it or wait).
 -- Lock order (as in usp_RecordSendResult): batch row, then queue rows.
 -- Twin of db/postgres/procedures/usp_CancelBatch.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_CancelBatch
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_CancelBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_CancelBatch AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_CancelBatch
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
     @help char(1) = 'N'

@@ -11,7 +11,10 @@
 -- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
 -- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
-CREATE OR ALTER PROCEDURE dbo.usp_ClaimQueueRows
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ClaimQueueRows', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ClaimQueueRows AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_ClaimQueueRows
     @worker_id varchar(100) = NULL,
     @batch_id varchar(50) = NULL,
     @board_id bigint = NULL,
@@ -102,39 +105,25 @@ Examples:
         BEGIN TRANSACTION;
 
         -- expired leases after the last allowed attempt: DEAD, not claimed again
-        WITH d AS (
-            SELECT
-                q.queue_id,
-                q.batch_id,
-                q.queue_status,
-                q.completed_at,
-                q.last_error_code,
-                q.last_error,
-                q.lease_owner,
-                q.lease_expires_at,
-                q.attempt_count,
-                q.max_attempts
-            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
-            WHERE q.queue_status = 'CLAIMED'
-                AND q.lease_expires_at <= @now
-                AND q.attempt_count >= q.max_attempts
-                AND (@batch_id IS NULL OR q.batch_id = @batch_id)
-                AND (@board_id IS NULL OR q.board_id = @board_id)
-        )
-
-        UPDATE d
+        UPDATE q
         SET
-            queue_status = 'DEAD',
-            completed_at = @now,
-            last_error_code = 'LEASE_EXPIRED',
-            last_error = LEFT(CONCAT(
-                N'the lease of ', d.lease_owner, N' expired on attempt ', d.attempt_count, N' of ', d.max_attempts,
+            q.queue_status = 'DEAD',
+            q.completed_at = @now,
+            q.last_error_code = 'LEASE_EXPIRED',
+            q.last_error = LEFT(CONCAT(
+                N'the lease of ', q.lease_owner, N' expired on attempt ', q.attempt_count, N' of ', q.max_attempts,
                 N' with no result recorded; the row may or may not have reached the board:',
                 N' check the item on monday, then stage it again if needed'
             ), 4000),
-            lease_owner = NULL,
-            lease_expires_at = NULL
-        OUTPUT INSERTED.batch_id INTO @dead (batch_id);
+            q.lease_owner = NULL,
+            q.lease_expires_at = NULL
+        OUTPUT INSERTED.batch_id INTO @dead (batch_id)
+        FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+        WHERE q.queue_status = 'CLAIMED'
+            AND q.lease_expires_at <= @now
+            AND q.attempt_count >= q.max_attempts
+            AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+            AND (@board_id IS NULL OR q.board_id = @board_id);
 
         WHILE EXISTS (SELECT 1 FROM @dead)
         BEGIN
@@ -165,42 +154,36 @@ Examples:
 
         IF @pick_board IS NOT NULL
         BEGIN
-            WITH c AS (
-                SELECT TOP (@max_rows)
-                    q.queue_id,
-                    q.batch_id,
-                    q.queue_status,
-                    q.lease_owner,
-                    q.lease_expires_at,
-                    q.claimed_at,
-                    q.attempt_count
-                FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
-                WHERE q.board_id = @pick_board
-                    AND (@batch_id IS NULL OR q.batch_id = @batch_id)
-                    AND (
-                        (q.queue_status = 'READY' AND q.visible_after <= @now)
-                        OR (
-                            q.queue_status = 'CLAIMED'
-                            AND q.lease_expires_at <= @now
-                            AND q.attempt_count < q.max_attempts
-                        )
+            -- pick, then update: the pick's UPDLOCK holds the rows until COMMIT, READPAST skips rows another
+            -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE)
+            INSERT INTO @claimed (queue_id, batch_id, was_expired)
+            SELECT TOP (@max_rows)
+                q.queue_id,
+                q.batch_id,
+                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+            WHERE q.board_id = @pick_board
+                AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND (
+                    (q.queue_status = 'READY' AND q.visible_after <= @now)
+                    OR (
+                        q.queue_status = 'CLAIMED'
+                        AND q.lease_expires_at <= @now
+                        AND q.attempt_count < q.max_attempts
                     )
-                ORDER BY q.queue_id
-            )
-
-            UPDATE c
-            SET
-                queue_status = 'CLAIMED',
-                lease_owner = @worker_id,
-                lease_expires_at = DATEADD(SECOND, @lease_seconds, @now),
-                claimed_at = @now,
-                attempt_count = c.attempt_count + 1
-            OUTPUT
-                INSERTED.queue_id,
-                INSERTED.batch_id,
-                CASE WHEN DELETED.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END
-            INTO @claimed (queue_id, batch_id, was_expired)
+                )
+            ORDER BY q.queue_id
             OPTION (RECOMPILE);
+
+            UPDATE q
+            SET
+                q.queue_status = 'CLAIMED',
+                q.lease_owner = @worker_id,
+                q.lease_expires_at = DATEADD(SECOND, @lease_seconds, @now),
+                q.claimed_at = @now,
+                q.attempt_count = q.attempt_count + 1
+            FROM dbo.MON_UpdateQueue AS q
+            INNER JOIN @claimed AS c ON c.queue_id = q.queue_id;
             SET @count = @@ROWCOUNT;
 
             UPDATE b

@@ -17,7 +17,10 @@
 --         @error_message = @em;
 --     THROW;
 -- end_time is set to SYSUTCDATETIME(). An unknown outcome is stored as FAILED.
-CREATE OR ALTER PROCEDURE dbo.usp_Private_CloseRunLog
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_CloseRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_CloseRunLog AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_Private_CloseRunLog
     @run_id bigint,
     @outcome varchar(20) = 'SUCCEEDED',
     @rows_affected int = NULL,

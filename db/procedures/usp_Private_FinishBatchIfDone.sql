@@ -7,7 +7,10 @@
 -- and completed_at is set. A batch that is not READY or SENDING is left alone.
 -- Twin of db/postgres/procedures/usp_Private_FinishBatchIfDone.sql.
 --   EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @status OUTPUT;
-CREATE OR ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_FinishBatchIfDone', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_FinishBatchIfDone AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
     @batch_id varchar(50),
     @batch_status varchar(20) = NULL OUTPUT
 AS

@@ -13,7 +13,10 @@
 --     EXEC dbo.usp_Private_OpenRunLog @proc_name = N'usp_ReleaseBatch', @batch_id = @batch_id,
 --         @parameters_used = N'EXEC dbo.usp_ReleaseBatch @batch_id = ''UB...'';', @run_id = @run_id OUTPUT;
 -- caller_login, host_name and start_time come from the table's defaults; outcome starts as RUNNING.
-CREATE OR ALTER PROCEDURE dbo.usp_Private_OpenRunLog
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_OpenRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_OpenRunLog AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_Private_OpenRunLog
     @proc_name nvarchar(128),
     @batch_id varchar(50) = NULL,
     @parameters_used nvarchar(MAX) = NULL,

@@ -4,7 +4,10 @@
 -- check of the batch status (callers: usp_StageUpdates, usp_ValidateStagedUpdates, inside their
 -- transaction). Same rules, messages and order as the PostgreSQL twin.
 --   EXEC dbo.usp_Private_ValidateBatch @batch_id = 'UB20260101120000-a1b2c3';
-CREATE OR ALTER PROCEDURE dbo.usp_Private_ValidateBatch
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_ValidateBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_ValidateBatch AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_Private_ValidateBatch
     @batch_id varchar(50)
 AS
 BEGIN

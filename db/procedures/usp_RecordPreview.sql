@@ -3,7 +3,10 @@
 -- Does not claim, change or count anything else. A cell without new_value takes the value from the
 -- queue row's column_values; without would_change, it is 'Y' when current_value and new_value differ.
 -- Twin of db/postgres/procedures/usp_RecordPreview.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_RecordPreview
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_RecordPreview', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordPreview AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_RecordPreview
     @batch_id varchar(50) = NULL,
     @queue_id bigint = NULL,
     @cells nvarchar(MAX) = NULL,
@@ -173,7 +176,7 @@ Examples:
                     CASE WHEN j.[type] NOT IN (4, 5) THEN j.[value] END AS cv_text,
                     CASE WHEN j.[type] IN (4, 5) THEN j.[value] END AS cv_json
                 FROM OPENJSON(COALESCE(@column_values, N'{}')) AS j
-                WHERE j.[key] = c.column_id
+                WHERE j.[key] = c.column_id COLLATE Latin1_General_100_BIN2  -- column ids compare exactly
                     AND j.[type] <> 0
             ) AS cv
         ) AS v;

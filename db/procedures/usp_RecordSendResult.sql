@@ -11,7 +11,10 @@
 -- When no open row is left the batch becomes COMPLETED, PARTIAL or FAILED (usp_Private_FinishBatchIfDone).
 -- Lock order (as in usp_CancelBatch): batch row, then queue row; the claim never waits for a batch row.
 -- Twin of db/postgres/procedures/usp_RecordSendResult.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_RecordSendResult
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_RecordSendResult', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordSendResult AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_RecordSendResult
     @queue_id bigint = NULL,
     @worker_id varchar(100) = NULL,
     @outcome varchar(20) = NULL,

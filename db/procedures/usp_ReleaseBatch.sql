@@ -9,7 +9,10 @@
 -- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
 -- (50409), or with a cell the formatter cannot write (50410).
 -- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_ReleaseBatch
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_ReleaseBatch
     @batch_id varchar(50) = NULL,
     @include_warnings char(1) = 'Y',
     @help char(1) = 'N'

@@ -11,7 +11,10 @@
 -- Refused: a batch still being sent (50707), a rollback batch (50708), one with a rollback in progress
 -- (50706), nothing audited (50704), everything rolled back already (50705).
 -- Twin of db/postgres/procedures/usp_StageRollback.sql.
-CREATE OR ALTER PROCEDURE dbo.usp_StageRollback
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_StageRollback', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_StageRollback AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_StageRollback
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
     @rollback_batch_id varchar(50) = NULL OUTPUT,

@@ -9,7 +9,10 @@
 -- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
-CREATE OR ALTER PROCEDURE dbo.usp_StageUpdates
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_StageUpdates', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_StageUpdates
     @query nvarchar(MAX) = NULL,
     @board_id bigint = NULL,
     @update_operation varchar(20) = 'UPDATE',
@@ -202,15 +205,49 @@ Examples:
             error_number int NULL,
             error_message nvarchar(4000) COLLATE DATABASE_DEFAULT NULL
         );
-        INSERT INTO #describe (column_ordinal, column_name, system_type_name, error_number, error_message)
-        SELECT
-            d.column_ordinal,
-            d.name,
-            d.system_type_name,
-            d.error_number,
-            d.error_message
-        FROM sys.dm_exec_describe_first_result_set(@sql, NULL, 0) AS d
-        WHERE d.is_hidden = 0 OR d.is_hidden IS NULL;
+        IF OBJECT_ID(N'sys.dm_exec_describe_first_result_set') IS NOT NULL
+        BEGIN
+            -- SQL Server: the function reports parse and permission errors as rows
+            INSERT INTO #describe (column_ordinal, column_name, system_type_name, error_number, error_message)
+            SELECT
+                d.column_ordinal,
+                d.name,
+                d.system_type_name,
+                d.error_number,
+                d.error_message
+            FROM sys.dm_exec_describe_first_result_set(@sql, NULL, 0) AS d
+            WHERE d.is_hidden = 0 OR d.is_hidden IS NULL;
+        END
+        ELSE
+        BEGIN
+            -- T-SQL engines without the function: the procedure gives the same description (its whole result
+            -- shape is needed for INSERT ... EXEC) and raises the error the function would report as a row
+            CREATE TABLE #describe_proc (
+                is_hidden bit NULL, column_ordinal int NULL, name sysname NULL, is_nullable bit NULL,
+                system_type_id int NULL, system_type_name nvarchar(256) NULL, max_length smallint NULL,
+                [precision] tinyint NULL, [scale] tinyint NULL, collation_name sysname NULL, user_type_id int NULL,
+                user_type_database sysname NULL, user_type_schema sysname NULL, user_type_name sysname NULL,
+                assembly_qualified_type_name nvarchar(4000) NULL, xml_collection_id int NULL,
+                xml_collection_database sysname NULL, xml_collection_schema sysname NULL,
+                xml_collection_name sysname NULL, is_xml_document bit NULL, is_case_sensitive bit NULL,
+                is_fixed_length_clr_type bit NULL, source_server sysname NULL, source_database sysname NULL,
+                source_schema sysname NULL, source_table sysname NULL, source_column sysname NULL,
+                is_identity_column bit NULL, is_part_of_unique_key bit NULL, is_updateable bit NULL,
+                is_computed_column bit NULL, is_sparse_column_set bit NULL, ordinal_in_order_by_list smallint NULL,
+                order_by_list_length smallint NULL, order_by_is_descending smallint NULL, tds_type_id int NULL,
+                tds_length int NULL, tds_collation_id int NULL, tds_collation_sort_id tinyint NULL
+            );
+            BEGIN TRY
+                INSERT INTO #describe_proc EXEC sys.sp_describe_first_result_set @tsql = @sql;
+                INSERT INTO #describe (column_ordinal, column_name, system_type_name)
+                SELECT p.column_ordinal, p.name, p.system_type_name
+                FROM #describe_proc AS p
+                WHERE p.is_hidden = 0 OR p.is_hidden IS NULL;
+            END TRY
+            BEGIN CATCH
+                INSERT INTO #describe (error_number, error_message) VALUES (ERROR_NUMBER(), ERROR_MESSAGE());
+            END CATCH;
+        END;
 
         SELECT TOP (1) @describe_error = CONCAT(d.error_message, N' (error ', d.error_number, N')')
         FROM #describe AS d

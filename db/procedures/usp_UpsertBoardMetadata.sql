@@ -5,7 +5,10 @@
 -- is replaced), MON_User (users and teams; never deleted) and sets synced_at. Links a board and its
 -- subitems board (the subtasks column's settings.boardIds[0]) both ways. Returns a one-row summary.
 -- Errors 50101-50107 (docs/errors.md).
-CREATE OR ALTER PROCEDURE dbo.usp_UpsertBoardMetadata
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_UpsertBoardMetadata', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_UpsertBoardMetadata AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_UpsertBoardMetadata
     @board_json nvarchar(MAX) = NULL,
     @help char(1) = 'N'
 AS
@@ -171,25 +174,25 @@ Examples:
         FROM dbo.MON_Board AS p
         WHERE p.subitems_board_id = @board_id;
 
-        MERGE dbo.MON_Board WITH (HOLDLOCK) AS tgt
-        USING (
-            SELECT
-                @board_id AS board_id,
-                LEFT(@name, 255) AS board_name,
-                LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20) AS board_kind,
-                @parent AS parent_board_id
-        ) AS src
-            ON tgt.board_id = src.board_id
-        WHEN MATCHED THEN
-            UPDATE SET
-                tgt.board_name = src.board_name,
-                tgt.board_kind = src.board_kind,
-                tgt.parent_board_id = COALESCE(src.parent_board_id, tgt.parent_board_id),
-                tgt.subitems_board_id = @sub,
-                tgt.synced_at = @now
-        WHEN NOT MATCHED BY TARGET THEN
-            INSERT (board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at)
-            VALUES (src.board_id, src.board_name, src.board_kind, src.parent_board_id, @sub, @now);
+        -- one sync of a board at a time, without locking other boards' rows (no MERGE, no HOLDLOCK range
+        -- over the whole table): upserts below are an UPDATE then an INSERT of what is missing
+        DECLARE @lock_resource nvarchar(255) = N'opus_board_sync_' + CONVERT(nvarchar(20), @board_id);
+        EXEC sys.sp_getapplock @Resource = @lock_resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+
+        UPDATE tgt
+        SET
+            tgt.board_name = LEFT(@name, 255),
+            tgt.board_kind = LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20),
+            tgt.parent_board_id = COALESCE(@parent, tgt.parent_board_id),
+            tgt.subitems_board_id = @sub,
+            tgt.synced_at = @now
+        FROM dbo.MON_Board AS tgt
+        WHERE tgt.board_id = @board_id;
+        IF @@ROWCOUNT = 0
+        BEGIN
+            INSERT INTO dbo.MON_Board (board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at)
+            VALUES (@board_id, LEFT(@name, 255), LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20), @parent, @sub, @now);
+        END;
         IF @sub IS NOT NULL
         BEGIN
             UPDATE dbo.MON_Board
@@ -197,134 +200,152 @@ Examples:
             WHERE board_id = @sub;
         END;
 
-        MERGE dbo.MON_BoardColumn WITH (HOLDLOCK) AS tgt
-        USING (
-            SELECT
-                c.column_id,
-                LEFT(c.title, 255) AS title,
-                dbo.fn_MON_NormalizeTitle(c.title) AS normalized_title,
-                c.column_type,
-                c.settings_json,
-                COALESCE(t.is_writable, 'N') AS is_writable
-            FROM #col AS c
-            LEFT JOIN dbo.MON_ColumnType AS t ON c.column_type = t.column_type
-        ) AS src
-            ON tgt.board_id = @board_id AND tgt.column_id = src.column_id
-        WHEN MATCHED THEN
-            UPDATE SET
-                tgt.title = src.title,
-                tgt.normalized_title = src.normalized_title,
-                tgt.column_type = src.column_type,
-                tgt.settings_json = src.settings_json,
-                tgt.is_writable = src.is_writable,
-                tgt.synced_at = @now
-        WHEN NOT MATCHED BY TARGET THEN
-            INSERT (board_id, column_id, title, normalized_title, column_type, settings_json, is_writable, synced_at)
-            VALUES (
-                @board_id, src.column_id, src.title, src.normalized_title, src.column_type, src.settings_json,
-                src.is_writable, @now
-            )
-        WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
-            DELETE;
+        SELECT
+            c.column_id,
+            LEFT(c.title, 255) AS title,
+            dbo.fn_MON_NormalizeTitle(c.title) AS normalized_title,
+            c.column_type,
+            c.settings_json,
+            COALESCE(t.is_writable, 'N') AS is_writable
+        INTO #src_column
+        FROM #col AS c
+        LEFT JOIN dbo.MON_ColumnType AS t ON c.column_type = t.column_type;
+        DELETE tgt
+        FROM dbo.MON_BoardColumn AS tgt
+        WHERE tgt.board_id = @board_id
+          AND NOT EXISTS (SELECT 1 FROM #src_column AS src WHERE src.column_id = tgt.column_id);
+        UPDATE tgt
+        SET
+            tgt.title = src.title,
+            tgt.normalized_title = src.normalized_title,
+            tgt.column_type = src.column_type,
+            tgt.settings_json = src.settings_json,
+            tgt.is_writable = src.is_writable,
+            tgt.synced_at = @now
+        FROM dbo.MON_BoardColumn AS tgt
+        INNER JOIN #src_column AS src ON src.column_id = tgt.column_id
+        WHERE tgt.board_id = @board_id;
+        INSERT INTO dbo.MON_BoardColumn (
+            board_id, column_id, title, normalized_title, column_type, settings_json, is_writable, synced_at
+        )
+        SELECT
+            @board_id, src.column_id, src.title, src.normalized_title, src.column_type, src.settings_json,
+            src.is_writable, @now
+        FROM #src_column AS src
+        WHERE NOT EXISTS (
+            SELECT 1 FROM dbo.MON_BoardColumn AS tgt WHERE tgt.board_id = @board_id AND tgt.column_id = src.column_id
+        );
         SELECT @cols = COUNT(*) FROM #col;
 
         IF JSON_QUERY(@board_json, '$.groups') IS NOT NULL
         BEGIN
-            MERGE dbo.MON_BoardGroup WITH (HOLDLOCK) AS tgt
-            USING (
-                SELECT DISTINCT
-                    JSON_VALUE(e.[value], '$.id') AS group_id,
-                    LEFT(COALESCE(JSON_VALUE(e.[value], '$.title'), JSON_VALUE(e.[value], '$.id')), 255) AS title
-                FROM OPENJSON(@board_json, '$.groups') AS e
-                WHERE LEN(JSON_VALUE(e.[value], '$.id')) > 0
-            ) AS src
-                ON tgt.board_id = @board_id AND tgt.group_id = src.group_id
-            WHEN MATCHED THEN
-                UPDATE SET tgt.title = src.title, tgt.synced_at = @now
-            WHEN NOT MATCHED BY TARGET THEN
-                INSERT (board_id, group_id, title, synced_at) VALUES (@board_id, src.group_id, src.title, @now)
-            WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
-                DELETE;
+            SELECT DISTINCT
+                JSON_VALUE(e.[value], '$.id') AS group_id,
+                LEFT(COALESCE(JSON_VALUE(e.[value], '$.title'), JSON_VALUE(e.[value], '$.id')), 255) AS title
+            INTO #src_group
+            FROM OPENJSON(@board_json, '$.groups') AS e
+            WHERE LEN(JSON_VALUE(e.[value], '$.id')) > 0;
+            DELETE tgt
+            FROM dbo.MON_BoardGroup AS tgt
+            WHERE tgt.board_id = @board_id
+              AND NOT EXISTS (SELECT 1 FROM #src_group AS src WHERE src.group_id = tgt.group_id);
+            UPDATE tgt
+            SET tgt.title = src.title, tgt.synced_at = @now
+            FROM dbo.MON_BoardGroup AS tgt
+            INNER JOIN #src_group AS src ON src.group_id = tgt.group_id
+            WHERE tgt.board_id = @board_id;
+            INSERT INTO dbo.MON_BoardGroup (board_id, group_id, title, synced_at)
+            SELECT @board_id, src.group_id, src.title, @now
+            FROM #src_group AS src
+            WHERE NOT EXISTS (
+                SELECT 1 FROM dbo.MON_BoardGroup AS tgt WHERE tgt.board_id = @board_id AND tgt.group_id = src.group_id
+            );
             SELECT @groups = COUNT(*) FROM OPENJSON(@board_json, '$.groups');
         END;
 
         IF JSON_QUERY(@board_json, '$.items') IS NOT NULL
         BEGIN
-            MERGE dbo.MON_BoardItem WITH (HOLDLOCK) AS tgt
-            USING (
+            SELECT
+                i.item_id,
+                MAX(i.item_name) AS item_name,
+                MAX(i.group_id) AS group_id,
+                MAX(i.parent_item_id) AS parent_item_id
+            INTO #src_item
+            FROM (
                 SELECT
-                    i.item_id,
-                    MAX(i.item_name) AS item_name,
-                    MAX(i.group_id) AS group_id,
-                    MAX(i.parent_item_id) AS parent_item_id
-                FROM (
-                    SELECT
-                        CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS item_id,
-                        LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS item_name,
-                        JSON_VALUE(e.[value], '$.group.id') AS group_id,
-                        TRY_CONVERT(bigint, JSON_VALUE(e.[value], '$.parent_item.id')) AS parent_item_id
-                    FROM OPENJSON(@board_json, '$.items') AS e
-                ) AS i
-                GROUP BY i.item_id
-            ) AS src
-                ON tgt.item_id = src.item_id
-            WHEN MATCHED THEN
-                UPDATE SET
-                    tgt.board_id = @board_id,
-                    tgt.item_name = src.item_name,
-                    tgt.group_id = src.group_id,
-                    tgt.parent_item_id = src.parent_item_id,
-                    tgt.synced_at = @now
-            WHEN NOT MATCHED BY TARGET THEN
-                INSERT (item_id, board_id, item_name, group_id, parent_item_id, synced_at)
-                VALUES (src.item_id, @board_id, src.item_name, src.group_id, src.parent_item_id, @now)
-            WHEN NOT MATCHED BY SOURCE AND tgt.board_id = @board_id THEN
-                DELETE;
+                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS item_id,
+                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS item_name,
+                    JSON_VALUE(e.[value], '$.group.id') AS group_id,
+                    TRY_CONVERT(bigint, JSON_VALUE(e.[value], '$.parent_item.id')) AS parent_item_id
+                FROM OPENJSON(@board_json, '$.items') AS e
+            ) AS i
+            GROUP BY i.item_id;
+            DELETE tgt
+            FROM dbo.MON_BoardItem AS tgt
+            WHERE tgt.board_id = @board_id
+              AND NOT EXISTS (SELECT 1 FROM #src_item AS src WHERE src.item_id = tgt.item_id);
+            -- an item moved from another board is taken over by this one (item ids are global)
+            UPDATE tgt
+            SET
+                tgt.board_id = @board_id,
+                tgt.item_name = src.item_name,
+                tgt.group_id = src.group_id,
+                tgt.parent_item_id = src.parent_item_id,
+                tgt.synced_at = @now
+            FROM dbo.MON_BoardItem AS tgt
+            INNER JOIN #src_item AS src ON src.item_id = tgt.item_id;
+            INSERT INTO dbo.MON_BoardItem (item_id, board_id, item_name, group_id, parent_item_id, synced_at)
+            SELECT src.item_id, @board_id, src.item_name, src.group_id, src.parent_item_id, @now
+            FROM #src_item AS src
+            WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_BoardItem AS tgt WHERE tgt.item_id = src.item_id);
             SELECT @items = COUNT(*) FROM OPENJSON(@board_json, '$.items');
         END;
 
-        MERGE dbo.MON_User WITH (HOLDLOCK) AS tgt
-        USING (
+        SELECT
+            u.user_id,
+            u.user_kind,
+            MAX(u.user_name) AS user_name,
+            MAX(u.email) AS email,
+            MAX(u.is_enabled) AS is_enabled
+        INTO #src_user
+        FROM (
             SELECT
-                u.user_id,
-                u.user_kind,
-                MAX(u.user_name) AS user_name,
-                MAX(u.email) AS email,
-                MAX(u.is_enabled) AS is_enabled
-            FROM (
-                SELECT
-                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
-                    'person' AS user_kind,
-                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
-                    LEFT(JSON_VALUE(e.[value], '$.email'), 255) AS email,
-                    CASE
-                        WHEN JSON_VALUE(e.[value], '$.enabled') = 'false' OR JSON_VALUE(e.[value], '$.is_enabled') = 'N'
-                            THEN 'N'
-                        ELSE 'Y'
-                    END AS is_enabled
-                FROM OPENJSON(@board_json, '$.users') AS e
-                UNION ALL
-                SELECT
-                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
-                    'team' AS user_kind,
-                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
-                    NULL AS email,
-                    'Y' AS is_enabled
-                FROM OPENJSON(@board_json, '$.teams') AS e
-            ) AS u
-            GROUP BY u.user_id, u.user_kind
-        ) AS src
-            ON tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
-        WHEN MATCHED THEN
-            UPDATE SET
-                tgt.user_name = src.user_name,
-                tgt.email = src.email,
-                tgt.is_enabled = src.is_enabled,
-                tgt.synced_at = @now
-        WHEN NOT MATCHED BY TARGET THEN
-            INSERT (user_id, user_kind, user_name, email, is_enabled, synced_at)
-            VALUES (src.user_id, src.user_kind, src.user_name, src.email, src.is_enabled, @now);
+                CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
+                'person' AS user_kind,
+                LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
+                LEFT(JSON_VALUE(e.[value], '$.email'), 255) AS email,
+                CASE
+                    WHEN JSON_VALUE(e.[value], '$.enabled') = 'false' OR JSON_VALUE(e.[value], '$.is_enabled') = 'N'
+                        THEN 'N'
+                    ELSE 'Y'
+                END AS is_enabled
+            FROM OPENJSON(@board_json, '$.users') AS e
+            UNION ALL
+            SELECT
+                CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
+                'team' AS user_kind,
+                LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
+                NULL AS email,
+                'Y' AS is_enabled
+            FROM OPENJSON(@board_json, '$.teams') AS e
+        ) AS u
+        GROUP BY u.user_id, u.user_kind;
+        UPDATE tgt
+        SET
+            tgt.user_name = src.user_name,
+            tgt.email = src.email,
+            tgt.is_enabled = src.is_enabled,
+            tgt.synced_at = @now
+        FROM dbo.MON_User AS tgt
+        INNER JOIN #src_user AS src ON src.user_id = tgt.user_id AND src.user_kind = tgt.user_kind;
         SET @users = @@ROWCOUNT;
+        INSERT INTO dbo.MON_User (user_id, user_kind, user_name, email, is_enabled, synced_at)
+        SELECT src.user_id, src.user_kind, src.user_name, src.email, src.is_enabled, @now
+        FROM #src_user AS src
+        WHERE NOT EXISTS (
+            SELECT 1 FROM dbo.MON_User AS tgt WHERE tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
+        );
+        SET @users = @users + @@ROWCOUNT;
 
         COMMIT TRANSACTION;
 

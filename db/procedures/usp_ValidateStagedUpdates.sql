@@ -2,7 +2,10 @@
 -- enabled rule of dbo.MON_ValidationRule; sets validation_status / validation_errors per row and the
 -- counts, validated_at and status VALIDATED on the batch, and returns a one-row summary.
 -- Re-runnable until the batch is released. Errors 50301-50304 (docs/errors.md).
-CREATE OR ALTER PROCEDURE dbo.usp_ValidateStagedUpdates
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ValidateStagedUpdates', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ValidateStagedUpdates AS RETURN 0;');
+GO
+ALTER PROCEDURE dbo.usp_ValidateStagedUpdates
     @batch_id varchar(50) = NULL,
     @help char(1) = 'N'
 AS

@@ -2,7 +2,10 @@
 -- belonged to, who staged it, and whether (and by which batch, why) it was rolled back.
 -- Twin of db/postgres/views/vw_MON_AuditTrail.sql.
 --   SELECT * FROM dbo.vw_MON_AuditTrail WHERE monday_item_id = 1234567890 ORDER BY update_timestamp;
-CREATE OR ALTER VIEW dbo.vw_MON_AuditTrail
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
+GO
+CREATE VIEW dbo.vw_MON_AuditTrail
 AS
 SELECT
     a.audit_id,

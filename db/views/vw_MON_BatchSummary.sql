@@ -2,7 +2,10 @@
 -- cells audited, timings and who staged, released and cancelled it.
 -- Twin of db/postgres/views/vw_MON_BatchSummary.sql.
 --   SELECT * FROM dbo.vw_MON_BatchSummary ORDER BY created_at DESC;
-CREATE OR ALTER VIEW dbo.vw_MON_BatchSummary
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
+GO
+CREATE VIEW dbo.vw_MON_BatchSummary
 AS
 WITH q AS (
     SELECT

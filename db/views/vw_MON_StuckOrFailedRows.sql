@@ -5,7 +5,10 @@
 --   WAITING        READY and visible for more than 15 minutes: no sender is running for its board
 -- Rows of cancelled batches are left out. Twin of db/postgres/views/vw_MON_StuckOrFailedRows.sql.
 --   SELECT * FROM dbo.vw_MON_StuckOrFailedRows ORDER BY batch_id, queue_id;
-CREATE OR ALTER VIEW dbo.vw_MON_StuckOrFailedRows
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
+GO
+CREATE VIEW dbo.vw_MON_StuckOrFailedRows
 AS
 WITH s AS (
     SELECT

@@ -2,7 +2,10 @@
 -- and type: the value on the board now, the value that would be sent, and whether it would change.
 -- Twin of db/postgres/views/vw_MON_UpdatePreview.sql.
 --   SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = 'UB...' AND would_change = 'Y';
-CREATE OR ALTER VIEW dbo.vw_MON_UpdatePreview
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
+GO
+CREATE VIEW dbo.vw_MON_UpdatePreview
 AS
 SELECT
     p.batch_id,

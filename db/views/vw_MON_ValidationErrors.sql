@@ -2,7 +2,10 @@
 -- batch, row and item, which rule, which column (the query alias) and the message. Rows with no finding
 -- do not appear. Same columns as the PostgreSQL twin.
 --   SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = 'UB20260101120000-a1b2c3' ORDER BY update_row_no;
-CREATE OR ALTER VIEW dbo.vw_MON_ValidationErrors
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
+GO
+CREATE VIEW dbo.vw_MON_ValidationErrors
 AS
 SELECT
     s.update_batch_id AS batch_id,

@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pytest
 
-from sender.db import MSSQL, Database, DbError
+from sender.db import Database, DbError
 from sender.installer import DB_ROOT, install, manifest
 from tests.contract.queue_helpers import (
     BOARD,
@@ -42,11 +42,9 @@ TSQL_JOBS = DB_ROOT / "ops" / "create_agent_jobs.sql"
 TSQL_ROLES_SQL = DB_ROOT / "security" / "roles.sql"
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only(request, engine):
-    if engine == MSSQL and "db" in request.fixturenames:
-        pytest.skip("roles, SET ROLE and the PostgreSQL ops scripts are PostgreSQL-specific; the T-SQL twins "
-                    "are checked statically here and by tSQLt")
+# roles, SET ROLE and the PostgreSQL ops scripts are PostgreSQL-specific; the T-SQL twins are checked
+# statically here (on every run) and by tSQLt
+pytestmark = pytest.mark.postgres_only
 
 
 # -- helpers -------------------------------------------------------------------------------------------

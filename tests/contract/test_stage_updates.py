@@ -335,3 +335,17 @@ def test_caller_without_select_cannot_read_a_table_through_staging(board, fresh_
     finally:
         db.execute(f"DROP OWNED BY {role}")
         db.execute(f"DROP ROLE {role}")
+
+
+def test_only_the_engines_own_words_are_refused(board):
+    """A column named like a statement of the other engine stages; the engine's own word is refused."""
+    db = board
+    own, other = (("dbcc", "vacuum") if is_mssql(db) else ("vacuum", "dbcc"))
+    query = ("SELECT monday_item_id, 'x' AS {w} FROM dbo.STG_MON_CustMasterSchedule"
+             " WHERE monday_item_id IS NOT NULL")
+    with pytest.raises(DbError) as err:
+        stage(db, query.format(w=own))
+    assert err.value.number == 50210 and own.upper() in err.value.message
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_UpdateBatch") == 0
+    batch_id = stage(db, query.format(w=other)).outputs["batch_id"]
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_UpdateBatch WHERE batch_id = ?", [batch_id]) == 1

@@ -11,6 +11,7 @@ import json
 
 from pipelines.scripts.order_staging.update_operations import UpdateOperations
 from sender import cli, exitcodes
+from sender.db import MSSQL
 
 from .conftest import PLANNING, load_loader_rows
 from .queue import audit_rows
@@ -19,9 +20,15 @@ OWNER_QUERY = (
     "SELECT monday_item_id, 'In Progress' AS order_status FROM STG_MON_CustMasterSchedule "
     "WHERE monday_board_id = 8709134353 AND monday_item_id = {item} LIMIT 1"
 )
+# the same query as a SQL Server user writes it
+OWNER_QUERY_TSQL = (
+    "SELECT TOP (1) monday_item_id, 'In Progress' AS order_status FROM STG_MON_CustMasterSchedule "
+    "WHERE monday_board_id = 8709134353 AND monday_item_id = {item}"
+)
 
 
 def test_owner_single_update(db, cfg, double, tmp_path):
+    query = OWNER_QUERY_TSQL if db.dialect == MSSQL else OWNER_QUERY
     load_loader_rows(db, double)
     safe_item = double.planning["item_ids"][0]  # "Order 1001 - Acme": status "Working on it"
     assert double.item(safe_item)["texts"]["status"] == "Working on it"
@@ -29,7 +36,7 @@ def test_owner_single_update(db, cfg, double, tmp_path):
     sync = ops.sync_board()
     assert sync.board_name == "Planning" and sync.subitems_board is not None
 
-    batch_id = ops.stage_updates_from_query(OWNER_QUERY.format(item=safe_item))
+    batch_id = ops.stage_updates_from_query(query.format(item=safe_item))
     validation = ops.validate_staged_updates(batch_id)
     assert (validation.rows_staged, validation.rows_valid, validation.rows_invalid) == (1, 1, 0), validation
 

@@ -108,8 +108,7 @@ def test_crashed_sender_rows_are_reread_not_resent(db, fresh_dsn, double):
     released_batch(db, "UB-CRASH", PLANNING, [
         {"monday_item_id": i, "column_values": {"text0": "AFTER-CRASH"}} for i in items])
     # the dead sender claimed with a 1-second lease, and one of its mutations reached the board
-    db.query("SELECT * FROM dbo.usp_ClaimQueueRows(p_worker_id => 'dead:1', p_batch_id => 'UB-CRASH', "
-             "p_max_rows => 10, p_lease_seconds => 1)")
+    db.call_rows("usp_ClaimQueueRows", worker_id="dead:1", batch_id="UB-CRASH", max_rows=10, lease_seconds=1)
     double.store.change_column_values(PLANNING, items[0], {"text0": "AFTER-CRASH"})
     import time
 
@@ -203,8 +202,7 @@ def test_change_applied_before_a_crash_is_audited(db, fresh_dsn, double):
 
     item = double.planning["item_ids"][0]
     (qid,) = released_batch(db, "UB-LOST", PLANNING, [{"monday_item_id": item, "column_values": {"text": "New"}}])
-    db.query("SELECT * FROM dbo.usp_ClaimQueueRows(p_worker_id => 'dead:2', p_batch_id => 'UB-LOST', "
-             "p_max_rows => 10, p_lease_seconds => 1)")
+    db.call_rows("usp_ClaimQueueRows", worker_id="dead:2", batch_id="UB-LOST", max_rows=10, lease_seconds=1)
     db.call("usp_RecordPreview", batch_id="UB-LOST", queue_id=qid, cells=json.dumps(
         [{"column_id": "text", "current_value": '"Acme Corp"', "current_text": "Acme Corp", "new_value": '"New"',
           "would_change": "Y"}]))

@@ -159,8 +159,9 @@ SYSTEM_OBJECTS = {
     "sys.indexes", "sys.objects", "sys.columns", "sys.tables", "sys.views", "sys.procedures", "sys.types",
     "sys.schemas", "sys.default_constraints", "sys.check_constraints", "sys.foreign_keys",
     "sys.database_principals", "sys.database_role_members", "sys.dm_exec_describe_first_result_set",
-    "sys.sp_executesql", "sys.sp_describe_first_result_set", "sys.sql_modules", "sys.parameters",
-    "sys.messages", "sys.sp_getapplock", "sys.sp_releaseapplock", "sys.dm_exec_sessions",
+    "sys.key_constraints", "sys.sp_describe_first_result_set", "sys.sp_getapplock",
+    "sys.sp_executesql", "sys.sql_modules", "sys.parameters",
+    "sys.messages", "sys.sp_releaseapplock", "sys.dm_exec_sessions",
     "sys.fn_listextendedproperty", "sys.sp_addextendedproperty", "sys.sp_updateextendedproperty",
     "sys.all_objects", "sys.all_columns", "sys.sp_set_session_context",
 }

@@ -1757,7 +1757,9 @@ BEGIN
     BEGIN
         SET @time = @rest;
     END;
-    IF @offset IS NOT NULL AND TRY_CONVERT(int, SUBSTRING(@offset, 2, 2)) > 14
+    -- offsets run from -14:00 to +14:00 (beyond, SQL Server's datetimeoffset raises instead of returning NULL)
+    IF @offset IS NOT NULL
+        AND TRY_CONVERT(int, SUBSTRING(@offset, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(@offset, 2)) > 840
     BEGIN
         RETURN NULL;
     END;
@@ -3070,7 +3072,9 @@ BEGIN
         AND NOT EXISTS (
             SELECT 1
             FROM dbo.MON_BoardGroup AS g
-            WHERE g.board_id = @meta AND g.group_id = r.group_id
+            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly
+            WHERE g.board_id = @meta AND g.group_id = r.group_id COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(g.group_id) = DATALENGTH(r.group_id)
         );
 
     INSERT INTO #val_err (update_row_no, rule_code, val)
@@ -5286,7 +5290,8 @@ Example:
         FROM dbo.MON_UpdateQueue AS q
         WHERE q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
             AND q.queue_status = 'CLAIMED'
-            AND q.lease_owner = @worker_id;
+            AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @extended = @@ROWCOUNT;
 
         EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @extended;
@@ -5401,7 +5406,8 @@ Examples:
             OR q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
         )
         AND q.queue_status = 'CLAIMED'
-        AND q.lease_owner = @worker_id;
+        AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
+        AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @released = @@ROWCOUNT;
 
         -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING
@@ -5544,7 +5550,8 @@ Example:
             );
             THROW 50605, @msg, 1;
         END;
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL OR @q_owner <> @worker_id
+        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+            OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
                 N'queue row ', @queue_id, N' is ', @q_status,
@@ -5823,7 +5830,8 @@ Examples:
         FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
         WHERE q.queue_id = @queue_id;
 
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL OR @q_owner <> @worker_id
+        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+            OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
                 N'queue row ', @queue_id, N' is ', @q_status,
@@ -6180,7 +6188,10 @@ Examples:
             CASE
                 WHEN UPPER(v.would_change) IN (N'Y', N'TRUE') THEN 'Y'
                 WHEN UPPER(v.would_change) IN (N'N', N'FALSE') THEN 'N'
-                WHEN v.current_value = v.new_value OR (v.current_value IS NULL AND v.new_value IS NULL) THEN 'N'
+                -- exactly equal, NULLs included (varbinary compares bytes, not the collation)
+                WHEN NOT EXISTS (
+                    SELECT CAST(v.current_value AS varbinary(MAX)) EXCEPT SELECT CAST(v.new_value AS varbinary(MAX))
+                ) THEN 'N'
                 ELSE 'Y'
             END AS would_change,
             SYSUTCDATETIME() AS previewed_at
@@ -6983,10 +6994,8 @@ Examples:
                 ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS expected_values
             FROM cell AS c
             WHERE c.rn = 1
-                AND NOT (
-                    c.old_value = c.new_value
-                    OR (c.old_value IS NULL AND c.new_value IS NULL)
-                )
+                -- exactly distinct (a NULL, a change of case or of trailing spaces counts): varbinary compares bytes
+                AND EXISTS (SELECT CAST(c.old_value AS varbinary(MAX)) EXCEPT SELECT CAST(c.new_value AS varbinary(MAX)))
             GROUP BY c.monday_item_id
         ),
 

@@ -59,7 +59,9 @@ BEGIN
     BEGIN
         SET @time = @rest;
     END;
-    IF @offset IS NOT NULL AND TRY_CONVERT(int, SUBSTRING(@offset, 2, 2)) > 14
+    -- offsets run from -14:00 to +14:00 (beyond, SQL Server's datetimeoffset raises instead of returning NULL)
+    IF @offset IS NOT NULL
+        AND TRY_CONVERT(int, SUBSTRING(@offset, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(@offset, 2)) > 840
     BEGIN
         RETURN NULL;
     END;

@@ -83,7 +83,8 @@ Example:
         FROM dbo.MON_UpdateQueue AS q
         WHERE q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
             AND q.queue_status = 'CLAIMED'
-            AND q.lease_owner = @worker_id;
+            AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @extended = @@ROWCOUNT;
 
         EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @extended;

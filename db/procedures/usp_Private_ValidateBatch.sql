@@ -262,7 +262,9 @@ BEGIN
         AND NOT EXISTS (
             SELECT 1
             FROM dbo.MON_BoardGroup AS g
-            WHERE g.board_id = @meta AND g.group_id = r.group_id
+            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly
+            WHERE g.board_id = @meta AND g.group_id = r.group_id COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(g.group_id) = DATALENGTH(r.group_id)
         );
 
     INSERT INTO #val_err (update_row_no, rule_code, val)

@@ -100,7 +100,8 @@ Example:
             );
             THROW 50605, @msg, 1;
         END;
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL OR @q_owner <> @worker_id
+        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+            OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
                 N'queue row ', @queue_id, N' is ', @q_status,

@@ -150,7 +150,10 @@ Examples:
             CASE
                 WHEN UPPER(v.would_change) IN (N'Y', N'TRUE') THEN 'Y'
                 WHEN UPPER(v.would_change) IN (N'N', N'FALSE') THEN 'N'
-                WHEN v.current_value = v.new_value OR (v.current_value IS NULL AND v.new_value IS NULL) THEN 'N'
+                -- exactly equal, NULLs included (varbinary compares bytes, not the collation)
+                WHEN NOT EXISTS (
+                    SELECT CAST(v.current_value AS varbinary(MAX)) EXCEPT SELECT CAST(v.new_value AS varbinary(MAX))
+                ) THEN 'N'
                 ELSE 'Y'
             END AS would_change,
             SYSUTCDATETIME() AS previewed_at

@@ -214,7 +214,8 @@ Examples:
         FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
         WHERE q.queue_id = @queue_id;
 
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL OR @q_owner <> @worker_id
+        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+            OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
                 N'queue row ', @queue_id, N' is ', @q_status,

@@ -86,7 +86,8 @@ Examples:
             OR q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
         )
         AND q.queue_status = 'CLAIMED'
-        AND q.lease_owner = @worker_id;
+        AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
+        AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @released = @@ROWCOUNT;
 
         -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING

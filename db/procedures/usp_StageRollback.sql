@@ -217,10 +217,8 @@ Examples:
                 ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS expected_values
             FROM cell AS c
             WHERE c.rn = 1
-                AND NOT (
-                    c.old_value = c.new_value
-                    OR (c.old_value IS NULL AND c.new_value IS NULL)
-                )
+                -- exactly distinct (a NULL, a change of case or of trailing spaces counts): varbinary compares bytes
+                AND EXISTS (SELECT CAST(c.old_value AS varbinary(MAX)) EXCEPT SELECT CAST(c.new_value AS varbinary(MAX)))
             GROUP BY c.monday_item_id
         ),
 

@@ -411,6 +411,12 @@ def test_preview_replaces_the_rows_of_the_queue_row_and_changes_nothing_else(db,
     db.call("usp_RecordPreview", batch_id="B1", queue_id=ids[1], cells=json.dumps([
         {"column_id": "notes", "current_value": "x", "new_value": "y"}]))
     assert db.scalar("SELECT would_change FROM dbo.MON_UpdatePreview WHERE queue_id = ?", (ids[1],)) == "Y"
+    # computed exactly: a change of case or of trailing spaces, or from empty, is a change
+    for current, new in (("Row 1", "row 1"), ("x", "x "), (None, "x")):
+        db.call("usp_RecordPreview", batch_id="B1", queue_id=ids[1], cells=json.dumps([
+            {"column_id": "notes", "current_value": current, "new_value": new}]))
+        assert db.scalar("SELECT would_change FROM dbo.MON_UpdatePreview WHERE queue_id = ?", (ids[1],)) == "Y", (
+            current, new)
     assert db.query("SELECT * FROM dbo.MON_UpdateQueue ORDER BY queue_id") == q_before
     assert batch_row(db, "B1")["batch_status"] == "READY"
 

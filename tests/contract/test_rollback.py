@@ -165,3 +165,19 @@ def test_help_prints_parameters_and_examples(db):
     text = "\n".join(db.call("usp_StageRollback", help="Y").messages)
     assert "reason" in text and "rollback_batch_id" in text and "Example" in text
     assert db.scalar("SELECT COUNT(*) FROM dbo.MON_RunLog") == 0
+
+
+def test_rollback_restores_empty_cells_and_changes_of_case_or_trailing_spaces(db, board):
+    """SQL Server's default collation calls 'Row 1' and 'row 1' (and 'x' and 'x ') equal, and NULL = x
+    UNKNOWN: the rollback compares exactly, so each of these cells is restored."""
+    ids = make_batch(db, "B-EXACT", 1)
+    claim(db, "w1", batch_id="B-EXACT")
+    record(db, ids[0], "w1", "SENT", cells=cells(
+        ("notes", "Row 1", "row 1"), ("text", "x", "x "), ("due_date", None, '{"date":"2026-07-15"}'),
+        ("order_status", '{"index":2}', None), ("numbers", '"3"', '"3"')))
+    rb = stage_rollback(db, "B-EXACT")
+    (row,) = queue_of(db, rb)
+    assert json.loads(row["column_values"]) == {
+        "due_date": None, "notes": "Row 1", "order_status": {"index": 2}, "text": "x"}
+    assert json.loads(row["expected_values"]) == {
+        "due_date": {"date": "2026-07-15"}, "notes": "row 1", "order_status": None, "text": "x "}

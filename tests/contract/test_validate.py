@@ -49,8 +49,10 @@ GOOD_BAD = [
     # alias, good values, bad values, rule
     ("order_status", ["In Progress", " in progress ", "2024", "7", "Done"], ["Finished", "99"], "STATUS_LABEL"),
     ("dropdown", ["Cookie", "Cookie, Cupcake", "2024", "3"], ["Brownie", "Cookie, Brownie"], "DROPDOWN_LABEL"),
-    ("due_date", ["2026-06-15", "2026-06-15 09:30", "2026-06-15T09:30:00+02:00", "2026-06-15T09:30:00Z"],
-     ["2026-02-30", "15/06/2026", "tomorrow", "2026-06-15 25:00"], "DATE_FORMAT"),
+    ("due_date", ["2026-06-15", "2026-06-15 09:30", "2026-06-15T09:30:00+02:00", "2026-06-15T09:30:00Z",
+                  "2026-06-15T09:30:00+14:00", "2026-06-15T09:30:00-14:00"],
+     ["2026-02-30", "15/06/2026", "tomorrow", "2026-06-15 25:00", "2026-06-15T09:30:00+14:30",
+      "2026-06-15T09:30:00-14:30"], "DATE_FORMAT"),
     ("quantity", ["3", "-12.50", " 7 ", ".5"], ["1,000", "3 units", "1e5", "--1"], "NUMBER_FORMAT"),
     ("email", ["pat@example.com", "pat@example.com Pat"], ["pat", "pat@example", "a@b@c.com", "@example.com"], "EMAIL_FORMAT"),
     ("phone", ["+12025550169 US", "+1 (202) 555-0169 us"], ["+12025550169", "12 US", "call me US"], "PHONE_FORMAT"),
@@ -210,6 +212,10 @@ def test_keys_items_and_groups(db):
     rows = staged_rows(db, created)
     assert [rules_of(r) for r in rows] == [{"KEY_ITEM_NAME"}, {"GROUP_EXISTS"}, set()]
     assert "topics (This week)" in errors_of(rows[1])[0]["message"]
+    # group ids are case-sensitive in monday: 'Topics' and 'topics ' are not the group 'topics'
+    cased = stage(db, "SELECT 'a' AS item_name, 'Topics' AS group_id UNION ALL SELECT 'b', 'topics ' "
+                      "UNION ALL SELECT 'c', 'topics'", update_operation="CREATE").outputs["batch_id"]
+    assert [rules_of(r) for r in staged_rows(db, cased)] == [{"GROUP_EXISTS"}, {"GROUP_EXISTS"}, set()]
 
     subs = stage(
         db, f"SELECT CAST(NULL AS bigint) AS parent_item_id, 'a' AS item_name UNION ALL SELECT 5, 'b' "

@@ -34,7 +34,8 @@ BEGIN
     END IF;
     ts := d + make_interval(hours => m[4]::int, mins => m[5]::int, secs => coalesce(m[6], '0')::int);
     IF m[7] IS NOT NULL AND m[7] <> 'Z' THEN
-        IF substr(m[7], 2, 2)::int > 14 OR right(m[7], 2)::int > 59 THEN
+        -- offsets run from -14:00 to +14:00, as SQL Server's datetimeoffset allows
+        IF substr(m[7], 2, 2)::int * 60 + right(m[7], 2)::int > 840 OR right(m[7], 2)::int > 59 THEN
             RETURN NULL;
         END IF;
         off_min := (substr(m[7], 2, 2)::int * 60 + right(m[7], 2)::int) * CASE WHEN left(m[7], 1) = '-' THEN -1 ELSE 1 END;

@@ -1987,7 +1987,8 @@ BEGIN
             SELECT
                 x.ord,
                 TRY_CONVERT(bigint, SUBSTRING(x.tok, CHARINDEX(N':', x.tok) + 1, 20)) AS user_id,
-                LOWER(LEFT(x.tok, CHARINDEX(N':', x.tok) - 1)) AS user_kind,
+                LOWER(LEFT(x.tok, CASE WHEN CHARINDEX(N':', x.tok) > 0 THEN CHARINDEX(N':', x.tok) - 1 ELSE 0 END))
+                    AS user_kind,
                 0 AS pri
             FROM x
             WHERE (x.tok LIKE N'person:[0-9]%' OR x.tok LIKE N'team:[0-9]%')
@@ -2110,7 +2111,7 @@ BEGIN
     END;
     IF @typ = 'phone'
     BEGIN
-        IF @t NOT LIKE N'% [A-Za-z][A-Za-z]'
+        IF @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'% [A-Za-z][A-Za-z]'
         BEGIN
             RETURN NULL;
         END;
@@ -2152,7 +2153,8 @@ BEGIN
     END;
     IF @typ = 'country'
     BEGIN
-        IF @t NOT LIKE N'[A-Za-z][A-Za-z]' AND @t NOT LIKE N'[A-Za-z][A-Za-z] %'
+        IF @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]'
+            AND @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z] %'
         BEGIN
             RETURN NULL;
         END;
@@ -2227,9 +2229,13 @@ BEGIN
     RETURN CASE
         WHEN @t IN (N'tinyint', N'smallint', N'int', N'bigint') THEN N'CONVERT(nvarchar(30), ' + @c + N')'
         WHEN @t = N'bit' THEN N'CASE ' + @c + N' WHEN 1 THEN N''true'' WHEN 0 THEN N''false'' END'
-        WHEN @t IN (N'decimal', N'numeric', N'money', N'smallmoney')
+        WHEN @t IN (N'decimal', N'numeric')
             THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), ' + @c + N')), '
             + N'CONVERT(nvarchar(60), ' + @c + N'))'
+        -- money converts with 2 decimals by default (12.3456 -> 12.35): style 2 keeps all 4
+        WHEN @t IN (N'money', N'smallmoney')
+            THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), ' + @c + N', 2)), '
+            + N'CONVERT(nvarchar(60), ' + @c + N', 2))'
         WHEN @t IN (N'float', N'real')
             THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), TRY_CONVERT(decimal(38, 10), ' + @c
             + N'))), CONVERT(nvarchar(60), ' + @c + N', 3))'
@@ -3262,16 +3268,19 @@ BEGIN
                     WHEN
                         v.column_type = 'phone'
                         AND NOT (
-                            v.t LIKE N'% [A-Za-z][A-Za-z]'
-                            AND LEN(RTRIM(LEFT(v.t, LEN(v.t) - 2))) > 0
+                            -- BIN2: under the database's collation [A-Za-z] also matches accented letters
+                            v.t COLLATE Latin1_General_100_BIN2 LIKE N'% [A-Za-z][A-Za-z]'
+                            -- no negative length reaches LEFT, whatever order the optimizer picks
+                            AND LEN(RTRIM(LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END))) > 0
                             AND SUBSTRING(
-                                RTRIM(LEFT(v.t, LEN(v.t) - 2)),
+                                RTRIM(LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END)),
                                 CASE WHEN LEFT(v.t, 1) = N'+' THEN 2 ELSE 1 END,
                                 4000
-                            ) NOT LIKE N'%[^0-9 ().-]%'
+                            ) COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9 ().-]%'
                             AND LEN(
                                 REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
-                                    LEFT(v.t, LEN(v.t) - 2), N' ', N''), N'(', N''), N')', N''), N'.', N''),
+                                    LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END), N' ', N''), N'(', N''),
+                                    N')', N''), N'.', N''),
                                     N'-', N''), N'+', N'')
                             ) BETWEEN 6 AND 15
                         )
@@ -6169,8 +6178,9 @@ Examples:
 
         BEGIN TRANSACTION;
 
+        -- by the index's key (batch_id, queue_id): the queue row was checked to be of this batch
         DELETE FROM dbo.MON_UpdatePreview
-        WHERE queue_id = @queue_id;
+        WHERE batch_id = @batch_id AND queue_id = @queue_id;
 
         INSERT INTO dbo.MON_UpdatePreview (
             batch_id, queue_id, monday_item_id, item_name, column_id, current_value, current_text, new_value,

@@ -135,7 +135,8 @@ BEGIN
             SELECT
                 x.ord,
                 TRY_CONVERT(bigint, SUBSTRING(x.tok, CHARINDEX(N':', x.tok) + 1, 20)) AS user_id,
-                LOWER(LEFT(x.tok, CHARINDEX(N':', x.tok) - 1)) AS user_kind,
+                LOWER(LEFT(x.tok, CASE WHEN CHARINDEX(N':', x.tok) > 0 THEN CHARINDEX(N':', x.tok) - 1 ELSE 0 END))
+                    AS user_kind,
                 0 AS pri
             FROM x
             WHERE (x.tok LIKE N'person:[0-9]%' OR x.tok LIKE N'team:[0-9]%')
@@ -258,7 +259,7 @@ BEGIN
     END;
     IF @typ = 'phone'
     BEGIN
-        IF @t NOT LIKE N'% [A-Za-z][A-Za-z]'
+        IF @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'% [A-Za-z][A-Za-z]'
         BEGIN
             RETURN NULL;
         END;
@@ -300,7 +301,8 @@ BEGIN
     END;
     IF @typ = 'country'
     BEGIN
-        IF @t NOT LIKE N'[A-Za-z][A-Za-z]' AND @t NOT LIKE N'[A-Za-z][A-Za-z] %'
+        IF @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]'
+            AND @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z] %'
         BEGIN
             RETURN NULL;
         END;

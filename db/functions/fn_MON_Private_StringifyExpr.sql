@@ -20,9 +20,13 @@ BEGIN
     RETURN CASE
         WHEN @t IN (N'tinyint', N'smallint', N'int', N'bigint') THEN N'CONVERT(nvarchar(30), ' + @c + N')'
         WHEN @t = N'bit' THEN N'CASE ' + @c + N' WHEN 1 THEN N''true'' WHEN 0 THEN N''false'' END'
-        WHEN @t IN (N'decimal', N'numeric', N'money', N'smallmoney')
+        WHEN @t IN (N'decimal', N'numeric')
             THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), ' + @c + N')), '
             + N'CONVERT(nvarchar(60), ' + @c + N'))'
+        -- money converts with 2 decimals by default (12.3456 -> 12.35): style 2 keeps all 4
+        WHEN @t IN (N'money', N'smallmoney')
+            THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), ' + @c + N', 2)), '
+            + N'CONVERT(nvarchar(60), ' + @c + N', 2))'
         WHEN @t IN (N'float', N'real')
             THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), TRY_CONVERT(decimal(38, 10), ' + @c
             + N'))), CONVERT(nvarchar(60), ' + @c + N', 3))'

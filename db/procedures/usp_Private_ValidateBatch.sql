@@ -452,16 +452,19 @@ BEGIN
                     WHEN
                         v.column_type = 'phone'
                         AND NOT (
-                            v.t LIKE N'% [A-Za-z][A-Za-z]'
-                            AND LEN(RTRIM(LEFT(v.t, LEN(v.t) - 2))) > 0
+                            -- BIN2: under the database's collation [A-Za-z] also matches accented letters
+                            v.t COLLATE Latin1_General_100_BIN2 LIKE N'% [A-Za-z][A-Za-z]'
+                            -- no negative length reaches LEFT, whatever order the optimizer picks
+                            AND LEN(RTRIM(LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END))) > 0
                             AND SUBSTRING(
-                                RTRIM(LEFT(v.t, LEN(v.t) - 2)),
+                                RTRIM(LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END)),
                                 CASE WHEN LEFT(v.t, 1) = N'+' THEN 2 ELSE 1 END,
                                 4000
-                            ) NOT LIKE N'%[^0-9 ().-]%'
+                            ) COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9 ().-]%'
                             AND LEN(
                                 REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
-                                    LEFT(v.t, LEN(v.t) - 2), N' ', N''), N'(', N''), N')', N''), N'.', N''),
+                                    LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END), N' ', N''), N'(', N''),
+                                    N')', N''), N'.', N''),
                                     N'-', N''), N'+', N'')
                             ) BETWEEN 6 AND 15
                         )

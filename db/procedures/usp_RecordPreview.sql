@@ -131,8 +131,9 @@ Examples:
 
         BEGIN TRANSACTION;
 
+        -- by the index's key (batch_id, queue_id): the queue row was checked to be of this batch
         DELETE FROM dbo.MON_UpdatePreview
-        WHERE queue_id = @queue_id;
+        WHERE batch_id = @batch_id AND queue_id = @queue_id;
 
         INSERT INTO dbo.MON_UpdatePreview (
             batch_id, queue_id, monday_item_id, item_name, column_id, current_value, current_text, new_value,

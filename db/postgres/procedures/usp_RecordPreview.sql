@@ -87,7 +87,8 @@ $help$;
                 p_queue_id, p_batch_id);
         END IF;
 
-        DELETE FROM dbo.MON_UpdatePreview AS p WHERE p.queue_id = p_queue_id;
+        -- by the index's key (batch_id, queue_id): the queue row was checked to be of this batch
+        DELETE FROM dbo.MON_UpdatePreview AS p WHERE p.batch_id = p_batch_id AND p.queue_id = p_queue_id;
 
         INSERT INTO dbo.MON_UpdatePreview (
             batch_id, queue_id, monday_item_id, item_name, column_id, current_value, current_text, new_value,

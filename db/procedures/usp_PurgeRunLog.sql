@@ -73,7 +73,7 @@ Examples:
     DECLARE
         @run_id bigint,
         @cutoff datetime2(3) = DATEADD(DAY, -@retention_days, SYSUTCDATETIME()),
-        @chunk_size int = 5000,
+        @chunk_size int = 4000,  -- below the 5,000 locks at which SQL Server escalates to a table lock
         @chunk int,
         @deleted bigint = 0,
         @rows_int int,

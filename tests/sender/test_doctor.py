@@ -7,7 +7,7 @@ import pytest
 
 from sender import __version__, exitcodes
 from sender.cli import main as cli_main
-from sender.db import Database
+from sender.db import MSSQL, Database
 from tests.conftest import pg_dsn
 
 from .conftest import PLANNING, TOKEN
@@ -45,11 +45,12 @@ def test_everything_passes_on_a_set_up_host(cli_env, db, capsys):
                            "daily call budget"}
     assert all(v.startswith("ok") for v in checks.values()), checks
     assert f"database {__version__}, package {__version__}" in checks["schema version"]
-    assert "PostgreSQL" in checks["engine"]
+    assert ("PostgreSQL" if db.dialect != MSSQL else "SQL Server") in checks["engine"] or "Babelfish" in checks["engine"]
     assert "1 of 1 boards" in checks["boards reachable"]
     assert "2026-07: current" in checks["API version"]
 
 
+@pytest.mark.postgres_only
 def test_unreachable_database_names_the_setting_and_not_the_password(cli_env, monkeypatch, capsys):
     monkeypatch.setenv("OPUS_DSN", pg_dsn("opus_no_such_database") + "PWD=s3cret-pw;")
     rc, checks = doctor(capsys)
@@ -81,6 +82,7 @@ def test_schema_not_installed_older_and_newer(cli_env, db, empty_pg_dsn, monkeyp
     assert "upgrade the schema" in checks["schema version"] and "--dry-run" in checks["schema version"]
 
 
+@pytest.mark.postgres_only
 def test_a_login_without_the_roles_fails_the_rights_checks(cli_env, db, monkeypatch, capsys):
     login = "opus_doctor_probe"
     with Database(pg_dsn("postgres")) as admin:

@@ -28,7 +28,7 @@ IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NOT NULL
           FROM dbo.MON_SchemaVersion
           ORDER BY version_major DESC, version_minor DESC, version_patch DESC;',
         N'@v varchar(20) OUTPUT, @r int OUTPUT', @v = @from_version OUTPUT, @r = @from_rank OUTPUT;
-IF @compatibility_level < 130
+IF @compatibility_level < 130 AND CAST(@@VERSION AS nvarchar(4000)) NOT LIKE N'Babelfish%'  -- it reports 120, runs 130
 BEGIN
     RAISERROR (N'OPUS install refused (50950): database %s is at compatibility level %d; the procedures need 130 or higher (OPENJSON, STRING_SPLIT). Nothing was changed. Run ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 130 (or higher) after checking your other code, then run this script again.', 16, 1, @@SERVERNAME, @compatibility_level);
     SET NOEXEC ON;
@@ -292,7 +292,7 @@ END;
 GO
 IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_update_operation', N'C') IS NULL
 BEGIN
-    ALTER TABLE dbo.STG_MON_CustMasterSchedule WITH CHECK
+    ALTER TABLE dbo.STG_MON_CustMasterSchedule  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_update_operation
     CHECK (update_operation IS NULL OR update_operation IN ('CREATE', 'UPDATE', 'ARCHIVE'));
 END;
@@ -305,7 +305,7 @@ END;
 GO
 IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_validation_status', N'C') IS NULL
 BEGIN
-    ALTER TABLE dbo.STG_MON_CustMasterSchedule WITH CHECK
+    ALTER TABLE dbo.STG_MON_CustMasterSchedule  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_validation_status
     CHECK (validation_status IS NULL OR validation_status IN ('PENDING', 'VALID', 'INVALID', 'WARNING'));
 END;
@@ -463,7 +463,7 @@ END;
 GO
 IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_Subitems_update_operation', N'C') IS NULL
 BEGIN
-    ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems WITH CHECK
+    ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_Subitems_update_operation
     CHECK (update_operation IS NULL OR update_operation IN ('CREATE', 'UPDATE', 'ARCHIVE'));
 END;
@@ -476,7 +476,7 @@ END;
 GO
 IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_Subitems_validation_status', N'C') IS NULL
 BEGIN
-    ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems WITH CHECK
+    ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_Subitems_validation_status
     CHECK (validation_status IS NULL OR validation_status IN ('PENDING', 'VALID', 'INVALID', 'WARNING'));
 END;
@@ -7426,7 +7426,7 @@ END;
 GO
 IF DATABASE_PRINCIPAL_ID(N'opus_stager') IS NULL
 BEGIN
-    CREATE ROLE opus_stager AUTHORIZATION dbo;
+    CREATE ROLE opus_stager;
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -7437,7 +7437,7 @@ END;
 GO
 IF DATABASE_PRINCIPAL_ID(N'opus_sender') IS NULL
 BEGIN
-    CREATE ROLE opus_sender AUTHORIZATION dbo;
+    CREATE ROLE opus_sender;
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -7448,7 +7448,7 @@ END;
 GO
 IF DATABASE_PRINCIPAL_ID(N'opus_reader') IS NULL
 BEGIN
-    CREATE ROLE opus_reader AUTHORIZATION dbo;
+    CREATE ROLE opus_reader;
 END;
 GO
 IF @@TRANCOUNT = 0

@@ -49,7 +49,7 @@ IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NOT NULL
           FROM dbo.MON_SchemaVersion
           ORDER BY version_major DESC, version_minor DESC, version_patch DESC;',
         N'@v varchar(20) OUTPUT, @r int OUTPUT', @v = @from_version OUTPUT, @r = @from_rank OUTPUT;
-IF @compatibility_level < 130
+IF @compatibility_level < 130 AND CAST(@@VERSION AS nvarchar(4000)) NOT LIKE N'Babelfish%'  -- it reports 120, runs 130
 BEGIN
     RAISERROR (N'OPUS install refused (50950): database %s is at compatibility level %d; the procedures need 130 or higher (OPENJSON, STRING_SPLIT). Nothing was changed. Run ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 130 (or higher) after checking your other code, then run this script again.', 16, 1, @@SERVERNAME, @compatibility_level);
     SET NOEXEC ON;

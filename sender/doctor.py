@@ -15,7 +15,7 @@ from . import __version__
 from . import graphql_ops as ops
 from .config import Config, ConfigError
 from .db import MSSQL, Database, DbError, mask_dsn
-from .installer import MIN_COMPATIBILITY_LEVEL, installed_version, parse_version
+from .installer import MIN_COMPATIBILITY_LEVEL, compatibility_level, installed_version, parse_version
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
 
 ROLES = {"staging": "opus_stager", "sending": "opus_sender"}
@@ -121,9 +121,9 @@ class Doctor:
     def check_session(self, db: Database) -> None:
         if db.dialect != MSSQL:
             return
-        level = db.scalar("SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()")
-        self.add("compatibility level", level is not None and int(level) >= MIN_COMPATIBILITY_LEVEL,
-                 f"{level}", f"ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = {MIN_COMPATIBILITY_LEVEL} "
+        level = compatibility_level(db)
+        self.add("compatibility level", level is None or level >= MIN_COMPATIBILITY_LEVEL,
+                 f"{level}" if level is not None else "not reported by this engine", f"ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = {MIN_COMPATIBILITY_LEVEL} "
                  "(or higher) after checking the database's other code")
         got = db.query("SELECT " + ", ".join(f"CAST(SESSIONPROPERTY('{o}') AS int) AS {o.lower()}"
                                              for o in SESSION_OPTIONS))[0]
@@ -134,7 +134,8 @@ class Doctor:
 
     def check_roles(self, db: Database) -> None:
         if db.dialect == MSSQL:
-            owner = db.scalar("SELECT IS_ROLEMEMBER(N'db_owner')") == 1
+            owner = db.scalar("SELECT IS_ROLEMEMBER(N'db_owner')") == 1 or db.scalar(
+                "SELECT CAST(USER_NAME() AS nvarchar(128))") == "dbo"
             member = {job: owner or db.scalar("SELECT IS_ROLEMEMBER(?)", [role]) == 1
                       for job, role in ROLES.items()}
             who = db.scalar("SELECT CAST(USER_NAME() AS nvarchar(128))")

@@ -107,6 +107,15 @@ def upgrade_steps(dialect: str, db_root: Path = DB_ROOT) -> list[Step]:
     return sorted(steps, key=lambda s: (parse_version(s.version), s.path.name))
 
 
+def compatibility_level(db: Database) -> int | None:
+    """The database's compatibility level (SQL Server), or None where the level says nothing: Babelfish
+    reports 120 for every database, cannot change it, and runs what the procedures need of 130."""
+    if "babelfish" in str(db.scalar("SELECT CAST(@@VERSION AS nvarchar(4000))") or "").lower():
+        return None
+    level = db.scalar("SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()")
+    return None if level is None else int(level)
+
+
 def installed_version(db: Database) -> str | None:
     """The newest schema version recorded in the database, or None on an empty database."""
     if db.dialect == MSSQL:
@@ -159,8 +168,8 @@ def plan(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -> I
     """The plan of an install on this database, without changing anything."""
     target = parse_version(version)
     if db.dialect == MSSQL:
-        level = db.scalar("SELECT compatibility_level FROM sys.databases WHERE database_id = DB_ID()")
-        if level is not None and int(level) < MIN_COMPATIBILITY_LEVEL:
+        level = compatibility_level(db)
+        if level is not None and level < MIN_COMPATIBILITY_LEVEL:
             raise InstallError(
                 f"the database is at compatibility level {level}; the procedures need "
                 f"{MIN_COMPATIBILITY_LEVEL} or higher (OPENJSON, STRING_SPLIT). Nothing was changed. Run "
@@ -200,6 +209,15 @@ def _leftover_overloads(db: Database) -> list[str]:
     return [r["routine"] for r in rows]
 
 
+def _rollback(conn) -> None:
+    # SQL Server rolls the transaction back itself when XACT_ABORT stops a batch; a second ROLLBACK then
+    # fails with 3903, which must not hide the error that caused it
+    try:
+        conn.rollback()
+    except Exception:  # noqa: BLE001 - nothing left to roll back
+        pass
+
+
 def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -> InstallReport:
     """Apply the upgrade steps the database needs, then every source in manifest order, in one
     transaction, then record the version."""
@@ -237,8 +255,11 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
             )
         conn.commit()
     except BaseException:
-        conn.rollback()
+        _rollback(conn)
         raise
     finally:
-        conn.autocommit = True
+        try:
+            conn.autocommit = True
+        except Exception:  # noqa: BLE001 - the same 3903: the server ended the transaction already
+            pass
     return InstallReport(version, the_plan.previous_version, len(the_plan.sources), batches, len(the_plan.steps))

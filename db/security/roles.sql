@@ -42,17 +42,17 @@ GO
 
 IF DATABASE_PRINCIPAL_ID(N'opus_stager') IS NULL
 BEGIN
-    CREATE ROLE opus_stager AUTHORIZATION dbo;
+    CREATE ROLE opus_stager;
 END;
 GO
 IF DATABASE_PRINCIPAL_ID(N'opus_sender') IS NULL
 BEGIN
-    CREATE ROLE opus_sender AUTHORIZATION dbo;
+    CREATE ROLE opus_sender;
 END;
 GO
 IF DATABASE_PRINCIPAL_ID(N'opus_reader') IS NULL
 BEGIN
-    CREATE ROLE opus_reader AUTHORIZATION dbo;
+    CREATE ROLE opus_reader;
 END;
 GO
 

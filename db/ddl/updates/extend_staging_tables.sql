@@ -72,14 +72,14 @@ END;
 GO
 IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_update_operation', N'C') IS NULL
 BEGIN
-    ALTER TABLE dbo.STG_MON_CustMasterSchedule WITH CHECK
+    ALTER TABLE dbo.STG_MON_CustMasterSchedule  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_update_operation
     CHECK (update_operation IS NULL OR update_operation IN ('CREATE', 'UPDATE', 'ARCHIVE'));
 END;
 GO
 IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_validation_status', N'C') IS NULL
 BEGIN
-    ALTER TABLE dbo.STG_MON_CustMasterSchedule WITH CHECK
+    ALTER TABLE dbo.STG_MON_CustMasterSchedule  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_validation_status
     CHECK (validation_status IS NULL OR validation_status IN ('PENDING', 'VALID', 'INVALID', 'WARNING'));
 END;
@@ -166,14 +166,14 @@ END;
 GO
 IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_Subitems_update_operation', N'C') IS NULL
 BEGIN
-    ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems WITH CHECK
+    ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_Subitems_update_operation
     CHECK (update_operation IS NULL OR update_operation IN ('CREATE', 'UPDATE', 'ARCHIVE'));
 END;
 GO
 IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_Subitems_validation_status', N'C') IS NULL
 BEGIN
-    ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems WITH CHECK
+    ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_Subitems_validation_status
     CHECK (validation_status IS NULL OR validation_status IN ('PENDING', 'VALID', 'INVALID', 'WARNING'));
 END;

@@ -194,7 +194,8 @@ class Database:
 
         cur = self.conn.cursor()
         try:
-            cur.fast_executemany = self.dialect == MSSQL
+            # Microsoft's drivers bind arrays of parameters; FreeTDS crashes the process with it
+            cur.fast_executemany = self.dialect == MSSQL and "freetds" not in self.dsn.lower()
             cur.executemany(sql, list(seq))
         except pyodbc.Error as exc:
             raise translate_error(exc, self.dsn) from None

@@ -817,9 +817,11 @@ USING (
          + N'row per item and column.',
          N'Rows of one batch must not set one cell to different values.'),
         ('NO_OP', 'WARNING', 'Y',
-         N'Column {column} of item {value} already holds this value in the loaded rows of the staging '
-         + N'table: the cell is left out when the batch is released.',
-         N'A value equal to the loaded one is not sent.'),
+         N'Column {column} of item {value} looks equal to this value in the loader''s copy (the loaded rows '
+         + N'of the staging table, which can be out of date): the cell is still released; the sender compares '
+         + N'it with the live board at send time and leaves it out only if the board already holds it.',
+         N'A value equal to the loader''s copy is reported; whether it is sent is decided against the live '
+         + N'board.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
          N'An UPDATE row with no value columns sends nothing.')
@@ -1951,7 +1953,8 @@ GO
 -- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
 -- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
--- is_no_op 'Y': validation found the loaded value equal (a NO_OP warning): release leaves the cell out.
+-- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
+-- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
 -- Inline table-valued function; same columns as the PostgreSQL twin.
 --   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
 CREATE OR ALTER FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
@@ -3360,8 +3363,10 @@ GO
 -- usp_StageUpdates: runs a SELECT with the caller's permissions and stages its rows as one batch of
 -- updates: one row per result row in dbo.STG_MON_CustMasterSchedule (ITEMS) or
 -- dbo.STG_MON_CustMasterSchedule_Subitems (SUBITEMS) with update_batch_id, update_row_no 1..n,
--- update_fields (JSON object alias -> value as text, NULL kept), source_query and source_table; creates
--- the batch header, validates the batch, and returns its id and counts (OUTPUT) plus a one-row summary.
+-- update_fields (JSON object alias -> value as text, NULL kept), source_query and source_table, and
+-- monday_board_id NULL (the board is the batch's: a query over the loader's rows by board never returns
+-- staged copies); creates the batch header, validates the batch, and returns its id and counts (OUTPUT)
+-- plus a one-row summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
 -- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50217 (docs/errors.md).
@@ -3850,6 +3855,8 @@ FROM #capture AS q;';
             )
             VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
 
+            -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
+            -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back
             IF @level = 'ITEMS'
             BEGIN
                 INSERT INTO dbo.STG_MON_CustMasterSchedule (
@@ -3858,7 +3865,7 @@ FROM #capture AS q;';
                 )
                 SELECT
                     s.monday_item_id,
-                    @board_id AS monday_board_id,
+                    CAST(NULL AS bigint) AS monday_board_id,
                     s.item_name,
                     s.group_id,
                     @op AS update_operation,
@@ -3881,7 +3888,7 @@ FROM #capture AS q;';
                 )
                 SELECT
                     s.monday_item_id,
-                    @board_id AS monday_board_id,
+                    CAST(NULL AS bigint) AS monday_board_id,
                     s.parent_item_id,
                     s.item_name,
                     s.group_id,
@@ -5322,8 +5329,9 @@ GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseBatch.sql
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; no-op cells left
--- out, a row with nothing left to change is not queued) and idempotency_key = <batch_id>-<update_row_no>.
+-- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
+-- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
 -- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
 -- reloads the staging tables cannot change or lose what was released.
@@ -5421,13 +5429,14 @@ Examples:
     -- staged rows is planned for the real row count (a batch can hold 100k rows)
     CREATE TABLE #rel_cell (
         update_row_no int NOT NULL,
+        src_row_no int NOT NULL,
         field_no int NOT NULL,
         column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
         column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
         column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
         formatted nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
-        PRIMARY KEY CLUSTERED (update_row_no, field_no)
+        PRIMARY KEY CLUSTERED (src_row_no, field_no)
     );
 
     BEGIN TRY
@@ -5537,30 +5546,59 @@ Examples:
             THROW 50409, @msg, 1;
         END;
 
+        -- an UPDATE sends one queue row per item: the cells of every released row of an item go to the
+        -- item's first such row (update_row_no), and a cell staged in several rows with one value (different
+        -- values are a DUPLICATE_CONFLICT, never released) is sent once, from its first row (src_row_no)
+        WITH c AS (
+            SELECT
+                sc.update_row_no AS src_row_no,
+                sc.field_no,
+                sc.column_alias,
+                sc.column_id,
+                sc.column_type,
+                sc.metadata_board_id,
+                sc.raw_value,
+                sc.settings_json,
+                CASE
+                    WHEN @operation = 'UPDATE' AND sc.monday_item_id IS NOT NULL
+                        THEN MIN(sc.update_row_no) OVER (PARTITION BY sc.monday_item_id)
+                    ELSE sc.update_row_no
+                END AS update_row_no,
+                CASE
+                    WHEN @operation = 'UPDATE' AND sc.monday_item_id IS NOT NULL AND sc.column_id IS NOT NULL
+                        THEN ROW_NUMBER() OVER (
+                            PARTITION BY sc.monday_item_id, sc.column_id ORDER BY sc.update_row_no, sc.field_no
+                        )
+                    ELSE 1
+                END AS dup_no
+            FROM dbo.fn_MON_StagedCells(@batch_id) AS sc
+            WHERE (sc.validation_status = 'VALID' OR (@inc = 'Y' AND sc.validation_status = 'WARNING'))
+        )
+
         INSERT INTO #rel_cell (
-            update_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted
+            update_row_no, src_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted
         )
         SELECT
             c.update_row_no,
+            c.src_row_no,
             c.field_no,
             c.column_alias,
             c.column_id,
             c.column_type,
             c.metadata_board_id,
             dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
-        FROM dbo.fn_MON_StagedCells(@batch_id) AS c
-        WHERE (c.validation_status = 'VALID' OR (@inc = 'Y' AND c.validation_status = 'WARNING'))
-            AND c.is_no_op = 'N';
+        FROM c
+        WHERE c.dup_no = 1;
 
         SELECT TOP (1)
-            @bad_row = c.update_row_no,
+            @bad_row = c.src_row_no,
             @bad_alias = c.column_alias,
             @bad_column = c.column_id,
             @bad_type = c.column_type
         FROM #rel_cell AS c
         WHERE c.column_id IS NULL
             OR c.formatted IS NULL
-        ORDER BY c.update_row_no, c.field_no;
+        ORDER BY c.src_row_no, c.field_no;
         IF @bad_row IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
@@ -5607,7 +5645,7 @@ Examples:
                 MIN(c.metadata_board_id) AS metadata_board_id,
                 N'{' + STRING_AGG(
                     CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + c.formatted AS nvarchar(MAX)), N','
-                ) WITHIN GROUP (ORDER BY c.field_no) + N'}' AS column_values
+                ) WITHIN GROUP (ORDER BY c.src_row_no, c.field_no) + N'}' AS column_values
             FROM #rel_cell AS c
             GROUP BY c.update_row_no
         )

@@ -115,9 +115,11 @@ USING (
          + N'row per item and column.',
          N'Rows of one batch must not set one cell to different values.'),
         ('NO_OP', 'WARNING', 'Y',
-         N'Column {column} of item {value} already holds this value in the loaded rows of the staging '
-         + N'table: the cell is left out when the batch is released.',
-         N'A value equal to the loaded one is not sent.'),
+         N'Column {column} of item {value} looks equal to this value in the loader''s copy (the loaded rows '
+         + N'of the staging table, which can be out of date): the cell is still released; the sender compares '
+         + N'it with the live board at send time and leaves it out only if the board already holds it.',
+         N'A value equal to the loader''s copy is reported; whether it is sent is decided against the live '
+         + N'board.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
          N'An UPDATE row with no value columns sends nothing.')

@@ -86,8 +86,8 @@ VALUES
      'Item {value} gets different values for column {column} in rows {detail} of this batch: keep one row per item and column.',
      'Rows of one batch must not set one cell to different values.'),
     ('NO_OP', 'WARNING', 'Y',
-     'Column {column} of item {value} already holds this value in the loaded rows of the staging table: the cell is left out when the batch is released.',
-     'A value equal to the loaded one is not sent.'),
+     'Column {column} of item {value} looks equal to this value in the loader''s copy (the loaded rows of the staging table, which can be out of date): the cell is still released; the sender compares it with the live board at send time and leaves it out only if the board already holds it.',
+     'A value equal to the loader''s copy is reported; whether it is sent is decided against the live board.'),
     ('NO_FIELDS', 'WARNING', 'Y',
      'The row has no column to change: nothing is sent for item {value}.',
      'An UPDATE row with no value columns sends nothing.')

@@ -19,7 +19,9 @@ whose outcome is uncertain is looked up on the board before it is created again.
 is sent, its per-cell preview (the board's values then) is written through ``usp_RecordPreview``: if the
 mutation reached the board but its result was lost (a crash, a dropped response), the next attempt finds
 the cells already holding the new values, takes the old values from that pre-image and audits the change
-(SENT, ``applied_by_earlier_attempt``) instead of skipping it unaudited.
+(SENT, ``applied_by_earlier_attempt``) instead of skipping it unaudited. Rollback rows and the ARCHIVE rows
+of a rollback are protected the same way (a restored cell no longer holds the value the batch wrote, and
+would otherwise look changed by someone else since).
 
 The dry run takes the same path without any mutation and without claiming: it reads the open queue
 rows, reads the board, and writes the per-cell preview through ``usp_RecordPreview``.
@@ -333,7 +335,11 @@ class BoardWorker:
             op = plan.row["update_operation"]
             if op == "ARCHIVE":
                 self._extend_if_due()
-                self._send_archive(run, plan)
+                if plan.cells[0].state == "applied":
+                    # archived by an earlier attempt whose result was lost: audit it now
+                    self._record(run, plan.row, "SENT", plan=plan, detail=plan.detail())
+                else:
+                    self._send_archive(run, plan)
             elif not plan.to_send:
                 if any(c.state == "applied" for c in plan.cells):
                     # the earlier attempt's mutation reached the board, its result was lost: audit it now
@@ -358,7 +364,13 @@ class BoardWorker:
                          cells=json.dumps(p.preview_cells(), ensure_ascii=False))
 
     def _apply_pre_images(self, plans: list[Plan]) -> None:
-        again = [p for p in plans if p.row["update_operation"] == "UPDATE" and
+        """A row claimed again (its earlier attempt died or lost its result) whose cells already hold the
+        new values, while the pre-image written before that attempt's mutation says they did not: the
+        earlier attempt applied them. They are audited now with the pre-image's old values ("applied")
+        instead of being skipped unaudited: UPDATE rows, rollback rows (whose cells would otherwise look
+        "changed by someone else since", the board no longer holding the value the batch wrote) and the
+        ARCHIVE rows of a rollback (the item archived already)."""
+        again = [p for p in plans if p.row["update_operation"] in ("UPDATE", "ARCHIVE") and
                  (p.row.get("was_expired") == "Y" or int(p.row.get("attempt_count") or 1) > 1)]
         if not again:
             return
@@ -370,9 +382,16 @@ class BoardWorker:
         for p in again:
             for c in p.cells:
                 prior = before.get((p.row["queue_id"], c.column_id))
-                if (c.state == "same" and prior and prior["would_change"] == "Y" and c.column_type
-                        and not V.same(c.column_type, V.loads(prior["current_value"]), None, c.new)):
-                    c.state, c.current, c.current_text = "applied", V.loads(prior["current_value"]), None
+                if not prior or prior["would_change"] != "Y":
+                    continue
+                was = V.loads(prior["current_value"])
+                if p.row["update_operation"] == "ARCHIVE":
+                    if p.item_state == "archived" and was not in ("archived", "deleted"):
+                        c.state, c.current, c.current_text = "applied", was, was
+                elif (c.state in ("same", "conflict") and c.column_type
+                        and V.same(c.column_type, c.current, c.current_text, c.new)
+                        and not V.same(c.column_type, was, None, c.new)):
+                    c.state, c.current, c.current_text, c.note = "applied", was, None, None
 
     # -- reads -----------------------------------------------------------------------------------
     def _plans(self, rows: list[dict[str, Any]]) -> Iterator[Plan]:
@@ -497,6 +516,7 @@ class BoardWorker:
         if plan.item_state in ("archived", "deleted"):
             self._record(run, row, "SKIPPED", detail={"item_state": plan.item_state}, plan=plan)
             return
+        self._write_pre_images([plan])
         try:
             res = self.client.mutate(ops.ARCHIVE_ITEM, {"item_id": str(row["monday_item_id"])},
                                      row["idempotency_key"])

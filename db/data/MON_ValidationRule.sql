@@ -120,6 +120,15 @@ USING (
          + N'it with the live board at send time and leaves it out only if the board already holds it.',
          N'A value equal to the loader''s copy is reported; whether it is sent is decided against the live '
          + N'board.'),
+        ('LABEL_NORMALISED', 'WARNING', 'Y',
+         N'Value {value} of column {column} ({column_id}) matches a label only after trimming spaces or '
+         + N'ignoring case: {detail}. It is sent as that label; write the label exactly as the board has it to '
+         + N'silence this warning.',
+         N'A status or dropdown value matched to a label only after normalising is reported.'),
+        ('ALIAS_NORMALISED', 'WARNING', 'Y',
+         N'Column {column} was matched to column {column_id} ({detail}) only after its punctuation was '
+         + N'ignored: check that it is the column you mean, or use the column id as the alias.',
+         N'A query alias matched to a column title only after ignoring punctuation is reported.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
          N'An UPDATE row with no value columns sends nothing.')

@@ -127,3 +127,48 @@ def test_owner_query_staged_twice_reads_the_loader_row_only(db, cfg, double):
     sent = ops.process_staged_updates(third, dry_run=False)
     assert sent.batch_status == "COMPLETED"
     assert double.item(item)["texts"]["status"] == "In Progress"
+
+
+def test_numeric_label_is_created_as_that_label(db, cfg, double):
+    ops = _ops(db, cfg, double)
+    item = double.planning["item_ids"][0]
+    batch_id = ops.stage_updates_from_query(
+        f"SELECT {item} AS monday_item_id, '2031' AS order_status, '2031, Urgent' AS dropdown",
+        create_labels_if_missing=True)
+    ops.release_batch(batch_id)
+    q = queue_rows(db, batch_id)[0]
+    values = json.loads(q["column_values"])
+    assert values["status"] == {"label": "2031"}  # the form monday reads as label text, never an index
+    assert values["dropdown"] == {"labels": ["2031", "Urgent"]}
+    sent = ops.process_staged_updates(batch_id, dry_run=False)
+    assert sent.batch_status == "COMPLETED", sent.report
+    texts = double.item(item)["texts"]
+    assert texts["status"] == "2031" and texts["dropdown"] == "2031, Urgent"
+
+
+def test_normalised_label_and_alias_matches_warn_naming_both(db, cfg, double):
+    ops = _ops(db, cfg, double)
+    a, b, c = double.planning["item_ids"][0], double.planning["item_ids"][1], double.planning["item_ids"][2]
+    batch_id = ops.stage_updates_from_query(
+        f"SELECT {a} AS monday_item_id, 'In Progress ' AS order_status, 'urgent, Retail' AS dropdown UNION ALL "
+        f"SELECT {b}, 'in progress', 'Urgent' UNION ALL SELECT {c}, 'In Progress', 'Retail'")
+    rows = db.query("SELECT update_row_no, validation_status, validation_errors FROM dbo.STG_MON_CustMasterSchedule "
+                    "WHERE update_batch_id = ? ORDER BY update_row_no", [batch_id])
+    found = [{(e["rule"], e["column"]): e["message"] for e in json.loads(r["validation_errors"])} for r in rows]
+    assert [r["validation_status"] for r in rows] == ["WARNING", "WARNING", "VALID"]
+    assert "'In Progress ' -> 'In Progress'" in found[0][("LABEL_NORMALISED", "order_status")]
+    assert "'urgent' -> 'Urgent'" in found[0][("LABEL_NORMALISED", "dropdown")]
+    assert "-> 'Retail'" not in found[0][("LABEL_NORMALISED", "dropdown")]  # matched exactly: not named
+    assert "'in progress' -> 'In Progress'" in found[1][("LABEL_NORMALISED", "order_status")]
+    assert set(found[1]) == {("LABEL_NORMALISED", "order_status")} and found[2] == {}
+
+    punct = ops.stage_updates_from_query(f"SELECT {a} AS monday_item_id, 'Done' AS \"order]status\"")
+    errs = json.loads(db.scalar("SELECT validation_errors FROM dbo.STG_MON_CustMasterSchedule "
+                                "WHERE update_batch_id = ?", [punct]))
+    assert [(e["rule"], e["severity"]) for e in errs] == [("ALIAS_NORMALISED", "WARNING")]
+    assert "'order]status'" in errs[0]["message"] and "status (Order Status)" in errs[0]["message"]
+    sent = ops.process_staged_updates(punct, dry_run=False)
+    assert sent.batch_status == "COMPLETED" and double.item(a)["texts"]["status"] == "Done"
+    sent = ops.process_staged_updates(batch_id, dry_run=False)
+    assert sent.batch_status == "COMPLETED"
+    assert double.item(a)["texts"]["dropdown"] == "Urgent, Retail" and double.item(b)["texts"]["status"] == "In Progress"

@@ -88,6 +88,12 @@ VALUES
     ('NO_OP', 'WARNING', 'Y',
      'Column {column} of item {value} looks equal to this value in the loader''s copy (the loaded rows of the staging table, which can be out of date): the cell is still released; the sender compares it with the live board at send time and leaves it out only if the board already holds it.',
      'A value equal to the loader''s copy is reported; whether it is sent is decided against the live board.'),
+    ('LABEL_NORMALISED', 'WARNING', 'Y',
+     'Value {value} of column {column} ({column_id}) matches a label only after trimming spaces or ignoring case: {detail}. It is sent as that label; write the label exactly as the board has it to silence this warning.',
+     'A status or dropdown value matched to a label only after normalising is reported.'),
+    ('ALIAS_NORMALISED', 'WARNING', 'Y',
+     'Column {column} was matched to column {column_id} ({detail}) only after its punctuation was ignored: check that it is the column you mean, or use the column id as the alias.',
+     'A query alias matched to a column title only after ignoring punctuation is reported.'),
     ('NO_FIELDS', 'WARNING', 'Y',
      'The row has no column to change: nothing is sent for item {value}.',
      'An UPDATE row with no value columns sends nothing.')

@@ -240,6 +240,36 @@ BEGIN
         FROM mon_val_cell AS c
         WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR length(btrim(c.raw_value)) NOT BETWEEN 1 AND 255);
 
+        -- a label or a column matched only after normalising: sent as matched, with a warning that names
+        -- what was matched to what (a status value matched after trimming or ignoring case, a dropdown token
+        -- after ignoring case; an alias matched to a column title only after its punctuation was ignored)
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, detail)
+        SELECT c.update_row_no, 'LABEL_NORMALISED', c.column_alias, c.column_id, c.column_type, c.raw_value, m.matched
+        FROM mon_val_cell AS c
+        CROSS JOIN LATERAL (
+            SELECT string_agg('''' || tok.t || ''' -> ''' || lm.label_text || '''', ', ' ORDER BY tok.ord) AS matched
+            FROM (
+                SELECT 0 AS ord, c.raw_value AS t WHERE c.column_type = 'status'
+                UNION ALL
+                SELECT x.ord::int, btrim(x.t) FROM unnest(string_to_array(c.raw_value, ',')) WITH ORDINALITY AS x (t, ord)
+                WHERE c.column_type = 'dropdown'
+            ) AS tok
+            CROSS JOIN LATERAL (
+                SELECT l.label_text FROM mon_val_label AS l
+                WHERE l.column_id = c.column_id AND l.label_lower = lower(btrim(tok.t))
+                ORDER BY l.label_id LIMIT 1
+            ) AS lm
+            WHERE btrim(tok.t) <> ''
+                AND NOT EXISTS (SELECT 1 FROM mon_val_label AS e WHERE e.column_id = c.column_id AND e.label_text = tok.t)
+        ) AS m
+        WHERE c.column_type IN ('status', 'dropdown') AND c.is_writable = 'Y' AND c.raw_value IS NOT NULL
+            AND m.matched IS NOT NULL;
+
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, detail)
+        SELECT c.update_row_no, 'ALIAS_NORMALISED', c.column_alias, c.column_id, c.column_title
+        FROM mon_val_cell AS c
+        WHERE c.match_kind = 'TITLE' AND c.column_id IS NOT NULL AND c.column_alias ~ '[^A-Za-z0-9_ ]';
+
         -- one cell, two different values in the batch
         INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
         SELECT c.update_row_no, 'DUPLICATE_CONFLICT', c.column_alias, c.column_id, c.monday_item_id::text, d.row_list

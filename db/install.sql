@@ -611,6 +611,17 @@ BEGIN
     CREATE INDEX IX_MON_UpdateQueue_batch_status ON dbo.MON_UpdateQueue (batch_id, queue_status);
 END;
 GO
+-- overlapping batches: the open rows of an item (the claim keeps release order, validation names them)
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'IX_MON_UpdateQueue_open_item' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
+)
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_open_item ON dbo.MON_UpdateQueue (monday_item_id, batch_id)
+    INCLUDE (queue_status)
+    WHERE queue_status IN ('READY', 'CLAIMED');
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_UpdatePreview.sql
 -- MON_UpdatePreview: what a dry run found, one row per cell: the value on the board now, the value that
 -- would be sent, and whether it would change anything. A later dry run of the same batch replaces it.
@@ -831,6 +842,13 @@ USING (
          N'Column {column} was matched to column {column_id} ({detail}) only after its punctuation was '
          + N'ignored: check that it is the column you mean, or use the column id as the alias.',
          N'A query alias matched to a column title only after ignoring punctuation is reported.'),
+        ('OVERLAP_BATCH', 'WARNING', 'Y',
+         N'Column {column} of item {value} is also written by {detail}, released and not yet completed. Both '
+         + N'are sent, in release order: this batch, released after it, is sent after it, so its value stays '
+         + N'on the board and its audit row records the other batch''s value as the old one. Cancel one of '
+         + N'them if that is not what you want.',
+         N'A cell another released, not yet completed batch also writes is reported, naming that batch and '
+         + N'its value.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
          N'An UPDATE row with no value columns sends nothing.')
@@ -2781,6 +2799,40 @@ BEGIN
         INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
         WHERE @operation = 'UPDATE';
 
+        -- another released batch, not yet completed, writes the same cell: named, with the value it sends
+        -- (both are sent, in release order: this batch, released after it, is sent after it)
+        IF @operation = 'UPDATE'
+        BEGIN
+            SELECT
+                q.batch_id,
+                ob.released_at,
+                q.monday_item_id,
+                j.[key] COLLATE DATABASE_DEFAULT AS column_id,
+                CASE WHEN j.[type] = 1 THEN N'"' + STRING_ESCAPE(j.[value], 'json') + N'"' ELSE j.[value] END
+                    COLLATE DATABASE_DEFAULT AS val
+            INTO #val_open
+            FROM dbo.MON_UpdateQueue AS q
+            INNER JOIN dbo.MON_UpdateBatch AS ob ON q.batch_id = ob.batch_id
+            CROSS APPLY OPENJSON(CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values ELSE N'{}' END) AS j
+            WHERE
+                q.queue_status IN ('READY', 'CLAIMED') AND ob.batch_status IN ('READY', 'SENDING')
+                AND q.batch_id <> @batch_id
+                AND q.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);
+
+            INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+            SELECT
+                c.update_row_no,
+                'OVERLAP_BATCH' AS rule_code,
+                c.column_alias,
+                c.column_id,
+                CONVERT(nvarchar(30), c.monday_item_id) AS val,
+                STRING_AGG(CAST(N'batch ' + o.batch_id + N' (' + o.val + N')' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY o.released_at ASC, o.batch_id ASC) AS detail
+            FROM #val_cell AS c
+            INNER JOIN #val_open AS o ON c.monday_item_id = o.monday_item_id AND c.column_id = o.column_id
+            GROUP BY c.update_row_no, c.column_alias, c.column_id, c.monday_item_id;
+        END;
+
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
         -- The loaded values of the batch's items are read once per alias (one pass over the staging table
         -- each) into #val_loaded, then one set-based statement compares them with the cells.
@@ -4210,7 +4262,9 @@ GO
 --   * sets CLAIMED, lease_owner, lease_expires_at = now + @lease_seconds, claimed_at, attempt_count + 1,
 --     and moves the batch READY -> SENDING (READPAST: a batch row locked by a result being recorded is
 --     moved by that result instead, so the claim never waits for a batch lock while it holds rows);
---   * a row whose lease expired after its last allowed attempt becomes DEAD instead.
+--   * a row whose lease expired after its last allowed attempt becomes DEAD instead;
+--   * a row waits while a batch released before its own still has an open row for the same item, so
+--     overlapping batches reach the board in release order.
 -- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
 -- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
@@ -4387,6 +4441,24 @@ Examples:
                             AND q.lease_expires_at <= @now
                             AND q.attempt_count < q.max_attempts
                         )
+                    )
+                    -- overlapping batches go in release order: a row waits while a batch released before its
+                    -- own still has an open row for the same item. Read uncommitted, on purpose: two claims
+                    -- never wait on each other's rows (no deadlock), and a row read as still open that is
+                    -- being closed only makes this row wait for the next claim
+                    AND NOT EXISTS (
+                        SELECT 1
+                        FROM dbo.MON_UpdateQueue AS o WITH (READUNCOMMITTED)
+                        INNER JOIN dbo.MON_UpdateBatch AS ob WITH (READUNCOMMITTED) ON o.batch_id = ob.batch_id
+                        INNER JOIN dbo.MON_UpdateBatch AS qb WITH (READUNCOMMITTED) ON q.batch_id = qb.batch_id
+                        WHERE
+                            o.monday_item_id = q.monday_item_id
+                            AND o.queue_status IN ('READY', 'CLAIMED')
+                            AND o.batch_id <> q.batch_id
+                            AND (
+                                ob.released_at < qb.released_at
+                                OR (ob.released_at = qb.released_at AND ob.batch_id < qb.batch_id)
+                            )
                     )
                 ORDER BY q.queue_id
             )

@@ -201,7 +201,7 @@ def batch_rows(db: Database, batch_id: str | None = None) -> list[dict[str, Any]
         return db.query(f"SELECT {cols} FROM dbo.MON_UpdateBatch WHERE batch_id = ?", [batch_id])  # noqa: S608
     return db.query(
         f"SELECT {cols} FROM dbo.MON_UpdateBatch WHERE batch_status IN ('READY', 'SENDING') "  # noqa: S608
-        "ORDER BY created_at, batch_id"
+        "ORDER BY released_at, batch_id"  # release order: overlapping batches reach the board in that order
     )
 
 
@@ -308,6 +308,9 @@ class BoardWorker:
             if not rows:
                 wait = next_visible_in(self.db, run.batch_id)
                 if wait is None or waited + wait > self.config.idle_wait:
+                    if wait == 0:
+                        log.warning("batch %s: rows wait for a batch released before it that writes the same "
+                                    "items and is not sent yet; they are sent after it", run.batch_id)
                     break
                 pause = min(max(wait, 0.05), 2.0)
                 time.sleep(pause)

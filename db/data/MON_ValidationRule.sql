@@ -129,6 +129,13 @@ USING (
          N'Column {column} was matched to column {column_id} ({detail}) only after its punctuation was '
          + N'ignored: check that it is the column you mean, or use the column id as the alias.',
          N'A query alias matched to a column title only after ignoring punctuation is reported.'),
+        ('OVERLAP_BATCH', 'WARNING', 'Y',
+         N'Column {column} of item {value} is also written by {detail}, released and not yet completed. Both '
+         + N'are sent, in release order: this batch, released after it, is sent after it, so its value stays '
+         + N'on the board and its audit row records the other batch''s value as the old one. Cancel one of '
+         + N'them if that is not what you want.',
+         N'A cell another released, not yet completed batch also writes is reported, naming that batch and '
+         + N'its value.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
          N'An UPDATE row with no value columns sends nothing.')

@@ -637,6 +637,40 @@ BEGIN
         INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
         WHERE @operation = 'UPDATE';
 
+        -- another released batch, not yet completed, writes the same cell: named, with the value it sends
+        -- (both are sent, in release order: this batch, released after it, is sent after it)
+        IF @operation = 'UPDATE'
+        BEGIN
+            SELECT
+                q.batch_id,
+                ob.released_at,
+                q.monday_item_id,
+                j.[key] COLLATE DATABASE_DEFAULT AS column_id,
+                CASE WHEN j.[type] = 1 THEN N'"' + STRING_ESCAPE(j.[value], 'json') + N'"' ELSE j.[value] END
+                    COLLATE DATABASE_DEFAULT AS val
+            INTO #val_open
+            FROM dbo.MON_UpdateQueue AS q
+            INNER JOIN dbo.MON_UpdateBatch AS ob ON q.batch_id = ob.batch_id
+            CROSS APPLY OPENJSON(CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values ELSE N'{}' END) AS j
+            WHERE
+                q.queue_status IN ('READY', 'CLAIMED') AND ob.batch_status IN ('READY', 'SENDING')
+                AND q.batch_id <> @batch_id
+                AND q.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);
+
+            INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+            SELECT
+                c.update_row_no,
+                'OVERLAP_BATCH' AS rule_code,
+                c.column_alias,
+                c.column_id,
+                CONVERT(nvarchar(30), c.monday_item_id) AS val,
+                STRING_AGG(CAST(N'batch ' + o.batch_id + N' (' + o.val + N')' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY o.released_at ASC, o.batch_id ASC) AS detail
+            FROM #val_cell AS c
+            INNER JOIN #val_open AS o ON c.monday_item_id = o.monday_item_id AND c.column_id = o.column_id
+            GROUP BY c.update_row_no, c.column_alias, c.column_id, c.monday_item_id;
+        END;
+
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
         -- The loaded values of the batch's items are read once per alias (one pass over the staging table
         -- each) into #val_loaded, then one set-based statement compares them with the cells.

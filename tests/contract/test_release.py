@@ -144,6 +144,8 @@ def test_warning_rows_are_sent_unless_excluded_and_no_op_cells_are_released(plan
     rows = queue_of(db, batch_id)
     assert [r["monday_item_id"] for r in rows] == [ITEM_ID, OTHER_ITEM_ID]
     assert json.loads(rows[1]["column_values"]) and batch_row(db, batch_id)["batch_status"] == "READY"
+    # cancelled, so that the next batch does not overlap a released one (an OVERLAP_BATCH warning)
+    db.call("usp_CancelBatch", batch_id=batch_id, reason="next case")
 
     res = stage(db, q)
     other = res.outputs["batch_id"]

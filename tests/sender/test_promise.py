@@ -172,3 +172,35 @@ def test_normalised_label_and_alias_matches_warn_naming_both(db, cfg, double):
     sent = ops.process_staged_updates(batch_id, dry_run=False)
     assert sent.batch_status == "COMPLETED"
     assert double.item(a)["texts"]["dropdown"] == "Urgent, Retail" and double.item(b)["texts"]["status"] == "In Progress"
+
+
+def test_overlapping_batches_are_named_and_sent_in_release_order(db, cfg, double):
+    from sender.send import Sender
+
+    ops = _ops(db, cfg, double)
+    item = double.planning["item_ids"][0]  # 'Working on it'
+    staged_first = ops.stage_updates_from_query(f"SELECT {item} AS monday_item_id, 'Stuck' AS order_status")
+    first = ops.stage_updates_from_query(f"SELECT {item} AS monday_item_id, 'Done' AS order_status")
+    ops.release_batch(first)
+    second = ops.stage_updates_from_query(f"SELECT {item} AS monday_item_id, 'In Progress' AS order_status")
+    errs = json.loads(db.scalar("SELECT validation_errors FROM dbo.STG_MON_CustMasterSchedule "
+                                "WHERE update_batch_id = ?", [second]))
+    assert [(e["rule"], e["severity"]) for e in errs] == [("OVERLAP_BATCH", "WARNING")]
+    assert f"batch {first} ({{\"index\":1}})" in errs[0]["message"]
+    ops.release_batch(second)  # WARNING rows are released, as documented
+    preview = ops.process_staged_updates(second)  # the dry run names the other batch too
+    assert "OVERLAP_BATCH" in preview.report and first in preview.report
+    # sending the later batch alone sends nothing while the earlier one is open
+    alone = ops.process_staged_updates(second, dry_run=False)
+    assert double.mutation_log == [] and alone.batch_status == "READY"
+    # the batch staged first but released last is sent last
+    ops.validate_staged_updates(staged_first)
+    ops.release_batch(staged_first)
+    run = Sender(cfg, dry_run=False).run()
+    assert {b.status_after for b in run.batches.values()} == {"COMPLETED"}
+    assert double.item(item)["texts"]["status"] == "Stuck"
+    audits = [a for b in (first, second, staged_first) for a in audit_rows(db, b)]
+    assert [(a["batch_id"], json.loads(a["old_value"]), json.loads(a["new_value"])) for a in audits] == [
+        (first, {"index": 0}, {"index": 1}), (second, {"index": 1}, {"index": 3}),
+        (staged_first, {"index": 3}, {"index": 2})]
+    assert audits[0]["update_timestamp"] <= audits[1]["update_timestamp"] <= audits[2]["update_timestamp"]

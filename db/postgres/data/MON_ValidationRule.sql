@@ -94,6 +94,9 @@ VALUES
     ('ALIAS_NORMALISED', 'WARNING', 'Y',
      'Column {column} was matched to column {column_id} ({detail}) only after its punctuation was ignored: check that it is the column you mean, or use the column id as the alias.',
      'A query alias matched to a column title only after ignoring punctuation is reported.'),
+    ('OVERLAP_BATCH', 'WARNING', 'Y',
+     'Column {column} of item {value} is also written by {detail}, released and not yet completed. Both are sent, in release order: this batch, released after it, is sent after it, so its value stays on the board and its audit row records the other batch''s value as the old one. Cancel one of them if that is not what you want.',
+     'A cell another released, not yet completed batch also writes is reported, naming that batch and its value.'),
     ('NO_FIELDS', 'WARNING', 'Y',
      'The row has no column to change: nothing is sent for item {value}.',
      'An UPDATE row with no value columns sends nothing.')

@@ -283,6 +283,27 @@ BEGIN
         ) AS d ON d.monday_item_id = c.monday_item_id AND d.column_id = c.column_id
         WHERE b.update_operation = 'UPDATE';
 
+        -- another released batch, not yet completed, writes the same cell: named, with the value it sends
+        -- (both are sent, in release order: this batch, released after it, is sent after it)
+        IF b.update_operation = 'UPDATE' THEN
+            IF to_regclass('pg_temp.mon_val_open') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_open; END IF;
+            CREATE TEMP TABLE mon_val_open ON COMMIT DROP AS
+            SELECT q.batch_id, ob.released_at, q.monday_item_id, e.key AS column_id, e.value::text AS val
+            FROM dbo.MON_UpdateQueue AS q
+            INNER JOIN dbo.MON_UpdateBatch AS ob ON ob.batch_id = q.batch_id
+            CROSS JOIN LATERAL json_each(CASE WHEN q.column_values ~ '^\s*\{' THEN q.column_values::json ELSE '{}'::json END) AS e
+            WHERE q.queue_status IN ('READY', 'CLAIMED') AND ob.batch_status IN ('READY', 'SENDING')
+                AND q.batch_id <> p_batch_id
+                AND q.monday_item_id IN (SELECT r.monday_item_id FROM mon_val_row AS r);
+
+            INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+            SELECT c.update_row_no, 'OVERLAP_BATCH', c.column_alias, c.column_id, c.monday_item_id::text,
+                string_agg('batch ' || o.batch_id || ' (' || o.val || ')', ', ' ORDER BY o.released_at, o.batch_id)
+            FROM mon_val_cell AS c
+            INNER JOIN mon_val_open AS o ON o.monday_item_id = c.monday_item_id AND o.column_id = c.column_id
+            GROUP BY c.update_row_no, c.column_alias, c.column_id, c.monday_item_id;
+        END IF;
+
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
         -- The loaded rows of the batch's items are read once (one pass over the staging table), then joined.
         IF b.update_operation = 'UPDATE' THEN

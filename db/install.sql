@@ -3509,7 +3509,7 @@ GO
 -- plus a one-row summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
--- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50217 (docs/errors.md).
+-- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50218 (docs/errors.md).
 -- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
@@ -3657,6 +3657,16 @@ Examples:
                 N' lists of rows in a table and select them from there, or stage them in several batches.'
             );
             THROW 50216, @msg, 1;
+        END;
+        IF CHARINDEX(N'[SAFE_TEST_ITEM_ID]', UPPER(@query)) > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query still holds the placeholder [SAFE_TEST_ITEM_ID]: replace it with the',
+                N' monday id of a safe test item (e.g. monday_item_id = 1234567890; the loader''s rows list them:',
+                N' SELECT monday_item_id, item_name FROM dbo.STG_MON_CustMasterSchedule WHERE monday_board_id = ',
+                @board_id, N'), then stage again. Nothing was staged.'
+            );
+            THROW 50218, @msg, 1;
         END;
         SET @blank = dbo.fn_MON_Private_BlankQueryText(@query);
         SET @code_len = LEN(@blank + N'x') - 1;

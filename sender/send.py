@@ -47,6 +47,7 @@ from . import graphql_ops as ops
 from . import values as V
 from .config import Config
 from .db import Database, DbError
+from .exitcodes import UsageError
 from .monday import (
     RETRYABLE_CODES,
     AuthError,
@@ -728,11 +729,17 @@ class Sender:
 
     def run(self, batch_id: str | None = None) -> RunResult:
         self.config.require_token()
-        result = RunResult(dry_run=self.dry_run, daily_limit=self.config.daily_calls)
+        result = RunResult(dry_run=self.dry_run, daily_limit=self.config.daily_calls,
+                           daily_remaining=self.budget.remaining)
         with Database(self.config.require_dsn()) as db:
             headers = batch_rows(db, batch_id)
         if batch_id and not headers:
-            raise DbError(f"batch {batch_id!r} does not exist", None)
+            raise UsageError(f"batch {batch_id!r} does not exist: check the id in dbo.vw_MON_BatchSummary")
+        if batch_id and headers[0]["batch_status"] in ("STAGED", "VALIDATED", "CANCELLED"):
+            status = headers[0]["batch_status"]
+            raise UsageError(f"batch {batch_id} is {status}: " + (
+                "it was cancelled, nothing of it can be sent; stage the rows again" if status == "CANCELLED"
+                else "release it first (opus-sender release --batch-id ...), then send it"))
         if batch_id and headers[0]["batch_status"] not in OPEN_STATUSES:
             status = headers[0]["batch_status"]
             hint = ("release it first (opus-sender release --batch-id ...)" if status in ("STAGED", "VALIDATED")

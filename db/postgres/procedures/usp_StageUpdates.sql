@@ -7,7 +7,7 @@
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
 -- Not SECURITY DEFINER: the query reads only what the caller may read. Twin of
--- db/procedures/usp_StageUpdates.sql. Errors 50201-50217 (docs/errors.md).
+-- db/procedures/usp_StageUpdates.sql. Errors 50201-50218 (docs/errors.md).
 CREATE OR REPLACE PROCEDURE dbo.usp_StageUpdates(
     p_query text DEFAULT NULL,
     p_board_id bigint DEFAULT NULL,
@@ -118,6 +118,10 @@ BEGIN
         IF length(p_query) > 1000000 THEN
             RAISE EXCEPTION USING ERRCODE = '50216',
                 MESSAGE = format('usp_StageUpdates: the query has %s characters; at most 1000000 are accepted (the limit of the query text, not of the rows it returns). Put long values and long lists of rows in a table and select them from there, or stage them in several batches.', length(p_query));
+        END IF;
+        IF position('[SAFE_TEST_ITEM_ID]' IN upper(p_query)) > 0 THEN
+            RAISE EXCEPTION USING ERRCODE = '50218',
+                MESSAGE = format('usp_StageUpdates: the query still holds the placeholder [SAFE_TEST_ITEM_ID]: replace it with the monday id of a safe test item (e.g. monday_item_id = 1234567890; the loader''s rows list them: SELECT monday_item_id, item_name FROM dbo.STG_MON_CustMasterSchedule WHERE monday_board_id = %s), then stage again. Nothing was staged.', p_board_id);
         END IF;
         v_blank := dbo.fn_MON_Private_BlankQueryText(p_query);
         v_code_len := length(rtrim(v_blank, E' \t\r\n;'));

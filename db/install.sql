@@ -51,6 +51,56 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/20_staged_rows_without_board_copy.sql
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
+    EXEC sys.sp_executesql N'-- Schema 0.2.0, step 20: staged rows carry no monday_board_id.
+-- From 0.2.0 on, usp_StageUpdates writes staged rows (update_batch_id set) with monday_board_id NULL: their
+-- board is their batch''s (dbo.MON_UpdateBatch.board_id), so a query over the loader''s rows by board
+-- (WHERE monday_board_id = 8709134353 AND monday_item_id = ...) returns the loader''s row only, however many
+-- batches were staged before. This step clears the board copy on rows staged by earlier versions; the
+-- loader''s own rows (update_batch_id NULL) are not touched. Idempotent: a second run changes nothing.
+-- Dynamic SQL: the statements compile only where the tables and columns exist.
+SET NOCOUNT ON;
+
+DECLARE @sql nvarchar(MAX) = N'''';
+SELECT @sql = @sql + N''UPDATE dbo.'' + QUOTENAME(t.table_name)
+    + N'' SET monday_board_id = NULL WHERE update_batch_id IS NOT NULL AND monday_board_id IS NOT NULL;''
+FROM (VALUES (N''STG_MON_CustMasterSchedule''), (N''STG_MON_CustMasterSchedule_Subitems'')) AS t(table_name)
+WHERE COL_LENGTH(N''dbo.'' + t.table_name, N''update_batch_id'') IS NOT NULL
+    AND COL_LENGTH(N''dbo.'' + t.table_name, N''monday_board_id'') IS NOT NULL;
+IF @sql <> N''''
+    EXEC sys.sp_executesql @sql;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/21_queue_open_item_index.sql
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
+    EXEC sys.sp_executesql N'-- Schema 0.2.0, step 21: index IX_MON_UpdateQueue_open_item on the open queue rows by item.
+-- usp_ClaimQueueRows holds back a row while a batch released earlier still has an open row for the same
+-- item (overlapping batches go in release order), and validation names the other released batches that
+-- write a cell of the batch (OVERLAP_BATCH): both look up open rows by monday_item_id. Idempotent: created
+-- only where the table exists and the index does not.
+IF OBJECT_ID(N''dbo.MON_UpdateQueue'', N''U'') IS NOT NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM sys.indexes
+        WHERE name = N''IX_MON_UpdateQueue_open_item'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
+    )
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_open_item ON dbo.MON_UpdateQueue (monday_item_id, batch_id)
+    INCLUDE (queue_status)
+    WHERE queue_status IN (''READY'', ''CLAIMED'');
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
 -- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
 IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NULL
@@ -1033,6 +1083,23 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- overlapping batches: the open rows of an item (the claim keeps release order, validation names them)
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'IX_MON_UpdateQueue_open_item' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
+)
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_open_item ON dbo.MON_UpdateQueue (monday_item_id, batch_id)
+    INCLUDE (queue_status)
+    WHERE queue_status IN ('READY', 'CLAIMED');
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_UpdatePreview.sql
 -- MON_UpdatePreview: what a dry run found, one row per cell: the value on the board now, the value that
 -- would be sent, and whether it would change anything. A later dry run of the same batch replaces it.
@@ -1268,9 +1335,27 @@ VALUES
          + N'row per item and column.',
          N'Rows of one batch must not set one cell to different values.'),
         ('NO_OP', 'WARNING', 'Y',
-         N'Column {column} of item {value} already holds this value in the loaded rows of the staging '
-         + N'table: the cell is left out when the batch is released.',
-         N'A value equal to the loaded one is not sent.'),
+         N'Column {column} of item {value} looks equal to this value in the loader''s copy (the loaded rows '
+         + N'of the staging table, which can be out of date): the cell is still released; the sender compares '
+         + N'it with the live board at send time and leaves it out only if the board already holds it.',
+         N'A value equal to the loader''s copy is reported; whether it is sent is decided against the live '
+         + N'board.'),
+        ('LABEL_NORMALISED', 'WARNING', 'Y',
+         N'Value {value} of column {column} ({column_id}) matches a label only after trimming spaces or '
+         + N'ignoring case: {detail}. It is sent as that label; write the label exactly as the board has it to '
+         + N'silence this warning.',
+         N'A status or dropdown value matched to a label only after normalising is reported.'),
+        ('ALIAS_NORMALISED', 'WARNING', 'Y',
+         N'Column {column} was matched to column {column_id} ({detail}) only after its punctuation was '
+         + N'ignored: check that it is the column you mean, or use the column id as the alias.',
+         N'A query alias matched to a column title only after ignoring punctuation is reported.'),
+        ('OVERLAP_BATCH', 'WARNING', 'Y',
+         N'Column {column} of item {value} is also written by {detail}, released and not yet completed. Both '
+         + N'are sent, in release order: this batch, released after it, is sent after it, so its value stays '
+         + N'on the board and its audit row records the other batch''s value as the old one. Cancel one of '
+         + N'them if that is not what you want.',
+         N'A cell another released, not yet completed batch also writes is reported, naming that batch and '
+         + N'its value.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
          N'An UPDATE row with no value columns sends nothing.');
@@ -2611,7 +2696,8 @@ GO
 -- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
 -- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
--- is_no_op 'Y': validation found the loaded value equal (a NO_OP warning): release leaves the cell out.
+-- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
+-- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
 -- Inline table-valued function; same columns as the PostgreSQL twin.
 --   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
 -- dropped and created anew (the install drops every view and function first)
@@ -2955,7 +3041,9 @@ BEGIN
         c.column_type,
         c.settings_json,
         c.is_writable,
-        c.match_count
+        c.match_count,
+        c.match_kind,
+        c.column_title
     INTO #val_cell
     FROM dbo.fn_MON_StagedCells(@batch_id) AS c;
     CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
@@ -3170,7 +3258,32 @@ BEGIN
         WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
 
         -- values of writable columns (NULL or blank clears the cell and needs no format). Labels are
-        -- matched through #val_label (text ignoring case, then id); the dropdown tokens of each cell once.
+        -- matched through #val_label (text ignoring case, then id). The label tokens are split once: a
+        -- status cell's whole value, a dropdown cell's comma-separated parts (trimmed).
+        CREATE TABLE #val_ltok (
+            update_row_no int NOT NULL,
+            column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
+            ord int NOT NULL,
+            tok nvarchar(MAX) COLLATE DATABASE_DEFAULT NOT NULL
+        );
+        INSERT INTO #val_ltok (update_row_no, column_id, ord, tok)
+        SELECT
+            c.update_row_no,
+            c.column_id,
+            0 AS ord,
+            c.raw_value AS tok
+        FROM #val_cell AS c
+        WHERE c.column_type = 'status' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
+        UNION ALL
+        SELECT
+            c.update_row_no,
+            c.column_id,
+            CAST(j.[key] AS int) AS ord,
+            LTRIM(RTRIM(j.[value])) COLLATE DATABASE_DEFAULT AS tok
+        FROM #val_cell AS c
+        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS j
+        WHERE c.column_type = 'dropdown' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
+
         CREATE TABLE #val_token (
             update_row_no int NOT NULL,
             column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
@@ -3179,24 +3292,23 @@ BEGIN
         );
         INSERT INTO #val_token (update_row_no, column_id, ord, t)
         SELECT
-            c.update_row_no,
-            c.column_id,
-            CAST(tok.[key] AS int) AS ord,
-            LTRIM(RTRIM(tok.[value])) COLLATE DATABASE_DEFAULT AS t
-        FROM #val_cell AS c
-        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS tok
+            lt.update_row_no,
+            lt.column_id,
+            lt.ord,
+            lt.tok AS t
+        FROM #val_ltok AS lt
+        INNER JOIN #val_cell AS c ON lt.update_row_no = c.update_row_no AND lt.column_id = c.column_id
         WHERE
-            c.column_type = 'dropdown' AND c.is_writable = 'Y' AND @create_labels = 'N'
-            AND LEN(LTRIM(RTRIM(tok.[value]))) > 0
+            c.column_type = 'dropdown' AND @create_labels = 'N'
             AND NOT EXISTS (
                 SELECT 1 FROM #val_label AS l
                 WHERE
-                    l.column_id = c.column_id
+                    l.column_id = lt.column_id
                     AND (
-                        l.label_lower = LOWER(LTRIM(RTRIM(tok.[value])) COLLATE DATABASE_DEFAULT)
+                        l.label_lower = LOWER(lt.tok)
                         OR (
-                            LTRIM(RTRIM(tok.[value])) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.[value]))) <= 9
-                            AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.[value])))
+                            lt.tok NOT LIKE N'%[^0-9]%' AND LEN(lt.tok) <= 9
+                            AND l.label_id = TRY_CONVERT(int, lt.tok)
                         )
                     )
             );
@@ -3357,6 +3469,59 @@ BEGIN
         FROM #val_cell AS c
         WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR LEN(LTRIM(RTRIM(c.raw_value))) NOT BETWEEN 1 AND 255);
 
+        -- a label or a column matched only after normalising: sent as matched, with a warning that names
+        -- what was matched to what (a status value matched after trimming or ignoring case, a dropdown token
+        -- after ignoring case; an alias matched to a column title only after its punctuation was ignored).
+        -- Exact means exact: binary collation and equal DATALENGTH (SQL Server's = ignores case under the
+        -- default collations and trailing spaces always).
+        WITH m AS (
+            SELECT
+                t.update_row_no,
+                t.column_id,
+                STRING_AGG(CAST(N'''' + t.tok + N''' -> ''' + lm.label_text + N'''' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY t.ord ASC) AS matched_labels
+            FROM #val_ltok AS t
+            CROSS APPLY (
+                SELECT TOP (1) l.label_text
+                FROM #val_label AS l
+                WHERE l.column_id = t.column_id AND l.label_lower = LOWER(LTRIM(RTRIM(t.tok)))
+                ORDER BY l.label_id
+            ) AS lm
+            WHERE NOT EXISTS (
+                SELECT 1 FROM #val_label AS e
+                WHERE
+                    e.column_id = t.column_id
+                    AND e.label_text COLLATE Latin1_General_100_BIN2 = t.tok COLLATE Latin1_General_100_BIN2
+                    AND DATALENGTH(e.label_text) = DATALENGTH(t.tok)
+            )
+            GROUP BY t.update_row_no, t.column_id
+        )
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, detail)
+        SELECT
+            c.update_row_no,
+            'LABEL_NORMALISED' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            c.column_type,
+            c.raw_value AS val,
+            m.matched_labels AS detail
+        FROM #val_cell AS c
+        INNER JOIN m ON c.update_row_no = m.update_row_no AND c.column_id = m.column_id
+        WHERE c.column_type IN ('status', 'dropdown');
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, detail)
+        SELECT
+            c.update_row_no,
+            'ALIAS_NORMALISED' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            c.column_title AS detail
+        FROM #val_cell AS c
+        WHERE
+            c.match_kind = 'TITLE' AND c.column_id IS NOT NULL
+            AND PATINDEX(N'%[^A-Za-z0-9_ ]%', c.column_alias COLLATE Latin1_General_100_BIN2) > 0;
+
         -- one cell, two different values in the batch
         WITH d AS (
             SELECT
@@ -3381,6 +3546,40 @@ BEGIN
         FROM #val_cell AS c
         INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
         WHERE @operation = 'UPDATE';
+
+        -- another released batch, not yet completed, writes the same cell: named, with the value it sends
+        -- (both are sent, in release order: this batch, released after it, is sent after it)
+        IF @operation = 'UPDATE'
+        BEGIN
+            SELECT
+                q.batch_id,
+                ob.released_at,
+                q.monday_item_id,
+                j.[key] COLLATE DATABASE_DEFAULT AS column_id,
+                CASE WHEN j.[type] = 1 THEN N'"' + STRING_ESCAPE(j.[value], 'json') + N'"' ELSE j.[value] END
+                    COLLATE DATABASE_DEFAULT AS val
+            INTO #val_open
+            FROM dbo.MON_UpdateQueue AS q
+            INNER JOIN dbo.MON_UpdateBatch AS ob ON q.batch_id = ob.batch_id
+            CROSS APPLY OPENJSON(CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values ELSE N'{}' END) AS j
+            WHERE
+                q.queue_status IN ('READY', 'CLAIMED') AND ob.batch_status IN ('READY', 'SENDING')
+                AND q.batch_id <> @batch_id
+                AND q.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);
+
+            INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+            SELECT
+                c.update_row_no,
+                'OVERLAP_BATCH' AS rule_code,
+                c.column_alias,
+                c.column_id,
+                CONVERT(nvarchar(30), c.monday_item_id) AS val,
+                STRING_AGG(CAST(N'batch ' + o.batch_id + N' (' + o.val + N')' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY o.released_at ASC, o.batch_id ASC) AS detail
+            FROM #val_cell AS c
+            INNER JOIN #val_open AS o ON c.monday_item_id = o.monday_item_id AND c.column_id = o.column_id
+            GROUP BY c.update_row_no, c.column_alias, c.column_id, c.monday_item_id;
+        END;
 
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
         -- The loaded values of the batch's items are read once per alias (one pass over the staging table
@@ -4106,11 +4305,13 @@ GO
 -- usp_StageUpdates: runs a SELECT with the caller's permissions and stages its rows as one batch of
 -- updates: one row per result row in dbo.STG_MON_CustMasterSchedule (ITEMS) or
 -- dbo.STG_MON_CustMasterSchedule_Subitems (SUBITEMS) with update_batch_id, update_row_no 1..n,
--- update_fields (JSON object alias -> value as text, NULL kept), source_query and source_table; creates
--- the batch header, validates the batch, and returns its id and counts (OUTPUT) plus a one-row summary.
+-- update_fields (JSON object alias -> value as text, NULL kept), source_query and source_table, and
+-- monday_board_id NULL (the board is the batch's: a query over the loader's rows by board never returns
+-- staged copies); creates the batch header, validates the batch, and returns its id and counts (OUTPUT)
+-- plus a one-row summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
--- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50217 (docs/errors.md).
+-- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50218 (docs/errors.md).
 -- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
@@ -4267,6 +4468,16 @@ Examples:
                 N' lists of rows in a table and select them from there, or stage them in several batches.'
             );
             THROW 50216, @msg, 1;
+        END;
+        IF CHARINDEX(N'[SAFE_TEST_ITEM_ID]', UPPER(@query)) > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query still holds the placeholder [SAFE_TEST_ITEM_ID]: replace it with the',
+                N' monday id of a safe test item (e.g. monday_item_id = 1234567890; the loader''s rows list them:',
+                N' SELECT monday_item_id, item_name FROM dbo.STG_MON_CustMasterSchedule WHERE monday_board_id = ',
+                @board_id, N'), then stage again. Nothing was staged.'
+            );
+            THROW 50218, @msg, 1;
         END;
         SET @blank = dbo.fn_MON_Private_BlankQueryText(@query);
         SET @code_len = LEN(@blank + N'x') - 1;
@@ -4639,6 +4850,8 @@ FROM #capture AS q;';
             )
             VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
 
+            -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
+            -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back
             IF @level = 'ITEMS'
             BEGIN
                 INSERT INTO dbo.STG_MON_CustMasterSchedule (
@@ -4647,7 +4860,7 @@ FROM #capture AS q;';
                 )
                 SELECT
                     s.monday_item_id,
-                    @board_id AS monday_board_id,
+                    CAST(NULL AS bigint) AS monday_board_id,
                     s.item_name,
                     s.group_id,
                     @op AS update_operation,
@@ -4670,7 +4883,7 @@ FROM #capture AS q;';
                 )
                 SELECT
                     s.monday_item_id,
-                    @board_id AS monday_board_id,
+                    CAST(NULL AS bigint) AS monday_board_id,
                     s.parent_item_id,
                     s.item_name,
                     s.group_id,
@@ -4970,7 +5183,9 @@ GO
 --   * sets CLAIMED, lease_owner, lease_expires_at = now + @lease_seconds, claimed_at, attempt_count + 1,
 --     and moves the batch READY -> SENDING (READPAST: a batch row locked by a result being recorded is
 --     moved by that result instead, so the claim never waits for a batch lock while it holds rows);
---   * a row whose lease expired after its last allowed attempt becomes DEAD instead.
+--   * a row whose lease expired after its last allowed attempt becomes DEAD instead;
+--   * a row waits while a batch released before its own still has an open row for the same item, so
+--     overlapping batches reach the board in release order.
 -- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
 -- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
@@ -5140,6 +5355,24 @@ Examples:
                         AND q.lease_expires_at <= @now
                         AND q.attempt_count < q.max_attempts
                     )
+                )
+                -- overlapping batches go in release order: a row waits while a batch released before its
+                -- own still has an open row for the same item. Read uncommitted, on purpose: two claims
+                -- never wait on each other's rows (no deadlock), and a row read as still open that is
+                -- being closed only makes this row wait for the next claim
+                AND NOT EXISTS (
+                    SELECT 1
+                    FROM dbo.MON_UpdateQueue AS o WITH (READUNCOMMITTED)
+                    INNER JOIN dbo.MON_UpdateBatch AS ob WITH (READUNCOMMITTED) ON o.batch_id = ob.batch_id
+                    INNER JOIN dbo.MON_UpdateBatch AS qb WITH (READUNCOMMITTED) ON q.batch_id = qb.batch_id
+                    WHERE
+                        o.monday_item_id = q.monday_item_id
+                        AND o.queue_status IN ('READY', 'CLAIMED')
+                        AND o.batch_id <> q.batch_id
+                        AND (
+                            ob.released_at < qb.released_at
+                            OR (ob.released_at = qb.released_at AND ob.batch_id < qb.batch_id)
+                        )
                 )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
@@ -6255,8 +6488,9 @@ GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseBatch.sql
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; no-op cells left
--- out, a row with nothing left to change is not queued) and idempotency_key = <batch_id>-<update_row_no>.
+-- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
+-- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
 -- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
 -- reloads the staging tables cannot change or lose what was released.
@@ -6363,13 +6597,14 @@ Examples:
     -- staged rows is planned for the real row count (a batch can hold 100k rows)
     CREATE TABLE #rel_cell (
         update_row_no int NOT NULL,
+        src_row_no int NOT NULL,
         field_no int NOT NULL,
         column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
         column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
         column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
         formatted nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
-        PRIMARY KEY CLUSTERED (update_row_no, field_no)
+        PRIMARY KEY CLUSTERED (src_row_no, field_no)
     );
 
     BEGIN TRY
@@ -6479,30 +6714,59 @@ Examples:
             THROW 50409, @msg, 1;
         END;
 
+        -- an UPDATE sends one queue row per item: the cells of every released row of an item go to the
+        -- item's first such row (update_row_no), and a cell staged in several rows with one value (different
+        -- values are a DUPLICATE_CONFLICT, never released) is sent once, from its first row (src_row_no)
+        WITH c AS (
+            SELECT
+                sc.update_row_no AS src_row_no,
+                sc.field_no,
+                sc.column_alias,
+                sc.column_id,
+                sc.column_type,
+                sc.metadata_board_id,
+                sc.raw_value,
+                sc.settings_json,
+                CASE
+                    WHEN @operation = 'UPDATE' AND sc.monday_item_id IS NOT NULL
+                        THEN MIN(sc.update_row_no) OVER (PARTITION BY sc.monday_item_id)
+                    ELSE sc.update_row_no
+                END AS update_row_no,
+                CASE
+                    WHEN @operation = 'UPDATE' AND sc.monday_item_id IS NOT NULL AND sc.column_id IS NOT NULL
+                        THEN ROW_NUMBER() OVER (
+                            PARTITION BY sc.monday_item_id, sc.column_id ORDER BY sc.update_row_no, sc.field_no
+                        )
+                    ELSE 1
+                END AS dup_no
+            FROM dbo.fn_MON_StagedCells(@batch_id) AS sc
+            WHERE (sc.validation_status = 'VALID' OR (@inc = 'Y' AND sc.validation_status = 'WARNING'))
+        )
+
         INSERT INTO #rel_cell (
-            update_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted
+            update_row_no, src_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted
         )
         SELECT
             c.update_row_no,
+            c.src_row_no,
             c.field_no,
             c.column_alias,
             c.column_id,
             c.column_type,
             c.metadata_board_id,
             dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
-        FROM dbo.fn_MON_StagedCells(@batch_id) AS c
-        WHERE (c.validation_status = 'VALID' OR (@inc = 'Y' AND c.validation_status = 'WARNING'))
-            AND c.is_no_op = 'N';
+        FROM c
+        WHERE c.dup_no = 1;
 
         SELECT TOP (1)
-            @bad_row = c.update_row_no,
+            @bad_row = c.src_row_no,
             @bad_alias = c.column_alias,
             @bad_column = c.column_id,
             @bad_type = c.column_type
         FROM #rel_cell AS c
         WHERE c.column_id IS NULL
             OR c.formatted IS NULL
-        ORDER BY c.update_row_no, c.field_no;
+        ORDER BY c.src_row_no, c.field_no;
         IF @bad_row IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
@@ -6549,7 +6813,7 @@ Examples:
                 MIN(c.metadata_board_id) AS metadata_board_id,
                 N'{' + STRING_AGG(
                     CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + c.formatted AS nvarchar(MAX)), N','
-                ) WITHIN GROUP (ORDER BY c.field_no) + N'}' AS column_values
+                ) WITHIN GROUP (ORDER BY c.src_row_no, c.field_no) + N'}' AS column_values
             FROM #rel_cell AS c
             GROUP BY c.update_row_no
         )

@@ -21,6 +21,7 @@ from . import __version__, exitcodes
 from .config import Config, load_config
 from .db import ConfigError, Database, DbError
 from .doctor import Doctor, dsn_setting, format_checks
+from .exitcodes import UsageError, is_user_error
 from .installer import InstallError, install, installed_version, plan
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
 from .operations import NO_ROWS_STAGED
@@ -28,9 +29,11 @@ from .operations import NO_ROWS_STAGED
 log = logging.getLogger("opus")
 
 EXIT_CODES_TEXT = (
-    "Exit codes: 0 all done; 1 partial failure (some rows failed or are left to retry); 2 usage; "
-    "3 configuration error; 4 database error; 5 nothing could be sent (every row failed, or monday "
-    "refused the token); 6 doctor: a check failed; 130 interrupted."
+    "Exit codes: 0 all done; 1 partial failure (some rows failed, are left to retry, or were refused by "
+    "validation); 2 usage (the command line, or a request the database refuses: a query that cannot be "
+    "staged, a batch that does not exist or was cancelled, ...); 3 configuration error; 4 database error "
+    "(including a database that cannot be reached); 5 nothing could be sent (every row failed or was "
+    "refused, or monday refused the token); 6 doctor: a check failed; 130 interrupted."
 )
 
 
@@ -137,14 +140,14 @@ def _read_query(args) -> str:
 
 
 def _print_summary(db: Database, batch_id: str) -> dict[str, Any]:
-    from .report import _refusal, batch_summary, validation_errors
+    from .report import batch_summary, findings_lines, validation_errors
 
     s = (batch_summary(db, batch_id) or [{}])[0]
     print(f"batch {batch_id}: status {s.get('batch_status')}; rows staged {s.get('rows_staged', 0)}, valid "
           f"{s.get('rows_valid', 0)}, warnings {s.get('rows_warning', 0)}, refused {s.get('rows_invalid', 0)}, "
           f"queued {s.get('rows_queued', 0)}")
-    for r in map(_refusal, validation_errors(db, batch_id)[:50]):
-        print(f"  {r['severity'] or 'refused'} row {r['row']} {r['item']} {r['column']}: [{r['rule']}] {r['message']}")
+    for line in findings_lines(batch_id, validation_errors(db, batch_id)):
+        print(line)
     return s
 
 
@@ -162,11 +165,21 @@ def cmd_stage(args) -> int:
             log.error("%s", exc)
             return exitcodes.NOTHING_SENT
         batch_id = res.outputs["batch_id"]
-        _print_summary(db, batch_id)
-        if args.release:
+        s = _print_summary(db, batch_id)
+        refused = int(s.get("rows_invalid") or 0)
+        usable = int(s.get("rows_valid") or 0) + (0 if args.no_warnings else int(s.get("rows_warning") or 0))
+        if args.release and usable:
             db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="N" if args.no_warnings else "Y")
             _print_summary(db, batch_id)
     print(batch_id)
+    if refused and not usable:
+        log.error("batch %s: every row was refused by validation (%d); nothing %s", batch_id, refused,
+                  "was released" if args.release else "can be released")
+        return exitcodes.NOTHING_SENT
+    if refused:
+        log.warning("batch %s: %d of %d rows were refused by validation", batch_id, refused,
+                    int(s.get("rows_staged") or 0))
+        return exitcodes.PARTIAL
     return exitcodes.OK
 
 
@@ -405,7 +418,17 @@ def main(argv: list[str] | None = None) -> int:
     except InstallError as exc:
         log.error("install failed: %s", exc)
         return exitcodes.DATABASE
+    except UsageError as exc:
+        log.error("%s", exc)
+        return exitcodes.USAGE
     except DbError as exc:
+        if is_user_error(exc.number):
+            log.error("refused (error %s): %s", exc.number, exc)
+            return exitcodes.USAGE
+        if exc.number is None and (exc.sqlstate or "")[:2] in ("08", "28"):
+            log.error("database error: cannot connect to the database: %s. Fix the connection string in OPUS_DSN "
+                      "or --dsn (or dsn= in the config file): server, port, database, user and password", exc)
+            return exitcodes.DATABASE
         log.error("database error: %s", exc)
         return exitcodes.DATABASE
     except AuthError as exc:

@@ -35,7 +35,7 @@ from .db import ConfigError
 
 DEFAULT_API_URL = "https://api.monday.com/v2"
 DEFAULT_API_VERSION = "2026-07"
-_VERSION_RE = re.compile(r"^\d{4}-\d{2}$")
+_VERSION_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class Secret:
@@ -251,7 +251,7 @@ def _validated(cfg: Config) -> Config:
     if not re.match(r"^https?://[^\s/]+", cfg.api_url or ""):
         problems.append(f"api_url {cfg.api_url!r} is not an http(s) URL")
     if not _VERSION_RE.match(cfg.api_version or ""):
-        problems.append(f"api_version {cfg.api_version!r} is not of the form YYYY-MM (e.g. 2026-07)")
+        problems.append(f"api_version {cfg.api_version!r} is not a valid version: monday's versions are YYYY-MM with a month 01-12 (e.g. 2026-07)")
     for name in ("requests_per_minute", "concurrency", "daily_calls", "complexity_per_minute", "claim_size",
                  "lease_seconds", "max_aliases", "read_chunk", "max_attempts"):
         if int(getattr(cfg, name)) < 1:

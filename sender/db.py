@@ -107,12 +107,21 @@ def _rows(cur) -> list[dict[str, Any]]:
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
+MESSAGE_CHUNK = 1022  # pyodbc reads a diagnostic message in pieces of this many characters
+
+
 def _messages(cur) -> list[str]:
-    out = []
+    joined: list[str] = []
+    carry = False
     for _kind, text in getattr(cur, "messages", None) or []:
-        # psqlODBC prefixes a RAISE NOTICE with its level; SQL Server's PRINT has none
-        out.append(re.sub(r"^(NOTICE|INFO|WARNING):\s*", "", _clean_message(str(text))))
-    return out
+        text = str(text)
+        if carry:
+            joined[-1] += text  # the rest of a message longer than one piece
+        else:
+            joined.append(text)
+        carry = len(text) == MESSAGE_CHUNK
+    # psqlODBC prefixes a RAISE NOTICE with its level; SQL Server's PRINT has none
+    return [re.sub(r"^(NOTICE|INFO|WARNING):\s*", "", _clean_message(t)) for t in joined]
 
 
 class Database:

@@ -71,6 +71,26 @@ def _pick(row: dict[str, Any], *names: str) -> Any:
     return None
 
 
+def findings_lines(batch_id: str, rows: list[dict[str, Any]], limit: int = 50, indent: str = "  ") -> list[str]:
+    """Validation findings as report lines: the totals per rule, the first ``limit`` findings, and how many
+    more there are and where to read them (never a silent cut)."""
+    refused = [_refusal(r) for r in rows]
+    if not refused:
+        return []
+    totals: dict[tuple[str, str], int] = {}
+    for r in refused:
+        key = (r["rule"], r["severity"] or "ERROR")
+        totals[key] = totals.get(key, 0) + 1
+    lines = [f"{indent}findings per rule: " + ", ".join(
+        f"{rule} {n} ({sev})" for (rule, sev), n in sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))]
+    lines += [f"{indent}{r['severity'] or 'ERROR'} row {r['row']} {r['item']} {r['column']}: [{r['rule']}] "
+              f"{r['message']}" for r in refused[:limit]]
+    if len(refused) > limit:
+        lines.append(f"{indent}... {len(refused) - limit} more: SELECT * FROM dbo.vw_MON_ValidationErrors "  # noqa: S608 - shown, not run
+                     f"WHERE batch_id = '{batch_id}';")
+    return lines
+
+
 def _refusal(row: dict[str, Any]) -> dict[str, str]:
     return {
         "row": str(_pick(row, "update_row_no", "row_no") or ""),
@@ -198,12 +218,10 @@ def write_text_report(db: Database, result: RunResult, out: IO[str], max_items: 
                           f"[{f['code']}] {f['message']}\n")
             if len(run.failures) > 20:
                 out.write(f"  ... {len(run.failures) - 20} more: see dbo.vw_MON_StuckOrFailedRows\n")
-        refused = [_refusal(r) for r in validation_errors(db, run.batch_id)]
-        if refused:
-            out.write(f"\n  validation findings ({len(refused)}; ERROR rows are not sent, WARNING cells as shown):\n")
-            for r in refused[:max_items]:
-                out.write(f"    {r['severity'] or 'ERROR'} row {r['row']} {r['item']} {r['column']}: "
-                          f"[{r['rule']}] {r['message']}\n")
+        found = validation_errors(db, run.batch_id)
+        if found:
+            out.write(f"\n  validation findings ({len(found)}; ERROR rows are not sent, WARNING cells as shown):\n")
+            out.writelines(line + "\n" for line in findings_lines(run.batch_id, found, max_items, "    "))
     out.write("\n")
     out.write(summary_table(result))
 

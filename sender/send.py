@@ -19,7 +19,9 @@ whose outcome is uncertain is looked up on the board before it is created again.
 is sent, its per-cell preview (the board's values then) is written through ``usp_RecordPreview``: if the
 mutation reached the board but its result was lost (a crash, a dropped response), the next attempt finds
 the cells already holding the new values, takes the old values from that pre-image and audits the change
-(SENT, ``applied_by_earlier_attempt``) instead of skipping it unaudited.
+(SENT, ``applied_by_earlier_attempt``) instead of skipping it unaudited. Rollback rows and the ARCHIVE rows
+of a rollback are protected the same way (a restored cell no longer holds the value the batch wrote, and
+would otherwise look changed by someone else since).
 
 The dry run takes the same path without any mutation and without claiming: it reads the open queue
 rows, reads the board, and writes the per-cell preview through ``usp_RecordPreview``.
@@ -45,6 +47,7 @@ from . import graphql_ops as ops
 from . import values as V
 from .config import Config
 from .db import Database, DbError
+from .exitcodes import UsageError
 from .monday import (
     RETRYABLE_CODES,
     AuthError,
@@ -199,7 +202,7 @@ def batch_rows(db: Database, batch_id: str | None = None) -> list[dict[str, Any]
         return db.query(f"SELECT {cols} FROM dbo.MON_UpdateBatch WHERE batch_id = ?", [batch_id])  # noqa: S608
     return db.query(
         f"SELECT {cols} FROM dbo.MON_UpdateBatch WHERE batch_status IN ('READY', 'SENDING') "  # noqa: S608
-        "ORDER BY created_at, batch_id"
+        "ORDER BY released_at, batch_id"  # release order: overlapping batches reach the board in that order
     )
 
 
@@ -306,6 +309,9 @@ class BoardWorker:
             if not rows:
                 wait = next_visible_in(self.db, run.batch_id)
                 if wait is None or waited + wait > self.config.idle_wait:
+                    if wait == 0:
+                        log.warning("batch %s: rows wait for a batch released before it that writes the same "
+                                    "items and is not sent yet; they are sent after it", run.batch_id)
                     break
                 pause = min(max(wait, 0.05), 2.0)
                 time.sleep(pause)
@@ -333,7 +339,11 @@ class BoardWorker:
             op = plan.row["update_operation"]
             if op == "ARCHIVE":
                 self._extend_if_due()
-                self._send_archive(run, plan)
+                if plan.cells[0].state == "applied":
+                    # archived by an earlier attempt whose result was lost: audit it now
+                    self._record(run, plan.row, "SENT", plan=plan, detail=plan.detail())
+                else:
+                    self._send_archive(run, plan)
             elif not plan.to_send:
                 if any(c.state == "applied" for c in plan.cells):
                     # the earlier attempt's mutation reached the board, its result was lost: audit it now
@@ -358,7 +368,13 @@ class BoardWorker:
                          cells=json.dumps(p.preview_cells(), ensure_ascii=False))
 
     def _apply_pre_images(self, plans: list[Plan]) -> None:
-        again = [p for p in plans if p.row["update_operation"] == "UPDATE" and
+        """A row claimed again (its earlier attempt died or lost its result) whose cells already hold the
+        new values, while the pre-image written before that attempt's mutation says they did not: the
+        earlier attempt applied them. They are audited now with the pre-image's old values ("applied")
+        instead of being skipped unaudited: UPDATE rows, rollback rows (whose cells would otherwise look
+        "changed by someone else since", the board no longer holding the value the batch wrote) and the
+        ARCHIVE rows of a rollback (the item archived already)."""
+        again = [p for p in plans if p.row["update_operation"] in ("UPDATE", "ARCHIVE") and
                  (p.row.get("was_expired") == "Y" or int(p.row.get("attempt_count") or 1) > 1)]
         if not again:
             return
@@ -370,9 +386,16 @@ class BoardWorker:
         for p in again:
             for c in p.cells:
                 prior = before.get((p.row["queue_id"], c.column_id))
-                if (c.state == "same" and prior and prior["would_change"] == "Y" and c.column_type
-                        and not V.same(c.column_type, V.loads(prior["current_value"]), None, c.new)):
-                    c.state, c.current, c.current_text = "applied", V.loads(prior["current_value"]), None
+                if not prior or prior["would_change"] != "Y":
+                    continue
+                was = V.loads(prior["current_value"])
+                if p.row["update_operation"] == "ARCHIVE":
+                    if p.item_state == "archived" and was not in ("archived", "deleted"):
+                        c.state, c.current, c.current_text = "applied", was, was
+                elif (c.state in ("same", "conflict") and c.column_type
+                        and V.same(c.column_type, c.current, c.current_text, c.new)
+                        and not V.same(c.column_type, was, None, c.new)):
+                    c.state, c.current, c.current_text, c.note = "applied", was, None, None
 
     # -- reads -----------------------------------------------------------------------------------
     def _plans(self, rows: list[dict[str, Any]]) -> Iterator[Plan]:
@@ -497,6 +520,7 @@ class BoardWorker:
         if plan.item_state in ("archived", "deleted"):
             self._record(run, row, "SKIPPED", detail={"item_state": plan.item_state}, plan=plan)
             return
+        self._write_pre_images([plan])
         try:
             res = self.client.mutate(ops.ARCHIVE_ITEM, {"item_id": str(row["monday_item_id"])},
                                      row["idempotency_key"])
@@ -705,11 +729,17 @@ class Sender:
 
     def run(self, batch_id: str | None = None) -> RunResult:
         self.config.require_token()
-        result = RunResult(dry_run=self.dry_run, daily_limit=self.config.daily_calls)
+        result = RunResult(dry_run=self.dry_run, daily_limit=self.config.daily_calls,
+                           daily_remaining=self.budget.remaining)
         with Database(self.config.require_dsn()) as db:
             headers = batch_rows(db, batch_id)
         if batch_id and not headers:
-            raise DbError(f"batch {batch_id!r} does not exist", None)
+            raise UsageError(f"batch {batch_id!r} does not exist: check the id in dbo.vw_MON_BatchSummary")
+        if batch_id and headers[0]["batch_status"] in ("STAGED", "VALIDATED", "CANCELLED"):
+            status = headers[0]["batch_status"]
+            raise UsageError(f"batch {batch_id} is {status}: " + (
+                "it was cancelled, nothing of it can be sent; stage the rows again" if status == "CANCELLED"
+                else "release it first (opus-sender release --batch-id ...), then send it"))
         if batch_id and headers[0]["batch_status"] not in OPEN_STATUSES:
             status = headers[0]["batch_status"]
             hint = ("release it first (opus-sender release --batch-id ...)" if status in ("STAGED", "VALIDATED")

@@ -122,9 +122,27 @@ VALUES
          + N'row per item and column.',
          N'Rows of one batch must not set one cell to different values.'),
         ('NO_OP', 'WARNING', 'Y',
-         N'Column {column} of item {value} already holds this value in the loaded rows of the staging '
-         + N'table: the cell is left out when the batch is released.',
-         N'A value equal to the loaded one is not sent.'),
+         N'Column {column} of item {value} looks equal to this value in the loader''s copy (the loaded rows '
+         + N'of the staging table, which can be out of date): the cell is still released; the sender compares '
+         + N'it with the live board at send time and leaves it out only if the board already holds it.',
+         N'A value equal to the loader''s copy is reported; whether it is sent is decided against the live '
+         + N'board.'),
+        ('LABEL_NORMALISED', 'WARNING', 'Y',
+         N'Value {value} of column {column} ({column_id}) matches a label only after trimming spaces or '
+         + N'ignoring case: {detail}. It is sent as that label; write the label exactly as the board has it to '
+         + N'silence this warning.',
+         N'A status or dropdown value matched to a label only after normalising is reported.'),
+        ('ALIAS_NORMALISED', 'WARNING', 'Y',
+         N'Column {column} was matched to column {column_id} ({detail}) only after its punctuation was '
+         + N'ignored: check that it is the column you mean, or use the column id as the alias.',
+         N'A query alias matched to a column title only after ignoring punctuation is reported.'),
+        ('OVERLAP_BATCH', 'WARNING', 'Y',
+         N'Column {column} of item {value} is also written by {detail}, released and not yet completed. Both '
+         + N'are sent, in release order: this batch, released after it, is sent after it, so its value stays '
+         + N'on the board and its audit row records the other batch''s value as the old one. Cancel one of '
+         + N'them if that is not what you want.',
+         N'A cell another released, not yet completed batch also writes is reported, naming that batch and '
+         + N'its value.'),
         ('NO_FIELDS', 'WARNING', 'Y',
          N'The row has no column to change: nothing is sent for item {value}.',
          N'An UPDATE row with no value columns sends nothing.');

@@ -7,7 +7,9 @@
 --   * sets CLAIMED, lease_owner, lease_expires_at = now + @lease_seconds, claimed_at, attempt_count + 1,
 --     and moves the batch READY -> SENDING (READPAST: a batch row locked by a result being recorded is
 --     moved by that result instead, so the claim never waits for a batch lock while it holds rows);
---   * a row whose lease expired after its last allowed attempt becomes DEAD instead.
+--   * a row whose lease expired after its last allowed attempt becomes DEAD instead;
+--   * a row waits while a batch released before its own still has an open row for the same item, so
+--     overlapping batches reach the board in release order.
 -- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
 -- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
@@ -171,6 +173,24 @@ Examples:
                         AND q.lease_expires_at <= @now
                         AND q.attempt_count < q.max_attempts
                     )
+                )
+                -- overlapping batches go in release order: a row waits while a batch released before its
+                -- own still has an open row for the same item. Read uncommitted, on purpose: two claims
+                -- never wait on each other's rows (no deadlock), and a row read as still open that is
+                -- being closed only makes this row wait for the next claim
+                AND NOT EXISTS (
+                    SELECT 1
+                    FROM dbo.MON_UpdateQueue AS o WITH (READUNCOMMITTED)
+                    INNER JOIN dbo.MON_UpdateBatch AS ob WITH (READUNCOMMITTED) ON o.batch_id = ob.batch_id
+                    INNER JOIN dbo.MON_UpdateBatch AS qb WITH (READUNCOMMITTED) ON q.batch_id = qb.batch_id
+                    WHERE
+                        o.monday_item_id = q.monday_item_id
+                        AND o.queue_status IN ('READY', 'CLAIMED')
+                        AND o.batch_id <> q.batch_id
+                        AND (
+                            ob.released_at < qb.released_at
+                            OR (ob.released_at = qb.released_at AND ob.batch_id < qb.batch_id)
+                        )
                 )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);

@@ -139,7 +139,9 @@ BEGIN
         c.column_type,
         c.settings_json,
         c.is_writable,
-        c.match_count
+        c.match_count,
+        c.match_kind,
+        c.column_title
     INTO #val_cell
     FROM dbo.fn_MON_StagedCells(@batch_id) AS c;
     CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
@@ -354,7 +356,32 @@ BEGIN
         WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
 
         -- values of writable columns (NULL or blank clears the cell and needs no format). Labels are
-        -- matched through #val_label (text ignoring case, then id); the dropdown tokens of each cell once.
+        -- matched through #val_label (text ignoring case, then id). The label tokens are split once: a
+        -- status cell's whole value, a dropdown cell's comma-separated parts (trimmed).
+        CREATE TABLE #val_ltok (
+            update_row_no int NOT NULL,
+            column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
+            ord int NOT NULL,
+            tok nvarchar(MAX) COLLATE DATABASE_DEFAULT NOT NULL
+        );
+        INSERT INTO #val_ltok (update_row_no, column_id, ord, tok)
+        SELECT
+            c.update_row_no,
+            c.column_id,
+            0 AS ord,
+            c.raw_value AS tok
+        FROM #val_cell AS c
+        WHERE c.column_type = 'status' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
+        UNION ALL
+        SELECT
+            c.update_row_no,
+            c.column_id,
+            CAST(j.[key] AS int) AS ord,
+            LTRIM(RTRIM(j.[value])) COLLATE DATABASE_DEFAULT AS tok
+        FROM #val_cell AS c
+        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS j
+        WHERE c.column_type = 'dropdown' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
+
         CREATE TABLE #val_token (
             update_row_no int NOT NULL,
             column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
@@ -363,24 +390,23 @@ BEGIN
         );
         INSERT INTO #val_token (update_row_no, column_id, ord, t)
         SELECT
-            c.update_row_no,
-            c.column_id,
-            CAST(tok.[key] AS int) AS ord,
-            LTRIM(RTRIM(tok.[value])) COLLATE DATABASE_DEFAULT AS t
-        FROM #val_cell AS c
-        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS tok
+            lt.update_row_no,
+            lt.column_id,
+            lt.ord,
+            lt.tok AS t
+        FROM #val_ltok AS lt
+        INNER JOIN #val_cell AS c ON lt.update_row_no = c.update_row_no AND lt.column_id = c.column_id
         WHERE
-            c.column_type = 'dropdown' AND c.is_writable = 'Y' AND @create_labels = 'N'
-            AND LEN(LTRIM(RTRIM(tok.[value]))) > 0
+            c.column_type = 'dropdown' AND @create_labels = 'N'
             AND NOT EXISTS (
                 SELECT 1 FROM #val_label AS l
                 WHERE
-                    l.column_id = c.column_id
+                    l.column_id = lt.column_id
                     AND (
-                        l.label_lower = LOWER(LTRIM(RTRIM(tok.[value])) COLLATE DATABASE_DEFAULT)
+                        l.label_lower = LOWER(lt.tok)
                         OR (
-                            LTRIM(RTRIM(tok.[value])) NOT LIKE N'%[^0-9]%' AND LEN(LTRIM(RTRIM(tok.[value]))) <= 9
-                            AND l.label_id = TRY_CONVERT(int, LTRIM(RTRIM(tok.[value])))
+                            lt.tok NOT LIKE N'%[^0-9]%' AND LEN(lt.tok) <= 9
+                            AND l.label_id = TRY_CONVERT(int, lt.tok)
                         )
                     )
             );
@@ -541,6 +567,59 @@ BEGIN
         FROM #val_cell AS c
         WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR LEN(LTRIM(RTRIM(c.raw_value))) NOT BETWEEN 1 AND 255);
 
+        -- a label or a column matched only after normalising: sent as matched, with a warning that names
+        -- what was matched to what (a status value matched after trimming or ignoring case, a dropdown token
+        -- after ignoring case; an alias matched to a column title only after its punctuation was ignored).
+        -- Exact means exact: binary collation and equal DATALENGTH (SQL Server's = ignores case under the
+        -- default collations and trailing spaces always).
+        WITH m AS (
+            SELECT
+                t.update_row_no,
+                t.column_id,
+                STRING_AGG(CAST(N'''' + t.tok + N''' -> ''' + lm.label_text + N'''' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY t.ord ASC) AS matched_labels
+            FROM #val_ltok AS t
+            CROSS APPLY (
+                SELECT TOP (1) l.label_text
+                FROM #val_label AS l
+                WHERE l.column_id = t.column_id AND l.label_lower = LOWER(LTRIM(RTRIM(t.tok)))
+                ORDER BY l.label_id
+            ) AS lm
+            WHERE NOT EXISTS (
+                SELECT 1 FROM #val_label AS e
+                WHERE
+                    e.column_id = t.column_id
+                    AND e.label_text COLLATE Latin1_General_100_BIN2 = t.tok COLLATE Latin1_General_100_BIN2
+                    AND DATALENGTH(e.label_text) = DATALENGTH(t.tok)
+            )
+            GROUP BY t.update_row_no, t.column_id
+        )
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, detail)
+        SELECT
+            c.update_row_no,
+            'LABEL_NORMALISED' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            c.column_type,
+            c.raw_value AS val,
+            m.matched_labels AS detail
+        FROM #val_cell AS c
+        INNER JOIN m ON c.update_row_no = m.update_row_no AND c.column_id = m.column_id
+        WHERE c.column_type IN ('status', 'dropdown');
+
+        INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, detail)
+        SELECT
+            c.update_row_no,
+            'ALIAS_NORMALISED' AS rule_code,
+            c.column_alias,
+            c.column_id,
+            c.column_title AS detail
+        FROM #val_cell AS c
+        WHERE
+            c.match_kind = 'TITLE' AND c.column_id IS NOT NULL
+            AND PATINDEX(N'%[^A-Za-z0-9_ ]%', c.column_alias COLLATE Latin1_General_100_BIN2) > 0;
+
         -- one cell, two different values in the batch
         WITH d AS (
             SELECT
@@ -565,6 +644,40 @@ BEGIN
         FROM #val_cell AS c
         INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
         WHERE @operation = 'UPDATE';
+
+        -- another released batch, not yet completed, writes the same cell: named, with the value it sends
+        -- (both are sent, in release order: this batch, released after it, is sent after it)
+        IF @operation = 'UPDATE'
+        BEGIN
+            SELECT
+                q.batch_id,
+                ob.released_at,
+                q.monday_item_id,
+                j.[key] COLLATE DATABASE_DEFAULT AS column_id,
+                CASE WHEN j.[type] = 1 THEN N'"' + STRING_ESCAPE(j.[value], 'json') + N'"' ELSE j.[value] END
+                    COLLATE DATABASE_DEFAULT AS val
+            INTO #val_open
+            FROM dbo.MON_UpdateQueue AS q
+            INNER JOIN dbo.MON_UpdateBatch AS ob ON q.batch_id = ob.batch_id
+            CROSS APPLY OPENJSON(CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values ELSE N'{}' END) AS j
+            WHERE
+                q.queue_status IN ('READY', 'CLAIMED') AND ob.batch_status IN ('READY', 'SENDING')
+                AND q.batch_id <> @batch_id
+                AND q.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);
+
+            INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+            SELECT
+                c.update_row_no,
+                'OVERLAP_BATCH' AS rule_code,
+                c.column_alias,
+                c.column_id,
+                CONVERT(nvarchar(30), c.monday_item_id) AS val,
+                STRING_AGG(CAST(N'batch ' + o.batch_id + N' (' + o.val + N')' AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY o.released_at ASC, o.batch_id ASC) AS detail
+            FROM #val_cell AS c
+            INNER JOIN #val_open AS o ON c.monday_item_id = o.monday_item_id AND c.column_id = o.column_id
+            GROUP BY c.update_row_no, c.column_alias, c.column_id, c.monday_item_id;
+        END;
 
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
         -- The loaded values of the batch's items are read once per alias (one pass over the staging table

@@ -1,7 +1,8 @@
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; no-op cells left
--- out, a row with nothing left to change is not queued) and idempotency_key = <batch_id>-<update_row_no>.
+-- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
+-- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
 -- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
 -- reloads the staging tables cannot change or lose what was released.
@@ -102,13 +103,14 @@ Examples:
     -- staged rows is planned for the real row count (a batch can hold 100k rows)
     CREATE TABLE #rel_cell (
         update_row_no int NOT NULL,
+        src_row_no int NOT NULL,
         field_no int NOT NULL,
         column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
         column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
         column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
         formatted nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
-        PRIMARY KEY CLUSTERED (update_row_no, field_no)
+        PRIMARY KEY CLUSTERED (src_row_no, field_no)
     );
 
     BEGIN TRY
@@ -218,30 +220,59 @@ Examples:
             THROW 50409, @msg, 1;
         END;
 
+        -- an UPDATE sends one queue row per item: the cells of every released row of an item go to the
+        -- item's first such row (update_row_no), and a cell staged in several rows with one value (different
+        -- values are a DUPLICATE_CONFLICT, never released) is sent once, from its first row (src_row_no)
+        WITH c AS (
+            SELECT
+                sc.update_row_no AS src_row_no,
+                sc.field_no,
+                sc.column_alias,
+                sc.column_id,
+                sc.column_type,
+                sc.metadata_board_id,
+                sc.raw_value,
+                sc.settings_json,
+                CASE
+                    WHEN @operation = 'UPDATE' AND sc.monday_item_id IS NOT NULL
+                        THEN MIN(sc.update_row_no) OVER (PARTITION BY sc.monday_item_id)
+                    ELSE sc.update_row_no
+                END AS update_row_no,
+                CASE
+                    WHEN @operation = 'UPDATE' AND sc.monday_item_id IS NOT NULL AND sc.column_id IS NOT NULL
+                        THEN ROW_NUMBER() OVER (
+                            PARTITION BY sc.monday_item_id, sc.column_id ORDER BY sc.update_row_no, sc.field_no
+                        )
+                    ELSE 1
+                END AS dup_no
+            FROM dbo.fn_MON_StagedCells(@batch_id) AS sc
+            WHERE (sc.validation_status = 'VALID' OR (@inc = 'Y' AND sc.validation_status = 'WARNING'))
+        )
+
         INSERT INTO #rel_cell (
-            update_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted
+            update_row_no, src_row_no, field_no, column_alias, column_id, column_type, metadata_board_id, formatted
         )
         SELECT
             c.update_row_no,
+            c.src_row_no,
             c.field_no,
             c.column_alias,
             c.column_id,
             c.column_type,
             c.metadata_board_id,
             dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
-        FROM dbo.fn_MON_StagedCells(@batch_id) AS c
-        WHERE (c.validation_status = 'VALID' OR (@inc = 'Y' AND c.validation_status = 'WARNING'))
-            AND c.is_no_op = 'N';
+        FROM c
+        WHERE c.dup_no = 1;
 
         SELECT TOP (1)
-            @bad_row = c.update_row_no,
+            @bad_row = c.src_row_no,
             @bad_alias = c.column_alias,
             @bad_column = c.column_id,
             @bad_type = c.column_type
         FROM #rel_cell AS c
         WHERE c.column_id IS NULL
             OR c.formatted IS NULL
-        ORDER BY c.update_row_no, c.field_no;
+        ORDER BY c.src_row_no, c.field_no;
         IF @bad_row IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
@@ -288,7 +319,7 @@ Examples:
                 MIN(c.metadata_board_id) AS metadata_board_id,
                 N'{' + STRING_AGG(
                     CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + c.formatted AS nvarchar(MAX)), N','
-                ) WITHIN GROUP (ORDER BY c.field_no) + N'}' AS column_values
+                ) WITHIN GROUP (ORDER BY c.src_row_no, c.field_no) + N'}' AS column_values
             FROM #rel_cell AS c
             GROUP BY c.update_row_no
         )

@@ -1,11 +1,13 @@
 -- usp_StageUpdates: runs a SELECT with the caller's permissions and stages its rows as one batch of
 -- updates: one row per result row in dbo.STG_MON_CustMasterSchedule (ITEMS) or
 -- dbo.STG_MON_CustMasterSchedule_Subitems (SUBITEMS) with update_batch_id, update_row_no 1..n,
--- update_fields (JSON object alias -> value as text, NULL kept), source_query and source_table; creates
--- the batch header, validates the batch, and returns its id and counts (OUTPUT) plus a one-row summary.
+-- update_fields (JSON object alias -> value as text, NULL kept), source_query and source_table, and
+-- monday_board_id NULL (the board is the batch's: a query over the loader's rows by board never returns
+-- staged copies); creates the batch header, validates the batch, and returns its id and counts (OUTPUT)
+-- plus a one-row summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
--- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50217 (docs/errors.md).
+-- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50218 (docs/errors.md).
 -- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
@@ -156,6 +158,16 @@ Examples:
                 N' lists of rows in a table and select them from there, or stage them in several batches.'
             );
             THROW 50216, @msg, 1;
+        END;
+        IF CHARINDEX(N'[SAFE_TEST_ITEM_ID]', UPPER(@query)) > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query still holds the placeholder [SAFE_TEST_ITEM_ID]: replace it with the',
+                N' monday id of a safe test item (e.g. monday_item_id = 1234567890; the loader''s rows list them:',
+                N' SELECT monday_item_id, item_name FROM dbo.STG_MON_CustMasterSchedule WHERE monday_board_id = ',
+                @board_id, N'), then stage again. Nothing was staged.'
+            );
+            THROW 50218, @msg, 1;
         END;
         SET @blank = dbo.fn_MON_Private_BlankQueryText(@query);
         SET @code_len = LEN(@blank + N'x') - 1;
@@ -528,6 +540,8 @@ FROM #capture AS q;';
             )
             VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
 
+            -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
+            -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back
             IF @level = 'ITEMS'
             BEGIN
                 INSERT INTO dbo.STG_MON_CustMasterSchedule (
@@ -536,7 +550,7 @@ FROM #capture AS q;';
                 )
                 SELECT
                     s.monday_item_id,
-                    @board_id AS monday_board_id,
+                    CAST(NULL AS bigint) AS monday_board_id,
                     s.item_name,
                     s.group_id,
                     @op AS update_operation,
@@ -559,7 +573,7 @@ FROM #capture AS q;';
                 )
                 SELECT
                     s.monday_item_id,
-                    @board_id AS monday_board_id,
+                    CAST(NULL AS bigint) AS monday_board_id,
                     s.parent_item_id,
                     s.item_name,
                     s.group_id,

@@ -129,9 +129,10 @@ def test_invalid_rows_are_not_queued_and_an_all_invalid_batch_is_refused(plannin
     assert batch_row(db, bad)["batch_status"] == "VALIDATED"
 
 
-def test_warning_rows_are_sent_unless_excluded_and_no_op_cells_are_left_out(planning):
+def test_warning_rows_are_sent_unless_excluded_and_no_op_cells_are_released(planning):
     db = planning
-    # item 1002 is loaded as 'Done': setting it to 'Done' again is a no-op (WARNING)
+    # item 1002 is loaded as 'Done': setting it to 'Done' again is a NO_OP warning. The loader's copy only
+    # informs (it can be a day old): the cell is released, and the live board decides at send time
     q = two_items("'Done'", "'Done'")
     res = stage(db, q)
     batch_id = res.outputs["batch_id"]
@@ -141,7 +142,10 @@ def test_warning_rows_are_sent_unless_excluded_and_no_op_cells_are_left_out(plan
         pytest.skip(f"no-op detection is not active for loaded values here: {statuses}")
     release(db, batch_id)
     rows = queue_of(db, batch_id)
-    assert [r["monday_item_id"] for r in rows] == [ITEM_ID]  # the no-op row has nothing left to send
+    assert [r["monday_item_id"] for r in rows] == [ITEM_ID, OTHER_ITEM_ID]
+    assert json.loads(rows[1]["column_values"]) and batch_row(db, batch_id)["batch_status"] == "READY"
+    # cancelled, so that the next batch does not overlap a released one (an OVERLAP_BATCH warning)
+    db.call("usp_CancelBatch", batch_id=batch_id, reason="next case")
 
     res = stage(db, q)
     other = res.outputs["batch_id"]

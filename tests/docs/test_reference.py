@@ -27,3 +27,15 @@ def test_every_public_procedure_has_help_and_documents_each_parameter(db):
         meanings = build_reference.help_meanings(text)
         missing = [p["name"] for p in params if p["name"].lower() not in meanings]
         assert missing == [], f"{name}: @help does not explain {missing}"
+
+
+def test_long_help_texts_are_not_broken_across_lines(db):
+    """The driver hands a long message over in pieces; the pieces are one message again, so no word of the
+    reference is broken across lines ('IT EMS', usp_StageUpd / ates)."""
+    text = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    assert "'ITEMS' \\| 'SUBITEMS'" in text and "IT EMS" not in text
+    assert "CALL dbo.usp_StageUpdates(p_query => $q$SELECT 'New order'" in text
+    long = "x" * 2500 + " end"
+    res = db.execute(f"DO $$ BEGIN RAISE NOTICE '%', '{long}'; END $$") if db.dialect == "postgres" else \
+        db.execute(f"PRINT N'{long}'")
+    assert res.messages == [long]

@@ -47,6 +47,7 @@ VALID = [
     ("status", {"label": "Done"}, {"index": 1}, "Done"),
     ("status", {"index": 3}, {"index": 3}, "In Progress"),
     ("status", {"index": 6}, {"index": 6}, "2024"),  # numeric-looking label set by its id
+    ("status", {"label": "2024"}, {"index": 6}, "2024"),  # ... or by its text: {"label"} is always label text
     ("status", "Stuck", {"index": 2}, "Stuck"),
     ("date4", {"date": "2026-06-15"}, {"date": "2026-06-15", "time": None}, "2026-06-15"),
     ("date4", {"date": "2026-06-15", "time": "09:05:00"}, {"date": "2026-06-15", "time": "09:05:00"},
@@ -95,7 +96,7 @@ INVALID = [
     ("numbers", "abc", "ColumnValueException"),
     ("numbers", {"x": 1}, "ColumnValueException"),
     ("status", {"label": "Nope"}, "ColumnValueException"),
-    ("status", {"label": "2024"}, "ColumnValueException"),  # numeric label text is read as an index
+    ("status", "2031", "ColumnValueException"),  # the string form of a numeric text is read as an index
     ("status", {"index": 99}, "ColumnValueException"),
     ("date4", {"date": "15/06/2026"}, "ColumnValueException"),
     ("date4", {"date": "2026-02-30"}, "ColumnValueException"),
@@ -187,6 +188,21 @@ def test_create_labels_if_missing(monday_double):
     assert json.loads(settings["settings_str"])["labels"][str(new_id)] == "On Hold"
     cv, err = write(monday_double, "dropdown", {"labels": ["Fragile", "Urgent"]}, create_labels=True)
     assert err is None and cv["text"] == "Fragile, Urgent"
+
+
+
+def test_numeric_label_text_is_created_as_a_label(monday_double):
+    """monday: {"label": "..."} names a label by its text; only the string form of a numeric text is read
+    as an index. A new numeric label is created as that label when labels may be created."""
+    _, err = write(monday_double, "status", {"label": "2031"})
+    assert err["extensions"]["code"] == "ColumnValueException"  # unknown label, creation not allowed
+    cv, err = write(monday_double, "status", {"label": "2031"}, create_labels=True)
+    assert err is None and cv["text"] == "2031"
+    assert json.loads(cv["value"])["index"] != 2031
+    _, err = write(monday_double, "status", "2032", create_labels=True)  # the string form: index 2032
+    assert err["extensions"]["code"] == "ColumnValueException"
+    cv, err = write(monday_double, "dropdown", {"labels": ["2031"]}, create_labels=True)
+    assert err is None and cv["text"] == "2031"
 
 
 @pytest.mark.parametrize("col,value,text", [

@@ -138,6 +138,33 @@ def wait_sender(proc: subprocess.Popen, timeout: float) -> int:
     return rc
 
 
+def kill_at(env: dict[str, str], args: list[str], log_path: Path, moment: float) -> bool:
+    """Start a sender, SIGKILL it ``moment`` seconds later; False when it ended on its own before."""
+    proc = spawn_sender(env, args, log_path)
+    time.sleep(moment)
+    if proc.poll() is None:
+        kill_sender(proc)
+        return True
+    wait_sender(proc, 5)
+    return False
+
+
+def kill_at_random(db: Database, env: dict[str, str], log_path: Path, rng: random.Random, batch_ids: list[str],
+                   kills: int, args: list[str], lo: float, hi: float, deadline: float) -> tuple[int, list[float], int]:
+    """Senders killed at seeded random moments (lo-hi s after their start) until ``kills`` kills, no open row
+    of the batches is left, or the deadline (time.monotonic()); returns (kills, moments, runs that ended)."""
+    done, moments, ended = 0, [], 0
+    while done < kills and open_rows(db, batch_ids) and time.monotonic() < deadline:
+        moment = rng.uniform(lo, hi)
+        if kill_at(env, args, log_path, moment):
+            done += 1
+            moments.append(round(moment, 2))
+        else:
+            ended += 1
+            time.sleep(0.2)  # the rows of a killed sender come back when its lease expires
+    return done, moments, ended
+
+
 def run_sender(env: dict[str, str], args: list[str], log_path: Path, timeout: float = 180) -> int:
     return wait_sender(spawn_sender(env, args, log_path), timeout)
 

@@ -32,20 +32,8 @@ def test_sigkill_at_random_moments(db, tmp_path):
         log = tmp_path / "sender.log"
         env = H.sender_env(db.dsn, double, tmp_path, lease_seconds=2, claim_size=10)
         rng = random.Random(H.SEED)
-        kills, finished_runs, moments = 0, 0, []
-        deadline = time.monotonic() + 200
-        while kills < H.KILLS and H.open_rows(db, world.batch_ids) and time.monotonic() < deadline:
-            proc = H.spawn_sender(env, ["send", "--execute"], log)
-            moment = rng.uniform(0.2, 0.9)
-            time.sleep(moment)
-            if proc.poll() is None:
-                H.kill_sender(proc)
-                kills += 1
-                moments.append(round(moment, 2))
-            else:
-                H.wait_sender(proc, 5)
-                finished_runs += 1
-                time.sleep(0.2)  # the rows of a killed sender come back when its 2 s lease expires
+        kills, moments, finished_runs = H.kill_at_random(db, env, log, rng, world.batch_ids, H.KILLS,
+                                                         ["send", "--execute"], 0.2, 0.9, time.monotonic() + 200)
         left_after_kills = H.open_rows(db, world.batch_ids)
         codes = H.finish_batches(db, env, world.batch_ids, log)
         assert kills >= H.KILLS, (f"only {kills} kills before the batch was done ({finished_runs} runs ended on "

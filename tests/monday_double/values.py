@@ -304,6 +304,7 @@ def _n_status(col, raw, ctx, simple):
     if _is_empty(raw):
         return None
     label_id: int | None = None
+    as_text = False  # {"label": "..."} is the label's text, whatever it looks like
     if isinstance(raw, dict):
         if "index" in raw:
             label_id = _as_int(col, raw["index"])
@@ -313,6 +314,7 @@ def _n_status(col, raw, ctx, simple):
                 label_id = _as_int(col, raw)
             elif not isinstance(raw, str):
                 raise column_value_error(col.id, col.type, value=raw)
+            as_text = True
         else:
             raise column_value_error(col.id, col.type, value=raw)
     elif isinstance(raw, int) and not isinstance(raw, bool):
@@ -321,7 +323,9 @@ def _n_status(col, raw, ctx, simple):
         raise column_value_error(col.id, col.type, value=raw)
     if label_id is None:
         text = raw.strip()
-        if text.isdigit():  # "If a label's text is numeric, ... the API reads the string as an index."
+        if text.isdigit() and not as_text:
+            # the string form: "If a label's text is numeric, ... the API reads the string as an index."
+            # ({"label": "2023"} names the label by its text: monday's documented way to write by label)
             label_id = int(text)
         else:
             lab = _find_label(col, ctx, text)

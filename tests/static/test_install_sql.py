@@ -14,8 +14,8 @@ def test_committed_installer_matches_the_sources():
 def test_manifest_lists_every_source_once_in_both_dialects():
     rels = manifest()
     assert len(rels) == len(set(rels))
-    # db/ops/ holds scripts a DBA runs by hand (SQL Agent job, uninstall): not part of the install
-    # db/upgrades/ holds the versioned steps (test_upgrade_steps.py checks them)
+    # db/ops/ holds scripts a DBA runs by hand (SQL Agent job, uninstall), db/upgrades/ the steps from one
+    # schema version to the next (run by the upgrade, not by a new install): not part of the install
     tsql = {p.relative_to(DB_ROOT).as_posix() for p in DB_ROOT.rglob("*.sql")
             if p.relative_to(DB_ROOT).parts[0] not in ("postgres", "ops", "upgrades") and p.name != "install.sql"}
     pg = {p.relative_to(DB_ROOT / "postgres").as_posix() for p in (DB_ROOT / "postgres").rglob("*.sql")

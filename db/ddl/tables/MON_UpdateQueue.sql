@@ -67,3 +67,14 @@ BEGIN
     CREATE INDEX IX_MON_UpdateQueue_batch_status ON dbo.MON_UpdateQueue (batch_id, queue_status);
 END;
 GO
+-- overlapping batches: the open rows of an item (the claim keeps release order, validation names them)
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'IX_MON_UpdateQueue_open_item' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
+)
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_open_item ON dbo.MON_UpdateQueue (monday_item_id, batch_id)
+    INCLUDE (queue_status)
+    WHERE queue_status IN ('READY', 'CLAIMED');
+END;
+GO

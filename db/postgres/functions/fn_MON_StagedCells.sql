@@ -4,7 +4,8 @@
 -- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
 -- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
--- is_no_op 'Y': validation found the loaded value equal (a NO_OP warning): release leaves the cell out.
+-- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
+-- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
 -- Twin of db/functions/fn_MON_StagedCells.sql (inline table-valued function, same columns).
 --   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
 CREATE OR REPLACE FUNCTION dbo.fn_MON_StagedCells(p_batch_id varchar)

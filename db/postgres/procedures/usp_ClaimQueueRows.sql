@@ -4,7 +4,8 @@
 -- Claims up to p_max_rows open rows (READY with visible_after <= now, or CLAIMED with an expired lease)
 -- of ONE board, in queue_id order (only released batches have open queue rows: release, cancel and
 -- rollback keep that true, so the claim reads the queue alone), with FOR UPDATE SKIP LOCKED: two senders never get the same row.
--- Sets CLAIMED, lease_owner, lease_expires_at = now + p_lease_seconds, claimed_at, attempt_count + 1;
+-- A row of a batch waits while a batch released before it still has an open row for the same item, so
+-- overlapping batches reach the board in release order. Sets CLAIMED, lease_owner, lease_expires_at = now + p_lease_seconds, claimed_at, attempt_count + 1;
 -- moves the batch READY -> SENDING. A row whose lease expired after its last allowed attempt becomes
 -- DEAD instead of being claimed again. The statement is its own short transaction (autocommit): the
 -- lease is committed before the sender makes any HTTP call. Rows come back sorted by queue_id; an
@@ -156,6 +157,18 @@ $help$;
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= v_now)
                     OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= v_now AND q.attempt_count < q.max_attempts)
+                )
+                -- overlapping batches go in release order: a row waits while a batch released before its own
+                -- still has an open row for the same item
+                AND NOT EXISTS (
+                    SELECT 1
+                    FROM dbo.MON_UpdateQueue AS o
+                    INNER JOIN dbo.MON_UpdateBatch AS ob ON ob.batch_id = o.batch_id
+                    INNER JOIN dbo.MON_UpdateBatch AS qb ON qb.batch_id = q.batch_id
+                    WHERE o.monday_item_id = q.monday_item_id
+                        AND o.queue_status IN ('READY', 'CLAIMED')
+                        AND o.batch_id <> q.batch_id
+                        AND (ob.released_at < qb.released_at OR (ob.released_at = qb.released_at AND ob.batch_id < qb.batch_id))
                 )
             ORDER BY q.queue_id
             LIMIT p_max_rows

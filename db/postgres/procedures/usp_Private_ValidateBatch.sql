@@ -240,6 +240,36 @@ BEGIN
         FROM mon_val_cell AS c
         WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR length(btrim(c.raw_value)) NOT BETWEEN 1 AND 255);
 
+        -- a label or a column matched only after normalising: sent as matched, with a warning that names
+        -- what was matched to what (a status value matched after trimming or ignoring case, a dropdown token
+        -- after ignoring case; an alias matched to a column title only after its punctuation was ignored)
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, detail)
+        SELECT c.update_row_no, 'LABEL_NORMALISED', c.column_alias, c.column_id, c.column_type, c.raw_value, m.matched
+        FROM mon_val_cell AS c
+        CROSS JOIN LATERAL (
+            SELECT string_agg('''' || tok.t || ''' -> ''' || lm.label_text || '''', ', ' ORDER BY tok.ord) AS matched
+            FROM (
+                SELECT 0 AS ord, c.raw_value AS t WHERE c.column_type = 'status'
+                UNION ALL
+                SELECT x.ord::int, btrim(x.t) FROM unnest(string_to_array(c.raw_value, ',')) WITH ORDINALITY AS x (t, ord)
+                WHERE c.column_type = 'dropdown'
+            ) AS tok
+            CROSS JOIN LATERAL (
+                SELECT l.label_text FROM mon_val_label AS l
+                WHERE l.column_id = c.column_id AND l.label_lower = lower(btrim(tok.t))
+                ORDER BY l.label_id LIMIT 1
+            ) AS lm
+            WHERE btrim(tok.t) <> ''
+                AND NOT EXISTS (SELECT 1 FROM mon_val_label AS e WHERE e.column_id = c.column_id AND e.label_text = tok.t)
+        ) AS m
+        WHERE c.column_type IN ('status', 'dropdown') AND c.is_writable = 'Y' AND c.raw_value IS NOT NULL
+            AND m.matched IS NOT NULL;
+
+        INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, detail)
+        SELECT c.update_row_no, 'ALIAS_NORMALISED', c.column_alias, c.column_id, c.column_title
+        FROM mon_val_cell AS c
+        WHERE c.match_kind = 'TITLE' AND c.column_id IS NOT NULL AND c.column_alias ~ '[^A-Za-z0-9_ ]';
+
         -- one cell, two different values in the batch
         INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
         SELECT c.update_row_no, 'DUPLICATE_CONFLICT', c.column_alias, c.column_id, c.monday_item_id::text, d.row_list
@@ -252,6 +282,27 @@ BEGIN
             HAVING count(DISTINCT coalesce(btrim(x.raw_value), chr(1))) > 1
         ) AS d ON d.monday_item_id = c.monday_item_id AND d.column_id = c.column_id
         WHERE b.update_operation = 'UPDATE';
+
+        -- another released batch, not yet completed, writes the same cell: named, with the value it sends
+        -- (both are sent, in release order: this batch, released after it, is sent after it)
+        IF b.update_operation = 'UPDATE' THEN
+            IF to_regclass('pg_temp.mon_val_open') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_open; END IF;
+            CREATE TEMP TABLE mon_val_open ON COMMIT DROP AS
+            SELECT q.batch_id, ob.released_at, q.monday_item_id, e.key AS column_id, e.value::text AS val
+            FROM dbo.MON_UpdateQueue AS q
+            INNER JOIN dbo.MON_UpdateBatch AS ob ON ob.batch_id = q.batch_id
+            CROSS JOIN LATERAL json_each(CASE WHEN q.column_values ~ '^\s*\{' THEN q.column_values::json ELSE '{}'::json END) AS e
+            WHERE q.queue_status IN ('READY', 'CLAIMED') AND ob.batch_status IN ('READY', 'SENDING')
+                AND q.batch_id <> p_batch_id
+                AND q.monday_item_id IN (SELECT r.monday_item_id FROM mon_val_row AS r);
+
+            INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
+            SELECT c.update_row_no, 'OVERLAP_BATCH', c.column_alias, c.column_id, c.monday_item_id::text,
+                string_agg('batch ' || o.batch_id || ' (' || o.val || ')', ', ' ORDER BY o.released_at, o.batch_id)
+            FROM mon_val_cell AS c
+            INNER JOIN mon_val_open AS o ON o.monday_item_id = c.monday_item_id AND o.column_id = c.column_id
+            GROUP BY c.update_row_no, c.column_alias, c.column_id, c.monday_item_id;
+        END IF;
 
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
         -- The loaded rows of the batch's items are read once (one pass over the staging table), then joined.

@@ -1,7 +1,8 @@
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with p_include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; no-op cells left
--- out, a row with nothing left to change is not queued) and idempotency_key = <batch_id>-<update_row_no>.
+-- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
+-- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
 -- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
 -- reloads the staging tables cannot change or lose what was released.
@@ -126,13 +127,25 @@ $help$;
         END IF;
 
         IF to_regclass('pg_temp.mon_rel_cell') IS NOT NULL THEN DROP TABLE pg_temp.mon_rel_cell; END IF;
+        -- an UPDATE sends one queue row per item: the cells of every released row of an item go to the
+        -- item's first such row (update_row_no), and a cell staged in several rows with one value (different
+        -- values are a DUPLICATE_CONFLICT, never released) is sent once, from its first row (src_row_no)
         CREATE TEMP TABLE mon_rel_cell ON COMMIT DROP AS
-        SELECT c.update_row_no, c.field_no, c.column_alias, c.column_id, c.column_type, c.raw_value,
-            c.metadata_board_id,
-            dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
-        FROM dbo.fn_MON_StagedCells(p_batch_id) AS c
-        WHERE (c.validation_status = 'VALID' OR (v_inc = 'Y' AND c.validation_status = 'WARNING'))
-            AND c.is_no_op = 'N';
+        SELECT x.update_row_no, x.src_row_no, x.field_no, x.column_alias, x.column_id, x.column_type, x.raw_value,
+            x.metadata_board_id,
+            dbo.fn_MON_FormatColumnValue(x.column_type, x.raw_value, x.settings_json) AS formatted
+        FROM (
+            SELECT c.update_row_no AS src_row_no, c.field_no, c.column_alias, c.column_id, c.column_type,
+                c.raw_value, c.metadata_board_id, c.settings_json,
+                CASE WHEN v_b.update_operation = 'UPDATE' AND c.monday_item_id IS NOT NULL
+                    THEN min(c.update_row_no) OVER (PARTITION BY c.monday_item_id) ELSE c.update_row_no END AS update_row_no,
+                CASE WHEN v_b.update_operation = 'UPDATE' AND c.monday_item_id IS NOT NULL AND c.column_id IS NOT NULL
+                    THEN row_number() OVER (PARTITION BY c.monday_item_id, c.column_id ORDER BY c.update_row_no, c.field_no)
+                    ELSE 1 END AS dup_no
+            FROM dbo.fn_MON_StagedCells(p_batch_id) AS c
+            WHERE (c.validation_status = 'VALID' OR (v_inc = 'Y' AND c.validation_status = 'WARNING'))
+        ) AS x
+        WHERE x.dup_no = 1;
 
         ANALYZE mon_rel_cell;
         -- the staged rows of the batch with statistics: the planner then joins them to the cells by hash,
@@ -150,15 +163,15 @@ $help$;
         WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS';
         ANALYZE mon_rel_row;
 
-        SELECT c.update_row_no, c.column_alias, c.column_id, c.column_type INTO v_bad
+        SELECT c.src_row_no, c.column_alias, c.column_id, c.column_type INTO v_bad
         FROM mon_rel_cell AS c
         WHERE c.column_id IS NULL OR c.formatted IS NULL
-        ORDER BY c.update_row_no, c.field_no
+        ORDER BY c.src_row_no, c.field_no
         LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION USING ERRCODE = '50410', MESSAGE = format(
                 'batch %L row %s: the value of %L (column %s, type %s) cannot be written to monday, although the row passed validation (the board metadata or the rules changed since?). Nothing was released: run CALL dbo.usp_ValidateStagedUpdates(p_batch_id => %L) again, then release.',
-                p_batch_id, v_bad.update_row_no, v_bad.column_alias, coalesce(v_bad.column_id, '(unmapped)'),
+                p_batch_id, v_bad.src_row_no, v_bad.column_alias, coalesce(v_bad.column_id, '(unmapped)'),
                 coalesce(v_bad.column_type, '?'), p_batch_id);
         END IF;
 
@@ -177,7 +190,7 @@ $help$;
         LEFT JOIN dbo.MON_Board AS mb ON mb.board_id = v_b.board_id
         LEFT JOIN (
             SELECT c.update_row_no, min(c.metadata_board_id) AS metadata_board_id,
-                '{' || string_agg(to_json(c.column_id)::text || ':' || c.formatted, ',' ORDER BY c.field_no) || '}'
+                '{' || string_agg(to_json(c.column_id)::text || ':' || c.formatted, ',' ORDER BY c.src_row_no, c.field_no) || '}'
                     AS column_values
             FROM mon_rel_cell AS c
             GROUP BY c.update_row_no
@@ -201,7 +214,7 @@ $help$;
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
         COMMIT;
-        RAISE NOTICE 'batch % released: % queue rows READY (% rows left out: no-op or not included).',
+        RAISE NOTICE 'batch % released: % queue rows READY (% rows left out: not valid, not included or without a cell).',
             p_batch_id, v_rows, v_staged - v_rows;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',

@@ -1,12 +1,13 @@
 -- usp_StageUpdates: runs a SELECT with the caller's permissions and stages its rows as one batch of
 -- updates: one row per result row in STG_MON_CustMasterSchedule (ITEMS) or
 -- STG_MON_CustMasterSchedule_Subitems (SUBITEMS) with update_batch_id, update_row_no 1..n, update_fields
--- (JSON object alias -> value as text, NULL kept), source_query and source_table; creates the batch header,
+-- (JSON object alias -> value as text, NULL kept), source_query and source_table, and monday_board_id NULL
+-- (the board is the batch's: a query over the loader's rows by board never returns staged copies); creates the batch header,
 -- validates the batch, and returns its id and counts (INOUT) plus a NOTICE summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
 -- Not SECURITY DEFINER: the query reads only what the caller may read. Twin of
--- db/procedures/usp_StageUpdates.sql. Errors 50201-50217 (docs/errors.md).
+-- db/procedures/usp_StageUpdates.sql. Errors 50201-50218 (docs/errors.md).
 CREATE OR REPLACE PROCEDURE dbo.usp_StageUpdates(
     p_query text DEFAULT NULL,
     p_board_id bigint DEFAULT NULL,
@@ -117,6 +118,10 @@ BEGIN
         IF length(p_query) > 1000000 THEN
             RAISE EXCEPTION USING ERRCODE = '50216',
                 MESSAGE = format('usp_StageUpdates: the query has %s characters; at most 1000000 are accepted (the limit of the query text, not of the rows it returns). Put long values and long lists of rows in a table and select them from there, or stage them in several batches.', length(p_query));
+        END IF;
+        IF position('[SAFE_TEST_ITEM_ID]' IN upper(p_query)) > 0 THEN
+            RAISE EXCEPTION USING ERRCODE = '50218',
+                MESSAGE = format('usp_StageUpdates: the query still holds the placeholder [SAFE_TEST_ITEM_ID]: replace it with the monday id of a safe test item (e.g. monday_item_id = 1234567890; the loader''s rows list them: SELECT monday_item_id, item_name FROM dbo.STG_MON_CustMasterSchedule WHERE monday_board_id = %s), then stage again. Nothing was staged.', p_board_id);
         END IF;
         v_blank := dbo.fn_MON_Private_BlankQueryText(p_query);
         v_code_len := length(rtrim(v_blank, E' \t\r\n;'));
@@ -263,11 +268,13 @@ BEGIN
                 create_labels_if_missing, batch_status, rows_staged)
             VALUES (v_batch, p_board_id, v_level, v_op, p_source_table, p_query, v_labels, 'STAGED', v_rows);
 
+            -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
+            -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back
             v_target := CASE WHEN v_level = 'ITEMS' THEN 'dbo.STG_MON_CustMasterSchedule' ELSE 'dbo.STG_MON_CustMasterSchedule_Subitems' END;
             EXECUTE format(
                 'INSERT INTO %s (monday_item_id, monday_board_id, item_name, group_id%s, update_operation, update_fields, '
                 'source_table, source_query, update_batch_id, validation_status, validation_errors, update_row_no) '
-                'SELECT %s, $1, %s, %s%s, $2, ''{'' || %s || ''}'', $3, $4, $5, ''PENDING'', NULL, q.mon_stage_row_no '
+                'SELECT %s, NULL::bigint, %s, %s%s, $2, ''{'' || %s || ''}'', $3, $4, $5, ''PENDING'', NULL, q.mon_stage_row_no '
                 'FROM pg_temp.mon_stage_capture AS q ORDER BY q.mon_stage_row_no',
                 v_target,
                 CASE WHEN v_level = 'SUBITEMS' THEN ', parent_item_id' ELSE '' END,

@@ -51,3 +51,8 @@ INCLUDE (queue_status, lease_expires_at)
 WHERE queue_status IN ('READY', 'CLAIMED');
 
 CREATE INDEX IF NOT EXISTS IX_MON_UpdateQueue_batch_status ON dbo.MON_UpdateQueue (batch_id, queue_status);
+
+-- overlapping batches: the open rows of an item (the claim keeps release order, validation names them)
+CREATE INDEX IF NOT EXISTS IX_MON_UpdateQueue_open_item ON dbo.MON_UpdateQueue (monday_item_id, batch_id)
+INCLUDE (queue_status)
+WHERE queue_status IN ('READY', 'CLAIMED');

@@ -25,8 +25,12 @@ pytestmark = pytest.mark.postgres_only
 KEPT_TABLES = [
     "stg_mon_custmasterschedule", "stg_mon_custmasterschedule_subitems", "mon_updatebatch", "mon_updatequeue",
     "mon_updateaudit", "mon_runlog", "mon_updatepreview", "mon_board", "mon_boardcolumn", "mon_boardgroup",
-    "mon_boarditem", "mon_user", "mon_columnmap", "mon_schemaversion", "mon_validationrule",
+    "mon_boarditem", "mon_user", "mon_columnmap", "mon_schemaversion",
 ]
+# what 0.2.0's upgrade changes on purpose: staged rows lose their copy of the board id (step 20), and the
+# rules' texts are reference data the install refreshes (a DBA's severity and is_enabled are kept)
+MIGRATED_COLUMNS = {"stg_mon_custmasterschedule": {"monday_board_id"},
+                    "stg_mon_custmasterschedule_subitems": {"monday_board_id"}}
 
 OLD_FLOW = """
 from sender.installer import install
@@ -105,9 +109,16 @@ def test_upgrade_keeps_every_row_and_the_old_batch_rolls_back(old_db, double):
     with Database(dsn) as db:
         assert installed_version(db) == old.VERSION
         assert db.scalar("SELECT count(*) FROM dbo.MON_UpdateAudit WHERE batch_id = ?", [old_batch]) == 3
-        cols_of = {t: columns(db, t) for t in KEPT_TABLES}
+        cols_of = {t: [c for c in columns(db, t) if c not in MIGRATED_COLUMNS.get(t, set())] for t in KEPT_TABLES}
         assert all(cols_of.values()), [t for t, c in cols_of.items() if not c]
         kept = fingerprint(db, cols_of)
+        loader_boards = db.query("SELECT monday_item_id, monday_board_id FROM dbo.STG_MON_CustMasterSchedule "
+                                 "WHERE update_batch_id IS NULL ORDER BY monday_item_id")
+        assert db.scalar("SELECT count(*) FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NOT NULL "
+                         "AND monday_board_id IS NOT NULL") == 3  # 0.1.0 copied the board into staged rows
+        db.execute("UPDATE dbo.MON_ValidationRule SET severity = 'ERROR', is_enabled = 'N' WHERE rule_code = 'NO_OP'")
+        rules_before = {r["rule_code"]: (r["severity"], r["is_enabled"])
+                        for r in db.query("SELECT rule_code, severity, is_enabled FROM dbo.MON_ValidationRule")}
 
     assert cli_main(["db", "install", "--dsn", dsn]) == 0
 
@@ -118,6 +129,16 @@ def test_upgrade_keeps_every_row_and_the_old_batch_rolls_back(old_db, double):
         version_rows = after.pop("mon_schemaversion"), kept.pop("mon_schemaversion")
         assert after == kept
         assert version_rows[0][0] == version_rows[1][0] + 1
+        # step 20 migrated the staged rows only; the loader's rows keep their board
+        assert db.query("SELECT monday_item_id, monday_board_id FROM dbo.STG_MON_CustMasterSchedule "
+                        "WHERE update_batch_id IS NULL ORDER BY monday_item_id") == loader_boards
+        assert db.scalar("SELECT count(*) FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NOT NULL "
+                         "AND monday_board_id IS NOT NULL") == 0
+        # every rule of 0.1.0 is still there with the DBA's configuration; 0.2.0 adds its new rules
+        rules_after = {r["rule_code"]: (r["severity"], r["is_enabled"])
+                       for r in db.query("SELECT rule_code, severity, is_enabled FROM dbo.MON_ValidationRule")}
+        assert {k: rules_after.get(k) for k in rules_before} == rules_before
+        assert rules_after.keys() > rules_before.keys()
         # no routine is left beside its new version, and the routines are exactly a new install's
         sigs = routine_signatures(db)
         assert len({s.split("(")[0] for s in sigs}) == len(sigs), sigs

@@ -10,6 +10,8 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_BlankQueryText(p_query text)
 RETURNS text
 LANGUAGE plpgsql
 IMMUTABLE
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     src text[];

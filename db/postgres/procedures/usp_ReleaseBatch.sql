@@ -9,12 +9,16 @@
 -- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
 -- (50409), or with a cell the formatter cannot write (50410), or holding rows staging did not write (50411).
 -- Twin of db/procedures/usp_ReleaseBatch.sql.
-CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseBatch(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_ReleaseBatch_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_batch_id varchar DEFAULT NULL,
     p_include_warnings varchar DEFAULT 'Y',
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_errors text;
@@ -70,7 +74,6 @@ $help$;
         p_parameters_used => format('CALL dbo.usp_ReleaseBatch(p_batch_id => %L, p_include_warnings => %L);', p_batch_id, v_inc),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         -- no JIT for this transaction: the planner over-estimates the JSON expansion of the cells and
@@ -224,13 +227,42 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
-        COMMIT;
         RAISE NOTICE 'batch % released: % queue rows READY (% rows left out: no-op or not included).',
             p_batch_id, v_rows, v_staged - v_rows;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_ReleaseBatch, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_ReleaseBatch: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseBatch(
+    p_batch_id varchar DEFAULT NULL,
+    p_include_warnings varchar DEFAULT 'Y',
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_ReleaseBatch_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_batch_id => p_batch_id,
+        p_include_warnings => p_include_warnings,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

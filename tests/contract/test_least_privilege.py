@@ -321,3 +321,59 @@ def test_roles_sql_revokes_what_an_earlier_version_granted(db):
         "WHERE routine_schema = 'dbo' AND grantee IN ('opus_stager', 'opus_sender', 'opus_reader') "
         "AND (routine_name LIKE 'fn\\_%' OR routine_name IN ('usp_private_openrunlog', 'usp_private_closerunlog'))")
     assert left == []
+
+
+@pytest.fixture
+def stager_with_code(db, login):
+    """A stager login that owns a schema holding a type with a cast, and a function, that try to write a
+    project table: run as the stager they are refused; run as the routines' owner they would succeed."""
+    postgres_only(db)
+    make_board(db)
+    name, stager = login("opus_stager")
+    db.execute(f'CREATE SCHEMA lp_own AUTHORIZATION "{name}"')
+    stager.execute("CREATE TYPE lp_own.mood AS ENUM ('ok')")
+    stager.execute(
+        "CREATE FUNCTION lp_own.escalate() RETURNS text LANGUAGE plpgsql AS $f$ BEGIN "
+        "INSERT INTO dbo.MON_RunLog (proc_name) VALUES ('escalated'); RETURN 'x'; END $f$")
+    stager.execute("CREATE FUNCTION lp_own.mood_text(lp_own.mood) RETURNS text LANGUAGE sql "
+                   "AS $f$ SELECT lp_own.escalate() $f$")
+    stager.execute("CREATE CAST (lp_own.mood AS text) WITH FUNCTION lp_own.mood_text(lp_own.mood)")
+    yield stager
+    db.execute("DROP SCHEMA lp_own CASCADE")
+
+
+def test_a_type_of_the_callers_runs_its_cast_as_the_caller(db, stager_with_code):
+    before = tables_state(db)
+    with pytest.raises(DbError) as exc:
+        stage(stager_with_code, "SELECT 1001::bigint AS monday_item_id, 'ok'::lp_own.mood AS order_status",
+              board_id=BOARD)
+    assert exc.value.number == 50204 and "permission denied" in exc.value.message, exc.value
+    assert db.scalar("SELECT count(*) FROM dbo.MON_RunLog WHERE proc_name = 'escalated'") == 0
+    after = tables_state(db)
+    assert {k: v for k, v in after.items() if k != "mon_runlog"} == {k: v for k, v in before.items() if k != "mon_runlog"}
+
+
+def test_the_staging_work_refuses_a_capture_it_did_not_make(db, stager_with_code):
+    stager = stager_with_code
+    res = stager.query(
+        "CALL dbo.usp_Private_StageUpdates_Work(p_shell_error_state => NULL, p_shell_error_message => NULL, "
+        "p_shell_sql => NULL, p_shell_run_id => NULL, p_shell_step => 'CHECK', p_shell_capture_state => NULL, "
+        "p_shell_capture_message => NULL, p_query => 'SELECT 1001 AS monday_item_id', p_board_id => 8709134353)")
+    run_id = res[0]["p_shell_run_id"]
+    assert run_id
+    # the caller's own "capture": a temp view calling the caller's function (run by whoever reads it)
+    stager.execute("CREATE TEMP VIEW mon_stage_capture AS SELECT 1 AS mon_stage_row_no, "
+                   "1001::bigint AS monday_item_id, lp_own.escalate() AS order_status")
+    stager.execute("GRANT SELECT ON pg_temp.mon_stage_capture TO opus_owner")
+    before = tables_state(db)
+    out = stager.query(
+        "CALL dbo.usp_Private_StageUpdates_Work(p_shell_error_state => NULL, p_shell_error_message => NULL, "
+        f"p_shell_sql => 'SELECT 1001 AS monday_item_id', p_shell_run_id => {int(run_id)}, p_shell_step => 'STAGE', "
+        "p_shell_capture_state => NULL, p_shell_capture_message => NULL, "
+        "p_query => 'SELECT 1001 AS monday_item_id', p_board_id => 8709134353)")
+    assert out[0]["p_shell_error_state"] == "50201", out
+    assert "cannot be called on their own" in out[0]["p_shell_error_message"]
+    assert db.scalar("SELECT count(*) FROM dbo.MON_RunLog WHERE proc_name = 'escalated'") == 0
+    assert db.scalar("SELECT count(*) FROM dbo.MON_UpdateBatch") == 0
+    changed = {k for k, v in tables_state(db).items() if before[k] != v}
+    assert changed <= {"mon_runlog"}  # only the run-log row of the forged call, closed FAILED

@@ -193,6 +193,21 @@ BEGIN
         v_state := NULL;
         v_msg := NULL;
 
+        -- the captured rows are read as the routines' owner: only a plain table of this session whose columns
+        -- are of PostgreSQL's own types (the shell makes them so) may be read, as a view, a row-level policy,
+        -- a child table or a type of the caller's (with a cast of the caller's) would run code as the owner
+        IF EXISTS (
+            SELECT 1 FROM pg_class AS c
+            WHERE c.oid = to_regclass('pg_temp.mon_stage_capture')
+                AND (c.relkind <> 'r' OR c.relrowsecurity OR c.relhassubclass OR EXISTS (
+                    SELECT 1 FROM pg_attribute AS a JOIN pg_type AS ty ON ty.oid = a.atttypid
+                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                        AND ty.typnamespace <> 'pg_catalog'::regnamespace))
+        ) THEN
+            RAISE EXCEPTION USING ERRCODE = '50201',
+                MESSAGE = 'usp_StageUpdates: call dbo.usp_StageUpdates; its internal steps cannot be called on their own.';
+        END IF;
+
         -- 3. its columns: names unique, no unnamed column, key columns present --------------------------------
         IF to_regclass('pg_temp.mon_stage_cols') IS NOT NULL THEN DROP TABLE pg_temp.mon_stage_cols; END IF;
         CREATE TEMP TABLE mon_stage_cols (attnum int, attname text, typ regtype);
@@ -362,6 +377,7 @@ DECLARE
     v_capture_state text;
     v_capture_msg text;
     v_owner text;
+    v_col text;
     v_step varchar(10) := 'CHECK';
 BEGIN
     LOOP
@@ -396,6 +412,16 @@ BEGIN
         BEGIN
             EXECUTE 'CREATE TEMP TABLE mon_stage_capture AS SELECT row_number() OVER ()::int AS mon_stage_row_no, q.* FROM ('
                 || chr(10) || v_sql || chr(10) || ') AS q';
+            -- a column of a type defined outside pg_catalog (a domain, an enum, a row type) becomes its text
+            -- here, as the caller: its casts are then never run by the owner
+            FOR v_col IN
+                SELECT a.attname::text FROM pg_attribute AS a JOIN pg_type AS ty ON ty.oid = a.atttypid
+                WHERE a.attrelid = 'pg_temp.mon_stage_capture'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                    AND ty.typnamespace <> 'pg_catalog'::regnamespace
+                ORDER BY a.attnum
+            LOOP
+                EXECUTE format('ALTER TABLE pg_temp.mon_stage_capture ALTER COLUMN %1$I TYPE text USING (%1$I)::text', v_col);
+            END LOOP;
             SELECT pg_get_userbyid(p.proowner) INTO v_owner
             FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
             WHERE n.nspname = 'dbo' AND p.proname = 'usp_private_stageupdates_work';

@@ -8,8 +8,8 @@ and dropped by the test, connecting with its own connection):
   attempt compares every project table before and after);
 - the caller's query still reads only what the caller may read, although the staging work runs as the
   routines' owner;
-- the catalog holds what roles.sql promises: routines SECURITY DEFINER with a pinned search_path, owned
-  by a role nobody logs in as, no table privilege for any role.
+- the catalog holds what roles.sql promises: procedures SECURITY DEFINER with a pinned search_path, owned
+  by a role nobody logs in as, functions executable by that owner only, no table privilege for any role.
 
 The release check (a batch is released only with exactly the rows it staged and validated) is engine
 neutral and runs on SQL Server too.
@@ -252,12 +252,16 @@ def test_routines_run_as_an_owner_nobody_logs_in_as_and_roles_hold_no_table_priv
     postgres_only(db)
     routines = db.query(
         "SELECT p.proname, p.prosecdef, coalesce(array_to_string(p.proconfig, ','), '') AS config, "
-        "pg_get_userbyid(p.proowner) AS owner FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-        "WHERE n.nspname = 'dbo'")
+        "pg_get_userbyid(p.proowner) AS owner, p.proacl::text AS acl FROM pg_proc p "
+        "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'dbo'")
     assert len(routines) > 30
     for r in routines:
         assert r["owner"] == "opus_owner", r
-        if r["proname"] in INVOKER:
+        if r["proname"].startswith("fn_mon_"):
+            # the functions compute for the routines that call them, as their owner, with their pinned
+            # search_path; nobody else may execute them (and as SECURITY INVOKER they stay inlinable and cheap)
+            assert not r["prosecdef"] and r["acl"] == "{opus_owner=X/opus_owner}", r
+        elif r["proname"] in INVOKER:
             assert not r["prosecdef"], r
         else:
             assert r["prosecdef"] and "search_path=dbo, pg_temp" in r["config"], r

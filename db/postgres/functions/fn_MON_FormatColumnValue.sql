@@ -28,8 +28,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_FormatColumnValue(p_column_type varchar, p
 RETURNS text
 LANGUAGE plpgsql
 STABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     t text := btrim(p_raw_value);

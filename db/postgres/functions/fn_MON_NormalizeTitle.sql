@@ -6,8 +6,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_NormalizeTitle(p_title text)
 RETURNS varchar
 LANGUAGE sql
 IMMUTABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
     SELECT left(btrim(regexp_replace(lower(p_title), '[^a-z0-9]+', '_', 'g'), '_'), 255);
 $$;

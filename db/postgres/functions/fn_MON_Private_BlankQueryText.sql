@@ -10,8 +10,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_BlankQueryText(p_query text)
 RETURNS text
 LANGUAGE plpgsql
 IMMUTABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     src text[];

@@ -6,8 +6,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_ClosestColumns(p_board_id bigint, 
 RETURNS text
 LANGUAGE sql
 STABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
     WITH a AS (
         SELECT coalesce(dbo.fn_MON_NormalizeTitle(p_alias), '') AS na

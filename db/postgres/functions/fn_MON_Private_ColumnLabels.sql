@@ -6,8 +6,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_ColumnLabels(p_settings text)
 RETURNS TABLE (label_id int, label_text varchar)
 LANGUAGE sql
 STABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
     WITH s AS (
         SELECT CASE WHEN p_settings IS NOT NULL AND p_settings ~ '^\s*\{' THEN p_settings::jsonb END AS j

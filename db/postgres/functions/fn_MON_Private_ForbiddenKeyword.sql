@@ -7,8 +7,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_ForbiddenKeyword(p_blanked text)
 RETURNS varchar
 LANGUAGE sql
 IMMUTABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
     SELECT upper(k.word)
     FROM unnest(ARRAY[

@@ -7,8 +7,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_NormalizeNumber(p_value text)
 RETURNS varchar
 LANGUAGE plpgsql
 IMMUTABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v text := btrim(p_value);

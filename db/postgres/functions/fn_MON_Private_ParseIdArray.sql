@@ -5,8 +5,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_ParseIdArray(p_ids text)
 RETURNS bigint[]
 LANGUAGE plpgsql
 IMMUTABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_json json;

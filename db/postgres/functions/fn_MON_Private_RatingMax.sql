@@ -4,8 +4,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_RatingMax(p_settings text)
 RETURNS int
 LANGUAGE sql
 IMMUTABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
     SELECT CASE
         WHEN p_settings ~ '^\s*\{' AND (p_settings::jsonb ->> 'max') ~ '^[0-9]{1,3}$' THEN (p_settings::jsonb ->> 'max')::int

@@ -8,8 +8,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_StringifyExpr(p_column_expr text, 
 RETURNS text
 LANGUAGE sql
 IMMUTABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
     SELECT CASE
         WHEN p_system_type_name IN ('smallint', 'integer', 'bigint', 'text', 'character varying', 'uuid', 'json', 'jsonb', 'name')

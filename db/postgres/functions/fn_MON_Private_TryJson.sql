@@ -5,8 +5,6 @@ CREATE OR REPLACE FUNCTION dbo.fn_MON_Private_TryJson(p_text text)
 RETURNS json
 LANGUAGE plpgsql
 IMMUTABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
 BEGIN
     RETURN p_text::json;

@@ -30,8 +30,6 @@ RETURNS TABLE (
 )
 LANGUAGE sql
 STABLE
-SECURITY DEFINER
-SET search_path = dbo, pg_temp
 AS $$
     WITH b AS (
         SELECT ub.batch_id, ub.board_id, ub.target_level,

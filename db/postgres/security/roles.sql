@@ -16,9 +16,10 @@
 -- per database. Give people and services login roles of their own and make them members:
 --     CREATE ROLE planner LOGIN PASSWORD '...' IN ROLE opus_reader;
 --
--- Why no role holds a table privilege: PostgreSQL has no ownership chaining, so the routines are SECURITY
+-- Why no role holds a table privilege: PostgreSQL has no ownership chaining, so the procedures are SECURITY
 -- DEFINER with a pinned search_path, owned by opus_owner: they use the tables with the owner's privileges,
--- whoever calls them. Two kinds of routine stay SECURITY INVOKER and touch no table themselves: the public
+-- whoever calls them. The fn_MON_* functions are granted to no role: only the owner's procedures call them,
+-- as the owner and with the procedure's search_path (SECURITY INVOKER keeps them cheap per row). Two kinds of routine stay SECURITY INVOKER and touch no table themselves: the public
 -- procedures that commit (a SECURITY DEFINER procedure cannot), which are shells around their
 -- dbo.usp_Private_<name>_Work routine and are granted together with it; and usp_StageUpdates, whose shell
 -- also runs the caller's p_query, and nothing else, with the caller's privileges. usp_PurgeRunLog (it

@@ -18,6 +18,7 @@ neutral and runs on SQL Server too.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -381,3 +382,26 @@ def test_the_staging_work_refuses_a_capture_it_did_not_make(db, stager_with_code
     assert db.scalar("SELECT count(*) FROM dbo.MON_UpdateBatch") == 0
     changed = {k for k, v in tables_state(db).items() if before[k] != v}
     assert changed <= {"mon_runlog"}  # only the run-log row of the forged call, closed FAILED
+
+
+def test_sql_server_roles_grant_no_write_and_no_table_but_what_dynamic_sql_reads():
+    # T-SQL cannot run here: its grant list is read from db/security/roles.sql
+    from sender.installer import DB_ROOT
+
+    text = (DB_ROOT / "security" / "roles.sql").read_text(encoding="utf-8")
+    grants = set(re.findall(r"\('(opus_\w+)',\s*'(\w+)',\s*N'(\w+)',\s*'(\w+)'\)", text))
+    assert len(grants) > 30
+    assert {p for _, p, _, _ in grants} == {"EXECUTE", "SELECT"}  # no INSERT, UPDATE or DELETE
+    tables = {(r, p, o) for r, p, o, kind in grants if kind == "U"}
+    assert tables == {("opus_stager", "SELECT", "STG_MON_CustMasterSchedule"),
+                      ("opus_stager", "SELECT", "STG_MON_CustMasterSchedule_Subitems")}
+    functions = {(r, o) for r, _, o, kind in grants if kind == "FN"}
+    assert functions == {("opus_stager", "fn_MON_Private_NormalizeNumber")}
+    assert {kind for r, _, _, kind in grants if r != "opus_stager"} <= {"P", "V"}
+    assert {kind for r, _, _, kind in grants if r == "opus_reader"} == {"V"}
+    views = {o for _, _, o, kind in grants if kind == "V"}
+    assert views == set(VIEWS)
+    for role in ("opus_stager", "opus_sender", "opus_reader"):
+        assert {o for r, _, o, kind in grants if r == role and kind == "V"} == views, role
+    # and every permission an earlier version granted beyond the list is revoked
+    assert "N'REVOKE ' + dp.permission_name" in text and "FROM @grants AS g" in text

@@ -6496,7 +6496,7 @@ GO
 -- reloads the staging tables cannot change or lose what was released.
 -- Refused: a batch not found (50403), released already (50404), not validated (50405), cancelled
 -- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
--- (50409), or with a cell the formatter cannot write (50410).
+-- (50409), or with a cell the formatter cannot write (50410), or holding rows staging did not write (50411).
 -- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
 IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
@@ -6587,6 +6587,11 @@ Examples:
         @staged int,
         @pending int,
         @eligible int,
+        @row_numbers int,
+        @max_row_no int,
+        @n_valid int,
+        @n_warning int,
+        @n_invalid int,
         @bad_row int,
         @bad_alias nvarchar(400),
         @bad_column varchar(100),
@@ -6669,14 +6674,23 @@ Examples:
             @pending = COUNT(CASE WHEN COALESCE(s.validation_status, 'PENDING') = 'PENDING' THEN 1 END),
             @eligible = COUNT(
                 CASE WHEN s.validation_status = 'VALID' OR (@inc = 'Y' AND s.validation_status = 'WARNING') THEN 1 END
-            )
+            ),
+            @row_numbers = COUNT(DISTINCT s.update_row_no),
+            @max_row_no = MAX(s.update_row_no),
+            @n_valid = COUNT(CASE WHEN s.validation_status = 'VALID' THEN 1 END),
+            @n_warning = COUNT(CASE WHEN s.validation_status = 'WARNING' THEN 1 END),
+            @n_invalid = COUNT(CASE WHEN s.validation_status = 'INVALID' THEN 1 END)
         FROM (
-            SELECT i.validation_status
+            SELECT
+                i.validation_status,
+                i.update_row_no
             FROM dbo.STG_MON_CustMasterSchedule AS i
             WHERE i.update_batch_id = @batch_id
                 AND @target_level = 'ITEMS'
             UNION ALL
-            SELECT si.validation_status
+            SELECT
+                si.validation_status,
+                si.update_row_no
             FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
             WHERE si.update_batch_id = @batch_id
                 AND @target_level = 'SUBITEMS'
@@ -6692,6 +6706,23 @@ Examples:
                 N' Nothing was released: stage the rows again with dbo.usp_StageUpdates.'
             );
             THROW 50407, @msg, 1;
+        END;
+        -- exactly the rows staging wrote (row numbers 1..rows_staged, once each) with the statuses validation
+        -- counted: a row added to the batch by other means is never released
+        IF @staged > @rows_staged OR @row_numbers <> @staged OR @max_row_no <> @rows_staged
+            OR (
+                @pending = 0
+                AND (@n_valid <> @rows_valid OR @n_warning <> @rows_warning OR @n_invalid <> @rows_invalid)
+            )
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' staged ', @rows_staged, N' rows (', @rows_valid, N' VALID, ',
+                @rows_warning, N' WARNING, ', @rows_invalid, N' INVALID), but ', @staged, N' rows with ', @row_numbers,
+                N' row numbers (', @n_valid, N' VALID, ', @n_warning, N' WARNING, ', @n_invalid,
+                N' INVALID) carry its id now: rows were added or changed outside dbo.usp_StageUpdates and',
+                N' dbo.usp_ValidateStagedUpdates. Nothing was released: cancel the batch and stage the rows again.'
+            );
+            THROW 50411, @msg, 1;
         END;
         IF @pending > 0
         BEGIN
@@ -7640,6 +7671,110 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_SendQueue.sql
+-- vw_MON_SendQueue: the open queue rows (READY or CLAIMED) of every released batch, with exactly what the
+-- sender sends for each (column_values, idempotency key) and when it may be claimed. The sender's dry run
+-- reads it instead of the queue table; a DBA sees here what is waiting to be sent.
+-- Twin of db/postgres/views/vw_MON_SendQueue.sql.
+--   SELECT * FROM dbo.vw_MON_SendQueue WHERE batch_id = 'UB...' ORDER BY queue_id;
+DROP VIEW IF EXISTS dbo.vw_MON_SendQueue;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_SendQueue
+AS
+SELECT
+    q.queue_id,
+    q.batch_id,
+    q.board_id,
+    b.target_level,
+    q.update_operation,
+    q.monday_item_id,
+    q.parent_item_id,
+    q.group_id,
+    q.item_name,
+    q.column_values,
+    q.expected_values,
+    q.create_labels_if_missing,
+    q.idempotency_key,
+    q.queue_status,
+    q.attempt_count,
+    q.max_attempts,
+    q.created_item_id,
+    q.visible_after,
+    q.lease_expires_at
+FROM dbo.MON_UpdateQueue AS q
+INNER JOIN dbo.MON_UpdateBatch AS b ON q.batch_id = b.batch_id
+WHERE q.queue_status IN ('READY', 'CLAIMED');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_BoardLabels.sql
+-- vw_MON_BoardLabels: the status and dropdown columns of each synced board with their settings (the labels
+-- and their indexes), so a report can show {"index": 1} as the label a planner knows.
+-- Twin of db/postgres/views/vw_MON_BoardLabels.sql.
+--   SELECT * FROM dbo.vw_MON_BoardLabels WHERE board_id = 8709134353;
+DROP VIEW IF EXISTS dbo.vw_MON_BoardLabels;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_BoardLabels
+AS
+SELECT
+    bc.board_id,
+    bc.column_id,
+    bc.title AS column_title,
+    bc.column_type,
+    bc.settings_json
+FROM dbo.MON_BoardColumn AS bc
+WHERE bc.column_type IN ('status', 'dropdown');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_UserNames.sql
+-- vw_MON_UserNames: the name of each synced monday user and team, so a report can show a people value by
+-- name. E-mail addresses are left out (they stay in dbo.MON_User, which no role may read).
+-- Twin of db/postgres/views/vw_MON_UserNames.sql.
+--   SELECT * FROM dbo.vw_MON_UserNames ORDER BY user_name;
+DROP VIEW IF EXISTS dbo.vw_MON_UserNames;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_UserNames
+AS
+SELECT
+    u.user_id,
+    u.user_kind,
+    u.user_name
+FROM dbo.MON_User AS u
+WHERE u.user_name IS NOT NULL;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/security/roles.sql
 -- roles.sql: the project's database roles, least privilege (SQL Server). Idempotent: run by every install.
 --
@@ -7649,15 +7784,17 @@ GO
 --                tables of their queries: the DBA grants that separately, e.g.
 --                    GRANT SELECT ON dbo.CustMasterSchedule TO opus_stager;
 --   opus_sender  the sender process (opus-sender): board metadata upsert, claim / lease / record
---                procedures, SELECT on the views and on the tables it reads directly (batches, queue,
---                preview, board columns and users for the dry-run report, schema version).
+--                procedures and SELECT on the views; it reads no table directly.
 --   opus_reader  reads the views, nothing else.
 --
 -- The procedures and views are owned by dbo, as are the tables they use, so ownership chaining lets a role
 -- that may EXECUTE a procedure (or SELECT a view) use the tables behind it without any table permission.
--- The few table permissions listed below are for what a role reads outside the procedures (the sender's
--- direct reads) or what a procedure reads or inserts with dynamic SQL (which breaks the ownership chain:
--- the stager's SELECT and INSERT on the two staging tables). No role may update or delete a table.
+-- The only table permission listed below is for what a procedure reads with dynamic SQL (which breaks the
+-- ownership chain): validation's no-op check reads the loaded rows of the two staging tables, and calls
+-- dbo.fn_MON_Private_NormalizeNumber, as the caller; hence the stager's SELECT on those tables and EXECUTE on
+-- that one function. Staged rows are inserted with static SQL, through the chain: no role may insert,
+-- update or delete a table. What an earlier version granted beyond these lists (INSERT on the staging
+-- tables, every fn_MON_* function, the sender's direct reads) is revoked below.
 -- usp_PurgeRunLog is granted to no role (run it as the job owner, see db/ops/create_agent_jobs.sql).
 --
 -- Procedures and views are added to the product over time: the grants are kept in the list below and a
@@ -7727,7 +7864,7 @@ DECLARE @grants TABLE (
     role_name sysname NOT NULL,
     permission_name varchar(20) NOT NULL,
     object_name sysname NOT NULL,
-    object_type char(2) NOT NULL,  -- P procedure, V view, U table
+    object_type char(2) NOT NULL,  -- P procedure, V view, U table, FN scalar function
     PRIMARY KEY (role_name, permission_name, object_name)
 );
 
@@ -7744,15 +7881,15 @@ VALUES
 ('opus_stager', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_AuditTrail', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
-('opus_stager', 'SELECT', N'MON_SchemaVersion', 'U'),
--- ... and the loader's staging tables: usp_StageUpdates inserts the staged rows with dynamic SQL (the
--- columns of the query are known at run time only) and validation's no-op check reads the loaded rows the
--- same way; dynamic SQL runs with the caller's permissions (see below). No UPDATE or DELETE: validation
--- and release change staged rows with static SQL, through the ownership chain
+('opus_stager', 'SELECT', N'vw_MON_SendQueue', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_BoardLabels', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_UserNames', 'V'),
+-- ... and what validation's no-op check reads with dynamic SQL, as the caller: the loaded rows of the
+-- staging tables and the number normaliser it applies to them. No INSERT, UPDATE or DELETE: staging,
+-- validation and release write staged rows with static SQL, through the ownership chain
 ('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule', 'U'),
-('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule', 'U'),
 ('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
-('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
+('opus_stager', 'EXECUTE', N'fn_MON_Private_NormalizeNumber', 'FN'),
 -- opus_sender: what opus-sender calls (sync-board, send, dry run) and reads
 ('opus_sender', 'EXECUTE', N'usp_UpsertBoardMetadata', 'P'),
 ('opus_sender', 'EXECUTE', N'usp_ClaimQueueRows', 'P'),
@@ -7761,24 +7898,24 @@ VALUES
 ('opus_sender', 'EXECUTE', N'usp_RecordCreatedItem', 'P'),
 ('opus_sender', 'EXECUTE', N'usp_RecordSendResult', 'P'),
 ('opus_sender', 'EXECUTE', N'usp_RecordPreview', 'P'),
-('opus_sender', 'SELECT', N'MON_UpdateBatch', 'U'),
-('opus_sender', 'SELECT', N'MON_UpdateQueue', 'U'),
-('opus_sender', 'SELECT', N'MON_SchemaVersion', 'U'),
--- ... and reads directly for the dry-run report (preview rows, status labels, user names)
-('opus_sender', 'SELECT', N'MON_UpdatePreview', 'U'),
-('opus_sender', 'SELECT', N'MON_BoardColumn', 'U'),
-('opus_sender', 'SELECT', N'MON_User', 'U'),
 ('opus_sender', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_AuditTrail', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+-- ... the views send, status and the dry-run report read (open queue rows, status labels, user names)
+('opus_sender', 'SELECT', N'vw_MON_SendQueue', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_BoardLabels', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_UserNames', 'V'),
 -- opus_reader: the views only
 ('opus_reader', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_AuditTrail', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V');
+('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_SendQueue', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_BoardLabels', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_UserNames', 'V');
 
 DECLARE
     @sql nvarchar(MAX),
@@ -7810,21 +7947,33 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;
 
--- dynamic SQL inside a procedure (staging, validation's no-op check) breaks the ownership chain: the objects
--- it names are checked against the caller. It uses the fn_MON_* helper functions, so the stager may execute them
--- (scalar functions) or select from them (table functions); they only compute, they change nothing
+-- what an earlier version granted and these lists no longer hold: INSERT on the staging tables, every fn_MON_*
+-- function to the stager, the sender's direct reads, SELECT on MON_SchemaVersion. REVOKE of a permission
+-- that was never granted does nothing, so this is idempotent
 SET @sql = NULL;
 SELECT
     @sql = STRING_AGG(
         CONVERT(
             nvarchar(MAX),
-            N'GRANT ' + CASE WHEN o.type = 'FN' THEN N'EXECUTE' ELSE N'SELECT' END + N' ON OBJECT::dbo.'
-            + QUOTENAME(o.name) + N' TO opus_stager;'
+            N'REVOKE ' + dp.permission_name + N' ON OBJECT::dbo.' + QUOTENAME(o.name) + N' FROM '
+            + QUOTENAME(r.name) + N';'
         ),
         NCHAR(10)
     )
-FROM sys.objects AS o
-WHERE o.schema_id = SCHEMA_ID(N'dbo') AND o.type IN ('FN', 'IF', 'TF') AND o.name LIKE N'fn[_]MON[_]%';
+FROM sys.database_permissions AS dp
+INNER JOIN sys.objects AS o ON dp.major_id = o.object_id
+INNER JOIN sys.database_principals AS r ON dp.grantee_principal_id = r.principal_id
+WHERE
+    dp.class = 1 AND dp.state IN ('G', 'W') AND o.schema_id = SCHEMA_ID(N'dbo')
+    AND r.name IN (N'opus_stager', N'opus_sender', N'opus_reader')
+    AND NOT EXISTS (
+        SELECT 1
+        FROM @grants AS g
+        WHERE
+            g.role_name = r.name COLLATE DATABASE_DEFAULT
+            AND g.object_name = o.name COLLATE DATABASE_DEFAULT
+            AND g.permission_name = dp.permission_name COLLATE DATABASE_DEFAULT
+    );
 
 IF @sql IS NOT NULL
 BEGIN

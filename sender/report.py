@@ -34,7 +34,7 @@ def preview_items(db: Database, batch_id: str) -> Iterator[list[dict[str, Any]]]
     after = 0
     while True:
         upto = db.scalar(
-            "SELECT MAX(t.queue_id) FROM (SELECT DISTINCT p.queue_id FROM dbo.MON_UpdatePreview p "
+            "SELECT MAX(t.queue_id) FROM (SELECT DISTINCT p.queue_id FROM dbo.vw_MON_UpdatePreview p "
             "WHERE p.batch_id = ? AND p.queue_id > ? ORDER BY p.queue_id "
             "OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY) t",
             [batch_id, after, PAGE_ITEMS],
@@ -112,12 +112,12 @@ class Names:
         if board_id is None:
             return
         try:
-            cols = db.query("SELECT column_id, settings_json FROM dbo.MON_BoardColumn WHERE board_id = ? "
-                            "AND column_type IN ('status', 'dropdown')", [board_id])
+            cols = db.query("SELECT column_id, settings_json FROM dbo.vw_MON_BoardLabels WHERE board_id = ?",
+                            [board_id])
             for c in cols:
                 self.labels[c["column_id"]] = _labels(c.get("settings_json"))
             self.users = {int(u["user_id"]): str(u["user_name"]) for u in
-                          db.query("SELECT user_id, user_name FROM dbo.MON_User WHERE user_name IS NOT NULL")}
+                          db.query("SELECT user_id, user_name FROM dbo.vw_MON_UserNames")}
         except DbError:
             pass
 

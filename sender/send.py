@@ -199,27 +199,25 @@ def batch_rows(db: Database, batch_id: str | None = None) -> list[dict[str, Any]
     """Batch headers to send: one batch, or every released batch with open rows."""
     cols = "batch_id, board_id, target_level, update_operation, batch_status, rows_queued, created_at"
     if batch_id:
-        return db.query(f"SELECT {cols} FROM dbo.MON_UpdateBatch WHERE batch_id = ?", [batch_id])  # noqa: S608
+        return db.query(f"SELECT {cols} FROM dbo.vw_MON_BatchSummary WHERE batch_id = ?", [batch_id])  # noqa: S608
     return db.query(
-        f"SELECT {cols} FROM dbo.MON_UpdateBatch WHERE batch_status IN ('READY', 'SENDING') "  # noqa: S608
+        f"SELECT {cols} FROM dbo.vw_MON_BatchSummary WHERE batch_status IN ('READY', 'SENDING') "  # noqa: S608
         "ORDER BY released_at, batch_id"  # release order: overlapping batches reach the board in that order
     )
 
 
 def batch_status(db: Database, batch_id: str) -> str | None:
-    return db.scalar("SELECT batch_status FROM dbo.MON_UpdateBatch WHERE batch_id = ?", [batch_id])
+    return db.scalar("SELECT batch_status FROM dbo.vw_MON_BatchSummary WHERE batch_id = ?", [batch_id])
 
 
 def open_rows_page(db: Database, batch_id: str, after_queue_id: int, size: int) -> list[dict[str, Any]]:
     """Open queue rows of a batch without claiming them (the dry run), keyset-paged by queue_id."""
     return db.query(
-        "SELECT q.queue_id, q.batch_id, q.board_id, b.target_level, q.update_operation, q.monday_item_id, "
-        "q.parent_item_id, q.group_id, q.item_name, q.column_values, q.expected_values, "
-        "q.create_labels_if_missing, q.idempotency_key, q.attempt_count, q.max_attempts, q.created_item_id, "
-        "q.lease_expires_at, 'N' AS was_expired "
-        "FROM dbo.MON_UpdateQueue q JOIN dbo.MON_UpdateBatch b ON b.batch_id = q.batch_id "
-        "WHERE q.batch_id = ? AND q.queue_id > ? AND q.queue_status IN ('READY', 'CLAIMED') "
-        "ORDER BY q.queue_id OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY",
+        "SELECT queue_id, batch_id, board_id, target_level, update_operation, monday_item_id, parent_item_id, "
+        "group_id, item_name, column_values, expected_values, create_labels_if_missing, idempotency_key, "
+        "attempt_count, max_attempts, created_item_id, lease_expires_at, 'N' AS was_expired "
+        "FROM dbo.vw_MON_SendQueue WHERE batch_id = ? AND queue_id > ? "
+        "ORDER BY queue_id OFFSET 0 ROWS FETCH NEXT ? ROWS ONLY",
         [batch_id, int(after_queue_id), int(size)],
     )
 
@@ -227,7 +225,7 @@ def open_rows_page(db: Database, batch_id: str, after_queue_id: int, size: int) 
 def next_visible_in(db: Database, batch_id: str) -> float | None:
     """Seconds until the next READY row of the batch becomes claimable (None: no READY row left)."""
     first = db.scalar(
-        "SELECT MIN(visible_after) FROM dbo.MON_UpdateQueue WHERE batch_id = ? AND queue_status = 'READY'",
+        "SELECT MIN(visible_after) FROM dbo.vw_MON_SendQueue WHERE batch_id = ? AND queue_status = 'READY'",
         [batch_id],
     )
     if first is None:
@@ -380,7 +378,7 @@ class BoardWorker:
             return
         marks = ", ".join("?" for _ in again)
         rows = self.db.query(
-            "SELECT queue_id, column_id, current_value, new_value, would_change FROM dbo.MON_UpdatePreview "  # noqa: S608
+            "SELECT queue_id, column_id, current_value, new_value, would_change FROM dbo.vw_MON_UpdatePreview "  # noqa: S608
             f"WHERE queue_id IN ({marks})", [p.row["queue_id"] for p in again])
         before: dict[tuple[int, str], dict[str, Any]] = {(r["queue_id"], r["column_id"]): r for r in rows}
         for p in again:

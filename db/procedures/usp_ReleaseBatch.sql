@@ -8,7 +8,7 @@
 -- reloads the staging tables cannot change or lose what was released.
 -- Refused: a batch not found (50403), released already (50404), not validated (50405), cancelled
 -- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
--- (50409), or with a cell the formatter cannot write (50410).
+-- (50409), or with a cell the formatter cannot write (50410), or holding rows staging did not write (50411).
 -- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
 IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
@@ -93,6 +93,11 @@ Examples:
         @staged int,
         @pending int,
         @eligible int,
+        @row_numbers int,
+        @max_row_no int,
+        @n_valid int,
+        @n_warning int,
+        @n_invalid int,
         @bad_row int,
         @bad_alias nvarchar(400),
         @bad_column varchar(100),
@@ -175,14 +180,23 @@ Examples:
             @pending = COUNT(CASE WHEN COALESCE(s.validation_status, 'PENDING') = 'PENDING' THEN 1 END),
             @eligible = COUNT(
                 CASE WHEN s.validation_status = 'VALID' OR (@inc = 'Y' AND s.validation_status = 'WARNING') THEN 1 END
-            )
+            ),
+            @row_numbers = COUNT(DISTINCT s.update_row_no),
+            @max_row_no = MAX(s.update_row_no),
+            @n_valid = COUNT(CASE WHEN s.validation_status = 'VALID' THEN 1 END),
+            @n_warning = COUNT(CASE WHEN s.validation_status = 'WARNING' THEN 1 END),
+            @n_invalid = COUNT(CASE WHEN s.validation_status = 'INVALID' THEN 1 END)
         FROM (
-            SELECT i.validation_status
+            SELECT
+                i.validation_status,
+                i.update_row_no
             FROM dbo.STG_MON_CustMasterSchedule AS i
             WHERE i.update_batch_id = @batch_id
                 AND @target_level = 'ITEMS'
             UNION ALL
-            SELECT si.validation_status
+            SELECT
+                si.validation_status,
+                si.update_row_no
             FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
             WHERE si.update_batch_id = @batch_id
                 AND @target_level = 'SUBITEMS'
@@ -198,6 +212,23 @@ Examples:
                 N' Nothing was released: stage the rows again with dbo.usp_StageUpdates.'
             );
             THROW 50407, @msg, 1;
+        END;
+        -- exactly the rows staging wrote (row numbers 1..rows_staged, once each) with the statuses validation
+        -- counted: a row added to the batch by other means is never released
+        IF @staged > @rows_staged OR @row_numbers <> @staged OR @max_row_no <> @rows_staged
+            OR (
+                @pending = 0
+                AND (@n_valid <> @rows_valid OR @n_warning <> @rows_warning OR @n_invalid <> @rows_invalid)
+            )
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' staged ', @rows_staged, N' rows (', @rows_valid, N' VALID, ',
+                @rows_warning, N' WARNING, ', @rows_invalid, N' INVALID), but ', @staged, N' rows with ', @row_numbers,
+                N' row numbers (', @n_valid, N' VALID, ', @n_warning, N' WARNING, ', @n_invalid,
+                N' INVALID) carry its id now: rows were added or changed outside dbo.usp_StageUpdates and',
+                N' dbo.usp_ValidateStagedUpdates. Nothing was released: cancel the batch and stage the rows again.'
+            );
+            THROW 50411, @msg, 1;
         END;
         IF @pending > 0
         BEGIN

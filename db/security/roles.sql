@@ -6,15 +6,17 @@
 --                tables of their queries: the DBA grants that separately, e.g.
 --                    GRANT SELECT ON dbo.CustMasterSchedule TO opus_stager;
 --   opus_sender  the sender process (opus-sender): board metadata upsert, claim / lease / record
---                procedures, SELECT on the views and on the tables it reads directly (batches, queue,
---                preview, board columns and users for the dry-run report, schema version).
+--                procedures and SELECT on the views; it reads no table directly.
 --   opus_reader  reads the views, nothing else.
 --
 -- The procedures and views are owned by dbo, as are the tables they use, so ownership chaining lets a role
 -- that may EXECUTE a procedure (or SELECT a view) use the tables behind it without any table permission.
--- The few table permissions listed below are for what a role reads outside the procedures (the sender's
--- direct reads) or what a procedure reads or inserts with dynamic SQL (which breaks the ownership chain:
--- the stager's SELECT and INSERT on the two staging tables). No role may update or delete a table.
+-- The only table permission listed below is for what a procedure reads with dynamic SQL (which breaks the
+-- ownership chain): validation's no-op check reads the loaded rows of the two staging tables, and calls
+-- dbo.fn_MON_Private_NormalizeNumber, as the caller; hence the stager's SELECT on those tables and EXECUTE on
+-- that one function. Staged rows are inserted with static SQL, through the chain: no role may insert,
+-- update or delete a table. What an earlier version granted beyond these lists (INSERT on the staging
+-- tables, every fn_MON_* function, the sender's direct reads) is revoked below.
 -- usp_PurgeRunLog is granted to no role (run it as the job owner, see db/ops/create_agent_jobs.sql).
 --
 -- Procedures and views are added to the product over time: the grants are kept in the list below and a
@@ -62,7 +64,7 @@ DECLARE @grants TABLE (
     role_name sysname NOT NULL,
     permission_name varchar(20) NOT NULL,
     object_name sysname NOT NULL,
-    object_type char(2) NOT NULL,  -- P procedure, V view, U table
+    object_type char(2) NOT NULL,  -- P procedure, V view, U table, FN scalar function
     PRIMARY KEY (role_name, permission_name, object_name)
 );
 
@@ -79,15 +81,15 @@ VALUES
 ('opus_stager', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_AuditTrail', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
-('opus_stager', 'SELECT', N'MON_SchemaVersion', 'U'),
--- ... and the loader's staging tables: usp_StageUpdates inserts the staged rows with dynamic SQL (the
--- columns of the query are known at run time only) and validation's no-op check reads the loaded rows the
--- same way; dynamic SQL runs with the caller's permissions (see below). No UPDATE or DELETE: validation
--- and release change staged rows with static SQL, through the ownership chain
+('opus_stager', 'SELECT', N'vw_MON_SendQueue', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_BoardLabels', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_UserNames', 'V'),
+-- ... and what validation's no-op check reads with dynamic SQL, as the caller: the loaded rows of the
+-- staging tables and the number normaliser it applies to them. No INSERT, UPDATE or DELETE: staging,
+-- validation and release write staged rows with static SQL, through the ownership chain
 ('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule', 'U'),
-('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule', 'U'),
 ('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
-('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
+('opus_stager', 'EXECUTE', N'fn_MON_Private_NormalizeNumber', 'FN'),
 -- opus_sender: what opus-sender calls (sync-board, send, dry run) and reads
 ('opus_sender', 'EXECUTE', N'usp_UpsertBoardMetadata', 'P'),
 ('opus_sender', 'EXECUTE', N'usp_ClaimQueueRows', 'P'),
@@ -96,24 +98,24 @@ VALUES
 ('opus_sender', 'EXECUTE', N'usp_RecordCreatedItem', 'P'),
 ('opus_sender', 'EXECUTE', N'usp_RecordSendResult', 'P'),
 ('opus_sender', 'EXECUTE', N'usp_RecordPreview', 'P'),
-('opus_sender', 'SELECT', N'MON_UpdateBatch', 'U'),
-('opus_sender', 'SELECT', N'MON_UpdateQueue', 'U'),
-('opus_sender', 'SELECT', N'MON_SchemaVersion', 'U'),
--- ... and reads directly for the dry-run report (preview rows, status labels, user names)
-('opus_sender', 'SELECT', N'MON_UpdatePreview', 'U'),
-('opus_sender', 'SELECT', N'MON_BoardColumn', 'U'),
-('opus_sender', 'SELECT', N'MON_User', 'U'),
 ('opus_sender', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_AuditTrail', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+-- ... the views send, status and the dry-run report read (open queue rows, status labels, user names)
+('opus_sender', 'SELECT', N'vw_MON_SendQueue', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_BoardLabels', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_UserNames', 'V'),
 -- opus_reader: the views only
 ('opus_reader', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_AuditTrail', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V');
+('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_SendQueue', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_BoardLabels', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_UserNames', 'V');
 
 DECLARE
     @sql nvarchar(MAX),
@@ -145,21 +147,33 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;
 
--- dynamic SQL inside a procedure (staging, validation's no-op check) breaks the ownership chain: the objects
--- it names are checked against the caller. It uses the fn_MON_* helper functions, so the stager may execute them
--- (scalar functions) or select from them (table functions); they only compute, they change nothing
+-- what an earlier version granted and these lists no longer hold: INSERT on the staging tables, every fn_MON_*
+-- function to the stager, the sender's direct reads, SELECT on MON_SchemaVersion. REVOKE of a permission
+-- that was never granted does nothing, so this is idempotent
 SET @sql = NULL;
 SELECT
     @sql = STRING_AGG(
         CONVERT(
             nvarchar(MAX),
-            N'GRANT ' + CASE WHEN o.type = 'FN' THEN N'EXECUTE' ELSE N'SELECT' END + N' ON OBJECT::dbo.'
-            + QUOTENAME(o.name) + N' TO opus_stager;'
+            N'REVOKE ' + dp.permission_name + N' ON OBJECT::dbo.' + QUOTENAME(o.name) + N' FROM '
+            + QUOTENAME(r.name) + N';'
         ),
         NCHAR(10)
     )
-FROM sys.objects AS o
-WHERE o.schema_id = SCHEMA_ID(N'dbo') AND o.type IN ('FN', 'IF', 'TF') AND o.name LIKE N'fn[_]MON[_]%';
+FROM sys.database_permissions AS dp
+INNER JOIN sys.objects AS o ON dp.major_id = o.object_id
+INNER JOIN sys.database_principals AS r ON dp.grantee_principal_id = r.principal_id
+WHERE
+    dp.class = 1 AND dp.state IN ('G', 'W') AND o.schema_id = SCHEMA_ID(N'dbo')
+    AND r.name IN (N'opus_stager', N'opus_sender', N'opus_reader')
+    AND NOT EXISTS (
+        SELECT 1
+        FROM @grants AS g
+        WHERE
+            g.role_name = r.name COLLATE DATABASE_DEFAULT
+            AND g.object_name = o.name COLLATE DATABASE_DEFAULT
+            AND g.permission_name = dp.permission_name COLLATE DATABASE_DEFAULT
+    );
 
 IF @sql IS NOT NULL
 BEGIN

@@ -111,6 +111,9 @@ def tsql_catalog(files: list[Path]) -> dict[str, dict[str, set[str]]]:
     return {k: dict(v) for k, v in cat.items()}
 
 
+_WORK = re.compile(r"^usp_private_(\w+)_work$")
+
+
 def pg_catalog(db: Database, schema: str = "dbo") -> dict[str, dict[str, set[str]]]:
     cat: dict[str, dict[str, set[str]]] = {k: defaultdict(set) for k in KINDS}
     for r in db.query(
@@ -132,7 +135,15 @@ def pg_catalog(db: Database, schema: str = "dbo") -> dict[str, dict[str, set[str
         params = {re.sub(r"^p_", "", n.lower()) for n, m in zip(names, modes, strict=False) if m in ("i", "b", "o")}
         # a PostgreSQL table function plays the part of a T-SQL procedure that returns rows
         kind = "procedure" if r["prokind"] == "p" or r["proname"].startswith("usp_") else "function"
-        cat[kind][r["proname"].lower()] |= params
+        name = r["proname"].lower()
+        work = _WORK.match(name)
+        if work:
+            # PostgreSQL only: the SECURITY DEFINER work of the public procedure usp_<x>, whose SECURITY INVOKER
+            # shell commits (a SECURITY DEFINER procedure cannot). It counts as that procedure: its
+            # parameters are the procedure's, plus the shell's own (p_shell_*)
+            name = f"usp_{work.group(1)}"
+            params = {p for p in params if not p.startswith("shell_")}
+        cat[kind][name] |= params
     return {k: dict(v) for k, v in cat.items()}
 
 
@@ -163,7 +174,7 @@ SYSTEM_OBJECTS = {
     "sys.sp_executesql", "sys.sql_modules", "sys.parameters",
     "sys.messages", "sys.sp_releaseapplock", "sys.dm_exec_sessions",
     "sys.fn_listextendedproperty", "sys.sp_addextendedproperty", "sys.sp_updateextendedproperty",
-    "sys.all_objects", "sys.all_columns", "sys.sp_set_session_context",
+    "sys.all_objects", "sys.all_columns", "sys.sp_set_session_context", "sys.database_permissions",
 }
 SYSTEM_PROCS = {
     "sp_executesql", "sp_describe_first_result_set", "sp_getapplock", "sp_releaseapplock",

@@ -98,6 +98,28 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction](DEFAULT)
+CREATE PROCEDURE test_usp_ReleaseBatch.[test a VALID row added to a validated batch is error 50411]
+AS
+BEGIN
+    -- a row the batch never staged, inserted directly with the batch's id and a VALID status
+    INSERT INTO dbo.STG_MON_CustMasterSchedule (
+        monday_item_id, monday_board_id, update_batch_id, update_row_no, update_operation, update_fields,
+        validation_status
+    )
+    VALUES (1234567891, 8709134353, 'B1', 2, 'UPDATE', N'{"order_status":"Done"}', 'VALID');
+    DECLARE @error int;
+    BEGIN TRY
+        EXEC dbo.usp_ReleaseBatch @batch_id = 'B1';
+    END TRY
+    BEGIN CATCH
+        SET @error = ERROR_NUMBER();
+    END CATCH;
+    EXEC tSQLt.AssertEquals 50411, @error;
+    EXEC tSQLt.AssertEmptyTable 'dbo.MON_UpdateQueue';
+END;
+GO
+
 CREATE PROCEDURE test_usp_ReleaseBatch.[test an unsupported include_warnings is error 50402]
 AS
 BEGIN

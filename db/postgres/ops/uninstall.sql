@@ -35,7 +35,7 @@ DECLARE
     v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_UpdateBatch',
         'MON_ValidationRule', 'MON_ColumnMap', 'MON_BoardItem', 'MON_BoardGroup', 'MON_BoardColumn',
         'MON_Board', 'MON_User', 'MON_Team', 'MON_ColumnType', 'MON_RunLog', 'MON_SchemaVersion'];
-    v_roles text[] := ARRAY['opus_stager', 'opus_sender', 'opus_reader'];
+    v_roles text[] := ARRAY['opus_stager', 'opus_sender', 'opus_reader', 'opus_owner'];
     v_stg text[] := ARRAY['STG_MON_CustMasterSchedule', 'STG_MON_CustMasterSchedule_Subitems'];
     v_update_columns text[] := ARRAY['update_operation', 'update_fields', 'source_table', 'source_query',
         'update_batch_id', 'validation_status', 'validation_errors', 'update_row_no'];

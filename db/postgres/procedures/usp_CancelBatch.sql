@@ -3,12 +3,16 @@
 -- Refused when a row was already sent, skipped, failed or dead (use usp_StageRollback for sent rows), or
 -- when a sender holds a live lease on a row right now (it may be sending it: stop it or wait).
 -- Lock order (both engines): batch row, then queue rows.
-CREATE OR REPLACE PROCEDURE dbo.usp_CancelBatch(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_CancelBatch_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_batch_id varchar DEFAULT NULL,
     p_reason varchar DEFAULT NULL,
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_run_id bigint;
@@ -49,7 +53,6 @@ $help$;
         p_parameters_used => format('CALL dbo.usp_CancelBatch(p_batch_id => %L, p_reason => %L);', p_batch_id, p_reason),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         v_now := clock_timestamp() AT TIME ZONE 'UTC';
@@ -105,12 +108,41 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
-        COMMIT;
         RAISE NOTICE 'batch % cancelled: % queue rows cancelled.', p_batch_id, v_rows;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_CancelBatch, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_CancelBatch: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_CancelBatch(
+    p_batch_id varchar DEFAULT NULL,
+    p_reason varchar DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_CancelBatch_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_batch_id => p_batch_id,
+        p_reason => p_reason,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

@@ -40,6 +40,8 @@ RETURNS TABLE (
     was_expired char(1)
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 #variable_conflict use_column
 DECLARE

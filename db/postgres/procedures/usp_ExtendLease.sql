@@ -2,7 +2,9 @@
 -- db/procedures/usp_ExtendLease.sql. Fenced: only rows CLAIMED by p_worker_id are extended (an expired
 -- lease nobody took over yet is extended too); p_extended says how many, so a sender that gets fewer
 -- than it asked for knows it lost those rows and must not record results for them.
-CREATE OR REPLACE PROCEDURE dbo.usp_ExtendLease(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_ExtendLease_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_worker_id varchar DEFAULT NULL,
     p_queue_ids text DEFAULT NULL,
     p_lease_seconds int DEFAULT 300,
@@ -10,6 +12,8 @@ CREATE OR REPLACE PROCEDURE dbo.usp_ExtendLease(
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_errors text;
@@ -59,7 +63,6 @@ $help$;
             p_worker_id, p_queue_ids, p_lease_seconds),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         UPDATE dbo.MON_UpdateQueue AS q
@@ -74,11 +77,44 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => p_extended);
-        COMMIT;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_ExtendLease, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_ExtendLease: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_ExtendLease(
+    p_worker_id varchar DEFAULT NULL,
+    p_queue_ids text DEFAULT NULL,
+    p_lease_seconds int DEFAULT 300,
+    INOUT p_extended int DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_ExtendLease_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_worker_id => p_worker_id,
+        p_queue_ids => p_queue_ids,
+        p_lease_seconds => p_lease_seconds,
+        p_extended => p_extended,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

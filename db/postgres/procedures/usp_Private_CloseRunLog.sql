@@ -26,6 +26,8 @@ CREATE OR REPLACE PROCEDURE dbo.usp_Private_CloseRunLog(
     p_batch_id varchar DEFAULT NULL
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 BEGIN
     IF p_run_id IS NULL THEN

@@ -12,6 +12,8 @@ CREATE OR REPLACE PROCEDURE dbo.usp_Private_FinishBatchIfDone(
     INOUT p_batch_status varchar DEFAULT NULL
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_sent int;

@@ -19,6 +19,8 @@ CREATE OR REPLACE PROCEDURE dbo.usp_Private_OpenRunLog(
     INOUT p_run_id bigint DEFAULT NULL
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 BEGIN
     INSERT INTO dbo.MON_RunLog (proc_name, batch_id, parameters_used)

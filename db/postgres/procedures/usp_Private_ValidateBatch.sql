@@ -9,6 +9,8 @@ LANGUAGE plpgsql
 -- JIT compiling costs seconds per statement when the planner over-estimates the JSON expansion of the
 -- cells (json_each_text is costed at 100 rows per staged row); the work itself is milliseconds.
 SET jit = off
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     b dbo.MON_UpdateBatch%ROWTYPE;

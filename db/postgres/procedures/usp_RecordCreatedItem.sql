@@ -3,13 +3,17 @@
 -- claim returns created_item_id and the sender only finishes the row). Twin of
 -- db/procedures/usp_RecordCreatedItem.sql. Fenced like usp_RecordSendResult: refused (50606) unless
 -- the row is CLAIMED by p_worker_id. Recording the same id again is accepted; another id is refused.
-CREATE OR REPLACE PROCEDURE dbo.usp_RecordCreatedItem(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_RecordCreatedItem_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_queue_id bigint DEFAULT NULL,
     p_worker_id varchar DEFAULT NULL,
     p_created_item_id bigint DEFAULT NULL,
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_errors text;
@@ -61,7 +65,6 @@ $help$;
             p_queue_id, p_worker_id, p_created_item_id),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         SELECT * INTO v_q FROM dbo.MON_UpdateQueue AS q WHERE q.queue_id = p_queue_id FOR UPDATE;
@@ -94,11 +97,42 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => 1);
-        COMMIT;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_RecordCreatedItem, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_RecordCreatedItem: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_RecordCreatedItem(
+    p_queue_id bigint DEFAULT NULL,
+    p_worker_id varchar DEFAULT NULL,
+    p_created_item_id bigint DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_RecordCreatedItem_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_queue_id => p_queue_id,
+        p_worker_id => p_worker_id,
+        p_created_item_id => p_created_item_id,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

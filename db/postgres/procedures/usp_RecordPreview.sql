@@ -3,13 +3,17 @@
 -- Twin of db/procedures/usp_RecordPreview.sql. Does not claim, change or count anything else.
 -- A cell without new_value takes the value from the queue row's column_values; without would_change,
 -- it is 'Y' when current_value and new_value differ.
-CREATE OR REPLACE PROCEDURE dbo.usp_RecordPreview(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_RecordPreview_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_batch_id varchar DEFAULT NULL,
     p_queue_id bigint DEFAULT NULL,
     p_cells text DEFAULT NULL,
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_errors text;
@@ -77,7 +81,6 @@ $help$;
             p_batch_id, p_queue_id, p_cells),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         SELECT * INTO v_q FROM dbo.MON_UpdateQueue AS q WHERE q.queue_id = p_queue_id AND q.batch_id = p_batch_id;
@@ -118,11 +121,42 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
-        COMMIT;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_RecordPreview, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_RecordPreview: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_RecordPreview(
+    p_batch_id varchar DEFAULT NULL,
+    p_queue_id bigint DEFAULT NULL,
+    p_cells text DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_RecordPreview_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_batch_id => p_batch_id,
+        p_queue_id => p_queue_id,
+        p_cells => p_cells,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

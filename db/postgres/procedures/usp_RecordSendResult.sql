@@ -11,7 +11,9 @@
 --            backoff being 5 s * 2^(attempt_count - 1) capped at 900 s; DEAD after max_attempts
 -- When no open row is left the batch becomes COMPLETED, PARTIAL or FAILED (usp_Private_FinishBatchIfDone).
 -- Lock order (both engines): batch row, then queue row.
-CREATE OR REPLACE PROCEDURE dbo.usp_RecordSendResult(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_RecordSendResult_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_queue_id bigint DEFAULT NULL,
     p_worker_id varchar DEFAULT NULL,
     p_outcome varchar DEFAULT NULL,
@@ -24,6 +26,8 @@ CREATE OR REPLACE PROCEDURE dbo.usp_RecordSendResult(
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_now timestamp(3);
@@ -119,7 +123,6 @@ $help$;
         ),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         v_now := clock_timestamp() AT TIME ZONE 'UTC';
@@ -249,11 +252,54 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
-        COMMIT;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_RecordSendResult, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_RecordSendResult: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_RecordSendResult(
+    p_queue_id bigint DEFAULT NULL,
+    p_worker_id varchar DEFAULT NULL,
+    p_outcome varchar DEFAULT NULL,
+    p_cells text DEFAULT NULL,
+    p_created_item_id bigint DEFAULT NULL,
+    p_error_code varchar DEFAULT NULL,
+    p_error_message varchar DEFAULT NULL,
+    p_retry_after_seconds int DEFAULT NULL,
+    p_result_detail text DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_RecordSendResult_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_queue_id => p_queue_id,
+        p_worker_id => p_worker_id,
+        p_outcome => p_outcome,
+        p_cells => p_cells,
+        p_created_item_id => p_created_item_id,
+        p_error_code => p_error_code,
+        p_error_message => p_error_message,
+        p_retry_after_seconds => p_retry_after_seconds,
+        p_result_detail => p_result_detail,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

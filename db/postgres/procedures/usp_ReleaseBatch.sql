@@ -8,13 +8,18 @@
 -- reloads the staging tables cannot change or lose what was released.
 -- Refused: a batch not found (50403), released already (50404), not validated (50405), cancelled
 -- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
--- (50409), or with a cell the formatter cannot write (50410). Twin of db/procedures/usp_ReleaseBatch.sql.
-CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseBatch(
+-- (50409), or with a cell the formatter cannot write (50410), or holding rows staging did not write (50411).
+-- Twin of db/procedures/usp_ReleaseBatch.sql.
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_ReleaseBatch_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_batch_id varchar DEFAULT NULL,
     p_include_warnings varchar DEFAULT 'Y',
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_errors text;
@@ -27,6 +32,7 @@ DECLARE
     v_staged int;
     v_pending int;
     v_eligible int;
+    v_check record;
     v_bad record;
     v_rows int := 0;
     v_inc varchar := upper(p_include_warnings);
@@ -69,7 +75,6 @@ $help$;
         p_parameters_used => format('CALL dbo.usp_ReleaseBatch(p_batch_id => %L, p_include_warnings => %L);', p_batch_id, v_inc),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         -- no JIT for this transaction: the planner over-estimates the JSON expansion of the cells and
@@ -107,11 +112,33 @@ $help$;
             SELECT si.validation_status FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
             WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS'
         ) AS s;
+        SELECT count(DISTINCT s.update_row_no) AS row_numbers, max(s.update_row_no) AS max_row_no,
+            count(*) FILTER (WHERE s.validation_status = 'VALID') AS n_valid,
+            count(*) FILTER (WHERE s.validation_status = 'WARNING') AS n_warning,
+            count(*) FILTER (WHERE s.validation_status = 'INVALID') AS n_invalid
+        INTO v_check
+        FROM (
+            SELECT i.validation_status, i.update_row_no FROM dbo.STG_MON_CustMasterSchedule AS i
+            WHERE i.update_batch_id = p_batch_id AND v_b.target_level = 'ITEMS'
+            UNION ALL
+            SELECT si.validation_status, si.update_row_no FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+            WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS'
+        ) AS s;
         IF v_staged < v_b.rows_staged THEN
             RAISE EXCEPTION USING ERRCODE = '50407', MESSAGE = format(
                 'batch %L staged %s rows, but only %s are still in %s: they were deleted or reloaded since (a loader truncating the staging table?). Nothing was released: stage the rows again with dbo.usp_StageUpdates.',
                 p_batch_id, v_b.rows_staged, v_staged,
                 CASE WHEN v_b.target_level = 'SUBITEMS' THEN 'STG_MON_CustMasterSchedule_Subitems' ELSE 'STG_MON_CustMasterSchedule' END);
+        END IF;
+        -- exactly the rows staging wrote (row numbers 1..rows_staged, once each) with the statuses validation
+        -- counted: a row added to the batch by other means is never released
+        IF v_staged > v_b.rows_staged OR v_check.row_numbers <> v_staged OR v_check.max_row_no <> v_b.rows_staged
+            OR (v_pending = 0 AND (v_check.n_valid <> v_b.rows_valid OR v_check.n_warning <> v_b.rows_warning
+                OR v_check.n_invalid <> v_b.rows_invalid)) THEN
+            RAISE EXCEPTION USING ERRCODE = '50411', MESSAGE = format(
+                'batch %L staged %s rows (%s VALID, %s WARNING, %s INVALID), but %s rows with %s row numbers (%s VALID, %s WARNING, %s INVALID) carry its id now: rows were added or changed outside dbo.usp_StageUpdates and dbo.usp_ValidateStagedUpdates. Nothing was released: cancel the batch and stage the rows again.',
+                p_batch_id, v_b.rows_staged, v_b.rows_valid, v_b.rows_warning, v_b.rows_invalid, v_staged,
+                v_check.row_numbers, v_check.n_valid, v_check.n_warning, v_check.n_invalid);
         END IF;
         IF v_pending > 0 THEN
             RAISE EXCEPTION USING ERRCODE = '50408', MESSAGE = format(
@@ -213,13 +240,42 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
-        COMMIT;
         RAISE NOTICE 'batch % released: % queue rows READY (% rows left out: not valid, not included or without a cell).',
             p_batch_id, v_rows, v_staged - v_rows;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_ReleaseBatch, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_ReleaseBatch: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseBatch(
+    p_batch_id varchar DEFAULT NULL,
+    p_include_warnings varchar DEFAULT 'Y',
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_ReleaseBatch_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_batch_id => p_batch_id,
+        p_include_warnings => p_include_warnings,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

@@ -3,13 +3,17 @@
 -- p_queue_ids NULL releases every row the worker holds. A SENDING batch of the released rows goes back to
 -- READY when nothing of it was sent or answered (no row SENT, SKIPPED, FAILED or DEAD) and no row of it is
 -- claimed any more (e.g. monday refused the token before the first row was sent).
-CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseLease(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_ReleaseLease_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_worker_id varchar DEFAULT NULL,
     p_queue_ids text DEFAULT NULL,
     INOUT p_released int DEFAULT NULL,
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_errors text;
@@ -59,7 +63,6 @@ $help$;
             p_worker_id, p_queue_ids),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         WITH released AS (
@@ -91,11 +94,42 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => p_released);
-        COMMIT;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_ReleaseLease, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_ReleaseLease: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseLease(
+    p_worker_id varchar DEFAULT NULL,
+    p_queue_ids text DEFAULT NULL,
+    INOUT p_released int DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_ReleaseLease_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_worker_id => p_worker_id,
+        p_queue_ids => p_queue_ids,
+        p_released => p_released,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

@@ -10,13 +10,17 @@
 -- (rollback_timestamp, rollback_reason, rollback_batch_id).
 -- Refused: a batch still being sent (50707), a rollback batch (50708), one with a rollback in progress
 -- (50706), nothing audited (50704), everything rolled back already (50705).
-CREATE OR REPLACE PROCEDURE dbo.usp_StageRollback(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_StageRollback_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_batch_id varchar DEFAULT NULL,
     p_reason varchar DEFAULT NULL,
     INOUT p_rollback_batch_id varchar DEFAULT NULL,
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_errors text;
@@ -69,7 +73,6 @@ $help$;
             p_batch_id, p_reason),
         p_run_id => v_run_id
     );
-    COMMIT;
 
     BEGIN
         v_now := clock_timestamp() AT TIME ZONE 'UTC';
@@ -177,12 +180,43 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
-        COMMIT;
         RAISE NOTICE 'rollback batch % staged for batch %: % queue rows READY.', p_rollback_batch_id, p_batch_id, v_rows;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
+        -- handed to the shell dbo.usp_StageRollback, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
+    END IF;
+END;
+$$;
+
+-- dbo.usp_StageRollback: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_StageRollback(
+    p_batch_id varchar DEFAULT NULL,
+    p_reason varchar DEFAULT NULL,
+    INOUT p_rollback_batch_id varchar DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_StageRollback_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_batch_id => p_batch_id,
+        p_reason => p_reason,
+        p_rollback_batch_id => p_rollback_batch_id,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
     END IF;
 END;

@@ -6,9 +6,19 @@
 -- validates the batch, and returns its id and counts (INOUT) plus a NOTICE summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
--- Not SECURITY DEFINER: the query reads only what the caller may read. Twin of
+-- The query reads only what the caller may read: the shell dbo.usp_StageUpdates (at the end of this file,
+-- SECURITY INVOKER) runs it, and nothing else, with the caller's privileges; everything else is
+-- dbo.usp_Private_StageUpdates_Work, SECURITY DEFINER, called twice by the shell: step CHECK (parameters,
+-- run log, the text of the query) and step STAGE (the captured rows become the batch). Twin of
 -- db/procedures/usp_StageUpdates.sql. Errors 50201-50218 (docs/errors.md).
-CREATE OR REPLACE PROCEDURE dbo.usp_StageUpdates(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_StageUpdates_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
+    INOUT p_shell_sql text,
+    INOUT p_shell_run_id bigint,
+    p_shell_step varchar,
+    p_shell_capture_state text,
+    p_shell_capture_message text,
     p_query text DEFAULT NULL,
     p_board_id bigint DEFAULT NULL,
     p_update_operation varchar DEFAULT 'UPDATE',
@@ -23,6 +33,8 @@ CREATE OR REPLACE PROCEDURE dbo.usp_StageUpdates(
     INOUT p_rows_invalid int DEFAULT NULL
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_op varchar(20) := upper(btrim(coalesce(p_update_operation, '')));
@@ -104,6 +116,16 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '50201', MESSAGE = 'usp_StageUpdates: ' || array_to_string(v_errors, ' ');
     END IF;
 
+    IF p_shell_step = 'STAGE' THEN
+        -- the run-log row step CHECK opened for this very login, still open
+        SELECT r.run_id INTO v_run_id FROM dbo.MON_RunLog AS r
+        WHERE r.run_id = p_shell_run_id AND r.proc_name = 'usp_StageUpdates' AND r.end_time IS NULL
+            AND r.caller_login = session_user;
+        IF v_run_id IS NULL THEN
+            RAISE EXCEPTION USING ERRCODE = '50201',
+                MESSAGE = 'usp_StageUpdates: call dbo.usp_StageUpdates; its internal steps cannot be called on their own.';
+        END IF;
+    ELSE
     CALL dbo.usp_Private_OpenRunLog(p_proc_name => 'usp_StageUpdates', p_batch_id => p_batch_id,
         p_parameters_used => format(
             'CALL dbo.usp_StageUpdates(p_query => %s, p_board_id => %s, p_update_operation => %s, p_target_level => %s, '
@@ -111,7 +133,7 @@ BEGIN
             quote_nullable(p_query), p_board_id, quote_nullable(v_op), quote_nullable(v_level), quote_nullable(p_source_table),
             quote_nullable(v_labels), quote_nullable(p_batch_id)),
         p_run_id => v_run_id);
-    COMMIT;
+    END IF;
 
     BEGIN
         -- 1. the text: one SELECT, nothing that changes data or schema -------------------------------------
@@ -140,14 +162,17 @@ BEGIN
                 MESSAGE = format('usp_StageUpdates: the query contains %s. usp_StageUpdates runs a single read-only SELECT and refuses statements and clauses that change data or schema, run code or lock rows (INSERT, UPDATE, DELETE, MERGE, TRUNCATE, DROP, ALTER, CREATE, EXEC, GRANT, SELECT INTO, FOR UPDATE, ...). Remove %s from the query; quote an identifier of that name.', v_word, v_word);
         END IF;
         v_sql := left(p_query, v_code_len);
+        IF p_shell_step = 'CHECK' THEN
+            p_shell_sql := v_sql;
+            p_shell_run_id := v_run_id;
+            RETURN;
+        END IF;
 
-        -- 2. run it once into a private temp table (a wrapped query cannot hold a data-modifying WITH) ------
-        IF to_regclass('pg_temp.mon_stage_capture') IS NOT NULL THEN DROP TABLE pg_temp.mon_stage_capture; END IF;
-        BEGIN
-            EXECUTE 'CREATE TEMP TABLE mon_stage_capture AS SELECT row_number() OVER ()::int AS mon_stage_row_no, q.* FROM ('
-                || chr(10) || v_sql || chr(10) || ') AS q';
-        EXCEPTION WHEN OTHERS THEN
-            GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+        -- 2. the shell ran it once, with the caller's privileges, into the temp table pg_temp.mon_stage_capture
+        -- (a wrapped query cannot hold a data-modifying WITH); how it failed, if it did ---------------------
+        v_state := p_shell_capture_state;
+        v_msg := p_shell_capture_message;
+        IF v_state IS NOT NULL THEN
             IF v_state = '42701' AND v_msg LIKE '%?column?%' THEN
                 RAISE EXCEPTION USING ERRCODE = '50215',
                     MESSAGE = 'usp_StageUpdates: the query returns columns without a name. Give every column an alias (e.g. ''In Progress'' AS order_status).';
@@ -169,9 +194,24 @@ BEGIN
                 RAISE EXCEPTION USING ERRCODE = '50203',
                     MESSAGE = format('usp_StageUpdates: the query does not parse or names something that does not exist: %s (SQLSTATE %s). Nothing was staged; fix the query and stage again.', v_msg, v_state);
             END IF;
-        END;
+        END IF;
         v_state := NULL;
         v_msg := NULL;
+
+        -- the captured rows are read as the routines' owner: only a plain table of this session whose columns
+        -- are of PostgreSQL's own types (the shell makes them so) may be read, as a view, a row-level policy,
+        -- a child table or a type of the caller's (with a cast of the caller's) would run code as the owner
+        IF EXISTS (
+            SELECT 1 FROM pg_class AS c
+            WHERE c.oid = to_regclass('pg_temp.mon_stage_capture')
+                AND (c.relkind <> 'r' OR c.relrowsecurity OR c.relhassubclass OR EXISTS (
+                    SELECT 1 FROM pg_attribute AS a JOIN pg_type AS ty ON ty.oid = a.atttypid
+                    WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                        AND ty.typnamespace <> 'pg_catalog'::regnamespace))
+        ) THEN
+            RAISE EXCEPTION USING ERRCODE = '50201',
+                MESSAGE = 'usp_StageUpdates: call dbo.usp_StageUpdates; its internal steps cannot be called on their own.';
+        END IF;
 
         -- 3. its columns: names unique, no unnamed column, key columns present --------------------------------
         IF to_regclass('pg_temp.mon_stage_cols') IS NOT NULL THEN DROP TABLE pg_temp.mon_stage_cols; END IF;
@@ -289,7 +329,6 @@ BEGIN
             SELECT * INTO b FROM dbo.MON_UpdateBatch WHERE batch_id = v_batch;
             p_batch_id := v_batch;
         END IF;
-        IF to_regclass('pg_temp.mon_stage_capture') IS NOT NULL THEN DROP TABLE pg_temp.mon_stage_capture; END IF;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
     END;
@@ -297,8 +336,10 @@ BEGIN
     IF v_state IS NOT NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
-        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
+        -- handed to the shell dbo.usp_StageUpdates, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
     END IF;
 
     p_rows_staged := coalesce(b.rows_staged, 0);
@@ -306,11 +347,99 @@ BEGIN
     p_rows_warning := coalesce(b.rows_warning, 0);
     p_rows_invalid := coalesce(b.rows_invalid, 0);
     CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => p_rows_staged, p_batch_id => p_batch_id);
-    COMMIT;
     RAISE NOTICE 'Batch % staged % rows for board % (% %): % valid, % warning, % invalid. %', p_batch_id, p_rows_staged,
         p_board_id, v_op, v_level, p_rows_valid, p_rows_warning, p_rows_invalid,
         CASE WHEN p_rows_invalid + p_rows_warning > 0
             THEN format('Details: SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = %L; ', p_batch_id) ELSE '' END
         || format('Next: CALL dbo.usp_ReleaseBatch(p_batch_id => %L);', p_batch_id);
+END;
+$$;
+
+-- dbo.usp_StageUpdates: the public procedure, SECURITY INVOKER: it runs the caller's query with the caller's
+-- privileges, and that capture is the only statement it runs itself; it also commits (a SECURITY DEFINER
+-- procedure cannot). Everything else is dbo.usp_Private_StageUpdates_Work above, run as the routines' owner,
+-- which reads the captured rows (granted to it for that) and hands a failure back to be raised here after
+-- the COMMIT that keeps the run-log row.
+CREATE OR REPLACE PROCEDURE dbo.usp_StageUpdates(
+    p_query text DEFAULT NULL,
+    p_board_id bigint DEFAULT NULL,
+    p_update_operation varchar DEFAULT 'UPDATE',
+    p_target_level varchar DEFAULT 'ITEMS',
+    p_source_table varchar DEFAULT NULL,
+    p_create_labels_if_missing char(1) DEFAULT 'N',
+    INOUT p_batch_id varchar DEFAULT NULL,
+    p_help char(1) DEFAULT 'N',
+    INOUT p_rows_staged int DEFAULT NULL,
+    INOUT p_rows_valid int DEFAULT NULL,
+    INOUT p_rows_warning int DEFAULT NULL,
+    INOUT p_rows_invalid int DEFAULT NULL
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+    v_sql text;
+    v_run_id bigint;
+    v_capture_state text;
+    v_capture_msg text;
+    v_owner text;
+    v_col text;
+    v_step varchar(10) := 'CHECK';
+BEGIN
+    LOOP
+        CALL dbo.usp_Private_StageUpdates_Work(
+            p_shell_error_state => v_state,
+            p_shell_error_message => v_msg,
+            p_shell_sql => v_sql,
+            p_shell_run_id => v_run_id,
+            p_shell_step => v_step,
+            p_shell_capture_state => v_capture_state,
+            p_shell_capture_message => v_capture_msg,
+            p_query => p_query,
+            p_board_id => p_board_id,
+            p_update_operation => p_update_operation,
+            p_target_level => p_target_level,
+            p_source_table => p_source_table,
+            p_create_labels_if_missing => p_create_labels_if_missing,
+            p_batch_id => p_batch_id,
+            p_help => p_help,
+            p_rows_staged => p_rows_staged,
+            p_rows_valid => p_rows_valid,
+            p_rows_warning => p_rows_warning,
+            p_rows_invalid => p_rows_invalid
+        );
+        IF to_regclass('pg_temp.mon_stage_capture') IS NOT NULL THEN DROP TABLE pg_temp.mon_stage_capture; END IF;
+        COMMIT;
+        -- done: the help text, a failure, or the batch staged
+        EXIT WHEN v_step = 'STAGE' OR v_state IS NOT NULL OR v_sql IS NULL;
+
+        -- the capture: the caller's query, with the caller's privileges, into a private temp table that the
+        -- owner of the work routine may read
+        BEGIN
+            EXECUTE 'CREATE TEMP TABLE mon_stage_capture AS SELECT row_number() OVER ()::int AS mon_stage_row_no, q.* FROM ('
+                || chr(10) || v_sql || chr(10) || ') AS q';
+            -- a column of a type defined outside pg_catalog (a domain, an enum, a row type) becomes its text
+            -- here, as the caller: its casts are then never run by the owner
+            FOR v_col IN
+                SELECT a.attname::text FROM pg_attribute AS a JOIN pg_type AS ty ON ty.oid = a.atttypid
+                WHERE a.attrelid = 'pg_temp.mon_stage_capture'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                    AND ty.typnamespace <> 'pg_catalog'::regnamespace
+                ORDER BY a.attnum
+            LOOP
+                EXECUTE format('ALTER TABLE pg_temp.mon_stage_capture ALTER COLUMN %1$I TYPE text USING (%1$I)::text', v_col);
+            END LOOP;
+            SELECT pg_get_userbyid(p.proowner) INTO v_owner
+            FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+            WHERE n.nspname = 'dbo' AND p.proname = 'usp_private_stageupdates_work';
+            EXECUTE format('GRANT SELECT ON TABLE pg_temp.mon_stage_capture TO %I', v_owner);
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS v_capture_state = RETURNED_SQLSTATE, v_capture_msg = MESSAGE_TEXT;
+        END;
+        v_step := 'STAGE';
+    END LOOP;
+    IF v_state IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
+    END IF;
 END;
 $$;

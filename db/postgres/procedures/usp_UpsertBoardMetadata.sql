@@ -5,11 +5,15 @@
 -- is replaced), MON_User (users and teams; never deleted) and sets synced_at. Links a board and its
 -- subitems board (the subtasks column's settings.boardIds[0]) both ways.
 -- Twin of db/procedures/usp_UpsertBoardMetadata.sql. Errors 50101-50107 (docs/errors.md).
-CREATE OR REPLACE PROCEDURE dbo.usp_UpsertBoardMetadata(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_UpsertBoardMetadata_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_board_json text DEFAULT NULL,
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     j jsonb;
@@ -100,7 +104,6 @@ BEGIN
         p_parameters_used => 'CALL dbo.usp_UpsertBoardMetadata(p_board_json => ' || quote_nullable(left(p_board_json, 4000))
             || CASE WHEN length(p_board_json) > 4000 THEN ' /* cut at 4000 characters */' ELSE '' END || ');',
         p_run_id => v_run_id);
-    COMMIT;
 
     BEGIN
         -- the subitems board named by the subtasks column
@@ -185,12 +188,39 @@ BEGIN
     IF v_state IS NOT NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
-        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
+        -- handed to the shell dbo.usp_UpsertBoardMetadata, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
     END IF;
     CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_cols + v_groups + v_items + v_users);
-    COMMIT;
     RAISE NOTICE 'Board % (%) synced: % columns, % groups, % items, % users and teams.', v_board, v_name, v_cols, v_groups,
         v_items, v_users;
+END;
+$$;
+
+-- dbo.usp_UpsertBoardMetadata: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_UpsertBoardMetadata(
+    p_board_json text DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_UpsertBoardMetadata_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_board_json => p_board_json,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
+    END IF;
 END;
 $$;

@@ -3,11 +3,15 @@
 -- counts, validated_at and status VALIDATED on the batch. Re-runnable until the batch is released.
 -- Twin of db/procedures/usp_ValidateStagedUpdates.sql. Errors 50301-50304 (docs/errors.md).
 --   CALL dbo.usp_ValidateStagedUpdates(p_batch_id => 'UB20260101120000-a1b2c3');
-CREATE OR REPLACE PROCEDURE dbo.usp_ValidateStagedUpdates(
+CREATE OR REPLACE PROCEDURE dbo.usp_Private_ValidateStagedUpdates_Work(
+    INOUT p_shell_error_state text,
+    INOUT p_shell_error_message text,
     p_batch_id varchar DEFAULT NULL,
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = dbo, pg_temp
 AS $$
 DECLARE
     v_run_id bigint;
@@ -43,7 +47,6 @@ BEGIN
     CALL dbo.usp_Private_OpenRunLog(p_proc_name => 'usp_ValidateStagedUpdates', p_batch_id => p_batch_id,
         p_parameters_used => 'CALL dbo.usp_ValidateStagedUpdates(p_batch_id => ' || quote_nullable(p_batch_id) || ');',
         p_run_id => v_run_id);
-    COMMIT;
 
     BEGIN
         SELECT * INTO b FROM dbo.MON_UpdateBatch WHERE batch_id = p_batch_id FOR UPDATE;
@@ -74,14 +77,41 @@ BEGIN
     IF v_state IS NOT NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
-        COMMIT;
-        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
+        -- handed to the shell dbo.usp_ValidateStagedUpdates, which commits the run-log row, then raises it
+        p_shell_error_state := v_state;
+        p_shell_error_message := v_msg;
+        RETURN;
     END IF;
     CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => b.rows_staged);
-    COMMIT;
     RAISE NOTICE 'Batch % validated: % rows, % valid, % warning, % invalid.%', p_batch_id, b.rows_staged, b.rows_valid,
         b.rows_warning, b.rows_invalid,
         CASE WHEN b.rows_invalid + b.rows_warning > 0
             THEN format(' Details: SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = %L;', p_batch_id) ELSE '' END;
+END;
+$$;
+
+-- dbo.usp_ValidateStagedUpdates: the public procedure, a SECURITY INVOKER shell that touches no table: it runs the work
+-- above as the routines' owner, commits (which a SECURITY DEFINER procedure cannot) and raises what the
+-- work handed back, so a failed call keeps its run-log row (docs/sql_conventions.md).
+CREATE OR REPLACE PROCEDURE dbo.usp_ValidateStagedUpdates(
+    p_batch_id varchar DEFAULT NULL,
+    p_help char(1) DEFAULT 'N'
+)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_state text;
+    v_msg text;
+BEGIN
+    CALL dbo.usp_Private_ValidateStagedUpdates_Work(
+        p_shell_error_state => v_state,
+        p_shell_error_message => v_msg,
+        p_batch_id => p_batch_id,
+        p_help => p_help
+    );
+    COMMIT;
+    IF v_state IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = v_state, MESSAGE = v_msg;
+    END IF;
 END;
 $$;

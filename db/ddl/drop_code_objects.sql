@@ -5,6 +5,9 @@
 -- their grants. Views go first, then functions in the reverse of their install order (the order of
 -- db/manifest.txt; a static check keeps this list in step with it). Grants on views and functions are
 -- made again by security/roles.sql.
+DROP VIEW IF EXISTS dbo.vw_MON_UserNames;
+DROP VIEW IF EXISTS dbo.vw_MON_BoardLabels;
+DROP VIEW IF EXISTS dbo.vw_MON_SendQueue;
 DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
 DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
 DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;

@@ -39,6 +39,10 @@ INVOKER = {"usp_stageupdates", "usp_validatestagedupdates", "usp_releasebatch", 
            "usp_recordcreateditem", "usp_recordsendresult", "usp_recordpreview", "usp_purgerunlog"}
 
 
+# logins, SET ROLE and grants are PostgreSQL's here; SQL Server's roles are checked statically and by tSQLt
+pytestmark = pytest.mark.postgres_only
+
+
 def postgres_only(db: Database) -> None:
     if db.dialect == MSSQL:
         pytest.skip("PostgreSQL logins; SQL Server's roles are checked statically and by tSQLt")

@@ -1201,11 +1201,18 @@ VALUES
 UPDATE tgt
 SET tgt.is_writable = src.is_writable, tgt.value_shape = src.value_shape, tgt.notes = src.notes
 FROM dbo.MON_ColumnType AS tgt
-INNER JOIN @type AS src ON src.column_type = tgt.column_type;
+INNER JOIN @type AS src ON tgt.column_type = src.column_type;
 INSERT INTO dbo.MON_ColumnType (column_type, is_writable, value_shape, notes)
-SELECT src.column_type, src.is_writable, src.value_shape, src.notes
+SELECT
+    src.column_type,
+    src.is_writable,
+    src.value_shape,
+    src.notes
 FROM @type AS src
-WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_ColumnType AS tgt WHERE tgt.column_type = src.column_type);
+WHERE NOT EXISTS (
+    SELECT 1 FROM dbo.MON_ColumnType AS tgt
+    WHERE tgt.column_type = src.column_type
+);
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -1365,11 +1372,19 @@ VALUES
 UPDATE tgt
 SET tgt.message_template = src.message_template, tgt.rule_description = src.rule_description
 FROM dbo.MON_ValidationRule AS tgt
-INNER JOIN @rule AS src ON src.rule_code = tgt.rule_code;
+INNER JOIN @rule AS src ON tgt.rule_code = src.rule_code;
 INSERT INTO dbo.MON_ValidationRule (rule_code, severity, is_enabled, message_template, rule_description)
-SELECT src.rule_code, src.severity, src.is_enabled, src.message_template, src.rule_description
+SELECT
+    src.rule_code,
+    src.severity,
+    src.is_enabled,
+    src.message_template,
+    src.rule_description
 FROM @rule AS src
-WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_ValidationRule AS tgt WHERE tgt.rule_code = src.rule_code);
+WHERE NOT EXISTS (
+    SELECT 1 FROM dbo.MON_ValidationRule AS tgt
+    WHERE tgt.rule_code = src.rule_code
+);
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -1394,7 +1409,8 @@ GO
 --         @parameters_used = N'EXEC dbo.usp_ReleaseBatch @batch_id = ''UB...'';', @run_id = @run_id OUTPUT;
 -- caller_login, host_name and start_time come from the table's defaults; outcome starts as RUNNING.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_OpenRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_OpenRunLog AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_Private_OpenRunLog', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_OpenRunLog AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -1445,7 +1461,8 @@ GO
 --     THROW;
 -- end_time is set to SYSUTCDATETIME(). An unknown outcome is stored as FAILED.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_CloseRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_CloseRunLog AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_Private_CloseRunLog', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_CloseRunLog AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -1494,7 +1511,8 @@ GO
 -- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_PurgeRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_PurgeRunLog AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_PurgeRunLog', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_PurgeRunLog AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -2904,7 +2922,8 @@ GO
 -- transaction). Same rules, messages and order as the PostgreSQL twin.
 --   EXEC dbo.usp_Private_ValidateBatch @batch_id = 'UB20260101120000-a1b2c3';
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_ValidateBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_ValidateBatch AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_Private_ValidateBatch', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_ValidateBatch AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -3394,8 +3413,8 @@ BEGIN
                             ) COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9 ().-]%'
                             AND LEN(
                                 REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
-                                    LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END), N' ', N''), N'(', N''),
-                                    N')', N''), N'.', N''),
+                                    LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END), N' ', N''),
+                                    N'(', N''), N')', N''), N'.', N''),
                                     N'-', N''), N'+', N'')
                             ) BETWEEN 6 AND 15
                         )
@@ -3764,7 +3783,8 @@ GO
 -- subitems board (the subtasks column's settings.boardIds[0]) both ways. Returns a one-row summary.
 -- Errors 50101-50107 (docs/errors.md).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_UpsertBoardMetadata', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_UpsertBoardMetadata AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_UpsertBoardMetadata', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_UpsertBoardMetadata AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -3954,8 +3974,12 @@ Examples:
         WHERE tgt.board_id = @board_id;
         IF @@ROWCOUNT = 0
         BEGIN
-            INSERT INTO dbo.MON_Board (board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at)
-            VALUES (@board_id, LEFT(@name, 255), LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20), @parent, @sub, @now);
+            INSERT INTO dbo.MON_Board (
+                board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at
+            )
+            VALUES (
+                @board_id, LEFT(@name, 255), LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20), @parent, @sub, @now
+            );
         END;
         IF @sub IS NOT NULL
         BEGIN
@@ -3977,7 +4001,10 @@ Examples:
         DELETE tgt
         FROM dbo.MON_BoardColumn AS tgt
         WHERE tgt.board_id = @board_id
-          AND NOT EXISTS (SELECT 1 FROM #src_column AS src WHERE src.column_id = tgt.column_id);
+            AND NOT EXISTS (
+                SELECT 1 FROM #src_column AS src
+                WHERE src.column_id = tgt.column_id
+            );
         UPDATE tgt
         SET
             tgt.title = src.title,
@@ -3987,17 +4014,24 @@ Examples:
             tgt.is_writable = src.is_writable,
             tgt.synced_at = @now
         FROM dbo.MON_BoardColumn AS tgt
-        INNER JOIN #src_column AS src ON src.column_id = tgt.column_id
+        INNER JOIN #src_column AS src ON tgt.column_id = src.column_id
         WHERE tgt.board_id = @board_id;
         INSERT INTO dbo.MON_BoardColumn (
             board_id, column_id, title, normalized_title, column_type, settings_json, is_writable, synced_at
         )
         SELECT
-            @board_id, src.column_id, src.title, src.normalized_title, src.column_type, src.settings_json,
-            src.is_writable, @now
+            @board_id AS board_id,
+            src.column_id,
+            src.title,
+            src.normalized_title,
+            src.column_type,
+            src.settings_json,
+            src.is_writable,
+            @now AS synced_at
         FROM #src_column AS src
         WHERE NOT EXISTS (
-            SELECT 1 FROM dbo.MON_BoardColumn AS tgt WHERE tgt.board_id = @board_id AND tgt.column_id = src.column_id
+            SELECT 1 FROM dbo.MON_BoardColumn AS tgt
+            WHERE tgt.board_id = @board_id AND tgt.column_id = src.column_id
         );
         SELECT @cols = COUNT(*) FROM #col;
 
@@ -4012,17 +4046,25 @@ Examples:
             DELETE tgt
             FROM dbo.MON_BoardGroup AS tgt
             WHERE tgt.board_id = @board_id
-              AND NOT EXISTS (SELECT 1 FROM #src_group AS src WHERE src.group_id = tgt.group_id);
+                AND NOT EXISTS (
+                    SELECT 1 FROM #src_group AS src
+                    WHERE src.group_id = tgt.group_id
+                );
             UPDATE tgt
             SET tgt.title = src.title, tgt.synced_at = @now
             FROM dbo.MON_BoardGroup AS tgt
-            INNER JOIN #src_group AS src ON src.group_id = tgt.group_id
+            INNER JOIN #src_group AS src ON tgt.group_id = src.group_id
             WHERE tgt.board_id = @board_id;
             INSERT INTO dbo.MON_BoardGroup (board_id, group_id, title, synced_at)
-            SELECT @board_id, src.group_id, src.title, @now
+            SELECT
+                @board_id AS board_id,
+                src.group_id,
+                src.title,
+                @now AS synced_at
             FROM #src_group AS src
             WHERE NOT EXISTS (
-                SELECT 1 FROM dbo.MON_BoardGroup AS tgt WHERE tgt.board_id = @board_id AND tgt.group_id = src.group_id
+                SELECT 1 FROM dbo.MON_BoardGroup AS tgt
+                WHERE tgt.board_id = @board_id AND tgt.group_id = src.group_id
             );
             SELECT @groups = COUNT(*) FROM OPENJSON(@board_json, '$.groups');
         END;
@@ -4047,7 +4089,10 @@ Examples:
             DELETE tgt
             FROM dbo.MON_BoardItem AS tgt
             WHERE tgt.board_id = @board_id
-              AND NOT EXISTS (SELECT 1 FROM #src_item AS src WHERE src.item_id = tgt.item_id);
+                AND NOT EXISTS (
+                    SELECT 1 FROM #src_item AS src
+                    WHERE src.item_id = tgt.item_id
+                );
             -- an item moved from another board is taken over by this one (item ids are global)
             UPDATE tgt
             SET
@@ -4057,11 +4102,20 @@ Examples:
                 tgt.parent_item_id = src.parent_item_id,
                 tgt.synced_at = @now
             FROM dbo.MON_BoardItem AS tgt
-            INNER JOIN #src_item AS src ON src.item_id = tgt.item_id;
+            INNER JOIN #src_item AS src ON tgt.item_id = src.item_id;
             INSERT INTO dbo.MON_BoardItem (item_id, board_id, item_name, group_id, parent_item_id, synced_at)
-            SELECT src.item_id, @board_id, src.item_name, src.group_id, src.parent_item_id, @now
+            SELECT
+                src.item_id,
+                @board_id AS board_id,
+                src.item_name,
+                src.group_id,
+                src.parent_item_id,
+                @now AS synced_at
             FROM #src_item AS src
-            WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_BoardItem AS tgt WHERE tgt.item_id = src.item_id);
+            WHERE NOT EXISTS (
+                SELECT 1 FROM dbo.MON_BoardItem AS tgt
+                WHERE tgt.item_id = src.item_id
+            );
             SELECT @items = COUNT(*) FROM OPENJSON(@board_json, '$.items');
         END;
 
@@ -4101,13 +4155,20 @@ Examples:
             tgt.is_enabled = src.is_enabled,
             tgt.synced_at = @now
         FROM dbo.MON_User AS tgt
-        INNER JOIN #src_user AS src ON src.user_id = tgt.user_id AND src.user_kind = tgt.user_kind;
+        INNER JOIN #src_user AS src ON tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind;
         SET @users = @@ROWCOUNT;
         INSERT INTO dbo.MON_User (user_id, user_kind, user_name, email, is_enabled, synced_at)
-        SELECT src.user_id, src.user_kind, src.user_name, src.email, src.is_enabled, @now
+        SELECT
+            src.user_id,
+            src.user_kind,
+            src.user_name,
+            src.email,
+            src.is_enabled,
+            @now AS synced_at
         FROM #src_user AS src
         WHERE NOT EXISTS (
-            SELECT 1 FROM dbo.MON_User AS tgt WHERE tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
+            SELECT 1 FROM dbo.MON_User AS tgt
+            WHERE tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
         );
         SET @users = @users + @@ROWCOUNT;
 
@@ -4158,7 +4219,8 @@ GO
 -- counts, validated_at and status VALIDATED on the batch, and returns a one-row summary.
 -- Re-runnable until the batch is released. Errors 50301-50304 (docs/errors.md).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ValidateStagedUpdates', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ValidateStagedUpdates AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ValidateStagedUpdates', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ValidateStagedUpdates AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -4319,7 +4381,8 @@ GO
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_StageUpdates', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_StageUpdates', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -4548,7 +4611,7 @@ Examples:
             -- T-SQL engines without the function: the procedure gives the same description (its whole result
             -- shape is needed for INSERT ... EXEC) and raises the error the function would report as a row
             CREATE TABLE #describe_proc (
-                is_hidden bit NULL, column_ordinal int NULL, name sysname NULL, is_nullable bit NULL,
+                is_hidden bit NULL, column_ordinal int NULL, [name] sysname NULL, is_nullable bit NULL,
                 system_type_id int NULL, system_type_name nvarchar(256) NULL, max_length smallint NULL,
                 [precision] tinyint NULL, [scale] tinyint NULL, collation_name sysname NULL, user_type_id int NULL,
                 user_type_database sysname NULL, user_type_schema sysname NULL, user_type_name sysname NULL,
@@ -4565,7 +4628,10 @@ Examples:
             BEGIN TRY
                 INSERT INTO #describe_proc EXEC sys.sp_describe_first_result_set @tsql = @sql;
                 INSERT INTO #describe (column_ordinal, column_name, system_type_name)
-                SELECT p.column_ordinal, p.name, p.system_type_name
+                SELECT
+                    p.column_ordinal,
+                    p.[name],
+                    p.system_type_name
                 FROM #describe_proc AS p
                 WHERE p.is_hidden = 0 OR p.is_hidden IS NULL;
             END TRY
@@ -5118,7 +5184,8 @@ GO
 -- Twin of db/postgres/procedures/usp_Private_FinishBatchIfDone.sql.
 --   EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @status OUTPUT;
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_FinishBatchIfDone', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_FinishBatchIfDone AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_Private_FinishBatchIfDone', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_FinishBatchIfDone AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -5193,7 +5260,8 @@ GO
 -- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ClaimQueueRows', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ClaimQueueRows AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ClaimQueueRows', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ClaimQueueRows AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -5347,7 +5415,7 @@ Examples:
             SELECT TOP (@max_rows)
                 q.queue_id,
                 q.batch_id,
-                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END
+                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END AS was_expired
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
             WHERE q.board_id = @pick_board
                 AND (@batch_id IS NULL OR q.batch_id = @batch_id)
@@ -5388,7 +5456,7 @@ Examples:
                 q.claimed_at = @now,
                 q.attempt_count = q.attempt_count + 1
             FROM dbo.MON_UpdateQueue AS q
-            INNER JOIN @claimed AS c ON c.queue_id = q.queue_id;
+            INNER JOIN @claimed AS c ON q.queue_id = c.queue_id;
             SET @count = @@ROWCOUNT;
 
             UPDATE b
@@ -5449,7 +5517,8 @@ GO
 -- says how many, so a sender that gets fewer than it asked for knows it lost those rows and must not
 -- record results for them. Twin of db/postgres/procedures/usp_ExtendLease.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ExtendLease', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ExtendLease AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ExtendLease', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ExtendLease AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -5563,7 +5632,8 @@ GO
 -- (no row SENT, SKIPPED, FAILED or DEAD) and no row of it is claimed any more (e.g. monday refused the
 -- token before the first row was sent). Twin of db/postgres/procedures/usp_ReleaseLease.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ReleaseLease', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseLease AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ReleaseLease', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseLease AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -5693,7 +5763,8 @@ GO
 -- refused (50606) unless the row is CLAIMED by @worker_id. Recording the same id again is accepted;
 -- another id is refused (50610). Twin of db/postgres/procedures/usp_RecordCreatedItem.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordCreatedItem', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordCreatedItem AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_RecordCreatedItem', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_RecordCreatedItem AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -5867,7 +5938,8 @@ GO
 -- Lock order (as in usp_CancelBatch): batch row, then queue row; the claim never waits for a batch row.
 -- Twin of db/postgres/procedures/usp_RecordSendResult.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordSendResult', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordSendResult AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_RecordSendResult', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_RecordSendResult AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -6281,7 +6353,8 @@ GO
 -- queue row's column_values; without would_change, it is 'Y' when current_value and new_value differ.
 -- Twin of db/postgres/procedures/usp_RecordPreview.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordPreview', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordPreview AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_RecordPreview', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_RecordPreview AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -6436,7 +6509,9 @@ Examples:
                 WHEN UPPER(v.would_change) IN (N'N', N'FALSE') THEN 'N'
                 -- exactly equal, NULLs included (varbinary compares bytes, not the collation)
                 WHEN NOT EXISTS (
-                    SELECT CAST(v.current_value AS varbinary(MAX)) EXCEPT SELECT CAST(v.new_value AS varbinary(MAX))
+                    SELECT CAST(v.current_value AS varbinary(MAX))
+                    EXCEPT
+                    SELECT CAST(v.new_value AS varbinary(MAX))
                 ) THEN 'N'
                 ELSE 'Y'
             END AS would_change,
@@ -6502,7 +6577,8 @@ GO
 -- (50409), or with a cell the formatter cannot write (50410), or holding rows staging did not write (50411).
 -- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -6925,7 +7001,8 @@ GO
 -- Lock order (as in usp_RecordSendResult): batch row, then queue rows.
 -- Twin of db/postgres/procedures/usp_CancelBatch.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_CancelBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_CancelBatch AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_CancelBatch', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_CancelBatch AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -7091,7 +7168,8 @@ GO
 -- (50706), nothing audited (50704), everything rolled back already (50705).
 -- Twin of db/postgres/procedures/usp_StageRollback.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_StageRollback', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_StageRollback AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_StageRollback', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_StageRollback AS RETURN 0;');
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -7303,7 +7381,11 @@ Examples:
             FROM cell AS c
             WHERE c.rn = 1
                 -- exactly distinct (a NULL, a change of case or of trailing spaces counts): varbinary compares bytes
-                AND EXISTS (SELECT CAST(c.old_value AS varbinary(MAX)) EXCEPT SELECT CAST(c.new_value AS varbinary(MAX)))
+                AND EXISTS (
+                    SELECT CAST(c.old_value AS varbinary(MAX))
+                    EXCEPT
+                    SELECT CAST(c.new_value AS varbinary(MAX))
+                )
             GROUP BY c.monday_item_id
         ),
 

@@ -52,9 +52,16 @@ VALUES
 UPDATE tgt
 SET tgt.is_writable = src.is_writable, tgt.value_shape = src.value_shape, tgt.notes = src.notes
 FROM dbo.MON_ColumnType AS tgt
-INNER JOIN @type AS src ON src.column_type = tgt.column_type;
+INNER JOIN @type AS src ON tgt.column_type = src.column_type;
 INSERT INTO dbo.MON_ColumnType (column_type, is_writable, value_shape, notes)
-SELECT src.column_type, src.is_writable, src.value_shape, src.notes
+SELECT
+    src.column_type,
+    src.is_writable,
+    src.value_shape,
+    src.notes
 FROM @type AS src
-WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_ColumnType AS tgt WHERE tgt.column_type = src.column_type);
+WHERE NOT EXISTS (
+    SELECT 1 FROM dbo.MON_ColumnType AS tgt
+    WHERE tgt.column_type = src.column_type
+);
 GO

@@ -149,9 +149,17 @@ VALUES
 UPDATE tgt
 SET tgt.message_template = src.message_template, tgt.rule_description = src.rule_description
 FROM dbo.MON_ValidationRule AS tgt
-INNER JOIN @rule AS src ON src.rule_code = tgt.rule_code;
+INNER JOIN @rule AS src ON tgt.rule_code = src.rule_code;
 INSERT INTO dbo.MON_ValidationRule (rule_code, severity, is_enabled, message_template, rule_description)
-SELECT src.rule_code, src.severity, src.is_enabled, src.message_template, src.rule_description
+SELECT
+    src.rule_code,
+    src.severity,
+    src.is_enabled,
+    src.message_template,
+    src.rule_description
 FROM @rule AS src
-WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_ValidationRule AS tgt WHERE tgt.rule_code = src.rule_code);
+WHERE NOT EXISTS (
+    SELECT 1 FROM dbo.MON_ValidationRule AS tgt
+    WHERE tgt.rule_code = src.rule_code
+);
 GO

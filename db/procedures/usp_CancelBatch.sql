@@ -5,7 +5,8 @@
 -- Lock order (as in usp_RecordSendResult): batch row, then queue rows.
 -- Twin of db/postgres/procedures/usp_CancelBatch.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_CancelBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_CancelBatch AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_CancelBatch', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_CancelBatch AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_CancelBatch
     @batch_id varchar(50) = NULL,

@@ -14,7 +14,8 @@
 -- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ClaimQueueRows', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ClaimQueueRows AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ClaimQueueRows', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ClaimQueueRows AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_ClaimQueueRows
     @worker_id varchar(100) = NULL,
@@ -162,7 +163,7 @@ Examples:
             SELECT TOP (@max_rows)
                 q.queue_id,
                 q.batch_id,
-                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END
+                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END AS was_expired
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
             WHERE q.board_id = @pick_board
                 AND (@batch_id IS NULL OR q.batch_id = @batch_id)
@@ -203,7 +204,7 @@ Examples:
                 q.claimed_at = @now,
                 q.attempt_count = q.attempt_count + 1
             FROM dbo.MON_UpdateQueue AS q
-            INNER JOIN @claimed AS c ON c.queue_id = q.queue_id;
+            INNER JOIN @claimed AS c ON q.queue_id = c.queue_id;
             SET @count = @@ROWCOUNT;
 
             UPDATE b

@@ -3,7 +3,8 @@
 -- says how many, so a sender that gets fewer than it asked for knows it lost those rows and must not
 -- record results for them. Twin of db/postgres/procedures/usp_ExtendLease.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ExtendLease', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ExtendLease AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ExtendLease', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ExtendLease AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_ExtendLease
     @worker_id varchar(100) = NULL,

@@ -18,7 +18,8 @@
 --     THROW;
 -- end_time is set to SYSUTCDATETIME(). An unknown outcome is stored as FAILED.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_CloseRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_CloseRunLog AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_Private_CloseRunLog', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_CloseRunLog AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_Private_CloseRunLog
     @run_id bigint,

@@ -8,7 +8,8 @@
 -- Twin of db/postgres/procedures/usp_Private_FinishBatchIfDone.sql.
 --   EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @status OUTPUT;
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_FinishBatchIfDone', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_FinishBatchIfDone AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_Private_FinishBatchIfDone', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_FinishBatchIfDone AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
     @batch_id varchar(50),

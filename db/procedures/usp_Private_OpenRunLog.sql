@@ -14,7 +14,8 @@
 --         @parameters_used = N'EXEC dbo.usp_ReleaseBatch @batch_id = ''UB...'';', @run_id = @run_id OUTPUT;
 -- caller_login, host_name and start_time come from the table's defaults; outcome starts as RUNNING.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_OpenRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_OpenRunLog AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_Private_OpenRunLog', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_OpenRunLog AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_Private_OpenRunLog
     @proc_name nvarchar(128),

@@ -5,7 +5,8 @@
 -- transaction). Same rules, messages and order as the PostgreSQL twin.
 --   EXEC dbo.usp_Private_ValidateBatch @batch_id = 'UB20260101120000-a1b2c3';
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_ValidateBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_Private_ValidateBatch AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_Private_ValidateBatch', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_ValidateBatch AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_Private_ValidateBatch
     @batch_id varchar(50)
@@ -489,8 +490,8 @@ BEGIN
                             ) COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9 ().-]%'
                             AND LEN(
                                 REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
-                                    LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END), N' ', N''), N'(', N''),
-                                    N')', N''), N'.', N''),
+                                    LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END), N' ', N''),
+                                    N'(', N''), N')', N''), N'.', N''),
                                     N'-', N''), N'+', N'')
                             ) BETWEEN 6 AND 15
                         )

@@ -7,7 +7,8 @@
 -- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_PurgeRunLog', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_PurgeRunLog AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_PurgeRunLog', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_PurgeRunLog AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_PurgeRunLog
     @retention_days int = 30,

@@ -4,7 +4,8 @@
 -- refused (50606) unless the row is CLAIMED by @worker_id. Recording the same id again is accepted;
 -- another id is refused (50610). Twin of db/postgres/procedures/usp_RecordCreatedItem.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordCreatedItem', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordCreatedItem AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_RecordCreatedItem', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_RecordCreatedItem AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_RecordCreatedItem
     @queue_id bigint = NULL,

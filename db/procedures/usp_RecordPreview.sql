@@ -4,7 +4,8 @@
 -- queue row's column_values; without would_change, it is 'Y' when current_value and new_value differ.
 -- Twin of db/postgres/procedures/usp_RecordPreview.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordPreview', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordPreview AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_RecordPreview', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_RecordPreview AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_RecordPreview
     @batch_id varchar(50) = NULL,
@@ -153,7 +154,9 @@ Examples:
                 WHEN UPPER(v.would_change) IN (N'N', N'FALSE') THEN 'N'
                 -- exactly equal, NULLs included (varbinary compares bytes, not the collation)
                 WHEN NOT EXISTS (
-                    SELECT CAST(v.current_value AS varbinary(MAX)) EXCEPT SELECT CAST(v.new_value AS varbinary(MAX))
+                    SELECT CAST(v.current_value AS varbinary(MAX))
+                    EXCEPT
+                    SELECT CAST(v.new_value AS varbinary(MAX))
                 ) THEN 'N'
                 ELSE 'Y'
             END AS would_change,

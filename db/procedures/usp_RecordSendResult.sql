@@ -12,7 +12,8 @@
 -- Lock order (as in usp_CancelBatch): batch row, then queue row; the claim never waits for a batch row.
 -- Twin of db/postgres/procedures/usp_RecordSendResult.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordSendResult', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_RecordSendResult AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_RecordSendResult', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_RecordSendResult AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_RecordSendResult
     @queue_id bigint = NULL,

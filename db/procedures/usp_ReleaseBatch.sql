@@ -11,7 +11,8 @@
 -- (50409), or with a cell the formatter cannot write (50410), or holding rows staging did not write (50411).
 -- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_ReleaseBatch
     @batch_id varchar(50) = NULL,

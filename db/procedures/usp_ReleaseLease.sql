@@ -4,7 +4,8 @@
 -- (no row SENT, SKIPPED, FAILED or DEAD) and no row of it is claimed any more (e.g. monday refused the
 -- token before the first row was sent). Twin of db/postgres/procedures/usp_ReleaseLease.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ReleaseLease', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseLease AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ReleaseLease', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseLease AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_ReleaseLease
     @worker_id varchar(100) = NULL,

@@ -12,7 +12,8 @@
 -- (50706), nothing audited (50704), everything rolled back already (50705).
 -- Twin of db/postgres/procedures/usp_StageRollback.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_StageRollback', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_StageRollback AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_StageRollback', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_StageRollback AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_StageRollback
     @batch_id varchar(50) = NULL,
@@ -218,7 +219,11 @@ Examples:
             FROM cell AS c
             WHERE c.rn = 1
                 -- exactly distinct (a NULL, a change of case or of trailing spaces counts): varbinary compares bytes
-                AND EXISTS (SELECT CAST(c.old_value AS varbinary(MAX)) EXCEPT SELECT CAST(c.new_value AS varbinary(MAX)))
+                AND EXISTS (
+                    SELECT CAST(c.old_value AS varbinary(MAX))
+                    EXCEPT
+                    SELECT CAST(c.new_value AS varbinary(MAX))
+                )
             GROUP BY c.monday_item_id
         ),
 

@@ -12,7 +12,8 @@
 -- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
 -- through INSERT ... EXEC (it uses INSERT ... EXEC).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_StageUpdates', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_StageUpdates', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_StageUpdates
     @query nvarchar(MAX) = NULL,
@@ -235,7 +236,7 @@ Examples:
             -- T-SQL engines without the function: the procedure gives the same description (its whole result
             -- shape is needed for INSERT ... EXEC) and raises the error the function would report as a row
             CREATE TABLE #describe_proc (
-                is_hidden bit NULL, column_ordinal int NULL, name sysname NULL, is_nullable bit NULL,
+                is_hidden bit NULL, column_ordinal int NULL, [name] sysname NULL, is_nullable bit NULL,
                 system_type_id int NULL, system_type_name nvarchar(256) NULL, max_length smallint NULL,
                 [precision] tinyint NULL, [scale] tinyint NULL, collation_name sysname NULL, user_type_id int NULL,
                 user_type_database sysname NULL, user_type_schema sysname NULL, user_type_name sysname NULL,
@@ -252,7 +253,10 @@ Examples:
             BEGIN TRY
                 INSERT INTO #describe_proc EXEC sys.sp_describe_first_result_set @tsql = @sql;
                 INSERT INTO #describe (column_ordinal, column_name, system_type_name)
-                SELECT p.column_ordinal, p.name, p.system_type_name
+                SELECT
+                    p.column_ordinal,
+                    p.[name],
+                    p.system_type_name
                 FROM #describe_proc AS p
                 WHERE p.is_hidden = 0 OR p.is_hidden IS NULL;
             END TRY

@@ -6,7 +6,8 @@
 -- subitems board (the subtasks column's settings.boardIds[0]) both ways. Returns a one-row summary.
 -- Errors 50101-50107 (docs/errors.md).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_UpsertBoardMetadata', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_UpsertBoardMetadata AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_UpsertBoardMetadata', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_UpsertBoardMetadata AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_UpsertBoardMetadata
     @board_json nvarchar(MAX) = NULL,
@@ -190,8 +191,12 @@ Examples:
         WHERE tgt.board_id = @board_id;
         IF @@ROWCOUNT = 0
         BEGIN
-            INSERT INTO dbo.MON_Board (board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at)
-            VALUES (@board_id, LEFT(@name, 255), LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20), @parent, @sub, @now);
+            INSERT INTO dbo.MON_Board (
+                board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at
+            )
+            VALUES (
+                @board_id, LEFT(@name, 255), LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20), @parent, @sub, @now
+            );
         END;
         IF @sub IS NOT NULL
         BEGIN
@@ -213,7 +218,10 @@ Examples:
         DELETE tgt
         FROM dbo.MON_BoardColumn AS tgt
         WHERE tgt.board_id = @board_id
-          AND NOT EXISTS (SELECT 1 FROM #src_column AS src WHERE src.column_id = tgt.column_id);
+            AND NOT EXISTS (
+                SELECT 1 FROM #src_column AS src
+                WHERE src.column_id = tgt.column_id
+            );
         UPDATE tgt
         SET
             tgt.title = src.title,
@@ -223,17 +231,24 @@ Examples:
             tgt.is_writable = src.is_writable,
             tgt.synced_at = @now
         FROM dbo.MON_BoardColumn AS tgt
-        INNER JOIN #src_column AS src ON src.column_id = tgt.column_id
+        INNER JOIN #src_column AS src ON tgt.column_id = src.column_id
         WHERE tgt.board_id = @board_id;
         INSERT INTO dbo.MON_BoardColumn (
             board_id, column_id, title, normalized_title, column_type, settings_json, is_writable, synced_at
         )
         SELECT
-            @board_id, src.column_id, src.title, src.normalized_title, src.column_type, src.settings_json,
-            src.is_writable, @now
+            @board_id AS board_id,
+            src.column_id,
+            src.title,
+            src.normalized_title,
+            src.column_type,
+            src.settings_json,
+            src.is_writable,
+            @now AS synced_at
         FROM #src_column AS src
         WHERE NOT EXISTS (
-            SELECT 1 FROM dbo.MON_BoardColumn AS tgt WHERE tgt.board_id = @board_id AND tgt.column_id = src.column_id
+            SELECT 1 FROM dbo.MON_BoardColumn AS tgt
+            WHERE tgt.board_id = @board_id AND tgt.column_id = src.column_id
         );
         SELECT @cols = COUNT(*) FROM #col;
 
@@ -248,17 +263,25 @@ Examples:
             DELETE tgt
             FROM dbo.MON_BoardGroup AS tgt
             WHERE tgt.board_id = @board_id
-              AND NOT EXISTS (SELECT 1 FROM #src_group AS src WHERE src.group_id = tgt.group_id);
+                AND NOT EXISTS (
+                    SELECT 1 FROM #src_group AS src
+                    WHERE src.group_id = tgt.group_id
+                );
             UPDATE tgt
             SET tgt.title = src.title, tgt.synced_at = @now
             FROM dbo.MON_BoardGroup AS tgt
-            INNER JOIN #src_group AS src ON src.group_id = tgt.group_id
+            INNER JOIN #src_group AS src ON tgt.group_id = src.group_id
             WHERE tgt.board_id = @board_id;
             INSERT INTO dbo.MON_BoardGroup (board_id, group_id, title, synced_at)
-            SELECT @board_id, src.group_id, src.title, @now
+            SELECT
+                @board_id AS board_id,
+                src.group_id,
+                src.title,
+                @now AS synced_at
             FROM #src_group AS src
             WHERE NOT EXISTS (
-                SELECT 1 FROM dbo.MON_BoardGroup AS tgt WHERE tgt.board_id = @board_id AND tgt.group_id = src.group_id
+                SELECT 1 FROM dbo.MON_BoardGroup AS tgt
+                WHERE tgt.board_id = @board_id AND tgt.group_id = src.group_id
             );
             SELECT @groups = COUNT(*) FROM OPENJSON(@board_json, '$.groups');
         END;
@@ -283,7 +306,10 @@ Examples:
             DELETE tgt
             FROM dbo.MON_BoardItem AS tgt
             WHERE tgt.board_id = @board_id
-              AND NOT EXISTS (SELECT 1 FROM #src_item AS src WHERE src.item_id = tgt.item_id);
+                AND NOT EXISTS (
+                    SELECT 1 FROM #src_item AS src
+                    WHERE src.item_id = tgt.item_id
+                );
             -- an item moved from another board is taken over by this one (item ids are global)
             UPDATE tgt
             SET
@@ -293,11 +319,20 @@ Examples:
                 tgt.parent_item_id = src.parent_item_id,
                 tgt.synced_at = @now
             FROM dbo.MON_BoardItem AS tgt
-            INNER JOIN #src_item AS src ON src.item_id = tgt.item_id;
+            INNER JOIN #src_item AS src ON tgt.item_id = src.item_id;
             INSERT INTO dbo.MON_BoardItem (item_id, board_id, item_name, group_id, parent_item_id, synced_at)
-            SELECT src.item_id, @board_id, src.item_name, src.group_id, src.parent_item_id, @now
+            SELECT
+                src.item_id,
+                @board_id AS board_id,
+                src.item_name,
+                src.group_id,
+                src.parent_item_id,
+                @now AS synced_at
             FROM #src_item AS src
-            WHERE NOT EXISTS (SELECT 1 FROM dbo.MON_BoardItem AS tgt WHERE tgt.item_id = src.item_id);
+            WHERE NOT EXISTS (
+                SELECT 1 FROM dbo.MON_BoardItem AS tgt
+                WHERE tgt.item_id = src.item_id
+            );
             SELECT @items = COUNT(*) FROM OPENJSON(@board_json, '$.items');
         END;
 
@@ -337,13 +372,20 @@ Examples:
             tgt.is_enabled = src.is_enabled,
             tgt.synced_at = @now
         FROM dbo.MON_User AS tgt
-        INNER JOIN #src_user AS src ON src.user_id = tgt.user_id AND src.user_kind = tgt.user_kind;
+        INNER JOIN #src_user AS src ON tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind;
         SET @users = @@ROWCOUNT;
         INSERT INTO dbo.MON_User (user_id, user_kind, user_name, email, is_enabled, synced_at)
-        SELECT src.user_id, src.user_kind, src.user_name, src.email, src.is_enabled, @now
+        SELECT
+            src.user_id,
+            src.user_kind,
+            src.user_name,
+            src.email,
+            src.is_enabled,
+            @now AS synced_at
         FROM #src_user AS src
         WHERE NOT EXISTS (
-            SELECT 1 FROM dbo.MON_User AS tgt WHERE tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
+            SELECT 1 FROM dbo.MON_User AS tgt
+            WHERE tgt.user_id = src.user_id AND tgt.user_kind = src.user_kind
         );
         SET @users = @users + @@ROWCOUNT;
 

@@ -3,7 +3,8 @@
 -- counts, validated_at and status VALIDATED on the batch, and returns a one-row summary.
 -- Re-runnable until the batch is released. Errors 50301-50304 (docs/errors.md).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ValidateStagedUpdates', N'P') IS NULL EXEC (N'CREATE PROCEDURE dbo.usp_ValidateStagedUpdates AS RETURN 0;');
+IF OBJECT_ID(N'dbo.usp_ValidateStagedUpdates', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ValidateStagedUpdates AS RETURN 0;');
 GO
 ALTER PROCEDURE dbo.usp_ValidateStagedUpdates
     @batch_id varchar(50) = NULL,

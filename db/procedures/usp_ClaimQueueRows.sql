@@ -204,8 +204,29 @@ Examples:
                 q.claimed_at = @now,
                 q.attempt_count = q.attempt_count + 1
             FROM dbo.MON_UpdateQueue AS q
-            INNER JOIN @claimed AS c ON q.queue_id = c.queue_id;
-            SET @count = @@ROWCOUNT;
+            INNER JOIN @claimed AS c ON q.queue_id = c.queue_id
+            -- the pick's condition again: a row another claim took in between is not taken twice (SQL Server's
+            -- UPDLOCK already prevents that; an engine that ignores the hint re-reads the row here)
+            WHERE
+                (q.queue_status = 'READY' AND q.visible_after <= @now)
+                OR (
+                    q.queue_status = 'CLAIMED'
+                    AND q.lease_expires_at <= @now
+                    AND q.attempt_count < q.max_attempts
+                );
+            -- keep the rows this call holds now (this transaction's locks keep them so until COMMIT)
+            DELETE c
+            FROM @claimed AS c
+            WHERE NOT EXISTS (
+                SELECT 1 FROM dbo.MON_UpdateQueue AS q
+                WHERE
+                    q.queue_id = c.queue_id
+                    AND q.queue_status = 'CLAIMED'
+                    AND q.claimed_at = @now
+                    AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
+                    AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id)
+            );
+            SELECT @count = COUNT(*) FROM @claimed;
 
             UPDATE b
             SET

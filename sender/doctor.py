@@ -17,8 +17,10 @@ from .config import Config, ConfigError
 from .db import MSSQL, Database, DbError, mask_dsn
 from .installer import MIN_COMPATIBILITY_LEVEL, compatibility_level, installed_version, parse_version
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
+from .privileges import missing_rights
 
 ROLES = {"staging": "opus_stager", "sending": "opus_sender"}
+JOBS = {"staging": "stage", "sending": "send"}  # the jobs of sender.privileges
 # what filtered indexes and the procedures need on the session that calls them (SQL Server)
 SESSION_OPTIONS = {"ANSI_NULLS": 1, "ANSI_PADDING": 1, "ANSI_WARNINGS": 1, "ARITHABORT": 1,
                    "CONCAT_NULL_YIELDS_NULL": 1, "QUOTED_IDENTIFIER": 1, "NUMERIC_ROUNDABORT": 0}
@@ -146,9 +148,17 @@ class Doctor:
                 "AND pg_has_role(current_user, ?, 'USAGE')", [role, role])) for job, role in ROLES.items()}
             who = db.scalar("SELECT current_user")
         for job, role in ROLES.items():
-            self.add(f"rights for {job}", member[job],
-                     f"{who} is {'' if member[job] else 'not '}a member of {role}" + (" (owner)" if owner else ""),
-                     f"add the login's user to {role}: see docs/runbook.md (roles)")
+            # the rights themselves decide (a member whose role lost a grant fails too); membership explains
+            try:
+                missing = missing_rights(db, JOBS[job])
+            except DbError as exc:  # e.g. no USAGE on schema dbo: no right of the role can be used
+                missing = [f"access to schema dbo ({exc.message})"]
+            found = f"{who} is {'' if member[job] else 'not '}a member of {role}" + (" (owner)" if owner else "")
+            if missing:
+                found += f"; lacks {', '.join(missing[:4])}" + (f" and {len(missing) - 4} more" if len(missing) > 4 else "")
+            self.add(f"rights for {job}", not missing, found,
+                     f"add the login's user to {role} (docs/runbook.md, roles), or run `opus-sender db install` "
+                     "again to restore the role's grants")
 
     # -- monday --------------------------------------------------------------------------------------
     def check_monday(self) -> None:

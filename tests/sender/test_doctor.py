@@ -95,6 +95,7 @@ def test_a_login_without_the_roles_fails_the_rights_checks(cli_env, db, monkeypa
         assert rc == exitcodes.DOCTOR_FAILED
         assert checks["rights for staging"].startswith(f"FAIL {login} is not a member of opus_stager")
         assert checks["rights for sending"].startswith(f"FAIL {login} is not a member of opus_sender")
+        assert "; lacks " in checks["rights for sending"]  # the missing rights themselves are named
         assert "probe-pw-123" not in str(checks)
         with Database(pg_dsn("postgres")) as admin:
             admin.execute(f"GRANT opus_sender, opus_stager TO {login}")

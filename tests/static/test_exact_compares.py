@@ -10,10 +10,9 @@ import re
 from pathlib import Path
 
 from tests.static.catalog import ROOT
-from tests.static.test_tsql_subset import tsql_sources
+from tests.static.test_tsql_subset import STRIP_COMMENTS_AND_STRINGS, tsql_sources
 
 FIXTURES = Path(__file__).parent / "fixtures"
-_STRIP = re.compile(r"--[^\n]*|/\*.*?\*/|N?'(?:[^']|'')*'", re.S)
 KEY = r"(?:\w+\.)?(?:lease_owner|group_id)|@q_owner"
 # a key compared with = or <> and not followed by the BIN2 collation
 KEY_COMPARE = re.compile(rf"({KEY})\s*(=|<>)\s*((?:\w+\.)?\w+|@\w+)(?![\w.])(?!\s+COLLATE\s+Latin1_General_100_BIN2)", re.I)
@@ -22,7 +21,7 @@ VALUE_COMPARE = re.compile(rf"{VALUE}\s*(=|<>)\s*{VALUE}", re.I)
 
 
 def inexact_compares(text: str) -> list[str]:
-    code = _STRIP.sub(" ", text)
+    code = STRIP_COMMENTS_AND_STRINGS.sub(" ", text)
     found = []
     for m in KEY_COMPARE.finditer(code):
         rhs = m.group(3)

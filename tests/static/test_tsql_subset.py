@@ -16,11 +16,11 @@ FORBIDDEN = {
     "CREATE OR ALTER": re.compile(r"\bCREATE\s+OR\s+ALTER\b", re.I),
     "MERGE": re.compile(r"^\s*MERGE\b|;\s*MERGE\b", re.I | re.M),
 }
-_STRIP = re.compile(r"--[^\n]*|/\*.*?\*/|N?'(?:[^']|'')*'", re.S)
+STRIP_COMMENTS_AND_STRINGS = re.compile(r"--[^\n]*|/\*.*?\*/|N?'(?:[^']|'')*'", re.S)
 
 
 def forbidden_forms(text: str) -> list[str]:
-    code = _STRIP.sub(" ", text)
+    code = STRIP_COMMENTS_AND_STRINGS.sub(" ", text)
     return [name for name, pattern in FORBIDDEN.items() if pattern.search(code)]
 
 

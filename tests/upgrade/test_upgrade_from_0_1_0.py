@@ -58,9 +58,7 @@ R['status'] = sent.batch_status
 
 
 def columns(db: Database, table: str) -> list[str]:
-    rows = db.query("SELECT column_name FROM information_schema.columns WHERE table_schema = 'dbo' "
-                    "AND table_name = ? ORDER BY ordinal_position", [table])
-    return [r["column_name"] for r in rows]
+    return [name for name, _ in column_types(db, table)]
 
 
 def column_types(db: Database, table: str) -> list[tuple[str, str]]:
@@ -104,7 +102,7 @@ def old_db(empty_pg_dsn, double, old_tree):
     return empty_pg_dsn, result["batch_id"], before
 
 
-def test_upgrade_keeps_every_row_and_the_old_batch_rolls_back(old_db, double):
+def test_upgrade_keeps_every_row_and_the_old_batch_rolls_back(old_db, double, new_install_dsn):
     dsn, old_batch, before = old_db
     with Database(dsn) as db:
         assert installed_version(db) == old.VERSION
@@ -147,7 +145,7 @@ def test_upgrade_keeps_every_row_and_the_old_batch_rolls_back(old_db, double):
         audit_seq = db.scalar("SELECT format_type(s.seqtypid, NULL) FROM pg_sequence s "
                               "WHERE s.seqrelid = pg_get_serial_sequence('dbo.mon_updateaudit', 'audit_id')::regclass")
         assert audit_seq == "bigint"
-    with Database(pg_template_dsn()) as fresh:
+    with Database(new_install_dsn) as fresh:
         assert routine_signatures(fresh) == sigs
         assert {t: column_types(fresh, t) for t in KEPT_TABLES} == upgraded_cols
 
@@ -176,16 +174,12 @@ def test_upgrade_keeps_every_row_and_the_old_batch_rolls_back(old_db, double):
     assert double.item(item)["texts"]["status"] == "Done"
 
 
-def pg_template_dsn() -> str:
-    # a database freshly installed by today's code: the template every contract test copies
+@pytest.fixture
+def new_install_dsn(template_db) -> str:
+    """A database installed by today's code: the session's template that every contract test copies
+    (open it briefly: a template with a connection cannot be copied)."""
     from tests.conftest import pg_dsn
-    name = "opus_upgrade_reference"
-    with Database(pg_dsn("postgres")) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    with Database(pg_dsn(name)) as db:
-        install(db)
-    return pg_dsn(name)
+    return pg_dsn(template_db)
 
 
 def test_dry_run_prints_the_plan_and_changes_nothing(old_db, capsys):
@@ -246,7 +240,7 @@ def test_steps_run_once_and_only_on_older_databases(db, tmp_path):
     assert installed_version(db) == __version__
 
 
-def test_a_routine_whose_parameters_changed_is_replaced_not_kept_beside(db):
+def test_a_routine_whose_parameters_changed_is_replaced_not_kept_beside(db, new_install_dsn):
     # what a database of an older release holds when a routine's parameters change: the old signature
     db.execute("CREATE PROCEDURE dbo.usp_ReleaseBatch(p_batch_id varchar, p_old_flag int) "
                "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'old release'; END $$")
@@ -254,7 +248,7 @@ def test_a_routine_whose_parameters_changed_is_replaced_not_kept_beside(db):
     assert sum(s.startswith("dbo.usp_releasebatch(") for s in routine_signatures(db)) == 2
     install(db)
     sigs = routine_signatures(db)
-    assert [s for s in sigs if s.startswith("dbo.usp_releasebatch(")] == [
-        s for s in routine_signatures(Database(pg_template_dsn()).connect()) if s.startswith("dbo.usp_releasebatch(")
-    ]
+    with Database(new_install_dsn) as fresh:
+        expected = [s for s in routine_signatures(fresh) if s.startswith("dbo.usp_releasebatch(")]
+    assert [s for s in sigs if s.startswith("dbo.usp_releasebatch(")] == expected
     assert not [s for s in sigs if "fn_mon_private_gone" in s]

@@ -38,5 +38,7 @@ test-mssql: bootstrap
 	@bash scripts/test_mssql.sh
 
 clean:
-	-runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl -D $(RUN)/pg/data -m fast -w stop
+	-runuser -u postgres -- $$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl \
+		-D $$(cat $(RUN)/pgroot 2>/dev/null || echo $(RUN)/pg)/data -m fast -w stop
+	-case "$$(cat $(RUN)/pgroot 2>/dev/null)" in /var/lib/postgresql/opus-*) rm -rf "$$(cat $(RUN)/pgroot)";; esac
 	rm -rf $(RUN)

@@ -41,6 +41,14 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PGROOT=$RUN/pg
 mkdir -p "$PGROOT"
 chown postgres:postgres "$PGROOT"
+# the server runs as postgres: a checkout in a directory postgres cannot enter (mktemp -d makes them
+# 0700) keeps its cluster beside the system's instead, one per checkout; .run/pgroot says where
+if ! runuser -u postgres -- test -x "$PGROOT"; then
+    PGROOT=/var/lib/postgresql/opus-$(printf '%s' "$RUN" | sha256sum | cut -c1-12)
+    mkdir -p "$PGROOT"
+    chown postgres:postgres "$PGROOT"
+fi
+echo "$PGROOT" > "$RUN/pgroot"
 if [ ! -f "$PGROOT/data/PG_VERSION" ]; then
     log "initialising a private PostgreSQL cluster in $PGROOT"
     runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --auth=trust \

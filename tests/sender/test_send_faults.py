@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 from sender import cli, exitcodes
+from sender.db import MSSQL
 from sender.send import Sender
 from tests.monday_double import Faults
 
@@ -131,8 +132,8 @@ def test_create_with_lost_response_is_looked_up(db, fresh_dsn, monday_double_fac
     first = Sender(make_config(fresh_dsn, double, max_attempts=1), dry_run=False).run("UB-NEW")
     assert first.batches["UB-NEW"].retry == 1
     double.set_faults(Faults())
-    db.execute("UPDATE dbo.MON_UpdateQueue SET visible_after = visible_after - INTERVAL '1 hour' "
-               "WHERE batch_id = 'UB-NEW'")
+    earlier = "DATEADD(hour, -1, visible_after)" if db.dialect == MSSQL else "visible_after - INTERVAL '1 hour'"
+    db.execute(f"UPDATE dbo.MON_UpdateQueue SET visible_after = {earlier} WHERE batch_id = 'UB-NEW'")
     second = Sender(make_config(fresh_dsn, double), dry_run=False).run("UB-NEW")
     assert second.batches["UB-NEW"].sent == 1
     created = [it for it in double.store.board_items(PLANNING) if it["name"] == "Order 2001 - Lost"]

@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 TIERS = ("contract", "sender", "upgrade")
 PG_ONLY = re.compile(
     r"::\s*[a-z]|\bp_\w+\s*=>|\bpg_[a-z_]+\b|\bto_regclass\b|\bCALL\s+dbo\.|\bILIKE\b|\bLIMIT\s+\d"
-    r"|\bjsonb?_[a-z_]+\(|\bclock_timestamp\b|\bRAISE\s+NOTICE\b|\bDO\s+\$",
+    r"|\bjsonb?_[a-z_]+\(|\bclock_timestamp\b|\bRAISE\s+NOTICE\b|\bDO\s+\$|\bINTERVAL\s+'",
     re.I,
 )
 DIALECT_WORDS = {"MSSQL", "dialect", "engine", "MSSQL_DSN", "is_mssql"}
@@ -74,5 +74,5 @@ def test_no_unmarked_postgres_only_sql(path):
 
 def test_fixture_module_is_caught():
     bad = unmarked_postgres_tests((FIXTURES / "postgres_only_tests.py.txt").read_text(encoding="utf-8"))
-    assert bad == ["test_casts_in_its_own_sql", "test_uses_a_helper", "test_uses_a_constant",
+    assert bad == ["test_casts_in_its_own_sql", "test_interval_arithmetic", "test_uses_a_helper", "test_uses_a_constant",
                    "test_names_a_postgres_database"]

@@ -1843,18 +1843,19 @@ BEGIN
         RETURN NULL;
     END;
     SET @rest = SUBSTRING(@v, 12, 100);
-    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it)
+    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it); the dash comes first
+    -- in [-+] so that no engine can read it as a range, and LEN guards keep LEFT's length positive
     IF RIGHT(@rest, 1) = N'Z'
     BEGIN
         SET @offset = N'+00:00';
         SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 1));
     END;
-    ELSE IF @rest LIKE N'%[+-][0-1][0-9]:[0-5][0-9]'
+    ELSE IF @rest LIKE N'%[-+][0-1][0-9]:[0-5][0-9]' AND LEN(@rest) > 6
     BEGIN
         SET @offset = RIGHT(@rest, 6);
         SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 6));
     END;
-    ELSE IF @rest LIKE N'%[+-][0-1][0-9][0-5][0-9]' AND LEN(@rest) > 8
+    ELSE IF @rest LIKE N'%[-+][0-1][0-9][0-5][0-9]' AND LEN(@rest) > 8
     BEGIN
         SET @offset = LEFT(RIGHT(@rest, 5), 3) + N':' + RIGHT(@rest, 2);
         SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 5));
@@ -3136,10 +3137,15 @@ BEGIN
         'KEY_ITEM_NAME' AS rule_code,
         CASE
             WHEN r.item_name IS NULL THEN N'NULL'
-            ELSE CONCAT(LEN(r.item_name), N' characters after trimming')
+            ELSE CONCAT(DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2, N' characters after trimming')
         END AS detail
     FROM #val_row AS r
-    WHERE @operation = 'CREATE' AND (r.item_name IS NULL OR LEN(LTRIM(RTRIM(r.item_name))) NOT BETWEEN 1 AND 255);
+    WHERE
+        @operation = 'CREATE'
+        AND (
+            r.item_name IS NULL
+            OR DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2 NOT BETWEEN 1 AND 255
+        );
 
     INSERT INTO #val_err (update_row_no, rule_code)
     SELECT
@@ -3450,11 +3456,16 @@ BEGIN
                         v.column_type = 'people'
                         AND dbo.fn_MON_FormatColumnValue('people', v.raw_value, NULL) IS NULL
                         THEN 'PEOPLE_FORMAT'
-                    WHEN v.column_type = 'long_text' AND LEN(v.raw_value + N'x') - 1 > 2000 THEN 'LONG_TEXT_LENGTH'
-                    WHEN v.column_type = 'text' AND LEN(v.raw_value + N'x') - 1 > 2000 THEN 'TEXT_LENGTH'
+                    WHEN
+                        v.column_type = 'long_text' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
+                        THEN 'LONG_TEXT_LENGTH'
+                    WHEN
+                        v.column_type = 'text' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
+                        THEN 'TEXT_LENGTH'
                 END AS rule_code,
                 CASE
-                    WHEN v.column_type IN ('long_text', 'text') THEN CONVERT(nvarchar(20), LEN(v.raw_value + N'x') - 1)
+                    WHEN v.column_type IN ('long_text', 'text')
+                        THEN CONVERT(nvarchar(20), DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2)
                     WHEN v.column_type = 'rating'
                         THEN CONVERT(nvarchar(20), dbo.fn_MON_Private_RatingMax(v.settings_json))
                     WHEN v.column_type = 'dropdown' THEN dd.unknown
@@ -3486,10 +3497,17 @@ BEGIN
             c.column_type,
             CASE
                 WHEN c.raw_value IS NULL THEN N'NULL'
-                ELSE CONCAT(LEN(LTRIM(RTRIM(c.raw_value))), N' characters after trimming')
+                ELSE CONCAT(
+                    DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2, N' characters after trimming'
+                )
             END AS detail
         FROM #val_cell AS c
-        WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR LEN(LTRIM(RTRIM(c.raw_value))) NOT BETWEEN 1 AND 255);
+        WHERE
+            c.column_type = 'name'
+            AND (
+                c.raw_value IS NULL
+                OR DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2 NOT BETWEEN 1 AND 255
+            );
 
         -- a label or a column matched only after normalising: sent as matched, with a warning that names
         -- what was matched to what (a status value matched after trimming or ignoring case, a dropdown token

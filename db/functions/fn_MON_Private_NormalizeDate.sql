@@ -39,18 +39,19 @@ BEGIN
         RETURN NULL;
     END;
     SET @rest = SUBSTRING(@v, 12, 100);
-    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it)
+    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it); the dash comes first
+    -- in [-+] so that no engine can read it as a range, and LEN guards keep LEFT's length positive
     IF RIGHT(@rest, 1) = N'Z'
     BEGIN
         SET @offset = N'+00:00';
         SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 1));
     END;
-    ELSE IF @rest LIKE N'%[+-][0-1][0-9]:[0-5][0-9]'
+    ELSE IF @rest LIKE N'%[-+][0-1][0-9]:[0-5][0-9]' AND LEN(@rest) > 6
     BEGIN
         SET @offset = RIGHT(@rest, 6);
         SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 6));
     END;
-    ELSE IF @rest LIKE N'%[+-][0-1][0-9][0-5][0-9]' AND LEN(@rest) > 8
+    ELSE IF @rest LIKE N'%[-+][0-1][0-9][0-5][0-9]' AND LEN(@rest) > 8
     BEGIN
         SET @offset = LEFT(RIGHT(@rest, 5), 3) + N':' + RIGHT(@rest, 2);
         SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 5));

@@ -121,6 +121,23 @@ def test_long_text_and_name_lengths(board):
     assert "2001" in next(e for e in errors_of(bad) if e["rule"] == "LONG_TEXT_LENGTH")["message"]
 
 
+def test_lengths_count_utf16_code_units(board):
+    """Text and name limits count UTF-16 code units in both engines (docs/sql_conventions.md): an emoji is two,
+    so a value validated here fits monday's limit whether monday counts code units or characters."""
+    db = board
+    rep, n = ("REPLICATE", "N") if is_mssql(db) else ("repeat", "")
+    emoji = "\U0001F600"
+    ok = one(db, f"{rep}({n}'{emoji}', 1000) AS long_text, {rep}({n}'{emoji}', 127) AS name")
+    assert ok["validation_status"] == "VALID", ok["validation_errors"]
+    bad = one(db, f"{rep}({n}'{emoji}', 1001) AS long_text, {rep}({n}'{emoji}', 128) AS name")
+    assert rules_of(bad) == {"LONG_TEXT_LENGTH", "NAME_LENGTH"}
+    messages = {e["rule"]: e["message"] for e in errors_of(bad)}
+    assert "2002" in messages["LONG_TEXT_LENGTH"] and "256 characters" in messages["NAME_LENGTH"], messages
+    created = stage(db, f"SELECT {rep}({n}'{emoji}', 128) AS item_name UNION ALL SELECT {rep}({n}'{emoji}', 127)",
+                    update_operation="CREATE").outputs["batch_id"]
+    assert [rules_of(r) for r in staged_rows(db, created)] == [{"KEY_ITEM_NAME"}, set()]
+
+
 def test_column_mapping_by_id_title_and_map(board):
     db = board
     row = one(db, "'Done' AS status, 'Acme' AS \"Customer Name\", '3' AS \"QUANTITY\"")

@@ -99,9 +99,10 @@ BEGIN
 
     INSERT INTO mon_val_err (update_row_no, rule_code, detail)
     SELECT r.update_row_no, 'KEY_ITEM_NAME',
-        CASE WHEN r.item_name IS NULL THEN 'NULL' ELSE length(r.item_name) || ' characters after trimming' END
+        CASE WHEN r.item_name IS NULL THEN 'NULL' ELSE (length(btrim(r.item_name)) + length(regexp_replace(btrim(r.item_name), '[^\U00010000-\U0010FFFF]', '', 'g'))) || ' characters after trimming' END
     FROM mon_val_row AS r
-    WHERE b.update_operation = 'CREATE' AND (r.item_name IS NULL OR length(btrim(r.item_name)) NOT BETWEEN 1 AND 255);
+    WHERE b.update_operation = 'CREATE'
+        AND (r.item_name IS NULL OR (length(btrim(r.item_name)) + length(regexp_replace(btrim(r.item_name), '[^\U00010000-\U0010FFFF]', '', 'g'))) NOT BETWEEN 1 AND 255);
 
     INSERT INTO mon_val_err (update_row_no, rule_code)
     SELECT r.update_row_no, 'KEY_PARENT' FROM mon_val_row AS r
@@ -219,11 +220,11 @@ BEGIN
                         THEN 'COUNTRY_FORMAT'
                     WHEN c.column_type = 'people' AND dbo.fn_MON_FormatColumnValue('people', c.raw_value, NULL) IS NULL
                         THEN 'PEOPLE_FORMAT'
-                    WHEN c.column_type = 'long_text' AND length(c.raw_value) > 2000 THEN 'LONG_TEXT_LENGTH'
-                    WHEN c.column_type = 'text' AND length(c.raw_value) > 2000 THEN 'TEXT_LENGTH'
+                    WHEN c.column_type = 'long_text' AND (length(c.raw_value) + length(regexp_replace(c.raw_value, '[^\U00010000-\U0010FFFF]', '', 'g'))) > 2000 THEN 'LONG_TEXT_LENGTH'
+                    WHEN c.column_type = 'text' AND (length(c.raw_value) + length(regexp_replace(c.raw_value, '[^\U00010000-\U0010FFFF]', '', 'g'))) > 2000 THEN 'TEXT_LENGTH'
                 END AS rule_code,
                 CASE
-                    WHEN c.column_type IN ('long_text', 'text') THEN length(c.raw_value)::text
+                    WHEN c.column_type IN ('long_text', 'text') THEN (length(c.raw_value) + length(regexp_replace(c.raw_value, '[^\U00010000-\U0010FFFF]', '', 'g')))::text
                     WHEN c.column_type = 'rating' THEN dbo.fn_MON_Private_RatingMax(c.settings_json)::text
                     WHEN c.column_type = 'dropdown' THEN dd.unknown
                 END AS detail
@@ -238,9 +239,10 @@ BEGIN
 
         INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
         SELECT c.update_row_no, 'NAME_LENGTH', c.column_alias, c.column_id, c.column_type,
-            CASE WHEN c.raw_value IS NULL THEN 'NULL' ELSE length(btrim(c.raw_value)) || ' characters after trimming' END
+            CASE WHEN c.raw_value IS NULL THEN 'NULL' ELSE (length(btrim(c.raw_value)) + length(regexp_replace(btrim(c.raw_value), '[^\U00010000-\U0010FFFF]', '', 'g'))) || ' characters after trimming' END
         FROM mon_val_cell AS c
-        WHERE c.column_type = 'name' AND (c.raw_value IS NULL OR length(btrim(c.raw_value)) NOT BETWEEN 1 AND 255);
+        WHERE c.column_type = 'name'
+            AND (c.raw_value IS NULL OR (length(btrim(c.raw_value)) + length(regexp_replace(btrim(c.raw_value), '[^\U00010000-\U0010FFFF]', '', 'g'))) NOT BETWEEN 1 AND 255);
 
         -- a label or a column matched only after normalising: sent as matched, with a warning that names
         -- what was matched to what (a status value matched after trimming or ignoring case, a dropdown token

@@ -612,6 +612,41 @@ def test_agent_job_script_is_safe():
     assert code.index("@database_name") < code.index("msdb.dbo.sp_add_job")
 
 
+def agent_proxy_problems(text: str) -> list[str]:
+    """What the SQL Agent job script must do with its proxy (no Agent here: read from the script)."""
+    code = strip_code(text)
+    problems = []
+    if not re.search(r"DECLARE @proxy_name sysname = NULL;", text):
+        problems.append("@proxy_name is not in the configuration block with default NULL")
+    rows = re.findall(r"N'(CmdExec|TSQL)', @\w+, (?:NULL|@database_name), N'\w+', (@proxy_name|NULL)\s*\)", text)
+    if sorted(rows) != [("CmdExec", "@proxy_name"), ("TSQL", "NULL")]:
+        problems.append(f"the proxy must run the CmdExec step only, found {rows}")
+    if not re.search(r"sp_add_jobstep\b.*?@proxy_name = @step_proxy", code, re.S):
+        problems.append("sp_add_jobstep is not given the step's proxy")
+    if not re.search(r"msdb\.dbo\.sysproxysubsystem.*?msdb\.dbo\.syssubsystems.*?ss\.subsystem = ''", code, re.S) \
+            or "N'CmdExec';" not in text:
+        problems.append("the proxy is not checked against the CmdExec subsystem")
+    if "IS_SRVROLEMEMBER(''" not in code or "msdb.dbo.sysproxylogin" not in code:
+        problems.append("a job owner that cannot use CmdExec (not sysadmin, proxy not granted) is not refused")
+    tran = code.index("BEGIN TRANSACTION")
+    add_job = re.search(r"msdb\.dbo\.sp_add_job\s", code)
+    if not (add_job and tran < code.index("msdb.dbo.sp_delete_job") < add_job.start()):
+        problems.append("a recreated job is deleted outside the transaction that creates it again")
+    return problems
+
+
+def test_agent_job_script_takes_a_proxy_for_the_cmdexec_step():
+    assert agent_proxy_problems(TSQL_JOBS.read_text(encoding="utf-8")) == []
+
+
+def test_agent_job_script_without_its_proxy_checks_is_caught():
+    text = TSQL_JOBS.read_text(encoding="utf-8")
+    assert agent_proxy_problems(text.replace("@proxy_name = @step_proxy", "@proxy_name = NULL"))
+    assert agent_proxy_problems(text.replace("N'OPUS_SendUpdates', @proxy_name", "N'OPUS_SendUpdates', NULL"))
+    assert agent_proxy_problems(text.replace("msdb.dbo.sysproxysubsystem", "msdb.dbo.sysproxies"))
+    assert agent_proxy_problems(text.replace("IS_SRVROLEMEMBER", "IS_MEMBER"))
+
+
 def test_role_grants_are_the_same_in_both_engines():
     tsql = TSQL_ROLES_SQL.read_text(encoding="utf-8")
     pg = PG_ROLES_SQL.read_text(encoding="utf-8")

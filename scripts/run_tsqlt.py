@@ -1,9 +1,13 @@
 """Installs the project's tSQLt test classes (tests/tsqlt/*.sql) into the SQL Server database given by
-MSSQL_DSN and runs them with tSQLt.RunAll. Needs the tSQLt framework installed in that database."""
+MSSQL_DSN and runs them with tSQLt.RunAll. Needs the tSQLt framework, V1.0.8083.3529 or later, installed in
+that database: the classes run the tests of procedures that commit their own work outside tSQLt's
+transaction (--[@tSQLt:NoTransaction]('<cleanup procedure>'), which older releases do not know: they would
+run those tests inside a transaction, where the procedures refuse to run)."""
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -11,6 +15,21 @@ from sender.db import Database, DbError
 from sender.installer import install
 
 ROOT = Path(__file__).resolve().parent.parent
+REQUIRED_TSQLT = (1, 0, 8083, 3529)
+
+
+def tsqlt_version_problem(version: str | None) -> str | None:
+    """Why the installed tSQLt (tSQLt.Info().Version, e.g. '1.0.8083.3529') cannot run the classes, or None."""
+    required = ".".join(str(n) for n in REQUIRED_TSQLT)
+    parts = re.fullmatch(r"\s*V?(\d+)\.(\d+)\.(\d+)\.(\d+)\s*", version or "")
+    if not parts:
+        return (f"the installed tSQLt reports version {version!r}, not a version number: install tSQLt "
+                f"V{required} or later (tSQLt.class.sql from tsqlt.org)")
+    if tuple(int(n) for n in parts.groups()) < REQUIRED_TSQLT:
+        return (f"the installed tSQLt is V{version.strip()}; the classes need V{required} or later (the "
+                "NoTransaction annotation with a cleanup procedure): install a newer tSQLt.class.sql from "
+                "tsqlt.org, then run again")
+    return None
 
 
 def main() -> int:
@@ -20,7 +39,15 @@ def main() -> int:
         return 2
     with Database(dsn) as db:
         if not db.scalar("SELECT OBJECT_ID(N'tSQLt.RunAll')"):
-            print("tSQLt is not installed in this database: install tSQLt.class.sql first", file=sys.stderr)
+            print("tSQLt is not installed in this database: install tSQLt.class.sql (V1.0.8083.3529 or later) "
+                  "first", file=sys.stderr)
+            return 2
+        try:
+            version = db.scalar("SELECT Version FROM tSQLt.Info()")
+        except DbError as exc:
+            version = f"unreadable ({exc})"
+        if problem := tsqlt_version_problem(None if version is None else str(version)):
+            print(problem, file=sys.stderr)
             return 2
         install(db)
         files = sorted((ROOT / "tests" / "tsqlt").glob("*.sql"))

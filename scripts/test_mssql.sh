@@ -7,7 +7,8 @@ if [ -z "${MSSQL_DSN:-}" ]; then
 make test-mssql: no SQL Server given, nothing was tested.
 Set MSSQL_DSN to an ODBC connection string of an EMPTY database you may write to, for example
   MSSQL_DSN='DRIVER={ODBC Driver 18 for SQL Server};SERVER=tcp:sql01,1433;DATABASE=opus_test;UID=...;PWD=...;Encrypt=yes'
-The tSQLt framework (tSQLt.class.sql from tsqlt.org) must be installed in that database for the tSQLt part.
+The tSQLt framework (tSQLt.class.sql from tsqlt.org), V1.0.8083.3529 or later, must be installed in that
+database for the tSQLt part (scripts/run_tsqlt.py checks tSQLt.Info() and stops on an older release).
 MSG
     exit 2
 fi

@@ -2,7 +2,8 @@
 
 The file does what `opus-sender db install` does, in SSMS or `sqlcmd -b -i db/install.sql`: it sets the
 SET options the objects need, refuses a compatibility level below 130 and a newer schema, opens one
-transaction, runs the upgrade steps the recorded version calls for (each guarded by that version), then
+transaction, runs the checks that may refuse the install (db/ddl/checks/, before anything is changed), then
+the upgrade steps the recorded version calls for (each guarded by that version), then
 every re-runnable source in db/manifest.txt order, records the version and commits. A failed batch rolls
 the transaction back; the guard batch after it then stops every later batch (SET NOEXEC ON), so nothing
 is left half-installed even where the client goes on after an error (SSMS).
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from . import __version__
 from .db import split_batches
-from .installer import DB_ROOT, MSSQL, TSQL_SET_OPTIONS, manifest, parse_version, upgrade_steps
+from .installer import DB_ROOT, MSSQL, TSQL_SET_OPTIONS, is_check, manifest, parse_version, upgrade_steps
 
 
 def version_rank(version: str) -> int:
@@ -103,6 +104,17 @@ def build(version: str = __version__, db_root: Path = DB_ROOT) -> str:
     major, minor, patch = parse_version(version)
     parts = [HEADER.format(version=version, rank=version_rank(version), set_options=TSQL_SET_OPTIONS), GUARD]
     target = parse_version(version)
+    rels = manifest(db_root)
+
+    def add_source(rel: str) -> None:
+        parts.append(f"-- ---------------------------------------------------------------- source: db/{rel}\n")
+        for batch in split_batches((db_root / rel).read_text(encoding="utf-8")):
+            parts.append(batch.strip("\n") + "\nGO\n")
+            parts.append(GUARD)
+
+    for rel in rels:
+        if is_check(rel):
+            add_source(rel)
     for step in upgrade_steps(MSSQL, db_root):
         if parse_version(step.version) > target:
             continue
@@ -112,11 +124,9 @@ def build(version: str = __version__, db_root: Path = DB_ROOT) -> str:
             text = batch.strip("\n").replace("'", "''")
             parts.append(STEP.format(rank=version_rank(step.version), text=text))
             parts.append(GUARD)
-    for rel in manifest(db_root):
-        parts.append(f"-- ---------------------------------------------------------------- source: db/{rel}\n")
-        for batch in split_batches((db_root / rel).read_text(encoding="utf-8")):
-            parts.append(batch.strip("\n") + "\nGO\n")
-            parts.append(GUARD)
+    for rel in rels:
+        if not is_check(rel):
+            add_source(rel)
     parts.append(FOOTER.format(version=version, major=major, minor=minor, patch=patch))
     return "".join(parts)
 

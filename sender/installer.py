@@ -73,6 +73,15 @@ def source_root(dialect: str, db_root: Path = DB_ROOT) -> Path:
     return db_root if dialect == MSSQL else db_root / "postgres"
 
 
+# manifest entries under this folder are checks that may refuse the install: both installers run them
+# first, before the upgrade steps and before anything is changed
+CHECKS_DIR = "ddl/checks/"
+
+
+def is_check(rel: str) -> bool:
+    return rel.startswith(CHECKS_DIR)
+
+
 def source_files(dialect: str, db_root: Path = DB_ROOT) -> list[Path]:
     root = source_root(dialect, db_root)
     files = [root / rel for rel in manifest(db_root)]
@@ -133,13 +142,14 @@ def installed_version(db: Database) -> str | None:
 
 @dataclass
 class InstallPlan:
-    """What an install would do: from which version to which, the steps, then the sources."""
+    """What an install would do: from which version to which, the checks, the steps, then the sources."""
 
     dialect: str
     previous_version: str | None
     version: str
     steps: list[Step] = field(default_factory=list)
     sources: list[Path] = field(default_factory=list)
+    checks: list[Path] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -153,6 +163,8 @@ class InstallPlan:
         root = source_root(self.dialect, db_root)
         out = [f"{self.kind}: {self.previous_version or 'nothing installed'} -> {self.version} "
                f"({'SQL Server' if self.dialect == MSSQL else 'PostgreSQL'}, one transaction)"]
+        out.append(f"checks before anything is changed ({len(self.checks)}):")
+        out += [f"  {p.relative_to(root).as_posix()}" for p in self.checks]
         if self.steps:
             out.append(f"upgrade steps ({len(self.steps)}), once each:")
             out += [f"  {s.rel}" for s in self.steps]
@@ -186,7 +198,11 @@ def plan(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -> I
     if current is not None:
         older = parse_version(current)
         steps = [s for s in upgrade_steps(db.dialect, db_root) if older < parse_version(s.version) <= target]
-    return InstallPlan(db.dialect, current, version, steps, source_files(db.dialect, db_root))
+    root = source_root(db.dialect, db_root)
+    files = source_files(db.dialect, db_root)
+    checks = [p for p in files if is_check(p.relative_to(root).as_posix())]
+    sources = [p for p in files if p not in checks]
+    return InstallPlan(db.dialect, current, version, steps, sources, checks)
 
 
 @dataclass
@@ -219,8 +235,8 @@ def _rollback(conn) -> None:
 
 
 def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -> InstallReport:
-    """Apply the upgrade steps the database needs, then every source in manifest order, in one
-    transaction, then record the version."""
+    """Run the checks (they may refuse the install), apply the upgrade steps the database needs, then
+    every source in manifest order, in one transaction, then record the version."""
     if db.dialect == MSSQL:
         db.execute(TSQL_SET_OPTIONS)
     the_plan = plan(db, version, db_root)
@@ -228,9 +244,10 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
     conn = db.conn
     conn.autocommit = False
     try:
-        for path, label in [(s.path, s.rel) for s in the_plan.steps] + [
-            (p, p.relative_to(source_root(db.dialect, db_root)).as_posix()) for p in the_plan.sources
-        ]:
+        root = source_root(db.dialect, db_root)
+        for path, label in [(p, p.relative_to(root).as_posix()) for p in the_plan.checks] + [
+            (s.path, s.rel) for s in the_plan.steps
+        ] + [(p, p.relative_to(root).as_posix()) for p in the_plan.sources]:
             text = path.read_text(encoding="utf-8")
             try:
                 before = batches
@@ -240,7 +257,8 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
                 if batches == before:
                     raise InstallError(f"{label} holds no SQL")
             except DbError as exc:
-                raise InstallError(f"installing {label} failed: {exc}. Nothing was changed.") from None
+                said = "" if "nothing was changed" in exc.message.lower() else " Nothing was changed."
+                raise InstallError(f"installing {label} failed: {str(exc).rstrip('.')}.{said}") from None
         if db.dialect != MSSQL and (left := _leftover_overloads(db)):
             raise InstallError(
                 "routines would be left beside their new versions: " + ", ".join(left)
@@ -262,4 +280,5 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
             conn.autocommit = True
         except Exception:  # noqa: BLE001 - the same 3903: the server ended the transaction already
             pass
-    return InstallReport(version, the_plan.previous_version, len(the_plan.sources), batches, len(the_plan.steps))
+    return InstallReport(version, the_plan.previous_version, len(the_plan.checks) + len(the_plan.sources), batches,
+                         len(the_plan.steps))

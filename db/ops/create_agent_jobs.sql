@@ -33,8 +33,9 @@ DECLARE @send_execute char(1) = 'Y';             -- 'Y': the send step passes --
                                                  -- 'N': dry runs only (a report, no mutation)
 DECLARE @retention_days int = 30;                -- run-log rows the cleanup job keeps, in days
 DECLARE @job_owner sysname = NULL;               -- NULL: the sa login (by its SID, whatever its name)
-DECLARE @proxy_name sysname = NULL;              -- Agent proxy for the CmdExec step; NULL: the Agent service
-                                                 -- account (then the job owner must be a sysadmin)
+DECLARE @proxy_name sysname = NULL;              -- Agent proxy the CmdExec step runs as (granted to the
+                                                 -- CmdExec subsystem and to the job owner); NULL: the Agent
+                                                 -- service account (then the job owner must be a sysadmin)
 DECLARE @recreate_jobs char(1) = 'N';            -- 'Y': delete and recreate jobs that exist
 -- --------------------------------------------------------------------------------------------------------
 
@@ -50,6 +51,7 @@ DECLARE
     @recreate_u char(1) = UPPER(@recreate_jobs),
     @directory nvarchar(200),
     @send_command nvarchar(2000),
+    @proxy_id int,
     @purge_command nvarchar(2000),
     -- Agent tokens, split so that sqlcmd mode does not read them as sqlcmd variables (as Ola does)
     @token_log_directory nvarchar(100) = N'$' + N'(ESCAPE_SQUOTE(SQLLOGDIR))',
@@ -97,16 +99,42 @@ BEGIN
         N' is not a login of this instance: name an existing login, or NULL for sa.'
     );
 END;
-IF @proxy_name IS NOT NULL AND NOT EXISTS (
-    SELECT 1
-    FROM msdb.dbo.sysproxies AS p
-    WHERE p.name = @proxy_name
-)
+-- the proxy must exist and be granted to the CmdExec subsystem, or sp_add_jobstep refuses it half-way
+SELECT @proxy_id = p.proxy_id
+FROM msdb.dbo.sysproxies AS p
+INNER JOIN msdb.dbo.sysproxysubsystem AS ps ON p.proxy_id = ps.proxy_id
+INNER JOIN msdb.dbo.syssubsystems AS ss ON ps.subsystem_id = ss.subsystem_id
+WHERE p.name = @proxy_name AND ss.subsystem = N'CmdExec';
+IF @proxy_name IS NOT NULL AND @proxy_id IS NULL
 BEGIN
     SET @first = COALESCE(@first, 50935);
     SET @errors = CONCAT(
-        @errors + N' ', N'@proxy_name = ''', @proxy_name, N''' is not an Agent proxy: create it',
-        N' (msdb.dbo.sp_add_proxy, granted to the CmdExec subsystem) or pass NULL.'
+        @errors + N' ', N'@proxy_name = ''', @proxy_name, N''' is not an Agent proxy granted to the CmdExec',
+        N' subsystem: create it (msdb.dbo.sp_add_proxy), grant it (msdb.dbo.sp_grant_proxy_to_subsystem',
+        N' @subsystem_name = N''CmdExec''), or pass NULL.'
+    );
+END;
+-- who may run a CmdExec step: a sysadmin owner without a proxy, or an owner the proxy is granted to (to the
+-- login itself; a grant through a server or msdb role is not checked here and is accepted)
+IF @owner IS NOT NULL AND SUSER_SID(@owner) IS NOT NULL AND COALESCE(IS_SRVROLEMEMBER(N'sysadmin', @owner), 0) = 0
+    AND (
+        @proxy_name IS NULL
+        OR (
+            @proxy_id IS NOT NULL
+            AND NOT EXISTS (
+                SELECT 1
+                FROM msdb.dbo.sysproxylogin AS pl
+                WHERE pl.proxy_id = @proxy_id AND (pl.sid = SUSER_SID(@owner) OR pl.flags <> 0)
+            )
+        )
+    )
+BEGIN
+    SET @first = COALESCE(@first, 50954);
+    SET @errors = CONCAT(
+        @errors + N' ', N'the job owner ', QUOTENAME(@owner), N' is not a sysadmin, so the CmdExec step needs',
+        N' a proxy granted to that login: set @proxy_name and run EXEC msdb.dbo.sp_grant_login_to_proxy',
+        N' @login_name = N''', @owner, N''', @proxy_name = N''', COALESCE(@proxy_name, N'<proxy>'), N''';',
+        N' or make a sysadmin login the owner.'
     );
 END;
 
@@ -238,12 +266,20 @@ BEGIN
             SET @job_no = @job_no + 1;
             CONTINUE;
         END;
-        EXECUTE msdb.dbo.sp_delete_job @job_name = @job_name, @delete_unused_schedule = 1;
-        PRINT N'Job "' + @job_name + N'" deleted, to be created again.';
     END;
 
+    -- deleted and created again in one transaction: a failure keeps the job as it was
     BEGIN TRY
         BEGIN TRANSACTION;
+        IF EXISTS (
+            SELECT 1
+            FROM msdb.dbo.sysjobs AS sj
+            WHERE sj.name = @job_name
+        )
+        BEGIN
+            EXECUTE msdb.dbo.sp_delete_job @job_name = @job_name, @delete_unused_schedule = 1;
+            PRINT N'Job "' + @job_name + N'" deleted, to be created again.';
+        END;
         SET @job_id = NULL;
         EXECUTE msdb.dbo.sp_add_job
             @job_name = @job_name,

@@ -5,13 +5,16 @@
 -- again to execute them, all in one transaction (all or nothing).
 --
 -- Drops: the project's views, procedures and functions, the foreign keys that point at its tables, its
--- MON_* tables (batches, queue, audit, metadata, run log, schema version: their rows are lost), and the
--- roles opus_stager, opus_sender and opus_reader (their members are removed from them first; the members
--- themselves, users and logins, are kept).
--- Keeps: the loader's tables dbo.STG_MON_CustMasterSchedule and dbo.STG_MON_CustMasterSchedule_Subitems
--- with all their rows and columns. Only with @drop_update_columns = 'Y' are the update columns the project
--- added to them dropped (update_operation, update_fields, source_table, source_query, update_batch_id,
--- validation_status, validation_errors, update_row_no, with their defaults, checks and index), and then the
+-- MON_* tables (batches, queue, metadata, run log, schema version: their rows are lost), and the roles
+-- opus_stager, opus_sender and opus_reader (their members are removed from them first; the members
+-- themselves, users and logins, are kept). Only objects that exist are named: a partly installed or
+-- partly removed database uninstalls without an error.
+-- Keeps: dbo.MON_UpdateAudit, the history of every cell sent and its old value (the owner's plan made this
+-- table; a later install uses it again), unless @drop_audit = 'Y'. Keeps the loader's tables
+-- dbo.STG_MON_CustMasterSchedule and dbo.STG_MON_CustMasterSchedule_Subitems with all their rows and
+-- columns. Only with @drop_update_columns = 'Y' are the update columns the project added to them dropped
+-- (update_operation, update_fields, source_table, source_query, update_batch_id, validation_status,
+-- validation_errors, update_row_no, with their defaults, checks and index), and then the
 -- staged rows (rows with an update_batch_id: rows the project wrote, never the loader's) are deleted first,
 -- so that no staged row is left looking like a loaded one.
 -- SQL Agent jobs made by db/ops/create_agent_jobs.sql are not touched: delete them in SSMS or with
@@ -21,16 +24,17 @@
 -- configuration ------------------------------------------------------------------------------------------
 DECLARE @print_only char(1) = 'Y';          -- 'Y': print the statements only; 'N': execute them
 DECLARE @drop_update_columns char(1) = 'N'; -- 'Y': also drop the update columns of STG_MON_* (see above)
+DECLARE @drop_audit char(1) = 'N';          -- 'Y': also drop dbo.MON_UpdateAudit and its rows (the history)
 -- --------------------------------------------------------------------------------------------------------
 
 SET NOCOUNT ON;
 SET XACT_ABORT ON;
 
 IF @print_only IS NULL OR @print_only NOT IN ('Y', 'N') OR @drop_update_columns IS NULL
-    OR @drop_update_columns NOT IN ('Y', 'N')
+    OR @drop_update_columns NOT IN ('Y', 'N') OR @drop_audit IS NULL OR @drop_audit NOT IN ('Y', 'N')
 BEGIN
     THROW 50920,
-    N'uninstall.sql: @print_only and @drop_update_columns take ''Y'' or ''N''. Fix the configuration block.',
+    N'uninstall.sql: @print_only, @drop_update_columns and @drop_audit take ''Y'' or ''N'': fix the configuration.',
     1;
 END;
 
@@ -58,7 +62,6 @@ VALUES
 (N'usp_RecordSendResult', 'PROCEDURE'),
 (N'usp_RecordPreview', 'PROCEDURE'),
 (N'usp_PurgeRunLog', 'PROCEDURE'),
-(N'usp_Version', 'PROCEDURE'),
 (N'MON_UpdatePreview', 'TABLE'),
 (N'MON_UpdateAudit', 'TABLE'),
 (N'MON_UpdateQueue', 'TABLE'),
@@ -70,10 +73,16 @@ VALUES
 (N'MON_BoardColumn', 'TABLE'),
 (N'MON_Board', 'TABLE'),
 (N'MON_User', 'TABLE'),
-(N'MON_Team', 'TABLE'),
 (N'MON_ColumnType', 'TABLE'),
 (N'MON_RunLog', 'TABLE'),
 (N'MON_SchemaVersion', 'TABLE');
+
+-- the audit history stays unless asked for (it holds no foreign key, so nothing else depends on it)
+IF @drop_audit = 'N'
+BEGIN
+    DELETE FROM @objects
+    WHERE object_name = N'MON_UpdateAudit';
+END;
 
 DECLARE @statements TABLE (
     step int IDENTITY (1, 1) NOT NULL PRIMARY KEY,
@@ -184,7 +193,26 @@ BEGIN
     ORDER BY s.table_name, c.column_id;
 END;
 
--- 5. the roles: members out first (DROP ROLE refuses a role with members), then the role
+-- 5. the roles: what they were granted on the tables that stay (the loader's tables, the audit) revoked,
+--    members out (DROP ROLE refuses a role with members), then the role
+INSERT INTO @statements (statement)
+SELECT DISTINCT
+    N'REVOKE ' + p.permission_name + N' ON OBJECT::' + QUOTENAME(OBJECT_SCHEMA_NAME(p.major_id)) + N'.'
+    + QUOTENAME(so.name) + N' FROM ' + QUOTENAME(r.name) + N';'
+FROM sys.database_permissions AS p
+INNER JOIN sys.database_principals AS r ON p.grantee_principal_id = r.principal_id
+INNER JOIN sys.objects AS so ON p.major_id = so.object_id
+WHERE
+    p.class = 1
+    AND so.type = 'U'
+    AND r.type = 'R'
+    AND r.name IN (N'opus_stager', N'opus_sender', N'opus_reader')
+    AND NOT EXISTS (
+        SELECT 1
+        FROM @objects AS o
+        WHERE o.object_kind = 'TABLE' AND so.schema_id = SCHEMA_ID(N'dbo') AND o.object_name = so.name
+    );
+
 INSERT INTO @statements (statement)
 SELECT N'ALTER ROLE ' + QUOTENAME(r.name) + N' DROP MEMBER ' + QUOTENAME(m.name) + N';'
 FROM sys.database_principals AS r
@@ -206,7 +234,7 @@ FROM sys.objects AS so
 WHERE
     so.schema_id = SCHEMA_ID(N'dbo')
     AND (
-        (so.type = 'U' AND so.name LIKE N'MON[_]%')
+        (so.type = 'U' AND so.name LIKE N'MON[_]%' AND so.name <> N'MON_UpdateAudit')
         OR (so.type = 'P' AND so.name LIKE N'usp[_]%' AND so.name NOT LIKE N'usp[_]Private[_]%')
     )
     AND NOT EXISTS (
@@ -214,6 +242,18 @@ WHERE
         FROM @objects AS o
         WHERE o.object_name = so.name
     );
+
+-- the audit kept: said with its row count, so that nobody takes it for a leftover
+DECLARE @kept nvarchar(400), @audit_rows bigint;
+IF @drop_audit = 'N' AND OBJECT_ID(N'dbo.MON_UpdateAudit', N'U') IS NOT NULL
+BEGIN
+    EXEC sys.sp_executesql
+        N'SELECT @n = COUNT_BIG(*) FROM dbo.MON_UpdateAudit;', N'@n bigint OUTPUT', @n = @audit_rows OUTPUT;
+    SET @kept = CONCAT(
+        N'/* kept: dbo.MON_UpdateAudit with its ', @audit_rows, N' rows (the history of the cells sent);',
+        N' set @drop_audit = ''Y'' to drop it too. */'
+    );
+END;
 
 DECLARE @step int = 1, @last int, @statement nvarchar(MAX);
 SELECT @last = MAX(s.step) FROM @statements AS s;
@@ -230,6 +270,7 @@ BEGIN
         PRINT @statement;
         SET @step = @step + 1;
     END;
+    IF @kept IS NOT NULL PRINT @kept;
     IF @unlisted IS NOT NULL
     BEGIN
         PRINT N'-- left in place (not in the uninstall list; drop by hand if they are the project''s): '
@@ -250,7 +291,8 @@ BEGIN TRY
         SET @step = @step + 1;
     END;
     COMMIT TRANSACTION;
-    PRINT CONCAT(N'-- OPUS Update Boards uninstalled: ', @last, N' statements executed.');
+    PRINT CONCAT(N'-- OPUS Update Boards uninstalled: ', COALESCE(@last, 0), N' statements executed.');
+    IF @kept IS NOT NULL PRINT @kept;
     IF @unlisted IS NOT NULL
     BEGIN
         PRINT N'-- left in place (not in the uninstall list; drop by hand if they are the project''s): '

@@ -3,6 +3,7 @@ bad DSNs, missing databases and newer schemas without changing anything."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -220,3 +221,114 @@ def test_an_audit_table_of_the_owners_plan_is_extended_with_its_rows(empty_pg_ds
         assert db.scalar("SELECT count(*) FROM dbo.vw_MON_AuditTrail WHERE batch_id = 'B-PLAN'") == 2
         db.execute("INSERT INTO dbo.MON_UpdateAudit (batch_id, column_id) VALUES ('B-NEW', 'text')")
         assert db.scalar("SELECT max(audit_id) FROM dbo.MON_UpdateAudit") == 3
+
+
+# -- rows the staging tables' CHECK constraints would refuse ---------------------------------------------
+
+# the owner's plan, run on the loader's tables before the project: the update columns with their defaults
+# and no checks (so they hold whatever the owner's scripts wrote into them)
+PLAN_EXTEND_DDL = """
+ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD COLUMN update_operation VARCHAR(50) DEFAULT 'CREATE',
+    ADD COLUMN update_fields TEXT, ADD COLUMN source_table VARCHAR(100), ADD COLUMN source_query TEXT,
+    ADD COLUMN update_batch_id VARCHAR(50), ADD COLUMN validation_status VARCHAR(20) DEFAULT 'PENDING',
+    ADD COLUMN validation_errors TEXT;
+ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD COLUMN update_operation VARCHAR(50) DEFAULT 'CREATE',
+    ADD COLUMN update_fields TEXT, ADD COLUMN source_table VARCHAR(100), ADD COLUMN source_query TEXT,
+    ADD COLUMN update_batch_id VARCHAR(50), ADD COLUMN validation_status VARCHAR(20) DEFAULT 'PENDING',
+    ADD COLUMN validation_errors TEXT;
+"""
+CHECKS = ("CK_STG_MON_CustMasterSchedule_update_operation", "CK_STG_MON_CustMasterSchedule_validation_status",
+          "CK_STG_MON_CustMasterSchedule_Subitems_update_operation",
+          "CK_STG_MON_CustMasterSchedule_Subitems_validation_status")
+
+
+def refused_install(db: Database) -> str:
+    """Install, expecting the refusal of the first check; its message."""
+    with pytest.raises(InstallError) as err:
+        install(db)
+    message = str(err.value)
+    assert "[50953]" in message and "ddl/checks/staging_check_constraints.sql" in message, message
+    assert "nothing was changed" in message
+    return message
+
+
+def refused_selects(message: str) -> list[str]:
+    return re.findall(r"SELECT \* FROM dbo\.\w+ WHERE \w+ NOT IN \([^)]*\);", message)
+
+
+def test_rows_the_checks_would_refuse_refuse_the_whole_install_and_are_named(empty_pg_dsn):
+    with Database(empty_pg_dsn) as db:
+        db.execute(LOADER_DDL)
+        db.execute(PLAN_EXTEND_DDL)
+        db.execute(
+            "INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, monday_board_id, item_name, "
+            "update_operation, validation_status) VALUES (101, 8709134353, 'A', 'update_items', 'PENDING'), "
+            "(102, 8709134353, 'B', 'DELETE', 'SENT'), (103, 8709134353, 'C', 'CREATE', 'PENDING'), "
+            "(104, 8709134353, 'D', NULL, NULL)"
+        )
+        db.execute("INSERT INTO dbo.STG_MON_CustMasterSchedule_Subitems (monday_item_id, parent_item_id, item_name, "
+                   "validation_status) VALUES (201, 101, 'Sub', 'DONE')")
+        before = snapshot(db)
+        message = refused_install(db)
+        # each constraint with its table and count; the one with nothing to refuse is not named
+        assert "CK_STG_MON_CustMasterSchedule_update_operation: 2 row(s): SELECT * FROM " \
+            "dbo.STG_MON_CustMasterSchedule WHERE update_operation NOT IN" in message
+        assert "CK_STG_MON_CustMasterSchedule_validation_status: 1 row(s): " in message
+        assert "CK_STG_MON_CustMasterSchedule_Subitems_validation_status: 1 row(s): SELECT * FROM " \
+            "dbo.STG_MON_CustMasterSchedule_Subitems WHERE" in message
+        assert message.endswith("then run the install again."), message
+        assert message.lower().count("nothing was changed") == 1
+        assert "CK_STG_MON_CustMasterSchedule_Subitems_update_operation" not in message
+        # nothing was changed: no project table, no check, every row as it was
+        assert snapshot(db) == before
+        assert installed_version(db) is None
+        # the SELECTs of the message list exactly the refused rows
+        selects = refused_selects(message)
+        assert len(selects) == 3, message
+        listed = sorted(r["monday_item_id"] for s in selects for r in db.query(s))
+        assert listed == [101, 102, 102, 201]
+        # the DBA fixes the rows; the install then runs and keeps them
+        db.execute("UPDATE dbo.STG_MON_CustMasterSchedule SET update_operation = 'UPDATE' "
+                   "WHERE update_operation NOT IN ('CREATE', 'UPDATE', 'ARCHIVE')")
+        db.execute("UPDATE dbo.STG_MON_CustMasterSchedule SET validation_status = NULL "
+                   "WHERE validation_status NOT IN ('PENDING', 'VALID', 'INVALID', 'WARNING')")
+        db.execute("UPDATE dbo.STG_MON_CustMasterSchedule_Subitems SET validation_status = NULL")
+        install(db)
+        assert installed_version(db) == __version__
+        assert db.scalar("SELECT count(*) FROM dbo.STG_MON_CustMasterSchedule") == 4
+        names = {r["conname"] for r in db.query("SELECT conname FROM pg_constraint WHERE contype = 'c'")}
+        assert {c.lower() for c in CHECKS} <= names
+
+
+def drop_checks(db: Database) -> None:
+    for name in CHECKS:
+        table = name[3:].rsplit("_", 2)[0]
+        db.execute(f"ALTER TABLE dbo.{table} DROP CONSTRAINT {name}")
+
+
+def check_state(db: Database) -> dict:
+    """What the refused install must leave as it was, read the same way on either engine."""
+    checks = db.query("SELECT LOWER(constraint_name) AS name FROM information_schema.table_constraints "
+                      "WHERE constraint_type = 'CHECK' AND LOWER(constraint_name) LIKE 'ck[_]stg[_]%' "
+                      "ORDER BY 1" if db.dialect == MSSQL else
+                      "SELECT LOWER(constraint_name) AS name FROM information_schema.table_constraints "
+                      "WHERE constraint_type = 'CHECK' AND LOWER(constraint_name) LIKE 'ck\\_stg\\_%' ORDER BY 1")
+    rows = db.query("SELECT monday_item_id, update_operation, validation_status FROM dbo.STG_MON_CustMasterSchedule "
+                    "ORDER BY monday_item_id")
+    versions = db.query("SELECT schema_version FROM dbo.MON_SchemaVersion ORDER BY schema_version")
+    return {"checks": checks, "rows": rows, "versions": versions}
+
+
+def test_an_installed_database_whose_checks_were_dropped_is_refused_untouched(db):
+    # either engine: the checks dropped by hand, then rows they would refuse; a re-install (or upgrade)
+    # refuses at its first batch and changes nothing, on SQL Server as on PostgreSQL
+    drop_checks(db)
+    db.execute("INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, monday_board_id, item_name, "
+               "update_operation, validation_status) VALUES (501, 8709134353, 'X', 'PROCESSED', 'ERROR')")
+    before = check_state(db)
+    message = refused_install(db)
+    assert "CK_STG_MON_CustMasterSchedule_update_operation" in message
+    assert "CK_STG_MON_CustMasterSchedule_validation_status" in message
+    assert check_state(db) == before
+    selects = refused_selects(message)
+    assert [r["monday_item_id"] for s in selects for r in db.query(s)] == [501, 501]

@@ -368,9 +368,10 @@ def test_purge_help_prints_and_does_nothing(db):
 # -- uninstall -----------------------------------------------------------------------------------------
 
 
-def uninstall_script(*, print_only: str = "Y", drop_update_columns: str = "N") -> str:
+def uninstall_script(*, print_only: str = "Y", drop_update_columns: str = "N", drop_audit: str = "N") -> str:
     text = PG_UNINSTALL.read_text(encoding="utf-8")
-    for var, value in (("v_print_only", print_only), ("v_drop_update_columns", drop_update_columns)):
+    for var, value in (("v_print_only", print_only), ("v_drop_update_columns", drop_update_columns),
+                       ("v_drop_audit", drop_audit)):
         default = f"{var} char(1) := '{'Y' if var == 'v_print_only' else 'N'}';"
         assert default in text, f"configuration line {default!r} not found in {PG_UNINSTALL}"
         text = text.replace(default, f"{var} char(1) := '{value}';")
@@ -402,6 +403,19 @@ def seed_staging(db: Database) -> None:
                "parent_item_id) VALUES (201, 8709134354, 'Sub A', 101)")
 
 
+def seed_audit(db: Database) -> list[dict]:
+    """Audit rows of a batch sent earlier: the owner's history, which the uninstall keeps by default."""
+    db.execute("INSERT INTO dbo.MON_UpdateAudit (batch_id, update_operation, monday_item_id, monday_board_id, "
+               "column_id, old_value, new_value) VALUES ('UB-SENT', 'UPDATE', 101, 8709134353, 'status', "
+               "'{\"index\":0}', '{\"index\":1}'), ('UB-SENT', 'UPDATE', 102, 8709134353, 'text', NULL, '\"x\"')")
+    return audit_rows(db)
+
+
+def audit_rows(db: Database) -> list[dict]:
+    return db.query("SELECT audit_id, batch_id, monday_item_id, column_id, old_value, new_value, update_timestamp "
+                    "FROM dbo.MON_UpdateAudit ORDER BY audit_id")
+
+
 def loader_rows(db: Database) -> list[dict]:
     return db.query("SELECT monday_item_id, item_name, order_status FROM dbo.STG_MON_CustMasterSchedule "
                     "ORDER BY monday_item_id, item_name, order_status")
@@ -419,24 +433,32 @@ def project_leftovers(db: Database) -> list[str]:
 
 def test_uninstall_prints_by_default_and_changes_nothing(db):
     seed_staging(db)
+    audit = seed_audit(db)
     before = object_snapshot(db)
     res = db.execute(uninstall_script())
     text = "\n".join(res.messages)
     assert "PRINT ONLY" in text
     assert "DROP TABLE dbo.mon_updatequeue;" in text
     assert "DROP PROCEDURE dbo.usp_purgerunlog(" in text
+    assert "mon_updateaudit" not in text.lower().replace("kept: dbo.mon_updateaudit", "")
+    assert "kept: dbo.MON_UpdateAudit with its 2 rows" in text
+    assert audit_rows(db) == audit
     assert "stg_mon_custmasterschedule" not in text.lower().replace("stg_mon_custmasterschedule_subitems", "")
     assert object_snapshot(db) == before
 
 
-def test_uninstall_execute_removes_the_project_and_keeps_the_loader_rows(db):
+def test_uninstall_execute_removes_the_project_and_keeps_the_audit_and_the_loader_rows(db):
     seed_staging(db)
+    audit = seed_audit(db)
     loaded = loader_rows(db)
     subitems = db.query("SELECT * FROM dbo.STG_MON_CustMasterSchedule_Subitems")
     res = db.execute(uninstall_script(print_only="N"))
-    assert any("uninstalled" in m for m in res.messages)
+    assert "uninstalled" in "\n".join(res.messages)
+    assert "kept: dbo.MON_UpdateAudit with its 2 rows" in "\n".join(res.messages)
 
-    assert project_leftovers(db) == [], "objects the uninstall left behind (add them to its lists)"
+    # the owner's history stays, every row of it; nothing else of the project does
+    assert project_leftovers(db) == ["mon_updateaudit"], "objects the uninstall left behind (add them to its lists)"
+    assert audit_rows(db) == audit
     assert loader_rows(db) == loaded  # every row kept, the staged row included
     assert db.query("SELECT * FROM dbo.STG_MON_CustMasterSchedule_Subitems") == subitems
     cols = {r["column_name"] for r in db.query(
@@ -447,14 +469,45 @@ def test_uninstall_execute_removes_the_project_and_keeps_the_loader_rows(db):
         name = role["rolname"]
         assert not db.scalar("SELECT has_schema_privilege(?, 'dbo', 'USAGE')", (name,))
         assert not db.scalar("SELECT has_table_privilege(?, 'dbo.stg_mon_custmasterschedule', 'SELECT')", (name,))
-    # and the product installs again on top of what is left
+    # and the product installs again on top of what is left, with the history in its views
     install(db)
     assert loader_rows(db) == loaded
+    assert audit_rows(db) == audit
+    assert db.scalar("SELECT count(*) FROM dbo.vw_MON_AuditTrail WHERE batch_id = 'UB-SENT'") == 2
+
+
+def test_uninstall_drops_the_audit_only_when_asked(db):
+    seed_audit(db)
+    text = "\n".join(db.execute(uninstall_script(print_only="Y", drop_audit="Y")).messages)
+    assert "DROP TABLE dbo.mon_updateaudit;" in text
+    assert "kept: dbo.MON_UpdateAudit" not in text
+    db.execute(uninstall_script(print_only="N", drop_audit="Y"))
+    assert project_leftovers(db) == []
+
+
+def test_uninstall_of_a_partly_removed_install_names_only_what_exists(db):
+    # a DBA dropped some objects by hand (or an earlier uninstall was interrupted): no error, nothing missing
+    seed_audit(db)
+    db.execute("DROP VIEW dbo.vw_MON_AuditTrail")
+    db.execute("DROP VIEW dbo.vw_MON_UpdatePreview")
+    db.execute("DROP TABLE dbo.MON_UpdatePreview")
+    db.execute("DROP TABLE dbo.MON_ColumnMap")
+    db.execute("DROP PROCEDURE dbo.usp_CancelBatch")
+    res = db.execute(uninstall_script())
+    text = "\n".join(res.messages)
+    for gone in ("vw_mon_audittrail", "vw_mon_updatepreview", "mon_updatepreview", "mon_columnmap",
+                 "usp_cancelbatch"):
+        assert gone not in text.lower(), f"{gone} does not exist but the uninstall names it"
+    db.execute(uninstall_script(print_only="N"))
+    assert project_leftovers(db) == ["mon_updateaudit"]
+    # a second run finds nothing more to drop and fails on nothing
+    again = "\n".join(db.execute(uninstall_script(print_only="N")).messages)
+    assert "DROP TABLE" not in again and "DROP PROCEDURE" not in again
 
 
 def test_uninstall_drops_update_columns_only_when_asked(db):
     seed_staging(db)
-    db.execute(uninstall_script(print_only="N", drop_update_columns="Y"))
+    db.execute(uninstall_script(print_only="N", drop_update_columns="Y", drop_audit="Y"))
     cols = {r["column_name"] for r in db.query(
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'stg_mon_custmasterschedule'")}
     assert not cols & {"update_operation", "update_fields", "source_table", "source_query", "update_batch_id",
@@ -471,6 +524,7 @@ def test_uninstall_drops_update_columns_only_when_asked(db):
 def test_uninstall_refuses_a_bad_configuration(db):
     before = object_snapshot(db)
     expect_error(50920, db.execute, uninstall_script(print_only="X"))
+    expect_error(50920, db.execute, uninstall_script(drop_audit="X"))
     assert object_snapshot(db) == before
 
 
@@ -499,15 +553,45 @@ def test_uninstall_covers_every_object_of_the_sources():
         assert not missing, f"{script.relative_to(DB_ROOT)} does not drop: {sorted(missing)}"
 
 
+def uninstall_lists(text: str) -> set[str]:
+    """The tables and public procedures an uninstall script drops by name (T-SQL VALUES rows, PostgreSQL
+    arrays v_routines and v_tables)."""
+    names = {m.lower() for m in re.findall(r"\(N'(\w+)',\s*'(?:PROCEDURE|TABLE)'\)", text)}
+    for array in re.findall(r"v_(?:routines|tables) text\[\] := ARRAY\[(.*?)\];", text, re.S):
+        names |= {m.lower() for m in re.findall(r"'(\w+)'", array)}
+    return names
+
+
+def test_uninstall_names_only_objects_the_project_creates():
+    cat = tsql_catalog([p for p in (DB_ROOT / rel for rel in manifest()) if p.is_file()])
+    made = {name for kind in ("table", "procedure") for name in cat[kind]}
+    for script in (TSQL_UNINSTALL, PG_UNINSTALL):
+        listed = uninstall_lists(script.read_text(encoding="utf-8"))
+        assert len(listed) > 20, f"{script.name}: the lists were not found"
+        assert sorted(listed - made) == [], f"{script.relative_to(DB_ROOT)} names objects the project never creates"
+
+
+def test_a_name_the_project_does_not_create_is_caught():
+    text = TSQL_UNINSTALL.read_text(encoding="utf-8").replace("(N'MON_User', 'TABLE'),",
+                                                             "(N'MON_User', 'TABLE'),\n(N'MON_Team', 'TABLE'),")
+    assert "mon_team" in uninstall_lists(text)
+    cat = tsql_catalog([p for p in (DB_ROOT / rel for rel in manifest()) if p.is_file()])
+    assert "mon_team" not in cat["table"]
+
+
 def test_uninstall_scripts_print_by_default():
     tsql = TSQL_UNINSTALL.read_text(encoding="utf-8")
     assert re.search(r"DECLARE @print_only char\(1\) = 'Y';", tsql)
     assert re.search(r"DECLARE @drop_update_columns char\(1\) = 'N';", tsql)
+    assert re.search(r"DECLARE @drop_audit char\(1\) = 'N';", tsql)
     code = strip_code(tsql)
-    # statements run only after the print-only branch has returned, inside one transaction
-    assert code.index("RETURN;") < code.index("BEGIN TRANSACTION") < code.index("sp_executesql")
+    # statements run only after the print-only branch has returned, inside one transaction (the count of
+    # the audit rows kept, read before, changes nothing)
+    assert code.index("RETURN;") < code.index("BEGIN TRANSACTION") < code.index("sp_executesql @statement")
+    assert code.count("sp_executesql @statement") == 1
     pg = PG_UNINSTALL.read_text(encoding="utf-8")
     assert "v_print_only char(1) := 'Y';" in pg and "v_drop_update_columns char(1) := 'N';" in pg
+    assert "v_drop_audit char(1) := 'N';" in pg
 
 
 def test_agent_job_script_is_safe():
@@ -526,6 +610,41 @@ def test_agent_job_script_is_safe():
     assert not re.search(r"PWD\s*=|PASSWORD\s*=|MONDAY_API_TOKEN\s*=", code, re.I)
     # the configuration block sits at the top, before any statement that changes something
     assert code.index("@database_name") < code.index("msdb.dbo.sp_add_job")
+
+
+def agent_proxy_problems(text: str) -> list[str]:
+    """What the SQL Agent job script must do with its proxy (no Agent here: read from the script)."""
+    code = strip_code(text)
+    problems = []
+    if not re.search(r"DECLARE @proxy_name sysname = NULL;", text):
+        problems.append("@proxy_name is not in the configuration block with default NULL")
+    rows = re.findall(r"N'(CmdExec|TSQL)', @\w+, (?:NULL|@database_name), N'\w+', (@proxy_name|NULL)\s*\)", text)
+    if sorted(rows) != [("CmdExec", "@proxy_name"), ("TSQL", "NULL")]:
+        problems.append(f"the proxy must run the CmdExec step only, found {rows}")
+    if not re.search(r"sp_add_jobstep\b.*?@proxy_name = @step_proxy", code, re.S):
+        problems.append("sp_add_jobstep is not given the step's proxy")
+    if not re.search(r"msdb\.dbo\.sysproxysubsystem.*?msdb\.dbo\.syssubsystems.*?ss\.subsystem = ''", code, re.S) \
+            or "N'CmdExec';" not in text:
+        problems.append("the proxy is not checked against the CmdExec subsystem")
+    if "IS_SRVROLEMEMBER(''" not in code or "msdb.dbo.sysproxylogin" not in code:
+        problems.append("a job owner that cannot use CmdExec (not sysadmin, proxy not granted) is not refused")
+    tran = code.index("BEGIN TRANSACTION")
+    add_job = re.search(r"msdb\.dbo\.sp_add_job\s", code)
+    if not (add_job and tran < code.index("msdb.dbo.sp_delete_job") < add_job.start()):
+        problems.append("a recreated job is deleted outside the transaction that creates it again")
+    return problems
+
+
+def test_agent_job_script_takes_a_proxy_for_the_cmdexec_step():
+    assert agent_proxy_problems(TSQL_JOBS.read_text(encoding="utf-8")) == []
+
+
+def test_agent_job_script_without_its_proxy_checks_is_caught():
+    text = TSQL_JOBS.read_text(encoding="utf-8")
+    assert agent_proxy_problems(text.replace("@proxy_name = @step_proxy", "@proxy_name = NULL"))
+    assert agent_proxy_problems(text.replace("N'OPUS_SendUpdates', @proxy_name", "N'OPUS_SendUpdates', NULL"))
+    assert agent_proxy_problems(text.replace("msdb.dbo.sysproxysubsystem", "msdb.dbo.sysproxies"))
+    assert agent_proxy_problems(text.replace("IS_SRVROLEMEMBER", "IS_MEMBER"))
 
 
 def test_role_grants_are_the_same_in_both_engines():

@@ -78,7 +78,8 @@ def test_upgrade_steps_are_guarded_by_the_recorded_version(tmp_path):
            "N'ALTER TABLE dbo.MON_RunLog ADD probe int NULL;';" in text
     # quotes inside a step are doubled for the dynamic SQL that runs it
     assert "WHERE command = N''it''''s'';';" in text
-    # steps come before the first re-runnable source
+    # steps come after the checks and before the first re-runnable source
+    assert text.index("source: db/ddl/checks/") < text.index("90_probe.sql")
     assert text.index("90_probe.sql") < text.index("source: db/ddl/tables/MON_SchemaVersion.sql")
     assert unguarded_batches(text) == []
 
@@ -101,3 +102,47 @@ def test_a_drop_list_out_of_order_is_caught():
     lines[first], lines[first + 1] = lines[first + 1], lines[first]
     assert drop_order_problems("\n".join(lines), manifest())
     assert drop_order_problems(drop.replace("DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;\n", ""), manifest())
+
+
+# -- the checks that may refuse the install ---------------------------------------------------------------
+
+CHECK_SOURCE = "ddl/checks/staging_check_constraints.sql"
+EXTEND_SOURCE = "ddl/updates/extend_staging_tables.sql"
+
+
+def added_checks(extend_sql: str) -> set[tuple[str, str, str, str]]:
+    """(table, constraint, column, IN list) of every CHECK the extension adds to a staging table."""
+    found = re.findall(
+        r"ALTER TABLE dbo\.(\w+)(?:\s*--[^\n]*)?\s+ADD CONSTRAINT (\w+)\s+CHECK \((\w+) IS NULL OR \3 IN \(([^)]*)\)\)",
+        extend_sql)
+    return {(t.lower(), c.lower(), col.lower(), " ".join(v.split())) for t, c, col, v in found}
+
+
+def checked_constraints(check_sql: str) -> set[tuple[str, str, str, str]]:
+    """The same four, as the install's first check lists them (T-SQL VALUES rows or a PostgreSQL array)."""
+    text = check_sql.replace("\n", " ")
+    rows = re.findall(r"N?'(STG_\w+)',\s*N?'(CK_\w+)',\s*N?'(\w+)',\s*N?'((?:[^']|'')*)'", text)
+    return {(t.lower(), c.lower(), col.lower(), " ".join(v.replace("''", "'").split())) for t, c, col, v in rows}
+
+
+def test_the_first_check_covers_every_check_the_install_adds():
+    for root in (DB_ROOT, DB_ROOT / "postgres"):
+        want = added_checks((root / EXTEND_SOURCE).read_text(encoding="utf-8"))
+        got = checked_constraints((root / CHECK_SOURCE).read_text(encoding="utf-8"))
+        assert len(want) == 4 and got == want, f"{root}: {CHECK_SOURCE} and {EXTEND_SOURCE} disagree"
+
+
+def test_a_check_list_out_of_step_with_the_constraints_is_caught():
+    extend = (DB_ROOT / EXTEND_SOURCE).read_text(encoding="utf-8")
+    check = (DB_ROOT / CHECK_SOURCE).read_text(encoding="utf-8")
+    widened = extend.replace("IN ('CREATE', 'UPDATE', 'ARCHIVE')", "IN ('CREATE', 'UPDATE', 'ARCHIVE', 'DELETE')", 1)
+    assert added_checks(widened) != checked_constraints(check)
+
+
+def test_checks_run_before_the_upgrade_steps_and_every_source():
+    rels = manifest()
+    assert CHECK_SOURCE in rels
+    text = build()
+    first_change = min(text.index("-- ------------------------------------------------ upgrade step"),
+                       text.index("source: db/ddl/tables/MON_SchemaVersion.sql"))
+    assert text.index(f"source: db/{CHECK_SOURCE}") < first_change

@@ -18,6 +18,16 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_CancelBatch.NoTransactionCleanUp
+AS
+BEGIN
+    EXEC OpusTestHelpers.EmptyFakes @tables = N'dbo.MON_UpdateBatch, dbo.MON_UpdateQueue, dbo.MON_RunLog';
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_CancelBatch.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_CancelBatch.[test a released batch and its open rows are cancelled]
 AS
 BEGIN
@@ -42,7 +52,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_CancelBatch.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_CancelBatch.[test a batch with a sent row is error 50504]
 AS
 BEGIN
@@ -62,6 +72,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_CancelBatch.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_CancelBatch.[test a missing batch id is error 50501]
 AS
 BEGIN

@@ -25,6 +25,16 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_ClaimQueueRows.NoTransactionCleanUp
+AS
+BEGIN
+    EXEC OpusTestHelpers.EmptyFakes @tables = N'dbo.MON_UpdateBatch, dbo.MON_UpdateQueue, dbo.MON_RunLog';
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_ClaimQueueRows.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ClaimQueueRows.[test claims ready rows in queue order with a lease]
 AS
 BEGIN
@@ -73,6 +83,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ClaimQueueRows.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ClaimQueueRows.[test claims rows of one board only]
 AS
 BEGIN
@@ -94,6 +105,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ClaimQueueRows.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ClaimQueueRows.[test an expired lease is claimable again and flagged]
 AS
 BEGIN
@@ -127,6 +139,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ClaimQueueRows.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ClaimQueueRows.[test a live lease is not claimed by another worker]
 AS
 BEGIN
@@ -152,6 +165,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ClaimQueueRows.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ClaimQueueRows.[test a missing worker id is error 50601]
 AS
 BEGIN
@@ -160,6 +174,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ClaimQueueRows.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ClaimQueueRows.[test max_rows out of range is error 50602]
 AS
 BEGIN

@@ -19,6 +19,16 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_ExtendLease.NoTransactionCleanUp
+AS
+BEGIN
+    EXEC OpusTestHelpers.EmptyFakes @tables = N'dbo.MON_UpdateQueue, dbo.MON_RunLog';
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_ExtendLease.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ExtendLease.[test extends only the rows the worker holds]
 AS
 BEGIN
@@ -39,6 +49,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ExtendLease.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ExtendLease.[test a list that is not a JSON array of ids is error 50604]
 AS
 BEGIN

@@ -18,6 +18,16 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_RecordCreatedItem.NoTransactionCleanUp
+AS
+BEGIN
+    EXEC OpusTestHelpers.EmptyFakes @tables = N'dbo.MON_UpdateQueue, dbo.MON_RunLog';
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_RecordCreatedItem.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordCreatedItem.[test stores the created item id]
 AS
 BEGIN
@@ -33,7 +43,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_RecordCreatedItem.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordCreatedItem.[test another worker is error 50606]
 AS
 BEGIN
@@ -49,6 +59,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_RecordCreatedItem.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordCreatedItem.[test a missing item id is error 50609]
 AS
 BEGIN

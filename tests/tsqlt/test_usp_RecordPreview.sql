@@ -17,6 +17,16 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_RecordPreview.NoTransactionCleanUp
+AS
+BEGIN
+    EXEC OpusTestHelpers.EmptyFakes @tables = N'dbo.MON_UpdateQueue, dbo.MON_UpdatePreview, dbo.MON_RunLog';
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_RecordPreview.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordPreview.[test a second preview replaces the first]
 AS
 BEGIN
@@ -46,6 +56,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_RecordPreview.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordPreview.[test new_value comes from the queue row when left out]
 AS
 BEGIN
@@ -60,6 +71,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_RecordPreview.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordPreview.[test cells that are not JSON are error 50608]
 AS
 BEGIN

@@ -1,6 +1,6 @@
 -- tSQLt class test_usp_RecordSendResult: mirrors tests/contract/test_queue.py (results, audit, retry, DEAD,
--- batch completion, fencing). Tests that drive the procedure into its CATCH block (which rolls back) run
--- without the tSQLt transaction (NoTransaction annotation). SQL Server only:
+-- batch completion, fencing). Every test that calls the procedure runs without the tSQLt transaction
+-- (NoTransaction annotation, tSQLt V1.0.8083.3529 or later; tests/tsqlt/README.md). SQL Server only:
 --   EXEC tSQLt.RunTestClass 'test_usp_RecordSendResult';
 EXEC tSQLt.NewTestClass 'test_usp_RecordSendResult';
 GO
@@ -28,6 +28,17 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_RecordSendResult.NoTransactionCleanUp
+AS
+BEGIN
+    DECLARE @tables nvarchar(MAX) = N'dbo.MON_UpdateBatch, dbo.MON_UpdateQueue, dbo.MON_UpdateAudit, dbo.MON_RunLog';
+    EXEC OpusTestHelpers.EmptyFakes @tables = @tables;
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_RecordSendResult.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordSendResult.[test SENT writes one audit row per cell]
 AS
 BEGIN
@@ -64,6 +75,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_RecordSendResult.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordSendResult.[test the last result completes the batch]
 AS
 BEGIN
@@ -83,6 +95,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_RecordSendResult.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordSendResult.[test RETRY waits for the backoff and is DEAD on the last attempt]
 AS
 BEGIN
@@ -122,7 +135,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_RecordSendResult.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordSendResult.[test a result from another worker is error 50606 and changes nothing]
 AS
 BEGIN
@@ -148,6 +161,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_RecordSendResult.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordSendResult.[test an unknown outcome is error 50607]
 AS
 BEGIN
@@ -156,6 +170,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_RecordSendResult.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_RecordSendResult.[test cells that are not a JSON array are error 50608]
 AS
 BEGIN

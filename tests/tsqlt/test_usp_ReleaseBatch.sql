@@ -32,6 +32,18 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_ReleaseBatch.NoTransactionCleanUp
+AS
+BEGIN
+    DECLARE @tables nvarchar(MAX) = N'dbo.MON_UpdateBatch, dbo.MON_UpdateQueue, dbo.MON_RunLog, dbo.MON_Board, '
+        + N'dbo.STG_MON_CustMasterSchedule';
+    EXEC OpusTestHelpers.EmptyFakes @tables = @tables;
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_ReleaseBatch.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ReleaseBatch.[test a validated batch becomes READY queue rows with the final JSON]
 AS
 BEGIN
@@ -66,7 +78,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_ReleaseBatch.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ReleaseBatch.[test releasing twice is error 50404]
 AS
 BEGIN
@@ -82,7 +94,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_ReleaseBatch.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ReleaseBatch.[test a batch whose staged rows vanished is error 50407]
 AS
 BEGIN
@@ -98,7 +110,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_ReleaseBatch.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ReleaseBatch.[test a VALID row added to a validated batch is error 50411]
 AS
 BEGIN
@@ -120,6 +132,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ReleaseBatch.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ReleaseBatch.[test an unsupported include_warnings is error 50402]
 AS
 BEGIN

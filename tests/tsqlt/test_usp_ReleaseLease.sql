@@ -8,6 +8,8 @@ AS
 BEGIN
     EXEC tSQLt.FakeTable @TableName = N'dbo.MON_UpdateQueue', @Identity = 1, @Defaults = 1;
     EXEC tSQLt.FakeTable @TableName = N'dbo.MON_RunLog', @Identity = 1, @Defaults = 1;
+    -- the procedure moves a batch from SENDING back to READY: the batches are faked for every test
+    EXEC tSQLt.FakeTable @TableName = N'dbo.MON_UpdateBatch', @Defaults = 1;
 
     INSERT INTO dbo.MON_UpdateQueue (
         batch_id, update_row_no, board_id, update_operation, idempotency_key, queue_status, lease_owner,
@@ -20,6 +22,16 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_ReleaseLease.NoTransactionCleanUp
+AS
+BEGIN
+    EXEC OpusTestHelpers.EmptyFakes @tables = N'dbo.MON_UpdateQueue, dbo.MON_RunLog, dbo.MON_UpdateBatch';
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_ReleaseLease.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ReleaseLease.[test every row of the worker is READY again without the attempt]
 AS
 BEGIN
@@ -43,6 +55,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ReleaseLease.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ReleaseLease.[test a missing worker id is error 50601]
 AS
 BEGIN
@@ -52,10 +65,10 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ReleaseLease.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ReleaseLease.[test a batch with nothing sent goes back from SENDING to READY]
 AS
 BEGIN
-    EXEC tSQLt.FakeTable @TableName = N'dbo.MON_UpdateBatch', @Defaults = 1;
     INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, batch_status)
     VALUES ('B1', 1, 'ITEMS', 'UPDATE', 'SENDING'), ('B2', 1, 'ITEMS', 'UPDATE', 'SENDING');
     INSERT INTO dbo.MON_UpdateQueue (

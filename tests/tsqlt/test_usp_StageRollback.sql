@@ -26,6 +26,17 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_StageRollback.NoTransactionCleanUp
+AS
+BEGIN
+    DECLARE @tables nvarchar(MAX) = N'dbo.MON_UpdateBatch, dbo.MON_UpdateQueue, dbo.MON_UpdateAudit, dbo.MON_RunLog';
+    EXEC OpusTestHelpers.EmptyFakes @tables = @tables;
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_StageRollback.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageRollback.[test one UPDATE row per item restores the audited old values]
 AS
 BEGIN
@@ -68,6 +79,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_StageRollback.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageRollback.[test created items become ARCHIVE rows]
 AS
 BEGIN
@@ -90,7 +102,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageRollback.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageRollback.[test a batch with nothing audited is error 50704]
 AS
 BEGIN
@@ -105,7 +117,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageRollback.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageRollback.[test a batch still being sent is error 50707]
 AS
 BEGIN
@@ -120,6 +132,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_StageRollback.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageRollback.[test a missing reason is error 50702]
 AS
 BEGIN

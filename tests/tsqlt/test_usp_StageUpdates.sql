@@ -36,6 +36,24 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_StageUpdates.NoTransactionCleanUp
+AS
+BEGIN
+    DECLARE @tables nvarchar(MAX) = N'dbo.MON_UpdateBatch, dbo.STG_MON_CustMasterSchedule, '
+        + N'dbo.STG_MON_CustMasterSchedule_Subitems, dbo.MON_RunLog, dbo.MON_Board, '
+        + N'dbo.MON_BoardColumn, dbo.MON_BoardGroup, dbo.MON_BoardItem, dbo.MON_ColumnMap';
+    EXEC OpusTestHelpers.EmptyFakes @tables = @tables;
+    -- the user the permission test makes (with what it was granted and denied)
+    IF USER_ID(N'opus_stage_reader') IS NOT NULL
+    BEGIN
+        DROP USER opus_stage_reader;
+    END;
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test the owners sample with TOP 1 stages one valid row]
 AS
 BEGIN
@@ -67,7 +85,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test the owners sample with LIMIT 1 is error 50205 and stages nothing]
 AS
 BEGIN
@@ -95,7 +113,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test a query that deletes is error 50210]
 AS
 BEGIN
@@ -106,7 +124,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test two statements are error 50211]
 AS
 BEGIN
@@ -117,7 +135,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test an UPDATE without monday_item_id is error 50207]
 AS
 BEGIN
@@ -126,7 +144,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test a repeated column is error 50206]
 AS
 BEGIN
@@ -137,7 +155,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test a query that does not parse is error 50203]
 AS
 BEGIN
@@ -148,6 +166,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test CTE ORDER BY NULL and Unicode keep their order and values]
 AS
 BEGIN
@@ -182,7 +201,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test an empty result is error 50217 and creates no batch]
 AS
 BEGIN
@@ -193,7 +212,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test a query text over 1000000 characters is error 50216]
 AS
 BEGIN
@@ -205,6 +224,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test literals and comments of a long query are blanked in one pass]
 AS
 BEGIN
@@ -234,7 +254,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_StageUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_StageUpdates.[test a user without SELECT on a table cannot read it through staging]
 AS
 BEGIN
@@ -252,7 +272,6 @@ BEGIN
     BEGIN CATCH
         SET @error = ERROR_NUMBER();
     END CATCH;
-    DROP USER opus_stage_reader;
-    EXEC tSQLt.AssertEquals 50204, @error;
+    EXEC tSQLt.AssertEquals 50204, @error;  -- the user is dropped by NoTransactionCleanUp, whatever happened
 END;
 GO

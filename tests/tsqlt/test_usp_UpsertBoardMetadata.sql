@@ -15,6 +15,18 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_UpsertBoardMetadata.NoTransactionCleanUp
+AS
+BEGIN
+    DECLARE @tables nvarchar(MAX) = N'dbo.MON_Board, dbo.MON_BoardColumn, dbo.MON_BoardGroup, dbo.MON_BoardItem, '
+        + N'dbo.MON_User, dbo.MON_RunLog';
+    EXEC OpusTestHelpers.EmptyFakes @tables = @tables;
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_UpsertBoardMetadata.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_UpsertBoardMetadata.[test columns groups users and the subitems link are stored]
 AS
 BEGIN
@@ -60,6 +72,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_UpsertBoardMetadata.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_UpsertBoardMetadata.[test a resync deletes columns no longer on the board]
 AS
 BEGIN
@@ -74,6 +87,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_UpsertBoardMetadata.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_UpsertBoardMetadata.[test text that is not a JSON object is error 50101]
 AS
 BEGIN
@@ -82,6 +96,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_UpsertBoardMetadata.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_UpsertBoardMetadata.[test a board without a numeric id is error 50102]
 AS
 BEGIN
@@ -90,6 +105,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_UpsertBoardMetadata.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_UpsertBoardMetadata.[test a column without a type is error 50105]
 AS
 BEGIN

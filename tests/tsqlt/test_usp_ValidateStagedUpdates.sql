@@ -44,6 +44,20 @@ BEGIN
 END;
 GO
 
+-- After each test of this class marked --[@tSQLt:NoTransaction] (tests/tsqlt/README.md): removes what
+-- the test made besides tSQLt's own test doubles.
+CREATE PROCEDURE test_usp_ValidateStagedUpdates.NoTransactionCleanUp
+AS
+BEGIN
+    DECLARE @tables nvarchar(MAX) = N'dbo.MON_UpdateBatch, dbo.STG_MON_CustMasterSchedule, '
+        + N'dbo.STG_MON_CustMasterSchedule_Subitems, dbo.MON_RunLog, dbo.MON_Board, '
+        + N'dbo.MON_BoardColumn, dbo.MON_BoardGroup, dbo.MON_BoardItem, dbo.MON_ColumnMap, '
+        + N'dbo.MON_User';
+    EXEC OpusTestHelpers.EmptyFakes @tables = @tables;
+END;
+GO
+
+--[@tSQLt:NoTransaction]('test_usp_ValidateStagedUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test each row gets its status and its errors]
 AS
 BEGIN
@@ -91,6 +105,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ValidateStagedUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test disabling a rule changes the outcome]
 AS
 BEGIN
@@ -108,6 +123,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ValidateStagedUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test a board without metadata names the sync command]
 AS
 BEGIN
@@ -121,6 +137,7 @@ BEGIN
 END;
 GO
 
+--[@tSQLt:NoTransaction]('test_usp_ValidateStagedUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test a text value over 2000 characters is TEXT_LENGTH]
 AS
 BEGIN
@@ -169,7 +186,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_ValidateStagedUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test an unknown batch is error 50302]
 AS
 BEGIN
@@ -178,7 +195,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_ValidateStagedUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test a released batch is error 50303]
 AS
 BEGIN
@@ -190,7 +207,7 @@ BEGIN
 END;
 GO
 
---[@tSQLt:NoTransaction](DEFAULT)
+--[@tSQLt:NoTransaction]('test_usp_ValidateStagedUpdates.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ValidateStagedUpdates.[test staged rows that vanished are error 50304]
 AS
 BEGIN

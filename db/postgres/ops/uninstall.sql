@@ -7,11 +7,15 @@
 -- transaction (the DO block is one statement: all or nothing).
 --
 -- Drops: the project's views, procedures and functions, the foreign keys that point at its tables, its
--- MON_* tables (batches, queue, audit, metadata, run log, schema version: their rows are lost), and the
--- roles opus_stager, opus_sender and opus_reader. Roles are cluster-wide in PostgreSQL: their privileges in
--- this database are revoked, and a role is dropped only when no other database of the cluster still grants
--- it anything (otherwise a notice says which role was kept). Login roles that were members are kept.
--- Keeps: the schema dbo and the loader's tables dbo.STG_MON_CustMasterSchedule and
+-- MON_* tables (batches, queue, metadata, run log, schema version: their rows are lost), and the roles
+-- opus_stager, opus_sender, opus_reader and opus_owner. Roles are cluster-wide in PostgreSQL: their
+-- privileges in this database are revoked, and a role is dropped only when no other database of the
+-- cluster still grants it anything (otherwise a notice says which role was kept). Login roles that were
+-- members are kept. Only objects that exist are named: a partly installed or partly removed database
+-- uninstalls without an error.
+-- Keeps: dbo.MON_UpdateAudit, the history of every cell sent and its old value (the owner's plan made this
+-- table; a later install uses it again), unless v_drop_audit := 'Y'. Keeps the schema dbo and the loader's
+-- tables dbo.STG_MON_CustMasterSchedule and
 -- dbo.STG_MON_CustMasterSchedule_Subitems with all their rows and columns. Only with
 -- v_drop_update_columns := 'Y' are the update columns the project added to them dropped (with their
 -- defaults, checks and index), and then the staged rows (rows with an update_batch_id: rows the project
@@ -23,6 +27,7 @@ DECLARE
     -- configuration -------------------------------------------------------------------------------------
     v_print_only char(1) := 'Y';          -- 'Y': print the statements only; 'N': execute them
     v_drop_update_columns char(1) := 'N'; -- 'Y': also drop the update columns of STG_MON_* (see above)
+    v_drop_audit char(1) := 'N';          -- 'Y': also drop dbo.MON_UpdateAudit and its rows (the history)
     -- ----------------------------------------------------------------------------------------------------
     -- what the uninstall drops. Code objects: every view named vw_MON_*, every function named fn_MON_*,
     -- every routine named usp_Private_* (the project's naming conventions; code holds no data), and the
@@ -31,10 +36,10 @@ DECLARE
     v_routines text[] := ARRAY['usp_StageUpdates', 'usp_ValidateStagedUpdates', 'usp_ReleaseBatch',
         'usp_CancelBatch', 'usp_StageRollback', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
         'usp_ExtendLease', 'usp_ReleaseLease', 'usp_RecordCreatedItem', 'usp_RecordSendResult',
-        'usp_RecordPreview', 'usp_PurgeRunLog', 'usp_Version'];
+        'usp_RecordPreview', 'usp_PurgeRunLog'];
     v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_UpdateBatch',
         'MON_ValidationRule', 'MON_ColumnMap', 'MON_BoardItem', 'MON_BoardGroup', 'MON_BoardColumn',
-        'MON_Board', 'MON_User', 'MON_Team', 'MON_ColumnType', 'MON_RunLog', 'MON_SchemaVersion'];
+        'MON_Board', 'MON_User', 'MON_ColumnType', 'MON_RunLog', 'MON_SchemaVersion'];
     v_roles text[] := ARRAY['opus_stager', 'opus_sender', 'opus_reader', 'opus_owner'];
     v_stg text[] := ARRAY['STG_MON_CustMasterSchedule', 'STG_MON_CustMasterSchedule_Subitems'];
     v_update_columns text[] := ARRAY['update_operation', 'update_fields', 'source_table', 'source_query',
@@ -42,15 +47,27 @@ DECLARE
     v_statements text[] := ARRAY[]::text[];
     v_kept text[] := ARRAY[]::text[];
     v_unlisted text;
+    v_kept_audit text;
+    v_audit_rows bigint;
     v_stmt text;
     v_role text;
     v_table text;
     v_other_dbs text;
 BEGIN
     IF v_print_only IS NULL OR v_print_only NOT IN ('Y', 'N') OR v_drop_update_columns IS NULL
-        OR v_drop_update_columns NOT IN ('Y', 'N') THEN
+        OR v_drop_update_columns NOT IN ('Y', 'N') OR v_drop_audit IS NULL OR v_drop_audit NOT IN ('Y', 'N') THEN
         RAISE EXCEPTION USING ERRCODE = '50920', MESSAGE =
-            'uninstall.sql: v_print_only and v_drop_update_columns take ''Y'' or ''N''. Fix the configuration lines.';
+            'uninstall.sql: v_print_only, v_drop_update_columns and v_drop_audit take ''Y'' or ''N'': fix the configuration lines.';
+    END IF;
+
+    -- the audit history stays unless asked for (it holds no foreign key, so nothing else depends on it)
+    IF v_drop_audit = 'N' THEN
+        v_tables := array_remove(v_tables, 'MON_UpdateAudit');
+        IF to_regclass('dbo.mon_updateaudit') IS NOT NULL THEN
+            EXECUTE 'SELECT count(*) FROM dbo.mon_updateaudit' INTO v_audit_rows;
+            v_kept_audit := format('-- kept: dbo.MON_UpdateAudit with its %s rows (the history of the cells sent); '
+                'set v_drop_audit := ''Y'' to drop it too.', v_audit_rows);
+        END IF;
     END IF;
 
     -- 1. views, then procedures and functions (every overload, by its exact signature)
@@ -127,6 +144,7 @@ BEGIN
         END IF;
         v_statements := v_statements
             || format('REVOKE ALL ON ALL TABLES IN SCHEMA dbo FROM %I;', v_role)
+            || format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA dbo FROM %I;', v_role)
             || format('REVOKE ALL ON ALL ROUTINES IN SCHEMA dbo FROM %I;', v_role)
             || format('REVOKE ALL ON SCHEMA dbo FROM %I;', v_role);
         SELECT string_agg(DISTINCT coalesce(d.datname, '(cluster)'), ', ')
@@ -151,6 +169,7 @@ BEGIN
         FROM pg_class AS c
         JOIN pg_namespace AS n ON n.oid = c.relnamespace
         WHERE n.nspname = 'dbo' AND c.relkind IN ('r', 'p') AND c.relname LIKE 'mon\_%'
+            AND c.relname <> 'mon_updateaudit'
             AND c.relname <> ALL (SELECT lower(y) FROM unnest(v_tables) AS y)
         UNION ALL
         SELECT p.proname::text
@@ -171,6 +190,9 @@ BEGIN
             EXECUTE v_stmt;
         END LOOP;
         RAISE NOTICE '-- OPUS Update Boards uninstalled: % statements executed.', cardinality(v_statements);
+    END IF;
+    IF v_kept_audit IS NOT NULL THEN
+        RAISE NOTICE '%', v_kept_audit;
     END IF;
     IF cardinality(v_kept) > 0 THEN
         RAISE NOTICE '-- roles kept (cluster-wide, still granted in other databases; uninstall there too, then DROP ROLE): %',

@@ -1501,6 +1501,52 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_Private_RefuseOpenTransaction.sql
+-- usp_Private_RefuseOpenTransaction: refuses a call made inside the caller's open transaction (50960).
+-- Internal helper: every public procedure that commits its own work calls it first, after its @help text and
+-- before SET XACT_ABORT ON, its parameter checks and its run-log row, so that nothing has changed yet.
+-- Such a procedure cannot keep a caller's transaction whole: its CATCH rolls back (ROLLBACK ends every level
+-- of nesting) and XACT_ABORT dooms the caller's work with its own. It raises with XACT_ABORT OFF, so the
+-- refusal itself ends no transaction: the caller's stays open and committable (XACT_STATE() = 1). Twin of
+-- db/postgres/procedures/usp_Private_RefuseOpenTransaction.sql.
+--
+--   EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseBatch';
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_RefuseOpenTransaction', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_RefuseOpenTransaction AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_Private_RefuseOpenTransaction
+    @proc_name nvarchar(128)
+AS
+BEGIN
+    SET NOCOUNT ON;
+    -- the setting reverts when this procedure returns; a THROW under XACT_ABORT ON would roll back the
+    -- caller's transaction
+    SET XACT_ABORT OFF;
+
+    IF @@TRANCOUNT > 0
+    BEGIN
+        DECLARE @msg nvarchar(2048) = CONCAT(
+            N'dbo.', @proc_name, N' commits its own work and cannot run inside an open transaction (@@TRANCOUNT = ',
+            @@TRANCOUNT, N'): nothing was done and the transaction is still open. Commit or roll it back, then',
+            N' call dbo.', @proc_name, N' outside a transaction.'
+        );
+        THROW 50960, @msg, 1;
+    END;
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_PurgeRunLog.sql
 -- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
 -- that started more than @retention_days days ago, in chunks of 5,000 rows (each chunk its own short
@@ -1552,6 +1598,11 @@ Examples:
   EXEC dbo.usp_PurgeRunLog @retention_days = 30, @execute = ''Y'';';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_PurgeRunLog';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE
         @errors nvarchar(2000),
@@ -3839,6 +3890,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_UpsertBoardMetadata';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     -- the document: checked before anything is written ----------------------------------------------------
     IF ISJSON(@board_json) = 0 OR @board_json IS NULL OR LEFT(LTRIM(@board_json), 1) <> N'{'
     BEGIN
@@ -4263,6 +4319,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ValidateStagedUpdates';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     IF @batch_id IS NULL OR LEN(@batch_id) = 0
     BEGIN
         SET @msg = N'usp_ValidateStagedUpdates: @batch_id is required: pass the batch id usp_StageUpdates returned '
@@ -4476,6 +4537,11 @@ Examples:
   SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = @b;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_StageUpdates';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     -- parameters: collect every problem, raise once
     IF @query IS NULL OR LEN(@query) = 0
@@ -5301,6 +5367,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ClaimQueueRows';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
     BEGIN
@@ -5577,6 +5648,11 @@ Example:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ExtendLease';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
     BEGIN
@@ -5689,6 +5765,11 @@ Examples:
   EXEC dbo.usp_ReleaseLease @worker_id = ''sender-1'', @released = @n OUTPUT;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseLease';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
@@ -5818,6 +5899,11 @@ Example:
   EXEC dbo.usp_RecordCreatedItem @queue_id = 42, @worker_id = ''sender-1'', @created_item_id = 1234567890;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordCreatedItem';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
     IF @queue_id IS NULL
@@ -6011,6 +6097,11 @@ Examples:
        @retry_after_seconds = 30;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordSendResult';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE
         @errors nvarchar(MAX),
@@ -6413,6 +6504,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordPreview';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int, @cells_ok bit = 1;
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
     BEGIN
@@ -6634,6 +6730,11 @@ Examples:
   WHERE batch_id = ''UB20260101120000-a1b2c3'' ORDER BY queue_id;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseBatch';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int, @inc char(1) = UPPER(@include_warnings);
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
@@ -7056,6 +7157,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_CancelBatch';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
     BEGIN
         THROW 50501, N'@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).', 1;
@@ -7227,6 +7333,11 @@ Examples:
   SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = ''UB20260101-0001'';';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_StageRollback';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL

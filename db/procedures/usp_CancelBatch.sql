@@ -33,6 +33,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_CancelBatch';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
     BEGIN
         THROW 50501, N'@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).', 1;

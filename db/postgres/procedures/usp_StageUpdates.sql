@@ -387,6 +387,10 @@ DECLARE
     v_col text;
     v_step varchar(10) := 'CHECK';
 BEGIN
+    IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
+        -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
+        CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_StageUpdates');
+    END IF;
     LOOP
         CALL dbo.usp_Private_StageUpdates_Work(
             p_shell_error_state => v_state,
@@ -411,6 +415,7 @@ BEGIN
         );
         IF to_regclass('pg_temp.mon_stage_capture') IS NOT NULL THEN DROP TABLE pg_temp.mon_stage_capture; END IF;
         COMMIT;
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         -- done: the help text, a failure, or the batch staged
         EXIT WHEN v_step = 'STAGE' OR v_state IS NOT NULL OR v_sql IS NULL;
 

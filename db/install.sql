@@ -1055,6 +1055,26 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- no lock escalation: a release or cancel of a large batch writes all its queue rows in one transaction (it
+-- must be all or nothing), and at about 5,000 locks SQL Server would escalate to a table lock that stops every
+-- sender, claim and record of other batches until it commits. The row locks cost lock memory instead (about
+-- 100 bytes each: 100,000 rows ~ 10 MB). Re-runnable: set where it is not set yet (docs/sql_conventions.md)
+IF EXISTS (
+    SELECT 1
+    FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateQueue') AND lock_escalation <> 1
+)
+BEGIN
+    -- as text: the project's T-SQL parser (sqlfluff) has no grammar for the table option
+    EXEC (N'ALTER TABLE dbo.MON_UpdateQueue SET (LOCK_ESCALATION = DISABLE);');
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- the claim: open rows by visibility, per board, small enough to stay in memory
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
@@ -4948,16 +4968,16 @@ ORDER BY q.mon_stage_row_no;';
                 'UB' + REPLACE(REPLACE(REPLACE(CONVERT(varchar(19), SYSUTCDATETIME(), 120), '-', ''), ' ', ''), ':', '')
                 + '-' + LOWER(LEFT(REPLACE(CONVERT(varchar(36), NEWID()), '-', ''), 6))
             );
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: batch ', @new_batch,
+                N' exists already. Pass another @batch_id, or NULL for a new one.'
+            );
             IF EXISTS (
                 SELECT 1
                 FROM dbo.MON_UpdateBatch
                 WHERE batch_id = @new_batch
             )
             BEGIN
-                SET @msg = CONCAT(
-                    N'usp_StageUpdates: batch ', @new_batch,
-                    N' exists already. Pass another @batch_id, or NULL for a new one.'
-                );
                 THROW 50202, @msg, 1;
             END;
             -- the rows in their final shape, built by dynamic SQL into a temp table; the staging tables are then
@@ -4979,11 +4999,21 @@ FROM #capture AS q;';
 
             BEGIN TRANSACTION;
 
-            INSERT INTO dbo.MON_UpdateBatch (
-                batch_id, board_id, target_level, update_operation, source_table, source_query,
-                create_labels_if_missing, batch_status, rows_staged
-            )
-            VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
+            BEGIN TRY
+                INSERT INTO dbo.MON_UpdateBatch (
+                    batch_id, board_id, target_level, update_operation, source_table, source_query,
+                    create_labels_if_missing, batch_status, rows_staged
+                )
+                VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
+            END TRY
+            BEGIN CATCH
+                -- a concurrent stage with the same @batch_id committed its batch after the check above
+                IF ERROR_NUMBER() IN (2601, 2627)
+                BEGIN
+                    THROW 50202, @msg, 1;
+                END;
+                THROW;
+            END CATCH;
 
             -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
             -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back
@@ -5805,18 +5835,17 @@ Examples:
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N'usp_ReleaseLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
 
-    DECLARE @batches TABLE (batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
+    DECLARE @rows TABLE (queue_id bigint NOT NULL PRIMARY KEY, batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
+    DECLARE @locked int;
 
     BEGIN TRY
         BEGIN TRANSACTION;
-        UPDATE q
-        SET
-            q.queue_status = 'READY',
-            q.lease_owner = NULL,
-            q.lease_expires_at = NULL,
-            q.visible_after = SYSUTCDATETIME(),
-            q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
-        OUTPUT INSERTED.batch_id INTO @batches (batch_id)
+        -- the lock order of every procedure: the batch rows first, then their queue rows (docs/sql_conventions.md);
+        -- the worker's rows and their batches are read, the batches locked, then the rows updated
+        INSERT INTO @rows (queue_id, batch_id)
+        SELECT
+            q.queue_id,
+            q.batch_id
         FROM dbo.MON_UpdateQueue AS q
         WHERE (
             @queue_ids IS NULL
@@ -5825,6 +5854,24 @@ Examples:
         AND q.queue_status = 'CLAIMED'
         AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
         AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
+
+        SELECT @locked = COUNT(*)
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id IN (SELECT r.batch_id FROM @rows AS r);
+
+        -- the fence again: a row whose lease expired meanwhile may have been claimed by another worker
+        UPDATE q
+        SET
+            q.queue_status = 'READY',
+            q.lease_owner = NULL,
+            q.lease_expires_at = NULL,
+            q.visible_after = SYSUTCDATETIME(),
+            q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
+        FROM dbo.MON_UpdateQueue AS q
+        INNER JOIN @rows AS r ON q.queue_id = r.queue_id
+        WHERE q.queue_status = 'CLAIMED'
+            AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @released = @@ROWCOUNT;
 
         -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING
@@ -5832,7 +5879,7 @@ Examples:
         SET b.batch_status = 'READY'
         FROM dbo.MON_UpdateBatch AS b
         WHERE
-            b.batch_id IN (SELECT r.batch_id FROM @batches AS r)
+            b.batch_id IN (SELECT r.batch_id FROM @rows AS r)
             AND b.batch_status = 'SENDING'
             AND NOT EXISTS (
                 SELECT 1

@@ -1,17 +1,21 @@
-"""Transactions of the committing procedures (issue 10): a caller's open transaction, the isolation level a
-procedure runs at. Both engines."""
+"""Transactions and concurrency of the committing procedures (issue 10): a caller's open transaction, two
+stages with one batch id, one lock order, a cancel after an expired lease, board syncs side by side, the
+isolation level a procedure runs at. Both engines; the locks a test holds are taken in each engine's words."""
 
 from __future__ import annotations
 
+import json
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
 
 from sender.db import MSSQL, Database, DbError
-from tests.contract.helpers import BOARD_ID
+from tests.contract.helpers import BOARD_ID, ITEM_ID, load_item_rows, load_planning_board
 from tests.contract.queue_helpers import (
     batch_row,
+    claim,
     expect_error,
     make_batch,
     make_board,
@@ -90,7 +94,7 @@ def test_help_still_answers_and_a_call_outside_a_transaction_runs(db):
     expect_error(50502, db.call, "usp_CancelBatch", batch_id="UB-NONE")
 
 
-# -- a call on another connection ----------------------------------------------------------------------------
+# -- two stages with one explicit batch id -----------------------------------------------------------------------
 
 
 class Background:
@@ -118,6 +122,117 @@ class Background:
         if self.error is not None:
             raise self.error
         return self.result
+
+
+def _insert_batch(db: Database, batch_id: str) -> None:
+    db.execute(
+        "INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, batch_status, rows_staged) "
+        "VALUES (?, ?, 'ITEMS', 'UPDATE', 'STAGED', 1)", (batch_id, BOARD_ID))
+
+
+def test_a_stage_racing_another_with_the_same_batch_id_gets_50202(db, db_factory):
+    load_planning_board(db, items=True)
+    load_item_rows(db)
+    query = (f"SELECT monday_item_id, 'Done' AS order_status FROM dbo.STG_MON_CustMasterSchedule "
+             f"WHERE monday_item_id = {ITEM_ID} AND update_batch_id IS NULL")
+    other = db_factory()
+    # the other stage has written its batch row and not committed yet: the check for an existing id passes
+    other.execute("BEGIN TRANSACTION")
+    _insert_batch(other, "UB-RACE")
+    late = db_factory()
+    call = Background(lambda: late.call("usp_StageUpdates", query=query, board_id=BOARD_ID, batch_id="UB-RACE"))
+    assert call.waiting(), f"the stage should wait for the other transaction's batch row: {call.error}"
+    other.execute("COMMIT TRANSACTION")
+    with pytest.raises(DbError) as caught:
+        call.join()
+    assert caught.value.number == 50202, caught.value
+    assert "UB-RACE exists already" in caught.value.message
+    # nothing half-staged, the failure in the run log under the project's number
+    assert db.scalar("SELECT COUNT(*) FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id = ?", ("UB-RACE",)) == 0
+    failed = db.query("SELECT outcome, error_number FROM dbo.MON_RunLog WHERE proc_name = 'usp_StageUpdates'")
+    assert failed == [{"outcome": "FAILED", "error_number": 50202}]
+
+
+# -- one lock order: the batch row, then its queue rows ----------------------------------------------------------
+
+
+def _lock_batch(db: Database, batch_id: str) -> None:
+    if db.dialect == MSSQL:
+        db.query("SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK) "
+                 "WHERE b.batch_id = ?", (batch_id,))
+    else:
+        db.query("SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = ? FOR UPDATE", (batch_id,))
+
+
+def _lock_queue(db: Database, batch_id: str) -> None:
+    if db.dialect == MSSQL:
+        db.query("SELECT q.queue_status FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK) "
+                 "WHERE q.batch_id = ?", (batch_id,))
+    else:
+        db.query("SELECT q.queue_status FROM dbo.MON_UpdateQueue AS q WHERE q.batch_id = ? "
+                 "ORDER BY q.queue_id FOR UPDATE", (batch_id,))
+
+
+def test_release_lease_takes_the_batch_row_before_its_queue_rows(db, db_factory):
+    # a cancel-like transaction holds the batch row and then wants the queue rows, while the sender gives its
+    # leases back: with one lock order the release waits for the batch row and nobody deadlocks
+    make_board(db)
+    make_batch(db, "UB-ORDER", 3)
+    assert len(claim(db, "w1", batch_id="UB-ORDER")) == 3
+    holder = db_factory()
+    holder.execute("BEGIN TRANSACTION")
+    _lock_batch(holder, "UB-ORDER")
+    sender = db_factory()
+    call = Background(lambda: sender.call("usp_ReleaseLease", outputs={"released": "int"}, worker_id="w1"))
+    assert call.waiting(), "usp_ReleaseLease should wait for the batch row"
+    _lock_queue(holder, "UB-ORDER")  # a deadlock here before the fix (the release held the queue rows)
+    holder.execute("COMMIT TRANSACTION")
+    assert call.join().outputs["released"] == 3
+    assert batch_row(db, "UB-ORDER")["batch_status"] == "READY"
+
+
+# -- lock escalation ----------------------------------------------------------------------------------------------
+
+
+def test_the_queue_does_not_escalate_to_a_table_lock(db):
+    if db.dialect != MSSQL:
+        pytest.skip("PostgreSQL keeps row locks in the rows and never escalates them")
+    assert db.scalar("SELECT lock_escalation_desc FROM sys.tables WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')") \
+        == "DISABLE"
+
+
+# -- board syncs: one board at a time, boards side by side ---------------------------------------------------------
+
+
+def _hold_board_sync(db: Database, board_id: int) -> None:
+    """Take the lock a sync of board_id takes, in an open transaction of db."""
+    db.execute("BEGIN TRANSACTION")
+    if db.dialect == MSSQL:
+        db.execute("EXEC sys.sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction'",
+                   (f"opus_board_sync_{board_id}",))
+    else:
+        db.query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"opus_board_sync_{board_id}",))
+
+
+def _board(board_id: int, name: str) -> str:
+    return json.dumps({"id": str(board_id), "name": name, "board_kind": "public",
+                       "columns": [{"id": "status", "title": "Status", "type": "status", "settings": {}}],
+                       "groups": [{"id": "topics", "title": "Group"}]})
+
+
+def test_a_board_sync_waits_for_a_sync_of_its_board_only(db, db_factory):
+    holder = db_factory()
+    _hold_board_sync(holder, 501)
+    same = db_factory()
+    call = Background(lambda: same.call("usp_UpsertBoardMetadata", board_json=_board(501, "First")))
+    assert call.waiting(), "a sync of board 501 should wait for the other sync of board 501"
+    started = time.monotonic()
+    db.call("usp_UpsertBoardMetadata", board_json=_board(502, "Second"))  # another board: not blocked
+    assert call.thread.is_alive() and time.monotonic() - started < 30
+    holder.execute("COMMIT TRANSACTION")
+    call.join()
+    names = db.query("SELECT board_id, board_name FROM dbo.MON_Board WHERE board_id IN (501, 502) ORDER BY board_id")
+    assert names == [{"board_id": 501, "board_name": "First"}, {"board_id": 502, "board_name": "Second"}]
 
 
 # -- isolation: the level each procedure runs at is its own ---------------------------------------------------------

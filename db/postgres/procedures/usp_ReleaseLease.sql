@@ -65,6 +65,18 @@ $help$;
     );
 
     BEGIN
+        -- the lock order of every procedure: the batch rows first, then their queue rows (docs/sql_conventions.md)
+        PERFORM 1
+        FROM dbo.MON_UpdateBatch AS b
+        WHERE b.batch_id IN (
+            SELECT q.batch_id FROM dbo.MON_UpdateQueue AS q
+            WHERE (p_queue_ids IS NULL OR q.queue_id = ANY (v_ids))
+                AND q.queue_status = 'CLAIMED'
+                AND q.lease_owner = p_worker_id
+        )
+        ORDER BY b.batch_id
+        FOR UPDATE OF b;
+
         WITH released AS (
             UPDATE dbo.MON_UpdateQueue AS q
             SET queue_status = 'READY',

@@ -6020,7 +6020,8 @@ Example:
             );
             THROW 50605, @msg, 1;
         END;
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+        -- the fence: the lease owner's row, CLAIMED, or CANCELLED after its lease expired (the item was created)
+        IF @q_status NOT IN ('CLAIMED', 'CANCELLED') OR @q_owner IS NULL
             OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
@@ -6306,7 +6307,9 @@ Examples:
         FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
         WHERE q.queue_id = @queue_id;
 
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+        -- the fence: the lease owner's row, CLAIMED; or CANCELLED after its lease expired, for a SENT result only
+        -- (the mutation reached the board: its audit rows are kept, the row is SENT, the batch stays CANCELLED)
+        IF (@q_status <> 'CLAIMED' AND NOT (@q_status = 'CANCELLED' AND @outcome_u = 'SENT')) OR @q_owner IS NULL
             OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
@@ -7283,10 +7286,13 @@ Examples:
             THROW 50505, @msg, 1;
         END;
 
+        -- a row CLAIMED here has an expired lease (a live one refused the cancel above): its sender may have sent
+        -- it. lease_owner is kept, so that sender can still record the SENT result and its audit rows
+        -- (usp_RecordSendResult, usp_RecordCreatedItem); nothing else can be recorded or claimed any more
         UPDATE dbo.MON_UpdateQueue
         SET
             queue_status = 'CANCELLED',
-            lease_owner = NULL,
+            lease_owner = CASE WHEN queue_status = 'CLAIMED' THEN lease_owner END,
             lease_expires_at = NULL,
             completed_at = @now,
             last_error_code = 'CANCELLED',

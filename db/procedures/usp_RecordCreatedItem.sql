@@ -106,7 +106,8 @@ Example:
             );
             THROW 50605, @msg, 1;
         END;
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+        -- the fence: the lease owner's row, CLAIMED, or CANCELLED after its lease expired (the item was created)
+        IF @q_status NOT IN ('CLAIMED', 'CANCELLED') OR @q_owner IS NULL
             OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(

@@ -14,11 +14,16 @@ import pytest
 from sender.db import MSSQL, Database, DbError
 from tests.contract.helpers import BOARD_ID, ITEM_ID, load_item_rows, load_planning_board
 from tests.contract.queue_helpers import (
+    audit_rows,
     batch_row,
+    cells,
     claim,
     expect_error,
     make_batch,
     make_board,
+    past,
+    queue_row,
+    record,
 )
 
 REFUSED = 50960
@@ -189,6 +194,57 @@ def test_release_lease_takes_the_batch_row_before_its_queue_rows(db, db_factory)
     holder.execute("COMMIT TRANSACTION")
     assert call.join().outputs["released"] == 3
     assert batch_row(db, "UB-ORDER")["batch_status"] == "READY"
+
+
+# -- a cancel after an expired lease keeps a later SENT result ----------------------------------------------------
+
+
+def _expire(db: Database, batch_id: str) -> None:
+    db.execute("UPDATE dbo.MON_UpdateQueue SET lease_expires_at = ? WHERE batch_id = ? AND queue_status = 'CLAIMED'",
+               (past(db, 60), batch_id))
+
+
+def test_a_row_sent_after_its_lease_expired_and_its_batch_was_cancelled_keeps_its_audit(db):
+    make_board(db)
+    qids = make_batch(db, "UB-LATE", 2)
+    assert [r["queue_id"] for r in claim(db, "w1", batch_id="UB-LATE")] == qids
+    _expire(db, "UB-LATE")
+    db.call("usp_CancelBatch", batch_id="UB-LATE", reason="stop it")
+    assert [queue_row(db, q)["queue_status"] for q in qids] == ["CANCELLED", "CANCELLED"]
+    # nothing can claim the rows any more
+    assert claim(db, "w2", batch_id="UB-LATE") == []
+    # the slow sender had sent the first row: its result and its audit rows are recorded
+    record(db, qids[0], "w1", "SENT", cells=cells(("status", '{"index":0}', '{"label":"In Progress"}')))
+    row = queue_row(db, qids[0])
+    assert row["queue_status"] == "SENT" and row["lease_owner"] is None
+    assert row["last_error_code"] == "CANCELLED"  # the row tells both: cancelled, then its result came in
+    audit = audit_rows(db, "UB-LATE")
+    assert [(a["queue_id"], a["column_id"], a["worker_id"]) for a in audit] == [(qids[0], "status", "w1")]
+    assert batch_row(db, "UB-LATE")["batch_status"] == "CANCELLED"
+    # only a SENT result of the lease's owner: anything else changes nothing
+    expect_error(50606, record, db, qids[1], "w1", "RETRY", error_code="X", error_message="later")
+    expect_error(50606, record, db, qids[1], "w1", "FAILED", error_code="X", error_message="refused")
+    expect_error(50606, record, db, qids[1], "w2", "SENT", cells=cells(("status", None, '{"index":1}')))
+    assert queue_row(db, qids[1])["queue_status"] == "CANCELLED"
+    assert len(audit_rows(db, "UB-LATE")) == 1
+    # what reached the board can be rolled back like any sent change
+    rollback = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"},
+                       batch_id="UB-LATE", reason="undo the late row").outputs["rollback_batch_id"]
+    assert rollback
+
+
+def test_a_created_item_of_a_cancelled_row_is_recorded_for_its_lease_owner(db):
+    make_board(db)
+    qids = make_batch(db, "UB-LATEC", 1, operation="CREATE")
+    claim(db, "w1", batch_id="UB-LATEC")
+    _expire(db, "UB-LATEC")
+    db.call("usp_CancelBatch", batch_id="UB-LATEC", reason="stop it")
+    expect_error(50606, db.call, "usp_RecordCreatedItem", queue_id=qids[0], worker_id="w2", created_item_id=77)
+    db.call("usp_RecordCreatedItem", queue_id=qids[0], worker_id="w1", created_item_id=77)
+    record(db, qids[0], "w1", "SENT")
+    row = queue_row(db, qids[0])
+    assert (row["queue_status"], row["created_item_id"]) == ("SENT", 77)
+    assert [a["column_id"] for a in audit_rows(db, "UB-LATEC")] == ["name"]
 
 
 # -- lock escalation ----------------------------------------------------------------------------------------------

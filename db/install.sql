@@ -1150,6 +1150,26 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- no lock escalation: a release or cancel of a large batch writes all its queue rows in one transaction (it
+-- must be all or nothing), and at about 5,000 locks SQL Server would escalate to a table lock that stops every
+-- sender, claim and record of other batches until it commits. The row locks cost lock memory instead (about
+-- 100 bytes each: 100,000 rows ~ 10 MB). Re-runnable: set where it is not set yet (docs/sql_conventions.md)
+IF EXISTS (
+    SELECT 1
+    FROM sys.tables
+    WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateQueue') AND lock_escalation <> 1
+)
+BEGIN
+    -- as text: the project's T-SQL parser (sqlfluff) has no grammar for the table option
+    EXEC (N'ALTER TABLE dbo.MON_UpdateQueue SET (LOCK_ESCALATION = DISABLE);');
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- the claim: open rows by visibility, per board, small enough to stay in memory
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
@@ -1596,6 +1616,52 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_Private_RefuseOpenTransaction.sql
+-- usp_Private_RefuseOpenTransaction: refuses a call made inside the caller's open transaction (50960).
+-- Internal helper: every public procedure that commits its own work calls it first, after its @help text and
+-- before SET XACT_ABORT ON, its parameter checks and its run-log row, so that nothing has changed yet.
+-- Such a procedure cannot keep a caller's transaction whole: its CATCH rolls back (ROLLBACK ends every level
+-- of nesting) and XACT_ABORT dooms the caller's work with its own. It raises with XACT_ABORT OFF, so the
+-- refusal itself ends no transaction: the caller's stays open and committable (XACT_STATE() = 1). Twin of
+-- db/postgres/procedures/usp_Private_RefuseOpenTransaction.sql.
+--
+--   EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseBatch';
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_Private_RefuseOpenTransaction', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_Private_RefuseOpenTransaction AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_Private_RefuseOpenTransaction
+    @proc_name nvarchar(128)
+AS
+BEGIN
+    SET NOCOUNT ON;
+    -- the setting reverts when this procedure returns; a THROW under XACT_ABORT ON would roll back the
+    -- caller's transaction
+    SET XACT_ABORT OFF;
+
+    IF @@TRANCOUNT > 0
+    BEGIN
+        DECLARE @msg nvarchar(2048) = CONCAT(
+            N'dbo.', @proc_name, N' commits its own work and cannot run inside an open transaction (@@TRANCOUNT = ',
+            @@TRANCOUNT, N'): nothing was done and the transaction is still open. Commit or roll it back, then',
+            N' call dbo.', @proc_name, N' outside a transaction.'
+        );
+        THROW 50960, @msg, 1;
+    END;
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_PurgeRunLog.sql
 -- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
 -- that started more than @retention_days days ago, in chunks of 5,000 rows (each chunk its own short
@@ -1647,6 +1713,11 @@ Examples:
   EXEC dbo.usp_PurgeRunLog @retention_days = 30, @execute = ''Y'';';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_PurgeRunLog';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE
         @errors nvarchar(2000),
@@ -3952,6 +4023,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_UpsertBoardMetadata';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     -- the document: checked before anything is written ----------------------------------------------------
     IF ISJSON(@board_json) = 0 OR @board_json IS NULL OR LEFT(LTRIM(@board_json), 1) <> N'{'
     BEGIN
@@ -4376,6 +4452,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ValidateStagedUpdates';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     IF @batch_id IS NULL OR LEN(@batch_id) = 0
     BEGIN
         SET @msg = N'usp_ValidateStagedUpdates: @batch_id is required: pass the batch id usp_StageUpdates returned '
@@ -4589,6 +4670,11 @@ Examples:
   SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = @b;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_StageUpdates';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     -- parameters: collect every problem, raise once
     IF @query IS NULL OR LEN(@query) = 0
@@ -4995,16 +5081,16 @@ ORDER BY q.mon_stage_row_no;';
                 'UB' + REPLACE(REPLACE(REPLACE(CONVERT(varchar(19), SYSUTCDATETIME(), 120), '-', ''), ' ', ''), ':', '')
                 + '-' + LOWER(LEFT(REPLACE(CONVERT(varchar(36), NEWID()), '-', ''), 6))
             );
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: batch ', @new_batch,
+                N' exists already. Pass another @batch_id, or NULL for a new one.'
+            );
             IF EXISTS (
                 SELECT 1
                 FROM dbo.MON_UpdateBatch
                 WHERE batch_id = @new_batch
             )
             BEGIN
-                SET @msg = CONCAT(
-                    N'usp_StageUpdates: batch ', @new_batch,
-                    N' exists already. Pass another @batch_id, or NULL for a new one.'
-                );
                 THROW 50202, @msg, 1;
             END;
             -- the rows in their final shape, built by dynamic SQL into a temp table; the staging tables are then
@@ -5026,11 +5112,21 @@ FROM #capture AS q;';
 
             BEGIN TRANSACTION;
 
-            INSERT INTO dbo.MON_UpdateBatch (
-                batch_id, board_id, target_level, update_operation, source_table, source_query,
-                create_labels_if_missing, batch_status, rows_staged
-            )
-            VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
+            BEGIN TRY
+                INSERT INTO dbo.MON_UpdateBatch (
+                    batch_id, board_id, target_level, update_operation, source_table, source_query,
+                    create_labels_if_missing, batch_status, rows_staged
+                )
+                VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
+            END TRY
+            BEGIN CATCH
+                -- a concurrent stage with the same @batch_id committed its batch after the check above
+                IF ERROR_NUMBER() IN (2601, 2627)
+                BEGIN
+                    THROW 50202, @msg, 1;
+                END;
+                THROW;
+            END CATCH;
 
             -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
             -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back
@@ -5414,6 +5510,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ClaimQueueRows';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
     BEGIN
@@ -5690,6 +5791,11 @@ Example:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ExtendLease';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
     BEGIN
@@ -5803,6 +5909,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseLease';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
     BEGIN
@@ -5837,18 +5948,17 @@ Examples:
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N'usp_ReleaseLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
 
-    DECLARE @batches TABLE (batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
+    DECLARE @rows TABLE (queue_id bigint NOT NULL PRIMARY KEY, batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
+    DECLARE @locked int;
 
     BEGIN TRY
         BEGIN TRANSACTION;
-        UPDATE q
-        SET
-            q.queue_status = 'READY',
-            q.lease_owner = NULL,
-            q.lease_expires_at = NULL,
-            q.visible_after = SYSUTCDATETIME(),
-            q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
-        OUTPUT INSERTED.batch_id INTO @batches (batch_id)
+        -- the lock order of every procedure: the batch rows first, then their queue rows (docs/sql_conventions.md);
+        -- the worker's rows and their batches are read, the batches locked, then the rows updated
+        INSERT INTO @rows (queue_id, batch_id)
+        SELECT
+            q.queue_id,
+            q.batch_id
         FROM dbo.MON_UpdateQueue AS q
         WHERE (
             @queue_ids IS NULL
@@ -5857,6 +5967,24 @@ Examples:
         AND q.queue_status = 'CLAIMED'
         AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
         AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
+
+        SELECT @locked = COUNT(*)
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id IN (SELECT r.batch_id FROM @rows AS r);
+
+        -- the fence again: a row whose lease expired meanwhile may have been claimed by another worker
+        UPDATE q
+        SET
+            q.queue_status = 'READY',
+            q.lease_owner = NULL,
+            q.lease_expires_at = NULL,
+            q.visible_after = SYSUTCDATETIME(),
+            q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
+        FROM dbo.MON_UpdateQueue AS q
+        INNER JOIN @rows AS r ON q.queue_id = r.queue_id
+        WHERE q.queue_status = 'CLAIMED'
+            AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @released = @@ROWCOUNT;
 
         -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING
@@ -5864,7 +5992,7 @@ Examples:
         SET b.batch_status = 'READY'
         FROM dbo.MON_UpdateBatch AS b
         WHERE
-            b.batch_id IN (SELECT r.batch_id FROM @batches AS r)
+            b.batch_id IN (SELECT r.batch_id FROM @rows AS r)
             AND b.batch_status = 'SENDING'
             AND NOT EXISTS (
                 SELECT 1
@@ -5931,6 +6059,11 @@ Example:
   EXEC dbo.usp_RecordCreatedItem @queue_id = 42, @worker_id = ''sender-1'', @created_item_id = 1234567890;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordCreatedItem';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
     IF @queue_id IS NULL
@@ -6000,7 +6133,8 @@ Example:
             );
             THROW 50605, @msg, 1;
         END;
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+        -- the fence: the lease owner's row, CLAIMED, or CANCELLED after its lease expired (the item was created)
+        IF @q_status NOT IN ('CLAIMED', 'CANCELLED') OR @q_owner IS NULL
             OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
@@ -6124,6 +6258,11 @@ Examples:
        @retry_after_seconds = 30;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordSendResult';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE
         @errors nvarchar(MAX),
@@ -6281,7 +6420,9 @@ Examples:
         FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
         WHERE q.queue_id = @queue_id;
 
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+        -- the fence: the lease owner's row, CLAIMED; or CANCELLED after its lease expired, for a SENT result only
+        -- (the mutation reached the board: its audit rows are kept, the row is SENT, the batch stays CANCELLED)
+        IF (@q_status <> 'CLAIMED' AND NOT (@q_status = 'CANCELLED' AND @outcome_u = 'SENT')) OR @q_owner IS NULL
             OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
@@ -6526,6 +6667,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordPreview';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int, @cells_ok bit = 1;
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
     BEGIN
@@ -6747,6 +6893,11 @@ Examples:
   WHERE batch_id = ''UB20260101120000-a1b2c3'' ORDER BY queue_id;';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseBatch';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int, @inc char(1) = UPPER(@include_warnings);
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
@@ -7169,6 +7320,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_CancelBatch';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
     BEGIN
         THROW 50501, N'@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).', 1;
@@ -7243,10 +7399,13 @@ Examples:
             THROW 50505, @msg, 1;
         END;
 
+        -- a row CLAIMED here has an expired lease (a live one refused the cancel above): its sender may have sent
+        -- it. lease_owner is kept, so that sender can still record the SENT result and its audit rows
+        -- (usp_RecordSendResult, usp_RecordCreatedItem); nothing else can be recorded or claimed any more
         UPDATE dbo.MON_UpdateQueue
         SET
             queue_status = 'CANCELLED',
-            lease_owner = NULL,
+            lease_owner = CASE WHEN queue_status = 'CLAIMED' THEN lease_owner END,
             lease_expires_at = NULL,
             completed_at = @now,
             last_error_code = 'CANCELLED',
@@ -7340,6 +7499,11 @@ Examples:
   SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = ''UB20260101-0001'';';
         RETURN;
     END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_StageRollback';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL

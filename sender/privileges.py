@@ -4,8 +4,9 @@ reports, so that a missing grant is named before a run fails half way.
 The rights are the roles' (db/security/roles.sql, db/postgres/security/roles.sql): EXECUTE on the public
 procedures of the job and SELECT on the views. On PostgreSQL a public procedure that commits is a
 SECURITY INVOKER shell around its ``usp_Private_<name>_Work`` routine, which the login must be able to
-execute too. The database answers for the login itself (``has_function_privilege``, ``HAS_PERMS_BY_NAME``),
-so rights held through any role count.
+execute too, as ``usp_Private_RefuseOpenTransaction``, which each shell calls first. The database answers
+for the login itself (``has_function_privilege``, ``HAS_PERMS_BY_NAME``), so rights held through any role
+count.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ PROCEDURES = {
     "read": (),
 }
 JOBS = tuple(PROCEDURES)
+REFUSE_OPEN_TRANSACTION = "usp_Private_RefuseOpenTransaction"
 
 
 def _pg_execute(db: Database, name: str) -> bool | None:
@@ -64,6 +66,9 @@ def missing_rights(db: Database, job: str = "send") -> list[str]:
             missing.append(f"EXECUTE dbo.{name} (not installed)")
         elif not has:
             missing.append(f"EXECUTE dbo.{name}")
+    if db.dialect != MSSQL and PROCEDURES[job] and _pg_execute(db, REFUSE_OPEN_TRANSACTION) is False:
+        # every shell calls it first (it refuses a caller's open transaction)
+        missing.append(f"EXECUTE dbo.{REFUSE_OPEN_TRANSACTION}")
     for name in VIEWS:
         has = _mssql_has(db, name, "SELECT") if db.dialect == MSSQL else _pg_select(db, name)
         if has is None:

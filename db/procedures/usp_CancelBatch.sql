@@ -33,6 +33,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_CancelBatch';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
     BEGIN
         THROW 50501, N'@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).', 1;
@@ -107,10 +112,13 @@ Examples:
             THROW 50505, @msg, 1;
         END;
 
+        -- a row CLAIMED here has an expired lease (a live one refused the cancel above): its sender may have sent
+        -- it. lease_owner is kept, so that sender can still record the SENT result and its audit rows
+        -- (usp_RecordSendResult, usp_RecordCreatedItem); nothing else can be recorded or claimed any more
         UPDATE dbo.MON_UpdateQueue
         SET
             queue_status = 'CANCELLED',
-            lease_owner = NULL,
+            lease_owner = CASE WHEN queue_status = 'CLAIMED' THEN lease_owner END,
             lease_expires_at = NULL,
             completed_at = @now,
             last_error_code = 'CANCELLED',

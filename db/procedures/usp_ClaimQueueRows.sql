@@ -49,6 +49,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ClaimQueueRows';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
     BEGIN

@@ -37,6 +37,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordPreview';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int, @cells_ok bit = 1;
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
     BEGIN

@@ -59,6 +59,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordSendResult';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE
         @errors nvarchar(MAX),
         @first int,
@@ -215,7 +220,9 @@ Examples:
         FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
         WHERE q.queue_id = @queue_id;
 
-        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+        -- the fence: the lease owner's row, CLAIMED; or CANCELLED after its lease expired, for a SENT result only
+        -- (the mutation reached the board: its audit rows are kept, the row is SENT, the batch stays CANCELLED)
+        IF (@q_status <> 'CLAIMED' AND NOT (@q_status = 'CANCELLED' AND @outcome_u = 'SENT')) OR @q_owner IS NULL
             OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(

@@ -42,6 +42,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseBatch';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int, @inc char(1) = UPPER(@include_warnings);
     IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
     BEGIN

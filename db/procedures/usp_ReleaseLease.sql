@@ -35,6 +35,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseLease';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     DECLARE @errors nvarchar(MAX), @first int;
     IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
     BEGIN
@@ -69,18 +74,17 @@ Examples:
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N'usp_ReleaseLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
 
-    DECLARE @batches TABLE (batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
+    DECLARE @rows TABLE (queue_id bigint NOT NULL PRIMARY KEY, batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
+    DECLARE @locked int;
 
     BEGIN TRY
         BEGIN TRANSACTION;
-        UPDATE q
-        SET
-            q.queue_status = 'READY',
-            q.lease_owner = NULL,
-            q.lease_expires_at = NULL,
-            q.visible_after = SYSUTCDATETIME(),
-            q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
-        OUTPUT INSERTED.batch_id INTO @batches (batch_id)
+        -- the lock order of every procedure: the batch rows first, then their queue rows (docs/sql_conventions.md);
+        -- the worker's rows and their batches are read, the batches locked, then the rows updated
+        INSERT INTO @rows (queue_id, batch_id)
+        SELECT
+            q.queue_id,
+            q.batch_id
         FROM dbo.MON_UpdateQueue AS q
         WHERE (
             @queue_ids IS NULL
@@ -89,6 +93,24 @@ Examples:
         AND q.queue_status = 'CLAIMED'
         AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
         AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
+
+        SELECT @locked = COUNT(*)
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id IN (SELECT r.batch_id FROM @rows AS r);
+
+        -- the fence again: a row whose lease expired meanwhile may have been claimed by another worker
+        UPDATE q
+        SET
+            q.queue_status = 'READY',
+            q.lease_owner = NULL,
+            q.lease_expires_at = NULL,
+            q.visible_after = SYSUTCDATETIME(),
+            q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
+        FROM dbo.MON_UpdateQueue AS q
+        INNER JOIN @rows AS r ON q.queue_id = r.queue_id
+        WHERE q.queue_status = 'CLAIMED'
+            AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @released = @@ROWCOUNT;
 
         -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING
@@ -96,7 +118,7 @@ Examples:
         SET b.batch_status = 'READY'
         FROM dbo.MON_UpdateBatch AS b
         WHERE
-            b.batch_id IN (SELECT r.batch_id FROM @batches AS r)
+            b.batch_id IN (SELECT r.batch_id FROM @rows AS r)
             AND b.batch_status = 'SENDING'
             AND NOT EXISTS (
                 SELECT 1

@@ -102,6 +102,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_StageUpdates';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     -- parameters: collect every problem, raise once
     IF @query IS NULL OR LEN(@query) = 0
     BEGIN
@@ -507,16 +512,16 @@ ORDER BY q.mon_stage_row_no;';
                 'UB' + REPLACE(REPLACE(REPLACE(CONVERT(varchar(19), SYSUTCDATETIME(), 120), '-', ''), ' ', ''), ':', '')
                 + '-' + LOWER(LEFT(REPLACE(CONVERT(varchar(36), NEWID()), '-', ''), 6))
             );
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: batch ', @new_batch,
+                N' exists already. Pass another @batch_id, or NULL for a new one.'
+            );
             IF EXISTS (
                 SELECT 1
                 FROM dbo.MON_UpdateBatch
                 WHERE batch_id = @new_batch
             )
             BEGIN
-                SET @msg = CONCAT(
-                    N'usp_StageUpdates: batch ', @new_batch,
-                    N' exists already. Pass another @batch_id, or NULL for a new one.'
-                );
                 THROW 50202, @msg, 1;
             END;
             -- the rows in their final shape, built by dynamic SQL into a temp table; the staging tables are then
@@ -538,11 +543,21 @@ FROM #capture AS q;';
 
             BEGIN TRANSACTION;
 
-            INSERT INTO dbo.MON_UpdateBatch (
-                batch_id, board_id, target_level, update_operation, source_table, source_query,
-                create_labels_if_missing, batch_status, rows_staged
-            )
-            VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
+            BEGIN TRY
+                INSERT INTO dbo.MON_UpdateBatch (
+                    batch_id, board_id, target_level, update_operation, source_table, source_query,
+                    create_labels_if_missing, batch_status, rows_staged
+                )
+                VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
+            END TRY
+            BEGIN CATCH
+                -- a concurrent stage with the same @batch_id committed its batch after the check above
+                IF ERROR_NUMBER() IN (2601, 2627)
+                BEGIN
+                    THROW 50202, @msg, 1;
+                END;
+                THROW;
+            END CATCH;
 
             -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
             -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back

@@ -56,6 +56,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_UpsertBoardMetadata';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     -- the document: checked before anything is written ----------------------------------------------------
     IF ISJSON(@board_json) = 0 OR @board_json IS NULL OR LEFT(LTRIM(@board_json), 1) <> N'{'
     BEGIN

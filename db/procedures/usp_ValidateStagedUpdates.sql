@@ -41,6 +41,11 @@ Examples:
         RETURN;
     END;
 
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ValidateStagedUpdates';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
     IF @batch_id IS NULL OR LEN(@batch_id) = 0
     BEGIN
         SET @msg = N'usp_ValidateStagedUpdates: @batch_id is required: pass the batch id usp_StageUpdates returned '

@@ -86,9 +86,12 @@ $help$;
                 p_batch_id, v_live, v_owner);
         END IF;
 
+        -- a row CLAIMED here has an expired lease (a live one refused the cancel above): its sender may have sent
+        -- it. lease_owner is kept, so that sender can still record the SENT result and its audit rows
+        -- (usp_RecordSendResult, usp_RecordCreatedItem); nothing else can be recorded or claimed any more
         UPDATE dbo.MON_UpdateQueue AS q
         SET queue_status = 'CANCELLED',
-            lease_owner = NULL,
+            lease_owner = CASE WHEN q.queue_status = 'CLAIMED' THEN q.lease_owner END,
             lease_expires_at = NULL,
             completed_at = v_now,
             last_error_code = 'CANCELLED',
@@ -134,6 +137,10 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
+    IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
+        -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
+        CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_CancelBatch');
+    END IF;
     CALL dbo.usp_Private_CancelBatch_Work(
         p_shell_error_state => v_state,
         p_shell_error_message => v_msg,

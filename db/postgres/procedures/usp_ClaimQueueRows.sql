@@ -75,6 +75,12 @@ $help$;
         RETURN;
     END IF;
 
+    -- a caller's transaction that has written is refused before anything changes, as by the procedures' shells
+    -- (a function cannot commit: inside a transaction block that has not written, the lease is committed with it)
+    IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = '50960', MESSAGE = 'dbo.usp_ClaimQueueRows commits its own work and cannot run inside an open transaction (this one has written): nothing was done. Roll the transaction back, then claim outside a transaction.';
+    END IF;
+
     IF nullif(trim(p_worker_id), '') IS NULL THEN
         v_first := coalesce(v_first, '50601');
         v_errors := concat_ws(' ', v_errors, 'p_worker_id is required: pass a name that identifies the sender process, e.g. ''host-1:4711''.');

@@ -104,6 +104,10 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
+    IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
+        -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
+        CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_ExtendLease');
+    END IF;
     CALL dbo.usp_Private_ExtendLease_Work(
         p_shell_error_state => v_state,
         p_shell_error_message => v_msg,

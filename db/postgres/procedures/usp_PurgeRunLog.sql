@@ -49,6 +49,9 @@ $help$;
         RETURN;
     END IF;
 
+    -- a caller's open transaction is refused before anything changes; the chunks run READ COMMITTED
+    CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_PurgeRunLog');
+
     IF p_retention_days IS NULL OR p_retention_days < 1 OR p_retention_days > 36500 THEN
         v_first := coalesce(v_first, '50900');
         v_errors := concat_ws(' ', v_errors, format(

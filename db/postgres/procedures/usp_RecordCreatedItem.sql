@@ -72,7 +72,8 @@ $help$;
             RAISE EXCEPTION USING ERRCODE = '50605', MESSAGE = format(
                 'queue row %s does not exist: pass a queue_id returned by usp_ClaimQueueRows.', p_queue_id);
         END IF;
-        IF v_q.queue_status <> 'CLAIMED' OR v_q.lease_owner IS DISTINCT FROM p_worker_id THEN
+        -- the fence: the lease owner's row, CLAIMED, or CANCELLED after its lease expired (the item was created)
+        IF v_q.queue_status NOT IN ('CLAIMED', 'CANCELLED') OR v_q.lease_owner IS DISTINCT FROM p_worker_id THEN
             RAISE EXCEPTION USING ERRCODE = '50606', MESSAGE = format(
                 'queue row %s is %s%s, not claimed by %L: the created item id was not recorded and nothing changed. The lease was lost; record item %s by hand in MON_UpdateQueue.created_item_id if it exists on the board, so it is not created twice.',
                 p_queue_id, v_q.queue_status,
@@ -123,6 +124,10 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
+    IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
+        -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
+        CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_RecordCreatedItem');
+    END IF;
     CALL dbo.usp_Private_RecordCreatedItem_Work(
         p_shell_error_state => v_state,
         p_shell_error_message => v_msg,

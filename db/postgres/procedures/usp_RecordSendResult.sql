@@ -134,7 +134,10 @@ $help$;
         SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = v_batch_id FOR UPDATE;
         SELECT * INTO v_q FROM dbo.MON_UpdateQueue AS q WHERE q.queue_id = p_queue_id FOR UPDATE;
 
-        IF v_q.queue_status <> 'CLAIMED' OR v_q.lease_owner IS DISTINCT FROM p_worker_id THEN
+        -- the fence: the lease owner's row, CLAIMED; or CANCELLED after its lease expired, for a SENT result only
+        -- (the mutation reached the board: its audit rows are kept, the row is SENT, the batch stays CANCELLED)
+        IF (v_q.queue_status <> 'CLAIMED' AND NOT (v_q.queue_status = 'CANCELLED' AND v_outcome = 'SENT'))
+            OR v_q.lease_owner IS DISTINCT FROM p_worker_id THEN
             RAISE EXCEPTION USING ERRCODE = '50606', MESSAGE = format(
                 'queue row %s is %s%s, not claimed by %L: the result was not recorded and nothing changed. The lease was lost (expired and claimed again, released or cancelled); do not resend this row, its current owner will re-read the board and send it.',
                 p_queue_id, v_q.queue_status,
@@ -284,6 +287,10 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
+    IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
+        -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
+        CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_RecordSendResult');
+    END IF;
     CALL dbo.usp_Private_RecordSendResult_Work(
         p_shell_error_state => v_state,
         p_shell_error_message => v_msg,

@@ -65,6 +65,18 @@ $help$;
     );
 
     BEGIN
+        -- the lock order of every procedure: the batch rows first, then their queue rows (docs/sql_conventions.md)
+        PERFORM 1
+        FROM dbo.MON_UpdateBatch AS b
+        WHERE b.batch_id IN (
+            SELECT q.batch_id FROM dbo.MON_UpdateQueue AS q
+            WHERE (p_queue_ids IS NULL OR q.queue_id = ANY (v_ids))
+                AND q.queue_status = 'CLAIMED'
+                AND q.lease_owner = p_worker_id
+        )
+        ORDER BY b.batch_id
+        FOR UPDATE OF b;
+
         WITH released AS (
             UPDATE dbo.MON_UpdateQueue AS q
             SET queue_status = 'READY',
@@ -120,6 +132,10 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
+    IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
+        -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
+        CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_ReleaseLease');
+    END IF;
     CALL dbo.usp_Private_ReleaseLease_Work(
         p_shell_error_state => v_state,
         p_shell_error_message => v_msg,

@@ -44,6 +44,7 @@ DECLARE
     v_run_id bigint;
     v_state text;
     v_msg text;
+    v_batch_exists text;
     v_blank text;
     v_code_len int;
     v_sql text;
@@ -299,14 +300,19 @@ BEGIN
 
             v_batch := coalesce(p_batch_id,
                 'UB' || to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS') || '-' || substr(md5(random()::text || clock_timestamp()::text), 1, 6));
+            v_batch_exists := format('usp_StageUpdates: batch %s exists already. Pass another p_batch_id, or NULL for a new one.', v_batch);
             IF EXISTS (SELECT 1 FROM dbo.MON_UpdateBatch WHERE batch_id = v_batch) THEN
-                RAISE EXCEPTION USING ERRCODE = '50202',
-                    MESSAGE = format('usp_StageUpdates: batch %s exists already. Pass another p_batch_id, or NULL for a new one.', v_batch);
+                RAISE EXCEPTION USING ERRCODE = '50202', MESSAGE = v_batch_exists;
             END IF;
 
-            INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, source_table, source_query,
-                create_labels_if_missing, batch_status, rows_staged)
-            VALUES (v_batch, p_board_id, v_level, v_op, p_source_table, p_query, v_labels, 'STAGED', v_rows);
+            BEGIN
+                INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, source_table, source_query,
+                    create_labels_if_missing, batch_status, rows_staged)
+                VALUES (v_batch, p_board_id, v_level, v_op, p_source_table, p_query, v_labels, 'STAGED', v_rows);
+            EXCEPTION WHEN unique_violation THEN
+                -- a concurrent stage with the same p_batch_id committed its batch after the check above
+                RAISE EXCEPTION USING ERRCODE = '50202', MESSAGE = v_batch_exists;
+            END;
 
             -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
             -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back
@@ -387,6 +393,10 @@ DECLARE
     v_col text;
     v_step varchar(10) := 'CHECK';
 BEGIN
+    IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
+        -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
+        CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_StageUpdates');
+    END IF;
     LOOP
         CALL dbo.usp_Private_StageUpdates_Work(
             p_shell_error_state => v_state,
@@ -411,6 +421,7 @@ BEGIN
         );
         IF to_regclass('pg_temp.mon_stage_capture') IS NOT NULL THEN DROP TABLE pg_temp.mon_stage_capture; END IF;
         COMMIT;
+        SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
         -- done: the help text, a failure, or the batch staged
         EXIT WHEN v_step = 'STAGE' OR v_state IS NOT NULL OR v_sql IS NULL;
 

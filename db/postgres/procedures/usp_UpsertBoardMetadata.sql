@@ -106,6 +106,10 @@ BEGIN
         p_run_id => v_run_id);
 
     BEGIN
+        -- one sync of a board at a time, first and without locking other boards' rows: the twin of the T-SQL's
+        -- sp_getapplock on the same resource name, held until this transaction ends
+        PERFORM pg_advisory_xact_lock(hashtextextended('opus_board_sync_' || v_board::text, 0));
+
         -- the subitems board named by the subtasks column
         SELECT (CASE WHEN jsonb_typeof(c -> 'settings') = 'string' THEN (c ->> 'settings')::jsonb ELSE c -> 'settings' END
                 -> 'boardIds' ->> 0)::bigint
@@ -212,6 +216,10 @@ DECLARE
     v_state text;
     v_msg text;
 BEGIN
+    IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
+        -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
+        CALL dbo.usp_Private_RefuseOpenTransaction(p_proc_name => 'usp_UpsertBoardMetadata');
+    END IF;
     CALL dbo.usp_Private_UpsertBoardMetadata_Work(
         p_shell_error_state => v_state,
         p_shell_error_message => v_msg,

@@ -136,6 +136,8 @@ BEGIN
             ('opus_stager', 'EXECUTE', 'usp_Private_CancelBatch_Work', 'routine'),
             ('opus_stager', 'EXECUTE', 'usp_StageRollback', 'routine'),
             ('opus_stager', 'EXECUTE', 'usp_Private_StageRollback_Work', 'routine'),
+            -- the shells' first call: refuses a caller's open transaction (touches no table)
+            ('opus_stager', 'EXECUTE', 'usp_Private_RefuseOpenTransaction', 'routine'),
             ('opus_stager', 'SELECT', 'vw_MON_BatchSummary', 'view'),
             ('opus_stager', 'SELECT', 'vw_MON_ValidationErrors', 'view'),
             ('opus_stager', 'SELECT', 'vw_MON_UpdatePreview', 'view'),
@@ -158,6 +160,7 @@ BEGIN
             ('opus_sender', 'EXECUTE', 'usp_Private_RecordSendResult_Work', 'routine'),
             ('opus_sender', 'EXECUTE', 'usp_RecordPreview', 'routine'),
             ('opus_sender', 'EXECUTE', 'usp_Private_RecordPreview_Work', 'routine'),
+            ('opus_sender', 'EXECUTE', 'usp_Private_RefuseOpenTransaction', 'routine'),
             ('opus_sender', 'SELECT', 'vw_MON_BatchSummary', 'view'),
             ('opus_sender', 'SELECT', 'vw_MON_ValidationErrors', 'view'),
             ('opus_sender', 'SELECT', 'vw_MON_UpdatePreview', 'view'),

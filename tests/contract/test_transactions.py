@@ -1,0 +1,323 @@
+"""Transactions and concurrency of the committing procedures (issue 10): a caller's open transaction, two
+stages with one batch id, one lock order, a cancel after an expired lease, board syncs side by side, the
+isolation level a procedure runs at. Both engines; the locks a test holds are taken in each engine's words."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+
+from sender.db import MSSQL, Database, DbError
+from tests.contract.helpers import BOARD_ID, ITEM_ID, load_item_rows, load_planning_board
+from tests.contract.queue_helpers import (
+    audit_rows,
+    batch_row,
+    cells,
+    claim,
+    expect_error,
+    make_batch,
+    make_board,
+    past,
+    queue_row,
+    record,
+)
+
+REFUSED = 50960
+
+# every public procedure that commits its own work, with arguments it would accept (the refusal comes first)
+COMMITTING: dict[str, dict] = {
+    "usp_StageUpdates": {"query": "SELECT monday_item_id FROM dbo.STG_MON_CustMasterSchedule", "board_id": BOARD_ID},
+    "usp_ValidateStagedUpdates": {"batch_id": "UB-NONE"},
+    "usp_ReleaseBatch": {"batch_id": "UB-NONE"},
+    "usp_CancelBatch": {"batch_id": "UB-NONE"},
+    "usp_StageRollback": {"batch_id": "UB-NONE", "reason": "test"},
+    "usp_UpsertBoardMetadata": {"board_json": "{}"},
+    "usp_ExtendLease": {"worker_id": "w1", "queue_ids": "[1]"},
+    "usp_ReleaseLease": {"worker_id": "w1"},
+    "usp_RecordCreatedItem": {"queue_id": 1, "worker_id": "w1", "created_item_id": 5},
+    "usp_RecordSendResult": {"queue_id": 1, "worker_id": "w1", "outcome": "SENT"},
+    "usp_RecordPreview": {"batch_id": "UB-NONE", "queue_id": 1, "cells": "[]"},
+    "usp_PurgeRunLog": {"retention_days": 30},
+    "usp_ClaimQueueRows": {"worker_id": "w1"},
+}
+
+
+def _call(db: Database, name: str) -> None:
+    if name == "usp_ClaimQueueRows":
+        db.call_rows(name, **COMMITTING[name])
+    else:
+        db.call(name, **COMMITTING[name])
+
+
+def _run_log_count(db: Database) -> int:
+    return db.scalar("SELECT COUNT(*) FROM dbo.MON_RunLog")
+
+
+@pytest.mark.parametrize("name", sorted(COMMITTING))
+def test_a_procedure_that_commits_refuses_the_callers_open_transaction(db, name):
+    calls = _run_log_count(db)
+    db.execute("BEGIN TRANSACTION")
+    db.execute("INSERT INTO dbo.MON_RunLog (proc_name) VALUES ('the caller''s own work')")
+    err = expect_error(REFUSED, _call, db, name)
+    assert f"dbo.{name}" in err.message and "outside a transaction" in err.message
+    if db.dialect == MSSQL:
+        # nothing was done, and the caller's transaction is still open and committable, its work in it
+        assert "@@TRANCOUNT = 1" in err.message
+        assert db.scalar("SELECT XACT_STATE()") == 1
+        db.execute("COMMIT TRANSACTION")
+        assert _run_log_count(db) == calls + 1
+    else:
+        # PostgreSQL aborts a transaction block at any error: it can only be rolled back
+        db.execute("ROLLBACK TRANSACTION")
+        assert _run_log_count(db) == calls
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_RunLog WHERE proc_name = ?", (name,)) == 0
+
+
+@pytest.mark.parametrize("name", ["usp_CancelBatch", "usp_RecordSendResult", "usp_StageUpdates"])
+def test_an_open_transaction_that_has_not_written_is_refused_too(db, name):
+    db.execute("BEGIN TRANSACTION")
+    with pytest.raises(DbError) as caught:
+        _call(db, name)
+    if db.dialect == MSSQL:
+        assert caught.value.number == REFUSED
+        assert db.scalar("SELECT @@TRANCOUNT") == 1
+        db.execute("COMMIT TRANSACTION")
+    else:
+        # nothing tells a PL/pgSQL procedure that its CALL sits in a transaction block that has not written:
+        # PostgreSQL refuses the procedure's first COMMIT itself, before anything was done
+        assert caught.value.sqlstate == "2D000", caught.value
+        db.execute("ROLLBACK TRANSACTION")
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_RunLog WHERE proc_name = ?", (name,)) == 0
+
+
+def test_help_still_answers_and_a_call_outside_a_transaction_runs(db):
+    db.call("usp_CancelBatch", help="Y")
+    expect_error(50502, db.call, "usp_CancelBatch", batch_id="UB-NONE")
+
+
+# -- two stages with one explicit batch id -----------------------------------------------------------------------
+
+
+class Background:
+    """A call on its own connection in a thread: whether it is still waiting, and what it returned or raised."""
+
+    def __init__(self, fn: Callable[[], object]):
+        self.result: object = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self.thread.start()
+
+    def _run(self, fn):
+        try:
+            self.result = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            self.error = exc
+
+    def waiting(self, seconds: float = 1.5) -> bool:
+        self.thread.join(seconds)
+        return self.thread.is_alive()
+
+    def join(self) -> object:
+        self.thread.join(60)
+        assert not self.thread.is_alive(), "the call did not finish"
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def _insert_batch(db: Database, batch_id: str) -> None:
+    db.execute(
+        "INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, batch_status, rows_staged) "
+        "VALUES (?, ?, 'ITEMS', 'UPDATE', 'STAGED', 1)", (batch_id, BOARD_ID))
+
+
+def test_a_stage_racing_another_with_the_same_batch_id_gets_50202(db, db_factory):
+    load_planning_board(db, items=True)
+    load_item_rows(db)
+    query = (f"SELECT monday_item_id, 'Done' AS order_status FROM dbo.STG_MON_CustMasterSchedule "
+             f"WHERE monday_item_id = {ITEM_ID} AND update_batch_id IS NULL")
+    other = db_factory()
+    # the other stage has written its batch row and not committed yet: the check for an existing id passes
+    other.execute("BEGIN TRANSACTION")
+    _insert_batch(other, "UB-RACE")
+    late = db_factory()
+    call = Background(lambda: late.call("usp_StageUpdates", query=query, board_id=BOARD_ID, batch_id="UB-RACE"))
+    assert call.waiting(), f"the stage should wait for the other transaction's batch row: {call.error}"
+    other.execute("COMMIT TRANSACTION")
+    with pytest.raises(DbError) as caught:
+        call.join()
+    assert caught.value.number == 50202, caught.value
+    assert "UB-RACE exists already" in caught.value.message
+    # nothing half-staged, the failure in the run log under the project's number
+    assert db.scalar("SELECT COUNT(*) FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id = ?", ("UB-RACE",)) == 0
+    failed = db.query("SELECT outcome, error_number FROM dbo.MON_RunLog WHERE proc_name = 'usp_StageUpdates'")
+    assert failed == [{"outcome": "FAILED", "error_number": 50202}]
+
+
+# -- one lock order: the batch row, then its queue rows ----------------------------------------------------------
+
+
+def _lock_batch(db: Database, batch_id: str) -> None:
+    if db.dialect == MSSQL:
+        db.query("SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK) "
+                 "WHERE b.batch_id = ?", (batch_id,))
+    else:
+        db.query("SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = ? FOR UPDATE", (batch_id,))
+
+
+def _lock_queue(db: Database, batch_id: str) -> None:
+    if db.dialect == MSSQL:
+        db.query("SELECT q.queue_status FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK) "
+                 "WHERE q.batch_id = ?", (batch_id,))
+    else:
+        db.query("SELECT q.queue_status FROM dbo.MON_UpdateQueue AS q WHERE q.batch_id = ? "
+                 "ORDER BY q.queue_id FOR UPDATE", (batch_id,))
+
+
+def test_release_lease_takes_the_batch_row_before_its_queue_rows(db, db_factory):
+    # a cancel-like transaction holds the batch row and then wants the queue rows, while the sender gives its
+    # leases back: with one lock order the release waits for the batch row and nobody deadlocks
+    make_board(db)
+    make_batch(db, "UB-ORDER", 3)
+    assert len(claim(db, "w1", batch_id="UB-ORDER")) == 3
+    holder = db_factory()
+    holder.execute("BEGIN TRANSACTION")
+    _lock_batch(holder, "UB-ORDER")
+    sender = db_factory()
+    call = Background(lambda: sender.call("usp_ReleaseLease", outputs={"released": "int"}, worker_id="w1"))
+    assert call.waiting(), "usp_ReleaseLease should wait for the batch row"
+    _lock_queue(holder, "UB-ORDER")  # a deadlock here before the fix (the release held the queue rows)
+    holder.execute("COMMIT TRANSACTION")
+    assert call.join().outputs["released"] == 3
+    assert batch_row(db, "UB-ORDER")["batch_status"] == "READY"
+
+
+# -- a cancel after an expired lease keeps a later SENT result ----------------------------------------------------
+
+
+def _expire(db: Database, batch_id: str) -> None:
+    db.execute("UPDATE dbo.MON_UpdateQueue SET lease_expires_at = ? WHERE batch_id = ? AND queue_status = 'CLAIMED'",
+               (past(db, 60), batch_id))
+
+
+def test_a_row_sent_after_its_lease_expired_and_its_batch_was_cancelled_keeps_its_audit(db):
+    make_board(db)
+    qids = make_batch(db, "UB-LATE", 2)
+    assert [r["queue_id"] for r in claim(db, "w1", batch_id="UB-LATE")] == qids
+    _expire(db, "UB-LATE")
+    db.call("usp_CancelBatch", batch_id="UB-LATE", reason="stop it")
+    assert [queue_row(db, q)["queue_status"] for q in qids] == ["CANCELLED", "CANCELLED"]
+    # nothing can claim the rows any more
+    assert claim(db, "w2", batch_id="UB-LATE") == []
+    # the slow sender had sent the first row: its result and its audit rows are recorded
+    record(db, qids[0], "w1", "SENT", cells=cells(("status", '{"index":0}', '{"label":"In Progress"}')))
+    row = queue_row(db, qids[0])
+    assert row["queue_status"] == "SENT" and row["lease_owner"] is None
+    assert row["last_error_code"] == "CANCELLED"  # the row tells both: cancelled, then its result came in
+    audit = audit_rows(db, "UB-LATE")
+    assert [(a["queue_id"], a["column_id"], a["worker_id"]) for a in audit] == [(qids[0], "status", "w1")]
+    assert batch_row(db, "UB-LATE")["batch_status"] == "CANCELLED"
+    # only a SENT result of the lease's owner: anything else changes nothing
+    expect_error(50606, record, db, qids[1], "w1", "RETRY", error_code="X", error_message="later")
+    expect_error(50606, record, db, qids[1], "w1", "FAILED", error_code="X", error_message="refused")
+    expect_error(50606, record, db, qids[1], "w2", "SENT", cells=cells(("status", None, '{"index":1}')))
+    assert queue_row(db, qids[1])["queue_status"] == "CANCELLED"
+    assert len(audit_rows(db, "UB-LATE")) == 1
+    # what reached the board can be rolled back like any sent change
+    rollback = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"},
+                       batch_id="UB-LATE", reason="undo the late row").outputs["rollback_batch_id"]
+    assert rollback
+
+
+def test_a_created_item_of_a_cancelled_row_is_recorded_for_its_lease_owner(db):
+    make_board(db)
+    qids = make_batch(db, "UB-LATEC", 1, operation="CREATE")
+    claim(db, "w1", batch_id="UB-LATEC")
+    _expire(db, "UB-LATEC")
+    db.call("usp_CancelBatch", batch_id="UB-LATEC", reason="stop it")
+    expect_error(50606, db.call, "usp_RecordCreatedItem", queue_id=qids[0], worker_id="w2", created_item_id=77)
+    db.call("usp_RecordCreatedItem", queue_id=qids[0], worker_id="w1", created_item_id=77)
+    record(db, qids[0], "w1", "SENT")
+    row = queue_row(db, qids[0])
+    assert (row["queue_status"], row["created_item_id"]) == ("SENT", 77)
+    assert [a["column_id"] for a in audit_rows(db, "UB-LATEC")] == ["name"]
+
+
+# -- lock escalation ----------------------------------------------------------------------------------------------
+
+
+def test_the_queue_does_not_escalate_to_a_table_lock(db):
+    if db.dialect != MSSQL:
+        pytest.skip("PostgreSQL keeps row locks in the rows and never escalates them")
+    assert db.scalar("SELECT lock_escalation_desc FROM sys.tables WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')") \
+        == "DISABLE"
+
+
+# -- board syncs: one board at a time, boards side by side ---------------------------------------------------------
+
+
+def _hold_board_sync(db: Database, board_id: int) -> None:
+    """Take the lock a sync of board_id takes, in an open transaction of db."""
+    db.execute("BEGIN TRANSACTION")
+    if db.dialect == MSSQL:
+        db.execute("EXEC sys.sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction'",
+                   (f"opus_board_sync_{board_id}",))
+    else:
+        db.query("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (f"opus_board_sync_{board_id}",))
+
+
+def _board(board_id: int, name: str) -> str:
+    return json.dumps({"id": str(board_id), "name": name, "board_kind": "public",
+                       "columns": [{"id": "status", "title": "Status", "type": "status", "settings": {}}],
+                       "groups": [{"id": "topics", "title": "Group"}]})
+
+
+def test_a_board_sync_waits_for_a_sync_of_its_board_only(db, db_factory):
+    holder = db_factory()
+    _hold_board_sync(holder, 501)
+    same = db_factory()
+    call = Background(lambda: same.call("usp_UpsertBoardMetadata", board_json=_board(501, "First")))
+    assert call.waiting(), "a sync of board 501 should wait for the other sync of board 501"
+    started = time.monotonic()
+    db.call("usp_UpsertBoardMetadata", board_json=_board(502, "Second"))  # another board: not blocked
+    assert call.thread.is_alive() and time.monotonic() - started < 30
+    holder.execute("COMMIT TRANSACTION")
+    call.join()
+    names = db.query("SELECT board_id, board_name FROM dbo.MON_Board WHERE board_id IN (501, 502) ORDER BY board_id")
+    assert names == [{"board_id": 501, "board_name": "First"}, {"board_id": 502, "board_name": "Second"}]
+
+
+# -- isolation: the level each procedure runs at is its own ---------------------------------------------------------
+
+
+def test_a_procedure_runs_read_committed_whatever_the_session_level(db, db_factory):
+    # a session whose transactions default to REPEATABLE READ / SNAPSHOT would fail a cancel that waited for a
+    # concurrent update of the batch row (40001 / 3960); the procedure sets its own level and succeeds
+    make_board(db)
+    make_batch(db, "UB-ISO", 2)
+    caller = db_factory()
+    if caller.dialect == MSSQL:
+        # SNAPSHOT where the database allows it (the level a wait would fail under), SERIALIZABLE otherwise
+        snapshot = caller.scalar("SELECT snapshot_isolation_state FROM sys.databases WHERE name = DB_NAME()") == 1
+        level, level_number = ("SNAPSHOT", 5) if snapshot else ("SERIALIZABLE", 4)
+        caller.execute(f"SET TRANSACTION ISOLATION LEVEL {level}")
+    else:
+        caller.execute("SET default_transaction_isolation = 'repeatable read'")
+    writer = db_factory()
+    writer.execute("BEGIN TRANSACTION")
+    writer.execute("UPDATE dbo.MON_UpdateBatch SET released_by = 'someone else' WHERE batch_id = 'UB-ISO'")
+    call = Background(lambda: caller.call("usp_CancelBatch", batch_id="UB-ISO", reason="iso"))
+    assert call.waiting(), f"the cancel should wait for the batch row: {call.error}"
+    writer.execute("COMMIT TRANSACTION")
+    call.join()
+    assert batch_row(db, "UB-ISO")["batch_status"] == "CANCELLED"
+    # the session's own level is untouched
+    if caller.dialect == MSSQL:
+        level = caller.scalar("SELECT transaction_isolation_level FROM sys.dm_exec_sessions WHERE session_id = @@SPID")
+        assert level == level_number
+    else:
+        assert caller.scalar("SHOW default_transaction_isolation") == "repeatable read"

@@ -30,6 +30,7 @@ def counts(db) -> dict:
     }
 
 
+@pytest.mark.engine_gap("openjson-unescape")
 def test_planning_board_is_stored_with_columns_groups_users(db):
     load_planning_board(db)
     board = db.query("SELECT * FROM dbo.MON_Board WHERE board_id = ?", (BOARD_ID,))[0]

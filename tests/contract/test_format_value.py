@@ -18,7 +18,8 @@ DROPDOWN = json.dumps({"labels": [{"id": 1, "name": "Cookie"}, {"id": 2, "name":
     [
         ("text", "ACME Corp", None, "ACME Corp"),
         ("text", "  spaced  ", None, "  spaced  "),
-        ("text", "Ünïcødé 🚀 \"quoted\" \\ /", None, "Ünïcødé 🚀 \"quoted\" \\ /"),
+        pytest.param("text", "Ünïcødé 🚀 \"quoted\" \\ /", None, "Ünïcødé 🚀 \"quoted\" \\ /",
+                     marks=pytest.mark.engine_gap("json-non-ascii")),
         ("text", None, None, ""),
         ("text", "", None, ""),
         ("name", "New name", None, "New name"),

@@ -65,6 +65,10 @@ GAPS = (
         "SET TRANSACTION ISOLATION LEVEL inside a procedure applies to it and reverts when it returns",
     ),
     EngineGap(
+        "updlock-ignored", "Babelfish",
+        "SELECT ... WITH (UPDLOCK) holds the row until the transaction ends, so a procedure that wants it waits",
+    ),
+    EngineGap(
         "readpast-ignored", "Babelfish",
         "READPAST skips the rows another sender holds, so two concurrent claims both get rows",
     ),

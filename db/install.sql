@@ -101,6 +101,45 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/50_queue_claim_index_order.sql
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
+    EXEC sys.sp_executesql N'-- Schema 0.2.0, step 50: index IX_MON_UpdateQueue_claim in the claim''s order.
+-- usp_ClaimQueueRows takes the open rows of a batch ORDER BY queue_id; 0.1 keyed the index on
+-- (batch_id, board_id, visible_after, queue_id), so every claim read and sorted all open rows of the batch
+-- to return the first 100 (a claim cost grew with the batch; a batch cost O(N^2)). The index becomes
+-- (batch_id, queue_id) with the columns the claim tests included: a claim reads its rows in order and stops.
+-- The index is filtered on the open rows (READY, CLAIMED), so rebuilding it reads only those.
+-- Idempotent: changed only where the index exists with another second key column (DROP_EXISTING keeps
+-- the index in place until the new one is built); a database without it gets it from the table''s DDL.
+IF OBJECT_ID(N''dbo.MON_UpdateQueue'', N''U'') IS NOT NULL
+    AND EXISTS (
+        SELECT 1 FROM sys.indexes
+        WHERE name = N''IX_MON_UpdateQueue_claim'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
+    )
+    AND NOT EXISTS (
+        SELECT 1
+        FROM sys.indexes AS i
+        INNER JOIN sys.index_columns AS ic ON i.object_id = ic.object_id AND i.index_id = ic.index_id
+        INNER JOIN sys.columns AS c ON ic.object_id = c.object_id AND ic.column_id = c.column_id
+        WHERE
+            i.object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
+            AND i.name = N''IX_MON_UpdateQueue_claim''
+            AND ic.key_ordinal = 2
+            AND c.name = N''queue_id''
+    )
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
+    INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
+    WHERE queue_status IN (''READY'', ''CLAIMED'')
+    WITH (DROP_EXISTING = ON);
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
 -- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
 IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NULL
@@ -1055,14 +1094,16 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
--- the claim: open rows by visibility, per board, small enough to stay in memory
+-- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that TOP (@max_rows)
+-- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
+-- (upgrade step db/upgrades/0.2.0/50_queue_claim_index_order.sql changes the 0.1 definition)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N'IX_MON_UpdateQueue_claim' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
 )
 BEGIN
-    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, board_id, visible_after, queue_id)
-    INCLUDE (queue_status, lease_expires_at)
+    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
+    INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
     WHERE queue_status IN ('READY', 'CLAIMED');
 END;
 GO
@@ -1503,11 +1544,14 @@ END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_PurgeRunLog.sql
 -- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
--- that started more than @retention_days days ago, in chunks of 5,000 rows (each chunk its own short
+-- that started more than @retention_days days ago, in chunks of 4,000 rows (each chunk its own short
 -- transaction under the lock-escalation threshold, so senders writing run-log rows are never blocked for
 -- long and the transaction log stays small). Dry run by default: with @execute = 'N' it only reports how
 -- many rows would be deleted. Rows of every outcome are deleted (a RUNNING row older than the retention is
 -- the trace of a call that died long ago). The call's own run-log row is never deleted.
+-- Dry-run previews have the same retention: the dbo.MON_UpdatePreview rows of batches that ended
+-- (COMPLETED, PARTIAL, FAILED, CANCELLED) more than @retention_days days ago are deleted too, in chunks of
+-- 4,000 rows found through IX_MON_UpdatePreview_batch (previews of open batches are kept, whatever their age).
 -- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
@@ -1524,7 +1568,8 @@ ALTER PROCEDURE dbo.usp_PurgeRunLog
     @retention_days int = 30,
     @execute char(1) = 'N',
     @help char(1) = 'N',
-    @purge_count bigint = NULL OUTPUT
+    @purge_count bigint = NULL OUTPUT,
+    @preview_purge_count bigint = NULL OUTPUT
 AS
 BEGIN
     SET NOCOUNT ON;
@@ -1532,7 +1577,8 @@ BEGIN
 
     IF UPPER(@help) = 'Y'
     BEGIN
-        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 5,000 rows.
+        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 4,000 rows,
+and the dbo.MON_UpdatePreview rows (dry-run previews) of batches that ended before the retention.
 Dry run by default: with @execute = ''N'' nothing is deleted; the rows that would be are counted and reported.
 
 Parameters:
@@ -1540,10 +1586,13 @@ Parameters:
                                  (1 to 36500); older rows are deleted
   @execute        char(1) ''N''    ''Y'' deletes; ''N'' only reports what would be deleted
   @help           char(1) ''N''    ''Y'' prints this text and does nothing else
-  @purge_count    bigint  OUTPUT rows deleted (''Y''), or rows that would be deleted (''N'')
+  @purge_count    bigint  OUTPUT run-log rows deleted (''Y''), or rows that would be deleted (''N'')
+  @preview_purge_count bigint OUTPUT preview rows deleted (''Y''), or rows that would be deleted (''N''):
+                                 the previews of batches COMPLETED, PARTIAL, FAILED or CANCELLED before
+                                 the cutoff
 
 Result set: one row (retention_days, cutoff_time, execute_mode, rows_older_than_cutoff, rows_deleted,
-oldest_start_time, summary). Every call writes its own dbo.MON_RunLog row, dry runs included.
+oldest_start_time, summary, previews_older_than_cutoff, previews_deleted). Every call writes its own dbo.MON_RunLog row, dry runs included.
 
 Examples:
   -- what would a 30-day retention delete?
@@ -1590,7 +1639,10 @@ Examples:
         @rows_int int,
         @matching bigint,
         @oldest datetime2(3),
-        @message nvarchar(400),
+        @preview_matching bigint,
+        @preview_deleted bigint = 0,
+        @message nvarchar(800),
+        @progress nvarchar(200),
         @params nvarchar(400) = CONCAT(
             N'EXEC dbo.usp_PurgeRunLog @retention_days = ', @retention_days,
             N', @execute = ''', @execute_u, N''';'
@@ -1608,6 +1660,12 @@ Examples:
         FROM dbo.MON_RunLog AS rl
         WHERE rl.start_time < @cutoff AND rl.run_id <> @run_id;
 
+        SELECT @preview_matching = COUNT_BIG(*)
+        FROM dbo.MON_UpdateBatch AS b
+        INNER JOIN dbo.MON_UpdatePreview AS p ON b.batch_id = p.batch_id
+        WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+            AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
         IF @execute_u = 'Y'
         BEGIN
             -- one short transaction per chunk (autocommit); the index on start_time finds the rows
@@ -1619,25 +1677,47 @@ Examples:
                 SET @chunk = @@ROWCOUNT;
                 SET @deleted = @deleted + @chunk;
                 IF @chunk < @chunk_size BREAK;
-                RAISERROR (N'usp_PurgeRunLog: %I64d run-log rows deleted so far', 0, 1, @deleted) WITH NOWAIT;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @deleted, N' run-log rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
+            -- the previews of ended batches: the same chunks, each its own short transaction; the batch
+            -- header (a few rows per day) drives the seek on IX_MON_UpdatePreview_batch
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) p
+                FROM dbo.MON_UpdatePreview AS p
+                INNER JOIN dbo.MON_UpdateBatch AS b ON p.batch_id = b.batch_id
+                WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @preview_deleted = @preview_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @preview_deleted, N' preview rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
             END;
             SET @purge_count = @deleted;
+            SET @preview_purge_count = @preview_deleted;
             SET @message = CONCAT(
                 @deleted, N' run-log rows started before ', CONVERT(nvarchar(30), @cutoff, 126),
-                N' UTC were deleted.'
+                N' UTC were deleted; ', @preview_deleted, N' preview rows of batches ended before then were deleted.'
             );
         END
         ELSE
         BEGIN
             SET @purge_count = @matching;
+            SET @preview_purge_count = @preview_matching;
             SET @message = CONCAT(
                 N'Dry run, nothing was deleted: ', @matching, N' run-log rows started before ',
-                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted.',
+                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted, and ', @preview_matching,
+                N' preview rows of batches ended before then.',
                 N' Run again with @execute = ''Y'' to delete them.'
             );
         END;
 
-        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        SET @rows_int = CASE
+            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+        END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
             @outcome = 'SUCCEEDED',
@@ -1647,7 +1727,9 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK;
         DECLARE @en int = ERROR_NUMBER(), @em nvarchar(4000) = ERROR_MESSAGE();
         -- chunks deleted before the error stay deleted (each was committed on its own)
-        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        SET @rows_int = CASE
+            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+        END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
             @outcome = 'FAILED',
@@ -1665,7 +1747,9 @@ Examples:
         @matching AS rows_older_than_cutoff,
         @deleted AS rows_deleted,
         @oldest AS oldest_start_time,
-        @message AS summary;
+        @message AS summary,
+        @preview_matching AS previews_older_than_cutoff,
+        @preview_deleted AS previews_deleted;
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -5400,11 +5484,14 @@ Examples:
             SELECT TOP (1) @pick_board = q.board_id
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
             WHERE (@batch_id IS NULL OR q.batch_id = @batch_id)
+                -- the filter of IX_MON_UpdateQueue_claim, spelled out so that the index matches
+                AND q.queue_status IN ('READY', 'CLAIMED')
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= @now)
                     OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= @now)
                 )
-            ORDER BY q.queue_id;
+            ORDER BY q.queue_id
+            OPTION (RECOMPILE);
         END;
 
         IF @pick_board IS NOT NULL
@@ -5419,6 +5506,7 @@ Examples:
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
             WHERE q.board_id = @pick_board
                 AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND q.queue_status IN ('READY', 'CLAIMED')
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= @now)
                     OR (

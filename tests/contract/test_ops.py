@@ -537,3 +537,4 @@ def test_role_grants_are_the_same_in_both_engines():
     g = {(r, p, re.sub(r"^usp_private_(\w+)_work$", r"usp_\1", o.lower())) for r, p, o in re.findall(pattern, pg)}
     assert t and t == g
     assert not any(o == "usp_purgerunlog" for _, _, o in t), "retention is for the job owner, not a role"
+

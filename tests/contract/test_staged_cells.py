@@ -69,3 +69,28 @@ def test_cells_of_a_batch_without_rows_or_unknown_are_empty(db):
     seed(db, rows=0)
     assert db.query("SELECT * FROM dbo.fn_MON_StagedCells(?)", (BATCH,)) == []
     assert db.query("SELECT * FROM dbo.fn_MON_StagedCells(?)", ("UB-NONE",)) == []
+
+
+def test_release_formats_every_cell_of_directly_staged_rows(db):
+    """usp_ReleaseBatch on validated rows written directly: each cell formatted as monday writes it. (Values
+    with JSON escapes are left to test_format_value.py: a T-SQL engine's OPENJSON gap, docs/engine_gaps.md.)"""
+    make_board(db)
+    rows = 3
+    db.execute(
+        "INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, batch_status, "
+        "rows_staged, rows_valid) VALUES ('UB-CELLS-REL', ?, 'ITEMS', 'UPDATE', 'VALIDATED', ?, ?)",
+        (BOARD, rows, rows))
+    for n in range(1, rows + 1):
+        fields = {"order_status": " in progress ", "Due Date": "2026-06-15", "notes": f"row {n}"}
+        db.execute(
+            "INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, update_operation, update_fields, "
+            "update_batch_id, update_row_no, validation_status) VALUES (?, 'UPDATE', ?, 'UB-CELLS-REL', ?, 'VALID')",
+            (7100 + n, json.dumps(fields, separators=(",", ":")), n))
+    db.call("usp_ReleaseBatch", batch_id="UB-CELLS-REL")
+    queued = db.query("SELECT update_row_no, monday_item_id, column_values FROM dbo.MON_UpdateQueue "
+                      "WHERE batch_id = 'UB-CELLS-REL' ORDER BY update_row_no")
+    assert [(q["update_row_no"], q["monday_item_id"]) for q in queued] == [(1, 7101), (2, 7102), (3, 7103)]
+    assert [json.loads(q["column_values"]) for q in queued] == [
+        {"order_status": {"index": 1}, "due_date": {"date": "2026-06-15"}, "notes": f"row {n}"}
+        for n in range(1, rows + 1)
+    ]

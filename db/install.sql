@@ -196,6 +196,45 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/50_queue_claim_index_order.sql
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
+    EXEC sys.sp_executesql N'-- Schema 0.2.0, step 50: index IX_MON_UpdateQueue_claim in the claim''s order.
+-- usp_ClaimQueueRows takes the open rows of a batch ORDER BY queue_id; 0.1 keyed the index on
+-- (batch_id, board_id, visible_after, queue_id), so every claim read and sorted all open rows of the batch
+-- to return the first 100 (a claim cost grew with the batch; a batch cost O(N^2)). The index becomes
+-- (batch_id, queue_id) with the columns the claim tests included: a claim reads its rows in order and stops.
+-- The index is filtered on the open rows (READY, CLAIMED), so rebuilding it reads only those.
+-- Idempotent: changed only where the index exists with another second key column (DROP_EXISTING keeps
+-- the index in place until the new one is built); a database without it gets it from the table''s DDL.
+IF OBJECT_ID(N''dbo.MON_UpdateQueue'', N''U'') IS NOT NULL
+    AND EXISTS (
+        SELECT 1 FROM sys.indexes
+        WHERE name = N''IX_MON_UpdateQueue_claim'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
+    )
+    AND NOT EXISTS (
+        SELECT 1
+        FROM sys.indexes AS i
+        INNER JOIN sys.index_columns AS ic ON i.object_id = ic.object_id AND i.index_id = ic.index_id
+        INNER JOIN sys.columns AS c ON ic.object_id = c.object_id AND ic.column_id = c.column_id
+        WHERE
+            i.object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
+            AND i.name = N''IX_MON_UpdateQueue_claim''
+            AND ic.key_ordinal = 2
+            AND c.name = N''queue_id''
+    )
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
+    INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
+    WHERE queue_status IN (''READY'', ''CLAIMED'')
+    WITH (DROP_EXISTING = ON);
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
 -- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
 IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NULL
@@ -242,9 +281,12 @@ DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RatingMax;
 DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_FormatValue;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ColumnLabels;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_DateText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NumberText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
 GO
 IF @@TRANCOUNT = 0
@@ -1170,14 +1212,16 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
--- the claim: open rows by visibility, per board, small enough to stay in memory
+-- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that TOP (@max_rows)
+-- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
+-- (upgrade step db/upgrades/0.2.0/50_queue_claim_index_order.sql changes the 0.1 definition)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N'IX_MON_UpdateQueue_claim' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
 )
 BEGIN
-    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, board_id, visible_after, queue_id)
-    INCLUDE (queue_status, lease_expires_at)
+    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
+    INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
     WHERE queue_status IN ('READY', 'CLAIMED');
 END;
 GO
@@ -1664,11 +1708,14 @@ END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_PurgeRunLog.sql
 -- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
--- that started more than @retention_days days ago, in chunks of 5,000 rows (each chunk its own short
+-- that started more than @retention_days days ago, in chunks of 4,000 rows (each chunk its own short
 -- transaction under the lock-escalation threshold, so senders writing run-log rows are never blocked for
 -- long and the transaction log stays small). Dry run by default: with @execute = 'N' it only reports how
 -- many rows would be deleted. Rows of every outcome are deleted (a RUNNING row older than the retention is
 -- the trace of a call that died long ago). The call's own run-log row is never deleted.
+-- Dry-run previews have the same retention: the dbo.MON_UpdatePreview rows of batches that ended
+-- (COMPLETED, PARTIAL, FAILED, CANCELLED) more than @retention_days days ago are deleted too, in chunks of
+-- 4,000 rows found through IX_MON_UpdatePreview_batch (previews of open batches are kept, whatever their age).
 -- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
@@ -1685,7 +1732,8 @@ ALTER PROCEDURE dbo.usp_PurgeRunLog
     @retention_days int = 30,
     @execute char(1) = 'N',
     @help char(1) = 'N',
-    @purge_count bigint = NULL OUTPUT
+    @purge_count bigint = NULL OUTPUT,
+    @preview_purge_count bigint = NULL OUTPUT
 AS
 BEGIN
     SET NOCOUNT ON;
@@ -1693,7 +1741,8 @@ BEGIN
 
     IF UPPER(@help) = 'Y'
     BEGIN
-        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 5,000 rows.
+        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 4,000 rows,
+and the dbo.MON_UpdatePreview rows (dry-run previews) of batches that ended before the retention.
 Dry run by default: with @execute = ''N'' nothing is deleted; the rows that would be are counted and reported.
 
 Parameters:
@@ -1701,10 +1750,13 @@ Parameters:
                                  (1 to 36500); older rows are deleted
   @execute        char(1) ''N''    ''Y'' deletes; ''N'' only reports what would be deleted
   @help           char(1) ''N''    ''Y'' prints this text and does nothing else
-  @purge_count    bigint  OUTPUT rows deleted (''Y''), or rows that would be deleted (''N'')
+  @purge_count    bigint  OUTPUT run-log rows deleted (''Y''), or rows that would be deleted (''N'')
+  @preview_purge_count bigint OUTPUT preview rows deleted (''Y''), or rows that would be deleted (''N''):
+                                 the previews of batches COMPLETED, PARTIAL, FAILED or CANCELLED before
+                                 the cutoff
 
 Result set: one row (retention_days, cutoff_time, execute_mode, rows_older_than_cutoff, rows_deleted,
-oldest_start_time, summary). Every call writes its own dbo.MON_RunLog row, dry runs included.
+oldest_start_time, summary, previews_older_than_cutoff, previews_deleted). Every call writes its own dbo.MON_RunLog row, dry runs included.
 
 Examples:
   -- what would a 30-day retention delete?
@@ -1756,7 +1808,10 @@ Examples:
         @rows_int int,
         @matching bigint,
         @oldest datetime2(3),
-        @message nvarchar(400),
+        @preview_matching bigint,
+        @preview_deleted bigint = 0,
+        @message nvarchar(800),
+        @progress nvarchar(200),
         @params nvarchar(400) = CONCAT(
             N'EXEC dbo.usp_PurgeRunLog @retention_days = ', @retention_days,
             N', @execute = ''', @execute_u, N''';'
@@ -1774,6 +1829,12 @@ Examples:
         FROM dbo.MON_RunLog AS rl
         WHERE rl.start_time < @cutoff AND rl.run_id <> @run_id;
 
+        SELECT @preview_matching = COUNT_BIG(*)
+        FROM dbo.MON_UpdateBatch AS b
+        INNER JOIN dbo.MON_UpdatePreview AS p ON b.batch_id = p.batch_id
+        WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+            AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
         IF @execute_u = 'Y'
         BEGIN
             -- one short transaction per chunk (autocommit); the index on start_time finds the rows
@@ -1785,25 +1846,47 @@ Examples:
                 SET @chunk = @@ROWCOUNT;
                 SET @deleted = @deleted + @chunk;
                 IF @chunk < @chunk_size BREAK;
-                RAISERROR (N'usp_PurgeRunLog: %I64d run-log rows deleted so far', 0, 1, @deleted) WITH NOWAIT;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @deleted, N' run-log rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
+            -- the previews of ended batches: the same chunks, each its own short transaction; the batch
+            -- header (a few rows per day) drives the seek on IX_MON_UpdatePreview_batch
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) p
+                FROM dbo.MON_UpdatePreview AS p
+                INNER JOIN dbo.MON_UpdateBatch AS b ON p.batch_id = b.batch_id
+                WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @preview_deleted = @preview_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @preview_deleted, N' preview rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
             END;
             SET @purge_count = @deleted;
+            SET @preview_purge_count = @preview_deleted;
             SET @message = CONCAT(
                 @deleted, N' run-log rows started before ', CONVERT(nvarchar(30), @cutoff, 126),
-                N' UTC were deleted.'
+                N' UTC were deleted; ', @preview_deleted, N' preview rows of batches ended before then were deleted.'
             );
         END
         ELSE
         BEGIN
             SET @purge_count = @matching;
+            SET @preview_purge_count = @preview_matching;
             SET @message = CONCAT(
                 N'Dry run, nothing was deleted: ', @matching, N' run-log rows started before ',
-                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted.',
+                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted, and ', @preview_matching,
+                N' preview rows of batches ended before then.',
                 N' Run again with @execute = ''Y'' to delete them.'
             );
         END;
 
-        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        SET @rows_int = CASE
+            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+        END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
             @outcome = 'SUCCEEDED',
@@ -1813,7 +1896,9 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK;
         DECLARE @en int = ERROR_NUMBER(), @em nvarchar(4000) = ERROR_MESSAGE();
         -- chunks deleted before the error stay deleted (each was committed on its own)
-        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        SET @rows_int = CASE
+            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+        END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
             @outcome = 'FAILED',
@@ -1831,7 +1916,9 @@ Examples:
         @matching AS rows_older_than_cutoff,
         @deleted AS rows_deleted,
         @oldest AS oldest_start_time,
-        @message AS summary;
+        @message AS summary,
+        @preview_matching AS previews_older_than_cutoff,
+        @preview_deleted AS previews_deleted;
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -1899,11 +1986,91 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NumberText.sql
+-- fn_MON_Private_NumberText: a number given as text in its canonical text form (column number_text), or NULL
+-- when the text is not a plain decimal number. Accepted: optional sign, digits, optional decimal point (no
+-- thousands separators, no exponent), surrounding spaces; at most 28 integer digits; rounded to 10
+-- decimals; trailing zeros removed ('12.5000' -> '12.5', '+007' -> '7', '-0.0' -> '0').
+-- Inline table-valued function (one row), so that set-based statements (release, through
+-- fn_MON_Private_FormatValue) apply it with CROSS APPLY and no scalar function runs per row; the scalar
+-- dbo.fn_MON_Private_NormalizeNumber returns its value. Every expression is safe for any input (the
+-- optimizer may compute it before the CASE that uses it).
+--   SELECT n.number_text FROM dbo.fn_MON_Private_NumberText(N' 12.5000 ') AS n;  -- '12.5'
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NumberText;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_NumberText(@value nvarchar(4000))
+RETURNS TABLE -- noqa: CP05
+WITH SCHEMABINDING
+AS
+RETURN
+WITH v AS (
+    SELECT LTRIM(RTRIM(@value)) AS v
+),
+
+b AS (
+    SELECT
+        v.v,
+        CASE WHEN LEFT(v.v, 1) IN (N'+', N'-') THEN SUBSTRING(v.v, 2, 4000) ELSE v.v END AS body
+    FROM v
+),
+
+d AS (
+    -- digits and at most one point, at least one digit
+    SELECT
+        CASE
+            WHEN
+                b.v IS NULL OR LEN(b.v) = 0 OR b.body LIKE N'%[^0-9.]%' OR b.body LIKE N'%.%.%'
+                OR b.body NOT LIKE N'%[0-9]%'
+                THEN NULL
+            ELSE TRY_CONVERT(decimal(38, 10), b.v)
+        END AS num
+    FROM b
+),
+
+r AS (
+    SELECT
+        d.num,
+        REVERSE(CONVERT(varchar(60), d.num)) AS rev
+    FROM d
+),
+
+z AS (
+    -- drop trailing zeros of the fraction (a trailing point is dropped below)
+    SELECT
+        r.num,
+        REVERSE(SUBSTRING(r.rev, PATINDEX('%[^0]%', r.rev), 60)) AS txt
+    FROM r
+)
+
+SELECT
+    CAST(
+        CASE
+            WHEN z.num IS NULL THEN NULL
+            WHEN z.num = 0 THEN '0'
+            WHEN RIGHT(z.txt, 1) = '.' THEN LEFT(z.txt, LEN(z.txt) - 1)
+            ELSE z.txt
+        END AS varchar(60)
+    ) AS number_text
+FROM z;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NormalizeNumber.sql
 -- fn_MON_Private_NormalizeNumber: a number given as text in its canonical text form, or NULL when the text
--- is not a plain decimal number. Accepted: optional sign, digits, optional decimal point (no thousands
--- separators, no exponent), surrounding spaces; at most 28 integer digits; rounded to 10 decimals;
--- trailing zeros removed ('12.5000' -> '12.5', '+007' -> '7', '-0.0' -> '0').
+-- is not a plain decimal number (the rules: dbo.fn_MON_Private_NumberText, whose value this returns, for
+-- the callers that need a scalar: validation, and the staged query's generated text of numeric columns).
+-- Set-based statements apply dbo.fn_MON_Private_NumberText itself with CROSS APPLY.
 -- Same rules as the PostgreSQL twin (db/postgres/functions/fn_MON_Private_NormalizeNumber.sql).
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
@@ -1921,39 +2088,136 @@ RETURNS varchar(60)
 WITH SCHEMABINDING
 AS
 BEGIN
-    DECLARE @v nvarchar(4000) = LTRIM(RTRIM(@value));
-    DECLARE @body nvarchar(4000);
-    DECLARE @d decimal(38, 10);
-    DECLARE @s varchar(60);
-
-    IF @v IS NULL OR LEN(@v) = 0
-    BEGIN
-        RETURN NULL;
-    END;
-    SET @body = CASE WHEN LEFT(@v, 1) IN (N'+', N'-') THEN SUBSTRING(@v, 2, 4000) ELSE @v END;
-    -- digits and at most one point, at least one digit
-    IF @body LIKE N'%[^0-9.]%' OR @body LIKE N'%.%.%' OR @body NOT LIKE N'%[0-9]%'
-    BEGIN
-        RETURN NULL;
-    END;
-    SET @d = TRY_CONVERT(decimal(38, 10), @v);
-    IF @d IS NULL
-    BEGIN
-        RETURN NULL;
-    END;
-    IF @d = 0
-    BEGIN
-        RETURN '0';
-    END;
-    SET @s = CONVERT(varchar(60), @d);
-    -- drop trailing zeros of the fraction, then a trailing point
-    SET @s = REVERSE(SUBSTRING(REVERSE(@s), PATINDEX('%[^0]%', REVERSE(@s)), 60));
-    IF RIGHT(@s, 1) = '.'
-    BEGIN
-        SET @s = LEFT(@s, LEN(@s) - 1);
-    END;
-    RETURN @s;
+    RETURN (SELECT n.number_text FROM dbo.fn_MON_Private_NumberText(@value) AS n);
 END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_DateText.sql
+-- fn_MON_Private_DateText: a date or date-time given as text, checked and normalised (column date_text), or
+-- NULL when it is not one. Accepted: 'YYYY-MM-DD', or 'YYYY-MM-DD' + 'T' or ' ' + 'HH:MM[:SS[.fffffff]]',
+-- optionally followed by 'Z' or an offset '+HH:MM' / '+HHMM'. Gives 'YYYY-MM-DD' for a date, and
+-- 'YYYY-MM-DD HH:MM:SS' in UTC for a date-time (an offset is applied; a value without offset is taken as
+-- UTC already; fractions of a second are dropped). Offsets run from -14:00 to +14:00.
+-- Inline table-valued function (one row), so that set-based statements (release, through
+-- fn_MON_Private_FormatValue) apply it with CROSS APPLY and no scalar function runs per row; the scalar
+-- dbo.fn_MON_Private_NormalizeDate returns its value. Every length and conversion is guarded so that the
+-- expression is safe for any input (the optimizer may compute it before the CASE that uses it).
+--   SELECT d.date_text FROM dbo.fn_MON_Private_DateText(N'2026-06-15T01:30:00+02:00') AS d;
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_DateText;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_DateText(@value nvarchar(100))
+RETURNS TABLE -- noqa: CP05
+WITH SCHEMABINDING
+AS
+RETURN
+WITH v AS (
+    SELECT LTRIM(RTRIM(@value)) AS v
+),
+
+d AS (
+    SELECT
+        v.v,
+        CASE
+            WHEN LEFT(v.v, 10) LIKE N'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'
+                THEN TRY_CONVERT(date, LEFT(v.v, 10), 23)
+        END AS d,
+        SUBSTRING(v.v, 12, 100) AS rest
+    FROM v
+),
+
+zl AS (
+    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it): its length
+    -- ([-+]: a leading - in a set is the character itself, on every engine)
+    SELECT
+        d.v,
+        d.d,
+        d.rest,
+        CASE
+            WHEN RIGHT(d.rest, 1) = N'Z' THEN 1
+            WHEN d.rest LIKE N'%[-+][0-1][0-9]:[0-5][0-9]' THEN 6
+            WHEN d.rest LIKE N'%[-+][0-1][0-9][0-5][0-9]' AND LEN(d.rest) > 8 THEN 5
+            ELSE 0
+        END AS zone_len
+    FROM d
+),
+
+zt AS (
+    SELECT
+        zl.v,
+        zl.d,
+        CASE zl.zone_len
+            WHEN 1 THEN N'+00:00'
+            WHEN 6 THEN RIGHT(zl.rest, 6)
+            WHEN 5 THEN LEFT(RIGHT(zl.rest, 5), 3) + N':' + RIGHT(zl.rest, 2)
+        END AS offset_text,
+        CASE
+            WHEN zl.zone_len = 0 THEN zl.rest
+            ELSE RTRIM(LEFT(zl.rest, CASE WHEN LEN(zl.rest) >= zl.zone_len THEN LEN(zl.rest) - zl.zone_len ELSE 0 END))
+        END AS time_text
+    FROM zl
+),
+
+tm AS (
+    SELECT
+        zt.v,
+        zt.d,
+        zt.offset_text,
+        TRY_CONVERT(int, SUBSTRING(zt.offset_text, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(zt.offset_text, 2))
+            AS offset_minutes,
+        CASE
+            WHEN zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]' THEN zt.time_text + N':00'
+            WHEN zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]' THEN zt.time_text
+            WHEN
+                zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%'
+                AND SUBSTRING(zt.time_text, 10, 100) NOT LIKE N'%[^0-9]%'
+                AND LEN(zt.time_text) <= 16
+                THEN zt.time_text
+        END AS hms
+    FROM zt
+),
+
+dt AS (
+    -- seconds only: fractions are dropped, not rounded
+    SELECT
+        tm.v,
+        tm.d,
+        tm.offset_text,
+        tm.offset_minutes,
+        tm.hms,
+        TRY_CONVERT(datetime2(7), CONVERT(char(10), tm.d, 23) + N'T' + LEFT(tm.hms, 8), 126) AS dt
+    FROM tm
+)
+
+SELECT
+    CAST(
+        CASE
+            WHEN dt.d IS NULL THEN NULL
+            WHEN LEN(dt.v) = 10 THEN CONVERT(char(10), dt.d, 23)
+            WHEN SUBSTRING(dt.v, 11, 1) NOT IN (N'T', N' ') THEN NULL
+            -- offsets run from -14:00 to +14:00 (beyond, datetimeoffset raises instead of returning NULL)
+            WHEN dt.offset_minutes > 840 THEN NULL
+            WHEN dt.hms IS NULL OR TRY_CONVERT(int, LEFT(dt.hms, 2)) > 23 THEN NULL
+            WHEN dt.offset_text IS NULL THEN CONVERT(char(19), dt.dt, 120)
+            ELSE CONVERT(
+                char(19),
+                CONVERT(datetime2(7), SWITCHOFFSET(TODATETIMEOFFSET(dt.dt, dt.offset_text), '+00:00')),
+                120
+            )
+        END AS varchar(19)
+    ) AS date_text
+FROM dt;
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -1963,10 +2227,9 @@ END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NormalizeDate.sql
 -- fn_MON_Private_NormalizeDate: a date or date-time given as text, checked and normalised, or NULL when it
--- is not one. Accepted: 'YYYY-MM-DD', or 'YYYY-MM-DD' + 'T' or ' ' + 'HH:MM[:SS[.fffffff]]', optionally
--- followed by 'Z' or an offset '+HH:MM' / '+HHMM'. Returns 'YYYY-MM-DD' for a date, and
--- 'YYYY-MM-DD HH:MM:SS' in UTC for a date-time (an offset is applied; a value without offset is taken as
--- UTC already; fractions of a second are dropped). Same rules as the PostgreSQL twin.
+-- is not one (the rules: dbo.fn_MON_Private_DateText, whose value this returns, for the callers that need
+-- a scalar: validation). Set-based statements apply dbo.fn_MON_Private_DateText itself with CROSS APPLY.
+-- Same rules as the PostgreSQL twin.
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
 GO
@@ -1983,87 +2246,7 @@ RETURNS varchar(19)
 WITH SCHEMABINDING
 AS
 BEGIN
-    DECLARE @v nvarchar(100) = LTRIM(RTRIM(@value));
-    DECLARE @d date;
-    DECLARE @rest nvarchar(100);
-    DECLARE @time nvarchar(100);
-    DECLARE @offset nvarchar(10) = NULL;
-    DECLARE @p int;
-    DECLARE @dt datetime2(7);
-
-    IF @v IS NULL OR LEFT(@v, 10) NOT LIKE N'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'
-    BEGIN
-        RETURN NULL;
-    END;
-    SET @d = TRY_CONVERT(date, LEFT(@v, 10), 23);
-    IF @d IS NULL
-    BEGIN
-        RETURN NULL;
-    END;
-    IF LEN(@v) = 10
-    BEGIN
-        RETURN CONVERT(char(10), @d, 23);
-    END;
-    IF SUBSTRING(@v, 11, 1) NOT IN (N'T', N' ')
-    BEGIN
-        RETURN NULL;
-    END;
-    SET @rest = SUBSTRING(@v, 12, 100);
-    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it); the dash comes first
-    -- in [-+] so that no engine can read it as a range, and LEN guards keep LEFT's length positive
-    IF RIGHT(@rest, 1) = N'Z'
-    BEGIN
-        SET @offset = N'+00:00';
-        SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 1));
-    END;
-    ELSE IF @rest LIKE N'%[-+][0-1][0-9]:[0-5][0-9]' AND LEN(@rest) > 6
-    BEGIN
-        SET @offset = RIGHT(@rest, 6);
-        SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 6));
-    END;
-    ELSE IF @rest LIKE N'%[-+][0-1][0-9][0-5][0-9]' AND LEN(@rest) > 8
-    BEGIN
-        SET @offset = LEFT(RIGHT(@rest, 5), 3) + N':' + RIGHT(@rest, 2);
-        SET @time = RTRIM(LEFT(@rest, LEN(@rest) - 5));
-    END;
-    ELSE
-    BEGIN
-        SET @time = @rest;
-    END;
-    -- offsets run from -14:00 to +14:00 (beyond, SQL Server's datetimeoffset raises instead of returning NULL)
-    IF @offset IS NOT NULL
-        AND TRY_CONVERT(int, SUBSTRING(@offset, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(@offset, 2)) > 840
-    BEGIN
-        RETURN NULL;
-    END;
-    IF @time LIKE N'[0-2][0-9]:[0-5][0-9]'
-    BEGIN
-        SET @time = @time + N':00';
-    END;
-    ELSE IF @time NOT LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]'
-        AND NOT (
-            @time LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%'
-            AND SUBSTRING(@time, 10, 100) NOT LIKE N'%[^0-9]%'
-            AND LEN(@time) <= 16
-        )
-    BEGIN
-        RETURN NULL;
-    END;
-    IF TRY_CONVERT(int, LEFT(@time, 2)) > 23
-    BEGIN
-        RETURN NULL;
-    END;
-    -- seconds only: fractions are dropped, not rounded
-    SET @dt = TRY_CONVERT(datetime2(7), CONVERT(char(10), @d, 23) + N'T' + LEFT(@time, 8), 126);
-    IF @dt IS NULL
-    BEGIN
-        RETURN NULL;
-    END;
-    IF @offset IS NOT NULL
-    BEGIN
-        SET @dt = CONVERT(datetime2(7), SWITCHOFFSET(TODATETIMEOFFSET(@dt, @offset), '+00:00'));
-    END;
-    RETURN CONVERT(char(19), @dt, 120);
+    RETURN (SELECT d.date_text FROM dbo.fn_MON_Private_DateText(@value) AS d);
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -2116,9 +2299,344 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_FormatValue.sql
+-- fn_MON_Private_FormatValue: the exact monday.com write value (column formatted_value: the JSON for one
+-- column inside column_values) of one validated raw value; the one definition of the formatting rules
+-- (the shapes are listed in db/functions/fn_MON_FormatColumnValue.sql, which returns this value).
+-- Inline table-valued function returning one row, applied per cell with CROSS APPLY by usp_ReleaseBatch:
+-- the optimizer expands it into the release statement, so formatting a batch is one set-based statement
+-- (a scalar function per cell ran row by row, and kept the whole statement serial, before SQL Server 2019;
+-- and its table reads and STRING_AGG make it one that 2019's scalar inlining does not inline).
+-- Each type's work runs only for its own cells (the label, user and token lookups are guarded by the type,
+-- which the optimizer turns into start-up filters), and every expression is safe for any input (the
+-- optimizer may compute an expression before the CASE that uses it: lengths and conversions are guarded).
+--   SELECT c.column_id, f.formatted_value
+--   FROM dbo.MON_BoardColumn AS c
+--   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N'In Progress', c.settings_json) AS f
+--   WHERE c.board_id = 8709134353 AND c.column_id = 'status';
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_FormatValue;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_FormatValue(
+    @column_type varchar(50),
+    @raw_value nvarchar(MAX),
+    @settings nvarchar(MAX)
+)
+RETURNS TABLE -- noqa: CP05
+AS
+RETURN
+-- people and dropdown: the comma-separated tokens, in order
+WITH tok AS (
+    SELECT
+        CAST(s.[key] AS int) AS ord,
+        LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
+    FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json'), N',', N'","') + N'"]') AS s
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) IN ('people', 'dropdown')
+        AND LEN(LTRIM(RTRIM(s.value))) > 0
+),
+
+person AS (
+    SELECT
+        tok.ord,
+        TRY_CONVERT(bigint, SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20)) AS user_id,
+        LOWER(LEFT(tok.tok, CASE WHEN CHARINDEX(N':', tok.tok) > 0 THEN CHARINDEX(N':', tok.tok) - 1 ELSE 0 END))
+            AS user_kind,
+        0 AS pri
+    FROM tok
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+        AND (tok.tok LIKE N'person:[0-9]%' OR tok.tok LIKE N'team:[0-9]%')
+        AND SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20) NOT LIKE N'%[^0-9]%'
+    UNION ALL
+    SELECT
+        tok.ord,
+        TRY_CONVERT(bigint, tok.tok) AS user_id,
+        COALESCE(u.user_kind, 'person') AS user_kind,
+        1 AS pri
+    FROM tok
+    LEFT JOIN dbo.MON_User AS u ON u.user_id = TRY_CONVERT(bigint, tok.tok)
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+        AND tok.tok NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 18
+    UNION ALL
+    SELECT
+        tok.ord,
+        u.user_id,
+        u.user_kind,
+        2 AS pri
+    FROM tok
+    INNER JOIN dbo.MON_User AS u ON LOWER(tok.tok) = LOWER(u.email)
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+        AND tok.tok LIKE N'%@%'
+),
+
+person_best AS (
+    SELECT
+        person.ord,
+        person.user_id,
+        person.user_kind,
+        ROW_NUMBER() OVER (
+            PARTITION BY person.ord
+            ORDER BY person.pri, CASE person.user_kind WHEN 'person' THEN 0 ELSE 1 END, person.user_id
+        ) AS rn
+    FROM person
+    WHERE person.user_id IS NOT NULL
+),
+
+lbl AS (
+    SELECT
+        l.label_id,
+        l.label_text
+    FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) IN ('status', 'dropdown')
+),
+
+dropdown AS (
+    SELECT
+        tok.ord,
+        lbl.label_id,
+        lbl.label_text,
+        CASE WHEN lbl.label_text = tok.tok COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END AS pri
+    FROM tok
+    INNER JOIN lbl ON LOWER(tok.tok) = LOWER(lbl.label_text)
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
+    UNION ALL
+    SELECT
+        tok.ord,
+        lbl.label_id,
+        lbl.label_text,
+        2 AS pri
+    FROM tok
+    INNER JOIN lbl ON lbl.label_id = TRY_CONVERT(int, tok.tok)
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
+        AND tok.tok NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 9
+),
+
+dropdown_best AS (
+    SELECT
+        dropdown.ord,
+        dropdown.label_id,
+        dropdown.label_text,
+        ROW_NUMBER() OVER (PARTITION BY dropdown.ord ORDER BY dropdown.pri, dropdown.label_id) AS rn
+    FROM dropdown
+),
+
+-- the aggregates below have no GROUP BY: one row each, whatever the type
+person_list AS (
+    SELECT
+        STRING_AGG(
+            CAST(CONCAT(N'{"id":', person_best.user_id, N',"kind":"', person_best.user_kind, N'"}') AS nvarchar(MAX)),
+            N','
+        ) WITHIN GROUP (ORDER BY tok.ord) AS items,
+        SUM(CASE WHEN person_best.user_id IS NULL THEN 1 ELSE 0 END) AS unresolved
+    FROM tok
+    LEFT JOIN person_best ON tok.ord = person_best.ord AND person_best.rn = 1
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+),
+
+dropdown_list AS (
+    SELECT
+        STRING_AGG(CAST(CONCAT(dropdown_best.label_id, N'') AS nvarchar(MAX)), N',')
+            WITHIN GROUP (ORDER BY tok.ord) AS ids,
+        STRING_AGG(
+            CAST(N'"' + STRING_ESCAPE(COALESCE(dropdown_best.label_text, tok.tok), 'json') + N'"' AS nvarchar(MAX)),
+            N','
+        ) WITHIN GROUP (ORDER BY tok.ord) AS labels,
+        SUM(CASE WHEN dropdown_best.label_id IS NULL THEN 1 ELSE 0 END) AS unresolved
+    FROM tok
+    LEFT JOIN dropdown_best ON tok.ord = dropdown_best.ord AND dropdown_best.rn = 1
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
+),
+
+x AS (
+    SELECT
+        LOWER(LTRIM(RTRIM(@column_type))) AS typ,
+        LTRIM(RTRIM(@raw_value)) AS t,
+        @raw_value AS raw_value
+),
+
+pos AS (
+    SELECT
+        x.typ,
+        x.t,
+        x.raw_value,
+        CHARINDEX(N'/', x.t) AS slash,
+        CHARINDEX(N' ', x.t) AS blank_at,
+        CHARINDEX(N':', x.t) AS colon
+    FROM x
+),
+
+y AS (
+    SELECT
+        pos.typ,
+        pos.t,
+        pos.raw_value,
+        pos.slash,
+        -- email and link: the address, then the text (the address again when there is none)
+        CASE
+            WHEN pos.blank_at = 0 THEN pos.t
+            ELSE LEFT(pos.t, CASE WHEN pos.blank_at > 0 THEN pos.blank_at - 1 ELSE 0 END)
+        END AS a,
+        CASE
+            WHEN pos.blank_at = 0 THEN pos.t
+            ELSE LTRIM(SUBSTRING(pos.t, pos.blank_at + 1, LEN(pos.t)))
+        END AS b,
+        -- hour: hours and minutes
+        TRY_CONVERT(int, LEFT(pos.t, CASE WHEN pos.colon > 0 THEN pos.colon - 1 ELSE 0 END)) AS h,
+        TRY_CONVERT(int, SUBSTRING(pos.t, pos.colon + 1, 2)) AS m,
+        -- status: the label text, exactly then ignoring case; else a whole number as a label id
+        COALESCE(
+            (
+                SELECT TOP (1) lbl.label_id
+                FROM lbl
+                WHERE pos.typ = 'status' AND LOWER(lbl.label_text) = LOWER(pos.t)
+                ORDER BY
+                    CASE WHEN lbl.label_text = pos.t COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END,
+                    lbl.label_id
+            ),
+            (
+                SELECT TOP (1) lbl.label_id
+                FROM lbl
+                WHERE
+                    pos.typ = 'status' AND pos.t NOT LIKE N'%[^0-9]%' AND LEN(pos.t) BETWEEN 1 AND 9
+                    AND lbl.label_id = TRY_CONVERT(int, pos.t)
+            )
+        ) AS status_label_id
+    FROM pos
+)
+
+SELECT
+    CAST(
+        CASE
+            -- clearing: NULL or '' (after trimming, for typed columns)
+            WHEN x.typ IN ('text', 'long_text', 'name') AND (x.raw_value IS NULL OR DATALENGTH(x.raw_value) = 0)
+                THEN CASE x.typ WHEN 'text' THEN N'""' WHEN 'long_text' THEN N'null' END
+            WHEN x.typ NOT IN ('text', 'long_text', 'name') AND (x.t IS NULL OR LEN(x.t) = 0)
+                THEN CASE
+                    WHEN x.typ = 'numbers' THEN N'""'
+                    WHEN x.typ IN (
+                        'status', 'date', 'timeline', 'people', 'dropdown', 'email', 'phone', 'link', 'checkbox',
+                        'hour', 'rating', 'country'
+                    ) THEN N'null'
+                END
+            WHEN x.typ IN ('text', 'name') THEN N'"' + STRING_ESCAPE(x.raw_value, 'json') + N'"'
+            WHEN x.typ = 'long_text' THEN N'{"text":"' + STRING_ESCAPE(x.raw_value, 'json') + N'"}'
+            WHEN x.typ = 'numbers'
+                THEN CASE WHEN num.number_text IS NOT NULL THEN N'"' + num.number_text + N'"' END
+            -- status: label text first (a numeric-looking label such as '2024' is a label), then a label id
+            WHEN x.typ = 'status'
+                THEN CASE
+                    WHEN x.status_label_id IS NOT NULL
+                        THEN N'{"index":' + CAST(x.status_label_id AS nvarchar(12)) + N'}'
+                    ELSE N'{"label":"' + STRING_ESCAPE(x.t, 'json') + N'"}'
+                END
+            WHEN x.typ = 'date'
+                THEN CASE
+                    WHEN dt.date_text IS NULL THEN NULL
+                    WHEN LEN(dt.date_text) = 10 THEN N'{"date":"' + dt.date_text + N'"}'
+                    ELSE N'{"date":"' + LEFT(dt.date_text, 10) + N'","time":"' + RIGHT(dt.date_text, 8) + N'"}'
+                END
+            WHEN x.typ = 'timeline'
+                THEN CASE
+                    WHEN x.slash < 2 OR CHARINDEX(N'/', x.t, x.slash + 1) > 0 THEN NULL
+                    WHEN
+                        tl_from.date_text IS NULL OR tl_to.date_text IS NULL OR LEN(tl_from.date_text) <> 10
+                        OR LEN(tl_to.date_text) <> 10 OR tl_from.date_text > tl_to.date_text
+                        THEN NULL
+                    ELSE N'{"from":"' + tl_from.date_text + N'","to":"' + tl_to.date_text + N'"}'
+                END
+            WHEN x.typ = 'people'
+                THEN CASE
+                    WHEN ppl.unresolved > 0 THEN NULL
+                    ELSE N'{"personsAndTeams":[' + COALESCE(ppl.items, N'') + N']}'
+                END
+            WHEN x.typ = 'dropdown'
+                THEN CASE
+                    WHEN dd.unresolved = 0 THEN N'{"ids":[' + COALESCE(dd.ids, N'') + N']}'
+                    ELSE N'{"labels":[' + COALESCE(dd.labels, N'') + N']}'
+                END
+            WHEN x.typ = 'email'
+                THEN N'{"email":"' + STRING_ESCAPE(x.a, 'json') + N'","text":"' + STRING_ESCAPE(x.b, 'json') + N'"}'
+            WHEN x.typ = 'link'
+                THEN N'{"url":"' + STRING_ESCAPE(x.a, 'json') + N'","text":"' + STRING_ESCAPE(x.b, 'json') + N'"}'
+            WHEN x.typ = 'phone'
+                THEN CASE
+                    WHEN x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'% [A-Za-z][A-Za-z]' THEN NULL
+                    ELSE N'{"phone":"' + STRING_ESCAPE(
+                        REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                            RTRIM(LEFT(x.t, CASE WHEN LEN(x.t) >= 2 THEN LEN(x.t) - 2 ELSE 0 END)),
+                            N' ', N''), N'(', N''), N')', N''), N'.', N''), N'-', N''),
+                        'json'
+                    ) + N'","countryShortName":"' + UPPER(RIGHT(x.t, 2)) + N'"}'
+                END
+            WHEN x.typ = 'checkbox'
+                THEN CASE
+                    WHEN LOWER(x.t) IN (N'true', N'1', N'yes', N'y') THEN N'{"checked":"true"}'
+                    WHEN LOWER(x.t) IN (N'false', N'0', N'no', N'n') THEN N'null'
+                END
+            WHEN x.typ = 'hour'
+                THEN CASE
+                    WHEN
+                        x.t NOT LIKE N'[0-9]:[0-9][0-9]' AND x.t NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
+                        AND x.t NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]'
+                        AND x.t NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+                        THEN NULL
+                    WHEN x.h > 23 OR x.m > 59 THEN NULL
+                    ELSE CONCAT(N'{"hour":', x.h, N',"minute":', x.m, N'}')
+                END
+            WHEN x.typ = 'rating'
+                THEN CASE
+                    WHEN x.t LIKE N'%[^0-9]%' OR LEN(x.t) > 4 THEN NULL
+                    ELSE CONCAT(N'{"rating":', TRY_CONVERT(int, x.t), N'}')
+                END
+            WHEN x.typ = 'country'
+                THEN CASE
+                    WHEN
+                        x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z] %'
+                        THEN NULL
+                    ELSE N'{"countryCode":"' + UPPER(LEFT(x.t, 2)) + N'","countryName":"' + STRING_ESCAPE(
+                        CASE
+                            WHEN LEN(LTRIM(SUBSTRING(x.t, 3, LEN(x.t)))) > 0 THEN LTRIM(SUBSTRING(x.t, 3, LEN(x.t)))
+                            ELSE UPPER(LEFT(x.t, 2))
+                        END,
+                        'json'
+                    ) + N'"}'
+                END
+        END AS nvarchar(MAX)
+    ) AS formatted_value
+FROM y AS x
+CROSS JOIN person_list AS ppl
+CROSS JOIN dropdown_list AS dd
+CROSS APPLY dbo.fn_MON_Private_NumberText(CASE WHEN x.typ = 'numbers' THEN x.t END) AS num
+CROSS APPLY dbo.fn_MON_Private_DateText(CASE WHEN x.typ = 'date' THEN x.t END) AS dt
+CROSS APPLY dbo.fn_MON_Private_DateText(
+    CASE WHEN x.typ = 'timeline' THEN LEFT(x.t, CASE WHEN x.slash > 1 THEN x.slash - 1 ELSE 0 END) END
+) AS tl_from
+CROSS APPLY dbo.fn_MON_Private_DateText(
+    CASE WHEN x.typ = 'timeline' THEN SUBSTRING(x.t, x.slash + 1, 4000) END
+) AS tl_to;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_FormatColumnValue.sql
 -- fn_MON_FormatColumnValue: the exact monday.com write value (the JSON for one column inside
--- column_values) of one validated raw value. Called per cell by dbo.usp_ReleaseBatch.
+-- column_values) of one validated raw value: the function DBAs call. The rules are defined once, in the
+-- inline table-valued function dbo.fn_MON_Private_FormatValue, whose value this returns; dbo.usp_ReleaseBatch
+-- applies that inline function per cell with CROSS APPLY (set-based, no scalar function per row).
 --
 -- Signature (the PostgreSQL twin takes p_column_type, p_raw_value, p_settings and returns text):
 --   dbo.fn_MON_FormatColumnValue(
@@ -2141,7 +2659,7 @@ GO
 --   hour 'HH:MM' -> {"hour":H,"minute":M} | rating 'N' -> {"rating":N}
 --   country 'US [United States]' -> {"countryCode":"US","countryName":"United States"}
 -- Example:
---   SELECT dbo.fn_MON_FormatColumnValue(c.column_type, N'In Progress', c.settings)
+--   SELECT dbo.fn_MON_FormatColumnValue(c.column_type, N'In Progress', c.settings_json)
 --   FROM dbo.MON_BoardColumn AS c WHERE c.board_id = 8709134353 AND c.column_id = 'status';
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;
@@ -2160,282 +2678,10 @@ CREATE FUNCTION dbo.fn_MON_FormatColumnValue(
 RETURNS nvarchar(MAX)
 AS
 BEGIN
-    DECLARE @t nvarchar(MAX) = LTRIM(RTRIM(@raw_value));
-    DECLARE @typ varchar(50) = LOWER(LTRIM(RTRIM(@column_type)));
-    DECLARE @id int;
-    DECLARE @norm varchar(19);
-    DECLARE @norm2 varchar(19);
-    DECLARE @a nvarchar(MAX);
-    DECLARE @b nvarchar(MAX);
-    DECLARE @p int;
-    DECLARE @unresolved int;
-    DECLARE @items nvarchar(MAX);
-
-    -- clearing: NULL or '' (after trimming, for typed columns)
-    IF @typ IN ('text', 'long_text', 'name')
-    BEGIN
-        IF @raw_value IS NULL OR DATALENGTH(@raw_value) = 0
-        BEGIN
-            RETURN CASE @typ WHEN 'text' THEN N'""' WHEN 'long_text' THEN N'null' END;
-        END;
-    END;
-    ELSE IF @t IS NULL OR LEN(@t) = 0
-    BEGIN
-        RETURN CASE
-            WHEN @typ = 'numbers' THEN N'""'
-            WHEN @typ IN (
-                'status', 'date', 'timeline', 'people', 'dropdown', 'email', 'phone', 'link', 'checkbox',
-                'hour', 'rating', 'country'
-            ) THEN N'null'
-        END;
-    END;
-
-    IF @typ IN ('text', 'name')
-    BEGIN
-        RETURN N'"' + STRING_ESCAPE(@raw_value, 'json') + N'"';
-    END;
-    IF @typ = 'long_text'
-    BEGIN
-        RETURN N'{"text":"' + STRING_ESCAPE(@raw_value, 'json') + N'"}';
-    END;
-    IF @typ = 'numbers'
-    BEGIN
-        SET @norm = dbo.fn_MON_Private_NormalizeNumber(@t);
-        RETURN CASE WHEN @norm IS NOT NULL THEN N'"' + @norm + N'"' END;
-    END;
-    IF @typ = 'status'
-    BEGIN
-        -- label text first (a numeric-looking label such as '2024' is a label), then a label id
-        SELECT TOP (1) @id = l.label_id
-        FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
-        WHERE LOWER(l.label_text) = LOWER(@t)
-        ORDER BY CASE WHEN l.label_text = @t COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END, l.label_id;
-        IF @id IS NULL AND @t NOT LIKE '%[^0-9]%' AND LEN(@t) BETWEEN 1 AND 9
-        BEGIN
-            SELECT TOP (1) @id = l.label_id
-            FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
-            WHERE l.label_id = TRY_CONVERT(int, @t);
-        END;
-        IF @id IS NOT NULL
-        BEGIN
-            RETURN N'{"index":' + CAST(@id AS nvarchar(12)) + N'}';
-        END;
-        RETURN N'{"label":"' + STRING_ESCAPE(@t, 'json') + N'"}';
-    END;
-    IF @typ = 'date'
-    BEGIN
-        SET @norm = dbo.fn_MON_Private_NormalizeDate(@t);
-        RETURN CASE
-            WHEN @norm IS NULL THEN NULL
-            WHEN LEN(@norm) = 10 THEN N'{"date":"' + @norm + N'"}'
-            ELSE N'{"date":"' + LEFT(@norm, 10) + N'","time":"' + RIGHT(@norm, 8) + N'"}'
-        END;
-    END;
-    IF @typ = 'timeline'
-    BEGIN
-        SET @p = CHARINDEX(N'/', @t);
-        IF @p < 2 OR CHARINDEX(N'/', @t, @p + 1) > 0
-        BEGIN
-            RETURN NULL;
-        END;
-        SET @norm = dbo.fn_MON_Private_NormalizeDate(LEFT(@t, @p - 1));
-        SET @norm2 = dbo.fn_MON_Private_NormalizeDate(SUBSTRING(@t, @p + 1, 4000));
-        IF @norm IS NULL OR @norm2 IS NULL OR LEN(@norm) <> 10 OR LEN(@norm2) <> 10 OR @norm > @norm2
-        BEGIN
-            RETURN NULL;
-        END;
-        RETURN N'{"from":"' + @norm + N'","to":"' + @norm2 + N'"}';
-    END;
-    IF @typ = 'people'
-    BEGIN
-        WITH x AS (
-            SELECT
-                CAST(s.[key] AS int) AS ord,
-                LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
-            FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(@t, 'json'), N',', N'","') + N'"]') AS s
-            WHERE LEN(LTRIM(RTRIM(s.value))) > 0
-        ),
-
-        candidate AS (
-            SELECT
-                x.ord,
-                TRY_CONVERT(bigint, SUBSTRING(x.tok, CHARINDEX(N':', x.tok) + 1, 20)) AS user_id,
-                LOWER(LEFT(x.tok, CASE WHEN CHARINDEX(N':', x.tok) > 0 THEN CHARINDEX(N':', x.tok) - 1 ELSE 0 END))
-                    AS user_kind,
-                0 AS pri
-            FROM x
-            WHERE (x.tok LIKE N'person:[0-9]%' OR x.tok LIKE N'team:[0-9]%')
-                AND SUBSTRING(x.tok, CHARINDEX(N':', x.tok) + 1, 20) NOT LIKE N'%[^0-9]%'
-            UNION ALL
-            SELECT
-                x.ord,
-                TRY_CONVERT(bigint, x.tok) AS user_id,
-                COALESCE(u.user_kind, 'person') AS user_kind,
-                1 AS pri
-            FROM x
-            LEFT JOIN dbo.MON_User AS u ON u.user_id = TRY_CONVERT(bigint, x.tok)
-            WHERE x.tok NOT LIKE N'%[^0-9]%' AND LEN(x.tok) BETWEEN 1 AND 18
-            UNION ALL
-            SELECT
-                x.ord,
-                u.user_id,
-                u.user_kind,
-                2 AS pri
-            FROM x
-            INNER JOIN dbo.MON_User AS u ON LOWER(x.tok) = LOWER(u.email)
-            WHERE x.tok LIKE N'%@%'
-        ),
-
-        best AS (
-            SELECT
-                candidate.ord,
-                candidate.user_id,
-                candidate.user_kind,
-                ROW_NUMBER() OVER (
-                    PARTITION BY candidate.ord
-                    ORDER BY candidate.pri, CASE candidate.user_kind WHEN 'person' THEN 0 ELSE 1 END, candidate.user_id
-                ) AS rn
-            FROM candidate
-            WHERE candidate.user_id IS NOT NULL
-        )
-
-        SELECT
-            @items = STRING_AGG(
-                CAST(CONCAT(N'{"id":', best.user_id, N',"kind":"', best.user_kind, N'"}') AS nvarchar(MAX)), N','
-            ) WITHIN GROUP (ORDER BY x.ord),
-            @unresolved = SUM(CASE WHEN best.user_id IS NULL THEN 1 ELSE 0 END)
-        FROM x
-        LEFT JOIN best ON x.ord = best.ord AND best.rn = 1;
-        IF @unresolved > 0
-        BEGIN
-            RETURN NULL;
-        END;
-        RETURN N'{"personsAndTeams":[' + COALESCE(@items, N'') + N']}';
-    END;
-    IF @typ = 'dropdown'
-    BEGIN
-        WITH x AS (
-            SELECT
-                CAST(s.[key] AS int) AS ord,
-                LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
-            FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(@t, 'json'), N',', N'","') + N'"]') AS s
-            WHERE LEN(LTRIM(RTRIM(s.value))) > 0
-        ),
-
-        lbl AS (
-            SELECT
-                l.label_id,
-                l.label_text
-            FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
-        ),
-
-        candidate AS (
-            SELECT
-                x.ord,
-                lbl.label_id,
-                lbl.label_text,
-                CASE WHEN lbl.label_text = x.tok COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END AS pri
-            FROM x
-            INNER JOIN lbl ON LOWER(x.tok) = LOWER(lbl.label_text)
-            UNION ALL
-            SELECT
-                x.ord,
-                lbl.label_id,
-                lbl.label_text,
-                2 AS pri
-            FROM x
-            INNER JOIN lbl ON lbl.label_id = TRY_CONVERT(int, x.tok)
-            WHERE x.tok NOT LIKE N'%[^0-9]%' AND LEN(x.tok) BETWEEN 1 AND 9
-        ),
-
-        best AS (
-            SELECT
-                candidate.ord,
-                candidate.label_id,
-                candidate.label_text,
-                ROW_NUMBER() OVER (PARTITION BY candidate.ord ORDER BY candidate.pri, candidate.label_id) AS rn
-            FROM candidate
-        )
-
-        SELECT
-            @items = STRING_AGG(CAST(CONCAT(best.label_id, N'') AS nvarchar(MAX)), N',') WITHIN GROUP (ORDER BY x.ord),
-            @a = STRING_AGG(
-                CAST(N'"' + STRING_ESCAPE(COALESCE(best.label_text, x.tok), 'json') + N'"' AS nvarchar(MAX)), N','
-            ) WITHIN GROUP (ORDER BY x.ord),
-            @unresolved = SUM(CASE WHEN best.label_id IS NULL THEN 1 ELSE 0 END)
-        FROM x
-        LEFT JOIN best ON x.ord = best.ord AND best.rn = 1;
-        IF @unresolved = 0
-        BEGIN
-            RETURN N'{"ids":[' + COALESCE(@items, N'') + N']}';
-        END;
-        RETURN N'{"labels":[' + COALESCE(@a, N'') + N']}';
-    END;
-    IF @typ IN ('email', 'link')
-    BEGIN
-        SET @p = CHARINDEX(N' ', @t);
-        SET @a = CASE WHEN @p = 0 THEN @t ELSE LEFT(@t, @p - 1) END;
-        SET @b = CASE WHEN @p = 0 THEN @a ELSE LTRIM(SUBSTRING(@t, @p + 1, LEN(@t))) END;
-        RETURN CASE @typ
-            WHEN 'email'
-                THEN N'{"email":"' + STRING_ESCAPE(@a, 'json') + N'","text":"' + STRING_ESCAPE(@b, 'json') + N'"}'
-            ELSE N'{"url":"' + STRING_ESCAPE(@a, 'json') + N'","text":"' + STRING_ESCAPE(@b, 'json') + N'"}'
-        END;
-    END;
-    IF @typ = 'phone'
-    BEGIN
-        IF @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'% [A-Za-z][A-Za-z]'
-        BEGIN
-            RETURN NULL;
-        END;
-        SET @a = RTRIM(LEFT(@t, LEN(@t) - 2));
-        SET @a = REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(@a, N' ', N''), N'(', N''), N')', N''), N'.', N''), N'-', N'');
-        RETURN N'{"phone":"' + STRING_ESCAPE(@a, 'json') + N'","countryShortName":"' + UPPER(RIGHT(@t, 2)) + N'"}';
-    END;
-    IF @typ = 'checkbox'
-    BEGIN
-        RETURN CASE
-            WHEN LOWER(@t) IN (N'true', N'1', N'yes', N'y') THEN N'{"checked":"true"}'
-            WHEN LOWER(@t) IN (N'false', N'0', N'no', N'n') THEN N'null'
-        END;
-    END;
-    IF @typ = 'hour'
-    BEGIN
-        IF @t NOT LIKE N'[0-9]:[0-9][0-9]' AND @t NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
-            AND @t NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]' AND @t NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
-        BEGIN
-            RETURN NULL;
-        END;
-        SET @p = CHARINDEX(N':', @t);
-        IF TRY_CONVERT(int, LEFT(@t, @p - 1)) > 23 OR TRY_CONVERT(int, SUBSTRING(@t, @p + 1, 2)) > 59
-        BEGIN
-            RETURN NULL;
-        END;
-        RETURN CONCAT(
-            N'{"hour":', TRY_CONVERT(int, LEFT(@t, @p - 1)),
-            N',"minute":', TRY_CONVERT(int, SUBSTRING(@t, @p + 1, 2)), N'}'
-        );
-    END;
-    IF @typ = 'rating'
-    BEGIN
-        IF @t LIKE N'%[^0-9]%' OR LEN(@t) > 4
-        BEGIN
-            RETURN NULL;
-        END;
-        RETURN CONCAT(N'{"rating":', TRY_CONVERT(int, @t), N'}');
-    END;
-    IF @typ = 'country'
-    BEGIN
-        IF @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]'
-            AND @t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z] %'
-        BEGIN
-            RETURN NULL;
-        END;
-        SET @b = LTRIM(SUBSTRING(@t, 3, LEN(@t)));
-        RETURN N'{"countryCode":"' + UPPER(LEFT(@t, 2)) + N'","countryName":"'
-            + STRING_ESCAPE(CASE WHEN LEN(@b) > 0 THEN @b ELSE UPPER(LEFT(@t, 2)) END, 'json') + N'"}';
-    END;
-    RETURN NULL;
+    RETURN (
+        SELECT f.formatted_value
+        FROM dbo.fn_MON_Private_FormatValue(@column_type, @raw_value, @settings) AS f
+    );
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -2886,7 +3132,11 @@ GO
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
 -- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
 -- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
--- Inline table-valued function; same columns as the PostgreSQL twin.
+-- Multi-statement table-valued function, same columns as the PostgreSQL twin: update_fields is read by
+-- OPENJSON once (into the returned table), the distinct aliases are mapped once from it, and the mapping
+-- is written back into the cells. (As an inline function, each reference to the cells' CTE was evaluated
+-- again by SQL Server: OPENJSON ran over every staged row nine times.) Its callers materialise the result
+-- (usp_Private_ValidateBatch into #val_cell, usp_ReleaseBatch into #rel_cell).
 --   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
@@ -2898,182 +3148,236 @@ BEGIN
 END;
 GO
 CREATE FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
-RETURNS TABLE -- noqa: CP05
+RETURNS @cells TABLE (
+    batch_id varchar(50) NOT NULL,
+    target_level varchar(10) NOT NULL,
+    board_id bigint NOT NULL,
+    metadata_board_id bigint NULL,
+    update_row_no int NOT NULL,
+    monday_item_id bigint NULL,
+    validation_status varchar(20) NULL,
+    field_no int NOT NULL,
+    column_alias nvarchar(255) NULL,
+    raw_value nvarchar(MAX) NULL,
+    column_id varchar(100) NULL,
+    column_title nvarchar(255) NULL,
+    column_type varchar(50) NULL,
+    settings_json nvarchar(MAX) NULL,
+    is_writable char(1) NOT NULL,
+    match_kind varchar(10) NULL,
+    match_count int NOT NULL,
+    is_no_op char(1) NOT NULL
+)
 AS
-RETURN
-WITH b AS (
-    SELECT
-        ub.batch_id,
-        ub.board_id,
-        ub.target_level,
-        CASE WHEN ub.target_level = 'SUBITEMS' THEN COALESCE(brd.subitems_board_id, ub.board_id) ELSE ub.board_id END
-            AS metadata_board_id
-    FROM dbo.MON_UpdateBatch AS ub
-    LEFT JOIN dbo.MON_Board AS brd ON ub.board_id = brd.board_id
-    WHERE ub.batch_id = @batch_id
-),
+BEGIN
+    DECLARE @alias TABLE (
+        board_id bigint NOT NULL,
+        metadata_board_id bigint NULL,
+        column_alias nvarchar(255) NULL
+    );
+    DECLARE @map TABLE (
+        column_alias nvarchar(255) NULL,
+        column_id varchar(100) NULL,
+        match_kind varchar(10) NULL,
+        match_count int NOT NULL
+    );
 
-r AS (
-    SELECT
-        b.batch_id,
-        b.target_level,
-        b.board_id,
-        b.metadata_board_id,
-        s.update_row_no,
-        s.monday_item_id,
-        s.validation_status,
-        s.update_fields,
-        s.validation_errors
-    FROM b
-    INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON b.batch_id = s.update_batch_id
-    WHERE b.target_level = 'ITEMS'
-    UNION ALL
-    SELECT
-        b.batch_id,
-        b.target_level,
-        b.board_id,
-        b.metadata_board_id,
-        s.update_row_no,
-        s.monday_item_id,
-        s.validation_status,
-        s.update_fields,
-        s.validation_errors
-    FROM b
-    INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON b.batch_id = s.update_batch_id
-    WHERE b.target_level = 'SUBITEMS'
-),
+    -- the cells: one OPENJSON pass over the batch's staged rows
+    WITH b AS (
+        SELECT
+            ub.batch_id,
+            ub.board_id,
+            ub.target_level,
+            CASE
+                WHEN ub.target_level = 'SUBITEMS' THEN COALESCE(brd.subitems_board_id, ub.board_id)
+                ELSE ub.board_id
+            END AS metadata_board_id
+        FROM dbo.MON_UpdateBatch AS ub
+        LEFT JOIN dbo.MON_Board AS brd ON ub.board_id = brd.board_id
+        WHERE ub.batch_id = @batch_id
+    ),
 
-f AS (
-    SELECT
-        r.batch_id,
-        r.target_level,
-        r.board_id,
-        r.metadata_board_id,
-        r.update_row_no,
-        r.monday_item_id,
-        r.validation_status,
-        r.validation_errors,
-        -- OPENJSON returns BIN2 text: give it the database collation, as the tables it is compared with
-        CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
-        CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value,
-        -- update_fields is written compactly by usp_StageUpdates: a key's position gives the field order
-        -- (found exactly: OPENJSON's key is BIN2, the column's collation the database's, Msg 468 otherwise)
-        CAST(
-            DENSE_RANK() OVER (
-                PARTITION BY r.update_row_no
-                ORDER BY CHARINDEX(
-                    N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields COLLATE Latin1_General_100_BIN2
-                ) ASC
-            ) AS int
-        ) AS field_no
-    FROM r
-    CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N'{}' END) AS j
-),
+    r AS (
+        SELECT
+            b.batch_id,
+            b.target_level,
+            b.board_id,
+            b.metadata_board_id,
+            s.update_row_no,
+            s.monday_item_id,
+            s.validation_status,
+            s.update_fields,
+            s.validation_errors
+        FROM b
+        INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON b.batch_id = s.update_batch_id
+        WHERE b.target_level = 'ITEMS'
+        UNION ALL
+        SELECT
+            b.batch_id,
+            b.target_level,
+            b.board_id,
+            b.metadata_board_id,
+            s.update_row_no,
+            s.monday_item_id,
+            s.validation_status,
+            s.update_fields,
+            s.validation_errors
+        FROM b
+        INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON b.batch_id = s.update_batch_id
+        WHERE b.target_level = 'SUBITEMS'
+    ),
 
--- each distinct alias of the batch is mapped once (not once per cell), then joined back to the cells
-a AS (
-    SELECT DISTINCT
+    f AS (
+        SELECT
+            r.batch_id,
+            r.target_level,
+            r.board_id,
+            r.metadata_board_id,
+            r.update_row_no,
+            r.monday_item_id,
+            r.validation_status,
+            r.validation_errors,
+            -- OPENJSON returns BIN2 text: give it the database collation, as the tables it is compared with
+            CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
+            CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value,
+            -- update_fields is written compactly by usp_StageUpdates: a key's position gives the field order
+            -- (found exactly: OPENJSON's key is BIN2, the column's collation the database's, Msg 468 otherwise)
+            CAST(
+                DENSE_RANK() OVER (
+                    PARTITION BY r.update_row_no
+                    ORDER BY CHARINDEX(
+                        N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields COLLATE Latin1_General_100_BIN2
+                    ) ASC
+                ) AS int
+            ) AS field_no
+        FROM r
+        CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N'{}' END) AS j
+    )
+
+    INSERT INTO @cells (
+        batch_id, target_level, board_id, metadata_board_id, update_row_no, monday_item_id, validation_status,
+        field_no, column_alias, raw_value, is_writable, match_count, is_no_op
+    )
+    SELECT
+        f.batch_id,
+        f.target_level,
         f.board_id,
         f.metadata_board_id,
-        f.column_alias
-    FROM f
-),
+        f.update_row_no,
+        f.monday_item_id,
+        f.validation_status,
+        f.field_no,
+        f.column_alias,
+        f.raw_value,
+        'N' AS is_writable,
+        0 AS match_count,
+        CAST(
+            CASE
+                WHEN f.validation_errors LIKE N'%"NO_OP"%' AND EXISTS (
+                    SELECT 1
+                    FROM OPENJSON (CASE WHEN ISJSON(f.validation_errors) = 1 THEN f.validation_errors END)
+                        WITH (rule_code varchar(50) '$.rule', column_alias nvarchar(255) '$.column') AS ve
+                    WHERE ve.rule_code = 'NO_OP' AND ve.column_alias = f.column_alias
+                ) THEN 'Y'
+                ELSE 'N'
+            END AS char(1)
+        ) AS is_no_op
+    FROM f;
 
-candidate AS (
-    SELECT
-        a.column_alias,
-        c.column_id,
-        1 AS pri,
-        'ID' AS match_kind
-    FROM a
-    INNER JOIN dbo.MON_BoardColumn AS c
-        ON a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
-    UNION ALL
-    SELECT
-        a.column_alias,
-        c.column_id,
-        2 AS pri,
-        'ID' AS match_kind
-    FROM a
-    INNER JOIN dbo.MON_BoardColumn AS c
-        ON a.metadata_board_id = c.board_id AND LOWER(a.column_alias) = LOWER(c.column_id)
-    UNION ALL
-    SELECT
-        a.column_alias,
-        c.column_id,
-        3 AS pri,
-        'TITLE' AS match_kind
-    FROM a
-    INNER JOIN dbo.MON_BoardColumn AS c
-        ON a.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(a.column_alias) = c.normalized_title
-    UNION ALL
-    SELECT
-        a.column_alias,
-        mp.column_id,
-        CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
-        'MAP' AS match_kind
-    FROM a
-    INNER JOIN dbo.MON_ColumnMap AS mp
-        ON LOWER(a.column_alias) = LOWER(mp.source_alias)
-        AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
-    INNER JOIN dbo.MON_BoardColumn AS c ON a.metadata_board_id = c.board_id AND mp.column_id = c.column_id
-),
+    -- each distinct alias of the batch is mapped once (not once per cell), then written back to the cells
+    INSERT INTO @alias (board_id, metadata_board_id, column_alias)
+    SELECT DISTINCT
+        c.board_id,
+        c.metadata_board_id,
+        c.column_alias
+    FROM @cells AS c;
 
-best AS (
-    SELECT
-        candidate.column_alias,
-        MIN(candidate.pri) AS pri
-    FROM candidate
-    GROUP BY candidate.column_alias
-),
+    WITH candidate AS (
+        SELECT
+            a.column_alias,
+            c.column_id,
+            1 AS pri,
+            'ID' AS match_kind
+        FROM @alias AS a
+        INNER JOIN dbo.MON_BoardColumn AS c
+            ON a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+        UNION ALL
+        SELECT
+            a.column_alias,
+            c.column_id,
+            2 AS pri,
+            'ID' AS match_kind
+        FROM @alias AS a
+        INNER JOIN dbo.MON_BoardColumn AS c
+            ON a.metadata_board_id = c.board_id AND LOWER(a.column_alias) = LOWER(c.column_id)
+        UNION ALL
+        SELECT
+            a.column_alias,
+            c.column_id,
+            3 AS pri,
+            'TITLE' AS match_kind
+        FROM @alias AS a
+        INNER JOIN dbo.MON_BoardColumn AS c
+            ON a.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(a.column_alias) = c.normalized_title
+        UNION ALL
+        SELECT
+            a.column_alias,
+            mp.column_id,
+            CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
+            'MAP' AS match_kind
+        FROM @alias AS a
+        INNER JOIN dbo.MON_ColumnMap AS mp
+            ON LOWER(a.column_alias) = LOWER(mp.source_alias)
+            AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
+        INNER JOIN dbo.MON_BoardColumn AS c ON a.metadata_board_id = c.board_id AND mp.column_id = c.column_id
+    ),
 
-mapped AS (
-    SELECT
-        candidate.column_alias,
-        CASE WHEN COUNT(DISTINCT candidate.column_id) = 1 THEN MIN(candidate.column_id) END AS column_id,
-        MIN(candidate.match_kind) AS match_kind,
-        COUNT(DISTINCT candidate.column_id) AS match_count
-    FROM candidate
-    INNER JOIN best
-        ON
-            candidate.column_alias = best.column_alias
-            AND candidate.pri = best.pri
-    GROUP BY candidate.column_alias
-)
+    best AS (
+        SELECT
+            candidate.column_alias,
+            MIN(candidate.pri) AS pri
+        FROM candidate
+        GROUP BY candidate.column_alias
+    ),
 
-SELECT
-    f.batch_id,
-    f.target_level,
-    f.board_id,
-    f.metadata_board_id,
-    f.update_row_no,
-    f.monday_item_id,
-    f.validation_status,
-    f.field_no,
-    f.column_alias,
-    f.raw_value,
-    m.column_id,
-    bc.title AS column_title,
-    bc.column_type,
-    bc.settings_json,
-    CAST(CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END AS char(1)) AS is_writable,
-    m.match_kind,
-    COALESCE(m.match_count, 0) AS match_count,
-    CAST(
-        CASE
-            WHEN f.validation_errors LIKE N'%"NO_OP"%' AND EXISTS (
-                SELECT 1
-                FROM OPENJSON (CASE WHEN ISJSON(f.validation_errors) = 1 THEN f.validation_errors END)
-                    WITH (rule_code varchar(50) '$.rule', column_alias nvarchar(255) '$.column') AS ve
-                WHERE ve.rule_code = 'NO_OP' AND ve.column_alias = f.column_alias
-            ) THEN 'Y'
-            ELSE 'N'
-        END AS char(1)
-    ) AS is_no_op
-FROM f
-LEFT JOIN mapped AS m ON f.column_alias = m.column_alias
-LEFT JOIN dbo.MON_BoardColumn AS bc ON f.metadata_board_id = bc.board_id AND m.column_id = bc.column_id
-LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type;
+    mapped AS (
+        SELECT
+            candidate.column_alias,
+            CASE WHEN COUNT(DISTINCT candidate.column_id) = 1 THEN MIN(candidate.column_id) END AS column_id,
+            MIN(candidate.match_kind) AS match_kind,
+            COUNT(DISTINCT candidate.column_id) AS match_count
+        FROM candidate
+        INNER JOIN best
+            ON
+                candidate.column_alias = best.column_alias
+                AND candidate.pri = best.pri
+        GROUP BY candidate.column_alias
+    )
+
+    INSERT INTO @map (column_alias, column_id, match_kind, match_count)
+    SELECT
+        mapped.column_alias,
+        mapped.column_id,
+        mapped.match_kind,
+        mapped.match_count
+    FROM mapped;
+
+    UPDATE c
+    SET
+        c.column_id = m.column_id,
+        c.column_title = bc.title,
+        c.column_type = bc.column_type,
+        c.settings_json = bc.settings_json,
+        c.is_writable = CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END,
+        c.match_kind = m.match_kind,
+        c.match_count = m.match_count
+    FROM @cells AS c
+    INNER JOIN @map AS m ON c.column_alias = m.column_alias
+    LEFT JOIN dbo.MON_BoardColumn AS bc ON c.metadata_board_id = bc.board_id AND m.column_id = bc.column_id
+    LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type;
+
+    RETURN;
+END;
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -5614,11 +5918,14 @@ Examples:
             SELECT TOP (1) @pick_board = q.board_id
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
             WHERE (@batch_id IS NULL OR q.batch_id = @batch_id)
+                -- the filter of IX_MON_UpdateQueue_claim, spelled out so that the index matches
+                AND q.queue_status IN ('READY', 'CLAIMED')
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= @now)
                     OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= @now)
                 )
-            ORDER BY q.queue_id;
+            ORDER BY q.queue_id
+            OPTION (RECOMPILE);
         END;
 
         IF @pick_board IS NOT NULL
@@ -5633,6 +5940,7 @@ Examples:
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
             WHERE q.board_id = @pick_board
                 AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND q.queue_status IN ('READY', 'CLAIMED')
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= @now)
                     OR (
@@ -6846,7 +7154,7 @@ GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseBatch.sql
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- (dbo.fn_MON_Private_FormatValue applied per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
 -- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
 -- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
@@ -7149,8 +7457,10 @@ Examples:
             c.column_id,
             c.column_type,
             c.metadata_board_id,
-            dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
+            f.formatted_value AS formatted
         FROM c
+        -- the formatting rules, inline: one set-based statement, no scalar function per cell
+        CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, c.raw_value, c.settings_json) AS f
         WHERE c.dup_no = 1;
 
         SELECT TOP (1)

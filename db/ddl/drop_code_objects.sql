@@ -22,8 +22,11 @@ DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RatingMax;
 DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_FormatValue;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ColumnLabels;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_DateText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NumberText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
 GO

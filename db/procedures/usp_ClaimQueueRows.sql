@@ -153,11 +153,14 @@ Examples:
             SELECT TOP (1) @pick_board = q.board_id
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
             WHERE (@batch_id IS NULL OR q.batch_id = @batch_id)
+                -- the filter of IX_MON_UpdateQueue_claim, spelled out so that the index matches
+                AND q.queue_status IN ('READY', 'CLAIMED')
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= @now)
                     OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= @now)
                 )
-            ORDER BY q.queue_id;
+            ORDER BY q.queue_id
+            OPTION (RECOMPILE);
         END;
 
         IF @pick_board IS NOT NULL
@@ -172,6 +175,7 @@ Examples:
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
             WHERE q.board_id = @pick_board
                 AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND q.queue_status IN ('READY', 'CLAIMED')
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= @now)
                     OR (

@@ -1,9 +1,12 @@
 -- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
--- that started more than @retention_days days ago, in chunks of 5,000 rows (each chunk its own short
+-- that started more than @retention_days days ago, in chunks of 4,000 rows (each chunk its own short
 -- transaction under the lock-escalation threshold, so senders writing run-log rows are never blocked for
 -- long and the transaction log stays small). Dry run by default: with @execute = 'N' it only reports how
 -- many rows would be deleted. Rows of every outcome are deleted (a RUNNING row older than the retention is
 -- the trace of a call that died long ago). The call's own run-log row is never deleted.
+-- Dry-run previews have the same retention: the dbo.MON_UpdatePreview rows of batches that ended
+-- (COMPLETED, PARTIAL, FAILED, CANCELLED) more than @retention_days days ago are deleted too, in chunks of
+-- 4,000 rows found through IX_MON_UpdatePreview_batch (previews of open batches are kept, whatever their age).
 -- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
@@ -14,7 +17,8 @@ ALTER PROCEDURE dbo.usp_PurgeRunLog
     @retention_days int = 30,
     @execute char(1) = 'N',
     @help char(1) = 'N',
-    @purge_count bigint = NULL OUTPUT
+    @purge_count bigint = NULL OUTPUT,
+    @preview_purge_count bigint = NULL OUTPUT
 AS
 BEGIN
     SET NOCOUNT ON;
@@ -22,7 +26,8 @@ BEGIN
 
     IF UPPER(@help) = 'Y'
     BEGIN
-        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 5,000 rows.
+        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 4,000 rows,
+and the dbo.MON_UpdatePreview rows (dry-run previews) of batches that ended before the retention.
 Dry run by default: with @execute = ''N'' nothing is deleted; the rows that would be are counted and reported.
 
 Parameters:
@@ -30,10 +35,13 @@ Parameters:
                                  (1 to 36500); older rows are deleted
   @execute        char(1) ''N''    ''Y'' deletes; ''N'' only reports what would be deleted
   @help           char(1) ''N''    ''Y'' prints this text and does nothing else
-  @purge_count    bigint  OUTPUT rows deleted (''Y''), or rows that would be deleted (''N'')
+  @purge_count    bigint  OUTPUT run-log rows deleted (''Y''), or rows that would be deleted (''N'')
+  @preview_purge_count bigint OUTPUT preview rows deleted (''Y''), or rows that would be deleted (''N''):
+                                 the previews of batches COMPLETED, PARTIAL, FAILED or CANCELLED before
+                                 the cutoff
 
 Result set: one row (retention_days, cutoff_time, execute_mode, rows_older_than_cutoff, rows_deleted,
-oldest_start_time, summary). Every call writes its own dbo.MON_RunLog row, dry runs included.
+oldest_start_time, summary, previews_older_than_cutoff, previews_deleted). Every call writes its own dbo.MON_RunLog row, dry runs included.
 
 Examples:
   -- what would a 30-day retention delete?
@@ -85,7 +93,10 @@ Examples:
         @rows_int int,
         @matching bigint,
         @oldest datetime2(3),
-        @message nvarchar(400),
+        @preview_matching bigint,
+        @preview_deleted bigint = 0,
+        @message nvarchar(800),
+        @progress nvarchar(200),
         @params nvarchar(400) = CONCAT(
             N'EXEC dbo.usp_PurgeRunLog @retention_days = ', @retention_days,
             N', @execute = ''', @execute_u, N''';'
@@ -103,6 +114,12 @@ Examples:
         FROM dbo.MON_RunLog AS rl
         WHERE rl.start_time < @cutoff AND rl.run_id <> @run_id;
 
+        SELECT @preview_matching = COUNT_BIG(*)
+        FROM dbo.MON_UpdateBatch AS b
+        INNER JOIN dbo.MON_UpdatePreview AS p ON b.batch_id = p.batch_id
+        WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+            AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
         IF @execute_u = 'Y'
         BEGIN
             -- one short transaction per chunk (autocommit); the index on start_time finds the rows
@@ -114,25 +131,47 @@ Examples:
                 SET @chunk = @@ROWCOUNT;
                 SET @deleted = @deleted + @chunk;
                 IF @chunk < @chunk_size BREAK;
-                RAISERROR (N'usp_PurgeRunLog: %I64d run-log rows deleted so far', 0, 1, @deleted) WITH NOWAIT;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @deleted, N' run-log rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
+            -- the previews of ended batches: the same chunks, each its own short transaction; the batch
+            -- header (a few rows per day) drives the seek on IX_MON_UpdatePreview_batch
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) p
+                FROM dbo.MON_UpdatePreview AS p
+                INNER JOIN dbo.MON_UpdateBatch AS b ON p.batch_id = b.batch_id
+                WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @preview_deleted = @preview_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @preview_deleted, N' preview rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
             END;
             SET @purge_count = @deleted;
+            SET @preview_purge_count = @preview_deleted;
             SET @message = CONCAT(
                 @deleted, N' run-log rows started before ', CONVERT(nvarchar(30), @cutoff, 126),
-                N' UTC were deleted.'
+                N' UTC were deleted; ', @preview_deleted, N' preview rows of batches ended before then were deleted.'
             );
         END
         ELSE
         BEGIN
             SET @purge_count = @matching;
+            SET @preview_purge_count = @preview_matching;
             SET @message = CONCAT(
                 N'Dry run, nothing was deleted: ', @matching, N' run-log rows started before ',
-                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted.',
+                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted, and ', @preview_matching,
+                N' preview rows of batches ended before then.',
                 N' Run again with @execute = ''Y'' to delete them.'
             );
         END;
 
-        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        SET @rows_int = CASE
+            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+        END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
             @outcome = 'SUCCEEDED',
@@ -142,7 +181,9 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK;
         DECLARE @en int = ERROR_NUMBER(), @em nvarchar(4000) = ERROR_MESSAGE();
         -- chunks deleted before the error stay deleted (each was committed on its own)
-        SET @rows_int = CASE WHEN @deleted > 2147483647 THEN 2147483647 ELSE @deleted END;
+        SET @rows_int = CASE
+            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+        END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
             @outcome = 'FAILED',
@@ -160,6 +201,8 @@ Examples:
         @matching AS rows_older_than_cutoff,
         @deleted AS rows_deleted,
         @oldest AS oldest_start_time,
-        @message AS summary;
+        @message AS summary,
+        @preview_matching AS previews_older_than_cutoff,
+        @preview_deleted AS previews_deleted;
 END;
 GO

@@ -1,6 +1,6 @@
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- (dbo.fn_MON_Private_FormatValue applied per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
 -- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
 -- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
@@ -297,8 +297,10 @@ Examples:
             c.column_id,
             c.column_type,
             c.metadata_board_id,
-            dbo.fn_MON_FormatColumnValue(c.column_type, c.raw_value, c.settings_json) AS formatted
+            f.formatted_value AS formatted
         FROM c
+        -- the formatting rules, inline: one set-based statement, no scalar function per cell
+        CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, c.raw_value, c.settings_json) AS f
         WHERE c.dup_no = 1;
 
         SELECT TOP (1)

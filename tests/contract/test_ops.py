@@ -658,3 +658,4 @@ def test_role_grants_are_the_same_in_both_engines():
          if o.lower() != "usp_private_refuseopentransaction"}
     assert t and t == g
     assert not any(o == "usp_purgerunlog" for _, _, o in t), "retention is for the job owner, not a role"
+

@@ -62,14 +62,16 @@ BEGIN
     EXEC (N'ALTER TABLE dbo.MON_UpdateQueue SET (LOCK_ESCALATION = DISABLE);');
 END;
 GO
--- the claim: open rows by visibility, per board, small enough to stay in memory
+-- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that TOP (@max_rows)
+-- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
+-- (upgrade step db/upgrades/0.2.0/50_queue_claim_index_order.sql changes the 0.1 definition)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N'IX_MON_UpdateQueue_claim' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
 )
 BEGIN
-    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, board_id, visible_after, queue_id)
-    INCLUDE (queue_status, lease_expires_at)
+    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
+    INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
     WHERE queue_status IN ('READY', 'CLAIMED');
 END;
 GO

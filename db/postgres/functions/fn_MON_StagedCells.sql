@@ -6,7 +6,8 @@
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
 -- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
 -- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
--- Twin of db/functions/fn_MON_StagedCells.sql (inline table-valued function, same columns).
+-- Twin of db/functions/fn_MON_StagedCells.sql (same columns). json_each_text reads update_fields once: the
+-- cells' CTE f is referenced twice, so PostgreSQL (12+) materialises it, and the aliases are mapped once (am).
 --   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
 CREATE OR REPLACE FUNCTION dbo.fn_MON_StagedCells(p_batch_id varchar)
 RETURNS TABLE (

@@ -146,6 +146,8 @@ $help$;
         SELECT q.board_id INTO v_board
         FROM dbo.MON_UpdateQueue AS q
         WHERE (p_batch_id IS NULL OR q.batch_id = p_batch_id)
+            -- the predicate of IX_MON_UpdateQueue_claim, spelled out so that the index matches
+            AND q.queue_status IN ('READY', 'CLAIMED')
             AND (
                 (q.queue_status = 'READY' AND q.visible_after <= v_now)
                 OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= v_now)
@@ -162,6 +164,7 @@ $help$;
             FROM dbo.MON_UpdateQueue AS q
             WHERE q.board_id = v_board
                 AND (p_batch_id IS NULL OR q.batch_id = p_batch_id)
+                AND q.queue_status IN ('READY', 'CLAIMED')
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= v_now)
                     OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= v_now AND q.attempt_count < q.max_attempts)

@@ -1,13 +1,16 @@
 -- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
--- that started more than p_retention_days days ago, in chunks of 5,000 rows, each chunk committed on its
+-- that started more than p_retention_days days ago, in chunks of 4,000 rows, each chunk committed on its
 -- own (short transactions, no long lock on the run log). Dry run by default: with p_execute = 'N' it only
 -- reports how many rows would be deleted. Rows of every outcome are deleted; the call's own run-log row
--- never is. Twin of db/procedures/usp_PurgeRunLog.sql. Call it outside an explicit transaction (it commits).
+-- never is. Dry-run previews have the same retention: the dbo.MON_UpdatePreview rows of batches that ended
+-- (COMPLETED, PARTIAL, FAILED, CANCELLED) more than p_retention_days days ago are deleted too, in chunks of
+-- 4,000 rows (previews of open batches are kept, whatever their age). Twin of db/procedures/usp_PurgeRunLog.sql. Call it outside an explicit transaction (it commits).
 CREATE OR REPLACE PROCEDURE dbo.usp_PurgeRunLog(
     p_retention_days int DEFAULT 30,
     p_execute char(1) DEFAULT 'N',
     p_help char(1) DEFAULT 'N',
-    INOUT p_purge_count bigint DEFAULT NULL
+    INOUT p_purge_count bigint DEFAULT NULL,
+    INOUT p_preview_purge_count bigint DEFAULT NULL
 )
 LANGUAGE plpgsql
 AS $$
@@ -22,13 +25,17 @@ DECLARE
     v_deleted bigint := 0;
     v_matching bigint;
     v_oldest timestamp(3);
+    v_preview_matching bigint;
+    v_preview_deleted bigint := 0;
+    v_phase int;
     v_state text;
     v_msg text;
     v_summary text;
 BEGIN
     IF upper(coalesce(p_help, 'N')) = 'Y' THEN
         RAISE NOTICE '%', $help$
-dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 5,000 rows.
+dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 4,000 rows,
+and the dbo.MON_UpdatePreview rows (dry-run previews) of batches that ended before the retention.
 Dry run by default: with p_execute => 'N' nothing is deleted; the rows that would be are counted and reported.
 
 Parameters:
@@ -36,7 +43,10 @@ Parameters:
                                     (1 to 36500); older rows are deleted
   p_execute        char(1)  'N'     'Y' deletes; 'N' only reports what would be deleted
   p_help           char(1)  'N'     'Y' prints this text and does nothing else
-  p_purge_count    bigint   INOUT   rows deleted ('Y'), or rows that would be deleted ('N')
+  p_purge_count    bigint   INOUT   run-log rows deleted ('Y'), or rows that would be deleted ('N')
+  p_preview_purge_count bigint INOUT preview rows deleted ('Y'), or rows that would be deleted ('N'):
+                                    the previews of batches COMPLETED, PARTIAL, FAILED or CANCELLED
+                                    before the cutoff
 
 A summary is printed (RAISE NOTICE). Every call writes its own dbo.MON_RunLog row, dry runs included.
 
@@ -83,32 +93,61 @@ $help$;
         INTO v_matching, v_oldest
         FROM dbo.MON_RunLog AS rl
         WHERE rl.start_time < v_cutoff AND rl.run_id <> v_run_id;
+
+        SELECT count(*)
+        INTO v_preview_matching
+        FROM dbo.MON_UpdateBatch AS b
+        INNER JOIN dbo.MON_UpdatePreview AS p ON p.batch_id = b.batch_id
+        WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+            AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
     END;
 
     IF v_state IS NULL AND v_execute = 'Y' THEN
         -- one short transaction per chunk; a COMMIT cannot sit inside a block with a handler, so the
-        -- handler wraps each chunk and the loop commits between chunks
-        LOOP
-            BEGIN
-                DELETE FROM dbo.MON_RunLog
-                WHERE run_id IN (
-                    SELECT rl.run_id
-                    FROM dbo.MON_RunLog AS rl
-                    WHERE rl.start_time < v_cutoff AND rl.run_id <> v_run_id
-                    ORDER BY rl.start_time
-                    LIMIT v_chunk_size
-                );
-                GET DIAGNOSTICS v_chunk = ROW_COUNT;
-            EXCEPTION WHEN OTHERS THEN
-                GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-            END;
+        -- handler wraps each chunk and the loop commits between chunks. Phase 1: the run log; phase 2: the
+        -- previews of ended batches
+        FOR v_phase IN 1 .. 2 LOOP
+            LOOP
+                BEGIN
+                    IF v_phase = 1 THEN
+                        DELETE FROM dbo.MON_RunLog
+                        WHERE run_id IN (
+                            SELECT rl.run_id
+                            FROM dbo.MON_RunLog AS rl
+                            WHERE rl.start_time < v_cutoff AND rl.run_id <> v_run_id
+                            ORDER BY rl.start_time
+                            LIMIT v_chunk_size
+                        );
+                    ELSE
+                        DELETE FROM dbo.MON_UpdatePreview
+                        WHERE preview_id IN (
+                            SELECT p.preview_id
+                            FROM dbo.MON_UpdateBatch AS b
+                            INNER JOIN dbo.MON_UpdatePreview AS p ON p.batch_id = b.batch_id
+                            WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                                AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff
+                            LIMIT v_chunk_size
+                        );
+                    END IF;
+                    GET DIAGNOSTICS v_chunk = ROW_COUNT;
+                EXCEPTION WHEN OTHERS THEN
+                    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+                END;
+                EXIT WHEN v_state IS NOT NULL;
+                IF v_phase = 1 THEN
+                    v_deleted := v_deleted + v_chunk;
+                ELSE
+                    v_preview_deleted := v_preview_deleted + v_chunk;
+                END IF;
+                COMMIT;
+                EXIT WHEN v_chunk < v_chunk_size;
+                RAISE NOTICE 'usp_PurgeRunLog: % % rows deleted so far',
+                    CASE v_phase WHEN 1 THEN v_deleted ELSE v_preview_deleted END,
+                    CASE v_phase WHEN 1 THEN 'run-log' ELSE 'preview' END;
+            END LOOP;
             EXIT WHEN v_state IS NOT NULL;
-            v_deleted := v_deleted + v_chunk;
-            COMMIT;
-            EXIT WHEN v_chunk < v_chunk_size;
-            RAISE NOTICE 'usp_PurgeRunLog: % run-log rows deleted so far', v_deleted;
         END LOOP;
     END IF;
 
@@ -117,7 +156,7 @@ $help$;
         CALL dbo.usp_Private_CloseRunLog(
             p_run_id => v_run_id,
             p_outcome => 'FAILED',
-            p_rows_affected => least(v_deleted, 2147483647)::int,
+            p_rows_affected => least(v_deleted + v_preview_deleted, 2147483647)::int,
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END,
             p_error_message => v_msg
         );
@@ -127,16 +166,20 @@ $help$;
 
     IF v_execute = 'Y' THEN
         p_purge_count := v_deleted;
-        v_summary := format('%s run-log rows started before %s UTC were deleted.', v_deleted, v_cutoff);
+        p_preview_purge_count := v_preview_deleted;
+        v_summary := format('%s run-log rows started before %s UTC were deleted; %s preview rows of batches ended '
+            'before then were deleted.', v_deleted, v_cutoff, v_preview_deleted);
     ELSE
         p_purge_count := v_matching;
-        v_summary := format('Dry run, nothing was deleted: %s run-log rows started before %s UTC would be deleted. '
-            'Run again with p_execute => ''Y'' to delete them.', v_matching, v_cutoff);
+        p_preview_purge_count := v_preview_matching;
+        v_summary := format('Dry run, nothing was deleted: %s run-log rows started before %s UTC would be deleted, '
+            'and %s preview rows of batches ended before then. Run again with p_execute => ''Y'' to delete them.',
+            v_matching, v_cutoff, v_preview_matching);
     END IF;
     CALL dbo.usp_Private_CloseRunLog(
         p_run_id => v_run_id,
         p_outcome => 'SUCCEEDED',
-        p_rows_affected => least(v_deleted, 2147483647)::int
+        p_rows_affected => least(v_deleted + v_preview_deleted, 2147483647)::int
     );
     COMMIT;
     RAISE NOTICE '%', v_summary;

@@ -1,0 +1,320 @@
+-- fn_MON_Private_FormatValue: the exact monday.com write value (column formatted_value: the JSON for one
+-- column inside column_values) of one validated raw value; the one definition of the formatting rules
+-- (the shapes are listed in db/functions/fn_MON_FormatColumnValue.sql, which returns this value).
+-- Inline table-valued function returning one row, applied per cell with CROSS APPLY by usp_ReleaseBatch:
+-- the optimizer expands it into the release statement, so formatting a batch is one set-based statement
+-- (a scalar function per cell ran row by row, and kept the whole statement serial, before SQL Server 2019;
+-- and its table reads and STRING_AGG make it one that 2019's scalar inlining does not inline).
+-- Each type's work runs only for its own cells (the label, user and token lookups are guarded by the type,
+-- which the optimizer turns into start-up filters), and every expression is safe for any input (the
+-- optimizer may compute an expression before the CASE that uses it: lengths and conversions are guarded).
+--   SELECT c.column_id, f.formatted_value
+--   FROM dbo.MON_BoardColumn AS c
+--   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N'In Progress', c.settings_json) AS f
+--   WHERE c.board_id = 8709134353 AND c.column_id = 'status';
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_FormatValue;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_FormatValue(
+    @column_type varchar(50),
+    @raw_value nvarchar(MAX),
+    @settings nvarchar(MAX)
+)
+RETURNS TABLE -- noqa: CP05
+AS
+RETURN
+-- people and dropdown: the comma-separated tokens, in order
+WITH tok AS (
+    SELECT
+        CAST(s.[key] AS int) AS ord,
+        LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
+    FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json'), N',', N'","') + N'"]') AS s
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) IN ('people', 'dropdown')
+        AND LEN(LTRIM(RTRIM(s.value))) > 0
+),
+
+person AS (
+    SELECT
+        tok.ord,
+        TRY_CONVERT(bigint, SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20)) AS user_id,
+        LOWER(LEFT(tok.tok, CASE WHEN CHARINDEX(N':', tok.tok) > 0 THEN CHARINDEX(N':', tok.tok) - 1 ELSE 0 END))
+            AS user_kind,
+        0 AS pri
+    FROM tok
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+        AND (tok.tok LIKE N'person:[0-9]%' OR tok.tok LIKE N'team:[0-9]%')
+        AND SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20) NOT LIKE N'%[^0-9]%'
+    UNION ALL
+    SELECT
+        tok.ord,
+        TRY_CONVERT(bigint, tok.tok) AS user_id,
+        COALESCE(u.user_kind, 'person') AS user_kind,
+        1 AS pri
+    FROM tok
+    LEFT JOIN dbo.MON_User AS u ON u.user_id = TRY_CONVERT(bigint, tok.tok)
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+        AND tok.tok NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 18
+    UNION ALL
+    SELECT
+        tok.ord,
+        u.user_id,
+        u.user_kind,
+        2 AS pri
+    FROM tok
+    INNER JOIN dbo.MON_User AS u ON LOWER(tok.tok) = LOWER(u.email)
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+        AND tok.tok LIKE N'%@%'
+),
+
+person_best AS (
+    SELECT
+        person.ord,
+        person.user_id,
+        person.user_kind,
+        ROW_NUMBER() OVER (
+            PARTITION BY person.ord
+            ORDER BY person.pri, CASE person.user_kind WHEN 'person' THEN 0 ELSE 1 END, person.user_id
+        ) AS rn
+    FROM person
+    WHERE person.user_id IS NOT NULL
+),
+
+lbl AS (
+    SELECT
+        l.label_id,
+        l.label_text
+    FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) IN ('status', 'dropdown')
+),
+
+dropdown AS (
+    SELECT
+        tok.ord,
+        lbl.label_id,
+        lbl.label_text,
+        CASE WHEN lbl.label_text = tok.tok COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END AS pri
+    FROM tok
+    INNER JOIN lbl ON LOWER(tok.tok) = LOWER(lbl.label_text)
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
+    UNION ALL
+    SELECT
+        tok.ord,
+        lbl.label_id,
+        lbl.label_text,
+        2 AS pri
+    FROM tok
+    INNER JOIN lbl ON lbl.label_id = TRY_CONVERT(int, tok.tok)
+    WHERE
+        LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
+        AND tok.tok NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 9
+),
+
+dropdown_best AS (
+    SELECT
+        dropdown.ord,
+        dropdown.label_id,
+        dropdown.label_text,
+        ROW_NUMBER() OVER (PARTITION BY dropdown.ord ORDER BY dropdown.pri, dropdown.label_id) AS rn
+    FROM dropdown
+),
+
+-- the aggregates below have no GROUP BY: one row each, whatever the type
+person_list AS (
+    SELECT
+        STRING_AGG(
+            CAST(CONCAT(N'{"id":', person_best.user_id, N',"kind":"', person_best.user_kind, N'"}') AS nvarchar(MAX)),
+            N','
+        ) WITHIN GROUP (ORDER BY tok.ord) AS items,
+        SUM(CASE WHEN person_best.user_id IS NULL THEN 1 ELSE 0 END) AS unresolved
+    FROM tok
+    LEFT JOIN person_best ON tok.ord = person_best.ord AND person_best.rn = 1
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+),
+
+dropdown_list AS (
+    SELECT
+        STRING_AGG(CAST(CONCAT(dropdown_best.label_id, N'') AS nvarchar(MAX)), N',')
+            WITHIN GROUP (ORDER BY tok.ord) AS ids,
+        STRING_AGG(
+            CAST(N'"' + STRING_ESCAPE(COALESCE(dropdown_best.label_text, tok.tok), 'json') + N'"' AS nvarchar(MAX)),
+            N','
+        ) WITHIN GROUP (ORDER BY tok.ord) AS labels,
+        SUM(CASE WHEN dropdown_best.label_id IS NULL THEN 1 ELSE 0 END) AS unresolved
+    FROM tok
+    LEFT JOIN dropdown_best ON tok.ord = dropdown_best.ord AND dropdown_best.rn = 1
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
+),
+
+x AS (
+    SELECT
+        LOWER(LTRIM(RTRIM(@column_type))) AS typ,
+        LTRIM(RTRIM(@raw_value)) AS t,
+        @raw_value AS raw_value
+),
+
+pos AS (
+    SELECT
+        x.typ,
+        x.t,
+        x.raw_value,
+        CHARINDEX(N'/', x.t) AS slash,
+        CHARINDEX(N' ', x.t) AS blank_at,
+        CHARINDEX(N':', x.t) AS colon
+    FROM x
+),
+
+y AS (
+    SELECT
+        pos.typ,
+        pos.t,
+        pos.raw_value,
+        pos.slash,
+        -- email and link: the address, then the text (the address again when there is none)
+        CASE
+            WHEN pos.blank_at = 0 THEN pos.t
+            ELSE LEFT(pos.t, CASE WHEN pos.blank_at > 0 THEN pos.blank_at - 1 ELSE 0 END)
+        END AS a,
+        CASE
+            WHEN pos.blank_at = 0 THEN pos.t
+            ELSE LTRIM(SUBSTRING(pos.t, pos.blank_at + 1, LEN(pos.t)))
+        END AS b,
+        -- hour: hours and minutes
+        TRY_CONVERT(int, LEFT(pos.t, CASE WHEN pos.colon > 0 THEN pos.colon - 1 ELSE 0 END)) AS h,
+        TRY_CONVERT(int, SUBSTRING(pos.t, pos.colon + 1, 2)) AS m,
+        -- status: the label text, exactly then ignoring case; else a whole number as a label id
+        COALESCE(
+            (
+                SELECT TOP (1) lbl.label_id
+                FROM lbl
+                WHERE pos.typ = 'status' AND LOWER(lbl.label_text) = LOWER(pos.t)
+                ORDER BY
+                    CASE WHEN lbl.label_text = pos.t COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END,
+                    lbl.label_id
+            ),
+            (
+                SELECT TOP (1) lbl.label_id
+                FROM lbl
+                WHERE
+                    pos.typ = 'status' AND pos.t NOT LIKE N'%[^0-9]%' AND LEN(pos.t) BETWEEN 1 AND 9
+                    AND lbl.label_id = TRY_CONVERT(int, pos.t)
+            )
+        ) AS status_label_id
+    FROM pos
+)
+
+SELECT
+    CAST(
+        CASE
+            -- clearing: NULL or '' (after trimming, for typed columns)
+            WHEN x.typ IN ('text', 'long_text', 'name') AND (x.raw_value IS NULL OR DATALENGTH(x.raw_value) = 0)
+                THEN CASE x.typ WHEN 'text' THEN N'""' WHEN 'long_text' THEN N'null' END
+            WHEN x.typ NOT IN ('text', 'long_text', 'name') AND (x.t IS NULL OR LEN(x.t) = 0)
+                THEN CASE
+                    WHEN x.typ = 'numbers' THEN N'""'
+                    WHEN x.typ IN (
+                        'status', 'date', 'timeline', 'people', 'dropdown', 'email', 'phone', 'link', 'checkbox',
+                        'hour', 'rating', 'country'
+                    ) THEN N'null'
+                END
+            WHEN x.typ IN ('text', 'name') THEN N'"' + STRING_ESCAPE(x.raw_value, 'json') + N'"'
+            WHEN x.typ = 'long_text' THEN N'{"text":"' + STRING_ESCAPE(x.raw_value, 'json') + N'"}'
+            WHEN x.typ = 'numbers'
+                THEN CASE WHEN num.number_text IS NOT NULL THEN N'"' + num.number_text + N'"' END
+            -- status: label text first (a numeric-looking label such as '2024' is a label), then a label id
+            WHEN x.typ = 'status'
+                THEN CASE
+                    WHEN x.status_label_id IS NOT NULL
+                        THEN N'{"index":' + CAST(x.status_label_id AS nvarchar(12)) + N'}'
+                    ELSE N'{"label":"' + STRING_ESCAPE(x.t, 'json') + N'"}'
+                END
+            WHEN x.typ = 'date'
+                THEN CASE
+                    WHEN dt.date_text IS NULL THEN NULL
+                    WHEN LEN(dt.date_text) = 10 THEN N'{"date":"' + dt.date_text + N'"}'
+                    ELSE N'{"date":"' + LEFT(dt.date_text, 10) + N'","time":"' + RIGHT(dt.date_text, 8) + N'"}'
+                END
+            WHEN x.typ = 'timeline'
+                THEN CASE
+                    WHEN x.slash < 2 OR CHARINDEX(N'/', x.t, x.slash + 1) > 0 THEN NULL
+                    WHEN
+                        tl_from.date_text IS NULL OR tl_to.date_text IS NULL OR LEN(tl_from.date_text) <> 10
+                        OR LEN(tl_to.date_text) <> 10 OR tl_from.date_text > tl_to.date_text
+                        THEN NULL
+                    ELSE N'{"from":"' + tl_from.date_text + N'","to":"' + tl_to.date_text + N'"}'
+                END
+            WHEN x.typ = 'people'
+                THEN CASE
+                    WHEN ppl.unresolved > 0 THEN NULL
+                    ELSE N'{"personsAndTeams":[' + COALESCE(ppl.items, N'') + N']}'
+                END
+            WHEN x.typ = 'dropdown'
+                THEN CASE
+                    WHEN dd.unresolved = 0 THEN N'{"ids":[' + COALESCE(dd.ids, N'') + N']}'
+                    ELSE N'{"labels":[' + COALESCE(dd.labels, N'') + N']}'
+                END
+            WHEN x.typ = 'email'
+                THEN N'{"email":"' + STRING_ESCAPE(x.a, 'json') + N'","text":"' + STRING_ESCAPE(x.b, 'json') + N'"}'
+            WHEN x.typ = 'link'
+                THEN N'{"url":"' + STRING_ESCAPE(x.a, 'json') + N'","text":"' + STRING_ESCAPE(x.b, 'json') + N'"}'
+            WHEN x.typ = 'phone'
+                THEN CASE
+                    WHEN x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'% [A-Za-z][A-Za-z]' THEN NULL
+                    ELSE N'{"phone":"' + STRING_ESCAPE(
+                        REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                            RTRIM(LEFT(x.t, CASE WHEN LEN(x.t) >= 2 THEN LEN(x.t) - 2 ELSE 0 END)),
+                            N' ', N''), N'(', N''), N')', N''), N'.', N''), N'-', N''),
+                        'json'
+                    ) + N'","countryShortName":"' + UPPER(RIGHT(x.t, 2)) + N'"}'
+                END
+            WHEN x.typ = 'checkbox'
+                THEN CASE
+                    WHEN LOWER(x.t) IN (N'true', N'1', N'yes', N'y') THEN N'{"checked":"true"}'
+                    WHEN LOWER(x.t) IN (N'false', N'0', N'no', N'n') THEN N'null'
+                END
+            WHEN x.typ = 'hour'
+                THEN CASE
+                    WHEN
+                        x.t NOT LIKE N'[0-9]:[0-9][0-9]' AND x.t NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
+                        AND x.t NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]'
+                        AND x.t NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+                        THEN NULL
+                    WHEN x.h > 23 OR x.m > 59 THEN NULL
+                    ELSE CONCAT(N'{"hour":', x.h, N',"minute":', x.m, N'}')
+                END
+            WHEN x.typ = 'rating'
+                THEN CASE
+                    WHEN x.t LIKE N'%[^0-9]%' OR LEN(x.t) > 4 THEN NULL
+                    ELSE CONCAT(N'{"rating":', TRY_CONVERT(int, x.t), N'}')
+                END
+            WHEN x.typ = 'country'
+                THEN CASE
+                    WHEN
+                        x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z] %'
+                        THEN NULL
+                    ELSE N'{"countryCode":"' + UPPER(LEFT(x.t, 2)) + N'","countryName":"' + STRING_ESCAPE(
+                        CASE
+                            WHEN LEN(LTRIM(SUBSTRING(x.t, 3, LEN(x.t)))) > 0 THEN LTRIM(SUBSTRING(x.t, 3, LEN(x.t)))
+                            ELSE UPPER(LEFT(x.t, 2))
+                        END,
+                        'json'
+                    ) + N'"}'
+                END
+        END AS nvarchar(MAX)
+    ) AS formatted_value
+FROM y AS x
+CROSS JOIN person_list AS ppl
+CROSS JOIN dropdown_list AS dd
+CROSS APPLY dbo.fn_MON_Private_NumberText(CASE WHEN x.typ = 'numbers' THEN x.t END) AS num
+CROSS APPLY dbo.fn_MON_Private_DateText(CASE WHEN x.typ = 'date' THEN x.t END) AS dt
+CROSS APPLY dbo.fn_MON_Private_DateText(
+    CASE WHEN x.typ = 'timeline' THEN LEFT(x.t, CASE WHEN x.slash > 1 THEN x.slash - 1 ELSE 0 END) END
+) AS tl_from
+CROSS APPLY dbo.fn_MON_Private_DateText(
+    CASE WHEN x.typ = 'timeline' THEN SUBSTRING(x.t, x.slash + 1, 4000) END
+) AS tl_to;
+GO

@@ -69,6 +69,11 @@ GAPS = (
         "SELECT ... WITH (UPDLOCK) holds the row until the transaction ends, so a procedure that wants it waits",
     ),
     EngineGap(
+        "long-text-positions", "Babelfish",
+        "CHARINDEX and SUBSTRING at a position of an nvarchar(MAX) of UTF-16 units cost what they read, so the "
+        "blanking of a query of half a million characters takes moments",
+    ),
+    EngineGap(
         "readpast-ignored", "Babelfish",
         "READPAST skips the rows another sender holds, so two concurrent claims both get rows",
     ),

@@ -57,6 +57,7 @@ def test_blanks_the_dialects_own_quotes(db):
         assert blank(db, text) == spans(text, ("'x\\';y'", "_"), ("$q$ ; $$ $q$", "_"), ("$$a'b$$", "_"))
 
 
+@pytest.mark.engine_gap("long-text-positions")
 def test_null_and_a_long_text_keep_their_length(db):
     assert blank(db, None) is None
     body = ", ".join(f"('v{n}', /* c{n} */ {n})" for n in range(20000))

@@ -1,5 +1,5 @@
 -- =====================================================================================================
--- OPUS Update Boards 0.2.0: SQL Server installer and upgrader (SQL Server 2017 or later, Azure SQL)
+-- OPUS Update Boards 0.3.0: SQL Server installer and upgrader (SQL Server 2017 or later, Azure SQL)
 -- GENERATED from db/manifest.txt and db/upgrades/ by `python -m sender.build_installer`. Do not edit
 -- this file: edit the sources and rebuild.
 -- Run it in the target database:   sqlcmd -b -d <database> -i install.sql   (or SSMS, database selected)
@@ -33,15 +33,15 @@ BEGIN
     RAISERROR (N'OPUS install refused (50950): database %s is at compatibility level %d; the procedures need 130 or higher (OPENJSON, STRING_SPLIT). Nothing was changed. Run ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 130 (or higher) after checking your other code, then run this script again.', 16, 1, @@SERVERNAME, @compatibility_level);
     SET NOEXEC ON;
 END
-ELSE IF @from_rank > 2000
+ELSE IF @from_rank > 3000
 BEGIN
-    RAISERROR (N'OPUS install refused (50951): the database holds schema version %s, newer than this installer (0.2.0); nothing was changed. Use the installer of that version or a newer one.', 16, 1, @from_version);
+    RAISERROR (N'OPUS install refused (50951): the database holds schema version %s, newer than this installer (0.3.0); nothing was changed. Use the installer of that version or a newer one.', 16, 1, @from_version);
     SET NOEXEC ON;
 END
 ELSE
 BEGIN
     INSERT INTO #opus_install (from_version, from_rank) VALUES (@from_version, @from_rank);
-    PRINT N'OPUS Update Boards: ' + COALESCE(N'upgrading from ' + @from_version, N'new install') + N' to 0.2.0';
+    PRINT N'OPUS Update Boards: ' + COALESCE(N'upgrading from ' + @from_version, N'new install') + N' to 0.3.0';
     BEGIN TRANSACTION;
 END;
 GO
@@ -196,10 +196,10 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
--- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/50_queue_claim_index_order.sql
-IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
-    EXEC sys.sp_executesql N'-- Schema 0.2.0, step 50: index IX_MON_UpdateQueue_claim in the claim''s order.
--- usp_ClaimQueueRows takes the open rows of a batch ORDER BY queue_id; 0.1 keyed the index on
+-- ------------------------------------------------ upgrade step (from below 0.3.0): db/upgrades/0.3.0/10_queue_claim_index_order.sql
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 3000)
+    EXEC sys.sp_executesql N'-- Schema 0.3.0, step 10: index IX_MON_UpdateQueue_claim in the claim''s order.
+-- usp_ClaimQueueRows takes the open rows of a batch ORDER BY queue_id; 0.1.0 and 0.2.0 keyed the index on
 -- (batch_id, board_id, visible_after, queue_id), so every claim read and sorted all open rows of the batch
 -- to return the first 100 (a claim cost grew with the batch; a batch cost O(N^2)). The index becomes
 -- (batch_id, queue_id) with the columns the claim tests included: a claim reads its rows in order and stops.
@@ -1214,7 +1214,7 @@ END;
 GO
 -- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that TOP (@max_rows)
 -- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
--- (upgrade step db/upgrades/0.2.0/50_queue_claim_index_order.sql changes the 0.1 definition)
+-- (upgrade step db/upgrades/0.3.0/10_queue_claim_index_order.sql changes the earlier definition)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N'IX_MON_UpdateQueue_claim' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
@@ -8686,13 +8686,13 @@ BEGIN
 END;
 GO
 -- record the schema version (once per version), then commit everything
-IF NOT EXISTS (SELECT 1 FROM dbo.MON_SchemaVersion WHERE schema_version = '0.2.0')
+IF NOT EXISTS (SELECT 1 FROM dbo.MON_SchemaVersion WHERE schema_version = '0.3.0')
 BEGIN
     INSERT INTO dbo.MON_SchemaVersion (schema_version, version_major, version_minor, version_patch)
-    VALUES ('0.2.0', 0, 2, 0);
+    VALUES ('0.3.0', 0, 3, 0);
 END;
 COMMIT TRANSACTION;
-PRINT N'OPUS Update Boards 0.2.0 installed.';
+PRINT N'OPUS Update Boards 0.3.0 installed.';
 GO
 SET NOEXEC OFF;
 GO

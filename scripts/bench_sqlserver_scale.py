@@ -1,4 +1,4 @@
-"""The SQL Server scale changes of 0.2.0, each measured against the definition it replaced, in one run.
+"""The SQL Server scale changes of 0.3.0, each measured against the definition it replaced, in one run.
 
 Each line prints a ratio measured in the same run on the same database (previous / current: above 1.0 the
 current definition is faster). The previous definitions are read from git (BASE, the last commit before

@@ -12,10 +12,10 @@ from tests.contract.helpers import BOARD_ID, is_mssql
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_step(db, name: str) -> None:
+def run_step(db, name: str, version: str = "0.2.0") -> None:
     if is_mssql(db):
         pytest.skip("the T-SQL steps are run by the installer's upgrade on SQL Server")
-    db.execute((ROOT / "db" / "postgres" / "upgrades" / "0.2.0" / name).read_text(encoding="utf-8"))
+    db.execute((ROOT / "db" / "postgres" / "upgrades" / version / name).read_text(encoding="utf-8"))
 
 
 def test_step_20_clears_the_board_copy_of_staged_rows_only(db):
@@ -50,13 +50,13 @@ def test_step_50_puts_the_claim_index_in_the_claims_order_and_keeps_the_rows(db)
     make_board(db)
     ids = make_batch(db, "UB-STEP50", 250)
     db.execute("UPDATE dbo.MON_UpdateQueue SET queue_status = 'SENT' WHERE queue_id <= ?", (ids[9],))
-    # the database as 0.1 left it: the index keyed by board and visibility
+    # the database as 0.1.0 and 0.2.0 left it: the index keyed by board and visibility
     db.execute("DROP INDEX dbo.ix_mon_updatequeue_claim")
     db.execute(OLD_CLAIM_INDEX)
     assert "(batch_id, board_id, visible_after, queue_id)" in claim_index_definition(db)
     before = db.query("SELECT * FROM dbo.MON_UpdateQueue ORDER BY queue_id")
     for _ in range(2):
-        run_step(db, "50_queue_claim_index_order.sql")
+        run_step(db, "10_queue_claim_index_order.sql", version="0.3.0")
         definition = claim_index_definition(db)
         assert "(batch_id, queue_id)" in definition
         assert "WHERE" in definition and "READY" in definition and "CLAIMED" in definition
@@ -80,7 +80,7 @@ def test_new_install_has_the_claim_index_of_step_50(db):
             "ORDER BY ic.key_ordinal")
         assert [k["name"] for k in keys] == ["batch_id", "queue_id"]
         return
-    step = (ROOT / "db" / "postgres" / "upgrades" / "0.2.0" / "50_queue_claim_index_order.sql").read_text()
+    step = (ROOT / "db" / "postgres" / "upgrades" / "0.3.0" / "10_queue_claim_index_order.sql").read_text()
     assert "(batch_id, queue_id)" in claim_index_definition(db)
     assert "INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, " \
            "monday_item_id)" in claim_index_definition(db)

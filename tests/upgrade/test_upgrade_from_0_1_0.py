@@ -174,14 +174,6 @@ def test_upgrade_keeps_every_row_and_the_old_batch_rolls_back(old_db, double, ne
     assert double.item(item)["texts"]["status"] == "Done"
 
 
-@pytest.fixture
-def new_install_dsn(template_db) -> str:
-    """A database installed by today's code: the session's template that every contract test copies
-    (open it briefly: a template with a connection cannot be copied)."""
-    from tests.conftest import pg_dsn
-    return pg_dsn(template_db)
-
-
 def test_dry_run_prints_the_plan_and_changes_nothing(old_db, capsys):
     dsn, _, _ = old_db
     with Database(dsn) as db:

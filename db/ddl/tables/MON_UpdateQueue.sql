@@ -64,7 +64,7 @@ END;
 GO
 -- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that TOP (@max_rows)
 -- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
--- (upgrade step db/upgrades/0.2.0/50_queue_claim_index_order.sql changes the 0.1 definition)
+-- (upgrade step db/upgrades/0.3.0/10_queue_claim_index_order.sql changes the earlier definition)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N'IX_MON_UpdateQueue_claim' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')

@@ -1,5 +1,5 @@
--- Schema 0.2.0, step 50: index IX_MON_UpdateQueue_claim in the claim's order.
--- usp_ClaimQueueRows takes the open rows of a batch ORDER BY queue_id; 0.1 keyed the index on
+-- Schema 0.3.0, step 10: index IX_MON_UpdateQueue_claim in the claim's order.
+-- usp_ClaimQueueRows takes the open rows of a batch ORDER BY queue_id; 0.1.0 and 0.2.0 keyed the index on
 -- (batch_id, board_id, visible_after, queue_id), so every claim read and sorted all open rows of the batch
 -- to return the first 100 (a claim cost grew with the batch; a batch cost O(N^2)). The index becomes
 -- (batch_id, queue_id) with the columns the claim tests included: a claim reads its rows in order and stops.

@@ -1,5 +1,5 @@
 -- =====================================================================================================
--- OPUS Update Boards 0.3.0: SQL Server installer and upgrader (SQL Server 2017 or later, Azure SQL)
+-- OPUS Update Boards 0.4.0: SQL Server installer and upgrader (SQL Server 2017 or later, Azure SQL)
 -- GENERATED from db/manifest.txt and db/upgrades/ by `python -m sender.build_installer`. Do not edit
 -- this file: edit the sources and rebuild.
 -- Run it in the target database:   sqlcmd -b -d <database> -i install.sql   (or SSMS, database selected)
@@ -33,15 +33,15 @@ BEGIN
     RAISERROR (N'OPUS install refused (50950): database %s is at compatibility level %d; the procedures need 130 or higher (OPENJSON, STRING_SPLIT). Nothing was changed. Run ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 130 (or higher) after checking your other code, then run this script again.', 16, 1, @@SERVERNAME, @compatibility_level);
     SET NOEXEC ON;
 END
-ELSE IF @from_rank > 3000
+ELSE IF @from_rank > 4000
 BEGIN
-    RAISERROR (N'OPUS install refused (50951): the database holds schema version %s, newer than this installer (0.3.0); nothing was changed. Use the installer of that version or a newer one.', 16, 1, @from_version);
+    RAISERROR (N'OPUS install refused (50951): the database holds schema version %s, newer than this installer (0.4.0); nothing was changed. Use the installer of that version or a newer one.', 16, 1, @from_version);
     SET NOEXEC ON;
 END
 ELSE
 BEGIN
     INSERT INTO #opus_install (from_version, from_rank) VALUES (@from_version, @from_rank);
-    PRINT N'OPUS Update Boards: ' + COALESCE(N'upgrading from ' + @from_version, N'new install') + N' to 0.3.0';
+    PRINT N'OPUS Update Boards: ' + COALESCE(N'upgrading from ' + @from_version, N'new install') + N' to 0.4.0';
     BEGIN TRANSACTION;
 END;
 GO
@@ -8686,13 +8686,13 @@ BEGIN
 END;
 GO
 -- record the schema version (once per version), then commit everything
-IF NOT EXISTS (SELECT 1 FROM dbo.MON_SchemaVersion WHERE schema_version = '0.3.0')
+IF NOT EXISTS (SELECT 1 FROM dbo.MON_SchemaVersion WHERE schema_version = '0.4.0')
 BEGIN
     INSERT INTO dbo.MON_SchemaVersion (schema_version, version_major, version_minor, version_patch)
-    VALUES ('0.3.0', 0, 3, 0);
+    VALUES ('0.4.0', 0, 4, 0);
 END;
 COMMIT TRANSACTION;
-PRINT N'OPUS Update Boards 0.3.0 installed.';
+PRINT N'OPUS Update Boards 0.4.0 installed.';
 GO
 SET NOEXEC OFF;
 GO

@@ -2,4 +2,4 @@
 
 # The package and schema version, in one place: pyproject.toml reads it, the installers record it in
 # dbo.MON_SchemaVersion, and CHANGELOG.md has a section for it.
-__version__ = "0.3.0"
+__version__ = "0.4.0"

@@ -17,6 +17,7 @@ DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
 DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;

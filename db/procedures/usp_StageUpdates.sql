@@ -1,16 +1,18 @@
 -- usp_StageUpdates: runs a SELECT with the caller's permissions and stages its rows as one batch of
 -- updates: one row per result row in dbo.STG_MON_CustMasterSchedule (ITEMS) or
 -- dbo.STG_MON_CustMasterSchedule_Subitems (SUBITEMS) with update_batch_id, update_row_no 1..n,
--- update_fields (JSON object alias -> value as text, NULL kept), source_query and source_table, and
--- monday_board_id NULL (the board is the batch's: a query over the loader's rows by board never returns
--- staged copies); creates the batch header, validates the batch, and returns its id and counts (OUTPUT)
--- plus a one-row summary.
+-- update_fields (JSON object alias -> value as text, NULL kept) and source_table, monday_board_id NULL (the
+-- board is the batch's: a query over the loader's rows by board never returns staged copies) and
+-- source_query NULL (the text is kept once, in MON_UpdateBatch.source_query); creates the batch header,
+-- validates the batch, and returns its id and counts (OUTPUT) plus a one-row summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
 -- data or schema, does not parse, fails, repeats a column or lacks the key columns of the operation.
 -- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50218 (docs/errors.md).
--- Limits: the query cannot use #temp tables (sys.dm_exec_describe_first_result_set cannot describe them;
--- use a permanent table, a view or a table-valued function), and the procedure cannot itself be called
--- through INSERT ... EXEC (it uses INSERT ... EXEC).
+-- How the query runs: its shape comes from a SELECT q.* INTO #mon_shape FROM (<query>) AS q WHERE 1 = 0 (no
+-- rows), its rows from INSERT INTO #capture placed before its final SELECT (after its CTE list), both as
+-- dynamic SQL with the caller's permissions; fn_MON_Private_QueryParts finds those places in the text.
+-- Limits: the caller's own #temp tables may be read, but not one named #capture, #describe, #staged or
+-- #mon_shape; the procedure cannot be called inside a transaction (50960), nor so through INSERT ... EXEC.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
 IF OBJECT_ID(N'dbo.usp_StageUpdates', N'P') IS NULL
     EXEC (N'CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;');
@@ -22,7 +24,7 @@ ALTER PROCEDURE dbo.usp_StageUpdates
     @target_level varchar(10) = 'ITEMS',
     @source_table varchar(100) = NULL,
     @create_labels_if_missing char(1) = 'N',
-    @batch_id varchar(50) = NULL OUTPUT,
+    @batch_id varchar(100) = NULL OUTPUT,
     @help char(1) = 'N',
     @rows_staged int = NULL OUTPUT,
     @rows_valid int = NULL OUTPUT,
@@ -48,6 +50,13 @@ BEGIN
     DECLARE @word varchar(30);
     DECLARE @sql nvarchar(MAX);
     DECLARE @describe_error nvarchar(4000);
+    DECLARE @select_pos int;
+    DECLARE @tail_pos int;
+    DECLARE @second_pos int;
+    DECLARE @ctes nvarchar(MAX);
+    DECLARE @body nvarchar(MAX);
+    DECLARE @chunk_from int;
+    DECLARE @batch_status varchar(20);
     DECLARE @names nvarchar(MAX);
     DECLARE @dynamic nvarchar(MAX);
     DECLARE @rows int;
@@ -108,7 +117,11 @@ Examples:
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     -- parameters: collect every problem, raise once
-    IF @query IS NULL OR LEN(@query) = 0
+    -- empty or blank: only spaces, tabs, line breaks, form feeds (LEN ignores the trailing spaces left)
+    IF @query IS NULL OR LEN(
+        REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(@query, NCHAR(9), N' '), NCHAR(10), N' '), NCHAR(11), N' '),
+            NCHAR(12), N' '), NCHAR(13), N' ')
+    ) = 0
     BEGIN
         SET @errors = @errors + N' @query is empty: pass the SELECT whose rows become updates.';
     END;
@@ -131,7 +144,7 @@ Examples:
         SET @errors = @errors + N' @create_labels_if_missing ''' + COALESCE(@create_labels_if_missing, N'NULL')
             + N''' is not supported. Supported values are Y and N.';
     END;
-    IF @batch_id IS NOT NULL AND LEN(@batch_id) = 0
+    IF @batch_id IS NOT NULL AND (LEN(@batch_id) = 0 OR LEN(@batch_id + 'x') - 1 > 50)
     BEGIN
         SET @errors = @errors + N' @batch_id must be 1-50 characters, or NULL for a new id.';
     END;
@@ -142,7 +155,9 @@ Examples:
     END;
 
     SET @params = CONCAT(
-        N'EXEC dbo.usp_StageUpdates @query = N''', REPLACE(@query, N'''', N''''''), N''', @board_id = ', @board_id,
+        N'EXEC dbo.usp_StageUpdates @query = N''', REPLACE(LEFT(@query, 4000), N'''', N''''''), N'''',
+        CASE WHEN LEN(@query + N'x') - 1 > 4000 THEN N' /* cut at 4000 characters */' ELSE N'' END,
+        N', @board_id = ', @board_id,
         N', @update_operation = ''', @op, N''', @target_level = ''', @level, N''', @source_table = ',
         COALESCE(N'''' + REPLACE(@source_table, '''', '''''') + N'''', N'NULL'),
         N', @create_labels_if_missing = ''', @labels, N''', @batch_id = ',
@@ -215,69 +230,65 @@ Examples:
         END;
         SET @sql = LEFT(@query, @code_len);
 
-        -- 2. describe the first result set (parse errors name their cause) -------------------------------------
+        -- 2. the parts of the text: the CTE list, the final SELECT and its ORDER BY / OPTION tail -------------------
+        SELECT
+            @select_pos = p.select_pos,
+            @tail_pos = p.tail_pos,
+            @second_pos = p.second_pos
+        FROM dbo.fn_MON_Private_QueryParts(LEFT(@blank, @code_len)) AS p;
+        IF @second_pos > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query holds more than one statement (a second SELECT at character ',
+                @second_pos,
+                N'; T-SQL needs no semicolon between two statements, and GO is not a separator here). Pass a single',
+                N' SELECT; join result sets with UNION ALL.'
+            );
+            THROW 50211, @msg, 1;
+        END;
+        IF @select_pos = 0
+        BEGIN
+            SET @msg = N'usp_StageUpdates: the query''s WITH has no SELECT after its common table expressions. '
+                + N'Pass WITH name AS (...) SELECT ... .';
+            THROW 50212, @msg, 1;
+        END;
+        SET @ctes = LEFT(@sql, @select_pos - 1);
+        SET @body = SUBSTRING(@sql, @select_pos, @code_len);
+
+        -- 3. the shape: the query's columns and types, from a SELECT ... INTO of no rows run with the caller's
+        -- permissions (the caller's own temp tables are fine); the ORDER BY tail is left out, as a derived table
+        -- may not hold it, and any second statement left in the text is a syntax error there
         CREATE TABLE #describe (
             column_ordinal int NULL,
             column_name sysname COLLATE DATABASE_DEFAULT NULL,
-            system_type_name nvarchar(256) COLLATE DATABASE_DEFAULT NULL,
-            error_number int NULL,
-            error_message nvarchar(4000) COLLATE DATABASE_DEFAULT NULL
+            type_name sysname COLLATE DATABASE_DEFAULT NULL,
+            max_length smallint NULL,
+            [precision] tinyint NULL,
+            [scale] tinyint NULL,
+            collation_name sysname COLLATE DATABASE_DEFAULT NULL,
+            system_type_name nvarchar(256) COLLATE DATABASE_DEFAULT NULL
         );
-        IF OBJECT_ID(N'sys.dm_exec_describe_first_result_set') IS NOT NULL
-        BEGIN
-            -- SQL Server: the function reports parse and permission errors as rows
-            INSERT INTO #describe (column_ordinal, column_name, system_type_name, error_number, error_message)
-            SELECT
-                d.column_ordinal,
-                d.name,
-                d.system_type_name,
-                d.error_number,
-                d.error_message
-            FROM sys.dm_exec_describe_first_result_set(@sql, NULL, 0) AS d
-            WHERE d.is_hidden = 0 OR d.is_hidden IS NULL;
-        END
-        ELSE
-        BEGIN
-            -- T-SQL engines without the function: the procedure gives the same description (its whole result
-            -- shape is needed for INSERT ... EXEC) and raises the error the function would report as a row
-            CREATE TABLE #describe_proc (
-                is_hidden bit NULL, column_ordinal int NULL, [name] sysname NULL, is_nullable bit NULL,
-                system_type_id int NULL, system_type_name nvarchar(256) NULL, max_length smallint NULL,
-                [precision] tinyint NULL, [scale] tinyint NULL, collation_name sysname NULL, user_type_id int NULL,
-                user_type_database sysname NULL, user_type_schema sysname NULL, user_type_name sysname NULL,
-                assembly_qualified_type_name nvarchar(4000) NULL, xml_collection_id int NULL,
-                xml_collection_database sysname NULL, xml_collection_schema sysname NULL,
-                xml_collection_name sysname NULL, is_xml_document bit NULL, is_case_sensitive bit NULL,
-                is_fixed_length_clr_type bit NULL, source_server sysname NULL, source_database sysname NULL,
-                source_schema sysname NULL, source_table sysname NULL, source_column sysname NULL,
-                is_identity_column bit NULL, is_part_of_unique_key bit NULL, is_updateable bit NULL,
-                is_computed_column bit NULL, is_sparse_column_set bit NULL, ordinal_in_order_by_list smallint NULL,
-                order_by_list_length smallint NULL, order_by_is_descending smallint NULL, tds_type_id int NULL,
-                tds_length int NULL, tds_collation_id int NULL, tds_collation_sort_id tinyint NULL
-            );
-            BEGIN TRY
-                INSERT INTO #describe_proc EXEC sys.sp_describe_first_result_set @tsql = @sql;
-                INSERT INTO #describe (column_ordinal, column_name, system_type_name)
-                SELECT
-                    p.column_ordinal,
-                    p.[name],
-                    p.system_type_name
-                FROM #describe_proc AS p
-                WHERE p.is_hidden = 0 OR p.is_hidden IS NULL;
-            END TRY
-            BEGIN CATCH
-                INSERT INTO #describe (error_number, error_message) VALUES (ERROR_NUMBER(), ERROR_MESSAGE());
-            END CATCH;
-        END;
-
-        SELECT TOP (1) @describe_error = CONCAT(d.error_message, N' (error ', d.error_number, N')')
-        FROM #describe AS d
-        WHERE d.error_number IS NOT NULL;
-        IF EXISTS (
-            SELECT 1
-            FROM #describe AS d
-            WHERE d.error_number IN (229, 230, 262, 297, 300)
-        )
+        SET @dynamic = @ctes + N'SELECT q.* INTO #mon_shape FROM (' + NCHAR(10)
+            + SUBSTRING(@sql, @select_pos, @tail_pos - @select_pos) + NCHAR(10) + N') AS q WHERE 1 = 0;
+INSERT INTO #describe (column_ordinal, column_name, type_name, max_length, [precision], [scale], collation_name)
+SELECT
+    c.column_id,
+    c.[name],
+    COALESCE(TYPE_NAME(c.user_type_id), TYPE_NAME(c.system_type_id)),
+    c.max_length,
+    c.[precision],
+    c.[scale],
+    c.collation_name
+FROM tempdb.sys.columns AS c
+WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
+        BEGIN TRY
+            EXEC sys.sp_executesql @dynamic;
+        END TRY
+        BEGIN CATCH
+            SET @error_number = ERROR_NUMBER();
+            SET @describe_error = CONCAT(ERROR_MESSAGE(), N' (error ', @error_number, N')');
+        END CATCH;
+        IF @error_number IN (229, 230, 262, 297, 300)
         BEGIN
             -- permission denied: the caller may not read what the query reads
             SET @msg = LEFT(CONCAT(
@@ -285,6 +296,20 @@ Examples:
                 N'. Nothing was staged; fix the query (or the caller''s permissions) and stage again.'
             ), 2048);
             THROW 50204, @msg, 1;
+        END;
+        IF @error_number IN (1038, 8155)
+        BEGIN
+            SET @msg = N'usp_StageUpdates: the query returns a column without a name. Give every column an alias '
+                + N'(e.g. ''In Progress'' AS order_status).';
+            THROW 50215, @msg, 1;
+        END;
+        IF @error_number IN (2705, 8156)
+        BEGIN
+            SET @msg = LEFT(CONCAT(
+                N'usp_StageUpdates: the query returns a column name twice: ', @describe_error,
+                N'. Give each column its own alias.'
+            ), 2048);
+            THROW 50206, @msg, 1;
         END;
         IF @describe_error IS NOT NULL
         BEGIN
@@ -299,6 +324,15 @@ Examples:
                 ), 2048);
                 THROW 50205, @msg, 1;
             END;
+            -- a run-time error of the query itself (a conversion, a division by zero) is not a parse error
+            IF @error_number IN (220, 232, 241, 242, 245, 248, 517, 8114, 8115, 8134, 9809)
+            BEGIN
+                SET @msg = LEFT(CONCAT(
+                    N'usp_StageUpdates: the query failed when it ran: ', @describe_error,
+                    N'. Nothing was staged; fix the query (or the caller''s permissions) and stage again.'
+                ), 2048);
+                THROW 50204, @msg, 1;
+            END;
             SET @msg = LEFT(CONCAT(
                 N'usp_StageUpdates: the query does not parse or names something that does not exist: ', @describe_error,
                 N'. Nothing was staged; fix the query and stage again.'
@@ -312,7 +346,7 @@ Examples:
         IF EXISTS (
             SELECT 1
             FROM #describe
-            WHERE column_name IS NULL OR LEN(column_name) = 0
+            WHERE column_name IS NULL OR LEN(column_name) = 0 OR column_name = N'?column?'
         )
         BEGIN
             SET @msg = N'usp_StageUpdates: the query returns a column without a name. Give every column an alias '
@@ -331,6 +365,32 @@ Examples:
             );
             THROW 50206, @msg, 1;
         END;
+        IF EXISTS (
+            SELECT 1
+            FROM #describe
+            WHERE LOWER(column_name) = N'mon_stage_row_no'
+        )
+        BEGIN
+            SET @msg = N'usp_StageUpdates: the query returns a column named mon_stage_row_no, a name this procedure '
+                + N'uses for the row numbers. Give that column another alias.';
+            THROW 50206, @msg, 1;
+        END;
+        -- the type as it is declared: varchar(20), nvarchar(max), decimal(18,4), datetime2(7), with the
+        -- collation of character columns kept (a varchar keeps its code page in tempdb)
+        UPDATE #describe
+        SET system_type_name = type_name
+            + CASE
+                WHEN type_name IN (N'varchar', N'char', N'varbinary', N'binary')
+                    THEN N'(' + CASE WHEN max_length = -1 THEN N'max' ELSE CONVERT(nvarchar(10), max_length) END + N')'
+                WHEN type_name IN (N'nvarchar', N'nchar')
+                    THEN N'(' + CASE WHEN max_length = -1 THEN N'max' ELSE CONVERT(nvarchar(10), max_length / 2) END
+                    + N')'
+                WHEN type_name IN (N'decimal', N'numeric')
+                    THEN N'(' + CONVERT(nvarchar(10), [precision]) + N',' + CONVERT(nvarchar(10), [scale]) + N')'
+                WHEN type_name IN (N'datetime2', N'time', N'datetimeoffset')
+                    THEN N'(' + CONVERT(nvarchar(10), [scale]) + N')'
+                ELSE N''
+            END;
         SELECT @names = STRING_AGG(k.key_name, N', ') WITHIN GROUP (ORDER BY k.ord ASC)
         FROM (
             VALUES
@@ -376,26 +436,40 @@ Examples:
             THROW 50213, @msg, 1;
         END;
 
-        -- 3. run the query once, with the caller's permissions, into #capture ------------------------------------
+        -- 4. run the query once, with the caller's permissions, into #capture: INSERT INTO #capture placed before
+        -- its final SELECT (after the CTE list), so the rows keep the query's ORDER BY in mon_stage_row_no
         CREATE TABLE #capture (mon_stage_row_no int IDENTITY (1, 1) NOT NULL PRIMARY KEY);
+        DECLARE column_cursor CURSOR LOCAL FAST_FORWARD FOR
         SELECT
-            @dynamic = N'ALTER TABLE #capture ADD ' + STRING_AGG(
-                CAST(
-                    QUOTENAME(d.column_name) + N' '
-                    + CASE
-                        WHEN LOWER(d.system_type_name) IN (N'timestamp', N'rowversion') THEN N'varbinary(8)'
-                        ELSE d.system_type_name
-                    END + N' NULL' AS nvarchar(MAX)
-                ),
-                N', '
-            ) WITHIN GROUP (ORDER BY d.column_ordinal ASC) + N';',
+            N'ALTER TABLE #capture ADD ' + QUOTENAME(d.column_name) + N' '
+            + CASE
+                WHEN d.type_name IN (N'timestamp', N'rowversion') THEN N'varbinary(8)'
+                ELSE d.system_type_name
+            END
+            + CASE
+                WHEN d.collation_name IS NOT NULL AND d.type_name IN (N'varchar', N'char', N'nvarchar', N'nchar')
+                    THEN N' COLLATE ' + d.collation_name
+                ELSE N''
+            END + N' NULL;' AS add_column
+        FROM #describe AS d
+        ORDER BY d.column_ordinal;
+        OPEN column_cursor;
+        FETCH NEXT FROM column_cursor INTO @dynamic;
+        WHILE @@FETCH_STATUS = 0
+        BEGIN
+            -- one column per ALTER TABLE: the T-SQL subset every engine runs
+            EXEC sys.sp_executesql @dynamic;
+            FETCH NEXT FROM column_cursor INTO @dynamic;
+        END;
+        CLOSE column_cursor;
+        DEALLOCATE column_cursor;
+        SELECT
             @names = STRING_AGG(CAST(QUOTENAME(d.column_name) AS nvarchar(MAX)), N', ')
             WITHIN GROUP (ORDER BY d.column_ordinal ASC)
         FROM #describe AS d;
-        EXEC sys.sp_executesql @dynamic;
-        SET @dynamic = N'INSERT INTO #capture (' + @names + N') EXEC sys.sp_executesql @q;';
+        SET @dynamic = @ctes + N'INSERT INTO #capture (' + @names + N')' + NCHAR(10) + @body + NCHAR(10) + N';';
         BEGIN TRY
-            EXEC sys.sp_executesql @dynamic, N'@q nvarchar(max)', @q = @sql;
+            EXEC sys.sp_executesql @dynamic;
         END TRY
         BEGIN CATCH
             SET @msg = LEFT(CONCAT(
@@ -437,7 +511,7 @@ FROM #capture AS q
 WHERE ' + @expr + N' IS NOT NULL
     AND NOT (
         LTRIM(RTRIM(' + @expr + N')) NOT LIKE N''%[^0-9+-]%''
-        AND LEN(LTRIM(RTRIM(' + @expr + N'))) BETWEEN 1 AND 19
+        AND LEN(LTRIM(RTRIM(' + @expr + N'))) BETWEEN 1 AND 20
         AND TRY_CONVERT(bigint, LTRIM(RTRIM(' + @expr + N'))) IS NOT NULL
     )
 ORDER BY q.mon_stage_row_no;';
@@ -461,10 +535,11 @@ ORDER BY q.mon_stage_row_no;';
                 ELSE
                 BEGIN
                     SET @limit = CASE WHEN LOWER(@col_name) = N'item_name' THEN 255 ELSE 100 END;
-                    SET @dynamic = N'SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), LEN(' + @expr
-                        + N' + N''x'') - 1)
+                    -- counted in UTF-16 code units, as validation counts (an emoji is two), trailing spaces included
+                    SET @dynamic = N'SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), DATALENGTH('
+                        + N'CAST(' + @expr + N' AS nvarchar(MAX))) / 2)
 FROM #capture AS q
-WHERE LEN(' + @expr + N' + N''x'') - 1 > @limit
+WHERE DATALENGTH(CAST(' + @expr + N' AS nvarchar(MAX))) / 2 > @limit
 ORDER BY q.mon_stage_row_no;';
                     EXEC sys.sp_executesql
                         @dynamic,
@@ -541,6 +616,10 @@ SELECT q.mon_stage_row_no, ' + @key_item + N', ' + @key_name + N', ' + @key_grou
 FROM #capture AS q;';
             EXEC sys.sp_executesql @dynamic;
 
+            -- one short transaction writes the batch and its rows; the rows go into the owner's table in statements
+            -- of at most 4,000 rows, below the 5,000 locks at which SQL Server escalates a statement's row locks to a
+            -- table lock, so the owner's loader never waits on a table lock of ours. Validation runs after the
+            -- COMMIT, in transactions of its own: its reads of the owner's rows hold nothing of this one.
             BEGIN TRANSACTION;
 
             BEGIN TRY
@@ -560,65 +639,101 @@ FROM #capture AS q;';
             END CATCH;
 
             -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
-            -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back
-            IF @level = 'ITEMS'
+            -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back; nor
+            -- source_query: the query text is kept once, in MON_UpdateBatch.source_query, not once per row
+            SET @chunk_from = 1;
+            WHILE @chunk_from <= @rows
             BEGIN
-                INSERT INTO dbo.STG_MON_CustMasterSchedule (
-                    monday_item_id, monday_board_id, item_name, group_id, update_operation, update_fields, source_table,
-                    source_query, update_batch_id, validation_status, validation_errors, update_row_no
-                )
-                SELECT
-                    s.monday_item_id,
-                    CAST(NULL AS bigint) AS monday_board_id,
-                    s.item_name,
-                    s.group_id,
-                    @op AS update_operation,
-                    s.update_fields,
-                    @source_table AS source_table,
-                    @query AS source_query,
-                    @new_batch AS update_batch_id,
-                    'PENDING' AS validation_status,
-                    NULL AS validation_errors,
-                    s.update_row_no
-                FROM #staged AS s
-                ORDER BY s.update_row_no;
+                IF @level = 'ITEMS'
+                BEGIN
+                    INSERT INTO dbo.STG_MON_CustMasterSchedule WITH (ROWLOCK) (
+                        monday_item_id, monday_board_id, item_name, group_id, update_operation, update_fields,
+                        source_table, source_query, update_batch_id, validation_status, validation_errors, update_row_no
+                    )
+                    SELECT
+                        s.monday_item_id,
+                        CAST(NULL AS bigint) AS monday_board_id,
+                        s.item_name,
+                        s.group_id,
+                        @op AS update_operation,
+                        s.update_fields,
+                        @source_table AS source_table,
+                        CAST(NULL AS nvarchar(MAX)) AS source_query,
+                        @new_batch AS update_batch_id,
+                        'PENDING' AS validation_status,
+                        NULL AS validation_errors,
+                        s.update_row_no
+                    FROM #staged AS s
+                    WHERE s.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999
+                    ORDER BY s.update_row_no;
+                END;
+                ELSE
+                BEGIN
+                    INSERT INTO dbo.STG_MON_CustMasterSchedule_Subitems WITH (ROWLOCK) (
+                        monday_item_id, monday_board_id, parent_item_id, item_name, group_id, update_operation,
+                        update_fields, source_table, source_query, update_batch_id, validation_status,
+                        validation_errors, update_row_no
+                    )
+                    SELECT
+                        s.monday_item_id,
+                        CAST(NULL AS bigint) AS monday_board_id,
+                        s.parent_item_id,
+                        s.item_name,
+                        s.group_id,
+                        @op AS update_operation,
+                        s.update_fields,
+                        @source_table AS source_table,
+                        CAST(NULL AS nvarchar(MAX)) AS source_query,
+                        @new_batch AS update_batch_id,
+                        'PENDING' AS validation_status,
+                        NULL AS validation_errors,
+                        s.update_row_no
+                    FROM #staged AS s
+                    WHERE s.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999
+                    ORDER BY s.update_row_no;
+                END;
+                SET @chunk_from = @chunk_from + 4000;
             END;
-            ELSE
-            BEGIN
-                INSERT INTO dbo.STG_MON_CustMasterSchedule_Subitems (
-                    monday_item_id, monday_board_id, parent_item_id, item_name, group_id, update_operation,
-                    update_fields, source_table, source_query, update_batch_id, validation_status, validation_errors,
-                    update_row_no
-                )
-                SELECT
-                    s.monday_item_id,
-                    CAST(NULL AS bigint) AS monday_board_id,
-                    s.parent_item_id,
-                    s.item_name,
-                    s.group_id,
-                    @op AS update_operation,
-                    s.update_fields,
-                    @source_table AS source_table,
-                    @query AS source_query,
-                    @new_batch AS update_batch_id,
-                    'PENDING' AS validation_status,
-                    NULL AS validation_errors,
-                    s.update_row_no
-                FROM #staged AS s
-                ORDER BY s.update_row_no;
-            END;
-
-            EXEC dbo.usp_Private_ValidateBatch @batch_id = @new_batch;
 
             COMMIT TRANSACTION;
             SET @batch_id = @new_batch;
+
+            -- the batch is staged; a failure of validation leaves it STAGED with its rows PENDING, and the error
+            -- says so: usp_ValidateStagedUpdates validates it again
+            BEGIN TRY
+                BEGIN TRANSACTION;
+                EXEC dbo.usp_Private_ValidateBatch @batch_id = @new_batch;
+                COMMIT TRANSACTION;
+            END TRY
+            BEGIN CATCH
+                IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+                SET @error_number = ERROR_NUMBER();
+                SET @error_message = LEFT(CONCAT(
+                    ERROR_MESSAGE(), N' Batch ', @new_batch, N' was staged (', @rows, N' rows) before its validation ',
+                    N'failed; its rows stay PENDING: validate it again with EXEC dbo.usp_ValidateStagedUpdates ',
+                    N'@batch_id = ''', @new_batch, N''';'
+                ), 2048);
+                EXEC dbo.usp_Private_CloseRunLog
+                    @run_id = @run_id,
+                    @outcome = 'FAILED',
+                    @error_number = @error_number,
+                    @error_message = @error_message,
+                    @batch_id = @new_batch;
+                SET @run_id = NULL;
+                IF @error_number >= 50000
+                BEGIN
+                    THROW @error_number, @error_message, 1;
+                END;
+                THROW;
+            END CATCH;
         END;
 
         SELECT
             @rows_staged = COALESCE(MAX(ub.rows_staged), 0),
             @rows_valid = COALESCE(MAX(ub.rows_valid), 0),
             @rows_warning = COALESCE(MAX(ub.rows_warning), 0),
-            @rows_invalid = COALESCE(MAX(ub.rows_invalid), 0)
+            @rows_invalid = COALESCE(MAX(ub.rows_invalid), 0),
+            @batch_status = MAX(ub.batch_status)
         FROM dbo.MON_UpdateBatch AS ub
         WHERE ub.batch_id = @batch_id;
 
@@ -640,7 +755,7 @@ FROM #capture AS q;';
             @board_id AS board_id,
             @level AS target_level,
             @op AS update_operation,
-            'VALIDATED' AS batch_status,
+            @batch_status AS batch_status,
             @rows_staged AS rows_staged,
             @rows_valid AS rows_valid,
             @rows_warning AS rows_warning,

@@ -58,10 +58,10 @@ def test_owner_sample_stages_one_row(board):
     assert row["monday_item_id"] == ITEM_ID and row["monday_board_id"] is None
     assert row["update_operation"] == "UPDATE"
     assert json.loads(row["update_fields"]) == {"order_status": "In Progress"}
-    assert row["source_query"] == query
+    assert row["source_query"] is None  # the text is kept once, on the batch (below)
     assert row["validation_status"] == "VALID" and json.loads(row["validation_errors"]) == []
     batch = db.query("SELECT * FROM dbo.MON_UpdateBatch WHERE batch_id = ?", (batch_id,))[0]
-    assert batch["batch_status"] == "VALIDATED"
+    assert batch["batch_status"] == "VALIDATED" and batch["source_query"] == query
     assert (batch["rows_staged"], batch["rows_valid"], batch["rows_invalid"]) == (1, 1, 0)
     assert batch["board_id"] == BOARD_ID and batch["target_level"] == "ITEMS" and batch["update_operation"] == "UPDATE"
     # the cell maps to the status column by title and formats as the label id
@@ -358,3 +358,82 @@ def test_only_the_engines_own_words_are_refused(board):
     assert db.scalar("SELECT COUNT(*) FROM dbo.MON_UpdateBatch") == 0
     batch_id = stage(db, query.format(w=other)).outputs["batch_id"]
     assert db.scalar("SELECT COUNT(*) FROM dbo.MON_UpdateBatch WHERE batch_id = ?", [batch_id]) == 1
+
+
+def test_a_second_statement_without_a_semicolon_is_refused(board):
+    """B4: T-SQL needs no semicolon between two SELECTs (and GO is no separator inside a procedure): a second
+    statement is refused with 50211 before anything runs, on both engines; UNION ALL is one statement."""
+    db = board
+    src = "FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NULL"
+    cases = [
+        f"SELECT monday_item_id, 'Done' AS order_status {src} SELECT monday_item_id, 'Stuck' AS order_status {src}",
+        f"SELECT monday_item_id, 'Done' AS order_status {src}\nGO\nSELECT monday_item_id, 'Stuck' {src}",
+        f"WITH a AS (SELECT monday_item_id {src}) SELECT monday_item_id, 'Done' AS order_status FROM a "
+        f"ORDER BY monday_item_id SELECT 1 AS x",
+        f"SELECT monday_item_id, (SELECT 'Done') AS order_status {src} (SELECT 1 AS x)",
+    ]
+    before = snapshot(db)
+    for query in cases:
+        with pytest.raises(DbError) as err:
+            stage(db, query)
+        assert err.value.number in (50211, 50203), (query, err.value)
+        assert snapshot(db) == before, query
+    # the plain second SELECT is named as such, with its position
+    with pytest.raises(DbError) as err:
+        stage(db, cases[0])
+    assert err.value.number == 50211 and "second SELECT at character" in err.value.message
+    union = (f"SELECT {ITEM_ID} AS monday_item_id, 'Done' AS order_status UNION ALL "
+             f"SELECT {OTHER_ITEM_ID}, 'Stuck' ORDER BY monday_item_id DESC")
+    batch_id = stage(db, union).outputs["batch_id"]
+    assert [r["monday_item_id"] for r in staged_rows(db, batch_id)] == [OTHER_ITEM_ID, ITEM_ID]
+
+
+def test_every_empty_or_blank_query_gets_50201(board):
+    db = board
+    before = snapshot(db)
+    for query in ("", " ", "   ", "\t", "\n", "\r\n\t \n", "\t\t  \r"):
+        with pytest.raises(DbError) as err:
+            stage(db, query)
+        assert err.value.number == 50201 and "query is empty" in err.value.message, repr(query)
+    assert snapshot(db) == before
+
+
+def test_item_ids_up_to_a_bigint_stage_and_larger_ones_are_refused(board):
+    """Same verdict on both engines: 19 digits within bigint's range stage, beyond it is 50208."""
+    db = board
+    res = stage(db, "SELECT 1234567890123456789 AS monday_item_id, 'Done' AS order_status")
+    assert staged_rows(db, res.outputs["batch_id"])[0]["monday_item_id"] == 1234567890123456789
+    before = snapshot(db)
+    with pytest.raises(DbError) as err:
+        stage(db, "SELECT '9999999999999999999' AS monday_item_id, 'Done' AS order_status")
+    assert err.value.number == 50208 and "9999999999999999999" in err.value.message
+    assert snapshot(db) == before
+
+
+def test_key_lengths_count_utf16_code_units_on_both_engines(board):
+    """An emoji is two UTF-16 code units: 127 of them (254) fit an item name, 128 (256) do not."""
+    db = board
+    rep = "REPLICATE(N'\U0001F680', {})" if is_mssql(db) else "repeat('\U0001F680', {})"
+    res = stage(db, f"SELECT {rep.format(127)} AS item_name", update_operation="CREATE")
+    assert res.outputs["rows_staged"] == 1
+    before = snapshot(db)
+    with pytest.raises(DbError) as err:
+        stage(db, f"SELECT {rep.format(128)} AS item_name", update_operation="CREATE")
+    assert err.value.number == 50209 and "256" in err.value.message
+    assert snapshot(db) == before
+
+
+def test_the_callers_temp_table_can_be_staged_from(board):
+    """The query runs in the caller's session: a temp table the caller filled is read (SQL Server's describe
+    function could not describe such a query)."""
+    db = board
+    if is_mssql(db):
+        db.execute(f"CREATE TABLE #planned (item bigint, status nvarchar(20)); "
+                   f"INSERT INTO #planned VALUES ({ITEM_ID}, N'Done');")
+        query = "SELECT item AS monday_item_id, status AS order_status FROM #planned"
+    else:
+        db.execute(f"CREATE TEMP TABLE planned AS SELECT {ITEM_ID}::bigint AS item, 'Done'::text AS status")
+        query = "SELECT item AS monday_item_id, status AS order_status FROM pg_temp.planned"
+    batch_id = stage(db, query).outputs["batch_id"]
+    rows = staged_rows(db, batch_id)
+    assert [(r["monday_item_id"], json.loads(r["update_fields"])) for r in rows] == [(ITEM_ID, {"order_status": "Done"})]

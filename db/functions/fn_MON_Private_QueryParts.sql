@@ -1,0 +1,135 @@
+-- fn_MON_Private_QueryParts: where the parts of a blanked query text (fn_MON_Private_BlankQueryText: comments
+-- and strings blanked, same positions) lie at parenthesis depth 0, so that usp_StageUpdates can run the
+-- caller's query with text of its own placed around it:
+--   select_pos  the SELECT (or parenthesis) that starts the final query expression: 1 for a plain SELECT, the
+--               first depth-0 SELECT after the CTE list of a WITH query; 0 when there is none
+--   tail_pos    where the ORDER BY / OFFSET / OPTION tail of that expression starts (length + 1 when none): a
+--               derived table may not hold it
+--   second_pos  the first depth-0 SELECT after select_pos that no UNION, EXCEPT or INTERSECT joins to the
+--               expression: a second statement (T-SQL needs no semicolon between two SELECTs); 0 when none
+-- Words inside parentheses (subqueries, CTE bodies, OVER (ORDER BY ...)) are not looked at. Twin of the
+-- PostgreSQL function.
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;
+GO
+CREATE FUNCTION dbo.fn_MON_Private_QueryParts(@blanked nvarchar(MAX))
+RETURNS @parts TABLE (
+    select_pos int NOT NULL,
+    tail_pos int NOT NULL,
+    second_pos int NOT NULL
+)
+AS
+BEGIN
+    DECLARE @n int = LEN(@blanked + N'x') - 1;
+    DECLARE @top nvarchar(MAX) = LOWER(@blanked);
+    DECLARE @i int = 1;
+    DECLARE @open int;
+    DECLARE @close int;
+    DECLARE @depth int = 0;
+    DECLARE @group_start int = 0;
+    DECLARE @rel int;
+    DECLARE @start int;
+    DECLARE @len int;
+    DECLARE @word nvarchar(128);
+    DECLARE @previous nvarchar(128) = N'';
+    DECLARE @first nvarchar(128) = NULL;
+    DECLARE @select_pos int = 0;
+    DECLARE @tail_pos int = 0;
+    DECLARE @second_pos int = 0;
+    DECLARE @order_pos int = 0;
+    -- identifier characters: ASCII letters, digits, _ @ # $ and every character above U+007F
+    DECLARE @word_start nvarchar(40) = N'%[a-z_@#$' + NCHAR(128) + N'-' + NCHAR(65535) + N']%';
+    DECLARE @word_end nvarchar(40) = N'%[^a-z0-9_@#$' + NCHAR(128) + N'-' + NCHAR(65535) + N']%';
+
+    -- 1. blank what lies inside parentheses, so that only depth-0 words remain
+    WHILE @i <= @n
+    BEGIN
+        SET @open = CHARINDEX(N'(', @top COLLATE Latin1_General_100_BIN2, @i);
+        SET @close = CHARINDEX(N')', @top COLLATE Latin1_General_100_BIN2, @i);
+        IF @open = 0 AND @close = 0
+        BEGIN
+            BREAK;
+        END;
+        IF @open > 0 AND (@close = 0 OR @open < @close)
+        BEGIN
+            IF @depth = 0 SET @group_start = @open;
+            SET @depth = @depth + 1;
+            SET @i = @open + 1;
+        END
+        ELSE
+        BEGIN
+            IF @depth > 0
+            BEGIN
+                SET @depth = @depth - 1;
+                IF @depth = 0 AND @close - @group_start > 1
+                BEGIN
+                    SET @top = STUFF(@top, @group_start + 1, @close - @group_start - 1,
+                        REPLICATE(CAST(N' ' AS nvarchar(MAX)), @close - @group_start - 1));
+                END;
+            END;
+            SET @i = @close + 1;
+        END;
+    END;
+    IF @depth > 0
+    BEGIN
+        -- an unclosed parenthesis: the engine's parser names it; blank to the end
+        SET @top = STUFF(@top, @group_start + 1, @n - @group_start,
+            REPLICATE(CAST(N' ' AS nvarchar(MAX)), @n - @group_start));
+    END;
+
+    -- 2. walk the depth-0 words
+    SET @i = 1;
+    WHILE @i <= @n
+    BEGIN
+        SET @rel = PATINDEX(@word_start, SUBSTRING(@top, @i, @n) COLLATE Latin1_General_100_BIN2);
+        IF @rel = 0
+        BEGIN
+            BREAK;
+        END;
+        SET @start = @i + @rel - 1;
+        SET @len = PATINDEX(@word_end, SUBSTRING(@top, @start, @n) + N' ' COLLATE Latin1_General_100_BIN2) - 1;
+        SET @word = LEFT(SUBSTRING(@top, @start, @len), 128);
+        IF @first IS NULL
+        BEGIN
+            SET @first = @word;
+            IF @word = N'select' SET @select_pos = @start;
+        END
+        ELSE IF @select_pos = 0
+        BEGIN
+            IF @first = N'with' AND @word = N'select' SET @select_pos = @start;
+        END
+        ELSE
+        BEGIN
+            IF @word = N'select' AND @previous NOT IN (N'union', N'all', N'except', N'intersect')
+            BEGIN
+                SET @second_pos = @start;
+                BREAK;
+            END;
+            IF @word = N'by' AND @previous = N'order' AND @order_pos > 0 AND @tail_pos = 0
+            BEGIN
+                SET @tail_pos = @order_pos;
+            END;
+            IF @word = N'option' AND @tail_pos = 0
+            BEGIN
+                SET @tail_pos = @start;
+            END;
+            SET @order_pos = CASE WHEN @word = N'order' THEN @start ELSE 0 END;
+        END;
+        SET @previous = @word;
+        SET @i = @start + @len;
+    END;
+
+    -- a query that starts with a parenthesis: ((SELECT ...) UNION (SELECT ...))
+    IF @first IS NULL OR (@select_pos = 0 AND @first <> N'with')
+    BEGIN
+        SET @rel = PATINDEX(
+            N'%[^ ' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N']%', @blanked COLLATE Latin1_General_100_BIN2
+        );
+        IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N'(' SET @select_pos = @rel;
+    END;
+
+    INSERT INTO @parts (select_pos, tail_pos, second_pos)
+    VALUES (@select_pos, CASE WHEN @tail_pos = 0 THEN @n + 1 ELSE @tail_pos END, @second_pos);
+    RETURN;
+END;
+GO

@@ -4,11 +4,12 @@ VENV  ?= $(CURDIR)/.venv
 PY    := $(VENV)/bin/python
 RUN   := $(CURDIR)/.run
 
-.PHONY: help bootstrap test lint static pytest demo bench test-mssql install-sql clean
+.PHONY: help bootstrap test lint static pytest demo demo-mssql bench test-mssql install-sql clean
 
 help:
 	@echo "make test        bootstrap, lint, static checks and the test suite (PostgreSQL)"
 	@echo "make demo        bootstrap and walk the whole flow against the local monday API double"
+	@echo "make demo-mssql  the same flow on the SQL Server database given by MSSQL_DSN"
 	@echo "make bench       benchmarks (ratios measured in one run)"
 	@echo "make test-mssql  contract suite and tSQLt classes against SQL Server given by MSSQL_DSN"
 	@echo "make install-sql rebuild db/install.sql from db/manifest.txt"
@@ -29,6 +30,10 @@ install-sql: bootstrap
 	$(PY) -m sender.build_installer
 
 demo: bootstrap
+	env -u MSSQL_DSN $(PY) scripts/demo.py
+
+demo-mssql: bootstrap
+	@test -n "$$MSSQL_DSN" || { echo "make demo-mssql: set MSSQL_DSN to an ODBC connection string of a database you may write to" >&2; exit 2; }
 	$(PY) scripts/demo.py
 
 bench: bootstrap

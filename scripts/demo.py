@@ -1,4 +1,5 @@
-"""`make demo`: the whole flow on the embedded PostgreSQL and a local monday API double.
+"""`make demo`: the whole flow on the embedded PostgreSQL and a local monday API double; with MSSQL_DSN set
+(`make demo-mssql`), the same flow on that SQL Server database (T-SQL: EXEC with OUTPUT, TOP instead of LIMIT).
 
 Each step prints what a user would type (the SQL a DBA runs, or the opus-sender command a SQL Agent
 job step runs), then its result. Everything runs for real: a private PostgreSQL server, the schema
@@ -89,7 +90,34 @@ def double_get(control: str, path: str):
         return json.loads(resp.read())
 
 
+class Sql:
+    """The demo's SQL in one dialect: the same steps, each written as a DBA of that engine types it."""
+
+    def __init__(self, tsql: bool):
+        self.tsql = tsql
+
+    def stage(self, query: str) -> str:
+        if self.tsql:
+            return (f"DECLARE @b varchar(50);\nEXEC dbo.usp_StageUpdates @query = N{quote(query)}, "
+                    f"@board_id = {BOARD}, @batch_id = @b OUTPUT;")
+        return f"CALL dbo.usp_StageUpdates(p_query => {quote(query)}, p_board_id => {BOARD}, p_batch_id => NULL)"
+
+    def call(self, proc: str, **params: str) -> str:
+        if self.tsql:
+            return f"EXEC dbo.{proc} " + ", ".join(f"@{k} = {quote(v)}" for k, v in params.items()) + ";"
+        return f"CALL dbo.{proc}(" + ", ".join(f"p_{k} => {quote(v)}" for k, v in params.items()) + ")"
+
+    def first(self, n: int) -> tuple[str, str]:
+        """(after SELECT, at the end) for the first n rows."""
+        return (f"TOP ({n}) ", "") if self.tsql else ("", f" LIMIT {n}")
+
+    def batch_of(self, rows: list[dict]) -> str:
+        return rows[0]["batch_id" if self.tsql else "p_batch_id"]
+
+
 def main() -> int:
+    if os.environ.get("MSSQL_DSN"):
+        return main_mssql(os.environ["MSSQL_DSN"])
     port = int((ROOT / ".run" / "pgport").read_text().strip())
     base = f"DRIVER={{PostgreSQL Unicode}};SERVER=127.0.0.1;PORT={port};UID=postgres;PWD=;"
     dsn = base + f"DATABASE={DEMO_DB};"
@@ -103,6 +131,22 @@ def main() -> int:
     print(f"$ opus-sender db install --dsn '{dsn}'\n  schema {report.version} installed "
           f"({report.files} files)")
 
+    return with_double(dsn, Sql(tsql=False))
+
+
+def main_mssql(dsn: str) -> int:
+    """The flow on the SQL Server database MSSQL_DSN names (an empty one, or one this demo used before)."""
+    banner(1, "the schema in the SQL Server database of MSSQL_DSN (opus-sender db install)")
+    with Database(dsn) as db:
+        report = install(db)
+        # the demo board's loader rows are the loader's: it reloads them, as load_boards.py does
+        db.execute("DELETE FROM dbo.STG_MON_CustMasterSchedule WHERE monday_board_id = ? AND update_batch_id IS NULL",
+                   (BOARD,))
+    print(f"$ opus-sender db install --dsn \"$MSSQL_DSN\"\n  schema {report.version} installed ({report.files} files)")
+    return with_double(dsn, Sql(tsql=True))
+
+
+def with_double(dsn: str, sql: Sql) -> int:
     banner(2, "the monday API double (a local stand-in for api.monday.com) with the Planning board")
     double = subprocess.Popen(
         [sys.executable, "-m", "tests.monday_double", "--port", "0", "--token", TOKEN],
@@ -112,13 +156,13 @@ def main() -> int:
         url = double.stdout.readline().strip().split("=", 1)[1]
         control = url.rsplit("/", 1)[0] + "/_double"
         print(f"double listening on {url}")
-        return walk(dsn, url, control)
+        return walk(dsn, url, control, sql)
     finally:
         double.terminate()
         double.wait(timeout=10)
 
 
-def walk(dsn: str, url: str, control: str) -> int:
+def walk(dsn: str, url: str, control: str, sql: Sql) -> int:
     env = {**os.environ, "OPUS_DSN": dsn, "MONDAY_API_URL": url, "MONDAY_API_TOKEN": TOKEN,
            "OPUS_LEASE_SECONDS": "30"}
     db = Database(dsn).connect()
@@ -146,31 +190,32 @@ def walk(dsn: str, url: str, control: str) -> int:
                 f"WHERE board_id = {BOARD} ORDER BY column_id")
 
     banner(5, "stage the owner's query: one safe item, Order Status -> 'In Progress'")
-    query = (f"SELECT monday_item_id, 'In Progress' AS order_status FROM STG_MON_CustMasterSchedule "
-             f"WHERE monday_board_id = {BOARD} AND monday_item_id = {safe_item} LIMIT 1")
-    print("-- SQL Server: DECLARE @b varchar(50); EXEC dbo.usp_StageUpdates @query = N'...', "
-          f"@board_id = {BOARD}, @batch_id = @b OUTPUT;  (with TOP (1) instead of LIMIT 1)")
-    batch = run_sql(db, f"CALL dbo.usp_StageUpdates(p_query => {quote(query)}, p_board_id => {BOARD}, "
-                        f"p_batch_id => NULL)")[0]["p_batch_id"]
+    top, limit = sql.first(1)
+    query = (f"SELECT {top}monday_item_id, 'In Progress' AS order_status FROM STG_MON_CustMasterSchedule "
+             f"WHERE monday_board_id = {BOARD} AND monday_item_id = {safe_item}{limit}")
+    if not sql.tsql:
+        print("-- SQL Server: DECLARE @b varchar(50); EXEC dbo.usp_StageUpdates @query = N'...', "
+              f"@board_id = {BOARD}, @batch_id = @b OUTPUT;  (with TOP (1) instead of LIMIT 1)")
+    batch = sql.batch_of(run_sql(db, sql.stage(query)))
     run_sql(db, f"SELECT batch_id, board_name, update_operation, batch_status, rows_staged, rows_valid, "
                 f"rows_invalid, rows_warning FROM dbo.vw_MON_BatchSummary WHERE batch_id = {quote(batch)}")
 
     banner(6, "a batch with a few bad rows: validation says what is wrong, per row and column")
+    top, limit = sql.first(2)
     bad_query = (
-        f"SELECT monday_item_id, CASE WHEN monday_item_id = {safe_item} THEN 'Shipped' ELSE 'Done' END "
+        f"SELECT {top}monday_item_id, CASE WHEN monday_item_id = {safe_item} THEN 'Shipped' ELSE 'Done' END "
         f"AS order_status, CASE WHEN monday_item_id = {safe_item} THEN 'next tuesday' ELSE '2026-07-01' END "
         f"AS due_date, 'lots' AS quantity, 'x' AS no_such_column FROM STG_MON_CustMasterSchedule "
-        f"WHERE monday_board_id = {BOARD} AND update_batch_id IS NULL ORDER BY monday_item_id LIMIT 2"
+        f"WHERE monday_board_id = {BOARD} AND update_batch_id IS NULL ORDER BY monday_item_id{limit}"
     )
-    bad_batch = run_sql(db, f"CALL dbo.usp_StageUpdates(p_query => {quote(bad_query)}, p_board_id => {BOARD}, "
-                            f"p_batch_id => NULL)")[0]["p_batch_id"]
+    bad_batch = sql.batch_of(run_sql(db, sql.stage(bad_query)))
     run_sql(db, f"SELECT update_row_no, monday_item_id, rule_code, column_id, message "
                 f"FROM dbo.vw_MON_ValidationErrors WHERE batch_id = {quote(bad_batch)} "
                 f"ORDER BY update_row_no, rule_code", width=110)
-    run_sql(db, f"CALL dbo.usp_CancelBatch(p_batch_id => {quote(bad_batch)}, p_reason => 'demo: bad rows')")
+    run_sql(db, sql.call("usp_CancelBatch", batch_id=bad_batch, reason="demo: bad rows"))
 
     banner(7, "release the good batch: the exact JSON that will be sent is in the queue")
-    run_sql(db, f"CALL dbo.usp_ReleaseBatch(p_batch_id => {quote(batch)})")
+    run_sql(db, sql.call("usp_ReleaseBatch", batch_id=batch))
     run_sql(db, f"SELECT queue_id, monday_item_id, update_operation, column_values, idempotency_key, queue_status "
                 f"FROM dbo.MON_UpdateQueue WHERE batch_id = {quote(batch)}", width=60)
 

@@ -99,3 +99,12 @@ def test_the_required_tsqlt_version_is_stated_where_tsqlt_is_installed_and_check
     assert "1.0.7950.1808" in (tsqlt_version_problem("1.0.7950.1808") or "")
     assert tsqlt_version_problem("1.0.5873.27393")
     assert tsqlt_version_problem("not a version")
+
+
+def test_only_an_engine_without_sqlclr_excuses_a_missing_tsqlt():
+    """make test-mssql passes without tSQLt only where tSQLt cannot be installed at all."""
+    from scripts.run_tsqlt import engine_without_clr
+
+    assert engine_without_clr("Babelfish for PostgreSQL with SQL Server Compatibility - 12.0.2000.8") == "Babelfish"
+    assert engine_without_clr("Microsoft SQL Server 2019 (RTM-CU22) - 15.0.4322.2 (X64)") is None
+    assert engine_without_clr("") is None

@@ -36,3 +36,31 @@ BEGIN
     END;
 END;
 GO
+
+-- AssertRunLog: the one call of @proc_name in dbo.MON_RunLog (faked by the class, with @Identity and
+-- @Defaults) closed with @outcome and @rows_affected: the count a procedure's summary result set reports,
+-- read without capturing that result set. A procedure that commits its own work cannot be called through
+-- INSERT ... EXEC (inside it, it runs in the INSERT statement's transaction and refuses it with 50960), so
+-- the tests call it directly and assert on the tables, OUTPUT parameters and this row.
+--   EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_CancelBatch', @outcome = 'SUCCEEDED', @rows_affected = 2;
+CREATE PROCEDURE OpusTestHelpers.AssertRunLog
+    @proc_name nvarchar(128),
+    @outcome varchar(20),
+    @rows_affected int
+AS
+BEGIN
+    DECLARE @calls int, @got_outcome varchar(20), @got_rows int;
+    SELECT
+        @calls = COUNT(*),
+        @got_outcome = MAX(r.outcome),
+        @got_rows = MAX(r.rows_affected)
+    FROM dbo.MON_RunLog AS r
+    WHERE r.proc_name = @proc_name;
+    DECLARE @what nvarchar(200) = CONCAT(N'dbo.MON_RunLog rows of ', @proc_name);
+    EXEC tSQLt.AssertEquals @Expected = 1, @Actual = @calls, @Message = @what;
+    SET @what = CONCAT(N'dbo.MON_RunLog.outcome of ', @proc_name);
+    EXEC tSQLt.AssertEqualsString @Expected = @outcome, @Actual = @got_outcome, @Message = @what;
+    SET @what = CONCAT(N'dbo.MON_RunLog.rows_affected of ', @proc_name);
+    EXEC tSQLt.AssertEquals @Expected = @rows_affected, @Actual = @got_rows, @Message = @what;
+END;
+GO

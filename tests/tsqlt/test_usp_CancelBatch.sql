@@ -31,10 +31,8 @@ GO
 CREATE PROCEDURE test_usp_CancelBatch.[test a released batch and its open rows are cancelled]
 AS
 BEGIN
-    CREATE TABLE #Summary (
-        batch_id varchar(50), batch_status varchar(20), queue_rows_cancelled int, reason nvarchar(500)
-    );
-    INSERT INTO #Summary
+    -- called directly, its summary going to the output: through INSERT ... EXEC it would run inside the
+    -- INSERT statement's transaction and refuse it (50960)
     EXEC dbo.usp_CancelBatch @batch_id = 'B1', @reason = N'wrong query';
 
     DECLARE @status varchar(20) = (
@@ -45,10 +43,24 @@ BEGIN
         SELECT COUNT(*) FROM dbo.MON_UpdateQueue AS q
         WHERE q.batch_id = 'B1' AND q.queue_status <> 'CANCELLED'
     );
-    DECLARE @n int = (SELECT s.queue_rows_cancelled FROM #Summary AS s);
+    -- each cancelled row carries the reason; the summary's queue_rows_cancelled is the run log's rows_affected
+    DECLARE @marked int = (
+        SELECT COUNT(*) FROM dbo.MON_UpdateQueue AS q
+        WHERE
+            q.batch_id = 'B1'
+            AND q.last_error_code = 'CANCELLED'
+            AND q.last_error LIKE N'%: wrong query'
+            AND q.completed_at IS NOT NULL
+    );
+    DECLARE @other varchar(20) = (
+        SELECT q.queue_status FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = 'B2'
+    );
     EXEC tSQLt.AssertEqualsString 'CANCELLED', @status;
     EXEC tSQLt.AssertEquals 0, @open;
-    EXEC tSQLt.AssertEquals 2, @n;
+    EXEC tSQLt.AssertEquals 2, @marked;
+    EXEC tSQLt.AssertEqualsString 'SENT', @other;
+    EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_CancelBatch', @outcome = 'SUCCEEDED', @rows_affected = 2;
 END;
 GO
 

@@ -34,52 +34,44 @@ BEGIN
 END;
 GO
 
+-- The tests call the claim directly (the claimed rows go to the output) and read the claim in the queue: through
+-- INSERT ... EXEC it would run inside the INSERT statement's transaction and refuse it (50960). A lease of
+-- @lease_seconds is lease_expires_at = claimed_at + @lease_seconds, both set from one clock reading.
+
 --[@tSQLt:NoTransaction]('test_usp_ClaimQueueRows.NoTransactionCleanUp')
 CREATE PROCEDURE test_usp_ClaimQueueRows.[test claims ready rows in queue order with a lease]
 AS
 BEGIN
-    -- Assemble
-    CREATE TABLE #Actual (
-        queue_id bigint, batch_id varchar(50), board_id bigint, target_level varchar(10),
-        update_operation varchar(20), monday_item_id bigint, parent_item_id bigint, group_id varchar(100),
-        item_name nvarchar(255), column_values nvarchar(MAX), expected_values nvarchar(MAX),
-        create_labels_if_missing char(1), idempotency_key varchar(100), attempt_count int, max_attempts int,
-        created_item_id bigint, lease_expires_at datetime2(3), was_expired char(1)
-    );
-
     -- Act
-    INSERT INTO #Actual
     EXEC dbo.usp_ClaimQueueRows @worker_id = 'w1', @batch_id = 'B1', @max_rows = 2, @lease_seconds = 120;
 
-    -- Assert
+    -- Assert: the first two rows of B1 (queue order) are leased to w1 for 120 s on their first attempt
     SELECT
-        a.monday_item_id,
-        a.idempotency_key,
-        a.attempt_count,
-        a.was_expired
-    INTO #Got
-    FROM #Actual AS a;
-    SELECT TOP (0)
-        g.monday_item_id,
-        g.idempotency_key,
-        g.attempt_count,
-        g.was_expired
+        q.monday_item_id,
+        q.idempotency_key,
+        q.queue_status,
+        q.lease_owner,
+        q.attempt_count,
+        CASE WHEN q.lease_expires_at = DATEADD(SECOND, 120, q.claimed_at) THEN 'Y' ELSE 'N' END AS leased_120_s
+    INTO #Actual
+    FROM dbo.MON_UpdateQueue AS q;
+    SELECT TOP (0) *
     INTO #Expected
-    FROM #Got AS g;
-    INSERT INTO #Expected (monday_item_id, idempotency_key, attempt_count, was_expired)
-    VALUES (1001, 'B1-1', 1, 'N'), (1002, 'B1-2', 1, 'N');
-    EXEC tSQLt.AssertEqualsTable '#Expected', '#Got';
+    FROM #Actual;
+    INSERT INTO #Expected (monday_item_id, idempotency_key, queue_status, lease_owner, attempt_count, leased_120_s)
+    VALUES
+    (1001, 'B1-1', 'CLAIMED', 'w1', 1, 'Y'),
+    (1002, 'B1-2', 'CLAIMED', 'w1', 1, 'Y'),
+    (1003, 'B1-3', 'READY', NULL, 0, 'N'),
+    (5001, 'B2-1', 'READY', NULL, 0, 'N');
+    EXEC tSQLt.AssertEqualsTable '#Expected', '#Actual';
 
-    DECLARE @claimed int = (
-        SELECT COUNT(*) FROM dbo.MON_UpdateQueue AS q
-        WHERE q.queue_status = 'CLAIMED' AND q.lease_owner = 'w1' AND q.lease_expires_at > SYSUTCDATETIME()
-    );
-    EXEC tSQLt.AssertEquals 2, @claimed;
     DECLARE @status varchar(20) = (
         SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b
         WHERE b.batch_id = 'B1'
     );
     EXEC tSQLt.AssertEqualsString 'SENDING', @status;
+    EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_ClaimQueueRows', @outcome = 'SUCCEEDED', @rows_affected = 2;
 END;
 GO
 
@@ -87,55 +79,71 @@ GO
 CREATE PROCEDURE test_usp_ClaimQueueRows.[test claims rows of one board only]
 AS
 BEGIN
-    CREATE TABLE #Actual (
-        queue_id bigint, batch_id varchar(50), board_id bigint, target_level varchar(10),
-        update_operation varchar(20), monday_item_id bigint, parent_item_id bigint, group_id varchar(100),
-        item_name nvarchar(255), column_values nvarchar(MAX), expected_values nvarchar(MAX),
-        create_labels_if_missing char(1), idempotency_key varchar(100), attempt_count int, max_attempts int,
-        created_item_id bigint, lease_expires_at datetime2(3), was_expired char(1)
-    );
-
-    INSERT INTO #Actual
     EXEC dbo.usp_ClaimQueueRows @worker_id = 'w1', @max_rows = 10;
 
-    DECLARE @boards int = (SELECT COUNT(DISTINCT a.board_id) FROM #Actual AS a);
-    DECLARE @rows int = (SELECT COUNT(*) FROM #Actual);
-    EXEC tSQLt.AssertEquals 1, @boards;
-    EXEC tSQLt.AssertEquals 3, @rows;
+    -- the board of the oldest open row, all three of its rows; the other board's row is left for another claim
+    SELECT
+        q.board_id,
+        q.queue_status,
+        q.lease_owner,
+        COUNT(*) AS queue_rows
+    INTO #Actual
+    FROM dbo.MON_UpdateQueue AS q
+    GROUP BY q.board_id, q.queue_status, q.lease_owner;
+    SELECT TOP (0) *
+    INTO #Expected
+    FROM #Actual;
+    INSERT INTO #Expected (board_id, queue_status, lease_owner, queue_rows)
+    VALUES (8709134353, 'CLAIMED', 'w1', 3), (8709134999, 'READY', NULL, 1);
+    EXEC tSQLt.AssertEqualsTable '#Expected', '#Actual';
+
+    DECLARE @other varchar(20) = (
+        SELECT b.batch_status FROM dbo.MON_UpdateBatch AS b
+        WHERE b.batch_id = 'B2'
+    );
+    EXEC tSQLt.AssertEqualsString 'READY', @other;
+    EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_ClaimQueueRows', @outcome = 'SUCCEEDED', @rows_affected = 3;
 END;
 GO
 
 --[@tSQLt:NoTransaction]('test_usp_ClaimQueueRows.NoTransactionCleanUp')
-CREATE PROCEDURE test_usp_ClaimQueueRows.[test an expired lease is claimable again and flagged]
+CREATE PROCEDURE test_usp_ClaimQueueRows.[test an expired lease is taken over by another worker on its next attempt]
 AS
 BEGIN
+    DECLARE @old_claim datetime2(3) = DATEADD(MINUTE, -10, SYSUTCDATETIME());
     UPDATE dbo.MON_UpdateQueue
     SET
         queue_status = 'CLAIMED',
         lease_owner = 'w1',
-        lease_expires_at = DATEADD(MINUTE, -5, SYSUTCDATETIME()),
+        lease_expires_at = DATEADD(MINUTE, 5, @old_claim),
+        claimed_at = @old_claim,
         attempt_count = 1
     WHERE idempotency_key = 'B1-1';
 
-    CREATE TABLE #Actual (
-        queue_id bigint, batch_id varchar(50), board_id bigint, target_level varchar(10),
-        update_operation varchar(20), monday_item_id bigint, parent_item_id bigint, group_id varchar(100),
-        item_name nvarchar(255), column_values nvarchar(MAX), expected_values nvarchar(MAX),
-        create_labels_if_missing char(1), idempotency_key varchar(100), attempt_count int, max_attempts int,
-        created_item_id bigint, lease_expires_at datetime2(3), was_expired char(1)
-    );
-    INSERT INTO #Actual
-    EXEC dbo.usp_ClaimQueueRows @worker_id = 'w2', @batch_id = 'B1', @max_rows = 1;
+    EXEC dbo.usp_ClaimQueueRows @worker_id = 'w2', @batch_id = 'B1', @max_rows = 1, @lease_seconds = 60;
 
-    DECLARE @flag char(1) = (SELECT a.was_expired FROM #Actual AS a);
-    DECLARE @attempts int = (SELECT a.attempt_count FROM #Actual AS a);
-    DECLARE @owner varchar(100) = (
-        SELECT q.lease_owner FROM dbo.MON_UpdateQueue AS q
-        WHERE q.idempotency_key = 'B1-1'
-    );
-    EXEC tSQLt.AssertEqualsString 'Y', @flag;
-    EXEC tSQLt.AssertEquals 2, @attempts;
-    EXEC tSQLt.AssertEqualsString 'w2', @owner;
+    -- the expired row comes first (queue order) and is taken over by w2 on its second attempt, with a new
+    -- lease (its was_expired = 'Y' in the result set: tests/contract/test_queue.py); the rows behind it wait
+    SELECT
+        q.idempotency_key,
+        q.queue_status,
+        q.lease_owner,
+        q.attempt_count,
+        CASE WHEN q.claimed_at > @old_claim THEN 'Y' ELSE 'N' END AS claimed_again,
+        CASE WHEN q.lease_expires_at = DATEADD(SECOND, 60, q.claimed_at) THEN 'Y' ELSE 'N' END AS leased_60_s
+    INTO #Actual
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.batch_id = 'B1';
+    SELECT TOP (0) *
+    INTO #Expected
+    FROM #Actual;
+    INSERT INTO #Expected (idempotency_key, queue_status, lease_owner, attempt_count, claimed_again, leased_60_s)
+    VALUES
+    ('B1-1', 'CLAIMED', 'w2', 2, 'Y', 'Y'),
+    ('B1-2', 'READY', NULL, 0, 'N', 'N'),
+    ('B1-3', 'READY', NULL, 0, 'N', 'N');
+    EXEC tSQLt.AssertEqualsTable '#Expected', '#Actual';
+    EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_ClaimQueueRows', @outcome = 'SUCCEEDED', @rows_affected = 1;
 END;
 GO
 
@@ -151,17 +159,15 @@ BEGIN
         attempt_count = 1
     WHERE batch_id = 'B1';
 
-    CREATE TABLE #Actual (
-        queue_id bigint, batch_id varchar(50), board_id bigint, target_level varchar(10),
-        update_operation varchar(20), monday_item_id bigint, parent_item_id bigint, group_id varchar(100),
-        item_name nvarchar(255), column_values nvarchar(MAX), expected_values nvarchar(MAX),
-        create_labels_if_missing char(1), idempotency_key varchar(100), attempt_count int, max_attempts int,
-        created_item_id bigint, lease_expires_at datetime2(3), was_expired char(1)
-    );
-    INSERT INTO #Actual
     EXEC dbo.usp_ClaimQueueRows @worker_id = 'w2', @batch_id = 'B1';
 
-    EXEC tSQLt.AssertEmptyTable '#Actual';
+    -- nothing claimed: w1 keeps its three leases, no attempt is counted
+    DECLARE @kept int = (
+        SELECT COUNT(*) FROM dbo.MON_UpdateQueue AS q
+        WHERE q.batch_id = 'B1' AND q.queue_status = 'CLAIMED' AND q.lease_owner = 'w1' AND q.attempt_count = 1
+    );
+    EXEC tSQLt.AssertEquals 3, @kept;
+    EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_ClaimQueueRows', @outcome = 'SUCCEEDED', @rows_affected = 0;
 END;
 GO
 

@@ -47,10 +47,8 @@ GO
 CREATE PROCEDURE test_usp_ReleaseBatch.[test a validated batch becomes READY queue rows with the final JSON]
 AS
 BEGIN
-    CREATE TABLE #Summary (
-        batch_id varchar(50), batch_status varchar(20), rows_queued int, rows_left_out int, include_warnings char(1)
-    );
-    INSERT INTO #Summary
+    -- called directly, its summary going to the output: through INSERT ... EXEC it would run inside the
+    -- INSERT statement's transaction and refuse it (50960)
     EXEC dbo.usp_ReleaseBatch @batch_id = 'B1';
 
     SELECT
@@ -75,6 +73,7 @@ BEGIN
     WHERE b.batch_id = 'B1';
     EXEC tSQLt.AssertEqualsString 'READY', @status;
     EXEC tSQLt.AssertEquals 1, @queued;
+    EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_ReleaseBatch', @outcome = 'SUCCEEDED', @rows_affected = 1;
 END;
 GO
 

@@ -41,11 +41,8 @@ CREATE PROCEDURE test_usp_StageRollback.[test one UPDATE row per item restores t
 AS
 BEGIN
     DECLARE @rb varchar(50);
-    CREATE TABLE #Summary (
-        rollback_batch_id varchar(50), rollback_of_batch_id varchar(50), batch_status varchar(20),
-        items_restored int, items_archived int, reason nvarchar(500)
-    );
-    INSERT INTO #Summary
+    -- called directly, its summary going to the output: through INSERT ... EXEC it would run inside the
+    -- INSERT statement's transaction and refuse it (50960); the new batch's id comes back as OUTPUT
     EXEC dbo.usp_StageRollback @batch_id = 'B1', @reason = N'wrong values', @rollback_batch_id = @rb OUTPUT;
 
     SELECT
@@ -66,16 +63,21 @@ BEGIN
     (2, 'UPDATE', 1002, N'{"status":{"index":2}}', N'{"status":{"index":7}}');
     EXEC tSQLt.AssertEqualsTable '#Expected', '#Actual';
 
-    DECLARE @status varchar(20), @of varchar(50), @operation varchar(50);
+    DECLARE @status varchar(20), @of varchar(50), @operation varchar(50), @reason nvarchar(500), @queued int;
     SELECT
         @status = b.batch_status,
         @of = b.rollback_of_batch_id,
-        @operation = b.update_operation
+        @operation = b.update_operation,
+        @reason = b.rollback_reason,
+        @queued = b.rows_queued
     FROM dbo.MON_UpdateBatch AS b
     WHERE b.batch_id = @rb;
     EXEC tSQLt.AssertEqualsString 'READY', @status;
     EXEC tSQLt.AssertEqualsString 'B1', @of;
     EXEC tSQLt.AssertEqualsString 'ROLLBACK', @operation;
+    EXEC tSQLt.AssertEqualsString N'wrong values', @reason;
+    EXEC tSQLt.AssertEquals 2, @queued;
+    EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_StageRollback', @outcome = 'SUCCEEDED', @rows_affected = 2;
 END;
 GO
 
@@ -84,21 +86,21 @@ CREATE PROCEDURE test_usp_StageRollback.[test created items become ARCHIVE rows]
 AS
 BEGIN
     DECLARE @rb varchar(50);
-    CREATE TABLE #Summary (
-        rollback_batch_id varchar(50), rollback_of_batch_id varchar(50), batch_status varchar(20),
-        items_restored int, items_archived int, reason nvarchar(500)
-    );
-    INSERT INTO #Summary
+    -- called directly, its summary going to the output: through INSERT ... EXEC it would run inside the
+    -- INSERT statement's transaction and refuse it (50960); the new batch's id comes back as OUTPUT
     EXEC dbo.usp_StageRollback @batch_id = 'BC', @reason = N'undo', @rollback_batch_id = @rb OUTPUT;
 
-    DECLARE @operation varchar(20), @item bigint;
+    DECLARE @operation varchar(20), @item bigint, @rows int;
     SELECT
-        @operation = q.update_operation,
-        @item = q.monday_item_id
+        @operation = MAX(q.update_operation),
+        @item = MAX(q.monday_item_id),
+        @rows = COUNT(*)
     FROM dbo.MON_UpdateQueue AS q
     WHERE q.batch_id = @rb;
+    EXEC tSQLt.AssertEquals 1, @rows;
     EXEC tSQLt.AssertEqualsString 'ARCHIVE', @operation;
     EXEC tSQLt.AssertEquals 9001, @item;
+    EXEC OpusTestHelpers.AssertRunLog @proc_name = N'usp_StageRollback', @outcome = 'SUCCEEDED', @rows_affected = 1;
 END;
 GO
 

@@ -270,9 +270,11 @@ BEGIN
         AND NOT EXISTS (
             SELECT 1
             FROM dbo.MON_BoardGroup AS g
-            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly
+            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly. The
+            -- lengths are compared as one type: group_id is varchar here and nvarchar in #val_row, and
+            -- DATALENGTH counts bytes (1 and 2 per character)
             WHERE g.board_id = @meta AND g.group_id = r.group_id COLLATE Latin1_General_100_BIN2
-                AND DATALENGTH(g.group_id) = DATALENGTH(r.group_id)
+                AND DATALENGTH(CAST(g.group_id AS nvarchar(100))) = DATALENGTH(r.group_id)
         );
 
     INSERT INTO #val_err (update_row_no, rule_code, val)

@@ -108,6 +108,9 @@ def test_a_date_beyond_the_calendar_in_utc_is_a_finding_not_an_error(board):
         ("INVALID", {"DATE_FORMAT"}), ("INVALID", {"DATE_FORMAT"}), ("VALID", set()), ("VALID", set()),
         ("VALID", set()),
     ]
+    batch_id = stage(db, f"SELECT {ITEM_ID} AS monday_item_id, '9999-12-31T23:00:00-05:00' AS due_date").outputs["batch_id"]
+    message = errors_of(staged_rows(db, batch_id)[0])[0]["message"]
+    assert "'9999-12-31T23:00:00-05:00'" in message and "years 0001-9999" in message, message
     assert fmt(db, "date", "9999-12-31T23:00:00-05:00") is None
     assert fmt(db, "date", "9999-12-31T23:00:00+05:00") == {"date": "9999-12-31", "time": "18:00:00"}
     assert fmt(db, "date", "0001-01-01T01:30:00+01:00") == {"date": "0001-01-01", "time": "00:30:00"}

@@ -15,7 +15,8 @@
 -- (the separator of an e-mail or link and its text, of a country code and its name) is any of space, tab,
 -- line feed, vertical tab, form feed and carriage return. The JSON is written as the PostgreSQL twin writes
 -- it: a '/' is not escaped (STRING_ESCAPE writes '\/', which the final REPLACE undoes; every backslash
--- of the value starts an escape, so a '\/' is always an escaped '/').
+-- of the value starts an escape, so a '\/' is always an escaped '/'; the REPLACE is binary, or a
+-- width-insensitive collation would take an escaped backslash and a fullwidth '／' for one too).
 --   SELECT c.column_id, f.formatted_value
 --   FROM dbo.MON_BoardColumn AS c
 --   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N'In Progress', c.settings_json) AS f
@@ -36,7 +37,11 @@ WITH tok AS (
     SELECT
         CAST(s.[key] AS int) AS ord,
         LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
-    FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json'), N',', N'","') + N'"]') AS s
+    -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
+    FROM OPENJSON(
+        N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json') COLLATE Latin1_General_100_BIN2, N',', N'","')
+        + N'"]'
+    ) AS s
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) IN ('people', 'dropdown')
         AND LEN(LTRIM(RTRIM(s.value))) > 0
@@ -352,7 +357,7 @@ SELECT
                     ) + N'"}'
                 END
         END AS nvarchar(MAX)
-    ), N'\/', N'/') AS formatted_value
+    ) COLLATE Latin1_General_100_BIN2, N'\/', N'/') COLLATE DATABASE_DEFAULT AS formatted_value
 FROM y AS x
 CROSS JOIN person_list AS ppl
 CROSS JOIN dropdown_list AS dd

@@ -406,7 +406,10 @@ BEGIN
             CAST(j.[key] AS int) AS ord,
             LTRIM(RTRIM(j.[value])) COLLATE DATABASE_DEFAULT AS tok
         FROM #val_cell AS c
-        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS j
+        -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
+        CROSS APPLY OPENJSON(
+            N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json') COLLATE Latin1_General_100_BIN2, N',', N'","') + N'"]'
+        ) AS j
         WHERE c.column_type = 'dropdown' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
 
         CREATE TABLE #val_token (

@@ -138,14 +138,15 @@ def test_status_label_matches_exactly_after_lower_case(board):
 
 def test_dropdown_label_matches_exactly_after_lower_case(board):
     db = board
-    assert verdicts(db, "dropdown", ["\uff23\uff4f\uff4f\uff4b\uff49\uff45", "cookie, CUPCAKE"]) == [
-        ("INVALID", {"DROPDOWN_LABEL"}), ("WARNING", {"LABEL_NORMALISED"}),
+    assert verdicts(db, "dropdown", ["\uff23\uff4f\uff4f\uff4b\uff49\uff45", "cookie, CUPCAKE", "Cookie\uff0cCupcake"]) == [
+        ("INVALID", {"DROPDOWN_LABEL"}), ("WARNING", {"LABEL_NORMALISED"}), ("INVALID", {"DROPDOWN_LABEL"}),
     ]
     settings = db.scalar("SELECT settings_json FROM dbo.MON_BoardColumn WHERE board_id = ? AND column_id = 'dropdown'",
                          (BOARD_ID,))
     assert fmt(db, "dropdown", "\uff23\uff4f\uff4f\uff4b\uff49\uff45", settings) == {
         "labels": ["\uff23\uff4f\uff4f\uff4b\uff49\uff45"]}
     assert fmt(db, "dropdown", "cookie, CUPCAKE", settings) == {"ids": [1, 2]}
+    assert fmt(db, "dropdown", "Cookie\uff0cCupcake", settings) == {"labels": ["Cookie\uff0cCupcake"]}
 
 
 def test_column_alias_matches_exactly_after_lower_case(board):
@@ -254,4 +255,5 @@ def test_payload_json_text_is_the_same_on_both_engines(db):
     assert fmt_text(db, "link", "https://example.com/a/b Docs") == '{"url":"https://example.com/a/b","text":"Docs"}'
     assert fmt_text(db, "text", "a/b \\/ \"q\"") == '"a/b \\\\/ \\"q\\""'
     assert fmt_text(db, "long_text", "line 1\nline 2") == '{"text":"line 1\\nline 2"}'
+    assert fmt(db, "text", "a\\\uff0fb") == "a\\\uff0fb"  # a backslash, then a fullwidth solidus
     assert fmt_text(db, "status", "n/a", json.dumps({"labels": STATUS_LABELS})) == '{"label":"n/a"}'

@@ -4264,8 +4264,13 @@ BEGIN
                 sc.name,
                 TYPE_NAME(sc.system_type_id) AS type_name
             FROM #val_cell AS c
+            -- the column named like the alias ignoring case only (PostgreSQL's folded lower-case names)
             INNER JOIN sys.columns AS sc
-                ON sc.object_id = OBJECT_ID(@table) AND c.column_alias = sc.name COLLATE DATABASE_DEFAULT
+                ON
+                    sc.object_id = OBJECT_ID(@table)
+                    AND LOWER(c.column_alias COLLATE Latin1_General_100_BIN2)
+                    = LOWER(sc.name COLLATE Latin1_General_100_BIN2)
+                    AND DATALENGTH(c.column_alias) = DATALENGTH(sc.name)
             WHERE
                 c.column_id IS NOT NULL AND c.is_writable = 'Y'
                 AND sc.name NOT IN (

@@ -469,7 +469,7 @@ BEGIN
             LEFT JOIN #val_column AS col ON c.column_id = col.column_id
             CROSS APPLY dbo.fn_MON_Private_FormatValue(
                 CASE WHEN c.column_type IN ('checkbox', 'hour', 'timeline', 'country', 'people') THEN c.column_type END,
-                c.raw_value,
+                CASE WHEN c.column_type IN ('checkbox', 'hour', 'timeline', 'country', 'people') THEN c.raw_value END,
                 NULL
             ) AS f
             WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0

@@ -1446,7 +1446,8 @@ VALUES
          N'Dropdown values must be existing labels (comma-separated).'),
         ('DATE_FORMAT', 'ERROR', 'Y',
          N'Value {value} of date column {column} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] '
-         + N'in UTC (or with Z / +HH:MM).',
+         + N'in UTC (or with Z / +HH:MM, an offset of at most 14:00); the time in UTC must fall in years '
+         + N'0001-9999.',
          N'Date values must parse.'),
         ('NUMBER_FORMAT', 'ERROR', 'Y',
          N'Value {value} of numbers column {column} is not a number: use digits with an optional sign and '
@@ -2012,7 +2013,8 @@ WITH SCHEMABINDING
 AS
 RETURN
 WITH v AS (
-    SELECT LTRIM(RTRIM(@value)) AS v
+    -- read under a binary collation: [0-9] is then the ASCII digits, whatever the database's collation
+    SELECT LTRIM(RTRIM(@value)) COLLATE Latin1_General_100_BIN2 AS v
 ),
 
 b AS (
@@ -2101,9 +2103,13 @@ GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_DateText.sql
 -- fn_MON_Private_DateText: a date or date-time given as text, checked and normalised (column date_text), or
 -- NULL when it is not one. Accepted: 'YYYY-MM-DD', or 'YYYY-MM-DD' + 'T' or ' ' + 'HH:MM[:SS[.fffffff]]',
--- optionally followed by 'Z' or an offset '+HH:MM' / '+HHMM'. Gives 'YYYY-MM-DD' for a date, and
+-- optionally followed (after at most one space) by 'Z' or an offset '+HH:MM' / '+HHMM'; 'T' and 'Z' may be
+-- lower case (RFC 3339 5.6), digits are ASCII digits. Gives 'YYYY-MM-DD' for a date, and
 -- 'YYYY-MM-DD HH:MM:SS' in UTC for a date-time (an offset is applied; a value without offset is taken as
--- UTC already; fractions of a second are dropped). Offsets run from -14:00 to +14:00.
+-- UTC already; fractions of a second are dropped). Offsets run from -14:00 to +14:00; a date-time whose
+-- UTC time falls outside years 1-9999 is not one. The text is read under a binary collation, so that the
+-- rules do not depend on the database's (a width- or accent-insensitive collation would take 'Ｔ' for 'T'
+-- or a superscript digit for a digit), as in the PostgreSQL twin's regular expression.
 -- Inline table-valued function (one row), so that set-based statements (release, through
 -- fn_MON_Private_FormatValue) apply it with CROSS APPLY and no scalar function runs per row; the scalar
 -- dbo.fn_MON_Private_NormalizeDate returns its value. Every length and conversion is guarded so that the
@@ -2124,7 +2130,7 @@ WITH SCHEMABINDING
 AS
 RETURN
 WITH v AS (
-    SELECT LTRIM(RTRIM(@value)) AS v
+    SELECT LTRIM(RTRIM(@value)) COLLATE Latin1_General_100_BIN2 AS v
 ),
 
 d AS (
@@ -2139,14 +2145,14 @@ d AS (
 ),
 
 zl AS (
-    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it): its length
+    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end: its length
     -- ([-+]: a leading - in a set is the character itself, on every engine)
     SELECT
         d.v,
         d.d,
         d.rest,
         CASE
-            WHEN RIGHT(d.rest, 1) = N'Z' THEN 1
+            WHEN RIGHT(d.rest, 1) IN (N'Z', N'z') THEN 1
             WHEN d.rest LIKE N'%[-+][0-1][0-9]:[0-5][0-9]' THEN 6
             WHEN d.rest LIKE N'%[-+][0-1][0-9][0-5][0-9]' AND LEN(d.rest) > 8 THEN 5
             ELSE 0
@@ -2155,6 +2161,7 @@ zl AS (
 ),
 
 zt AS (
+    -- the time: what precedes the zone, without the one space that may separate them
     SELECT
         zl.v,
         zl.d,
@@ -2165,28 +2172,47 @@ zt AS (
         END AS offset_text,
         CASE
             WHEN zl.zone_len = 0 THEN zl.rest
-            ELSE RTRIM(LEFT(zl.rest, CASE WHEN LEN(zl.rest) >= zl.zone_len THEN LEN(zl.rest) - zl.zone_len ELSE 0 END))
+            ELSE LEFT(zl.rest, CASE WHEN LEN(zl.rest) >= zl.zone_len THEN LEN(zl.rest) - zl.zone_len ELSE 0 END)
         END AS time_text
     FROM zl
 ),
 
-tm AS (
+zs AS (
     SELECT
         zt.v,
         zt.d,
         zt.offset_text,
-        TRY_CONVERT(int, SUBSTRING(zt.offset_text, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(zt.offset_text, 2))
-            AS offset_minutes,
+        -- (DATALENGTH counts the trailing spaces that LEN and = ignore)
         CASE
-            WHEN zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]' THEN zt.time_text + N':00'
-            WHEN zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]' THEN zt.time_text
-            WHEN
-                zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%'
-                AND SUBSTRING(zt.time_text, 10, 100) NOT LIKE N'%[^0-9]%'
-                AND LEN(zt.time_text) <= 16
-                THEN zt.time_text
-        END AS hms
+            WHEN DATALENGTH(zt.time_text) <> DATALENGTH(RTRIM(zt.time_text))
+                THEN LEFT(
+                    zt.time_text,
+                    CASE WHEN DATALENGTH(zt.time_text) >= 2 THEN DATALENGTH(zt.time_text) / 2 - 1 ELSE 0 END
+                )
+            ELSE zt.time_text
+        END AS time_text
     FROM zt
+),
+
+tm AS (
+    SELECT
+        zs.v,
+        zs.d,
+        zs.offset_text,
+        (TRY_CONVERT(int, SUBSTRING(zs.offset_text, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(zs.offset_text, 2)))
+        * CASE WHEN LEFT(zs.offset_text, 1) = N'-' THEN -1 ELSE 1 END AS offset_minutes,
+        CASE
+            -- a second space before the zone is left in the time and refused
+            WHEN DATALENGTH(zs.time_text) <> DATALENGTH(RTRIM(zs.time_text)) THEN NULL
+            WHEN zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]' THEN zs.time_text + N':00'
+            WHEN zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]' THEN zs.time_text
+            WHEN
+                zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%'
+                AND SUBSTRING(zs.time_text, 10, 100) NOT LIKE N'%[^0-9]%'
+                AND LEN(zs.time_text) <= 16
+                THEN zs.time_text
+        END AS hms
+    FROM zs
 ),
 
 dt AS (
@@ -2197,28 +2223,44 @@ dt AS (
         tm.offset_text,
         tm.offset_minutes,
         tm.hms,
-        TRY_CONVERT(datetime2(7), CONVERT(char(10), tm.d, 23) + N'T' + LEFT(tm.hms, 8), 126) AS dt
+        TRY_CONVERT(datetime2(0), CONVERT(varchar(10), tm.d, 23) + 'T' + LEFT(tm.hms, 8), 126) AS dt
     FROM tm
+),
+
+utc AS (
+    -- the UTC time's seconds from the start of the given day (outside 0 .. 86399 on the first or the last
+    -- day of the calendar: outside datetimeoffset's range, which raises instead of returning NULL)
+    SELECT
+        dt.v,
+        dt.d,
+        dt.offset_text,
+        dt.offset_minutes,
+        dt.hms,
+        dt.dt,
+        DATEDIFF(SECOND, CAST(dt.d AS datetime2(0)), dt.dt) - COALESCE(dt.offset_minutes, 0) * 60 AS utc_second
+    FROM dt
 )
 
+-- every branch is varchar of its own length: a CASE of char(10) and char(19) is char(19), which padded
+-- every date to 19 characters
 SELECT
-    CAST(
-        CASE
-            WHEN dt.d IS NULL THEN NULL
-            WHEN LEN(dt.v) = 10 THEN CONVERT(char(10), dt.d, 23)
-            WHEN SUBSTRING(dt.v, 11, 1) NOT IN (N'T', N' ') THEN NULL
-            -- offsets run from -14:00 to +14:00 (beyond, datetimeoffset raises instead of returning NULL)
-            WHEN dt.offset_minutes > 840 THEN NULL
-            WHEN dt.hms IS NULL OR TRY_CONVERT(int, LEFT(dt.hms, 2)) > 23 THEN NULL
-            WHEN dt.offset_text IS NULL THEN CONVERT(char(19), dt.dt, 120)
-            ELSE CONVERT(
-                char(19),
-                CONVERT(datetime2(7), SWITCHOFFSET(TODATETIMEOFFSET(dt.dt, dt.offset_text), '+00:00')),
-                120
-            )
-        END AS varchar(19)
-    ) AS date_text
-FROM dt;
+    CASE
+        WHEN utc.d IS NULL THEN NULL
+        WHEN LEN(utc.v) = 10 THEN CONVERT(varchar(10), utc.d, 23)
+        WHEN SUBSTRING(utc.v, 11, 1) NOT IN (N'T', N't', N' ') THEN NULL
+        -- offsets run from -14:00 to +14:00 (beyond, datetimeoffset raises instead of returning NULL)
+        WHEN ABS(utc.offset_minutes) > 840 THEN NULL
+        WHEN utc.hms IS NULL OR TRY_CONVERT(int, LEFT(utc.hms, 2)) > 23 OR utc.dt IS NULL THEN NULL
+        WHEN utc.d = '9999-12-31' AND utc.utc_second >= 86400 THEN NULL
+        WHEN utc.d = '0001-01-01' AND utc.utc_second < 0 THEN NULL
+        WHEN utc.offset_text IS NULL THEN CONVERT(varchar(19), utc.dt, 120)
+        ELSE CONVERT(
+            varchar(19),
+            CONVERT(datetime2(0), SWITCHOFFSET(TODATETIMEOFFSET(utc.dt, utc.offset_text), '+00:00')),
+            120
+        )
+    END AS date_text
+FROM utc;
 GO
 IF @@TRANCOUNT = 0
 BEGIN
@@ -2311,6 +2353,15 @@ GO
 -- Each type's work runs only for its own cells (the label, user and token lookups are guarded by the type,
 -- which the optimizer turns into start-up filters), and every expression is safe for any input (the
 -- optimizer may compute an expression before the CASE that uses it: lengths and conversions are guarded).
+-- The rules do not depend on the database's collation, as in the PostgreSQL twin: patterns ([0-9], [A-Za-z],
+-- '@', '/') and label, e-mail and keyword matches are read under Latin1_General_100_BIN2 (a case-, accent- or
+-- width-insensitive collation would take 'Ｄｏｎｅ' for 'Done', 'cafe' for 'Café' or a superscript digit
+-- for a digit); "ignoring case" is LOWER on both sides, then a binary compare of equal lengths. Whitespace
+-- (the separator of an e-mail or link and its text, of a country code and its name) is any of space, tab,
+-- line feed, vertical tab, form feed and carriage return. The JSON is written as the PostgreSQL twin writes
+-- it: a '/' is not escaped (STRING_ESCAPE writes '\/', which the final REPLACE undoes; every backslash
+-- of the value starts an escape, so a '\/' is always an escaped '/'; the REPLACE is binary, or a
+-- width-insensitive collation would take an escaped backslash and a fullwidth '／' for one too).
 --   SELECT c.column_id, f.formatted_value
 --   FROM dbo.MON_BoardColumn AS c
 --   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N'In Progress', c.settings_json) AS f
@@ -2337,7 +2388,11 @@ WITH tok AS (
     SELECT
         CAST(s.[key] AS int) AS ord,
         LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
-    FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json'), N',', N'","') + N'"]') AS s
+    -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
+    FROM OPENJSON(
+        N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json') COLLATE Latin1_General_100_BIN2, N',', N'","')
+        + N'"]'
+    ) AS s
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) IN ('people', 'dropdown')
         AND LEN(LTRIM(RTRIM(s.value))) > 0
@@ -2353,8 +2408,12 @@ person AS (
     FROM tok
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) = 'people'
-        AND (tok.tok LIKE N'person:[0-9]%' OR tok.tok LIKE N'team:[0-9]%')
-        AND SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20) NOT LIKE N'%[^0-9]%'
+        AND (
+            LOWER(tok.tok COLLATE Latin1_General_100_BIN2) LIKE N'person:[0-9]%'
+            OR LOWER(tok.tok COLLATE Latin1_General_100_BIN2) LIKE N'team:[0-9]%'
+        )
+        AND SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20) COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%'
+        AND LEN(SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20)) BETWEEN 1 AND 18
     UNION ALL
     SELECT
         tok.ord,
@@ -2365,7 +2424,7 @@ person AS (
     LEFT JOIN dbo.MON_User AS u ON u.user_id = TRY_CONVERT(bigint, tok.tok)
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) = 'people'
-        AND tok.tok NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 18
+        AND tok.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 18
     UNION ALL
     SELECT
         tok.ord,
@@ -2373,10 +2432,13 @@ person AS (
         u.user_kind,
         2 AS pri
     FROM tok
-    INNER JOIN dbo.MON_User AS u ON LOWER(tok.tok) = LOWER(u.email)
+    INNER JOIN dbo.MON_User AS u
+        ON
+            LOWER(tok.tok COLLATE Latin1_General_100_BIN2) = LOWER(u.email COLLATE Latin1_General_100_BIN2)
+            AND DATALENGTH(tok.tok) = DATALENGTH(u.email)
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) = 'people'
-        AND tok.tok LIKE N'%@%'
+        AND tok.tok COLLATE Latin1_General_100_BIN2 LIKE N'%@%'
 ),
 
 person_best AS (
@@ -2405,9 +2467,18 @@ dropdown AS (
         tok.ord,
         lbl.label_id,
         lbl.label_text,
-        CASE WHEN lbl.label_text = tok.tok COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END AS pri
+        CASE
+            WHEN
+                lbl.label_text = tok.tok COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(lbl.label_text) = DATALENGTH(tok.tok)
+                THEN 0
+            ELSE 1
+        END AS pri
     FROM tok
-    INNER JOIN lbl ON LOWER(tok.tok) = LOWER(lbl.label_text)
+    INNER JOIN lbl
+        ON
+            LOWER(tok.tok COLLATE Latin1_General_100_BIN2) = LOWER(lbl.label_text COLLATE Latin1_General_100_BIN2)
+            AND DATALENGTH(tok.tok) = DATALENGTH(lbl.label_text)
     WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
     UNION ALL
     SELECT
@@ -2419,7 +2490,7 @@ dropdown AS (
     INNER JOIN lbl ON lbl.label_id = TRY_CONVERT(int, tok.tok)
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
-        AND tok.tok NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 9
+        AND tok.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 9
 ),
 
 dropdown_best AS (
@@ -2462,7 +2533,10 @@ x AS (
     SELECT
         LOWER(LTRIM(RTRIM(@column_type))) AS typ,
         LTRIM(RTRIM(@raw_value)) AS t,
-        @raw_value AS raw_value
+        @raw_value AS raw_value,
+        -- whitespace, as a LIKE / PATINDEX set
+        N'[' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']' AS ws,
+        N'[^' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']' AS non_ws
 ),
 
 pos AS (
@@ -2470,8 +2544,15 @@ pos AS (
         x.typ,
         x.t,
         x.raw_value,
-        CHARINDEX(N'/', x.t) AS slash,
-        CHARINDEX(N' ', x.t) AS blank_at,
+        x.ws,
+        CHARINDEX(N'/', x.t COLLATE Latin1_General_100_BIN2) AS slash,
+        PATINDEX(N'%' + x.ws + N'%', x.t COLLATE Latin1_General_100_BIN2) AS blank_at,
+        -- where the text after the address starts (0: none)
+        PATINDEX(
+            N'%' + x.non_ws + N'%',
+            SUBSTRING(x.t, PATINDEX(N'%' + x.ws + N'%', x.t COLLATE Latin1_General_100_BIN2) + 1, LEN(x.t))
+            COLLATE Latin1_General_100_BIN2
+        ) AS text_at,
         CHARINDEX(N':', x.t) AS colon
     FROM x
 ),
@@ -2482,14 +2563,19 @@ y AS (
         pos.t,
         pos.raw_value,
         pos.slash,
-        -- email and link: the address, then the text (the address again when there is none)
+        pos.ws,
+        pos.blank_at,
+        pos.text_at,
+        -- email and link: the address (up to the first whitespace), then the text after the whitespace (the
+        -- address again when there is none)
         CASE
             WHEN pos.blank_at = 0 THEN pos.t
             ELSE LEFT(pos.t, CASE WHEN pos.blank_at > 0 THEN pos.blank_at - 1 ELSE 0 END)
         END AS a,
         CASE
-            WHEN pos.blank_at = 0 THEN pos.t
-            ELSE LTRIM(SUBSTRING(pos.t, pos.blank_at + 1, LEN(pos.t)))
+            WHEN pos.blank_at = 0 OR pos.text_at = 0
+                THEN LEFT(pos.t, CASE WHEN pos.blank_at > 0 THEN pos.blank_at - 1 ELSE LEN(pos.t) END)
+            ELSE SUBSTRING(SUBSTRING(pos.t, pos.blank_at + 1, LEN(pos.t)), pos.text_at, LEN(pos.t))
         END AS b,
         -- hour: hours and minutes
         TRY_CONVERT(int, LEFT(pos.t, CASE WHEN pos.colon > 0 THEN pos.colon - 1 ELSE 0 END)) AS h,
@@ -2499,7 +2585,11 @@ y AS (
             (
                 SELECT TOP (1) lbl.label_id
                 FROM lbl
-                WHERE pos.typ = 'status' AND LOWER(lbl.label_text) = LOWER(pos.t)
+                WHERE
+                    pos.typ = 'status'
+                    AND LOWER(lbl.label_text COLLATE Latin1_General_100_BIN2)
+                    = LOWER(pos.t COLLATE Latin1_General_100_BIN2)
+                    AND DATALENGTH(lbl.label_text) = DATALENGTH(pos.t)
                 ORDER BY
                     CASE WHEN lbl.label_text = pos.t COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END,
                     lbl.label_id
@@ -2508,7 +2598,8 @@ y AS (
                 SELECT TOP (1) lbl.label_id
                 FROM lbl
                 WHERE
-                    pos.typ = 'status' AND pos.t NOT LIKE N'%[^0-9]%' AND LEN(pos.t) BETWEEN 1 AND 9
+                    pos.typ = 'status' AND pos.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%'
+                    AND LEN(pos.t) BETWEEN 1 AND 9
                     AND lbl.label_id = TRY_CONVERT(int, pos.t)
             )
         ) AS status_label_id
@@ -2516,7 +2607,7 @@ y AS (
 )
 
 SELECT
-    CAST(
+    REPLACE(CAST(
         CASE
             -- clearing: NULL or '' (after trimming, for typed columns)
             WHEN x.typ IN ('text', 'long_text', 'name') AND (x.raw_value IS NULL OR DATALENGTH(x.raw_value) = 0)
@@ -2581,40 +2672,43 @@ SELECT
                 END
             WHEN x.typ = 'checkbox'
                 THEN CASE
-                    WHEN LOWER(x.t) IN (N'true', N'1', N'yes', N'y') THEN N'{"checked":"true"}'
-                    WHEN LOWER(x.t) IN (N'false', N'0', N'no', N'n') THEN N'null'
+                    WHEN LOWER(x.t COLLATE Latin1_General_100_BIN2) IN (N'true', N'1', N'yes', N'y')
+                        THEN N'{"checked":"true"}'
+                    WHEN LOWER(x.t COLLATE Latin1_General_100_BIN2) IN (N'false', N'0', N'no', N'n') THEN N'null'
                 END
             WHEN x.typ = 'hour'
                 THEN CASE
                     WHEN
-                        x.t NOT LIKE N'[0-9]:[0-9][0-9]' AND x.t NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
-                        AND x.t NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]'
-                        AND x.t NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+                        x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9]:[0-9][0-9]'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
                         THEN NULL
-                    WHEN x.h > 23 OR x.m > 59 THEN NULL
+                    WHEN x.h IS NULL OR x.m IS NULL OR x.h > 23 OR x.m > 59 THEN NULL
                     ELSE CONCAT(N'{"hour":', x.h, N',"minute":', x.m, N'}')
                 END
             WHEN x.typ = 'rating'
                 THEN CASE
-                    WHEN x.t LIKE N'%[^0-9]%' OR LEN(x.t) > 4 THEN NULL
+                    WHEN
+                        x.t COLLATE Latin1_General_100_BIN2 LIKE N'%[^0-9]%' OR LEN(x.t) > 4
+                        OR TRY_CONVERT(int, x.t) IS NULL
+                        THEN NULL
                     ELSE CONCAT(N'{"rating":', TRY_CONVERT(int, x.t), N'}')
                 END
             WHEN x.typ = 'country'
                 THEN CASE
                     WHEN
                         x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]'
-                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z] %'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]' + x.ws + N'%'
                         THEN NULL
+                    -- the name: after the code and its whitespace (x.a and x.b split at the first whitespace)
                     ELSE N'{"countryCode":"' + UPPER(LEFT(x.t, 2)) + N'","countryName":"' + STRING_ESCAPE(
-                        CASE
-                            WHEN LEN(LTRIM(SUBSTRING(x.t, 3, LEN(x.t)))) > 0 THEN LTRIM(SUBSTRING(x.t, 3, LEN(x.t)))
-                            ELSE UPPER(LEFT(x.t, 2))
-                        END,
+                        CASE WHEN x.blank_at > 0 AND x.text_at > 0 THEN x.b ELSE UPPER(LEFT(x.t, 2)) END,
                         'json'
                     ) + N'"}'
                 END
         END AS nvarchar(MAX)
-    ) AS formatted_value
+    ) COLLATE Latin1_General_100_BIN2, N'\/', N'/') COLLATE DATABASE_DEFAULT AS formatted_value
 FROM y AS x
 CROSS JOIN person_list AS ppl
 CROSS JOIN dropdown_list AS dd
@@ -2709,7 +2803,8 @@ AS
 BEGIN
     DECLARE @max nvarchar(100) = CASE WHEN ISJSON(@settings) = 1 THEN JSON_VALUE(@settings, '$.max') END;
     RETURN CASE
-        WHEN @max NOT LIKE N'%[^0-9]%' AND LEN(@max) BETWEEN 1 AND 3 THEN TRY_CONVERT(int, @max)
+        WHEN @max COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(@max) BETWEEN 1 AND 3
+            THEN TRY_CONVERT(int, @max)
         ELSE 5
     END;
 END;
@@ -3279,6 +3374,9 @@ GO
 -- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
 -- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
+-- "Exactly" and "ignoring case" do not depend on the database's collation, as in the PostgreSQL twin:
+-- a binary compare of equal lengths, of the LOWER of both sides for "ignoring case" (an accent-, width- or
+-- kana-insensitive collation would otherwise map 'Ｓｔａｔｕｓ' or 'státus' to the column 'status').
 -- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
 -- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
 -- Multi-statement table-valued function, same columns as the PostgreSQL twin: update_fields is read by
@@ -3449,7 +3547,9 @@ BEGIN
             'ID' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_BoardColumn AS c
-            ON a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+            ON
+                a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(a.column_alias) = DATALENGTH(CAST(c.column_id AS nvarchar(100)))
         UNION ALL
         SELECT
             a.column_alias,
@@ -3458,7 +3558,11 @@ BEGIN
             'ID' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_BoardColumn AS c
-            ON a.metadata_board_id = c.board_id AND LOWER(a.column_alias) = LOWER(c.column_id)
+            ON
+                a.metadata_board_id = c.board_id
+                AND LOWER(a.column_alias COLLATE Latin1_General_100_BIN2)
+                = LOWER(c.column_id COLLATE Latin1_General_100_BIN2)
+                AND DATALENGTH(a.column_alias) = DATALENGTH(CAST(c.column_id AS nvarchar(100)))
         UNION ALL
         SELECT
             a.column_alias,
@@ -3476,9 +3580,15 @@ BEGIN
             'MAP' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_ColumnMap AS mp
-            ON LOWER(a.column_alias) = LOWER(mp.source_alias)
-            AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
-        INNER JOIN dbo.MON_BoardColumn AS c ON a.metadata_board_id = c.board_id AND mp.column_id = c.column_id
+            ON
+                LOWER(a.column_alias COLLATE Latin1_General_100_BIN2)
+                = LOWER(mp.source_alias COLLATE Latin1_General_100_BIN2)
+                AND DATALENGTH(a.column_alias) = DATALENGTH(mp.source_alias)
+                AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
+        INNER JOIN dbo.MON_BoardColumn AS c
+            ON
+                a.metadata_board_id = c.board_id AND mp.column_id = c.column_id COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(mp.column_id) = DATALENGTH(c.column_id)
     ),
 
     best AS (
@@ -3576,6 +3686,8 @@ BEGIN
     DECLARE @type sysname;
     DECLARE @expr nvarchar(MAX);
     DECLARE @sql nvarchar(MAX);
+    DECLARE @values nvarchar(MAX);
+    DECLARE @ord int = 0;
     DECLARE @rows int;
     DECLARE @valid int;
     DECLARE @warning int;
@@ -3681,7 +3793,6 @@ BEGIN
         c.raw_value,
         c.column_id,
         c.column_type,
-        c.settings_json,
         c.is_writable,
         c.match_count,
         c.match_kind,
@@ -3692,27 +3803,45 @@ BEGIN
     CREATE INDEX ix_val_cell_row_column ON #val_cell (update_row_no, column_id);
     CREATE INDEX ix_val_cell_item_column ON #val_cell (monday_item_id, column_id);
 
-    -- the labels of the status and dropdown columns the batch writes: each column's settings read once
+    -- the settings of the status, dropdown and rating columns the batch writes, once per column (not copied
+    -- into every cell): their labels and their maximum rating
+    CREATE TABLE #val_column (
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
+        column_type varchar(50) COLLATE DATABASE_DEFAULT NOT NULL,
+        settings_json nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        rating_max int NULL
+    );
+    INSERT INTO #val_column (column_id, column_type, settings_json, rating_max)
+    SELECT
+        bc.column_id,
+        bc.column_type,
+        bc.settings_json,
+        CASE WHEN bc.column_type = 'rating' THEN dbo.fn_MON_Private_RatingMax(bc.settings_json) END AS rating_max
+    FROM dbo.MON_BoardColumn AS bc
+    WHERE
+        bc.board_id = @meta AND bc.column_type IN ('status', 'dropdown', 'rating')
+        AND EXISTS (
+            SELECT 1 FROM #val_cell AS c
+            WHERE c.column_id = bc.column_id
+        );
+
+    -- the labels of the status and dropdown columns. label_lower: LOWER under a binary collation, so that
+    -- "ignoring case" is the same on every database collation (not accent-, width- or kana-insensitive)
     CREATE TABLE #val_label (
         column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
         label_id int NOT NULL,
         label_text nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
-        label_lower nvarchar(255) COLLATE DATABASE_DEFAULT NULL
+        label_lower nvarchar(255) COLLATE Latin1_General_100_BIN2 NULL
     );
     INSERT INTO #val_label (column_id, label_id, label_text, label_lower)
     SELECT
         sc.column_id,
         l.label_id,
         l.label_text,
-        LOWER(l.label_text) AS label_lower
-    FROM (
-        SELECT DISTINCT
-            c.column_id,
-            c.settings_json
-        FROM #val_cell AS c
-        WHERE c.column_id IS NOT NULL AND c.column_type IN ('status', 'dropdown')
-    ) AS sc
-    CROSS APPLY dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l;
+        LOWER(l.label_text COLLATE Latin1_General_100_BIN2) AS label_lower
+    FROM #val_column AS sc
+    CROSS APPLY dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l
+    WHERE sc.column_type IN ('status', 'dropdown');
     CREATE CLUSTERED INDEX cx_val_label ON #val_label (column_id, label_lower);
 
     CREATE TABLE #val_err (
@@ -3813,9 +3942,11 @@ BEGIN
         AND NOT EXISTS (
             SELECT 1
             FROM dbo.MON_BoardGroup AS g
-            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly
+            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly. The
+            -- lengths are compared as one type: group_id is varchar here and nvarchar in #val_row, and
+            -- DATALENGTH counts bytes (1 and 2 per character)
             WHERE g.board_id = @meta AND g.group_id = r.group_id COLLATE Latin1_General_100_BIN2
-                AND DATALENGTH(g.group_id) = DATALENGTH(r.group_id)
+                AND DATALENGTH(CAST(g.group_id AS nvarchar(100))) = DATALENGTH(r.group_id)
         );
 
     INSERT INTO #val_err (update_row_no, rule_code, val)
@@ -3928,7 +4059,10 @@ BEGIN
             CAST(j.[key] AS int) AS ord,
             LTRIM(RTRIM(j.[value])) COLLATE DATABASE_DEFAULT AS tok
         FROM #val_cell AS c
-        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS j
+        -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
+        CROSS APPLY OPENJSON(
+            N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json') COLLATE Latin1_General_100_BIN2, N',', N'","') + N'"]'
+        ) AS j
         WHERE c.column_type = 'dropdown' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
 
         CREATE TABLE #val_token (
@@ -3952,26 +4086,45 @@ BEGIN
                 WHERE
                     l.column_id = lt.column_id
                     AND (
-                        l.label_lower = LOWER(lt.tok)
+                        (
+                            l.label_lower = LOWER(lt.tok COLLATE Latin1_General_100_BIN2)
+                            AND DATALENGTH(l.label_lower) = DATALENGTH(lt.tok)
+                        )
                         OR (
-                            lt.tok NOT LIKE N'%[^0-9]%' AND LEN(lt.tok) <= 9
+                            lt.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(lt.tok) <= 9
                             AND l.label_id = TRY_CONVERT(int, lt.tok)
                         )
                     )
             );
         CREATE CLUSTERED INDEX cx_val_token ON #val_token (update_row_no, column_id, ord);
 
+        -- first_token: up to the first whitespace (space, tab, line feed, vertical tab, form feed, carriage
+        -- return), as the formatting splits an e-mail or a link from its text. formatted: the write value of
+        -- the types whose format is checked by formatting them (the formatting applied once per cell)
         WITH v AS (
             SELECT
                 c.update_row_no,
                 c.column_alias,
                 c.column_id,
                 c.column_type,
-                c.settings_json,
+                col.rating_max,
                 c.raw_value,
                 LTRIM(RTRIM(c.raw_value)) AS t,
-                LEFT(LTRIM(RTRIM(c.raw_value)), CHARINDEX(N' ', LTRIM(RTRIM(c.raw_value)) + N' ') - 1) AS first_token
+                LEFT(
+                    LTRIM(RTRIM(c.raw_value)),
+                    PATINDEX(
+                        N'%[' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']%',
+                        (LTRIM(RTRIM(c.raw_value)) + N' ') COLLATE Latin1_General_100_BIN2
+                    ) - 1
+                ) AS first_token,
+                f.formatted_value AS formatted
             FROM #val_cell AS c
+            LEFT JOIN #val_column AS col ON c.column_id = col.column_id
+            CROSS APPLY dbo.fn_MON_Private_FormatValue(
+                CASE WHEN c.column_type IN ('checkbox', 'hour', 'timeline', 'country', 'people') THEN c.column_type END,
+                CASE WHEN c.column_type IN ('checkbox', 'hour', 'timeline', 'country', 'people') THEN c.raw_value END,
+                NULL
+            ) AS f
             WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
         ),
 
@@ -4008,8 +4161,14 @@ BEGIN
                         WHERE
                             l.column_id = v.column_id
                             AND (
-                                l.label_lower = LOWER(v.t)
-                                OR (v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9 AND l.label_id = TRY_CONVERT(int, v.t))
+                                (
+                                    l.label_lower = LOWER(v.t COLLATE Latin1_General_100_BIN2)
+                                    AND DATALENGTH(l.label_lower) = DATALENGTH(v.t)
+                                )
+                                OR (
+                                    v.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9
+                                    AND l.label_id = TRY_CONVERT(int, v.t)
+                                )
                             )
                     ) THEN 'STATUS_LABEL'
                     WHEN v.column_type = 'dropdown' AND dd.unknown IS NOT NULL THEN 'DROPDOWN_LABEL'
@@ -4020,8 +4179,9 @@ BEGIN
                     WHEN
                         v.column_type = 'email'
                         AND NOT (
-                            v.first_token LIKE N'_%@_%._%' AND v.first_token NOT LIKE N'%@%@%'
-                            AND v.first_token NOT LIKE N'%.'
+                            v.first_token COLLATE Latin1_General_100_BIN2 LIKE N'_%@_%._%'
+                            AND v.first_token COLLATE Latin1_General_100_BIN2 NOT LIKE N'%@%@%'
+                            AND v.first_token COLLATE Latin1_General_100_BIN2 NOT LIKE N'%.'
                         )
                         THEN 'EMAIL_FORMAT'
                     WHEN
@@ -4046,35 +4206,23 @@ BEGIN
                         THEN 'PHONE_FORMAT'
                     WHEN
                         v.column_type = 'link'
-                        AND NOT (LOWER(v.first_token) LIKE N'http://_%' OR LOWER(v.first_token) LIKE N'https://_%')
+                        AND NOT (
+                            LOWER(v.first_token COLLATE Latin1_General_100_BIN2) LIKE N'http://_%'
+                            OR LOWER(v.first_token COLLATE Latin1_General_100_BIN2) LIKE N'https://_%'
+                        )
                         THEN 'LINK_FORMAT'
-                    WHEN
-                        v.column_type = 'checkbox'
-                        AND dbo.fn_MON_FormatColumnValue('checkbox', v.raw_value, NULL) IS NULL
-                        THEN 'CHECKBOX_FORMAT'
+                    WHEN v.column_type = 'checkbox' AND v.formatted IS NULL THEN 'CHECKBOX_FORMAT'
                     WHEN
                         v.column_type = 'rating'
                         AND NOT (
-                            v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 4
-                            AND TRY_CONVERT(int, v.t) BETWEEN 1 AND dbo.fn_MON_Private_RatingMax(v.settings_json)
+                            v.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 4
+                            AND TRY_CONVERT(int, v.t) BETWEEN 1 AND COALESCE(v.rating_max, 5)
                         )
                         THEN 'RATING_FORMAT'
-                    WHEN
-                        v.column_type = 'hour'
-                        AND dbo.fn_MON_FormatColumnValue('hour', v.raw_value, NULL) IS NULL
-                        THEN 'HOUR_FORMAT'
-                    WHEN
-                        v.column_type = 'timeline'
-                        AND dbo.fn_MON_FormatColumnValue('timeline', v.raw_value, NULL) IS NULL
-                        THEN 'TIMELINE_FORMAT'
-                    WHEN
-                        v.column_type = 'country'
-                        AND dbo.fn_MON_FormatColumnValue('country', v.raw_value, NULL) IS NULL
-                        THEN 'COUNTRY_FORMAT'
-                    WHEN
-                        v.column_type = 'people'
-                        AND dbo.fn_MON_FormatColumnValue('people', v.raw_value, NULL) IS NULL
-                        THEN 'PEOPLE_FORMAT'
+                    WHEN v.column_type = 'hour' AND v.formatted IS NULL THEN 'HOUR_FORMAT'
+                    WHEN v.column_type = 'timeline' AND v.formatted IS NULL THEN 'TIMELINE_FORMAT'
+                    WHEN v.column_type = 'country' AND v.formatted IS NULL THEN 'COUNTRY_FORMAT'
+                    WHEN v.column_type = 'people' AND v.formatted IS NULL THEN 'PEOPLE_FORMAT'
                     WHEN
                         v.column_type = 'long_text' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
                         THEN 'LONG_TEXT_LENGTH'
@@ -4086,7 +4234,7 @@ BEGIN
                     WHEN v.column_type IN ('long_text', 'text')
                         THEN CONVERT(nvarchar(20), DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2)
                     WHEN v.column_type = 'rating'
-                        THEN CONVERT(nvarchar(20), dbo.fn_MON_Private_RatingMax(v.settings_json))
+                        THEN CONVERT(nvarchar(20), COALESCE(v.rating_max, 5))
                     WHEN v.column_type = 'dropdown' THEN dd.unknown
                 END AS detail
             FROM v
@@ -4143,7 +4291,10 @@ BEGIN
             CROSS APPLY (
                 SELECT TOP (1) l.label_text
                 FROM #val_label AS l
-                WHERE l.column_id = t.column_id AND l.label_lower = LOWER(LTRIM(RTRIM(t.tok)))
+                WHERE
+                    l.column_id = t.column_id
+                    AND l.label_lower = LOWER(LTRIM(RTRIM(t.tok)) COLLATE Latin1_General_100_BIN2)
+                    AND DATALENGTH(l.label_lower) = DATALENGTH(LTRIM(RTRIM(t.tok)))
                 ORDER BY l.label_id
             ) AS lm
             WHERE NOT EXISTS (
@@ -4241,8 +4392,10 @@ BEGIN
         END;
 
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
-        -- The loaded values of the batch's items are read once per alias (one pass over the staging table
-        -- each) into #val_loaded, then one set-based statement compares them with the cells.
+        -- The loaded values of the batch's items are read in one pass over the staging table (each loaded
+        -- row unpivoted into one value per alias by CROSS APPLY VALUES; an alias is named by its number in
+        -- #val_alias, never by its text inside the dynamic SQL) into #val_loaded, then one set-based
+        -- statement compares them with the cells.
         IF @operation = 'UPDATE'
         BEGIN
             CREATE TABLE #val_loaded (
@@ -4250,14 +4403,23 @@ BEGIN
                 column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NOT NULL,
                 loaded_value nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
             );
+            CREATE TABLE #val_alias (
+                ord int NOT NULL PRIMARY KEY,
+                column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NOT NULL
+            );
             DECLARE alias_cursor CURSOR LOCAL FAST_FORWARD FOR
             SELECT DISTINCT
                 c.column_alias,
                 sc.name,
                 TYPE_NAME(sc.system_type_id) AS type_name
             FROM #val_cell AS c
+            -- the column named like the alias ignoring case only (PostgreSQL's folded lower-case names)
             INNER JOIN sys.columns AS sc
-                ON sc.object_id = OBJECT_ID(@table) AND c.column_alias = sc.name COLLATE DATABASE_DEFAULT
+                ON
+                    sc.object_id = OBJECT_ID(@table)
+                    AND LOWER(c.column_alias COLLATE Latin1_General_100_BIN2)
+                    = LOWER(sc.name COLLATE Latin1_General_100_BIN2)
+                    AND DATALENGTH(c.column_alias) = DATALENGTH(sc.name)
             WHERE
                 c.column_id IS NOT NULL AND c.is_writable = 'Y'
                 AND sc.name NOT IN (
@@ -4272,16 +4434,27 @@ BEGIN
                 SET @expr = dbo.fn_MON_Private_StringifyExpr(N'l.' + QUOTENAME(@col), @type);
                 IF @expr IS NOT NULL
                 BEGIN
-                    SET @sql = N'INSERT INTO #val_loaded (monday_item_id, column_alias, loaded_value)
-SELECT l.monday_item_id, @alias, ' + @expr + N'
-FROM ' + @table + N' AS l
-WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);';
-                    EXEC sys.sp_executesql @sql, N'@alias nvarchar(255)', @alias = @alias;
+                    SET @ord = @ord + 1;
+                    INSERT INTO #val_alias (ord, column_alias) VALUES (@ord, @alias);
+                    SET @values = CONCAT(
+                        @values + N', ',
+                        N'(', @ord, N', CAST(', @expr, N' AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT)'
+                    );
                 END;
                 FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
             END;
             CLOSE alias_cursor;
             DEALLOCATE alias_cursor;
+            IF @values IS NOT NULL
+            BEGIN
+                SET @sql = N'INSERT INTO #val_loaded (monday_item_id, column_alias, loaded_value)
+SELECT l.monday_item_id, a.column_alias, x.loaded_value
+FROM ' + @table + N' AS l
+CROSS APPLY (VALUES ' + @values + N') AS x (ord, loaded_value)
+INNER JOIN #val_alias AS a ON x.ord = a.ord
+WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);';
+                EXEC sys.sp_executesql @sql;
+            END;
             CREATE CLUSTERED INDEX cx_val_loaded ON #val_loaded (monday_item_id, column_alias);
 
             INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)

@@ -63,7 +63,8 @@ VALUES
          N'Dropdown values must be existing labels (comma-separated).'),
         ('DATE_FORMAT', 'ERROR', 'Y',
          N'Value {value} of date column {column} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] '
-         + N'in UTC (or with Z / +HH:MM).',
+         + N'in UTC (or with Z / +HH:MM, an offset of at most 14:00); the time in UTC must fall in years '
+         + N'0001-9999.',
          N'Date values must parse.'),
         ('NUMBER_FORMAT', 'ERROR', 'Y',
          N'Value {value} of numbers column {column} is not a number: use digits with an optional sign and '

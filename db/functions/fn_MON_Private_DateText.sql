@@ -1,8 +1,12 @@
 -- fn_MON_Private_DateText: a date or date-time given as text, checked and normalised (column date_text), or
 -- NULL when it is not one. Accepted: 'YYYY-MM-DD', or 'YYYY-MM-DD' + 'T' or ' ' + 'HH:MM[:SS[.fffffff]]',
--- optionally followed by 'Z' or an offset '+HH:MM' / '+HHMM'. Gives 'YYYY-MM-DD' for a date, and
+-- optionally followed (after at most one space) by 'Z' or an offset '+HH:MM' / '+HHMM'; 'T' and 'Z' may be
+-- lower case (RFC 3339 5.6), digits are ASCII digits. Gives 'YYYY-MM-DD' for a date, and
 -- 'YYYY-MM-DD HH:MM:SS' in UTC for a date-time (an offset is applied; a value without offset is taken as
--- UTC already; fractions of a second are dropped). Offsets run from -14:00 to +14:00.
+-- UTC already; fractions of a second are dropped). Offsets run from -14:00 to +14:00; a date-time whose
+-- UTC time falls outside years 1-9999 is not one. The text is read under a binary collation, so that the
+-- rules do not depend on the database's (a width- or accent-insensitive collation would take 'Ｔ' for 'T'
+-- or a superscript digit for a digit), as in the PostgreSQL twin's regular expression.
 -- Inline table-valued function (one row), so that set-based statements (release, through
 -- fn_MON_Private_FormatValue) apply it with CROSS APPLY and no scalar function runs per row; the scalar
 -- dbo.fn_MON_Private_NormalizeDate returns its value. Every length and conversion is guarded so that the
@@ -17,7 +21,7 @@ WITH SCHEMABINDING
 AS
 RETURN
 WITH v AS (
-    SELECT LTRIM(RTRIM(@value)) AS v
+    SELECT LTRIM(RTRIM(@value)) COLLATE Latin1_General_100_BIN2 AS v
 ),
 
 d AS (
@@ -32,14 +36,14 @@ d AS (
 ),
 
 zl AS (
-    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end (an optional space before it): its length
+    -- the zone: Z, or +HH:MM / -HH:MM / +HHMM at the end: its length
     -- ([-+]: a leading - in a set is the character itself, on every engine)
     SELECT
         d.v,
         d.d,
         d.rest,
         CASE
-            WHEN RIGHT(d.rest, 1) = N'Z' THEN 1
+            WHEN RIGHT(d.rest, 1) IN (N'Z', N'z') THEN 1
             WHEN d.rest LIKE N'%[-+][0-1][0-9]:[0-5][0-9]' THEN 6
             WHEN d.rest LIKE N'%[-+][0-1][0-9][0-5][0-9]' AND LEN(d.rest) > 8 THEN 5
             ELSE 0
@@ -48,6 +52,7 @@ zl AS (
 ),
 
 zt AS (
+    -- the time: what precedes the zone, without the one space that may separate them
     SELECT
         zl.v,
         zl.d,
@@ -58,28 +63,47 @@ zt AS (
         END AS offset_text,
         CASE
             WHEN zl.zone_len = 0 THEN zl.rest
-            ELSE RTRIM(LEFT(zl.rest, CASE WHEN LEN(zl.rest) >= zl.zone_len THEN LEN(zl.rest) - zl.zone_len ELSE 0 END))
+            ELSE LEFT(zl.rest, CASE WHEN LEN(zl.rest) >= zl.zone_len THEN LEN(zl.rest) - zl.zone_len ELSE 0 END)
         END AS time_text
     FROM zl
 ),
 
-tm AS (
+zs AS (
     SELECT
         zt.v,
         zt.d,
         zt.offset_text,
-        TRY_CONVERT(int, SUBSTRING(zt.offset_text, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(zt.offset_text, 2))
-            AS offset_minutes,
+        -- (DATALENGTH counts the trailing spaces that LEN and = ignore)
         CASE
-            WHEN zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]' THEN zt.time_text + N':00'
-            WHEN zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]' THEN zt.time_text
-            WHEN
-                zt.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%'
-                AND SUBSTRING(zt.time_text, 10, 100) NOT LIKE N'%[^0-9]%'
-                AND LEN(zt.time_text) <= 16
-                THEN zt.time_text
-        END AS hms
+            WHEN DATALENGTH(zt.time_text) <> DATALENGTH(RTRIM(zt.time_text))
+                THEN LEFT(
+                    zt.time_text,
+                    CASE WHEN DATALENGTH(zt.time_text) >= 2 THEN DATALENGTH(zt.time_text) / 2 - 1 ELSE 0 END
+                )
+            ELSE zt.time_text
+        END AS time_text
     FROM zt
+),
+
+tm AS (
+    SELECT
+        zs.v,
+        zs.d,
+        zs.offset_text,
+        (TRY_CONVERT(int, SUBSTRING(zs.offset_text, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(zs.offset_text, 2)))
+        * CASE WHEN LEFT(zs.offset_text, 1) = N'-' THEN -1 ELSE 1 END AS offset_minutes,
+        CASE
+            -- a second space before the zone is left in the time and refused
+            WHEN DATALENGTH(zs.time_text) <> DATALENGTH(RTRIM(zs.time_text)) THEN NULL
+            WHEN zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]' THEN zs.time_text + N':00'
+            WHEN zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]' THEN zs.time_text
+            WHEN
+                zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%'
+                AND SUBSTRING(zs.time_text, 10, 100) NOT LIKE N'%[^0-9]%'
+                AND LEN(zs.time_text) <= 16
+                THEN zs.time_text
+        END AS hms
+    FROM zs
 ),
 
 dt AS (
@@ -90,26 +114,42 @@ dt AS (
         tm.offset_text,
         tm.offset_minutes,
         tm.hms,
-        TRY_CONVERT(datetime2(7), CONVERT(char(10), tm.d, 23) + N'T' + LEFT(tm.hms, 8), 126) AS dt
+        TRY_CONVERT(datetime2(0), CONVERT(varchar(10), tm.d, 23) + 'T' + LEFT(tm.hms, 8), 126) AS dt
     FROM tm
+),
+
+utc AS (
+    -- the UTC time's seconds from the start of the given day (outside 0 .. 86399 on the first or the last
+    -- day of the calendar: outside datetimeoffset's range, which raises instead of returning NULL)
+    SELECT
+        dt.v,
+        dt.d,
+        dt.offset_text,
+        dt.offset_minutes,
+        dt.hms,
+        dt.dt,
+        DATEDIFF(SECOND, CAST(dt.d AS datetime2(0)), dt.dt) - COALESCE(dt.offset_minutes, 0) * 60 AS utc_second
+    FROM dt
 )
 
+-- every branch is varchar of its own length: a CASE of char(10) and char(19) is char(19), which padded
+-- every date to 19 characters
 SELECT
-    CAST(
-        CASE
-            WHEN dt.d IS NULL THEN NULL
-            WHEN LEN(dt.v) = 10 THEN CONVERT(char(10), dt.d, 23)
-            WHEN SUBSTRING(dt.v, 11, 1) NOT IN (N'T', N' ') THEN NULL
-            -- offsets run from -14:00 to +14:00 (beyond, datetimeoffset raises instead of returning NULL)
-            WHEN dt.offset_minutes > 840 THEN NULL
-            WHEN dt.hms IS NULL OR TRY_CONVERT(int, LEFT(dt.hms, 2)) > 23 THEN NULL
-            WHEN dt.offset_text IS NULL THEN CONVERT(char(19), dt.dt, 120)
-            ELSE CONVERT(
-                char(19),
-                CONVERT(datetime2(7), SWITCHOFFSET(TODATETIMEOFFSET(dt.dt, dt.offset_text), '+00:00')),
-                120
-            )
-        END AS varchar(19)
-    ) AS date_text
-FROM dt;
+    CASE
+        WHEN utc.d IS NULL THEN NULL
+        WHEN LEN(utc.v) = 10 THEN CONVERT(varchar(10), utc.d, 23)
+        WHEN SUBSTRING(utc.v, 11, 1) NOT IN (N'T', N't', N' ') THEN NULL
+        -- offsets run from -14:00 to +14:00 (beyond, datetimeoffset raises instead of returning NULL)
+        WHEN ABS(utc.offset_minutes) > 840 THEN NULL
+        WHEN utc.hms IS NULL OR TRY_CONVERT(int, LEFT(utc.hms, 2)) > 23 OR utc.dt IS NULL THEN NULL
+        WHEN utc.d = '9999-12-31' AND utc.utc_second >= 86400 THEN NULL
+        WHEN utc.d = '0001-01-01' AND utc.utc_second < 0 THEN NULL
+        WHEN utc.offset_text IS NULL THEN CONVERT(varchar(19), utc.dt, 120)
+        ELSE CONVERT(
+            varchar(19),
+            CONVERT(datetime2(0), SWITCHOFFSET(TODATETIMEOFFSET(utc.dt, utc.offset_text), '+00:00')),
+            120
+        )
+    END AS date_text
+FROM utc;
 GO

@@ -8,6 +8,15 @@
 -- Each type's work runs only for its own cells (the label, user and token lookups are guarded by the type,
 -- which the optimizer turns into start-up filters), and every expression is safe for any input (the
 -- optimizer may compute an expression before the CASE that uses it: lengths and conversions are guarded).
+-- The rules do not depend on the database's collation, as in the PostgreSQL twin: patterns ([0-9], [A-Za-z],
+-- '@', '/') and label, e-mail and keyword matches are read under Latin1_General_100_BIN2 (a case-, accent- or
+-- width-insensitive collation would take 'Ｄｏｎｅ' for 'Done', 'cafe' for 'Café' or a superscript digit
+-- for a digit); "ignoring case" is LOWER on both sides, then a binary compare of equal lengths. Whitespace
+-- (the separator of an e-mail or link and its text, of a country code and its name) is any of space, tab,
+-- line feed, vertical tab, form feed and carriage return. The JSON is written as the PostgreSQL twin writes
+-- it: a '/' is not escaped (STRING_ESCAPE writes '\/', which the final REPLACE undoes; every backslash
+-- of the value starts an escape, so a '\/' is always an escaped '/'; the REPLACE is binary, or a
+-- width-insensitive collation would take an escaped backslash and a fullwidth '／' for one too).
 --   SELECT c.column_id, f.formatted_value
 --   FROM dbo.MON_BoardColumn AS c
 --   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N'In Progress', c.settings_json) AS f
@@ -28,7 +37,11 @@ WITH tok AS (
     SELECT
         CAST(s.[key] AS int) AS ord,
         LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
-    FROM OPENJSON(N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json'), N',', N'","') + N'"]') AS s
+    -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
+    FROM OPENJSON(
+        N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json') COLLATE Latin1_General_100_BIN2, N',', N'","')
+        + N'"]'
+    ) AS s
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) IN ('people', 'dropdown')
         AND LEN(LTRIM(RTRIM(s.value))) > 0
@@ -44,8 +57,12 @@ person AS (
     FROM tok
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) = 'people'
-        AND (tok.tok LIKE N'person:[0-9]%' OR tok.tok LIKE N'team:[0-9]%')
-        AND SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20) NOT LIKE N'%[^0-9]%'
+        AND (
+            LOWER(tok.tok COLLATE Latin1_General_100_BIN2) LIKE N'person:[0-9]%'
+            OR LOWER(tok.tok COLLATE Latin1_General_100_BIN2) LIKE N'team:[0-9]%'
+        )
+        AND SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20) COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%'
+        AND LEN(SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20)) BETWEEN 1 AND 18
     UNION ALL
     SELECT
         tok.ord,
@@ -56,7 +73,7 @@ person AS (
     LEFT JOIN dbo.MON_User AS u ON u.user_id = TRY_CONVERT(bigint, tok.tok)
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) = 'people'
-        AND tok.tok NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 18
+        AND tok.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 18
     UNION ALL
     SELECT
         tok.ord,
@@ -64,10 +81,13 @@ person AS (
         u.user_kind,
         2 AS pri
     FROM tok
-    INNER JOIN dbo.MON_User AS u ON LOWER(tok.tok) = LOWER(u.email)
+    INNER JOIN dbo.MON_User AS u
+        ON
+            LOWER(tok.tok COLLATE Latin1_General_100_BIN2) = LOWER(u.email COLLATE Latin1_General_100_BIN2)
+            AND DATALENGTH(tok.tok) = DATALENGTH(u.email)
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) = 'people'
-        AND tok.tok LIKE N'%@%'
+        AND tok.tok COLLATE Latin1_General_100_BIN2 LIKE N'%@%'
 ),
 
 person_best AS (
@@ -96,9 +116,18 @@ dropdown AS (
         tok.ord,
         lbl.label_id,
         lbl.label_text,
-        CASE WHEN lbl.label_text = tok.tok COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END AS pri
+        CASE
+            WHEN
+                lbl.label_text = tok.tok COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(lbl.label_text) = DATALENGTH(tok.tok)
+                THEN 0
+            ELSE 1
+        END AS pri
     FROM tok
-    INNER JOIN lbl ON LOWER(tok.tok) = LOWER(lbl.label_text)
+    INNER JOIN lbl
+        ON
+            LOWER(tok.tok COLLATE Latin1_General_100_BIN2) = LOWER(lbl.label_text COLLATE Latin1_General_100_BIN2)
+            AND DATALENGTH(tok.tok) = DATALENGTH(lbl.label_text)
     WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
     UNION ALL
     SELECT
@@ -110,7 +139,7 @@ dropdown AS (
     INNER JOIN lbl ON lbl.label_id = TRY_CONVERT(int, tok.tok)
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
-        AND tok.tok NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 9
+        AND tok.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 9
 ),
 
 dropdown_best AS (
@@ -153,7 +182,10 @@ x AS (
     SELECT
         LOWER(LTRIM(RTRIM(@column_type))) AS typ,
         LTRIM(RTRIM(@raw_value)) AS t,
-        @raw_value AS raw_value
+        @raw_value AS raw_value,
+        -- whitespace, as a LIKE / PATINDEX set
+        N'[' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']' AS ws,
+        N'[^' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']' AS non_ws
 ),
 
 pos AS (
@@ -161,8 +193,15 @@ pos AS (
         x.typ,
         x.t,
         x.raw_value,
-        CHARINDEX(N'/', x.t) AS slash,
-        CHARINDEX(N' ', x.t) AS blank_at,
+        x.ws,
+        CHARINDEX(N'/', x.t COLLATE Latin1_General_100_BIN2) AS slash,
+        PATINDEX(N'%' + x.ws + N'%', x.t COLLATE Latin1_General_100_BIN2) AS blank_at,
+        -- where the text after the address starts (0: none)
+        PATINDEX(
+            N'%' + x.non_ws + N'%',
+            SUBSTRING(x.t, PATINDEX(N'%' + x.ws + N'%', x.t COLLATE Latin1_General_100_BIN2) + 1, LEN(x.t))
+            COLLATE Latin1_General_100_BIN2
+        ) AS text_at,
         CHARINDEX(N':', x.t) AS colon
     FROM x
 ),
@@ -173,14 +212,19 @@ y AS (
         pos.t,
         pos.raw_value,
         pos.slash,
-        -- email and link: the address, then the text (the address again when there is none)
+        pos.ws,
+        pos.blank_at,
+        pos.text_at,
+        -- email and link: the address (up to the first whitespace), then the text after the whitespace (the
+        -- address again when there is none)
         CASE
             WHEN pos.blank_at = 0 THEN pos.t
             ELSE LEFT(pos.t, CASE WHEN pos.blank_at > 0 THEN pos.blank_at - 1 ELSE 0 END)
         END AS a,
         CASE
-            WHEN pos.blank_at = 0 THEN pos.t
-            ELSE LTRIM(SUBSTRING(pos.t, pos.blank_at + 1, LEN(pos.t)))
+            WHEN pos.blank_at = 0 OR pos.text_at = 0
+                THEN LEFT(pos.t, CASE WHEN pos.blank_at > 0 THEN pos.blank_at - 1 ELSE LEN(pos.t) END)
+            ELSE SUBSTRING(SUBSTRING(pos.t, pos.blank_at + 1, LEN(pos.t)), pos.text_at, LEN(pos.t))
         END AS b,
         -- hour: hours and minutes
         TRY_CONVERT(int, LEFT(pos.t, CASE WHEN pos.colon > 0 THEN pos.colon - 1 ELSE 0 END)) AS h,
@@ -190,7 +234,11 @@ y AS (
             (
                 SELECT TOP (1) lbl.label_id
                 FROM lbl
-                WHERE pos.typ = 'status' AND LOWER(lbl.label_text) = LOWER(pos.t)
+                WHERE
+                    pos.typ = 'status'
+                    AND LOWER(lbl.label_text COLLATE Latin1_General_100_BIN2)
+                    = LOWER(pos.t COLLATE Latin1_General_100_BIN2)
+                    AND DATALENGTH(lbl.label_text) = DATALENGTH(pos.t)
                 ORDER BY
                     CASE WHEN lbl.label_text = pos.t COLLATE Latin1_General_100_BIN2 THEN 0 ELSE 1 END,
                     lbl.label_id
@@ -199,7 +247,8 @@ y AS (
                 SELECT TOP (1) lbl.label_id
                 FROM lbl
                 WHERE
-                    pos.typ = 'status' AND pos.t NOT LIKE N'%[^0-9]%' AND LEN(pos.t) BETWEEN 1 AND 9
+                    pos.typ = 'status' AND pos.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%'
+                    AND LEN(pos.t) BETWEEN 1 AND 9
                     AND lbl.label_id = TRY_CONVERT(int, pos.t)
             )
         ) AS status_label_id
@@ -207,7 +256,7 @@ y AS (
 )
 
 SELECT
-    CAST(
+    REPLACE(CAST(
         CASE
             -- clearing: NULL or '' (after trimming, for typed columns)
             WHEN x.typ IN ('text', 'long_text', 'name') AND (x.raw_value IS NULL OR DATALENGTH(x.raw_value) = 0)
@@ -272,40 +321,43 @@ SELECT
                 END
             WHEN x.typ = 'checkbox'
                 THEN CASE
-                    WHEN LOWER(x.t) IN (N'true', N'1', N'yes', N'y') THEN N'{"checked":"true"}'
-                    WHEN LOWER(x.t) IN (N'false', N'0', N'no', N'n') THEN N'null'
+                    WHEN LOWER(x.t COLLATE Latin1_General_100_BIN2) IN (N'true', N'1', N'yes', N'y')
+                        THEN N'{"checked":"true"}'
+                    WHEN LOWER(x.t COLLATE Latin1_General_100_BIN2) IN (N'false', N'0', N'no', N'n') THEN N'null'
                 END
             WHEN x.typ = 'hour'
                 THEN CASE
                     WHEN
-                        x.t NOT LIKE N'[0-9]:[0-9][0-9]' AND x.t NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
-                        AND x.t NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]'
-                        AND x.t NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+                        x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9]:[0-9][0-9]'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
                         THEN NULL
-                    WHEN x.h > 23 OR x.m > 59 THEN NULL
+                    WHEN x.h IS NULL OR x.m IS NULL OR x.h > 23 OR x.m > 59 THEN NULL
                     ELSE CONCAT(N'{"hour":', x.h, N',"minute":', x.m, N'}')
                 END
             WHEN x.typ = 'rating'
                 THEN CASE
-                    WHEN x.t LIKE N'%[^0-9]%' OR LEN(x.t) > 4 THEN NULL
+                    WHEN
+                        x.t COLLATE Latin1_General_100_BIN2 LIKE N'%[^0-9]%' OR LEN(x.t) > 4
+                        OR TRY_CONVERT(int, x.t) IS NULL
+                        THEN NULL
                     ELSE CONCAT(N'{"rating":', TRY_CONVERT(int, x.t), N'}')
                 END
             WHEN x.typ = 'country'
                 THEN CASE
                     WHEN
                         x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]'
-                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z] %'
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]' + x.ws + N'%'
                         THEN NULL
+                    -- the name: after the code and its whitespace (x.a and x.b split at the first whitespace)
                     ELSE N'{"countryCode":"' + UPPER(LEFT(x.t, 2)) + N'","countryName":"' + STRING_ESCAPE(
-                        CASE
-                            WHEN LEN(LTRIM(SUBSTRING(x.t, 3, LEN(x.t)))) > 0 THEN LTRIM(SUBSTRING(x.t, 3, LEN(x.t)))
-                            ELSE UPPER(LEFT(x.t, 2))
-                        END,
+                        CASE WHEN x.blank_at > 0 AND x.text_at > 0 THEN x.b ELSE UPPER(LEFT(x.t, 2)) END,
                         'json'
                     ) + N'"}'
                 END
         END AS nvarchar(MAX)
-    ) AS formatted_value
+    ) COLLATE Latin1_General_100_BIN2, N'\/', N'/') COLLATE DATABASE_DEFAULT AS formatted_value
 FROM y AS x
 CROSS JOIN person_list AS ppl
 CROSS JOIN dropdown_list AS dd

@@ -16,7 +16,8 @@ WITH SCHEMABINDING
 AS
 RETURN
 WITH v AS (
-    SELECT LTRIM(RTRIM(@value)) AS v
+    -- read under a binary collation: [0-9] is then the ASCII digits, whatever the database's collation
+    SELECT LTRIM(RTRIM(@value)) COLLATE Latin1_General_100_BIN2 AS v
 ),
 
 b AS (

@@ -9,7 +9,8 @@ AS
 BEGIN
     DECLARE @max nvarchar(100) = CASE WHEN ISJSON(@settings) = 1 THEN JSON_VALUE(@settings, '$.max') END;
     RETURN CASE
-        WHEN @max NOT LIKE N'%[^0-9]%' AND LEN(@max) BETWEEN 1 AND 3 THEN TRY_CONVERT(int, @max)
+        WHEN @max COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(@max) BETWEEN 1 AND 3
+            THEN TRY_CONVERT(int, @max)
         ELSE 5
     END;
 END;

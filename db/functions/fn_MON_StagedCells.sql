@@ -4,6 +4,9 @@
 -- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
 -- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
+-- "Exactly" and "ignoring case" do not depend on the database's collation, as in the PostgreSQL twin:
+-- a binary compare of equal lengths, of the LOWER of both sides for "ignoring case" (an accent-, width- or
+-- kana-insensitive collation would otherwise map 'Ｓｔａｔｕｓ' or 'státus' to the column 'status').
 -- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
 -- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
 -- Multi-statement table-valued function, same columns as the PostgreSQL twin: update_fields is read by
@@ -168,7 +171,9 @@ BEGIN
             'ID' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_BoardColumn AS c
-            ON a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+            ON
+                a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(a.column_alias) = DATALENGTH(CAST(c.column_id AS nvarchar(100)))
         UNION ALL
         SELECT
             a.column_alias,
@@ -177,7 +182,11 @@ BEGIN
             'ID' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_BoardColumn AS c
-            ON a.metadata_board_id = c.board_id AND LOWER(a.column_alias) = LOWER(c.column_id)
+            ON
+                a.metadata_board_id = c.board_id
+                AND LOWER(a.column_alias COLLATE Latin1_General_100_BIN2)
+                = LOWER(c.column_id COLLATE Latin1_General_100_BIN2)
+                AND DATALENGTH(a.column_alias) = DATALENGTH(CAST(c.column_id AS nvarchar(100)))
         UNION ALL
         SELECT
             a.column_alias,
@@ -195,9 +204,15 @@ BEGIN
             'MAP' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_ColumnMap AS mp
-            ON LOWER(a.column_alias) = LOWER(mp.source_alias)
-            AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
-        INNER JOIN dbo.MON_BoardColumn AS c ON a.metadata_board_id = c.board_id AND mp.column_id = c.column_id
+            ON
+                LOWER(a.column_alias COLLATE Latin1_General_100_BIN2)
+                = LOWER(mp.source_alias COLLATE Latin1_General_100_BIN2)
+                AND DATALENGTH(a.column_alias) = DATALENGTH(mp.source_alias)
+                AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
+        INNER JOIN dbo.MON_BoardColumn AS c
+            ON
+                a.metadata_board_id = c.board_id AND mp.column_id = c.column_id COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(mp.column_id) = DATALENGTH(c.column_id)
     ),
 
     best AS (

@@ -33,6 +33,8 @@ BEGIN
     DECLARE @type sysname;
     DECLARE @expr nvarchar(MAX);
     DECLARE @sql nvarchar(MAX);
+    DECLARE @values nvarchar(MAX);
+    DECLARE @ord int = 0;
     DECLARE @rows int;
     DECLARE @valid int;
     DECLARE @warning int;
@@ -138,7 +140,6 @@ BEGIN
         c.raw_value,
         c.column_id,
         c.column_type,
-        c.settings_json,
         c.is_writable,
         c.match_count,
         c.match_kind,
@@ -149,27 +150,45 @@ BEGIN
     CREATE INDEX ix_val_cell_row_column ON #val_cell (update_row_no, column_id);
     CREATE INDEX ix_val_cell_item_column ON #val_cell (monday_item_id, column_id);
 
-    -- the labels of the status and dropdown columns the batch writes: each column's settings read once
+    -- the settings of the status, dropdown and rating columns the batch writes, once per column (not copied
+    -- into every cell): their labels and their maximum rating
+    CREATE TABLE #val_column (
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NOT NULL PRIMARY KEY,
+        column_type varchar(50) COLLATE DATABASE_DEFAULT NOT NULL,
+        settings_json nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        rating_max int NULL
+    );
+    INSERT INTO #val_column (column_id, column_type, settings_json, rating_max)
+    SELECT
+        bc.column_id,
+        bc.column_type,
+        bc.settings_json,
+        CASE WHEN bc.column_type = 'rating' THEN dbo.fn_MON_Private_RatingMax(bc.settings_json) END AS rating_max
+    FROM dbo.MON_BoardColumn AS bc
+    WHERE
+        bc.board_id = @meta AND bc.column_type IN ('status', 'dropdown', 'rating')
+        AND EXISTS (
+            SELECT 1 FROM #val_cell AS c
+            WHERE c.column_id = bc.column_id
+        );
+
+    -- the labels of the status and dropdown columns. label_lower: LOWER under a binary collation, so that
+    -- "ignoring case" is the same on every database collation (not accent-, width- or kana-insensitive)
     CREATE TABLE #val_label (
         column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
         label_id int NOT NULL,
         label_text nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
-        label_lower nvarchar(255) COLLATE DATABASE_DEFAULT NULL
+        label_lower nvarchar(255) COLLATE Latin1_General_100_BIN2 NULL
     );
     INSERT INTO #val_label (column_id, label_id, label_text, label_lower)
     SELECT
         sc.column_id,
         l.label_id,
         l.label_text,
-        LOWER(l.label_text) AS label_lower
-    FROM (
-        SELECT DISTINCT
-            c.column_id,
-            c.settings_json
-        FROM #val_cell AS c
-        WHERE c.column_id IS NOT NULL AND c.column_type IN ('status', 'dropdown')
-    ) AS sc
-    CROSS APPLY dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l;
+        LOWER(l.label_text COLLATE Latin1_General_100_BIN2) AS label_lower
+    FROM #val_column AS sc
+    CROSS APPLY dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l
+    WHERE sc.column_type IN ('status', 'dropdown');
     CREATE CLUSTERED INDEX cx_val_label ON #val_label (column_id, label_lower);
 
     CREATE TABLE #val_err (
@@ -270,9 +289,11 @@ BEGIN
         AND NOT EXISTS (
             SELECT 1
             FROM dbo.MON_BoardGroup AS g
-            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly
+            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly. The
+            -- lengths are compared as one type: group_id is varchar here and nvarchar in #val_row, and
+            -- DATALENGTH counts bytes (1 and 2 per character)
             WHERE g.board_id = @meta AND g.group_id = r.group_id COLLATE Latin1_General_100_BIN2
-                AND DATALENGTH(g.group_id) = DATALENGTH(r.group_id)
+                AND DATALENGTH(CAST(g.group_id AS nvarchar(100))) = DATALENGTH(r.group_id)
         );
 
     INSERT INTO #val_err (update_row_no, rule_code, val)
@@ -385,7 +406,10 @@ BEGIN
             CAST(j.[key] AS int) AS ord,
             LTRIM(RTRIM(j.[value])) COLLATE DATABASE_DEFAULT AS tok
         FROM #val_cell AS c
-        CROSS APPLY OPENJSON(N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json'), N',', N'","') + N'"]') AS j
+        -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
+        CROSS APPLY OPENJSON(
+            N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json') COLLATE Latin1_General_100_BIN2, N',', N'","') + N'"]'
+        ) AS j
         WHERE c.column_type = 'dropdown' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
 
         CREATE TABLE #val_token (
@@ -409,26 +433,45 @@ BEGIN
                 WHERE
                     l.column_id = lt.column_id
                     AND (
-                        l.label_lower = LOWER(lt.tok)
+                        (
+                            l.label_lower = LOWER(lt.tok COLLATE Latin1_General_100_BIN2)
+                            AND DATALENGTH(l.label_lower) = DATALENGTH(lt.tok)
+                        )
                         OR (
-                            lt.tok NOT LIKE N'%[^0-9]%' AND LEN(lt.tok) <= 9
+                            lt.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(lt.tok) <= 9
                             AND l.label_id = TRY_CONVERT(int, lt.tok)
                         )
                     )
             );
         CREATE CLUSTERED INDEX cx_val_token ON #val_token (update_row_no, column_id, ord);
 
+        -- first_token: up to the first whitespace (space, tab, line feed, vertical tab, form feed, carriage
+        -- return), as the formatting splits an e-mail or a link from its text. formatted: the write value of
+        -- the types whose format is checked by formatting them (the formatting applied once per cell)
         WITH v AS (
             SELECT
                 c.update_row_no,
                 c.column_alias,
                 c.column_id,
                 c.column_type,
-                c.settings_json,
+                col.rating_max,
                 c.raw_value,
                 LTRIM(RTRIM(c.raw_value)) AS t,
-                LEFT(LTRIM(RTRIM(c.raw_value)), CHARINDEX(N' ', LTRIM(RTRIM(c.raw_value)) + N' ') - 1) AS first_token
+                LEFT(
+                    LTRIM(RTRIM(c.raw_value)),
+                    PATINDEX(
+                        N'%[' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']%',
+                        (LTRIM(RTRIM(c.raw_value)) + N' ') COLLATE Latin1_General_100_BIN2
+                    ) - 1
+                ) AS first_token,
+                f.formatted_value AS formatted
             FROM #val_cell AS c
+            LEFT JOIN #val_column AS col ON c.column_id = col.column_id
+            CROSS APPLY dbo.fn_MON_Private_FormatValue(
+                CASE WHEN c.column_type IN ('checkbox', 'hour', 'timeline', 'country', 'people') THEN c.column_type END,
+                CASE WHEN c.column_type IN ('checkbox', 'hour', 'timeline', 'country', 'people') THEN c.raw_value END,
+                NULL
+            ) AS f
             WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
         ),
 
@@ -465,8 +508,14 @@ BEGIN
                         WHERE
                             l.column_id = v.column_id
                             AND (
-                                l.label_lower = LOWER(v.t)
-                                OR (v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9 AND l.label_id = TRY_CONVERT(int, v.t))
+                                (
+                                    l.label_lower = LOWER(v.t COLLATE Latin1_General_100_BIN2)
+                                    AND DATALENGTH(l.label_lower) = DATALENGTH(v.t)
+                                )
+                                OR (
+                                    v.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9
+                                    AND l.label_id = TRY_CONVERT(int, v.t)
+                                )
                             )
                     ) THEN 'STATUS_LABEL'
                     WHEN v.column_type = 'dropdown' AND dd.unknown IS NOT NULL THEN 'DROPDOWN_LABEL'
@@ -477,8 +526,9 @@ BEGIN
                     WHEN
                         v.column_type = 'email'
                         AND NOT (
-                            v.first_token LIKE N'_%@_%._%' AND v.first_token NOT LIKE N'%@%@%'
-                            AND v.first_token NOT LIKE N'%.'
+                            v.first_token COLLATE Latin1_General_100_BIN2 LIKE N'_%@_%._%'
+                            AND v.first_token COLLATE Latin1_General_100_BIN2 NOT LIKE N'%@%@%'
+                            AND v.first_token COLLATE Latin1_General_100_BIN2 NOT LIKE N'%.'
                         )
                         THEN 'EMAIL_FORMAT'
                     WHEN
@@ -503,35 +553,23 @@ BEGIN
                         THEN 'PHONE_FORMAT'
                     WHEN
                         v.column_type = 'link'
-                        AND NOT (LOWER(v.first_token) LIKE N'http://_%' OR LOWER(v.first_token) LIKE N'https://_%')
+                        AND NOT (
+                            LOWER(v.first_token COLLATE Latin1_General_100_BIN2) LIKE N'http://_%'
+                            OR LOWER(v.first_token COLLATE Latin1_General_100_BIN2) LIKE N'https://_%'
+                        )
                         THEN 'LINK_FORMAT'
-                    WHEN
-                        v.column_type = 'checkbox'
-                        AND dbo.fn_MON_FormatColumnValue('checkbox', v.raw_value, NULL) IS NULL
-                        THEN 'CHECKBOX_FORMAT'
+                    WHEN v.column_type = 'checkbox' AND v.formatted IS NULL THEN 'CHECKBOX_FORMAT'
                     WHEN
                         v.column_type = 'rating'
                         AND NOT (
-                            v.t NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 4
-                            AND TRY_CONVERT(int, v.t) BETWEEN 1 AND dbo.fn_MON_Private_RatingMax(v.settings_json)
+                            v.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 4
+                            AND TRY_CONVERT(int, v.t) BETWEEN 1 AND COALESCE(v.rating_max, 5)
                         )
                         THEN 'RATING_FORMAT'
-                    WHEN
-                        v.column_type = 'hour'
-                        AND dbo.fn_MON_FormatColumnValue('hour', v.raw_value, NULL) IS NULL
-                        THEN 'HOUR_FORMAT'
-                    WHEN
-                        v.column_type = 'timeline'
-                        AND dbo.fn_MON_FormatColumnValue('timeline', v.raw_value, NULL) IS NULL
-                        THEN 'TIMELINE_FORMAT'
-                    WHEN
-                        v.column_type = 'country'
-                        AND dbo.fn_MON_FormatColumnValue('country', v.raw_value, NULL) IS NULL
-                        THEN 'COUNTRY_FORMAT'
-                    WHEN
-                        v.column_type = 'people'
-                        AND dbo.fn_MON_FormatColumnValue('people', v.raw_value, NULL) IS NULL
-                        THEN 'PEOPLE_FORMAT'
+                    WHEN v.column_type = 'hour' AND v.formatted IS NULL THEN 'HOUR_FORMAT'
+                    WHEN v.column_type = 'timeline' AND v.formatted IS NULL THEN 'TIMELINE_FORMAT'
+                    WHEN v.column_type = 'country' AND v.formatted IS NULL THEN 'COUNTRY_FORMAT'
+                    WHEN v.column_type = 'people' AND v.formatted IS NULL THEN 'PEOPLE_FORMAT'
                     WHEN
                         v.column_type = 'long_text' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
                         THEN 'LONG_TEXT_LENGTH'
@@ -543,7 +581,7 @@ BEGIN
                     WHEN v.column_type IN ('long_text', 'text')
                         THEN CONVERT(nvarchar(20), DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2)
                     WHEN v.column_type = 'rating'
-                        THEN CONVERT(nvarchar(20), dbo.fn_MON_Private_RatingMax(v.settings_json))
+                        THEN CONVERT(nvarchar(20), COALESCE(v.rating_max, 5))
                     WHEN v.column_type = 'dropdown' THEN dd.unknown
                 END AS detail
             FROM v
@@ -600,7 +638,10 @@ BEGIN
             CROSS APPLY (
                 SELECT TOP (1) l.label_text
                 FROM #val_label AS l
-                WHERE l.column_id = t.column_id AND l.label_lower = LOWER(LTRIM(RTRIM(t.tok)))
+                WHERE
+                    l.column_id = t.column_id
+                    AND l.label_lower = LOWER(LTRIM(RTRIM(t.tok)) COLLATE Latin1_General_100_BIN2)
+                    AND DATALENGTH(l.label_lower) = DATALENGTH(LTRIM(RTRIM(t.tok)))
                 ORDER BY l.label_id
             ) AS lm
             WHERE NOT EXISTS (
@@ -698,8 +739,10 @@ BEGIN
         END;
 
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
-        -- The loaded values of the batch's items are read once per alias (one pass over the staging table
-        -- each) into #val_loaded, then one set-based statement compares them with the cells.
+        -- The loaded values of the batch's items are read in one pass over the staging table (each loaded
+        -- row unpivoted into one value per alias by CROSS APPLY VALUES; an alias is named by its number in
+        -- #val_alias, never by its text inside the dynamic SQL) into #val_loaded, then one set-based
+        -- statement compares them with the cells.
         IF @operation = 'UPDATE'
         BEGIN
             CREATE TABLE #val_loaded (
@@ -707,14 +750,23 @@ BEGIN
                 column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NOT NULL,
                 loaded_value nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
             );
+            CREATE TABLE #val_alias (
+                ord int NOT NULL PRIMARY KEY,
+                column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NOT NULL
+            );
             DECLARE alias_cursor CURSOR LOCAL FAST_FORWARD FOR
             SELECT DISTINCT
                 c.column_alias,
                 sc.name,
                 TYPE_NAME(sc.system_type_id) AS type_name
             FROM #val_cell AS c
+            -- the column named like the alias ignoring case only (PostgreSQL's folded lower-case names)
             INNER JOIN sys.columns AS sc
-                ON sc.object_id = OBJECT_ID(@table) AND c.column_alias = sc.name COLLATE DATABASE_DEFAULT
+                ON
+                    sc.object_id = OBJECT_ID(@table)
+                    AND LOWER(c.column_alias COLLATE Latin1_General_100_BIN2)
+                    = LOWER(sc.name COLLATE Latin1_General_100_BIN2)
+                    AND DATALENGTH(c.column_alias) = DATALENGTH(sc.name)
             WHERE
                 c.column_id IS NOT NULL AND c.is_writable = 'Y'
                 AND sc.name NOT IN (
@@ -729,16 +781,27 @@ BEGIN
                 SET @expr = dbo.fn_MON_Private_StringifyExpr(N'l.' + QUOTENAME(@col), @type);
                 IF @expr IS NOT NULL
                 BEGIN
-                    SET @sql = N'INSERT INTO #val_loaded (monday_item_id, column_alias, loaded_value)
-SELECT l.monday_item_id, @alias, ' + @expr + N'
-FROM ' + @table + N' AS l
-WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);';
-                    EXEC sys.sp_executesql @sql, N'@alias nvarchar(255)', @alias = @alias;
+                    SET @ord = @ord + 1;
+                    INSERT INTO #val_alias (ord, column_alias) VALUES (@ord, @alias);
+                    SET @values = CONCAT(
+                        @values + N', ',
+                        N'(', @ord, N', CAST(', @expr, N' AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT)'
+                    );
                 END;
                 FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
             END;
             CLOSE alias_cursor;
             DEALLOCATE alias_cursor;
+            IF @values IS NOT NULL
+            BEGIN
+                SET @sql = N'INSERT INTO #val_loaded (monday_item_id, column_alias, loaded_value)
+SELECT l.monday_item_id, a.column_alias, x.loaded_value
+FROM ' + @table + N' AS l
+CROSS APPLY (VALUES ' + @values + N') AS x (ord, loaded_value)
+INNER JOIN #val_alias AS a ON x.ord = a.ord
+WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);';
+                EXEC sys.sp_executesql @sql;
+            END;
             CREATE CLUSTERED INDEX cx_val_loaded ON #val_loaded (monday_item_id, column_alias);
 
             INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)

@@ -232,3 +232,70 @@ def xref_problems(files: list[Path]) -> list[str]:
             if extra:
                 problems.append(f"{path.name}: EXEC dbo.{callee} passes undeclared @{', @'.join(sorted(extra))}")
     return problems
+
+
+# -- column and variable types (T-SQL) -----------------------------------------------------------
+
+
+def _column_types(st) -> dict[str, str]:
+    types = {}
+    for cd in st.recursive_crawl("column_definition"):
+        ident = next((s for s in cd.segments if s.is_type("naked_identifier", "quoted_identifier")), None)
+        dt = _first(cd, "data_type")
+        if ident is not None and dt is not None:
+            types[ident.raw.strip("[]").lower()] = dt.raw.lower()
+    return types
+
+
+def tsql_table_types(files: list[Path]) -> dict[str, dict[str, str]]:
+    """The dbo tables of the DDL: table name (lower case, no schema) -> column -> declared type (lower case),
+    from the sqlfluff parse trees (CREATE TABLE and ALTER TABLE ... ADD)."""
+    tables: dict[str, dict[str, str]] = defaultdict(dict)
+    for path in files:
+        tree, _ = parse_tsql(path.read_text(encoding="utf-8"))
+        if tree is None:
+            continue
+        for st in tree.recursive_crawl("create_table_statement", "alter_table_statement"):
+            ref = _child(st, "table_reference", "object_reference")
+            if ref is None or ref.raw.startswith(("#", "@")):
+                continue
+            tables[_name(ref)].update(_column_types(st))
+    return dict(tables)
+
+
+def tsql_local_types(text: str) -> dict[str, dict[str, str]]:
+    """The temporary tables (#name) and table variables (@name, a table function's RETURNS @name TABLE)
+    one T-SQL text declares: name (lower case, with its # or @) -> column -> declared type."""
+    tree, _ = parse_tsql(text)
+    local: dict[str, dict[str, str]] = defaultdict(dict)
+    if tree is None:
+        return {}
+    for st in tree.recursive_crawl("create_table_statement"):
+        ref = _child(st, "table_reference", "object_reference")
+        if ref is not None and ref.raw.startswith("#"):
+            local[ref.raw.lower()].update(_column_types(st))
+    code = strip_code(text)
+    for m in re.finditer(r"(@\w+)\s+TABLE\s*\(", code, re.I):
+        # the column list of this table variable: up to the parenthesis that closes it
+        depth, end = 0, m.end() - 1
+        for end in range(m.end() - 1, len(code)):
+            depth += {"(": 1, ")": -1}.get(code[end], 0)
+            if depth == 0:
+                break
+        for col in re.finditer(r"(?:^|,)\s*\[?(\w+)\]?\s+(\w+(?:\s*\([^)]*\))?)", code[m.end():end], re.M):
+            local[m.group(1).lower()][col.group(1).lower()] = col.group(2).lower()
+    return dict(local)
+
+
+def tsql_variable_types(text: str) -> dict[str, str]:
+    """The parameters and variables one T-SQL text declares: @name (lower case) -> declared type."""
+    code = strip_code(text)
+    types: dict[str, str] = {}
+    for m in re.finditer(
+        r"(@\w+)\s+(?:AS\s+)?((?:n?(?:var)?char|n?text|sysname|varbinary|binary|(?:tiny|small|big)?int|bit|date\w*|decimal"
+        r"|numeric|float|real|money|uniqueidentifier|xml)\b(?:\s*\([^)]*\))?)",
+        code,
+        re.I,
+    ):
+        types.setdefault(m.group(1).lower(), m.group(2).lower())
+    return types

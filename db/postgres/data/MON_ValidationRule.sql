@@ -41,7 +41,7 @@ VALUES
      'Value {value} of dropdown column {column} ({column_id}) holds {detail}, not a label of the column. Labels: {labels}. Use existing labels, or stage with @create_labels_if_missing = ''Y''.',
      'Dropdown values must be existing labels (comma-separated).'),
     ('DATE_FORMAT', 'ERROR', 'Y',
-     'Value {value} of date column {column} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] in UTC (or with Z / +HH:MM).',
+     'Value {value} of date column {column} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] in UTC (or with Z / +HH:MM, an offset of at most 14:00); the time in UTC must fall in years 0001-9999.',
      'Date values must parse.'),
     ('NUMBER_FORMAT', 'ERROR', 'Y',
      'Value {value} of numbers column {column} is not a number: use digits with an optional sign and decimal point, no thousands separators.',

@@ -21,6 +21,9 @@
 --   link 'https://x [text]' -> {"url","text"} | checkbox true/false/1/0/yes/no/y/n -> {"checked":"true"} / null
 --   hour 'HH:MM' -> {"hour":H,"minute":M} | rating 'N' -> {"rating":N}
 --   country 'US [United States]' -> {"countryCode":"US","countryName":"United States"}
+-- Whitespace (between an e-mail or link and its text, a country code and its name) is any of space, tab, line
+-- feed, vertical tab, form feed and carriage return, as in the T-SQL twin (not \s, whose set depends on the
+-- locale). Labels and e-mail addresses are matched by lower() on both sides, then exactly.
 -- PL/pgSQL example:
 --   SELECT dbo.fn_MON_FormatColumnValue(c.column_type, 'In Progress', c.settings)
 --   FROM dbo.MON_BoardColumn AS c WHERE c.board_id = 8709134353 AND c.column_id = 'status';
@@ -144,17 +147,17 @@ BEGIN
         END IF;
         RETURN '{"labels":[' || array_to_string(labels, ',') || ']}';
     WHEN 'email' THEN
-        m := regexp_match(t, '^(\S+)(?:\s+(.*))?$');
+        m := regexp_match(t, '^([^ \t\n\v\f\r]+)(?:[ \t\n\v\f\r]+(.*))?$');
         RETURN '{"email":' || to_json(m[1])::text || ',"text":' || to_json(coalesce(nullif(btrim(m[2]), ''), m[1]))::text || '}';
     WHEN 'phone' THEN
-        m := regexp_match(t, '^(.*?)\s+([A-Za-z]{2})$');
+        m := regexp_match(t, '^(.*?)[ \t\n\v\f\r]+([A-Za-z]{2})$');
         IF m IS NULL THEN
             RETURN NULL;
         END IF;
         RETURN '{"phone":' || to_json(regexp_replace(m[1], '[ ().-]', '', 'g'))::text
             || ',"countryShortName":"' || upper(m[2]) || '"}';
     WHEN 'link' THEN
-        m := regexp_match(t, '^(\S+)(?:\s+(.*))?$');
+        m := regexp_match(t, '^([^ \t\n\v\f\r]+)(?:[ \t\n\v\f\r]+(.*))?$');
         RETURN '{"url":' || to_json(m[1])::text || ',"text":' || to_json(coalesce(nullif(btrim(m[2]), ''), m[1]))::text || '}';
     WHEN 'checkbox' THEN
         IF lower(t) IN ('true', '1', 'yes', 'y') THEN
@@ -175,7 +178,7 @@ BEGIN
         END IF;
         RETURN '{"rating":' || t::int || '}';
     WHEN 'country' THEN
-        m := regexp_match(t, '^([A-Za-z]{2})(?:\s+(.*))?$');
+        m := regexp_match(t, '^([A-Za-z]{2})(?:[ \t\n\v\f\r]+(.*))?$');
         IF m IS NULL THEN
             RETURN NULL;
         END IF;

@@ -60,19 +60,30 @@ BEGIN
     CREATE INDEX ON mon_val_row (monday_item_id);
     ANALYZE mon_val_row;
 
-    CREATE TEMP TABLE mon_val_cell ON COMMIT DROP AS SELECT * FROM dbo.fn_MON_StagedCells(p_batch_id);
+    CREATE TEMP TABLE mon_val_cell ON COMMIT DROP AS
+    SELECT c.update_row_no, c.field_no, c.monday_item_id, c.column_alias, c.raw_value, c.column_id, c.column_type,
+        c.is_writable, c.match_count, c.match_kind, c.column_title
+    FROM dbo.fn_MON_StagedCells(p_batch_id) AS c;
     CREATE INDEX ON mon_val_cell (update_row_no, column_id);
     CREATE INDEX ON mon_val_cell (monday_item_id, column_id);
     ANALYZE mon_val_cell;
 
-    -- the labels of the status and dropdown columns the batch writes: each column's settings read once
+    -- the settings of the status, dropdown and rating columns the batch writes, once per column (not copied
+    -- into every cell): their labels and their maximum rating
+    IF to_regclass('pg_temp.mon_val_column') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_column; END IF;
+    CREATE TEMP TABLE mon_val_column ON COMMIT DROP AS
+    SELECT bc.column_id, bc.column_type, bc.settings_json,
+        CASE WHEN bc.column_type = 'rating' THEN dbo.fn_MON_Private_RatingMax(bc.settings_json) END AS rating_max
+    FROM dbo.MON_BoardColumn AS bc
+    WHERE bc.board_id = v_meta AND bc.column_type IN ('status', 'dropdown', 'rating')
+        AND EXISTS (SELECT 1 FROM mon_val_cell AS c WHERE c.column_id = bc.column_id);
+
+    -- the labels of the status and dropdown columns
     CREATE TEMP TABLE mon_val_label ON COMMIT DROP AS
     SELECT sc.column_id, l.label_id, l.label_text, lower(l.label_text) AS label_lower
-    FROM (
-        SELECT DISTINCT c.column_id, c.settings_json FROM mon_val_cell AS c
-        WHERE c.column_id IS NOT NULL AND c.column_type IN ('status', 'dropdown')
-    ) AS sc
-    CROSS JOIN LATERAL dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l;
+    FROM mon_val_column AS sc
+    CROSS JOIN LATERAL dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l
+    WHERE sc.column_type IN ('status', 'dropdown');
     CREATE INDEX ON mon_val_label (column_id, label_lower);
     ANALYZE mon_val_label;
 
@@ -174,9 +185,15 @@ BEGIN
             );
         ANALYZE mon_val_token;
 
+        -- first token: up to the first whitespace (space, tab, line feed, vertical tab, form feed, carriage
+        -- return), as the formatting splits an e-mail or a link from its text
         INSERT INTO mon_val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, labels, detail)
         SELECT c.update_row_no, x.rule_code, c.column_alias, c.column_id, c.column_type, c.raw_value, lab.labels, x.detail
         FROM mon_val_cell AS c
+        LEFT JOIN mon_val_column AS col ON col.column_id = c.column_id
+        CROSS JOIN LATERAL (
+            SELECT substring(btrim(c.raw_value) FROM '^[^ \t\n\v\f\r]*') AS first_token
+        ) AS ft
         LEFT JOIN (
             SELECT t.update_row_no, t.column_id, string_agg('''' || t.t || '''', ', ' ORDER BY t.ord) AS unknown
             FROM mon_val_token AS t
@@ -195,23 +212,23 @@ BEGIN
                     WHEN c.column_type = 'date' AND dbo.fn_MON_Private_NormalizeDate(c.raw_value) IS NULL THEN 'DATE_FORMAT'
                     WHEN c.column_type = 'numbers' AND dbo.fn_MON_Private_NormalizeNumber(c.raw_value) IS NULL THEN 'NUMBER_FORMAT'
                     WHEN c.column_type = 'email' AND NOT (
-                        split_part(btrim(c.raw_value), ' ', 1) LIKE '_%@_%._%'
-                        AND split_part(btrim(c.raw_value), ' ', 1) NOT LIKE '%@%@%'
-                        AND split_part(btrim(c.raw_value), ' ', 1) NOT LIKE '%.'
+                        ft.first_token LIKE '_%@_%._%'
+                        AND ft.first_token NOT LIKE '%@%@%'
+                        AND ft.first_token NOT LIKE '%.'
                     ) THEN 'EMAIL_FORMAT'
                     WHEN c.column_type = 'phone' AND NOT (
                         btrim(c.raw_value) ~ '^\+?[0-9 ().-]+ [A-Za-z]{2}$'
                         AND length(regexp_replace(btrim(c.raw_value), '[^0-9]', '', 'g')) BETWEEN 6 AND 15
                     ) THEN 'PHONE_FORMAT'
                     WHEN c.column_type = 'link' AND NOT (
-                        lower(split_part(btrim(c.raw_value), ' ', 1)) LIKE 'http://_%'
-                        OR lower(split_part(btrim(c.raw_value), ' ', 1)) LIKE 'https://_%'
+                        lower(ft.first_token) LIKE 'http://_%'
+                        OR lower(ft.first_token) LIKE 'https://_%'
                     ) THEN 'LINK_FORMAT'
                     WHEN c.column_type = 'checkbox' AND dbo.fn_MON_FormatColumnValue('checkbox', c.raw_value, NULL) IS NULL
                         THEN 'CHECKBOX_FORMAT'
                     WHEN c.column_type = 'rating' AND NOT (
                         btrim(c.raw_value) ~ '^[0-9]{1,4}$'
-                        AND btrim(c.raw_value)::int BETWEEN 1 AND dbo.fn_MON_Private_RatingMax(c.settings_json)
+                        AND btrim(c.raw_value)::int BETWEEN 1 AND coalesce(col.rating_max, 5)
                     ) THEN 'RATING_FORMAT'
                     WHEN c.column_type = 'hour' AND dbo.fn_MON_FormatColumnValue('hour', c.raw_value, NULL) IS NULL THEN 'HOUR_FORMAT'
                     WHEN c.column_type = 'timeline' AND dbo.fn_MON_FormatColumnValue('timeline', c.raw_value, NULL) IS NULL
@@ -225,7 +242,7 @@ BEGIN
                 END AS rule_code,
                 CASE
                     WHEN c.column_type IN ('long_text', 'text') THEN (length(c.raw_value) + length(regexp_replace(c.raw_value, '[^\U00010000-\U0010FFFF]', '', 'g')))::text
-                    WHEN c.column_type = 'rating' THEN dbo.fn_MON_Private_RatingMax(c.settings_json)::text
+                    WHEN c.column_type = 'rating' THEN coalesce(col.rating_max, 5)::text
                     WHEN c.column_type = 'dropdown' THEN dd.unknown
                 END AS detail
         ) AS x

@@ -16,6 +16,8 @@ BEGIN
     SET XACT_ABORT ON;
 
     DECLARE @board_id bigint;
+    DECLARE @chunk_from int;
+    DECLARE @chunk_last int;
     DECLARE @target_level varchar(10);
     DECLARE @operation varchar(50);
     DECLARE @create_labels char(1);
@@ -886,25 +888,33 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
     FROM #val_row AS r
     LEFT JOIN agg AS a ON r.update_row_no = a.update_row_no;
 
-    IF @target_level = 'ITEMS'
+    -- the verdicts go onto the owner's rows in statements of at most 4,000 rows: below the 5,000 locks at which
+    -- SQL Server escalates a statement's row locks to a table lock on the owner's table
+    SELECT @chunk_last = MAX(x.update_row_no) FROM #val_res AS x;
+    SET @chunk_from = 1;
+    WHILE @chunk_from <= @chunk_last
     BEGIN
-        UPDATE s
-        SET
-            s.validation_status = x.status,
-            s.validation_errors = x.errors
-        FROM dbo.STG_MON_CustMasterSchedule AS s
-        INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
-        WHERE s.update_batch_id = @batch_id;
-    END;
-    ELSE
-    BEGIN
-        UPDATE s
-        SET
-            s.validation_status = x.status,
-            s.validation_errors = x.errors
-        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
-        INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
-        WHERE s.update_batch_id = @batch_id;
+        IF @target_level = 'ITEMS'
+        BEGIN
+            UPDATE s
+            SET
+                s.validation_status = x.status,
+                s.validation_errors = x.errors
+            FROM dbo.STG_MON_CustMasterSchedule AS s
+            INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
+            WHERE s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999;
+        END;
+        ELSE
+        BEGIN
+            UPDATE s
+            SET
+                s.validation_status = x.status,
+                s.validation_errors = x.errors
+            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+            INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
+            WHERE s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999;
+        END;
+        SET @chunk_from = @chunk_from + 4000;
     END;
 
     SELECT

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -20,21 +21,46 @@ from typing import Any
 from . import __version__, exitcodes
 from .config import Config, load_config
 from .db import ConfigError, Database, DbError
-from .doctor import Doctor, dsn_setting, format_checks
-from .exitcodes import UsageError, is_user_error
+from .doctor import Doctor, dsn_setting, format_checks, missing_driver
+from .exitcodes import UsageError
 from .installer import InstallError, install, installed_version, plan
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
-from .operations import NO_ROWS_STAGED
 
 log = logging.getLogger("opus")
 
-EXIT_CODES_TEXT = (
-    "Exit codes: 0 all done; 1 partial failure (some rows failed, are left to retry, or were refused by "
-    "validation); 2 usage (the command line, or a request the database refuses: a query that cannot be "
-    "staged, a batch that does not exist or was cancelled, ...); 3 configuration error; 4 database error "
-    "(including a database that cannot be reached); 5 nothing could be sent (every row failed or was "
-    "refused, or monday refused the token); 6 doctor: a check failed; 130 interrupted."
-)
+EXIT_CODES_TEXT = exitcodes.help_text()
+
+# What the database's messages name as T-SQL / PL/pgSQL parameters, as the command line's flags: the
+# messages are written for callers of the procedures; on the command line the flag is what to change.
+_FLAGS = {
+    "create_labels_if_missing": ("--create-labels", {"'Y'": "", "'N'": "(without --create-labels)"}),
+    "include_warnings": ("--no-warnings", {"'N'": "", "'Y'": "(without --no-warnings)"}),
+    "query": ("--query", {}),
+    "board_id": ("--board-id", {}),
+    "batch_id": ("--batch-id", {}),
+    "reason": ("--reason", {}),
+    "update_operation": ("--operation", {}),
+    "target_level": ("--target", {}),
+    "source_table": ("--source-table", {}),
+}
+_PARAM = re.compile(r"(?:@|\bp_)(" + "|".join(_FLAGS) + r")\b(?:\s*(?:=>?)\s*(N?'[^']*'))?")
+
+
+def cli_message(text: str) -> str:
+    """A database message with its procedure parameters named as the command line's flags
+    (`@create_labels_if_missing = 'Y'` -> `--create-labels`)."""
+
+    def flag(m: re.Match) -> str:
+        name, value = m.group(1), m.group(2)
+        option, values = _FLAGS[name]
+        if value is None:
+            return option
+        shown = values.get(value.lstrip("N"))
+        if shown is None:
+            return f"{option} {value.lstrip('N')}"
+        return shown or option
+
+    return _PARAM.sub(flag, text)
 
 
 # ---------------------------------------------------------------------------------------------- config
@@ -147,23 +173,17 @@ def _print_summary(db: Database, batch_id: str) -> dict[str, Any]:
           f"{s.get('rows_valid', 0)}, warnings {s.get('rows_warning', 0)}, refused {s.get('rows_invalid', 0)}, "
           f"queued {s.get('rows_queued', 0)}")
     for line in findings_lines(batch_id, validation_errors(db, batch_id)):
-        print(line)
+        print(cli_message(line))
     return s
 
 
 def cmd_stage(args) -> int:
     cfg = _config(args)
     with Database(cfg.require_dsn()) as db:
-        try:
-            res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=_read_query(args),
-                          board_id=args.board_id, update_operation=args.operation, target_level=args.target,
-                          source_table=args.source_table,
-                          create_labels_if_missing="Y" if args.create_labels else "N")
-        except DbError as exc:
-            if exc.number != NO_ROWS_STAGED:
-                raise
-            log.error("%s", exc)
-            return exitcodes.NOTHING_SENT
+        # a refusal (50217, a query without rows, included) is logged and mapped to its exit code by main()
+        res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=_read_query(args),
+                      board_id=args.board_id, update_operation=args.operation, target_level=args.target,
+                      source_table=args.source_table, create_labels_if_missing="Y" if args.create_labels else "N")
         batch_id = res.outputs["batch_id"]
         s = _print_summary(db, batch_id)
         refused = int(s.get("rows_invalid") or 0)
@@ -404,6 +424,13 @@ def _sigterm(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt  # a stopped SQL Agent job: stop at the next row, give claimed rows back
 
 
+def _dsn_of(args: argparse.Namespace) -> str | None:
+    try:
+        return _config(args).dsn
+    except (ConfigError, OSError):
+        return getattr(args, "dsn", None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -422,9 +449,14 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", exc)
         return exitcodes.USAGE
     except DbError as exc:
-        if is_user_error(exc.number):
-            log.error("refused (error %s): %s", exc.number, exc)
-            return exitcodes.USAGE
+        code = exitcodes.for_error(exc.number)
+        if code != exitcodes.DATABASE:
+            log.error("refused (error %s): %s", exc.number, cli_message(exc.message))
+            return code
+        driver = missing_driver(exc, _dsn_of(args))
+        if driver:
+            log.error("database error: %s: %s", *driver)
+            return exitcodes.DATABASE
         if exc.number is None and (exc.sqlstate or "")[:2] in ("08", "28"):
             log.error("database error: cannot connect to the database: %s. Fix the connection string in OPUS_DSN "
                       "or --dsn (or dsn= in the config file): server, port, database, user and password", exc)

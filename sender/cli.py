@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import shtab
+
 from . import __version__, exitcodes
 from .config import Config, load_config
 from .db import ConfigError, Database, DbError
@@ -25,6 +27,7 @@ from .doctor import Doctor, dsn_setting, format_checks, missing_driver
 from .exitcodes import UsageError
 from .installer import InstallError, install, installed_version, plan
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
+from .progress import Progress
 
 log = logging.getLogger("opus")
 
@@ -76,45 +79,6 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _dsn(args: argparse.Namespace) -> str:
     return _config(args).require_dsn()
-
-
-# ---------------------------------------------------------------------------------------------- progress
-
-class Progress:
-    """A one-line progress bar on a terminal (stderr); nothing otherwise."""
-
-    def __init__(self, stream: Any, enabled: bool):
-        self.stream = stream
-        self.enabled = enabled
-        self.totals: dict[str, int] = {}
-        self.done: dict[str, int] = {}
-        self._last = 0.0
-
-    def __call__(self, event: str, run: Any) -> None:
-        if event == "start":
-            self.totals.setdefault(run.batch_id, 0)
-            return
-        self.done[run.batch_id] = run.rows_done
-        if self.enabled and time.monotonic() - self._last > 0.1:
-            self._last = time.monotonic()
-            self.draw()
-
-    def set_total(self, batch_id: str, total: int) -> None:
-        self.totals[batch_id] = total
-
-    def draw(self) -> None:
-        total = sum(self.totals.values()) or 1
-        done = min(sum(self.done.values()), total)
-        width = 30
-        filled = int(width * done / total)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.enabled and self.done:
-            self.draw()
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -240,8 +204,10 @@ def _send(args, cfg: Config, batch_id: str | None) -> int:
     if dry_run:
         log.info("dry run: nothing will be sent (pass --execute to send)")
     sender = Sender(cfg, dry_run=dry_run, progress=progress)
-    result = sender.run(batch_id)
-    progress.finish()
+    try:
+        result = sender.run(batch_id)
+    finally:
+        progress.finish()
     with Database(cfg.require_dsn()) as db:
         if args.json:
             print(result_json(result))
@@ -292,7 +258,9 @@ def cmd_status(args) -> int:
 def _common() -> argparse.ArgumentParser:
     c = argparse.ArgumentParser(add_help=False)
     g = c.add_argument_group("configuration")
-    g.add_argument("--config", metavar="FILE", help="INI or TOML config file (default: $OPUS_CONFIG)")
+    # SUPPRESS: given before the command (opus-sender --config FILE doctor) it is not reset by the command's
+    g.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                   help="INI or TOML config file (default: $OPUS_CONFIG; docs/opus-sender.example.toml)")
     g.add_argument("--dsn", help="ODBC connection string (default: $OPUS_DSN)")
     g.add_argument("--worker-id", help="this sender's name in leases (default: host:pid)")
     g.add_argument("--api-url", help="monday API endpoint (default: $MONDAY_API_URL or https://api.monday.com/v2)")
@@ -311,6 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("--config", metavar="FILE", help="INI or TOML config file (default: $OPUS_CONFIG); also "
+                   "accepted after the command")
+    # shell completion: `opus-sender --print-completion bash > /etc/bash_completion.d/opus-sender`
+    shtab.add_argument_to(p, ["--print-completion"], help="print the shell completion script (bash, zsh, ...) and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str, func: Any, **kw: Any) -> argparse.ArgumentParser:

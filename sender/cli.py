@@ -435,6 +435,11 @@ def main(argv: list[str] | None = None) -> int:
             return exitcodes.DATABASE
         log.error("database error: %s", exc)
         return exitcodes.DATABASE
+    except ImportError as exc:  # pyodbc without the ODBC driver manager (libodbc)
+        if "odbc" not in str(exc).lower():
+            raise
+        log.error("database error: %s: %s", *(missing_driver(exc, None) or (str(exc), "")))
+        return exitcodes.DATABASE
     except AuthError as exc:
         log.error("monday refused the token: %s", exc)
         return exitcodes.NOTHING_SENT

@@ -50,6 +50,10 @@ def missing_driver(exc: Exception, dsn: str | None) -> tuple[str, str] | None:
     IM002 "Data source name not found", unixODBC: "Can't open lib"): (what was found, what to install);
     None for any other failure."""
     text = str(exc)
+    if isinstance(exc, ImportError):  # pyodbc is there, the driver manager it links to is not
+        return (f"pyodbc cannot load the ODBC driver manager ({text})",
+                "install unixODBC (Debian: unixodbc; Windows has its own), then the database's ODBC driver: "
+                "docs/sqlserver_host.md")
     sqlstate = getattr(exc, "sqlstate", None) or ""
     if not (sqlstate == "IM002" or "Can't open lib" in text or "Data source name not found" in text
             or "file not found" in text and "Driver Manager" in text):

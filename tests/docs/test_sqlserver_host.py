@@ -39,3 +39,8 @@ def test_doctor_s_driver_hint_points_at_the_page():
     assert "is not installed" in found and "msodbcsql18" in fix
     assert (ROOT / re.search(r"docs/\w+\.md", fix).group(0)).is_file()
     assert missing_driver(DbError("login failed for user 'x'", sqlstate="28000"), "DRIVER={x};") is None
+
+
+def test_a_missing_driver_manager_is_named_too():
+    found, fix = missing_driver(ImportError("libodbc.so.2: cannot open shared object file"), None)
+    assert "driver manager" in found and "unixodbc" in fix

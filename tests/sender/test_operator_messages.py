@@ -31,18 +31,6 @@ def test_a_finding_names_the_flag_not_the_procedure_parameter(synced, capsys):
     assert "create_labels_if_missing" not in out
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("stage with @create_labels_if_missing = 'Y'.", "stage with --create-labels."),
-    ("stage with p_create_labels_if_missing => 'Y'.", "stage with --create-labels."),
-    ("@include_warnings = 'x' is not supported", "--no-warnings 'x' is not supported"),
-    ("@query is empty; @board_id is required", "--query is empty; --board-id is required"),
-    ("pass @batch_id (see dbo.vw_MON_BatchSummary)", "pass --batch-id (see dbo.vw_MON_BatchSummary)"),
-    ("the value @other stays", "the value @other stays"),
-])
-def test_cli_message_translates_parameters_to_flags(text, shown):
-    assert cli.cli_message(text) == shown
-
-
 def test_a_refusal_says_its_number_once(synced, db, capsys):
     # 50205 on both engines: LIMIT on SQL Server, TOP on PostgreSQL
     query = (f"SELECT {synced[0]} AS monday_item_id, 'Done' AS order_status LIMIT 1" if db.dialect == MSSQL

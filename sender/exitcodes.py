@@ -44,7 +44,7 @@ EXIT_CODES: tuple[ExitCode, ...] = (
              "stage again, or run send again"),
     ExitCode(USAGE, "usage",
              "the command line was wrong, or the database refused the request as the user's error: a query "
-             "that cannot be staged (502xx, e.g. an empty query or the `[SAFE_TEST_ITEM_ID]` placeholder left "
+             "that cannot be staged (502xx but 50217, e.g. an empty query or the `[SAFE_TEST_ITEM_ID]` placeholder left "
              "in it), a batch that does not exist, was cancelled or whose staged rows are gone (503xx-505xx), a "
              "rollback that cannot be staged (507xx); the logged line names the error number",
              "read the logged message and its number in docs/errors.md, or `opus-sender COMMAND --help`"),

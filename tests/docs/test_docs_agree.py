@@ -79,8 +79,11 @@ def test_the_exit_code_of_a_refusal_is_the_table_s():
     assert exitcodes.for_error(None) == exitcodes.DATABASE
     five = next(e for e in exitcodes.EXIT_CODES if e.code == exitcodes.NOTHING_SENT)
     assert "50217" in five.meaning
+    usage = next(e for e in exitcodes.EXIT_CODES if e.code == exitcodes.USAGE)
     for number, code in exitcodes.NUMBER_EXITS.items():
         assert str(number) in next(e for e in exitcodes.EXIT_CODES if e.code == code).meaning
+        if exitcodes.is_user_error(number):  # the exception is named where its range is
+            assert f"but {number}" in usage.meaning
 
 
 def test_every_setting_has_a_note_and_the_config_docstring_names_only_real_keys():

@@ -10,15 +10,30 @@ export DEBIAN_FRONTEND=noninteractive
 
 log() { printf '%s bootstrap: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
+# What apt-get and pip print goes to $RUN/bootstrap.log, not to the terminal: one summary line per step
+# here, and the whole log when a step fails.
+mkdir -p "$RUN"
+LOG=$RUN/bootstrap.log
+: > "$LOG"
+quiet() {
+    printf '\n$ %s\n' "$*" >> "$LOG"
+    if ! "$@" >> "$LOG" 2>&1; then
+        log "FAILED: $*; its output ($LOG):"
+        cat "$LOG" >&2
+        exit 1
+    fi
+}
+
 # 1. Debian packages ----------------------------------------------------------------------------
 need=()
 for p in postgresql postgresql-contrib unixodbc odbc-postgresql tdsodbc libltdl7 chromium fonts-dejavu-core; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if ((${#need[@]})); then
+    # chromium renders the HTML report in a test (tests/sender/test_html_report_browser.py)
     log "installing Debian packages: ${need[*]}"
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    quiet apt-get update
+    quiet apt-get install -y --no-install-recommends "${need[@]}"
 fi
 # Debian ships psqlODBC with CommLog=1, which leaves a log file per process in $TMPDIR.
 if [ -w /etc/odbcinst.ini ] && grep -q '^CommLog=1' /etc/odbcinst.ini; then
@@ -29,9 +44,10 @@ fi
 stamp="$VENV/.installed-$(sha256sum "$here/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     log "creating virtual environment in $VENV"
-    [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --upgrade pip >/dev/null
-    "$VENV/bin/pip" install -q -e "$here[dev]"
+    [ -x "$VENV/bin/python" ] || quiet python3 -m venv "$VENV"
+    quiet "$VENV/bin/pip" install --upgrade pip
+    quiet "$VENV/bin/pip" install -e "$here[dev]"
+    log "installed: $("$VENV/bin/pip" list --format=freeze 2>/dev/null | grep -ciE '^[a-z]') Python packages ($("$VENV/bin/python" -V))"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi
@@ -51,8 +67,8 @@ fi
 echo "$PGROOT" > "$RUN/pgroot"
 if [ ! -f "$PGROOT/data/PG_VERSION" ]; then
     log "initialising a private PostgreSQL cluster in $PGROOT"
-    runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --auth=trust \
-        --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    quiet runuser -u postgres -- "$PGBIN/initdb" -D "$PGROOT/data" -U postgres --auth=trust \
+        --encoding=UTF8 --locale=C.UTF-8
 fi
 if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGROOT/data" status >/dev/null 2>&1; then
     port=${OPUS_PGPORT:-55432}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -17,24 +18,52 @@ import time
 from pathlib import Path
 from typing import Any
 
+import shtab
+
 from . import __version__, exitcodes
 from .config import Config, load_config
 from .db import ConfigError, Database, DbError
-from .doctor import Doctor, dsn_setting, format_checks
-from .exitcodes import UsageError, is_user_error
+from .doctor import Doctor, dsn_setting, format_checks, missing_driver
+from .exitcodes import UsageError
 from .installer import InstallError, install, installed_version, plan
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
-from .operations import NO_ROWS_STAGED
+from .progress import Progress
 
 log = logging.getLogger("opus")
 
-EXIT_CODES_TEXT = (
-    "Exit codes: 0 all done; 1 partial failure (some rows failed, are left to retry, or were refused by "
-    "validation); 2 usage (the command line, or a request the database refuses: a query that cannot be "
-    "staged, a batch that does not exist or was cancelled, ...); 3 configuration error; 4 database error "
-    "(including a database that cannot be reached); 5 nothing could be sent (every row failed or was "
-    "refused, or monday refused the token); 6 doctor: a check failed; 130 interrupted."
-)
+EXIT_CODES_TEXT = exitcodes.help_text()
+
+# What the database's messages name as T-SQL / PL/pgSQL parameters, as the command line's flags: the
+# messages are written for callers of the procedures; on the command line the flag is what to change.
+_FLAGS = {
+    "create_labels_if_missing": ("--create-labels", {"'Y'": "", "'N'": "(without --create-labels)"}),
+    "include_warnings": ("--no-warnings", {"'N'": "", "'Y'": "(without --no-warnings)"}),
+    "query": ("--query", {}),
+    "board_id": ("--board-id", {}),
+    "batch_id": ("--batch-id", {}),
+    "reason": ("--reason", {}),
+    "update_operation": ("--operation", {}),
+    "target_level": ("--target", {}),
+    "source_table": ("--source-table", {}),
+}
+_PARAM = re.compile(r"(?:@|\bp_)(" + "|".join(_FLAGS) + r")\b(?:\s*(?:=>?)\s*(N?'[^']*'))?")
+
+
+def cli_message(text: str) -> str:
+    """A database message with its procedure parameters named as the command line's flags
+    (`@create_labels_if_missing = 'Y'` -> `--create-labels`)."""
+
+    def flag(m: re.Match) -> str:
+        name, value = m.group(1), m.group(2)
+        option, values = _FLAGS[name]
+        if value is None:
+            return option
+        shown = values.get(value.lstrip("N"))
+        if shown is None:
+            return f"{option} {value.lstrip('N')}"
+        return shown or option
+
+    return _PARAM.sub(flag, text)
 
 
 # ---------------------------------------------------------------------------------------------- config
@@ -50,45 +79,6 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _dsn(args: argparse.Namespace) -> str:
     return _config(args).require_dsn()
-
-
-# ---------------------------------------------------------------------------------------------- progress
-
-class Progress:
-    """A one-line progress bar on a terminal (stderr); nothing otherwise."""
-
-    def __init__(self, stream: Any, enabled: bool):
-        self.stream = stream
-        self.enabled = enabled
-        self.totals: dict[str, int] = {}
-        self.done: dict[str, int] = {}
-        self._last = 0.0
-
-    def __call__(self, event: str, run: Any) -> None:
-        if event == "start":
-            self.totals.setdefault(run.batch_id, 0)
-            return
-        self.done[run.batch_id] = run.rows_done
-        if self.enabled and time.monotonic() - self._last > 0.1:
-            self._last = time.monotonic()
-            self.draw()
-
-    def set_total(self, batch_id: str, total: int) -> None:
-        self.totals[batch_id] = total
-
-    def draw(self) -> None:
-        total = sum(self.totals.values()) or 1
-        done = min(sum(self.done.values()), total)
-        width = 30
-        filled = int(width * done / total)
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} rows")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.enabled and self.done:
-            self.draw()
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -147,23 +137,17 @@ def _print_summary(db: Database, batch_id: str) -> dict[str, Any]:
           f"{s.get('rows_valid', 0)}, warnings {s.get('rows_warning', 0)}, refused {s.get('rows_invalid', 0)}, "
           f"queued {s.get('rows_queued', 0)}")
     for line in findings_lines(batch_id, validation_errors(db, batch_id)):
-        print(line)
+        print(cli_message(line))
     return s
 
 
 def cmd_stage(args) -> int:
     cfg = _config(args)
     with Database(cfg.require_dsn()) as db:
-        try:
-            res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=_read_query(args),
-                          board_id=args.board_id, update_operation=args.operation, target_level=args.target,
-                          source_table=args.source_table,
-                          create_labels_if_missing="Y" if args.create_labels else "N")
-        except DbError as exc:
-            if exc.number != NO_ROWS_STAGED:
-                raise
-            log.error("%s", exc)
-            return exitcodes.NOTHING_SENT
+        # a refusal (50217, a query without rows, included) is logged and mapped to its exit code by main()
+        res = db.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=_read_query(args),
+                      board_id=args.board_id, update_operation=args.operation, target_level=args.target,
+                      source_table=args.source_table, create_labels_if_missing="Y" if args.create_labels else "N")
         batch_id = res.outputs["batch_id"]
         s = _print_summary(db, batch_id)
         refused = int(s.get("rows_invalid") or 0)
@@ -220,8 +204,10 @@ def _send(args, cfg: Config, batch_id: str | None) -> int:
     if dry_run:
         log.info("dry run: nothing will be sent (pass --execute to send)")
     sender = Sender(cfg, dry_run=dry_run, progress=progress)
-    result = sender.run(batch_id)
-    progress.finish()
+    try:
+        result = sender.run(batch_id)
+    finally:
+        progress.finish()
     with Database(cfg.require_dsn()) as db:
         if args.json:
             print(result_json(result))
@@ -272,7 +258,9 @@ def cmd_status(args) -> int:
 def _common() -> argparse.ArgumentParser:
     c = argparse.ArgumentParser(add_help=False)
     g = c.add_argument_group("configuration")
-    g.add_argument("--config", metavar="FILE", help="INI or TOML config file (default: $OPUS_CONFIG)")
+    # SUPPRESS: given before the command (opus-sender --config FILE doctor) it is not reset by the command's
+    g.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                   help="INI or TOML config file (default: $OPUS_CONFIG; docs/opus-sender.example.toml)")
     g.add_argument("--dsn", help="ODBC connection string (default: $OPUS_DSN)")
     g.add_argument("--worker-id", help="this sender's name in leases (default: host:pid)")
     g.add_argument("--api-url", help="monday API endpoint (default: $MONDAY_API_URL or https://api.monday.com/v2)")
@@ -291,6 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("--config", metavar="FILE", help="INI or TOML config file (default: $OPUS_CONFIG); also "
+                   "accepted after the command")
+    # shell completion: `opus-sender --print-completion bash > /etc/bash_completion.d/opus-sender`
+    shtab.add_argument_to(p, ["--print-completion"], help="print the shell completion script (bash, zsh, ...) and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str, func: Any, **kw: Any) -> argparse.ArgumentParser:
@@ -404,6 +396,13 @@ def _sigterm(_signum: int, _frame: Any) -> None:
     raise KeyboardInterrupt  # a stopped SQL Agent job: stop at the next row, give claimed rows back
 
 
+def _dsn_of(args: argparse.Namespace) -> str | None:
+    try:
+        return _config(args).dsn
+    except (ConfigError, OSError):
+        return getattr(args, "dsn", None)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -422,14 +421,24 @@ def main(argv: list[str] | None = None) -> int:
         log.error("%s", exc)
         return exitcodes.USAGE
     except DbError as exc:
-        if is_user_error(exc.number):
-            log.error("refused (error %s): %s", exc.number, exc)
-            return exitcodes.USAGE
+        code = exitcodes.for_error(exc.number)
+        if code != exitcodes.DATABASE:
+            log.error("refused (error %s): %s", exc.number, cli_message(exc.message))
+            return code
+        driver = missing_driver(exc, _dsn_of(args))
+        if driver:
+            log.error("database error: %s: %s", *driver)
+            return exitcodes.DATABASE
         if exc.number is None and (exc.sqlstate or "")[:2] in ("08", "28"):
             log.error("database error: cannot connect to the database: %s. Fix the connection string in OPUS_DSN "
                       "or --dsn (or dsn= in the config file): server, port, database, user and password", exc)
             return exitcodes.DATABASE
         log.error("database error: %s", exc)
+        return exitcodes.DATABASE
+    except ImportError as exc:  # pyodbc without the ODBC driver manager (libodbc)
+        if "odbc" not in str(exc).lower():
+            raise
+        log.error("database error: %s: %s", *(missing_driver(exc, None) or (str(exc), "")))
         return exitcodes.DATABASE
     except AuthError as exc:
         log.error("monday refused the token: %s", exc)

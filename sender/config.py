@@ -154,6 +154,48 @@ _ENV = {
 }
 _FIELD_TYPES = {f.name: f.type for f in fields(Config)}
 
+# What each setting is for: the configuration table of docs/runbook.md is made from
+# this and from _ENV / Config's defaults by scripts/build_reference.py (settings()), so they cannot drift.
+NOTES = {
+    "dsn": "ODBC connection string of the database; prefer `Trusted_Connection=yes` (SQL Server) or a "
+           "`.pgpass` file (PostgreSQL) to a password",
+    "token_file": "file whose first line is the monday API token, readable by the service account only "
+                  "(or the token itself in `MONDAY_API_TOKEN`; never in a job step)",
+    "api_url": "monday's GraphQL endpoint",
+    "api_version": "the monday API version sent as API-Version (YYYY-MM; pinned)",
+    "requests_per_minute": "requests per minute at most (the account's plan)",
+    "concurrency": "boards sent in parallel (requests are sequential per board)",
+    "daily_calls": "monday calls per UTC day at most (the account's plan)",
+    "complexity_per_minute": "GraphQL complexity points per minute at most",
+    "daily_state_file": "file that counts the calls of the UTC day across runs (default: none, counted per run)",
+    "worker_id": "this sender's name in the queue's leases",
+    "connect_timeout": "seconds to connect to monday",
+    "read_timeout": "seconds to wait for one monday answer (monday's own limit is 60)",
+    "max_attempts": "attempts per request for retryable errors",
+    "max_retry_wait": "longest single wait (seconds) before a row is given back as RETRY",
+    "backoff_initial": "first wait (seconds) between retries",
+    "backoff_max": "longest wait (seconds) between retries",
+    "claim_size": "queue rows per claim (memory stays flat whatever the batch size)",
+    "lease_seconds": "seconds a claimed row stays leased to this sender (extended while it works)",
+    "max_aliases": "mutations per request at most (1 disables aliasing)",
+    "read_chunk": "items per board read (monday's items(ids:) limit is 100)",
+    "idle_wait": "seconds a run waits for rows whose retry time has not come yet",
+}
+
+
+def settings() -> list[tuple[str, str | None, str, str]]:
+    """Every setting of the config file: (key, environment variable or None, default, what it is for)."""
+    env_of = {name: var for var, name in _ENV.items()}
+    defaults = Config()
+    out = []
+    for f in fields(Config):
+        if f.name == "token":
+            out.append(("token_file", "MONDAY_API_TOKEN_FILE", "", NOTES["token_file"]))
+            continue
+        default = "host:pid" if f.name == "worker_id" else getattr(defaults, f.name)
+        out.append((f.name, env_of.get(f.name), "" if default is None else str(default), NOTES[f.name]))
+    return out
+
 
 def _coerce(name: str, raw: Any) -> Any:
     kind = _FIELD_TYPES.get(name)

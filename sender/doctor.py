@@ -7,6 +7,7 @@ boards). The DSN's password and the token never appear in what is printed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,12 +31,56 @@ _SUPPORTED_KINDS = {"current", "maintenance", "previous_maintenance", "old__main
                     "old_previous_maintenance", "release_candidate"}
 
 
+# what each check needs first: a check whose prerequisite failed is listed as skipped, never as ok
+NEEDS_DATABASE = ("engine", "schema version", "rights for staging", "rights for sending", "boards reachable")
+
+# Microsoft's driver for SQL Server, and what installs it (docs/sqlserver_host.md)
+MSSQL_DRIVER = "ODBC Driver 18 for SQL Server"
+_DRIVER_INSTALL = {
+    "sql server": f"install Microsoft's {MSSQL_DRIVER} (Linux: the package msodbcsql18 from Microsoft's apt "
+                  "repository; Windows: the msodbcsql.msi installer) and name it in the DSN as "
+                  f"DRIVER={{{MSSQL_DRIVER}}}: docs/sqlserver_host.md",
+    "freetds": "install FreeTDS's ODBC driver (Debian: tdsodbc)",
+    "postgresql": "install psqlODBC (Debian: odbc-postgresql; Windows: the psqlODBC installer)",
+}
+
+
+def missing_driver(exc: Exception, dsn: str | None) -> tuple[str, str] | None:
+    """What to install when a connection failed because the DSN's ODBC driver is not installed (pyodbc:
+    IM002 "Data source name not found", unixODBC: "Can't open lib"): (what was found, what to install);
+    None for any other failure."""
+    text = str(exc)
+    if isinstance(exc, ImportError):  # pyodbc is there, the driver manager it links to is not
+        return (f"pyodbc cannot load the ODBC driver manager ({text})",
+                "install unixODBC (Debian: unixodbc; Windows has its own), then the database's ODBC driver: "
+                "docs/sqlserver_host.md")
+    sqlstate = getattr(exc, "sqlstate", None) or ""
+    if not (sqlstate == "IM002" or "Can't open lib" in text or "Data source name not found" in text
+            or "file not found" in text and "Driver Manager" in text):
+        return None
+    m = re.search(r"driver\s*=\s*\{?([^};]+)\}?", dsn or "", re.I)
+    named = m.group(1).strip() if m else None
+    kind = (named or "").lower()
+    how = next((v for k, v in _DRIVER_INSTALL.items() if k in kind), None)
+    if how is None:
+        how = _DRIVER_INSTALL["sql server"] if not named else f"install the ODBC driver {named!r}"
+    try:
+        import pyodbc
+
+        have = ", ".join(pyodbc.drivers()) or "none"
+    except ImportError:  # no unixODBC at all
+        have = "none (unixODBC itself is missing: Debian package unixodbc)"
+    found = f"the ODBC driver {named!r} is not installed" if named else "the DSN names no installed ODBC driver"
+    return f"{found} (installed drivers: {have})", how
+
+
 @dataclass
 class Check:
     name: str
     ok: bool
     found: str
     fix: str = ""
+    skipped: bool = False
 
 
 @dataclass
@@ -47,14 +92,18 @@ class Doctor:
     checks: list[Check] = field(default_factory=list)
     _db: Database | None = None
     _client: MondayClient | None = None
-    _boards: list[int] = field(default_factory=list)
+    _boards: list[int] | None = None  # the boards with batches, once read from the database
 
     def add(self, name: str, ok: bool, found: str, fix: str = "") -> None:
         self.checks.append(Check(name, ok, found, "" if ok else fix))
 
+    def skip(self, name: str, why: str) -> None:
+        self.checks.append(Check(name, False, why, "", skipped=True))
+
     @property
     def ok(self) -> bool:
         return bool(self.checks) and all(c.ok for c in self.checks)
+
 
     def run(self) -> list[Check]:
         try:
@@ -72,13 +121,19 @@ class Doctor:
         if not self.config.dsn:
             self.add("database connects", False, "no DSN is set",
                      "pass --dsn, set OPUS_DSN, or put dsn = \"...\" in the config file")
+            self._skip_database_checks("no database to ask")
             return
         try:
             self._db = Database(self.config.dsn).connect()
-        except (DbError, ConfigError) as exc:
-            self.add("database connects", False, f"{self.dsn_setting}: {exc}",
-                     f"fix the connection string in {self.dsn_setting} (driver, server, database, login); "
-                     "the message above is the driver's")
+        except (DbError, ConfigError, ImportError) as exc:
+            driver = missing_driver(exc, self.config.dsn)
+            if driver:
+                self.add("ODBC driver", False, *driver)
+            else:
+                self.add("database connects", False, f"{self.dsn_setting}: {exc}",
+                         f"fix the connection string in {self.dsn_setting} (driver, server, database, login); "
+                         "the message above is the driver's")
+            self._skip_database_checks("the database did not answer")
             return
         self.add("database connects", True, f"{self.dsn_setting}: {mask_dsn(_short_dsn(self.config.dsn))}")
         for step in (self.check_engine, self.check_schema, self.check_session, self.check_roles):
@@ -87,6 +142,10 @@ class Doctor:
             except DbError as exc:
                 self.add(step.__name__.removeprefix("check_").replace("_", " "), False, str(exc),
                          "the login may lack the rights to read it: see docs/runbook.md (roles)")
+
+    def _skip_database_checks(self, why: str) -> None:
+        for name in NEEDS_DATABASE[:-1]:
+            self.skip(name, why)
 
     def check_engine(self, db: Database) -> None:
         if db.dialect == MSSQL:
@@ -168,7 +227,12 @@ class Doctor:
             self.add("monday token", False, str(exc), "set MONDAY_API_TOKEN or MONDAY_API_TOKEN_FILE")
             return
         ok = self._ask("monday token", self.check_token)
-        if ok:
+        if not ok:
+            self.skip("boards reachable", "the monday token check failed")
+        elif self._boards is None:
+            self.skip("boards reachable", "the boards with batches are read from the database: "
+                      + ("it did not answer" if self._db is None else "the schema is not installed"))
+        else:
             self._ask("boards reachable", self.check_boards)
         self.check_budget()
 
@@ -234,12 +298,14 @@ def format_checks(checks: list[Check]) -> str:
     width = max((len(c.name) for c in checks), default=0)
     lines = []
     for c in checks:
-        lines.append(f"[{'ok' if c.ok else 'FAIL'}] {c.name:<{width}}  {c.found}")
+        lines.append(f"[{'skip' if c.skipped else 'ok' if c.ok else 'FAIL'}] {c.name:<{width}}  "
+                     + (f"skipped: {c.found}" if c.skipped else c.found))
         if c.fix:
             lines.append(f"       {'':<{width}}  -> {c.fix}")
     passed = sum(c.ok for c in checks)
-    lines.append(f"{passed} of {len(checks)} checks passed" + ("" if passed == len(checks) else
-                                                                 "; fix the FAIL lines above and run doctor again"))
+    skipped = sum(c.skipped for c in checks)
+    lines.append(f"{passed} of {len(checks)} checks passed" + (f", {skipped} skipped" if skipped else "")
+                 + ("" if passed == len(checks) else "; fix the FAIL lines above and run doctor again"))
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ and passes `doctor` against the monday API double."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -76,3 +77,63 @@ def test_installed_from_the_wheel_it_installs_the_schema_and_passes_doctor(wheel
     doc = _run([str(exe), "doctor", "--dsn", empty_pg_dsn], cwd=away, env=env)
     assert "[FAIL]" not in doc.stdout and "checks passed" in doc.stdout, doc.stdout
     assert TOKEN not in doc.stdout + doc.stderr
+
+
+def test_the_wheel_ships_no_package_that_could_shadow_the_owner_s(wheel):
+    tops = {n.split("/", 1)[0] for n in zipfile.ZipFile(wheel).namelist() if not n.split("/", 1)[0].endswith(
+        (".dist-info", ".data"))}
+    assert tops == {"sender"}, tops  # above all no `pipelines`: the owner's code base has its own
+
+
+def test_every_importable_folder_of_db_is_a_listed_package():
+    """setuptools warns about each folder of db/ (importable name) that pyproject.toml does not list."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    db = ROOT / "db"
+    folders = {"sender.sql." + ".".join(d.relative_to(db).parts) for d in db.rglob("*")
+               if d.is_dir() and all(p.isidentifier() for p in d.relative_to(db).parts)}
+    assert sorted(folders - listed) == []
+    assert sorted(p for p in listed - folders if p.startswith("sender.sql.")) == []
+
+
+def readme_python() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    return block
+
+
+def test_the_readme_python_example_runs_from_the_installed_wheel(wheel, tmp_path, fresh_dsn, double):
+    from sender.db import Database as Db
+
+    from ..sender.conftest import PLANNING, load_loader_rows
+
+    if os.environ.get("MSSQL_DSN"):
+        pytest.skip("the wheel is tried on the test PostgreSQL")
+    with Db(fresh_dsn) as db:
+        load_loader_rows(db, double)
+    acme = next(i for i in double.planning["item_ids"] if double.item(i)["name"] == "Order 1001 - Acme")
+    assert double.item(acme)["texts"]["status"] == "Working on it"
+
+    venv = tmp_path / "venv"
+    _run([sys.executable, "-m", "venv", str(venv)])
+    _run([str(venv / "bin" / "pip"), "install", "-q", str(wheel)])
+    away = tmp_path / "elsewhere"  # no checkout on the path: only what the wheel installed
+    away.mkdir()
+    (away / "example.py").write_text(readme_python(), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPUS_", "MONDAY_", "PYTHON"))}
+    env.update({"OPUS_DSN": fresh_dsn, "MONDAY_API_URL": double.url, "MONDAY_API_TOKEN": TOKEN})
+    proc = _run([str(venv / "bin" / "python"), "example.py"], cwd=away, env=env)
+    assert "DRY RUN" in proc.stdout and "Order Status: Working on it -> In Progress" in proc.stdout, proc.stdout
+    assert TOKEN not in proc.stdout + proc.stderr
+    # sent, then rolled back: monday saw the change and its undo; the audit row carries both
+    assert len(double.mutation_log) >= 2
+    assert double.item(acme)["texts"]["status"] == "Working on it"
+    with Db(fresh_dsn) as db:
+        rows = db.query("SELECT b.update_operation, b.batch_status FROM dbo.MON_UpdateBatch b "
+                        "WHERE b.board_id = ? ORDER BY b.created_at", [PLANNING])
+        assert [(r["update_operation"], r["batch_status"]) for r in rows] == [("UPDATE", "COMPLETED"),
+                                                                              ("ROLLBACK", "COMPLETED")]
+        audit = db.query("SELECT column_id, rollback_reason FROM dbo.MON_UpdateAudit WHERE monday_item_id = ? "
+                         "AND rollback_reason IS NOT NULL", [acme])
+        assert audit == [{"column_id": "status", "rollback_reason": "wrong status"}]

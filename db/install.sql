@@ -5925,7 +5925,8 @@ FROM #capture AS q;';
                     @error_message = @error_message,
                     @batch_id = @new_batch;
                 SET @run_id = NULL;
-                IF @error_number >= 50000
+                -- a project error keeps its number (THROW takes user numbers only); a system error is re-raised as is
+                IF @error_number > 49999
                 BEGIN
                     THROW @error_number, @error_message, 1;
                 END;

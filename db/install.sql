@@ -5262,6 +5262,7 @@ BEGIN
     DECLARE @body nvarchar(MAX);
     DECLARE @chunk_from int;
     DECLARE @batch_status varchar(20);
+    DECLARE @work_table sysname;
     DECLARE @names nvarchar(MAX);
     DECLARE @dynamic nvarchar(MAX);
     DECLARE @rows int;
@@ -5473,8 +5474,17 @@ Examples:
             collation_name sysname COLLATE DATABASE_DEFAULT NULL,
             system_type_name nvarchar(256) COLLATE DATABASE_DEFAULT NULL
         );
-        SET @dynamic = @ctes + N'SELECT q.* INTO #mon_shape FROM (' + NCHAR(10)
-            + SUBSTRING(@sql, @select_pos, @tail_pos - @select_pos) + NCHAR(10) + N') AS q WHERE 1 = 0;
+        -- SQL Server lists a #table's columns in tempdb.sys.columns. An engine whose catalog does not (a T-SQL
+        -- test engine keeps temp tables out of its catalog, and loses the session's temp tables once a statement
+        -- names tempdb; it lacks SQL Server's describe function too, which tells it apart) reads the shape from a
+        -- work table in dbo instead, created and dropped with the caller's rights (CREATE TABLE in dbo is then
+        -- needed). SESSION_CONTEXT(N'opus.shape_from_work_table') = N'Y' takes that way on SQL Server too, so
+        -- that a test can show both ways stage the same rows.
+        IF OBJECT_ID(N'sys.dm_exec_describe_first_result_set') IS NOT NULL
+            AND COALESCE(CAST(SESSION_CONTEXT(N'opus.shape_from_work_table') AS nvarchar(10)), N'N') <> N'Y'
+        BEGIN
+            SET @dynamic = @ctes + N'SELECT q.* INTO #mon_shape FROM (' + NCHAR(10)
+                + SUBSTRING(@sql, @select_pos, @tail_pos - @select_pos) + NCHAR(10) + N') AS q WHERE 1 = 0;
 INSERT INTO #describe (column_ordinal, column_name, type_name, max_length, [precision], [scale], collation_name)
 SELECT
     c.column_id,
@@ -5486,13 +5496,47 @@ SELECT
     c.collation_name
 FROM tempdb.sys.columns AS c
 WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
-        BEGIN TRY
-            EXEC sys.sp_executesql @dynamic;
-        END TRY
-        BEGIN CATCH
-            SET @error_number = ERROR_NUMBER();
-            SET @describe_error = CONCAT(ERROR_MESSAGE(), N' (error ', @error_number, N')');
-        END CATCH;
+            BEGIN TRY
+                EXEC sys.sp_executesql @dynamic;
+            END TRY
+            BEGIN CATCH
+                SET @error_number = ERROR_NUMBER();
+                SET @describe_error = CONCAT(ERROR_MESSAGE(), N' (error ', @error_number, N')');
+            END CATCH;
+        END
+        ELSE
+        BEGIN
+            SET @work_table = CONCAT(
+                N'MON_Private_Shape_', @@SPID, N'_', LEFT(REPLACE(CONVERT(nvarchar(36), NEWID()), N'-', N''), 8)
+            );
+            SET @dynamic = @ctes + N'SELECT q.* INTO dbo.' + QUOTENAME(@work_table) + N' FROM (' + NCHAR(10)
+                + SUBSTRING(@sql, @select_pos, @tail_pos - @select_pos) + NCHAR(10) + N') AS q WHERE 1 = 0;';
+            BEGIN TRY
+                EXEC sys.sp_executesql @dynamic;
+                INSERT INTO #describe (
+                    column_ordinal, column_name, type_name, max_length, [precision], [scale], collation_name
+                )
+                SELECT
+                    c.column_id,
+                    c.[name],
+                    COALESCE(TYPE_NAME(c.user_type_id), TYPE_NAME(c.system_type_id)) AS type_name,
+                    c.max_length,
+                    c.[precision],
+                    c.[scale],
+                    c.collation_name
+                FROM sys.columns AS c
+                WHERE c.[object_id] = OBJECT_ID(N'dbo.' + QUOTENAME(@work_table));
+            END TRY
+            BEGIN CATCH
+                SET @error_number = ERROR_NUMBER();
+                SET @describe_error = CONCAT(ERROR_MESSAGE(), N' (error ', @error_number, N')');
+            END CATCH;
+            IF OBJECT_ID(N'dbo.' + QUOTENAME(@work_table), N'U') IS NOT NULL
+            BEGIN
+                SET @dynamic = N'DROP TABLE dbo.' + QUOTENAME(@work_table) + N';';
+                EXEC sys.sp_executesql @dynamic;
+            END;
+        END;
         IF @error_number IN (229, 230, 262, 297, 300)
         BEGIN
             -- permission denied: the caller may not read what the query reads

@@ -24,11 +24,6 @@ class EngineGap:
 
 GAPS = (
     EngineGap(
-        "describe-into-table", "Babelfish",
-        "usp_StageUpdates describes the query with sys.dm_exec_describe_first_result_set",
-        r"improper call to spi_printtup",
-    ),
-    EngineGap(
         "fk-double-prefix", "Babelfish",
         "a foreign key is checked against dbo.MON_UpdateBatch of the current database",
         r'relation "(\w+)_\1_dbo\.\w+" does not exist',

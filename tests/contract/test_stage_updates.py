@@ -34,7 +34,6 @@ def board(db):
     return db
 
 
-@pytest.mark.engine_gap("describe-into-table")
 def test_owner_sample_stages_one_row(board):
     db = board
     if is_mssql(db):
@@ -112,7 +111,6 @@ def test_values_are_stringified_the_same_way_in_both_engines(board):
                             "amount"]
 
 
-@pytest.mark.engine_gap("describe-into-table")
 def test_cte_order_by_comments_and_trailing_semicolons(board):
     db = board
     query = (
@@ -154,7 +152,6 @@ def test_query_text_longer_than_the_limit_is_refused(board):
     assert snapshot(db) == before
 
 
-@pytest.mark.engine_gap("describe-into-table")
 def test_a_query_of_nearly_a_million_characters_is_checked_and_staged(board):
     """N2: a query of 990,000 characters (a long literal and many short ones and comments, with non-ASCII
     text) is checked and staged (the former quadratic walk took more than 15 minutes for 1 MB; the time is
@@ -212,7 +209,6 @@ def test_create_items_and_subitems(board):
     assert db.scalar("SELECT target_level FROM dbo.MON_UpdateBatch WHERE batch_id = ?", (sub,)) == "SUBITEMS"
 
 
-@pytest.mark.engine_gap("describe-into-table")
 def test_refused_queries(board):
     """Every refusal: a numbered error that says what to do, and nothing staged, batched or queued."""
     db = board

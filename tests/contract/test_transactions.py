@@ -135,7 +135,6 @@ def _insert_batch(db: Database, batch_id: str) -> None:
         "VALUES (?, ?, 'ITEMS', 'UPDATE', 'STAGED', 1)", (batch_id, BOARD_ID))
 
 
-@pytest.mark.engine_gap("describe-into-table")
 def test_a_stage_racing_another_with_the_same_batch_id_gets_50202(db, db_factory):
     load_planning_board(db, items=True)
     load_item_rows(db)

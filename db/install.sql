@@ -235,6 +235,52 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/10_staging_index_unfiltered.sql
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    EXEC sys.sp_executesql N'-- Schema 0.4.0, step 10: the batch index of the owner''s staging tables becomes a plain index.
+-- 0.2.0 and 0.3.0 created IX_STG_MON_CustMasterSchedule_update_batch_id and
+-- IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id filtered (WHERE update_batch_id IS NOT NULL).
+-- A filtered index makes SQL Server refuse every INSERT, UPDATE and DELETE on its table (Msg 1934) from a
+-- writer without the index''s SET options (QUOTED_IDENTIFIER and ANSI_NULLS ON among them): SQL Agent T-SQL
+-- job steps, sqlcmd without -I, bcp without -q, procedures created with QUOTED_IDENTIFIER OFF. These are
+-- the owner''s loader''s tables, so the filter goes. Only a filtered index of that name is dropped here; the
+-- re-runnable ddl/updates/extend_staging_tables.sql, which runs after the steps, creates the plain index
+-- with the same keys. No row is touched. Idempotent: a plain index (or none) is left alone.
+IF EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE
+        name = N''IX_STG_MON_CustMasterSchedule_update_batch_id''
+        AND object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule'')
+        AND has_filter = 1
+)
+BEGIN
+    DROP INDEX IX_STG_MON_CustMasterSchedule_update_batch_id ON dbo.STG_MON_CustMasterSchedule;
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    EXEC sys.sp_executesql N'IF EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE
+        name = N''IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id''
+        AND object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule_Subitems'')
+        AND has_filter = 1
+)
+BEGIN
+    DROP INDEX IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id ON dbo.STG_MON_CustMasterSchedule_Subitems;
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
 -- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
 IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NULL
@@ -506,7 +552,14 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
--- staged rows are found by batch; loader rows (no batch) stay out of the index
+-- staged rows are found by batch (update_batch_id = @batch_id, in update_row_no order). A PLAIN index, on
+-- purpose: a filtered index (like an indexed view or an index on a computed column) makes SQL Server refuse
+-- every INSERT, UPDATE and DELETE on the table (Msg 1934) from a writer whose QUOTED_IDENTIFIER, ANSI_NULLS
+-- or the other five options are not set as the index needs - SQL Agent T-SQL job steps, sqlcmd without -I,
+-- bcp without -q, procedures created with QUOTED_IDENTIFIER OFF - and this is the owner's loader's table.
+-- A plain index needs no SET option. The cost: the loader's rows (update_batch_id NULL) are in the index too,
+-- one small entry per row; the seek on a batch id reads only that batch's entries either way.
+-- db/upgrades/0.4.0/10 replaces the filtered index of 0.2.0 and 0.3.0.
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE
@@ -515,8 +568,7 @@ IF NOT EXISTS (
 )
 BEGIN
     CREATE INDEX IX_STG_MON_CustMasterSchedule_update_batch_id
-    ON dbo.STG_MON_CustMasterSchedule (update_batch_id, update_row_no)
-    WHERE update_batch_id IS NOT NULL;
+    ON dbo.STG_MON_CustMasterSchedule (update_batch_id, update_row_no);
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -677,7 +729,14 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
--- staged rows are found by batch; loader rows (no batch) stay out of the index
+-- staged rows are found by batch (update_batch_id = @batch_id, in update_row_no order). A PLAIN index, on
+-- purpose: a filtered index (like an indexed view or an index on a computed column) makes SQL Server refuse
+-- every INSERT, UPDATE and DELETE on the table (Msg 1934) from a writer whose QUOTED_IDENTIFIER, ANSI_NULLS
+-- or the other five options are not set as the index needs - SQL Agent T-SQL job steps, sqlcmd without -I,
+-- bcp without -q, procedures created with QUOTED_IDENTIFIER OFF - and this is the owner's loader's table.
+-- A plain index needs no SET option. The cost: the loader's rows (update_batch_id NULL) are in the index too,
+-- one small entry per row; the seek on a batch id reads only that batch's entries either way.
+-- db/upgrades/0.4.0/10 replaces the filtered index of 0.2.0 and 0.3.0.
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE
@@ -686,8 +745,7 @@ IF NOT EXISTS (
 )
 BEGIN
     CREATE INDEX IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id
-    ON dbo.STG_MON_CustMasterSchedule_Subitems (update_batch_id, update_row_no)
-    WHERE update_batch_id IS NOT NULL;
+    ON dbo.STG_MON_CustMasterSchedule_Subitems (update_batch_id, update_row_no);
 END;
 GO
 IF @@TRANCOUNT = 0

@@ -193,26 +193,9 @@ BEGIN
     ORDER BY s.table_name, c.column_id;
 END;
 
--- 5. the roles: what they were granted on the tables that stay (the loader's tables, the audit) revoked,
---    members out (DROP ROLE refuses a role with members), then the role
-INSERT INTO @statements (statement)
-SELECT DISTINCT
-    N'REVOKE ' + p.permission_name + N' ON OBJECT::' + QUOTENAME(OBJECT_SCHEMA_NAME(p.major_id)) + N'.'
-    + QUOTENAME(so.name) + N' FROM ' + QUOTENAME(r.name) + N';'
-FROM sys.database_permissions AS p
-INNER JOIN sys.database_principals AS r ON p.grantee_principal_id = r.principal_id
-INNER JOIN sys.objects AS so ON p.major_id = so.object_id
-WHERE
-    p.class = 1
-    AND so.type = 'U'
-    AND r.type = 'R'
-    AND r.name IN (N'opus_stager', N'opus_sender', N'opus_reader')
-    AND NOT EXISTS (
-        SELECT 1
-        FROM @objects AS o
-        WHERE o.object_kind = 'TABLE' AND so.schema_id = SCHEMA_ID(N'dbo') AND o.object_name = so.name
-    );
-
+-- 5. the roles: members out (DROP ROLE refuses a role with members or one that owns securables; the roles
+--    own none), then the role. No REVOKE: the permissions granted to a role go with it when it is dropped,
+--    and a REVOKE built from the catalog would fail on a grant WITH GRANT OPTION (Msg 4611)
 INSERT INTO @statements (statement)
 SELECT N'ALTER ROLE ' + QUOTENAME(r.name) + N' DROP MEMBER ' + QUOTENAME(m.name) + N';'
 FROM sys.database_principals AS r

@@ -37,6 +37,27 @@ def unguarded_batches(installer: str) -> list[int]:
     return bad
 
 
+BODY_SHAPE = re.compile(
+    r"BEGIN TRY\n(?:    UPDATE #opus_install SET owner_locks_at = [^\n]*\n)?"
+    r"    (?:IF EXISTS \(SELECT 1 FROM #opus_install WHERE from_rank < \d+\)\n        )?"
+    r"EXEC sys\.sp_executesql N'(?:[^']|'')*';\n"
+    r"    UPDATE #opus_install SET batch_ok = 1;\nEND TRY\nBEGIN CATCH\n.*\nEND CATCH;", re.S)
+
+
+def unwrapped_batches(installer: str) -> list[str]:
+    """Batches between the header and the footer that are neither the guard nor a source batch run as dynamic
+    SQL inside TRY...CATCH that sets the marker when it completed (A1: a compile error in a batch run directly
+    would not be caught, and SSMS would go on to the next batch with the transaction still open)."""
+    batches = split_batches(installer)
+    guard = GUARD.strip().removesuffix("GO").strip()
+    bad = []
+    for batch in batches[2:-2]:
+        text = "\n".join(ln for ln in batch.strip().splitlines() if not ln.startswith("-- ----"))
+        if text.strip() != guard and not BODY_SHAPE.fullmatch(text.strip()):
+            bad.append(text.strip()[:80])
+    return bad
+
+
 def drop_order_problems(drop_sql: str, rels: list[str]) -> list[str]:
     """The T-SQL drop list must name every view, then every function in reverse install order."""
     want = [f"VIEW dbo.{Path(r).stem}" for r in reversed(rels) if r.startswith("views/")]
@@ -65,6 +86,42 @@ def test_a_batch_without_its_guard_is_caught():
     assert unguarded_batches(text[:guard_at] + text[guard_at + len(GUARD):])
 
 
+def test_every_source_batch_runs_as_dynamic_sql_that_sets_the_marker():
+    text = build()
+    assert unwrapped_batches(text) == []
+    # the guard stops on a missing marker as well as on a lost transaction, and rolls back what is open
+    assert "IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL" in GUARD
+    assert "ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)" in GUARD
+    assert GUARD.count("ROLLBACK TRANSACTION") == 2 and GUARD.count("SET NOEXEC ON;") == 2
+    assert "UPDATE #opus_install SET batch_ok = 0;" in GUARD
+
+
+def test_a_batch_run_directly_is_caught():
+    # the broken fixture: one source batch emitted as itself, as the installer of 0.3.0 did
+    text = build()
+    start = text.index("BEGIN TRY\n    EXEC sys.sp_executesql N'", len(text) // 2)
+    end = text.index("END CATCH;\nGO\n", start) + len("END CATCH;\nGO\n")
+    raw = "CREATE VIEW dbo.vw_Fixture AS SELECT 1 AS one;\nGO\n"
+    assert unwrapped_batches(text[:start] + raw + text[end:]) == ["CREATE VIEW dbo.vw_Fixture AS SELECT 1 AS one;"]
+    # and a batch that runs its SQL but never sets the marker
+    unmarked = text[:start] + text[start:end].replace("    UPDATE #opus_install SET batch_ok = 1;\n", "", 1) + text[end:]
+    assert len(unwrapped_batches(unmarked)) == 1
+
+
+def test_header_refuses_before_anything_is_changed():
+    header = split_batches(build())[1]
+    begin = header.index("BEGIN TRANSACTION;")
+    # A3, A2, the level and a newer schema are refused before the transaction, the temp table and the lock timeout
+    for refusal in ("(50955)", "(50956)", "(50950)", "(50951)"):
+        assert header.index(refusal) < begin, refusal
+    assert header.index("(50955)") < header.index("CREATE TABLE #opus_install")
+    assert "@open_transactions int = @@TRANCOUNT" in header and "@implicit_transactions int = @@OPTIONS & 2" in header
+    assert "COALESCE(@product_major, 0) < 14" in header and "NOT IN (5, 8)" in header
+    assert "SET LOCK_TIMEOUT 30000;" in header
+    # the row of the marker is inserted inside the transaction: a rollback removes it
+    assert header.index("INSERT INTO #opus_install") > begin
+
+
 def test_upgrade_steps_are_guarded_by_the_recorded_version(tmp_path):
     root = tmp_path / "db"
     shutil.copytree(DB_ROOT, root)
@@ -74,7 +131,7 @@ def test_upgrade_steps_are_guarded_by_the_recorded_version(tmp_path):
                     "WHERE command = N'it''s';\nGO\n")
     text = build(db_root=root)
     rank = version_rank("0.2.0")
-    assert f"IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < {rank})\n    EXEC sys.sp_executesql " \
+    assert f"IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < {rank})\n        EXEC sys.sp_executesql " \
            "N'ALTER TABLE dbo.MON_RunLog ADD probe int NULL;';" in text
     # quotes inside a step are doubled for the dynamic SQL that runs it
     assert "WHERE command = N''it''''s'';';" in text

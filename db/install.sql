@@ -2484,6 +2484,60 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- one mapping per board and alias: the UNIQUE constraint treats NULLs as equal (one any-board mapping per
+-- alias) and compares the alias under the database collation; the lookup (fn_MON_StagedCells) compares
+-- LOWER(alias), and so does the PostgreSQL twin''s unique index. Under a case-sensitive database collation
+-- the constraint would let ''Foo'' in beside ''foo'': such rows refuse the install (50958), naming them, as on
+-- PostgreSQL; they are kept.
+DECLARE @duplicates nvarchar(MAX) = (
+    SELECT STRING_AGG(CONVERT(nvarchar(MAX), CONCAT(COALESCE(CONVERT(nvarchar(20), d.board_id), N''any board''),
+        N'' / '', d.alias, N'' (map_id '', d.ids, N'')'')), N''; '')
+    FROM (
+        SELECT
+            m.board_id,
+            MIN(m.source_alias) AS alias,
+            STRING_AGG(CONVERT(nvarchar(MAX), m.map_id), N'', '') AS ids
+        FROM dbo.MON_ColumnMap AS m
+        GROUP BY m.board_id, LOWER(m.source_alias)
+        HAVING COUNT(*) > 1
+    ) AS d
+);
+IF @duplicates IS NOT NULL
+BEGIN
+    DECLARE @msg nvarchar(2048) = LEFT(CONCAT(
+        N''OPUS install refused, nothing was changed: dbo.MON_ColumnMap maps the same alias (ignoring case) on'',
+        N'' the same board, or on any board, more than once: '', @duplicates, N''. Keep one mapping of each (DELETE'',
+        N'' FROM dbo.MON_ColumnMap WHERE map_id IN (...)), then run the install again.''
+    ), 2048);
+    THROW 50958, @msg, 1;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_ColumnMap.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_ValidationRule.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- MON_ValidationRule: the validation rules as data. usp_ValidateStagedUpdates applies every enabled

@@ -401,3 +401,34 @@ def test_the_install_reports_the_loaders_that_insert_without_a_column_list(empty
         assert "load_schedule_named" not in notes
         assert "name the loader's columns in those INSERTs" in notes
         assert "READ_COMMITTED_SNAPSHOT" in notes and "locks on the owner's tables held" in notes
+
+
+def test_column_map_holds_one_mapping_per_board_and_alias_on_both_engines(db):
+    # E2: SQL Server's UNIQUE (board_id, source_alias) treats NULLs as equal and (CI collation) ignores case;
+    # PostgreSQL gives the same verdict: a second any-board mapping of an alias, in any case, is refused
+    db.execute("INSERT INTO dbo.MON_ColumnMap (board_id, source_alias, column_id) VALUES (NULL, 'Order State', 'status')")
+    db.execute("INSERT INTO dbo.MON_ColumnMap (board_id, source_alias, column_id) VALUES (1, 'Order State', 'status')")
+    for board, alias in ((None, "Order State"), (None, "order state"), (1, "ORDER STATE")):
+        with pytest.raises(DbError):
+            db.execute("INSERT INTO dbo.MON_ColumnMap (board_id, source_alias, column_id) VALUES (?, ?, 'text')",
+                       (board, alias))
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_ColumnMap") == 2
+
+
+@pytest.mark.postgres_only
+def test_column_map_rows_of_0_3_0_that_break_the_rule_refuse_the_install_and_are_kept(db):
+    # a PostgreSQL database of 0.3.0: its UNIQUE constraint let two any-board rows of one alias in
+    db.execute("DROP INDEX dbo.ux_mon_columnmap_board_alias")
+    db.execute("ALTER TABLE dbo.MON_ColumnMap ADD CONSTRAINT UQ_MON_ColumnMap_board_alias UNIQUE (board_id, source_alias)")
+    db.execute("INSERT INTO dbo.MON_ColumnMap (board_id, source_alias, column_id) VALUES "
+               "(NULL, 'Order State', 'status'), (NULL, 'Order State', 'text'), (7, 'Due', 'date'), (7, 'DUE', 'date4')")
+    with pytest.raises(InstallError) as err:
+        install(db)
+    message = str(err.value)
+    assert "[50958]" in message and "any board / Order State (map_id " in message
+    assert re.search(r"7 / (Due|DUE) \(map_id", message)
+    assert db.scalar("SELECT count(*) FROM dbo.MON_ColumnMap") == 4
+    db.execute("DELETE FROM dbo.MON_ColumnMap WHERE column_id IN ('text', 'date4')")
+    install(db)
+    assert db.scalar("SELECT count(*) FROM dbo.MON_ColumnMap") == 2
+    assert db.scalar("SELECT to_regclass('dbo.uq_mon_columnmap_board_alias')::text") is None

@@ -450,8 +450,9 @@ END;
 GO
 -- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/20_staged_rows_without_board_copy.sql
 BEGIN TRY
-    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
     IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
         EXEC sys.sp_executesql N'-- Schema 0.2.0, step 20: staged rows carry no monday_board_id.
 -- From 0.2.0 on, usp_StageUpdates writes staged rows (update_batch_id set) with monday_board_id NULL: their
 -- board is their batch''s (dbo.MON_UpdateBatch.board_id), so a query over the loader''s rows by board
@@ -469,6 +470,7 @@ WHERE COL_LENGTH(N''dbo.'' + t.table_name, N''update_batch_id'') IS NOT NULL
     AND COL_LENGTH(N''dbo.'' + t.table_name, N''monday_board_id'') IS NOT NULL;
 IF @sql <> N''''
     EXEC sys.sp_executesql @sql;';
+    END;
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
 BEGIN CATCH
@@ -497,8 +499,9 @@ END;
 GO
 -- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/21_queue_open_item_index.sql
 BEGIN TRY
-    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
     IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
         EXEC sys.sp_executesql N'-- Schema 0.2.0, step 21: index IX_MON_UpdateQueue_open_item on the open queue rows by item.
 -- usp_ClaimQueueRows holds back a row while a batch released earlier still has an open row for the same
 -- item (overlapping batches go in release order), and validation names the other released batches that
@@ -514,6 +517,7 @@ BEGIN
     INCLUDE (queue_status)
     WHERE queue_status IN (''READY'', ''CLAIMED'');
 END;';
+    END;
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
 BEGIN CATCH
@@ -542,8 +546,9 @@ END;
 GO
 -- ------------------------------------------------ upgrade step (from below 0.3.0): db/upgrades/0.3.0/10_queue_claim_index_order.sql
 BEGIN TRY
-    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
     IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 3000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
         EXEC sys.sp_executesql N'-- Schema 0.3.0, step 10: index IX_MON_UpdateQueue_claim in the claim''s order.
 -- usp_ClaimQueueRows takes the open rows of a batch ORDER BY queue_id; 0.1.0 and 0.2.0 keyed the index on
 -- (batch_id, board_id, visible_after, queue_id), so every claim read and sorted all open rows of the batch
@@ -574,6 +579,7 @@ BEGIN
     WHERE queue_status IN (''READY'', ''CLAIMED'')
     WITH (DROP_EXISTING = ON);
 END;';
+    END;
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
 BEGIN CATCH
@@ -602,8 +608,9 @@ END;
 GO
 -- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/10_staging_index_unfiltered.sql
 BEGIN TRY
-    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
     IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
         EXEC sys.sp_executesql N'-- Schema 0.4.0, step 10: the batch index of the owner''s staging tables becomes a plain index.
 -- 0.2.0 and 0.3.0 created IX_STG_MON_CustMasterSchedule_update_batch_id and
 -- IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id filtered (WHERE update_batch_id IS NOT NULL).
@@ -623,6 +630,7 @@ IF EXISTS (
 BEGIN
     DROP INDEX IX_STG_MON_CustMasterSchedule_update_batch_id ON dbo.STG_MON_CustMasterSchedule;
 END;';
+    END;
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
 BEGIN CATCH
@@ -650,8 +658,9 @@ BEGIN
 END;
 GO
 BEGIN TRY
-    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
     IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
         EXEC sys.sp_executesql N'IF EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE
@@ -662,6 +671,7 @@ BEGIN TRY
 BEGIN
     DROP INDEX IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id ON dbo.STG_MON_CustMasterSchedule_Subitems;
 END;';
+    END;
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
 BEGIN CATCH

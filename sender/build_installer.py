@@ -156,8 +156,7 @@ GO
 # one source batch (or upgrade step batch), run as dynamic SQL so that its compile errors are caught too
 BODY = """\
 BEGIN TRY
-{before}    {condition}EXEC sys.sp_executesql N'{text}';
-    UPDATE #opus_install SET batch_ok = 1;
+{work}    UPDATE #opus_install SET batch_ok = 1;
 END TRY
 BEGIN CATCH
     DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
@@ -166,8 +165,9 @@ END CATCH;
 GO
 """
 
-STEP_CONDITION = "IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < {rank})\n        "
-OWNER_LOCKS = "    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());\n"
+STEP_CONDITION = "IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < {rank})"
+OWNER_LOCKS = "UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());"
+
 
 FOOTER = """\
 -- record the schema version (once per version), commit everything, then report on the shared database
@@ -215,9 +215,17 @@ GO
 
 
 def body(text: str, label: str, condition: str = "", owner_locks: bool = False) -> str:
-    """One batch of a source or step, run as dynamic SQL in TRY...CATCH, setting the marker when it completed."""
-    return BODY.format(before=OWNER_LOCKS if owner_locks else "", condition=condition,
-                       text=text.strip("\n").replace("'", "''"), label=label.replace("%", "%%").replace("'", "''"))
+    """One batch of a source or step, run as dynamic SQL in TRY...CATCH, setting the marker when it completed;
+    a step's batch runs only under its version condition, and a batch that changes the owner's tables notes
+    when it first did (the lock time the install reports)."""
+    work = ([OWNER_LOCKS] if owner_locks else []) + [
+        "EXEC sys.sp_executesql N'" + text.strip("\n").replace("'", "''") + "';"]
+    if condition:
+        lines = [condition, "BEGIN", *("    " + w for w in work), "END;"]
+    else:
+        lines = work
+    return BODY.format(work="".join(f"    {ln}\n" for ln in lines),
+                       label=label.replace("%", "%%").replace("'", "''"))
 
 
 def build(version: str = __version__, db_root: Path = DB_ROOT) -> str:

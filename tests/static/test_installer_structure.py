@@ -38,10 +38,11 @@ def unguarded_batches(installer: str) -> list[int]:
 
 
 BODY_SHAPE = re.compile(
-    r"BEGIN TRY\n(?:    UPDATE #opus_install SET owner_locks_at = [^\n]*\n)?"
-    r"    (?:IF EXISTS \(SELECT 1 FROM #opus_install WHERE from_rank < \d+\)\n        )?"
-    r"EXEC sys\.sp_executesql N'(?:[^']|'')*';\n"
-    r"    UPDATE #opus_install SET batch_ok = 1;\nEND TRY\nBEGIN CATCH\n.*\nEND CATCH;", re.S)
+    r"BEGIN TRY\n(?P<work>.*?)    UPDATE #opus_install SET batch_ok = 1;\nEND TRY\nBEGIN CATCH\n.*\nEND CATCH;", re.S)
+WORK_SHAPE = re.compile(
+    r"\s*(?:IF EXISTS \(SELECT 1 FROM #opus_install WHERE from_rank < \d+\)\s*BEGIN\s*)?"
+    r"(?:UPDATE #opus_install SET owner_locks_at = [^\n]*\s*)?"
+    r"EXEC sys\.sp_executesql N'(?:[^']|'')*';\s*(?:END;\s*)?", re.S)
 
 
 def unwrapped_batches(installer: str) -> list[str]:
@@ -53,7 +54,8 @@ def unwrapped_batches(installer: str) -> list[str]:
     bad = []
     for batch in batches[2:-2]:
         text = "\n".join(ln for ln in batch.strip().splitlines() if not ln.startswith("-- ----"))
-        if text.strip() != guard and not BODY_SHAPE.fullmatch(text.strip()):
+        shape = BODY_SHAPE.fullmatch(text.strip())
+        if text.strip() != guard and not (shape and WORK_SHAPE.fullmatch(shape.group("work"))):
             bad.append(text.strip()[:80])
     return bad
 
@@ -131,8 +133,9 @@ def test_upgrade_steps_are_guarded_by_the_recorded_version(tmp_path):
                     "WHERE command = N'it''s';\nGO\n")
     text = build(db_root=root)
     rank = version_rank("0.2.0")
-    assert f"IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < {rank})\n        EXEC sys.sp_executesql " \
-           "N'ALTER TABLE dbo.MON_RunLog ADD probe int NULL;';" in text
+    assert f"IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < {rank})\n    BEGIN\n        UPDATE #opus_install " \
+           "SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());\n        EXEC sys.sp_executesql " \
+           "N'ALTER TABLE dbo.MON_RunLog ADD probe int NULL;';\n    END;" in text
     # quotes inside a step are doubled for the dynamic SQL that runs it
     assert "WHERE command = N''it''''s'';';" in text
     # steps come after the checks and before the first re-runnable source

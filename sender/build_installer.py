@@ -81,7 +81,10 @@ DECLARE @is_babelfish bit = CASE
     WHEN CAST(SERVERPROPERTY('babelfish') AS int) = 1 OR CAST(@@VERSION AS nvarchar(4000)) LIKE N'Babelfish%' THEN 1
     ELSE 0
 END;
-SELECT @compatibility_level = compatibility_level FROM sys.databases WHERE database_id = DB_ID();
+-- nothing is read from a table while a transaction is open or IMPLICIT_TRANSACTIONS is ON (a SELECT would
+-- open one): the first refusal below comes first
+IF @open_transactions = 0 AND @implicit_transactions = 0
+    SELECT @compatibility_level = compatibility_level FROM sys.databases WHERE database_id = DB_ID();
 IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NOT NULL AND @open_transactions = 0 AND @implicit_transactions = 0
     EXEC sys.sp_executesql
         N'SELECT TOP (1) @v = schema_version,

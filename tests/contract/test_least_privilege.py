@@ -342,6 +342,8 @@ def test_a_dbas_own_grants_to_the_roles_survive_a_reinstall(db):
 
     db.execute("CREATE TABLE dbo.cust_planning_source (id bigint PRIMARY KEY, order_status text)")
     db.execute("CREATE FUNCTION dbo.dba_today() RETURNS date LANGUAGE sql AS 'SELECT current_date'")
+    # ... and a routine of theirs named like the project's (usp_*): neither dropped nor taken over by an install
+    db.execute("CREATE FUNCTION dbo.usp_dba_report() RETURNS int LANGUAGE sql AS 'SELECT 1'")
     try:
         db.execute("GRANT SELECT ON dbo.cust_planning_source TO opus_stager")
         db.execute("GRANT EXECUTE ON FUNCTION dbo.dba_today() TO opus_reader")
@@ -354,7 +356,11 @@ def test_a_dbas_own_grants_to_the_roles_survive_a_reinstall(db):
                              "'SELECT WITH GRANT OPTION')")
             # and the install took no ownership of the DBA's function
             assert db.scalar("SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'dba_today'") != "opus_owner"
+            assert db.scalar("SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'usp_dba_report'") \
+                not in (None, "opus_owner")
+            assert db.scalar("SELECT has_function_privilege('public', 'dbo.usp_dba_report()', 'EXECUTE')")
     finally:
+        db.execute("DROP FUNCTION IF EXISTS dbo.usp_dba_report()")
         db.execute("REVOKE SELECT ON dbo.MON_ColumnMap FROM opus_reader CASCADE")
         db.execute("DROP FUNCTION dbo.dba_today()")
         db.execute("DROP TABLE dbo.cust_planning_source")

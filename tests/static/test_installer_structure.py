@@ -155,6 +155,32 @@ def test_drop_list_matches_the_manifest():
     assert drop_order_problems(drop, manifest()) == []
 
 
+def pg_drop_list_problems(drop_sql: str, db_root=DB_ROOT) -> list[str]:
+    """The PostgreSQL drop list names every view and routine the PostgreSQL sources create, by name; the only
+    patterns are the project's own prefixes (a generic usp_% would drop a look-alike of someone else's)."""
+    made = {m.lower() for p in (db_root / "postgres").rglob("*.sql") if "ops" not in p.parts and "upgrades" not in p.parts
+            for m in re.findall(r"CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE|VIEW) dbo\.(\w+)", p.read_text(), re.I)}
+    listed = set()
+    for array in re.findall(r"v_(?:view|routine)_names text\[\] := ARRAY\[(.*?)\];", drop_sql, re.S):
+        listed |= {m.lower() for m in re.findall(r"'(\w+)'", array)}
+    problems = [f"not in the drop list: {sorted(made - listed)}"] if made - listed else []
+    allowed = {"fn\\_mon\\_%", "usp\\_private\\_%", "vw\\_mon\\_%"}  # the project's own prefixes
+    patterns = set(re.findall(r"\bLIKE\s+'([^']*)'", drop_sql.split("BEGIN", 1)[-1]))
+    if patterns - allowed:
+        problems.append(f"objects are chosen by a naming pattern not the project's own: {sorted(patterns - allowed)}")
+    return problems
+
+
+def test_postgres_drop_list_names_every_view_and_routine():
+    assert pg_drop_list_problems((DB_ROOT / "postgres" / "ddl" / "drop_code_objects.sql").read_text(encoding="utf-8")) == []
+
+
+def test_a_postgres_drop_list_missing_a_name_or_by_pattern_is_caught():
+    drop = (DB_ROOT / "postgres" / "ddl" / "drop_code_objects.sql").read_text(encoding="utf-8")
+    assert pg_drop_list_problems(re.sub(r"'usp_ReleaseLease',\s*", "", drop))
+    assert pg_drop_list_problems(drop.replace("p.proname LIKE 'usp\\_private\\_%'", "p.proname LIKE 'usp\\_%'"))
+
+
 def test_a_drop_list_out_of_order_is_caught():
     drop = (DB_ROOT / "ddl" / "drop_code_objects.sql").read_text(encoding="utf-8")
     lines = drop.splitlines()

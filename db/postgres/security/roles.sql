@@ -25,8 +25,8 @@
 -- also runs the caller's p_query, and nothing else, with the caller's privileges. usp_PurgeRunLog (it
 -- commits once per chunk) is granted to no role: the owner of the tables runs it. Views run with their
 -- owner's privileges, so readers need SELECT on the views only. PostgreSQL grants EXECUTE on every new
--- routine to PUBLIC; that is revoked from the project's routines here (the usp_* and fn_MON_* routines of
--- schema dbo, which ddl/drop_code_objects.sql has just created anew, so that they hold no earlier grant).
+-- routine to PUBLIC; that is revoked from the project's routines here (those ddl/drop_code_objects.sql names,
+-- which the install has just created anew, so that they hold no earlier grant).
 -- What 0.1.0 granted the roles on tables is revoked by an explicit list; nothing the DBA granted a role
 -- (SELECT on the source tables of the stagers' queries, say) is touched, and no REVOKE to a role is built
 -- from the catalog (tests/static/test_revokes.py).
@@ -71,8 +71,9 @@ BEGIN
 END
 $roles$;
 
--- 2. the owner: opus_owner owns the project's routines (usp_*, fn_MON_*) and views (vw_MON_*) of schema dbo,
---    the names ddl/drop_code_objects.sql drops, and may use every table of it
+-- 2. the owner: opus_owner owns the project's routines and views of schema dbo - those ddl/drop_code_objects.sql
+--    names (it passes them on in the setting opus.code_objects; when this script runs on its own, the
+--    project's prefixes usp_*, fn_MON_*, vw_MON_*) - and may use every table of it
 DO $owner$
 DECLARE
     v_obj text;
@@ -95,13 +96,17 @@ BEGIN
             pg_get_function_identity_arguments(p.oid))
         FROM pg_proc AS p
         JOIN pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'dbo' AND (p.proname LIKE 'usp\_%' OR p.proname LIKE 'fn\_mon\_%')
+        WHERE n.nspname = 'dbo' AND CASE
+                WHEN coalesce(current_setting('opus.code_objects', true), '') = '' THEN p.proname LIKE 'usp\_%' OR p.proname LIKE 'fn\_mon\_%'
+                ELSE p.proname = ANY (string_to_array(current_setting('opus.code_objects', true), ',')) END
             AND p.proowner <> (SELECT r.oid FROM pg_roles AS r WHERE r.rolname = 'opus_owner')
         UNION ALL
         SELECT format('ALTER VIEW %I.%I OWNER TO opus_owner', n.nspname, c.relname)
         FROM pg_class AS c
         JOIN pg_namespace AS n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'dbo' AND c.relkind = 'v' AND c.relname LIKE 'vw\_mon\_%'
+        WHERE n.nspname = 'dbo' AND c.relkind = 'v' AND CASE
+                WHEN coalesce(current_setting('opus.code_objects', true), '') = '' THEN c.relname LIKE 'vw\_mon\_%'
+                ELSE c.relname = ANY (string_to_array(current_setting('opus.code_objects', true), ',')) END
             AND c.relowner <> (SELECT r.oid FROM pg_roles AS r WHERE r.rolname = 'opus_owner')
     LOOP
         EXECUTE v_obj;
@@ -122,7 +127,9 @@ BEGIN
         SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
         FROM pg_proc AS p
         JOIN pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'dbo' AND (p.proname LIKE 'usp\_%' OR p.proname LIKE 'fn\_mon\_%')
+        WHERE n.nspname = 'dbo' AND CASE
+                WHEN coalesce(current_setting('opus.code_objects', true), '') = '' THEN p.proname LIKE 'usp\_%' OR p.proname LIKE 'fn\_mon\_%'
+                ELSE p.proname = ANY (string_to_array(current_setting('opus.code_objects', true), ',')) END
     LOOP
         EXECUTE format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC', v_sig);
     END LOOP;

@@ -2,9 +2,19 @@
 -- OPUS Update Boards 0.4.0: SQL Server installer and upgrader (SQL Server 2017 or later, Azure SQL)
 -- GENERATED from db/manifest.txt and db/upgrades/ by `python -m sender.build_installer`. Do not edit
 -- this file: edit the sources and rebuild.
--- Run it in the target database:   sqlcmd -b -d <database> -i install.sql   (or SSMS, database selected)
--- Safe to run again. One transaction: an error anywhere rolls back everything and stops the script;
--- existing rows and columns are kept. A database at a newer schema version is refused untouched.
+-- Run it in the target database:   sqlcmd -b -d <database> -i install.sql   (or SSMS, database selected),
+-- when the owner's loader does not run (docs/runbook.md, install): the install changes the loader's tables
+-- and holds its locks on them until its COMMIT; it waits at most 30 s for a lock, then rolls back.
+-- Safe to run again. One transaction: an error anywhere rolls back everything and stops the script, in
+-- SSMS as under sqlcmd -b; existing rows and columns are kept. Refused before anything is changed: an open
+-- transaction or IMPLICIT_TRANSACTIONS ON, a server before SQL Server 2017, a compatibility level below 130,
+-- a database at a newer schema version, owner's tables of another shape or with rows the checks refuse.
+--
+-- How a failure stops the script (SSMS goes on to the next batch after an error): every source batch runs
+-- as dynamic SQL inside TRY...CATCH, so that even its compile errors (which XACT_ABORT does not roll back)
+-- are caught, and sets a marker (#opus_install.batch_ok) only when it completed. The guard batch after it
+-- checks the marker and the one transaction; if either is missing it rolls back, raises 50952 and sets
+-- NOEXEC ON, so no later batch runs and nothing is committed. The last batch sets NOEXEC OFF again.
 -- =====================================================================================================
 SET NOCOUNT ON;
 SET XACT_ABORT ON;
@@ -16,21 +26,49 @@ SET CONCAT_NULL_YIELDS_NULL ON;
 SET ARITHABORT ON;
 SET NUMERIC_ROUNDABORT OFF;
 GO
--- the version found, the refusals, and the one transaction
-IF OBJECT_ID(N'tempdb..#opus_install') IS NOT NULL DROP TABLE #opus_install;
-CREATE TABLE #opus_install (from_version varchar(20) NULL, from_rank int NULL);
-DECLARE @compatibility_level int, @from_version varchar(20), @from_rank int;
-SELECT @compatibility_level = compatibility_level FROM sys.databases WHERE database_id = DB_ID();
-IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NOT NULL
+-- the refusals (before anything is changed), then the one transaction and its marker
+DECLARE
+    @open_transactions int = @@TRANCOUNT,
+    @implicit_transactions int = @@OPTIONS & 2,
+    @product_version nvarchar(128) = CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)),
+    @product_major int = TRY_CAST(CAST(SERVERPROPERTY('ProductMajorVersion') AS nvarchar(128)) AS int),
+    @engine_edition int = CAST(SERVERPROPERTY('EngineEdition') AS int),
+    @compatibility_level int,
+    @from_version varchar(20),
+    @from_rank int;
+-- a T-SQL engine that is not SQL Server (Babelfish, the one the tests run on) reports product version 12.0
+-- while it runs what the code needs: it names itself in SERVERPROPERTY('babelfish') and @@VERSION, and is
+-- accepted; SQL Server returns NULL for that property. Azure SQL Database (5) and Managed Instance (8) are
+-- accepted whatever version they report.
+DECLARE @is_babelfish bit = CASE
+    WHEN CAST(SERVERPROPERTY('babelfish') AS int) = 1 OR CAST(@@VERSION AS nvarchar(4000)) LIKE N'Babelfish%' THEN 1
+    ELSE 0
+END;
+-- nothing is read from a table while a transaction is open or IMPLICIT_TRANSACTIONS is ON (a SELECT would
+-- open one): the first refusal below comes first
+IF @open_transactions = 0 AND @implicit_transactions = 0
+    SELECT @compatibility_level = compatibility_level FROM sys.databases WHERE database_id = DB_ID();
+IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NOT NULL AND @open_transactions = 0 AND @implicit_transactions = 0
     EXEC sys.sp_executesql
         N'SELECT TOP (1) @v = schema_version,
                  @r = version_major * 1000000 + version_minor * 1000 + version_patch
           FROM dbo.MON_SchemaVersion
           ORDER BY version_major DESC, version_minor DESC, version_patch DESC;',
         N'@v varchar(20) OUTPUT, @r int OUTPUT', @v = @from_version OUTPUT, @r = @from_rank OUTPUT;
-IF @compatibility_level < 130 AND CAST(@@VERSION AS nvarchar(4000)) NOT LIKE N'Babelfish%'  -- it reports 120, runs 130
+IF @open_transactions > 0 OR @implicit_transactions <> 0
 BEGIN
-    RAISERROR (N'OPUS install refused (50950): database %s is at compatibility level %d; the procedures need 130 or higher (OPENJSON, STRING_SPLIT). Nothing was changed. Run ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 130 (or higher) after checking your other code, then run this script again.', 16, 1, @@SERVERNAME, @compatibility_level);
+    RAISERROR (N'OPUS install refused (50955): this session has %d open transaction(s) and IMPLICIT_TRANSACTIONS %s, so the install''s COMMIT would commit nothing and its locks on the owner''s tables would stay. Nothing was changed. COMMIT or ROLLBACK, run SET IMPLICIT_TRANSACTIONS OFF; (or open a new query window), then run this script again.', 16, 1, @open_transactions, @implicit_transactions);
+    SET NOEXEC ON;
+END
+ELSE IF @is_babelfish = 0 AND COALESCE(@engine_edition, 0) NOT IN (5, 8) AND COALESCE(@product_major, 0) < 14
+BEGIN
+    RAISERROR (N'OPUS install refused (50956): the server is SQL Server %s; the procedures need SQL Server 2017 (14.x) or later (STRING_AGG, WITHIN GROUP), or Azure SQL. Nothing was changed. Install on a SQL Server 2017 or later instance.', 16, 1, @product_version);
+    SET NOEXEC ON;
+END
+ELSE IF @compatibility_level < 130 AND @is_babelfish = 0  -- that engine reports 120 and runs 130
+BEGIN
+    DECLARE @database sysname = DB_NAME();
+    RAISERROR (N'OPUS install refused (50950): database %s is at compatibility level %d; the procedures need 130 or higher (OPENJSON, STRING_SPLIT). Nothing was changed. Run ALTER DATABASE CURRENT SET COMPATIBILITY_LEVEL = 130 (or higher) after checking your other code, then run this script again.', 16, 1, @database, @compatibility_level);
     SET NOEXEC ON;
 END
 ELSE IF @from_rank > 4000
@@ -40,22 +78,46 @@ BEGIN
 END
 ELSE
 BEGIN
-    INSERT INTO #opus_install (from_version, from_rank) VALUES (@from_version, @from_rank);
+    -- never wait long for a lock the owner's loader holds: fail, roll back, say so (reset at the end)
+    SET LOCK_TIMEOUT 30000;
+    IF OBJECT_ID(N'tempdb..#opus_install') IS NOT NULL DROP TABLE #opus_install;
+    CREATE TABLE #opus_install (
+        from_version varchar(20) NULL,
+        from_rank int NULL,
+        batch_ok bit NOT NULL,  -- set by a batch when it completed, cleared by the guard after it
+        owner_locks_at datetime2(3) NULL  -- when the install first changed an owner's table
+    );
     PRINT N'OPUS Update Boards: ' + COALESCE(N'upgrading from ' + @from_version, N'new install') + N' to 0.4.0';
     BEGIN TRANSACTION;
+    -- inside the transaction: a rollback removes the row, and every later guard stops
+    INSERT INTO #opus_install (from_version, from_rank, batch_ok) VALUES (@from_version, @from_rank, 1);
 END;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/checks/staging_check_constraints.sql
--- staging_check_constraints: runs first, before anything is changed (before the upgrade steps too). The
--- install adds CHECK constraints to the loader's staging tables (ddl/updates/extend_staging_tables.sql);
--- SQL Server refuses to add one while a row breaks it (Msg 547), and the owner's tables may already hold
--- such rows (the plan's ALTER added the columns without checks). This counts, for every constraint that
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- staging_check_constraints: runs first, before anything is changed (before the upgrade steps too). The
+-- install adds CHECK constraints to the loader''s staging tables (ddl/updates/extend_staging_tables.sql);
+-- SQL Server refuses to add one while a row breaks it (Msg 547), and the owner''s tables may already hold
+-- such rows (the plan''s ALTER added the columns without checks). This counts, for every constraint that
 -- is not there yet, the rows it would refuse, and refuses the install with one error (50953) naming the
 -- table, the constraint, the row count and a SELECT that lists the rows. Nothing was changed then: fix
 -- the rows and run the install again. tests/static/test_installer_structure.py holds this list equal to
@@ -70,20 +132,20 @@ DECLARE @checks TABLE (
 INSERT INTO @checks (check_no, table_name, constraint_name, column_name, allowed_values)
 VALUES
 (
-    1, N'STG_MON_CustMasterSchedule', N'CK_STG_MON_CustMasterSchedule_update_operation', N'update_operation',
-    N'''CREATE'', ''UPDATE'', ''ARCHIVE'''
+    1, N''STG_MON_CustMasterSchedule'', N''CK_STG_MON_CustMasterSchedule_update_operation'', N''update_operation'',
+    N''''''CREATE'''', ''''UPDATE'''', ''''ARCHIVE''''''
 ),
 (
-    2, N'STG_MON_CustMasterSchedule', N'CK_STG_MON_CustMasterSchedule_validation_status', N'validation_status',
-    N'''PENDING'', ''VALID'', ''INVALID'', ''WARNING'''
+    2, N''STG_MON_CustMasterSchedule'', N''CK_STG_MON_CustMasterSchedule_validation_status'', N''validation_status'',
+    N''''''PENDING'''', ''''VALID'''', ''''INVALID'''', ''''WARNING''''''
 ),
 (
-    3, N'STG_MON_CustMasterSchedule_Subitems', N'CK_STG_MON_CustMasterSchedule_Subitems_update_operation',
-    N'update_operation', N'''CREATE'', ''UPDATE'', ''ARCHIVE'''
+    3, N''STG_MON_CustMasterSchedule_Subitems'', N''CK_STG_MON_CustMasterSchedule_Subitems_update_operation'',
+    N''update_operation'', N''''''CREATE'''', ''''UPDATE'''', ''''ARCHIVE''''''
 ),
 (
-    4, N'STG_MON_CustMasterSchedule_Subitems', N'CK_STG_MON_CustMasterSchedule_Subitems_validation_status',
-    N'validation_status', N'''PENDING'', ''VALID'', ''INVALID'', ''WARNING'''
+    4, N''STG_MON_CustMasterSchedule_Subitems'', N''CK_STG_MON_CustMasterSchedule_Subitems_validation_status'',
+    N''validation_status'', N''''''PENDING'''', ''''VALID'''', ''''INVALID'''', ''''WARNING''''''
 );
 
 DECLARE
@@ -109,21 +171,21 @@ BEGIN
     WHERE c.check_no = @check_no;
 
     -- only a constraint still to be added can fail; a column still to be added holds only NULLs
-    IF OBJECT_ID(N'dbo.' + QUOTENAME(@table_name), N'U') IS NOT NULL
-        AND COL_LENGTH(N'dbo.' + QUOTENAME(@table_name), @column_name) IS NOT NULL
-        AND OBJECT_ID(N'dbo.' + QUOTENAME(@constraint_name), N'C') IS NULL
+    IF OBJECT_ID(N''dbo.'' + QUOTENAME(@table_name), N''U'') IS NOT NULL
+        AND COL_LENGTH(N''dbo.'' + QUOTENAME(@table_name), @column_name) IS NOT NULL
+        AND OBJECT_ID(N''dbo.'' + QUOTENAME(@constraint_name), N''C'') IS NULL
     BEGIN
-        -- the rows for which the constraint's condition is FALSE, compared under the column's collation
-        -- (the column names are the project's own, listed above)
-        SET @refused_where = @column_name + N' NOT IN (' + @allowed + N')';  -- NOT IN skips NULLs
-        SET @count_sql = N'SELECT @n = COUNT_BIG(*) FROM dbo.' + QUOTENAME(@table_name)
-            + N' WHERE ' + @refused_where + N';';
-        EXEC sys.sp_executesql @count_sql, N'@n bigint OUTPUT', @n = @refused OUTPUT;
+        -- the rows for which the constraint''s condition is FALSE, compared under the column''s collation
+        -- (the column names are the project''s own, listed above)
+        SET @refused_where = @column_name + N'' NOT IN ('' + @allowed + N'')'';  -- NOT IN skips NULLs
+        SET @count_sql = N''SELECT @n = COUNT_BIG(*) FROM dbo.'' + QUOTENAME(@table_name)
+            + N'' WHERE '' + @refused_where + N'';'';
+        EXEC sys.sp_executesql @count_sql, N''@n bigint OUTPUT'', @n = @refused OUTPUT;
         IF @refused > 0
         BEGIN
             SET @findings = CONCAT(
-                @findings + N' ', @constraint_name, N': ', @refused, N' row(s): SELECT * FROM dbo.', @table_name,
-                N' WHERE ', @refused_where, N';'
+                @findings + N'' '', @constraint_name, N'': '', @refused, N'' row(s): SELECT * FROM dbo.'', @table_name,
+                N'' WHERE '', @refused_where, N'';''
             );
         END;
     END;
@@ -133,22 +195,268 @@ END;
 IF @findings IS NOT NULL
 BEGIN
     SET @findings = CONCAT(
-        N'OPUS install refused, nothing was changed: rows of the staging tables break the CHECK',
-        N' constraints the install adds. ', @findings, N' Correct those values (NULL is allowed; the project',
-        N' never reads them on rows without update_batch_id), then run the install again.'
+        N''OPUS install refused, nothing was changed: rows of the staging tables break the CHECK'',
+        N'' constraints the install adds. '', @findings, N'' Correct those values (NULL is allowed; the project'',
+        N'' never reads them on rows without update_batch_id), then run the install again.''
     );
     THROW 50953, @findings, 1;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/checks/staging_check_constraints.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF @@TRANCOUNT = 0
+-- ---------------------------------------------------------------- source: db/ddl/checks/owner_table_shapes.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- owner_table_shapes: runs before anything is changed (a check, like staging_check_constraints.sql). The
+-- staging tables and dbo.MON_UpdateAudit come from the owner''s plan and may exist before the install with
+-- a shape of their own. The views and procedures bind to the columns listed below; on a table without one
+-- of them, or with a type the code cannot write or compare, SQL Server would stop late in the install (Msg
+-- 207 at CREATE VIEW or ALTER PROCEDURE) or the first stage would fail. This refuses the install first,
+-- with one error (50957) that names every such column, what it is, what the code needs and what to do.
+-- Owner''s columns must exist when the table exists; the project''s columns are added by the install when
+-- missing, and must fit when present. The audit key widening (create_update_audit.sql: int -> bigint,
+-- primary key dropped and created again CLUSTERED) is checked too. A table that does not exist is created
+-- by the install and is not checked. Twin of db/postgres/ddl/checks/owner_table_shapes.sql.
+DECLARE @want TABLE (
+    table_name sysname NOT NULL,
+    column_name sysname NOT NULL,
+    kind varchar(10) NOT NULL,  -- id: bigint; int: int or bigint; text: a character type of min_chars or more;
+    -- max: nvarchar(MAX)
+    min_chars int NULL,
+    owners bit NOT NULL,  -- 1: the owner''s column, must exist; 0: the project''s, added when missing
+    PRIMARY KEY (table_name, column_name)
+);
+
+INSERT INTO @want (table_name, column_name, kind, min_chars, owners)
+VALUES
+(N''STG_MON_CustMasterSchedule'', N''monday_item_id'', ''id'', NULL, 1),
+(N''STG_MON_CustMasterSchedule'', N''monday_board_id'', ''id'', NULL, 1),
+(N''STG_MON_CustMasterSchedule'', N''item_name'', ''text'', 255, 1),
+(N''STG_MON_CustMasterSchedule'', N''group_id'', ''text'', 100, 1),
+(N''STG_MON_CustMasterSchedule'', N''update_operation'', ''text'', 7, 0),
+(N''STG_MON_CustMasterSchedule'', N''update_fields'', ''max'', NULL, 0),
+(N''STG_MON_CustMasterSchedule'', N''source_table'', ''text'', 100, 0),
+(N''STG_MON_CustMasterSchedule'', N''source_query'', ''max'', NULL, 0),
+(N''STG_MON_CustMasterSchedule'', N''update_batch_id'', ''text'', 50, 0),
+(N''STG_MON_CustMasterSchedule'', N''validation_status'', ''text'', 7, 0),
+(N''STG_MON_CustMasterSchedule'', N''validation_errors'', ''max'', NULL, 0),
+(N''STG_MON_CustMasterSchedule'', N''update_row_no'', ''int'', NULL, 0),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''monday_item_id'', ''id'', NULL, 1),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''monday_board_id'', ''id'', NULL, 1),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''parent_item_id'', ''id'', NULL, 1),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''item_name'', ''text'', 255, 1),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''group_id'', ''text'', 100, 1),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''update_operation'', ''text'', 7, 0),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''update_fields'', ''max'', NULL, 0),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''source_table'', ''text'', 100, 0),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''source_query'', ''max'', NULL, 0),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''update_batch_id'', ''text'', 50, 0),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''validation_status'', ''text'', 7, 0),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''validation_errors'', ''max'', NULL, 0),
+(N''STG_MON_CustMasterSchedule_Subitems'', N''update_row_no'', ''int'', NULL, 0),
+(N''MON_UpdateAudit'', N''audit_id'', ''int'', NULL, 1),
+(N''MON_UpdateAudit'', N''batch_id'', ''text'', 50, 1),
+(N''MON_UpdateAudit'', N''update_operation'', ''text'', 7, 1),
+(N''MON_UpdateAudit'', N''monday_item_id'', ''id'', NULL, 1),
+(N''MON_UpdateAudit'', N''monday_board_id'', ''id'', NULL, 1),
+(N''MON_UpdateAudit'', N''column_id'', ''text'', 100, 1),
+(N''MON_UpdateAudit'', N''old_value'', ''max'', NULL, 1),
+(N''MON_UpdateAudit'', N''new_value'', ''max'', NULL, 1),
+(N''MON_UpdateAudit'', N''queue_id'', ''id'', NULL, 0),
+(N''MON_UpdateAudit'', N''worker_id'', ''text'', 100, 0),
+(N''MON_UpdateAudit'', N''rollback_batch_id'', ''text'', 50, 0);
+
+DECLARE @findings nvarchar(MAX);
+
+WITH have AS (
+    SELECT
+        w.table_name,
+        w.column_name,
+        w.kind,
+        w.min_chars,
+        w.owners,
+        ty.name AS type_name,
+        CASE
+            WHEN c.max_length = -1 THEN -1
+            WHEN ty.name IN (N''nchar'', N''nvarchar'') THEN c.max_length / 2
+            ELSE c.max_length
+        END AS chars,
+        c.column_id
+    FROM @want AS w
+    LEFT OUTER JOIN sys.columns AS c
+        ON
+            c.object_id = OBJECT_ID(N''dbo.'' + QUOTENAME(w.table_name), N''U'')
+            AND c.name = w.column_name COLLATE DATABASE_DEFAULT
+    LEFT OUTER JOIN sys.types AS ty ON c.user_type_id = ty.user_type_id
+    WHERE OBJECT_ID(N''dbo.'' + QUOTENAME(w.table_name), N''U'') IS NOT NULL
+),
+
+wrong AS (
+    SELECT
+        h.table_name,
+        h.column_name,
+        CASE
+            WHEN h.column_id IS NULL THEN N''missing''
+            ELSE CONCAT(
+                h.type_name,
+                CASE
+                    WHEN h.chars = -1 THEN N''(MAX)''
+                    WHEN h.type_name LIKE N''%char'' THEN CONCAT(N''('', h.chars, N'')'')
+                    ELSE N''''
+                END
+            )
+        END AS found,
+        CASE h.kind
+            WHEN ''id'' THEN N''bigint''
+            WHEN ''int'' THEN N''int or bigint''
+            WHEN ''max'' THEN N''nvarchar(MAX)''
+            ELSE CONCAT(N''varchar or nvarchar of '', h.min_chars, N'' characters or more'')
+        END AS needed,
+        CASE h.kind
+            WHEN ''id'' THEN N''bigint''
+            WHEN ''int'' THEN N''int''
+            WHEN ''max'' THEN N''nvarchar(MAX)''
+            ELSE CONCAT(N''nvarchar('', h.min_chars, N'')'')
+        END AS fix_type
+    FROM have AS h
+    WHERE
+        (h.column_id IS NULL AND h.owners = 1)
+        OR (
+            h.column_id IS NOT NULL
+            AND NOT (
+                (h.kind = ''id'' AND h.type_name = N''bigint'')
+                OR (h.kind = ''int'' AND h.type_name IN (N''int'', N''bigint''))
+                OR (h.kind = ''max'' AND h.type_name = N''nvarchar'' AND h.chars = -1)
+                OR (
+                    h.kind = ''text'' AND h.type_name IN (N''char'', N''varchar'', N''nchar'', N''nvarchar'')
+                    AND (h.chars = -1 OR h.chars >= h.min_chars)
+                )
+            )
+        )
+)
+
+SELECT
+    @findings = STRING_AGG(
+        CONVERT(
+            nvarchar(MAX),
+            CONCAT(
+                N''dbo.'', wr.table_name, N''.'', wr.column_name, N'' is '', wr.found, N'', the code needs '', wr.needed,
+                N'' ('', CASE WHEN wr.found = N''missing'' THEN N''ALTER TABLE dbo.'' + wr.table_name + N'' ADD ''
+                    ELSE N''ALTER TABLE dbo.'' + wr.table_name + N'' ALTER COLUMN '' END,
+                wr.column_name, N'' '', wr.fix_type, N'' NULL;)''
+            )
+        ),
+        N''; ''
+    ) WITHIN GROUP (ORDER BY wr.table_name, wr.column_name)
+FROM wrong AS wr;
+
+-- the audit key is widened in place when it is int: SQL Server cannot drop and re-create the primary key
+-- CLUSTERED beside another clustered index (Msg 1902), nor alter a column a foreign key, another index or
+-- statistics depend on (Msg 3725, 5074)
+IF EXISTS (
+    SELECT 1 FROM sys.columns
+    WHERE
+        object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'', N''U'') AND name = N''audit_id''
+        AND system_type_id = TYPE_ID(N''int'')
+)
+    AND (
+        EXISTS (
+            SELECT 1 FROM sys.indexes AS i
+            WHERE i.object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'') AND i.type = 1 AND i.is_primary_key = 0
+        )
+        OR EXISTS (
+            SELECT 1 FROM sys.foreign_keys AS fk
+            WHERE fk.referenced_object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'')
+        )
+        OR EXISTS (
+            SELECT 1
+            FROM sys.index_columns AS ic
+            INNER JOIN sys.indexes AS i ON ic.object_id = i.object_id AND ic.index_id = i.index_id
+            WHERE
+                ic.object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'') AND i.is_primary_key = 0
+                AND ic.column_id = COLUMNPROPERTY(OBJECT_ID(N''dbo.MON_UpdateAudit''), N''audit_id'', ''ColumnId'')
+        )
+        OR EXISTS (
+            SELECT 1
+            FROM sys.stats_columns AS sc
+            INNER JOIN sys.stats AS s ON sc.object_id = s.object_id AND sc.stats_id = s.stats_id
+            WHERE
+                sc.object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'') AND s.user_created = 1
+                AND sc.column_id = COLUMNPROPERTY(OBJECT_ID(N''dbo.MON_UpdateAudit''), N''audit_id'', ''ColumnId'')
+        )
+    )
 BEGIN
+    SET @findings = CONCAT(
+        @findings + N''; '',
+        N''dbo.MON_UpdateAudit.audit_id is int and the install widens it to bigint with its primary key made'',
+        N'' CLUSTERED again, which another clustered index, a foreign key to the table, or another index or'',
+        N'' statistics on audit_id prevent (drop or move those, or widen audit_id to bigint yourself)''
+    );
+END;
+
+IF @findings IS NOT NULL
+BEGIN
+    DECLARE @msg nvarchar(2048) = LEFT(CONCAT(
+        N''OPUS install refused, nothing was changed: the owner''''s tables have a shape the code cannot use. '',
+        @findings,
+        N''. Change those columns (check the loader and reports that use them first), then run the install again.''
+    ), 2048);
+    THROW 50957, @msg, 1;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/checks/owner_table_shapes.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/20_staged_rows_without_board_copy.sql
-IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
-    EXEC sys.sp_executesql N'-- Schema 0.2.0, step 20: staged rows carry no monday_board_id.
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'-- Schema 0.2.0, step 20: staged rows carry no monday_board_id.
 -- From 0.2.0 on, usp_StageUpdates writes staged rows (update_batch_id set) with monday_board_id NULL: their
 -- board is their batch''s (dbo.MON_UpdateBatch.board_id), so a query over the loader''s rows by board
 -- (WHERE monday_board_id = 8709134353 AND monday_item_id = ...) returns the loader''s row only, however many
@@ -165,16 +473,39 @@ WHERE COL_LENGTH(N''dbo.'' + t.table_name, N''update_batch_id'') IS NOT NULL
     AND COL_LENGTH(N''dbo.'' + t.table_name, N''monday_board_id'') IS NOT NULL;
 IF @sql <> N''''
     EXEC sys.sp_executesql @sql;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.2.0/20_staged_rows_without_board_copy.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ------------------------------------------------ upgrade step (from below 0.2.0): db/upgrades/0.2.0/21_queue_open_item_index.sql
-IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
-    EXEC sys.sp_executesql N'-- Schema 0.2.0, step 21: index IX_MON_UpdateQueue_open_item on the open queue rows by item.
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 2000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'-- Schema 0.2.0, step 21: index IX_MON_UpdateQueue_open_item on the open queue rows by item.
 -- usp_ClaimQueueRows holds back a row while a batch released earlier still has an open row for the same
 -- item (overlapping batches go in release order), and validation names the other released batches that
 -- write a cell of the batch (OVERLAP_BATCH): both look up open rows by monday_item_id. Idempotent: created
@@ -189,16 +520,39 @@ BEGIN
     INCLUDE (queue_status)
     WHERE queue_status IN (''READY'', ''CLAIMED'');
 END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.2.0/21_queue_open_item_index.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ------------------------------------------------ upgrade step (from below 0.3.0): db/upgrades/0.3.0/10_queue_claim_index_order.sql
-IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 3000)
-    EXEC sys.sp_executesql N'-- Schema 0.3.0, step 10: index IX_MON_UpdateQueue_claim in the claim''s order.
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 3000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'-- Schema 0.3.0, step 10: index IX_MON_UpdateQueue_claim in the claim''s order.
 -- usp_ClaimQueueRows takes the open rows of a batch ORDER BY queue_id; 0.1.0 and 0.2.0 keyed the index on
 -- (batch_id, board_id, visible_after, queue_id), so every claim read and sorted all open rows of the batch
 -- to return the first 100 (a claim cost grew with the batch; a batch cost O(N^2)). The index becomes
@@ -228,16 +582,129 @@ BEGIN
     WHERE queue_status IN (''READY'', ''CLAIMED'')
     WITH (DROP_EXISTING = ON);
 END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.3.0/10_queue_claim_index_order.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+-- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/10_staging_index_unfiltered.sql
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'-- Schema 0.4.0, step 10: the batch index of the owner''s staging tables becomes a plain index.
+-- 0.2.0 and 0.3.0 created IX_STG_MON_CustMasterSchedule_update_batch_id and
+-- IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id filtered (WHERE update_batch_id IS NOT NULL).
+-- A filtered index makes SQL Server refuse every INSERT, UPDATE and DELETE on its table (Msg 1934) from a
+-- writer without the index''s SET options (QUOTED_IDENTIFIER and ANSI_NULLS ON among them): SQL Agent T-SQL
+-- job steps, sqlcmd without -I, bcp without -q, procedures created with QUOTED_IDENTIFIER OFF. These are
+-- the owner''s loader''s tables, so the filter goes. Only a filtered index of that name is dropped here; the
+-- re-runnable ddl/updates/extend_staging_tables.sql, which runs after the steps, creates the plain index
+-- with the same keys. No row is touched. Idempotent: a plain index (or none) is left alone.
+IF EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE
+        name = N''IX_STG_MON_CustMasterSchedule_update_batch_id''
+        AND object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule'')
+        AND has_filter = 1
+)
+BEGIN
+    DROP INDEX IX_STG_MON_CustMasterSchedule_update_batch_id ON dbo.STG_MON_CustMasterSchedule;
+END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.4.0/10_staging_index_unfiltered.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'IF EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE
+        name = N''IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id''
+        AND object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule_Subitems'')
+        AND has_filter = 1
+)
+BEGIN
+    DROP INDEX IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id ON dbo.STG_MON_CustMasterSchedule_Subitems;
+END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.4.0/10_staging_index_unfiltered.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
--- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
-IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
+IF OBJECT_ID(N''dbo.MON_SchemaVersion'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_SchemaVersion (
         schema_version varchar(20) NOT NULL,
@@ -248,16 +715,36 @@ BEGIN
         installed_by nvarchar(128) NOT NULL CONSTRAINT DF_MON_SchemaVersion_installed_by DEFAULT (ORIGINAL_LOGIN()),
         CONSTRAINT PK_MON_SchemaVersion PRIMARY KEY CLUSTERED (schema_version)
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_SchemaVersion.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/drop_code_objects.sql
--- Drops the project's views and functions so that the sources after this one create them anew.
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- Drops the project''s views and functions so that the sources after this one create them anew.
 -- Why: a function cannot be ALTERed into another kind (scalar, inline, multi-statement), a schema-bound
 -- function cannot change while another references it, and one plain CREATE is the form every T-SQL
 -- engine runs. Procedures are not dropped: they are created as a stub once and ALTERed, which keeps
@@ -288,18 +775,39 @@ DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_DateText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NumberText;
-DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
+DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/drop_code_objects.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/STG_MON_CustMasterSchedule.sql
--- STG_MON_CustMasterSchedule: the board loader's item staging table. Created here only on a new
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- STG_MON_CustMasterSchedule: the board loader''s item staging table. Created here only on a new
 -- install, with the columns a loader writes; an existing table (and its rows) is left as it is.
-IF OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule', N'U') IS NULL
+IF OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.STG_MON_CustMasterSchedule (
         monday_item_id bigint NULL,
@@ -315,18 +823,38 @@ BEGIN
         owner_email nvarchar(255) NULL,
         loaded_at datetime2(3) NULL CONSTRAINT DF_STG_MON_CustMasterSchedule_loaded_at DEFAULT (SYSUTCDATETIME())
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/STG_MON_CustMasterSchedule.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/STG_MON_CustMasterSchedule_Subitems.sql
--- STG_MON_CustMasterSchedule_Subitems: the board loader's subitem staging table. Created here only on
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- STG_MON_CustMasterSchedule_Subitems: the board loader''s subitem staging table. Created here only on
 -- a new install; an existing table (and its rows) is left as it is.
-IF OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'U') IS NULL
+IF OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.STG_MON_CustMasterSchedule_Subitems (
         monday_item_id bigint NULL,
@@ -340,368 +868,947 @@ BEGIN
         loaded_at datetime2(3) NULL
         CONSTRAINT DF_STG_MON_CustMasterSchedule_Subitems_loaded_at DEFAULT (SYSUTCDATETIME())
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/STG_MON_CustMasterSchedule_Subitems.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/updates/extend_staging_tables.sql
--- extend_staging_tables: the owner's seven update-tracking columns (plus update_row_no, the row's
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- extend_staging_tables: the owner''s seven update-tracking columns (plus update_row_no, the row''s
 -- number inside its batch) on both staging tables. Idempotent: each column is added only when missing,
 -- existing rows and columns are kept, and the defaults apply to new rows only, so rows already loaded
 -- get NULL (never a pending CREATE). Loader inserts that name none of these columns keep working.
 -- Rows without update_batch_id are never read by the sender (see usp_ReleaseBatch).
 
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule', N'update_operation') IS NULL
+IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule'', N''update_operation'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD update_operation varchar(50) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- a default may already exist under another name (the owner's ALTER names none): keep it
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- a default may already exist under another name (the owner''s ALTER names none): keep it
 IF NOT EXISTS (
     SELECT 1 FROM sys.default_constraints AS dc
-    WHERE dc.parent_object_id = OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule')
+    WHERE dc.parent_object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule'')
         AND dc.parent_column_id
-        = COLUMNPROPERTY(OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule'), N'update_operation', 'ColumnId')
+        = COLUMNPROPERTY(OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule''), N''update_operation'', ''ColumnId'')
 )
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule
     ADD CONSTRAINT DF_STG_MON_CustMasterSchedule_update_operation
-    DEFAULT ('CREATE') FOR update_operation;
-END;
+    DEFAULT (''CREATE'') FOR update_operation;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule', N'update_fields') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule'', N''update_fields'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD update_fields nvarchar(MAX) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule', N'source_table') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule'', N''source_table'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD source_table varchar(100) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule', N'source_query') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule'', N''source_query'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD source_query nvarchar(MAX) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule', N'update_batch_id') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule'', N''update_batch_id'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD update_batch_id varchar(50) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule', N'validation_status') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule'', N''validation_status'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD validation_status varchar(20) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- a default may already exist under another name (the owner's ALTER names none): keep it
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- a default may already exist under another name (the owner''s ALTER names none): keep it
 IF NOT EXISTS (
     SELECT 1 FROM sys.default_constraints AS dc
-    WHERE dc.parent_object_id = OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule')
+    WHERE dc.parent_object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule'')
         AND dc.parent_column_id
-        = COLUMNPROPERTY(OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule'), N'validation_status', 'ColumnId')
+        = COLUMNPROPERTY(OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule''), N''validation_status'', ''ColumnId'')
 )
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule
     ADD CONSTRAINT DF_STG_MON_CustMasterSchedule_validation_status
-    DEFAULT ('PENDING') FOR validation_status;
-END;
+    DEFAULT (''PENDING'') FOR validation_status;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule', N'validation_errors') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule'', N''validation_errors'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD validation_errors nvarchar(MAX) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule', N'update_row_no') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule'', N''update_row_no'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD update_row_no int NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_update_operation', N'C') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF OBJECT_ID(N''dbo.CK_STG_MON_CustMasterSchedule_update_operation'', N''C'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_update_operation
-    CHECK (update_operation IS NULL OR update_operation IN ('CREATE', 'UPDATE', 'ARCHIVE'));
-END;
+    CHECK (update_operation IS NULL OR update_operation IN (''CREATE'', ''UPDATE'', ''ARCHIVE''));
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_validation_status', N'C') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF OBJECT_ID(N''dbo.CK_STG_MON_CustMasterSchedule_validation_status'', N''C'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_validation_status
-    CHECK (validation_status IS NULL OR validation_status IN ('PENDING', 'VALID', 'INVALID', 'WARNING'));
-END;
+    CHECK (validation_status IS NULL OR validation_status IN (''PENDING'', ''VALID'', ''INVALID'', ''WARNING''));
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- staged rows are found by batch; loader rows (no batch) stay out of the index
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- staged rows are found by batch (update_batch_id = @batch_id, in update_row_no order). A PLAIN index, on
+-- purpose: a filtered index (like an indexed view or an index on a computed column) makes SQL Server refuse
+-- every INSERT, UPDATE and DELETE on the table (Msg 1934) from a writer whose QUOTED_IDENTIFIER, ANSI_NULLS
+-- or the other five options are not set as the index needs - SQL Agent T-SQL job steps, sqlcmd without -I,
+-- bcp without -q, procedures created with QUOTED_IDENTIFIER OFF - and this is the owner''s loader''s table.
+-- A plain index needs no SET option. The cost: the loader''s rows (update_batch_id NULL) are in the index too,
+-- one small entry per row; the seek on a batch id reads only that batch''s entries either way.
+-- db/upgrades/0.4.0/10 replaces the filtered index of 0.2.0 and 0.3.0.
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE
-        name = N'IX_STG_MON_CustMasterSchedule_update_batch_id'
-        AND object_id = OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule')
+        name = N''IX_STG_MON_CustMasterSchedule_update_batch_id''
+        AND object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule'')
 )
 BEGIN
     CREATE INDEX IX_STG_MON_CustMasterSchedule_update_batch_id
-    ON dbo.STG_MON_CustMasterSchedule (update_batch_id, update_row_no)
-    WHERE update_batch_id IS NOT NULL;
-END;
+    ON dbo.STG_MON_CustMasterSchedule (update_batch_id, update_row_no);
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'update_operation') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''update_operation'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD update_operation varchar(50) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- a default may already exist under another name (the owner's ALTER names none): keep it
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- a default may already exist under another name (the owner''s ALTER names none): keep it
 IF NOT EXISTS (
     SELECT 1 FROM sys.default_constraints AS dc
-    WHERE dc.parent_object_id = OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule_Subitems')
+    WHERE dc.parent_object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule_Subitems'')
         AND dc.parent_column_id
-        = COLUMNPROPERTY(OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule_Subitems'), N'update_operation', 'ColumnId')
+        = COLUMNPROPERTY(OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule_Subitems''), N''update_operation'', ''ColumnId'')
 )
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems
     ADD CONSTRAINT DF_STG_MON_CustMasterSchedule_Subitems_update_operation
-    DEFAULT ('CREATE') FOR update_operation;
-END;
+    DEFAULT (''CREATE'') FOR update_operation;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'update_fields') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''update_fields'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD update_fields nvarchar(MAX) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'source_table') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''source_table'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD source_table varchar(100) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'source_query') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''source_query'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD source_query nvarchar(MAX) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'update_batch_id') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''update_batch_id'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD update_batch_id varchar(50) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'validation_status') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''validation_status'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD validation_status varchar(20) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- a default may already exist under another name (the owner's ALTER names none): keep it
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- a default may already exist under another name (the owner''s ALTER names none): keep it
 IF NOT EXISTS (
     SELECT 1 FROM sys.default_constraints AS dc
-    WHERE dc.parent_object_id = OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule_Subitems')
+    WHERE dc.parent_object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule_Subitems'')
         AND dc.parent_column_id
-        = COLUMNPROPERTY(OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule_Subitems'), N'validation_status', 'ColumnId')
+        = COLUMNPROPERTY(OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule_Subitems''), N''validation_status'', ''ColumnId'')
 )
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems
     ADD CONSTRAINT DF_STG_MON_CustMasterSchedule_Subitems_validation_status
-    DEFAULT ('PENDING') FOR validation_status;
-END;
+    DEFAULT (''PENDING'') FOR validation_status;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'validation_errors') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''validation_errors'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD validation_errors nvarchar(MAX) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF COL_LENGTH(N'dbo.STG_MON_CustMasterSchedule_Subitems', N'update_row_no') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF COL_LENGTH(N''dbo.STG_MON_CustMasterSchedule_Subitems'', N''update_row_no'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems ADD update_row_no int NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_Subitems_update_operation', N'C') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF OBJECT_ID(N''dbo.CK_STG_MON_CustMasterSchedule_Subitems_update_operation'', N''C'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_Subitems_update_operation
-    CHECK (update_operation IS NULL OR update_operation IN ('CREATE', 'UPDATE', 'ARCHIVE'));
-END;
+    CHECK (update_operation IS NULL OR update_operation IN (''CREATE'', ''UPDATE'', ''ARCHIVE''));
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF OBJECT_ID(N'dbo.CK_STG_MON_CustMasterSchedule_Subitems_validation_status', N'C') IS NULL
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF OBJECT_ID(N''dbo.CK_STG_MON_CustMasterSchedule_Subitems_validation_status'', N''C'') IS NULL
 BEGIN
     ALTER TABLE dbo.STG_MON_CustMasterSchedule_Subitems  -- WITH CHECK is the default for a new constraint
     ADD CONSTRAINT CK_STG_MON_CustMasterSchedule_Subitems_validation_status
-    CHECK (validation_status IS NULL OR validation_status IN ('PENDING', 'VALID', 'INVALID', 'WARNING'));
-END;
+    CHECK (validation_status IS NULL OR validation_status IN (''PENDING'', ''VALID'', ''INVALID'', ''WARNING''));
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- staged rows are found by batch; loader rows (no batch) stay out of the index
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- staged rows are found by batch (update_batch_id = @batch_id, in update_row_no order). A PLAIN index, on
+-- purpose: a filtered index (like an indexed view or an index on a computed column) makes SQL Server refuse
+-- every INSERT, UPDATE and DELETE on the table (Msg 1934) from a writer whose QUOTED_IDENTIFIER, ANSI_NULLS
+-- or the other five options are not set as the index needs - SQL Agent T-SQL job steps, sqlcmd without -I,
+-- bcp without -q, procedures created with QUOTED_IDENTIFIER OFF - and this is the owner''s loader''s table.
+-- A plain index needs no SET option. The cost: the loader''s rows (update_batch_id NULL) are in the index too,
+-- one small entry per row; the seek on a batch id reads only that batch''s entries either way.
+-- db/upgrades/0.4.0/10 replaces the filtered index of 0.2.0 and 0.3.0.
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE
-        name = N'IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id'
-        AND object_id = OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule_Subitems')
+        name = N''IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id''
+        AND object_id = OBJECT_ID(N''dbo.STG_MON_CustMasterSchedule_Subitems'')
 )
 BEGIN
     CREATE INDEX IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id
-    ON dbo.STG_MON_CustMasterSchedule_Subitems (update_batch_id, update_row_no)
-    WHERE update_batch_id IS NOT NULL;
-END;
+    ON dbo.STG_MON_CustMasterSchedule_Subitems (update_batch_id, update_row_no);
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/extend_staging_tables.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/updates/create_update_audit.sql
--- MON_UpdateAudit: one row per board cell the sender changed, with the value before and after, so a
--- batch can be inspected and rolled back. The owner's columns exactly; queue_id, worker_id and
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- MON_UpdateAudit: one row per board cell the sender changed, with the value before and after, so a
+-- batch can be inspected and rolled back. The owner''s columns exactly; queue_id, worker_id and
 -- rollback_batch_id are added by this project. Idempotent: created only when missing.
-IF OBJECT_ID(N'dbo.MON_UpdateAudit', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_UpdateAudit'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_UpdateAudit (
         audit_id bigint IDENTITY (1, 1) NOT NULL,
@@ -720,95 +1827,199 @@ BEGIN
         rollback_batch_id varchar(50) NULL,
         CONSTRAINT PK_MON_UpdateAudit PRIMARY KEY CLUSTERED (audit_id)
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/create_update_audit.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- A table made from the owner's plan (or by release 0.1.0) has audit_id int and lacks this project's columns:
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- A table made from the owner''s plan (or by release 0.1.0) has audit_id int and lacks this project''s columns:
 -- widen the key (one row per changed cell adds up) and add the columns, keeping every row.
-IF COL_LENGTH(N'dbo.MON_UpdateAudit', N'queue_id') IS NULL
+IF COL_LENGTH(N''dbo.MON_UpdateAudit'', N''queue_id'') IS NULL
 BEGIN
     ALTER TABLE dbo.MON_UpdateAudit ADD queue_id bigint NULL;
 END;
-IF COL_LENGTH(N'dbo.MON_UpdateAudit', N'worker_id') IS NULL
+IF COL_LENGTH(N''dbo.MON_UpdateAudit'', N''worker_id'') IS NULL
 BEGIN
     ALTER TABLE dbo.MON_UpdateAudit ADD worker_id varchar(100) NULL;
 END;
-IF COL_LENGTH(N'dbo.MON_UpdateAudit', N'rollback_batch_id') IS NULL
+IF COL_LENGTH(N''dbo.MON_UpdateAudit'', N''rollback_batch_id'') IS NULL
 BEGIN
     ALTER TABLE dbo.MON_UpdateAudit ADD rollback_batch_id varchar(50) NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/create_update_audit.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF EXISTS (
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF EXISTS (
     SELECT 1 FROM sys.columns
-    WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateAudit') AND name = N'audit_id' AND system_type_id = TYPE_ID(N'int')
+    WHERE object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'') AND name = N''audit_id'' AND system_type_id = TYPE_ID(N''int'')
 )
 BEGIN
     DECLARE @pk sysname = (
         SELECT k.name FROM sys.key_constraints AS k
-        WHERE k.parent_object_id = OBJECT_ID(N'dbo.MON_UpdateAudit') AND k.type = 'PK'
+        WHERE k.parent_object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'') AND k.type = ''PK''
     );
-    DECLARE @widen nvarchar(MAX) = N'';
+    DECLARE @widen nvarchar(MAX) = N'''';
     IF @pk IS NOT NULL
     BEGIN
-        SET @widen = N'ALTER TABLE dbo.MON_UpdateAudit DROP CONSTRAINT ' + QUOTENAME(@pk) + N'; ';
+        SET @widen = N''ALTER TABLE dbo.MON_UpdateAudit DROP CONSTRAINT '' + QUOTENAME(@pk) + N''; '';
     END;
-    SET @widen = @widen + N'ALTER TABLE dbo.MON_UpdateAudit ALTER COLUMN audit_id bigint NOT NULL; '
-        + N'ALTER TABLE dbo.MON_UpdateAudit ADD CONSTRAINT ' + QUOTENAME(COALESCE(@pk, N'PK_MON_UpdateAudit'))
-        + N' PRIMARY KEY CLUSTERED (audit_id);';
+    SET @widen = @widen + N''ALTER TABLE dbo.MON_UpdateAudit ALTER COLUMN audit_id bigint NOT NULL; ''
+        + N''ALTER TABLE dbo.MON_UpdateAudit ADD CONSTRAINT '' + QUOTENAME(COALESCE(@pk, N''PK_MON_UpdateAudit''))
+        + N'' PRIMARY KEY CLUSTERED (audit_id);'';
     EXEC sys.sp_executesql @widen;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/create_update_audit.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF NOT EXISTS (
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_UpdateAudit_batch_id' AND object_id = OBJECT_ID(N'dbo.MON_UpdateAudit')
+    WHERE name = N''IX_MON_UpdateAudit_batch_id'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'')
 )
 BEGIN
     CREATE INDEX IX_MON_UpdateAudit_batch_id ON dbo.MON_UpdateAudit (batch_id, monday_item_id, column_id);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/create_update_audit.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- one audit row per queue row and cell: a replayed result cannot audit the same change twice
+BEGIN TRY
+    UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+    EXEC sys.sp_executesql N'-- one audit row per queue row and cell: a replayed result cannot audit the same change twice
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'UX_MON_UpdateAudit_queue_cell' AND object_id = OBJECT_ID(N'dbo.MON_UpdateAudit')
+    WHERE name = N''UX_MON_UpdateAudit_queue_cell'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'')
 )
 BEGIN
     CREATE UNIQUE INDEX UX_MON_UpdateAudit_queue_cell ON dbo.MON_UpdateAudit (queue_id, column_id)
     WHERE queue_id IS NOT NULL;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/updates/create_update_audit.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_RunLog.sql
--- MON_RunLog: one row per public procedure call, inserted at start and closed at end (CommandLog
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_RunLog: one row per public procedure call, inserted at start and closed at end (CommandLog
 -- pattern), so every step can be inspected afterwards, failed calls included.
-IF OBJECT_ID(N'dbo.MON_RunLog', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_RunLog'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_RunLog (
         run_id bigint IDENTITY (1, 1) NOT NULL,
@@ -819,39 +2030,79 @@ BEGIN
         host_name nvarchar(128) NULL CONSTRAINT DF_MON_RunLog_host_name DEFAULT (HOST_NAME()),
         start_time datetime2(3) NOT NULL CONSTRAINT DF_MON_RunLog_start_time DEFAULT (SYSUTCDATETIME()),
         end_time datetime2(3) NULL,
-        outcome varchar(20) NOT NULL CONSTRAINT DF_MON_RunLog_outcome DEFAULT ('RUNNING'),
+        outcome varchar(20) NOT NULL CONSTRAINT DF_MON_RunLog_outcome DEFAULT (''RUNNING''),
         rows_affected int NULL,
         error_number int NULL,
         error_message nvarchar(4000) NULL,
         CONSTRAINT PK_MON_RunLog PRIMARY KEY CLUSTERED (run_id),
-        CONSTRAINT CK_MON_RunLog_outcome CHECK (outcome IN ('RUNNING', 'SUCCEEDED', 'FAILED'))
+        CONSTRAINT CK_MON_RunLog_outcome CHECK (outcome IN (''RUNNING'', ''SUCCEEDED'', ''FAILED''))
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_RunLog.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF NOT EXISTS (
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_RunLog_start_time' AND object_id = OBJECT_ID(N'dbo.MON_RunLog')
+    WHERE name = N''IX_MON_RunLog_start_time'' AND object_id = OBJECT_ID(N''dbo.MON_RunLog'')
 )
 BEGIN
     CREATE INDEX IX_MON_RunLog_start_time ON dbo.MON_RunLog (start_time) INCLUDE (proc_name, outcome);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_RunLog.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_ColumnType.sql
--- MON_ColumnType: what the project knows about each monday column type: whether it can be written
--- through the API and in which shape (monday's API documentation). Data, seeded by db/data/MON_ColumnType.sql.
-IF OBJECT_ID(N'dbo.MON_ColumnType', N'U') IS NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_ColumnType: what the project knows about each monday column type: whether it can be written
+-- through the API and in which shape (monday''s API documentation). Data, seeded by db/data/MON_ColumnType.sql.
+IF OBJECT_ID(N''dbo.MON_ColumnType'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_ColumnType (
         column_type varchar(50) NOT NULL,
@@ -859,20 +2110,40 @@ BEGIN
         value_shape nvarchar(400) NULL,
         notes nvarchar(400) NULL,
         CONSTRAINT PK_MON_ColumnType PRIMARY KEY CLUSTERED (column_type),
-        CONSTRAINT CK_MON_ColumnType_is_writable CHECK (is_writable IN ('Y', 'N'))
+        CONSTRAINT CK_MON_ColumnType_is_writable CHECK (is_writable IN (''Y'', ''N''))
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_ColumnType.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_Board.sql
--- MON_Board: boards whose metadata the sender synced from monday (usp_UpsertBoardMetadata).
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_Board: boards whose metadata the sender synced from monday (usp_UpsertBoardMetadata).
 -- Validation refuses rows of a board with no row here, or with metadata older than the freshness rule.
-IF OBJECT_ID(N'dbo.MON_Board', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_Board'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_Board (
         board_id bigint NOT NULL,
@@ -883,18 +2154,38 @@ BEGIN
         synced_at datetime2(3) NOT NULL CONSTRAINT DF_MON_Board_synced_at DEFAULT (SYSUTCDATETIME()),
         CONSTRAINT PK_MON_Board PRIMARY KEY CLUSTERED (board_id)
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_Board.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_BoardColumn.sql
--- MON_BoardColumn: the columns of each synced board, with type, settings_json (status and dropdown
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_BoardColumn: the columns of each synced board, with type, settings_json (status and dropdown
 -- labels) and a normalised title so that a query alias such as order_status finds "Order Status".
-IF OBJECT_ID(N'dbo.MON_BoardColumn', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_BoardColumn'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_BoardColumn (
         board_id bigint NOT NULL,
@@ -907,33 +2198,73 @@ BEGIN
         synced_at datetime2(3) NOT NULL CONSTRAINT DF_MON_BoardColumn_synced_at DEFAULT (SYSUTCDATETIME()),
         CONSTRAINT PK_MON_BoardColumn PRIMARY KEY CLUSTERED (board_id, column_id),
         CONSTRAINT FK_MON_BoardColumn_board FOREIGN KEY (board_id) REFERENCES dbo.MON_Board (board_id),
-        CONSTRAINT CK_MON_BoardColumn_is_writable CHECK (is_writable IN ('Y', 'N'))
+        CONSTRAINT CK_MON_BoardColumn_is_writable CHECK (is_writable IN (''Y'', ''N''))
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_BoardColumn.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF NOT EXISTS (
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_BoardColumn_normalized_title' AND object_id = OBJECT_ID(N'dbo.MON_BoardColumn')
+    WHERE name = N''IX_MON_BoardColumn_normalized_title'' AND object_id = OBJECT_ID(N''dbo.MON_BoardColumn'')
 )
 BEGIN
     CREATE INDEX IX_MON_BoardColumn_normalized_title ON dbo.MON_BoardColumn (board_id, normalized_title);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_BoardColumn.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_BoardGroup.sql
--- MON_BoardGroup: the groups of each synced board (CREATE rows name one).
-IF OBJECT_ID(N'dbo.MON_BoardGroup', N'U') IS NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_BoardGroup: the groups of each synced board (CREATE rows name one).
+IF OBJECT_ID(N''dbo.MON_BoardGroup'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_BoardGroup (
         board_id bigint NOT NULL,
@@ -943,18 +2274,38 @@ BEGIN
         CONSTRAINT PK_MON_BoardGroup PRIMARY KEY CLUSTERED (board_id, group_id),
         CONSTRAINT FK_MON_BoardGroup_board FOREIGN KEY (board_id) REFERENCES dbo.MON_Board (board_id)
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_BoardGroup.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_BoardItem.sql
--- MON_BoardItem: item ids and names of a synced board (optional part of a sync), so that validation
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_BoardItem: item ids and names of a synced board (optional part of a sync), so that validation
 -- can tell an UPDATE of an item that is not on the board before anything is sent.
-IF OBJECT_ID(N'dbo.MON_BoardItem', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_BoardItem'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_BoardItem (
         item_id bigint NOT NULL,
@@ -966,69 +2317,149 @@ BEGIN
         CONSTRAINT PK_MON_BoardItem PRIMARY KEY CLUSTERED (item_id),
         CONSTRAINT FK_MON_BoardItem_board FOREIGN KEY (board_id) REFERENCES dbo.MON_Board (board_id)
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_BoardItem.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF NOT EXISTS (
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_BoardItem_board_id' AND object_id = OBJECT_ID(N'dbo.MON_BoardItem')
+    WHERE name = N''IX_MON_BoardItem_board_id'' AND object_id = OBJECT_ID(N''dbo.MON_BoardItem'')
 )
 BEGIN
     CREATE INDEX IX_MON_BoardItem_board_id ON dbo.MON_BoardItem (board_id);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_BoardItem.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_User.sql
--- MON_User: monday users and teams (people columns are written by id; an email is resolved here).
-IF OBJECT_ID(N'dbo.MON_User', N'U') IS NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_User: monday users and teams (people columns are written by id; an email is resolved here).
+IF OBJECT_ID(N''dbo.MON_User'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_User (
         user_id bigint NOT NULL,
-        user_kind varchar(10) NOT NULL CONSTRAINT DF_MON_User_user_kind DEFAULT ('person'),
+        user_kind varchar(10) NOT NULL CONSTRAINT DF_MON_User_user_kind DEFAULT (''person''),
         user_name nvarchar(255) NULL,
         email nvarchar(255) NULL,
-        is_enabled char(1) NOT NULL CONSTRAINT DF_MON_User_is_enabled DEFAULT ('Y'),
+        is_enabled char(1) NOT NULL CONSTRAINT DF_MON_User_is_enabled DEFAULT (''Y''),
         synced_at datetime2(3) NOT NULL CONSTRAINT DF_MON_User_synced_at DEFAULT (SYSUTCDATETIME()),
         CONSTRAINT PK_MON_User PRIMARY KEY CLUSTERED (user_id, user_kind),
-        CONSTRAINT CK_MON_User_user_kind CHECK (user_kind IN ('person', 'team')),
-        CONSTRAINT CK_MON_User_is_enabled CHECK (is_enabled IN ('Y', 'N'))
+        CONSTRAINT CK_MON_User_user_kind CHECK (user_kind IN (''person'', ''team'')),
+        CONSTRAINT CK_MON_User_is_enabled CHECK (is_enabled IN (''Y'', ''N''))
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_User.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF NOT EXISTS (
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_User_email' AND object_id = OBJECT_ID(N'dbo.MON_User')
+    WHERE name = N''IX_MON_User_email'' AND object_id = OBJECT_ID(N''dbo.MON_User'')
 )
 BEGIN
     CREATE INDEX IX_MON_User_email ON dbo.MON_User (email);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_User.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_ColumnMap.sql
--- MON_ColumnMap: query aliases that are neither a column id nor a column title, mapped to a column id
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_ColumnMap: query aliases that are neither a column id nor a column title, mapped to a column id
 -- per board (board_id NULL: any board). Looked up after the id and the normalised title.
-IF OBJECT_ID(N'dbo.MON_ColumnMap', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_ColumnMap'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_ColumnMap (
         map_id int IDENTITY (1, 1) NOT NULL,
@@ -1040,52 +2471,146 @@ BEGIN
         CONSTRAINT PK_MON_ColumnMap PRIMARY KEY CLUSTERED (map_id),
         CONSTRAINT UQ_MON_ColumnMap_board_alias UNIQUE (board_id, source_alias)
     );
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_ColumnMap.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF @@TRANCOUNT = 0
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- one mapping per board and alias: the UNIQUE constraint treats NULLs as equal (one any-board mapping per
+-- alias) and compares the alias under the database collation; the lookup (fn_MON_StagedCells) compares
+-- LOWER(alias), and so does the PostgreSQL twin''s unique index. Under a case-sensitive database collation
+-- the constraint would let ''Foo'' in beside ''foo'': such rows refuse the install (50958), naming them, as on
+-- PostgreSQL; they are kept.
+DECLARE @duplicates nvarchar(MAX) = (
+    SELECT STRING_AGG(CONVERT(nvarchar(MAX), CONCAT(COALESCE(CONVERT(nvarchar(20), d.board_id), N''any board''),
+        N'' / '', d.alias, N'' (map_id '', d.ids, N'')'')), N''; '')
+    FROM (
+        SELECT
+            m.board_id,
+            MIN(m.source_alias) AS alias,
+            STRING_AGG(CONVERT(nvarchar(MAX), m.map_id), N'', '') AS ids
+        FROM dbo.MON_ColumnMap AS m
+        GROUP BY m.board_id, LOWER(m.source_alias)
+        HAVING COUNT(*) > 1
+    ) AS d
+);
+IF @duplicates IS NOT NULL
 BEGIN
+    DECLARE @msg nvarchar(2048) = LEFT(CONCAT(
+        N''OPUS install refused, nothing was changed: dbo.MON_ColumnMap maps the same alias (ignoring case) on'',
+        N'' the same board, or on any board, more than once: '', @duplicates, N''. Keep one mapping of each (DELETE'',
+        N'' FROM dbo.MON_ColumnMap WHERE map_id IN (...)), then run the install again.''
+    ), 2048);
+    THROW 50958, @msg, 1;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_ColumnMap.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_ValidationRule.sql
--- MON_ValidationRule: the validation rules as data. usp_ValidateStagedUpdates applies every enabled
--- rule; setting is_enabled = 'N' or changing severity changes the outcome without code changes.
-IF OBJECT_ID(N'dbo.MON_ValidationRule', N'U') IS NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_ValidationRule: the validation rules as data. usp_ValidateStagedUpdates applies every enabled
+-- rule; setting is_enabled = ''N'' or changing severity changes the outcome without code changes.
+IF OBJECT_ID(N''dbo.MON_ValidationRule'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_ValidationRule (
         rule_code varchar(50) NOT NULL,
         severity varchar(10) NOT NULL,
-        is_enabled char(1) NOT NULL CONSTRAINT DF_MON_ValidationRule_is_enabled DEFAULT ('Y'),
+        is_enabled char(1) NOT NULL CONSTRAINT DF_MON_ValidationRule_is_enabled DEFAULT (''Y''),
         message_template nvarchar(500) NOT NULL,
         rule_description nvarchar(500) NULL,
         CONSTRAINT PK_MON_ValidationRule PRIMARY KEY CLUSTERED (rule_code),
-        CONSTRAINT CK_MON_ValidationRule_severity CHECK (severity IN ('ERROR', 'WARNING')),
-        CONSTRAINT CK_MON_ValidationRule_is_enabled CHECK (is_enabled IN ('Y', 'N'))
+        CONSTRAINT CK_MON_ValidationRule_severity CHECK (severity IN (''ERROR'', ''WARNING'')),
+        CONSTRAINT CK_MON_ValidationRule_is_enabled CHECK (is_enabled IN (''Y'', ''N''))
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_ValidationRule.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_UpdateBatch.sql
--- MON_UpdateBatch: one row per batch of staged updates (the batch header). Status moves
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_UpdateBatch: one row per batch of staged updates (the batch header). Status moves
 -- STAGED -> VALIDATED -> READY (released) -> SENDING -> COMPLETED | PARTIAL | FAILED, or CANCELLED
 -- before anything was sent. A rollback batch names the batch it reverses.
-IF OBJECT_ID(N'dbo.MON_UpdateBatch', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_UpdateBatch'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_UpdateBatch (
         batch_id varchar(50) NOT NULL,
         board_id bigint NOT NULL,
-        target_level varchar(10) NOT NULL CONSTRAINT DF_MON_UpdateBatch_target_level DEFAULT ('ITEMS'),
+        target_level varchar(10) NOT NULL CONSTRAINT DF_MON_UpdateBatch_target_level DEFAULT (''ITEMS''),
         update_operation varchar(50) NOT NULL,
         source_table varchar(100) NULL,
         source_query nvarchar(MAX) NULL,
-        create_labels_if_missing char(1) NOT NULL CONSTRAINT DF_MON_UpdateBatch_create_labels DEFAULT ('N'),
-        batch_status varchar(20) NOT NULL CONSTRAINT DF_MON_UpdateBatch_batch_status DEFAULT ('STAGED'),
+        create_labels_if_missing char(1) NOT NULL CONSTRAINT DF_MON_UpdateBatch_create_labels DEFAULT (''N''),
+        batch_status varchar(20) NOT NULL CONSTRAINT DF_MON_UpdateBatch_batch_status DEFAULT (''STAGED''),
         rows_staged int NOT NULL CONSTRAINT DF_MON_UpdateBatch_rows_staged DEFAULT (0),
         rows_valid int NOT NULL CONSTRAINT DF_MON_UpdateBatch_rows_valid DEFAULT (0),
         rows_warning int NOT NULL CONSTRAINT DF_MON_UpdateBatch_rows_warning DEFAULT (0),
@@ -1103,47 +2628,87 @@ BEGIN
         cancelled_by nvarchar(128) NULL,
         cancelled_at datetime2(3) NULL,
         CONSTRAINT PK_MON_UpdateBatch PRIMARY KEY CLUSTERED (batch_id),
-        CONSTRAINT CK_MON_UpdateBatch_target_level CHECK (target_level IN ('ITEMS', 'SUBITEMS')),
-        CONSTRAINT CK_MON_UpdateBatch_update_operation CHECK (update_operation IN ('UPDATE', 'CREATE', 'ROLLBACK')),
-        CONSTRAINT CK_MON_UpdateBatch_create_labels CHECK (create_labels_if_missing IN ('Y', 'N')),
+        CONSTRAINT CK_MON_UpdateBatch_target_level CHECK (target_level IN (''ITEMS'', ''SUBITEMS'')),
+        CONSTRAINT CK_MON_UpdateBatch_update_operation CHECK (update_operation IN (''UPDATE'', ''CREATE'', ''ROLLBACK'')),
+        CONSTRAINT CK_MON_UpdateBatch_create_labels CHECK (create_labels_if_missing IN (''Y'', ''N'')),
         CONSTRAINT CK_MON_UpdateBatch_batch_status CHECK (
             batch_status IN (
-                'STAGED', 'VALIDATED', 'READY', 'SENDING', 'COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'
+                ''STAGED'', ''VALIDATED'', ''READY'', ''SENDING'', ''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED''
             )
         ),
         CONSTRAINT FK_MON_UpdateBatch_rollback_of FOREIGN KEY (rollback_of_batch_id)
         REFERENCES dbo.MON_UpdateBatch (batch_id)
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdateBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF NOT EXISTS (
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_UpdateBatch_status' AND object_id = OBJECT_ID(N'dbo.MON_UpdateBatch')
+    WHERE name = N''IX_MON_UpdateBatch_status'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateBatch'')
 )
 BEGIN
     CREATE INDEX IX_MON_UpdateBatch_status ON dbo.MON_UpdateBatch (batch_status, created_at) INCLUDE (board_id);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdateBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_UpdateQueue.sql
--- MON_UpdateQueue: the send queue, one row per item operation of a released batch, holding the exact
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_UpdateQueue: the send queue, one row per item operation of a released batch, holding the exact
 -- column_values JSON that will be sent, so that a loader truncating the staging tables cannot change or
 -- lose what was released. Rows are claimed with a lease (lease_owner, lease_expires_at); a row whose
 -- lease expired is claimable again; completion is fenced on the lease owner.
 -- queue_status: READY -> CLAIMED -> SENT | SKIPPED (nothing to change) | FAILED (monday refused it)
 -- | DEAD (retryable errors until max_attempts) | CANCELLED.
-IF OBJECT_ID(N'dbo.MON_UpdateQueue', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_UpdateQueue'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_UpdateQueue (
         queue_id bigint IDENTITY (1, 1) NOT NULL,
@@ -1157,9 +2722,9 @@ BEGIN
         item_name nvarchar(255) NULL,
         column_values nvarchar(MAX) NULL,
         expected_values nvarchar(MAX) NULL,
-        create_labels_if_missing char(1) NOT NULL CONSTRAINT DF_MON_UpdateQueue_create_labels DEFAULT ('N'),
+        create_labels_if_missing char(1) NOT NULL CONSTRAINT DF_MON_UpdateQueue_create_labels DEFAULT (''N''),
         idempotency_key varchar(100) NOT NULL,
-        queue_status varchar(20) NOT NULL CONSTRAINT DF_MON_UpdateQueue_queue_status DEFAULT ('READY'),
+        queue_status varchar(20) NOT NULL CONSTRAINT DF_MON_UpdateQueue_queue_status DEFAULT (''READY''),
         lease_owner varchar(100) NULL,
         lease_expires_at datetime2(3) NULL,
         visible_after datetime2(3) NOT NULL CONSTRAINT DF_MON_UpdateQueue_visible_after DEFAULT (SYSUTCDATETIME()),
@@ -1176,97 +2741,197 @@ BEGIN
         CONSTRAINT UQ_MON_UpdateQueue_idempotency_key UNIQUE (idempotency_key),
         CONSTRAINT UQ_MON_UpdateQueue_batch_row UNIQUE (batch_id, update_row_no),
         CONSTRAINT FK_MON_UpdateQueue_batch FOREIGN KEY (batch_id) REFERENCES dbo.MON_UpdateBatch (batch_id),
-        CONSTRAINT CK_MON_UpdateQueue_update_operation CHECK (update_operation IN ('UPDATE', 'CREATE', 'ARCHIVE')),
-        CONSTRAINT CK_MON_UpdateQueue_create_labels CHECK (create_labels_if_missing IN ('Y', 'N')),
+        CONSTRAINT CK_MON_UpdateQueue_update_operation CHECK (update_operation IN (''UPDATE'', ''CREATE'', ''ARCHIVE'')),
+        CONSTRAINT CK_MON_UpdateQueue_create_labels CHECK (create_labels_if_missing IN (''Y'', ''N'')),
         CONSTRAINT CK_MON_UpdateQueue_queue_status CHECK (
-            queue_status IN ('READY', 'CLAIMED', 'SENT', 'SKIPPED', 'FAILED', 'DEAD', 'CANCELLED')
+            queue_status IN (''READY'', ''CLAIMED'', ''SENT'', ''SKIPPED'', ''FAILED'', ''DEAD'', ''CANCELLED'')
         ),
         CONSTRAINT CK_MON_UpdateQueue_lease CHECK (
-            queue_status <> 'CLAIMED' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)
+            queue_status <> ''CLAIMED'' OR (lease_owner IS NOT NULL AND lease_expires_at IS NOT NULL)
         )
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdateQueue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- no lock escalation: a release or cancel of a large batch writes all its queue rows in one transaction (it
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- no lock escalation: a release or cancel of a large batch writes all its queue rows in one transaction (it
 -- must be all or nothing), and at about 5,000 locks SQL Server would escalate to a table lock that stops every
 -- sender, claim and record of other batches until it commits. The row locks cost lock memory instead (about
 -- 100 bytes each: 100,000 rows ~ 10 MB). Re-runnable: set where it is not set yet (docs/sql_conventions.md)
 IF EXISTS (
     SELECT 1
     FROM sys.tables
-    WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateQueue') AND lock_escalation <> 1
+    WHERE object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'') AND lock_escalation <> 1
 )
 BEGIN
-    -- as text: the project's T-SQL parser (sqlfluff) has no grammar for the table option
-    EXEC (N'ALTER TABLE dbo.MON_UpdateQueue SET (LOCK_ESCALATION = DISABLE);');
-END;
+    -- as text: the project''s T-SQL parser (sqlfluff) has no grammar for the table option
+    EXEC (N''ALTER TABLE dbo.MON_UpdateQueue SET (LOCK_ESCALATION = DISABLE);'');
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdateQueue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that TOP (@max_rows)
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- the claim: the open rows of a batch in the claim''s order (ORDER BY queue_id), so that TOP (@max_rows)
 -- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
 -- (upgrade step db/upgrades/0.3.0/10_queue_claim_index_order.sql changes the earlier definition)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_UpdateQueue_claim' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
+    WHERE name = N''IX_MON_UpdateQueue_claim'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
 )
 BEGIN
     CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
     INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
-    WHERE queue_status IN ('READY', 'CLAIMED');
-END;
+    WHERE queue_status IN (''READY'', ''CLAIMED'');
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdateQueue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF NOT EXISTS (
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_UpdateQueue_batch_status' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
+    WHERE name = N''IX_MON_UpdateQueue_batch_status'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
 )
 BEGIN
     CREATE INDEX IX_MON_UpdateQueue_batch_status ON dbo.MON_UpdateQueue (batch_id, queue_status);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdateQueue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- overlapping batches: the open rows of an item (the claim keeps release order, validation names them)
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- overlapping batches: the open rows of an item (the claim keeps release order, validation names them)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_UpdateQueue_open_item' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
+    WHERE name = N''IX_MON_UpdateQueue_open_item'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
 )
 BEGIN
     CREATE INDEX IX_MON_UpdateQueue_open_item ON dbo.MON_UpdateQueue (monday_item_id, batch_id)
     INCLUDE (queue_status)
-    WHERE queue_status IN ('READY', 'CLAIMED');
-END;
+    WHERE queue_status IN (''READY'', ''CLAIMED'');
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdateQueue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_UpdatePreview.sql
--- MON_UpdatePreview: what a dry run found, one row per cell: the value on the board now, the value that
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_UpdatePreview: what a dry run found, one row per cell: the value on the board now, the value that
 -- would be sent, and whether it would change anything. A later dry run of the same batch replaces it.
-IF OBJECT_ID(N'dbo.MON_UpdatePreview', N'U') IS NULL
+IF OBJECT_ID(N''dbo.MON_UpdatePreview'', N''U'') IS NULL
 BEGIN
     CREATE TABLE dbo.MON_UpdatePreview (
         preview_id bigint IDENTITY (1, 1) NOT NULL,
@@ -1282,32 +2947,72 @@ BEGIN
         previewed_at datetime2(3) NOT NULL CONSTRAINT DF_MON_UpdatePreview_previewed_at DEFAULT (SYSUTCDATETIME()),
         CONSTRAINT PK_MON_UpdatePreview PRIMARY KEY CLUSTERED (preview_id),
         CONSTRAINT FK_MON_UpdatePreview_queue FOREIGN KEY (queue_id) REFERENCES dbo.MON_UpdateQueue (queue_id),
-        CONSTRAINT CK_MON_UpdatePreview_would_change CHECK (would_change IN ('Y', 'N'))
+        CONSTRAINT CK_MON_UpdatePreview_would_change CHECK (would_change IN (''Y'', ''N''))
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdatePreview.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF NOT EXISTS (
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
-    WHERE name = N'IX_MON_UpdatePreview_batch' AND object_id = OBJECT_ID(N'dbo.MON_UpdatePreview')
+    WHERE name = N''IX_MON_UpdatePreview_batch'' AND object_id = OBJECT_ID(N''dbo.MON_UpdatePreview'')
 )
 BEGIN
     CREATE INDEX IX_MON_UpdatePreview_batch ON dbo.MON_UpdatePreview (batch_id, queue_id);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdatePreview.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/data/MON_ColumnType.sql
--- MON_ColumnType data: the monday column types and whether this project writes them (monday's API documentation).
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_ColumnType data: the monday column types and whether this project writes them (monday''s API documentation).
 -- Re-running refreshes the rows; types added by hand are kept.
 -- An upsert in two statements (no MERGE): the install runs in one transaction, so nothing runs between them.
 DECLARE @type TABLE (
@@ -1318,46 +3023,46 @@ DECLARE @type TABLE (
 );
 INSERT INTO @type (column_type, is_writable, value_shape, notes)
 VALUES
-    ('text', 'Y', N'"Sample text"', N'at most 2,000 characters'),
-    ('long_text', 'Y', N'{"text": "..."}', N'at most 2,000 characters'),
-    ('numbers', 'Y', N'"3"', N'a string holding an int or float'),
-    ('status', 'Y', N'{"index": <label id>}', N'label id from the settings'),
-    ('date', 'Y', N'{"date": "YYYY-MM-DD", "time": "HH:MM:SS"}', N'time optional, UTC'),
-    ('timeline', 'Y', N'{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}', NULL),
-    ('people', 'Y', N'{"personsAndTeams": [{"id": 1, "kind": "person"}]}', N'user ids; emails resolved'),
-    ('dropdown', 'Y', N'{"ids": [1, 2]} or {"labels": ["A"]}', N'ids and labels cannot be mixed'),
-    ('email', 'Y', N'{"email": "a@b.com", "text": "display"}', N'both keys required'),
-    ('phone', 'Y', N'{"phone": "+12025550169", "countryShortName": "US"}', N'ISO-2 country code'),
-    ('link', 'Y', N'{"url": "https://x", "text": "label"}', NULL),
-    ('checkbox', 'Y', N'{"checked": "true"}', N'null unchecks'),
-    ('hour', 'Y', N'{"hour": 16, "minute": 42}', N'24h'),
-    ('rating', 'Y', N'{"rating": 5}', N'1..scale'),
-    ('country', 'Y', N'{"countryCode": "US", "countryName": "United States"}', NULL),
-    ('name', 'Y', N'"My Item"', N'1-255 characters, cannot be cleared'),
-    ('tags', 'N', NULL, N'tags must exist at account level; not supported by this project'),
-    ('location', 'N', NULL, N'not supported by this project'),
-    ('week', 'N', NULL, N'not supported by this project'),
-    ('world_clock', 'N', NULL, N'not supported by this project'),
-    ('board_relation', 'N', NULL, N'not supported by this project'),
-    ('dependency', 'N', NULL, N'not supported by this project'),
-    ('color_picker', 'N', NULL, N'not supported by this project'),
-    ('file', 'N', NULL, N'needs the file endpoint'),
-    ('formula', 'N', NULL, N'read-only'),
-    ('mirror', 'N', NULL, N'read-only'),
-    ('creation_log', 'N', NULL, N'read-only'),
-    ('last_updated', 'N', NULL, N'read-only'),
-    ('item_id', 'N', NULL, N'read-only'),
-    ('auto_number', 'N', NULL, N'read-only'),
-    ('progress', 'N', NULL, N'read-only'),
-    ('button', 'N', NULL, N'read-only'),
-    ('vote', 'N', NULL, N'read-only'),
-    ('time_tracking', 'N', NULL, N'read-only'),
-    ('subtasks', 'N', NULL, N'use CREATE with target SUBITEMS'),
-    ('doc', 'N', NULL, N'read-only'),
-    ('direct_doc', 'N', NULL, N'read-only'),
-    ('integration', 'N', NULL, N'read-only'),
-    ('person', 'N', NULL, N'deprecated: use people'),
-    ('team', 'N', NULL, N'deprecated: use people');
+    (''text'', ''Y'', N''"Sample text"'', N''at most 2,000 characters''),
+    (''long_text'', ''Y'', N''{"text": "..."}'', N''at most 2,000 characters''),
+    (''numbers'', ''Y'', N''"3"'', N''a string holding an int or float''),
+    (''status'', ''Y'', N''{"index": <label id>}'', N''label id from the settings''),
+    (''date'', ''Y'', N''{"date": "YYYY-MM-DD", "time": "HH:MM:SS"}'', N''time optional, UTC''),
+    (''timeline'', ''Y'', N''{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}'', NULL),
+    (''people'', ''Y'', N''{"personsAndTeams": [{"id": 1, "kind": "person"}]}'', N''user ids; emails resolved''),
+    (''dropdown'', ''Y'', N''{"ids": [1, 2]} or {"labels": ["A"]}'', N''ids and labels cannot be mixed''),
+    (''email'', ''Y'', N''{"email": "a@b.com", "text": "display"}'', N''both keys required''),
+    (''phone'', ''Y'', N''{"phone": "+12025550169", "countryShortName": "US"}'', N''ISO-2 country code''),
+    (''link'', ''Y'', N''{"url": "https://x", "text": "label"}'', NULL),
+    (''checkbox'', ''Y'', N''{"checked": "true"}'', N''null unchecks''),
+    (''hour'', ''Y'', N''{"hour": 16, "minute": 42}'', N''24h''),
+    (''rating'', ''Y'', N''{"rating": 5}'', N''1..scale''),
+    (''country'', ''Y'', N''{"countryCode": "US", "countryName": "United States"}'', NULL),
+    (''name'', ''Y'', N''"My Item"'', N''1-255 characters, cannot be cleared''),
+    (''tags'', ''N'', NULL, N''tags must exist at account level; not supported by this project''),
+    (''location'', ''N'', NULL, N''not supported by this project''),
+    (''week'', ''N'', NULL, N''not supported by this project''),
+    (''world_clock'', ''N'', NULL, N''not supported by this project''),
+    (''board_relation'', ''N'', NULL, N''not supported by this project''),
+    (''dependency'', ''N'', NULL, N''not supported by this project''),
+    (''color_picker'', ''N'', NULL, N''not supported by this project''),
+    (''file'', ''N'', NULL, N''needs the file endpoint''),
+    (''formula'', ''N'', NULL, N''read-only''),
+    (''mirror'', ''N'', NULL, N''read-only''),
+    (''creation_log'', ''N'', NULL, N''read-only''),
+    (''last_updated'', ''N'', NULL, N''read-only''),
+    (''item_id'', ''N'', NULL, N''read-only''),
+    (''auto_number'', ''N'', NULL, N''read-only''),
+    (''progress'', ''N'', NULL, N''read-only''),
+    (''button'', ''N'', NULL, N''read-only''),
+    (''vote'', ''N'', NULL, N''read-only''),
+    (''time_tracking'', ''N'', NULL, N''read-only''),
+    (''subtasks'', ''N'', NULL, N''use CREATE with target SUBITEMS''),
+    (''doc'', ''N'', NULL, N''read-only''),
+    (''direct_doc'', ''N'', NULL, N''read-only''),
+    (''integration'', ''N'', NULL, N''read-only''),
+    (''person'', ''N'', NULL, N''deprecated: use people''),
+    (''team'', ''N'', NULL, N''deprecated: use people'');
 UPDATE tgt
 SET tgt.is_writable = src.is_writable, tgt.value_shape = src.value_shape, tgt.notes = src.notes
 FROM dbo.MON_ColumnType AS tgt
@@ -1372,16 +3077,36 @@ FROM @type AS src
 WHERE NOT EXISTS (
     SELECT 1 FROM dbo.MON_ColumnType AS tgt
     WHERE tgt.column_type = src.column_type
-);
+);';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/data/MON_ColumnType.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/data/MON_ValidationRule.sql
--- MON_ValidationRule data: the rules usp_ValidateStagedUpdates applies. Re-running refreshes the
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_ValidationRule data: the rules usp_ValidateStagedUpdates applies. Re-running refreshes the
 -- messages and descriptions; severity and is_enabled set by a DBA are kept (they are configuration).
 -- Placeholders filled per violation: {column} the query alias, {column_id}, {type}, {value} the staged
 -- value, {labels} the valid labels, {closest} similar columns, {board_id}, {detail}.
@@ -1395,141 +3120,141 @@ DECLARE @rule TABLE (
 );
 INSERT INTO @rule (rule_code, severity, is_enabled, message_template, rule_description)
 VALUES
-        ('BOARD_METADATA', 'ERROR', 'Y',
-         N'Board {board_id} has no metadata in dbo.MON_Board: run `opus-sender sync-board --board-id '
-         + N'{board_id}`, then validate the batch again.',
-         N'The board (the subitems board for SUBITEMS) must have been synced.'),
-        ('METADATA_FRESH', 'ERROR', 'Y',
-         N'The metadata of board {board_id} was synced {detail} ago, more than 24 hours: run `opus-sender '
-         + N'sync-board --board-id {board_id}`, then validate the batch again.',
-         N'Board metadata must be at most 24 hours old.'),
-        ('KEY_ITEM_ID', 'ERROR', 'Y',
-         N'monday_item_id is empty: an UPDATE needs the id of the item to change. Return it from the '
-         + N'query.',
-         N'UPDATE rows need monday_item_id.'),
-        ('KEY_ITEM_NAME', 'ERROR', 'Y',
-         N'item_name must be 1-255 characters for a CREATE (it is {detail}). Return a name from the query.',
-         N'CREATE rows need an item name of 1-255 characters.'),
-        ('KEY_PARENT', 'ERROR', 'Y',
-         N'parent_item_id is empty: creating a subitem needs the id of its parent item. Return it from the '
-         + N'query.',
-         N'Subitem CREATE rows need parent_item_id.'),
-        ('ITEM_ON_BOARD', 'ERROR', 'Y',
-         N'Item {value} is not on board {board_id} (dbo.MON_BoardItem, synced with the board): check the '
-         + N'id, or sync again with `opus-sender sync-board --board-id {board_id}`.',
-         N'When the board''s items were synced, an UPDATE (or a subitem''s parent) must name an item of '
-         + N'the board.'),
-        ('GROUP_EXISTS', 'ERROR', 'Y',
-         N'Group {value} is not on board {board_id}. Groups: {labels}. Use one of them, or leave group_id '
-         + N'NULL for the top group.',
-         N'When the board''s groups were synced, a CREATE group_id must be one of them.'),
-        ('COLUMN_EXISTS', 'ERROR', 'Y',
-         N'Column {column} matches no column of board {board_id} (by column id, title or '
-         + N'dbo.MON_ColumnMap). Closest columns: {closest}. Rename the alias in the query to a column id, '
-         + N'or add a row to dbo.MON_ColumnMap.',
-         N'Every query column other than the keys must map to a board column.'),
-        ('COLUMN_AMBIGUOUS', 'ERROR', 'Y',
-         N'Column {column} matches several columns of board {board_id} by title: {closest}. Use the column '
-         + N'id as the alias.',
-         N'An alias must map to exactly one board column.'),
-        ('COLUMN_WRITABLE', 'ERROR', 'Y',
-         N'Column {column} ({column_id}) has type {type}, which cannot be written through the API '
-         + N'({detail}). Leave it out of the query.',
-         N'The column type must be writable (dbo.MON_ColumnType.is_writable).'),
-        ('STATUS_LABEL', 'ERROR', 'Y',
-         N'Value {value} is not a label of status column {column} ({column_id}). Labels: {labels}. Use one '
-         + N'of them, or stage with @create_labels_if_missing = ''Y''.',
-         N'Status values must be existing labels (matched by label text first, then label id).'),
-        ('DROPDOWN_LABEL', 'ERROR', 'Y',
-         N'Value {value} of dropdown column {column} ({column_id}) holds {detail}, not a label of the '
-         + N'column. Labels: {labels}. Use existing labels, or stage with @create_labels_if_missing = ''Y''.',
-         N'Dropdown values must be existing labels (comma-separated).'),
-        ('DATE_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of date column {column} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] '
-         + N'in UTC (or with Z / +HH:MM, an offset of at most 14:00); the time in UTC must fall in years '
-         + N'0001-9999.',
-         N'Date values must parse.'),
-        ('NUMBER_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of numbers column {column} is not a number: use digits with an optional sign and '
-         + N'decimal point, no thousands separators.',
-         N'Numbers must parse.'),
-        ('EMAIL_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of email column {column} is not an email address: use name@example.com, '
-         + N'optionally followed by a space and a display text.',
-         N'Email values must look like an address.'),
-        ('PHONE_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of phone column {column} is not a phone number with its country: use +12025550169 '
-         + N'US (6-15 digits, then the 2-letter country code).',
-         N'Phone values need 6-15 digits and an ISO-2 country code.'),
-        ('LINK_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of link column {column} is not a link: use https://example.com, optionally '
-         + N'followed by a space and a display text.',
-         N'Link values must start with http:// or https://.'),
-        ('CHECKBOX_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of checkbox column {column} is not a yes/no value: use true/false, 1/0, yes/no or '
-         + N'y/n (NULL or false unchecks).',
-         N'Checkbox values must be a boolean.'),
-        ('RATING_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of rating column {column} is not a rating: use a whole number from 1 to {detail}.',
-         N'Rating values must be whole numbers from 1 to the column''s maximum.'),
-        ('HOUR_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of hour column {column} is not a time of day: use HH:MM, 24-hour (00:00 to '
-         + N'23:59).',
-         N'Hour values must be HH:MM.'),
-        ('TIMELINE_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of timeline column {column} is not a date range: use YYYY-MM-DD/YYYY-MM-DD, the '
-         + N'start on or before the end.',
-         N'Timeline values must be two dates.'),
-        ('COUNTRY_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of country column {column} is not a country: use the 2-letter ISO code, '
-         + N'optionally followed by the name (US United States).',
-         N'Country values must start with an ISO-2 code.'),
-        ('PEOPLE_FORMAT', 'ERROR', 'Y',
-         N'Value {value} of people column {column} names someone who is not a known user id or email in '
-         + N'dbo.MON_User: use user ids (team:<id> for teams), or sync the users with `opus-sender '
-         + N'sync-board --board-id {board_id}`.',
-         N'People values must be user ids or emails known in MON_User.'),
-        ('LONG_TEXT_LENGTH', 'ERROR', 'Y',
-         N'The value of long text column {column} has {detail} characters; at most 2000 are allowed. '
-         + N'Shorten it in the query, e.g. LEFT(x, 2000).',
-         N'Long text values are at most 2,000 characters.'),
-        ('TEXT_LENGTH', 'ERROR', 'Y',
-         N'The value of text column {column} has {detail} characters; at most 2000 are allowed (monday '
-         + N'refuses longer values when the batch is sent). Shorten it in the query, e.g. LEFT(x, 2000), or '
-         + N'write it to a long text column.',
-         N'Text values are at most 2,000 characters.'),
-        ('NAME_LENGTH', 'ERROR', 'Y',
-         N'The item name (column {column}) must be 1-255 characters and cannot be cleared; it is {detail}.',
-         N'Item names are 1-255 characters.'),
-        ('DUPLICATE_CONFLICT', 'ERROR', 'Y',
-         N'Item {value} gets different values for column {column} in rows {detail} of this batch: keep one '
-         + N'row per item and column.',
-         N'Rows of one batch must not set one cell to different values.'),
-        ('NO_OP', 'WARNING', 'Y',
-         N'Column {column} of item {value} looks equal to this value in the loader''s copy (the loaded rows '
-         + N'of the staging table, which can be out of date): the cell is still released; the sender compares '
-         + N'it with the live board at send time and leaves it out only if the board already holds it.',
-         N'A value equal to the loader''s copy is reported; whether it is sent is decided against the live '
-         + N'board.'),
-        ('LABEL_NORMALISED', 'WARNING', 'Y',
-         N'Value {value} of column {column} ({column_id}) matches a label only after trimming spaces or '
-         + N'ignoring case: {detail}. It is sent as that label; write the label exactly as the board has it to '
-         + N'silence this warning.',
-         N'A status or dropdown value matched to a label only after normalising is reported.'),
-        ('ALIAS_NORMALISED', 'WARNING', 'Y',
-         N'Column {column} was matched to column {column_id} ({detail}) only after its punctuation was '
-         + N'ignored: check that it is the column you mean, or use the column id as the alias.',
-         N'A query alias matched to a column title only after ignoring punctuation is reported.'),
-        ('OVERLAP_BATCH', 'WARNING', 'Y',
-         N'Column {column} of item {value} is also written by {detail}, released and not yet completed. Both '
-         + N'are sent, in release order: this batch, released after it, is sent after it, so its value stays '
-         + N'on the board and its audit row records the other batch''s value as the old one. Cancel one of '
-         + N'them if that is not what you want.',
-         N'A cell another released, not yet completed batch also writes is reported, naming that batch and '
-         + N'its value.'),
-        ('NO_FIELDS', 'WARNING', 'Y',
-         N'The row has no column to change: nothing is sent for item {value}.',
-         N'An UPDATE row with no value columns sends nothing.');
+        (''BOARD_METADATA'', ''ERROR'', ''Y'',
+         N''Board {board_id} has no metadata in dbo.MON_Board: run `opus-sender sync-board --board-id ''
+         + N''{board_id}`, then validate the batch again.'',
+         N''The board (the subitems board for SUBITEMS) must have been synced.''),
+        (''METADATA_FRESH'', ''ERROR'', ''Y'',
+         N''The metadata of board {board_id} was synced {detail} ago, more than 24 hours: run `opus-sender ''
+         + N''sync-board --board-id {board_id}`, then validate the batch again.'',
+         N''Board metadata must be at most 24 hours old.''),
+        (''KEY_ITEM_ID'', ''ERROR'', ''Y'',
+         N''monday_item_id is empty: an UPDATE needs the id of the item to change. Return it from the ''
+         + N''query.'',
+         N''UPDATE rows need monday_item_id.''),
+        (''KEY_ITEM_NAME'', ''ERROR'', ''Y'',
+         N''item_name must be 1-255 characters for a CREATE (it is {detail}). Return a name from the query.'',
+         N''CREATE rows need an item name of 1-255 characters.''),
+        (''KEY_PARENT'', ''ERROR'', ''Y'',
+         N''parent_item_id is empty: creating a subitem needs the id of its parent item. Return it from the ''
+         + N''query.'',
+         N''Subitem CREATE rows need parent_item_id.''),
+        (''ITEM_ON_BOARD'', ''ERROR'', ''Y'',
+         N''Item {value} is not on board {board_id} (dbo.MON_BoardItem, synced with the board): check the ''
+         + N''id, or sync again with `opus-sender sync-board --board-id {board_id}`.'',
+         N''When the board''''s items were synced, an UPDATE (or a subitem''''s parent) must name an item of ''
+         + N''the board.''),
+        (''GROUP_EXISTS'', ''ERROR'', ''Y'',
+         N''Group {value} is not on board {board_id}. Groups: {labels}. Use one of them, or leave group_id ''
+         + N''NULL for the top group.'',
+         N''When the board''''s groups were synced, a CREATE group_id must be one of them.''),
+        (''COLUMN_EXISTS'', ''ERROR'', ''Y'',
+         N''Column {column} matches no column of board {board_id} (by column id, title or ''
+         + N''dbo.MON_ColumnMap). Closest columns: {closest}. Rename the alias in the query to a column id, ''
+         + N''or add a row to dbo.MON_ColumnMap.'',
+         N''Every query column other than the keys must map to a board column.''),
+        (''COLUMN_AMBIGUOUS'', ''ERROR'', ''Y'',
+         N''Column {column} matches several columns of board {board_id} by title: {closest}. Use the column ''
+         + N''id as the alias.'',
+         N''An alias must map to exactly one board column.''),
+        (''COLUMN_WRITABLE'', ''ERROR'', ''Y'',
+         N''Column {column} ({column_id}) has type {type}, which cannot be written through the API ''
+         + N''({detail}). Leave it out of the query.'',
+         N''The column type must be writable (dbo.MON_ColumnType.is_writable).''),
+        (''STATUS_LABEL'', ''ERROR'', ''Y'',
+         N''Value {value} is not a label of status column {column} ({column_id}). Labels: {labels}. Use one ''
+         + N''of them, or stage with @create_labels_if_missing = ''''Y''''.'',
+         N''Status values must be existing labels (matched by label text first, then label id).''),
+        (''DROPDOWN_LABEL'', ''ERROR'', ''Y'',
+         N''Value {value} of dropdown column {column} ({column_id}) holds {detail}, not a label of the ''
+         + N''column. Labels: {labels}. Use existing labels, or stage with @create_labels_if_missing = ''''Y''''.'',
+         N''Dropdown values must be existing labels (comma-separated).''),
+        (''DATE_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of date column {column} is not a date: use YYYY-MM-DD, or YYYY-MM-DD HH:MM[:SS] ''
+         + N''in UTC (or with Z / +HH:MM, an offset of at most 14:00); the time in UTC must fall in years ''
+         + N''0001-9999.'',
+         N''Date values must parse.''),
+        (''NUMBER_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of numbers column {column} is not a number: use digits with an optional sign and ''
+         + N''decimal point, no thousands separators.'',
+         N''Numbers must parse.''),
+        (''EMAIL_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of email column {column} is not an email address: use name@example.com, ''
+         + N''optionally followed by a space and a display text.'',
+         N''Email values must look like an address.''),
+        (''PHONE_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of phone column {column} is not a phone number with its country: use +12025550169 ''
+         + N''US (6-15 digits, then the 2-letter country code).'',
+         N''Phone values need 6-15 digits and an ISO-2 country code.''),
+        (''LINK_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of link column {column} is not a link: use https://example.com, optionally ''
+         + N''followed by a space and a display text.'',
+         N''Link values must start with http:// or https://.''),
+        (''CHECKBOX_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of checkbox column {column} is not a yes/no value: use true/false, 1/0, yes/no or ''
+         + N''y/n (NULL or false unchecks).'',
+         N''Checkbox values must be a boolean.''),
+        (''RATING_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of rating column {column} is not a rating: use a whole number from 1 to {detail}.'',
+         N''Rating values must be whole numbers from 1 to the column''''s maximum.''),
+        (''HOUR_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of hour column {column} is not a time of day: use HH:MM, 24-hour (00:00 to ''
+         + N''23:59).'',
+         N''Hour values must be HH:MM.''),
+        (''TIMELINE_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of timeline column {column} is not a date range: use YYYY-MM-DD/YYYY-MM-DD, the ''
+         + N''start on or before the end.'',
+         N''Timeline values must be two dates.''),
+        (''COUNTRY_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of country column {column} is not a country: use the 2-letter ISO code, ''
+         + N''optionally followed by the name (US United States).'',
+         N''Country values must start with an ISO-2 code.''),
+        (''PEOPLE_FORMAT'', ''ERROR'', ''Y'',
+         N''Value {value} of people column {column} names someone who is not a known user id or email in ''
+         + N''dbo.MON_User: use user ids (team:<id> for teams), or sync the users with `opus-sender ''
+         + N''sync-board --board-id {board_id}`.'',
+         N''People values must be user ids or emails known in MON_User.''),
+        (''LONG_TEXT_LENGTH'', ''ERROR'', ''Y'',
+         N''The value of long text column {column} has {detail} characters; at most 2000 are allowed. ''
+         + N''Shorten it in the query, e.g. LEFT(x, 2000).'',
+         N''Long text values are at most 2,000 characters.''),
+        (''TEXT_LENGTH'', ''ERROR'', ''Y'',
+         N''The value of text column {column} has {detail} characters; at most 2000 are allowed (monday ''
+         + N''refuses longer values when the batch is sent). Shorten it in the query, e.g. LEFT(x, 2000), or ''
+         + N''write it to a long text column.'',
+         N''Text values are at most 2,000 characters.''),
+        (''NAME_LENGTH'', ''ERROR'', ''Y'',
+         N''The item name (column {column}) must be 1-255 characters and cannot be cleared; it is {detail}.'',
+         N''Item names are 1-255 characters.''),
+        (''DUPLICATE_CONFLICT'', ''ERROR'', ''Y'',
+         N''Item {value} gets different values for column {column} in rows {detail} of this batch: keep one ''
+         + N''row per item and column.'',
+         N''Rows of one batch must not set one cell to different values.''),
+        (''NO_OP'', ''WARNING'', ''Y'',
+         N''Column {column} of item {value} looks equal to this value in the loader''''s copy (the loaded rows ''
+         + N''of the staging table, which can be out of date): the cell is still released; the sender compares ''
+         + N''it with the live board at send time and leaves it out only if the board already holds it.'',
+         N''A value equal to the loader''''s copy is reported; whether it is sent is decided against the live ''
+         + N''board.''),
+        (''LABEL_NORMALISED'', ''WARNING'', ''Y'',
+         N''Value {value} of column {column} ({column_id}) matches a label only after trimming spaces or ''
+         + N''ignoring case: {detail}. It is sent as that label; write the label exactly as the board has it to ''
+         + N''silence this warning.'',
+         N''A status or dropdown value matched to a label only after normalising is reported.''),
+        (''ALIAS_NORMALISED'', ''WARNING'', ''Y'',
+         N''Column {column} was matched to column {column_id} ({detail}) only after its punctuation was ''
+         + N''ignored: check that it is the column you mean, or use the column id as the alias.'',
+         N''A query alias matched to a column title only after ignoring punctuation is reported.''),
+        (''OVERLAP_BATCH'', ''WARNING'', ''Y'',
+         N''Column {column} of item {value} is also written by {detail}, released and not yet completed. Both ''
+         + N''are sent, in release order: this batch, released after it, is sent after it, so its value stays ''
+         + N''on the board and its audit row records the other batch''''s value as the old one. Cancel one of ''
+         + N''them if that is not what you want.'',
+         N''A cell another released, not yet completed batch also writes is reported, naming that batch and ''
+         + N''its value.''),
+        (''NO_FIELDS'', ''WARNING'', ''Y'',
+         N''The row has no column to change: nothing is sent for item {value}.'',
+         N''An UPDATE row with no value columns sends nothing.'');
 UPDATE tgt
 SET tgt.message_template = src.message_template, tgt.rule_description = src.rule_description
 FROM dbo.MON_ValidationRule AS tgt
@@ -1545,41 +3270,81 @@ FROM @rule AS src
 WHERE NOT EXISTS (
     SELECT 1 FROM dbo.MON_ValidationRule AS tgt
     WHERE tgt.rule_code = src.rule_code
-);
+);';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/data/MON_ValidationRule.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_OpenRunLog.sql
--- usp_Private_OpenRunLog: opens one dbo.MON_RunLog row for a procedure call (Ola Hallengren's
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_Private_OpenRunLog: opens one dbo.MON_RunLog row for a procedure call (Ola Hallengren''s
 -- CommandLog pattern). Internal helper: every public procedure calls it first, before BEGIN TRAN,
 -- and closes the row with dbo.usp_Private_CloseRunLog at the end (SUCCEEDED) or in its CATCH (FAILED).
 --
 -- Signature (the PostgreSQL twin has the same parameters, prefixed p_, @run_id is INOUT):
 --   EXEC dbo.usp_Private_OpenRunLog
---       @proc_name nvarchar(128),              -- required: the calling procedure, e.g. N'usp_StageUpdates'
+--       @proc_name nvarchar(128),              -- required: the calling procedure, e.g. N''usp_StageUpdates''
 --       @batch_id varchar(50) = NULL,          -- the batch the call is about, when known at start
 --       @parameters_used nvarchar(MAX) = NULL, -- a runnable EXEC text of the call (secrets masked)
 --       @run_id bigint = NULL OUTPUT;          -- the new MON_RunLog.run_id
 --   Example:
 --     DECLARE @run_id bigint;
---     EXEC dbo.usp_Private_OpenRunLog @proc_name = N'usp_ReleaseBatch', @batch_id = @batch_id,
---         @parameters_used = N'EXEC dbo.usp_ReleaseBatch @batch_id = ''UB...'';', @run_id = @run_id OUTPUT;
--- caller_login, host_name and start_time come from the table's defaults; outcome starts as RUNNING.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_OpenRunLog', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_Private_OpenRunLog AS RETURN 0;');
+--     EXEC dbo.usp_Private_OpenRunLog @proc_name = N''usp_ReleaseBatch'', @batch_id = @batch_id,
+--         @parameters_used = N''EXEC dbo.usp_ReleaseBatch @batch_id = ''''UB...'''';'', @run_id = @run_id OUTPUT;
+-- caller_login, host_name and start_time come from the table''s defaults; outcome starts as RUNNING.
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_Private_OpenRunLog'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_Private_OpenRunLog AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_OpenRunLog.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_Private_OpenRunLog
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_Private_OpenRunLog
     @proc_name nvarchar(128),
     @batch_id varchar(50) = NULL,
     @parameters_used nvarchar(MAX) = NULL,
@@ -1590,26 +3355,46 @@ BEGIN
     SET XACT_ABORT ON;
 
     INSERT INTO dbo.MON_RunLog (proc_name, batch_id, parameters_used)
-    VALUES (COALESCE(@proc_name, N'(unknown)'), @batch_id, @parameters_used);
+    VALUES (COALESCE(@proc_name, N''(unknown)''), @batch_id, @parameters_used);
 
     SET @run_id = CAST(SCOPE_IDENTITY() AS bigint);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_OpenRunLog.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_CloseRunLog.sql
--- usp_Private_CloseRunLog: closes the dbo.MON_RunLog row opened by dbo.usp_Private_OpenRunLog.
--- Internal helper. Call it after COMMIT with @outcome = 'SUCCEEDED', or in CATCH after ROLLBACK with
--- @outcome = 'FAILED' and the error (ERROR_NUMBER(), ERROR_MESSAGE()), then THROW.
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_Private_CloseRunLog: closes the dbo.MON_RunLog row opened by dbo.usp_Private_OpenRunLog.
+-- Internal helper. Call it after COMMIT with @outcome = ''SUCCEEDED'', or in CATCH after ROLLBACK with
+-- @outcome = ''FAILED'' and the error (ERROR_NUMBER(), ERROR_MESSAGE()), then THROW.
 --
 -- Signature (the PostgreSQL twin has the same parameters, prefixed p_):
 --   EXEC dbo.usp_Private_CloseRunLog
 --       @run_id bigint,                        -- required: from usp_Private_OpenRunLog (NULL: nothing done)
---       @outcome varchar(20) = 'SUCCEEDED',    -- 'SUCCEEDED' | 'FAILED'
+--       @outcome varchar(20) = ''SUCCEEDED'',    -- ''SUCCEEDED'' | ''FAILED''
 --       @rows_affected int = NULL,             -- rows the call staged, queued, changed ...
 --       @error_number int = NULL,              -- ERROR_NUMBER() on failure
 --       @error_message nvarchar(4000) = NULL,  -- ERROR_MESSAGE() on failure
@@ -1617,23 +3402,43 @@ GO
 --   Example (CATCH block):
 --     IF @@TRANCOUNT > 0 ROLLBACK;
 --     DECLARE @en int = ERROR_NUMBER(), @em nvarchar(4000) = ERROR_MESSAGE();
---     EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @outcome = 'FAILED', @error_number = @en,
+--     EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @outcome = ''FAILED'', @error_number = @en,
 --         @error_message = @em;
 --     THROW;
 -- end_time is set to SYSUTCDATETIME(). An unknown outcome is stored as FAILED.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_CloseRunLog', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_Private_CloseRunLog AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_Private_CloseRunLog'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_Private_CloseRunLog AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_CloseRunLog.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_Private_CloseRunLog
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_Private_CloseRunLog
     @run_id bigint,
-    @outcome varchar(20) = 'SUCCEEDED',
+    @outcome varchar(20) = ''SUCCEEDED'',
     @rows_affected int = NULL,
     @error_number int = NULL,
     @error_message nvarchar(4000) = NULL,
@@ -1648,92 +3453,172 @@ BEGIN
     UPDATE dbo.MON_RunLog
     SET
         end_time = SYSUTCDATETIME(),
-        outcome = CASE WHEN @outcome IN ('SUCCEEDED', 'FAILED') THEN @outcome ELSE 'FAILED' END,
+        outcome = CASE WHEN @outcome IN (''SUCCEEDED'', ''FAILED'') THEN @outcome ELSE ''FAILED'' END,
         rows_affected = @rows_affected,
         error_number = @error_number,
         error_message = LEFT(@error_message, 4000),
         batch_id = COALESCE(@batch_id, batch_id)
     WHERE run_id = @run_id;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_CloseRunLog.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_RefuseOpenTransaction.sql
--- usp_Private_RefuseOpenTransaction: refuses a call made inside the caller's open transaction (50960).
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_Private_RefuseOpenTransaction: refuses a call made inside the caller''s open transaction (50960).
 -- Internal helper: every public procedure that commits its own work calls it first, after its @help text and
 -- before SET XACT_ABORT ON, its parameter checks and its run-log row, so that nothing has changed yet.
--- Such a procedure cannot keep a caller's transaction whole: its CATCH rolls back (ROLLBACK ends every level
--- of nesting) and XACT_ABORT dooms the caller's work with its own. It raises with XACT_ABORT OFF, so the
--- refusal itself ends no transaction: the caller's stays open and committable (XACT_STATE() = 1). Twin of
+-- Such a procedure cannot keep a caller''s transaction whole: its CATCH rolls back (ROLLBACK ends every level
+-- of nesting) and XACT_ABORT dooms the caller''s work with its own. It raises with XACT_ABORT OFF, so the
+-- refusal itself ends no transaction: the caller''s stays open and committable (XACT_STATE() = 1). Twin of
 -- db/postgres/procedures/usp_Private_RefuseOpenTransaction.sql.
 --
---   EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseBatch';
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_RefuseOpenTransaction', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_Private_RefuseOpenTransaction AS RETURN 0;');
+--   EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ReleaseBatch'';
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_Private_RefuseOpenTransaction'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_Private_RefuseOpenTransaction AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_RefuseOpenTransaction.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_Private_RefuseOpenTransaction
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_Private_RefuseOpenTransaction
     @proc_name nvarchar(128)
 AS
 BEGIN
     SET NOCOUNT ON;
     -- the setting reverts when this procedure returns; a THROW under XACT_ABORT ON would roll back the
-    -- caller's transaction
+    -- caller''s transaction
     SET XACT_ABORT OFF;
 
     IF @@TRANCOUNT > 0
     BEGIN
         DECLARE @msg nvarchar(2048) = CONCAT(
-            N'dbo.', @proc_name, N' commits its own work and cannot run inside an open transaction (@@TRANCOUNT = ',
-            @@TRANCOUNT, N'): nothing was done and the transaction is still open. Commit or roll it back, then',
-            N' call dbo.', @proc_name, N' outside a transaction.'
+            N''dbo.'', @proc_name, N'' commits its own work and cannot run inside an open transaction (@@TRANCOUNT = '',
+            @@TRANCOUNT, N''): nothing was done and the transaction is still open. Commit or roll it back, then'',
+            N'' call dbo.'', @proc_name, N'' outside a transaction.''
         );
         THROW 50960, @msg, 1;
     END;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_RefuseOpenTransaction.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_PurgeRunLog.sql
--- usp_PurgeRunLog: run-log retention (Ola Hallengren's "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_PurgeRunLog: run-log retention (Ola Hallengren''s "CommandLog Cleanup"). Deletes dbo.MON_RunLog rows
 -- that started more than @retention_days days ago, in chunks of 4,000 rows (each chunk its own short
 -- transaction under the lock-escalation threshold, so senders writing run-log rows are never blocked for
--- long and the transaction log stays small). Dry run by default: with @execute = 'N' it only reports how
+-- long and the transaction log stays small). Dry run by default: with @execute = ''N'' it only reports how
 -- many rows would be deleted. Rows of every outcome are deleted (a RUNNING row older than the retention is
--- the trace of a call that died long ago). The call's own run-log row is never deleted.
+-- the trace of a call that died long ago). The call''s own run-log row is never deleted.
 -- Dry-run previews have the same retention: the dbo.MON_UpdatePreview rows of batches that ended
 -- (COMPLETED, PARTIAL, FAILED, CANCELLED) more than @retention_days days ago are deleted too, in chunks of
 -- 4,000 rows found through IX_MON_UpdatePreview_batch (previews of open batches are kept, whatever their age).
--- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
+-- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = ''Y''); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_PurgeRunLog', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_PurgeRunLog AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_PurgeRunLog'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_PurgeRunLog AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_PurgeRunLog.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_PurgeRunLog
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_PurgeRunLog
     @retention_days int = 30,
-    @execute char(1) = 'N',
-    @help char(1) = 'N',
+    @execute char(1) = ''N'',
+    @help char(1) = ''N'',
     @purge_count bigint = NULL OUTPUT,
     @preview_purge_count bigint = NULL OUTPUT
 AS
@@ -1741,19 +3626,19 @@ BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 4,000 rows,
+        PRINT N''dbo.usp_PurgeRunLog: deletes dbo.MON_RunLog rows older than the retention, in chunks of 4,000 rows,
 and the dbo.MON_UpdatePreview rows (dry-run previews) of batches that ended before the retention.
-Dry run by default: with @execute = ''N'' nothing is deleted; the rows that would be are counted and reported.
+Dry run by default: with @execute = ''''N'''' nothing is deleted; the rows that would be are counted and reported.
 
 Parameters:
   @retention_days int     30     keep the run-log rows that started in the last @retention_days days
                                  (1 to 36500); older rows are deleted
-  @execute        char(1) ''N''    ''Y'' deletes; ''N'' only reports what would be deleted
-  @help           char(1) ''N''    ''Y'' prints this text and does nothing else
-  @purge_count    bigint  OUTPUT run-log rows deleted (''Y''), or rows that would be deleted (''N'')
-  @preview_purge_count bigint OUTPUT preview rows deleted (''Y''), or rows that would be deleted (''N''):
+  @execute        char(1) ''''N''''    ''''Y'''' deletes; ''''N'''' only reports what would be deleted
+  @help           char(1) ''''N''''    ''''Y'''' prints this text and does nothing else
+  @purge_count    bigint  OUTPUT run-log rows deleted (''''Y''''), or rows that would be deleted (''''N'''')
+  @preview_purge_count bigint OUTPUT preview rows deleted (''''Y''''), or rows that would be deleted (''''N''''):
                                  the previews of batches COMPLETED, PARTIAL, FAILED or CANCELLED before
                                  the cutoff
 
@@ -1764,13 +3649,13 @@ Examples:
   -- what would a 30-day retention delete?
   EXEC dbo.usp_PurgeRunLog @retention_days = 30;
   -- delete it (the SQL Agent job "OPUS Run Log Cleanup" runs this)
-  EXEC dbo.usp_PurgeRunLog @retention_days = 30, @execute = ''Y'';';
+  EXEC dbo.usp_PurgeRunLog @retention_days = 30, @execute = ''''Y'''';'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_PurgeRunLog';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_PurgeRunLog'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE
@@ -1782,22 +3667,22 @@ Examples:
     BEGIN
         SET @first = COALESCE(@first, 50900);
         SET @errors = CONCAT(
-            @errors + N' ', N'@retention_days = ', COALESCE(CAST(@retention_days AS nvarchar(20)), N'NULL'),
-            N' is not supported: pass the number of days of run-log history to keep, 1 to 36500',
-            N' (e.g. @retention_days = 30).'
+            @errors + N'' '', N''@retention_days = '', COALESCE(CAST(@retention_days AS nvarchar(20)), N''NULL''),
+            N'' is not supported: pass the number of days of run-log history to keep, 1 to 36500'',
+            N'' (e.g. @retention_days = 30).''
         );
     END;
-    IF @execute_u IS NULL OR @execute_u NOT IN ('Y', 'N')
+    IF @execute_u IS NULL OR @execute_u NOT IN (''Y'', ''N'')
     BEGIN
         SET @first = COALESCE(@first, 50901);
         SET @errors = CONCAT(
-            @errors + N' ', N'@execute = ', COALESCE(N'''' + @execute + N'''', N'NULL'),
-            N' is not supported: pass ''N'' to see what would be deleted, or ''Y'' to delete it.'
+            @errors + N'' '', N''@execute = '', COALESCE(N'''''''' + @execute + N'''''''', N''NULL''),
+            N'' is not supported: pass ''''N'''' to see what would be deleted, or ''''Y'''' to delete it.''
         );
     END;
     IF @first IS NOT NULL
     BEGIN
-        SET @errors = CONCAT(N'usp_PurgeRunLog: ', @errors, N' Nothing was deleted.');
+        SET @errors = CONCAT(N''usp_PurgeRunLog: '', @errors, N'' Nothing was deleted.'');
         THROW @first, @errors, 1;
     END;
 
@@ -1815,12 +3700,12 @@ Examples:
         @message nvarchar(800),
         @progress nvarchar(200),
         @params nvarchar(400) = CONCAT(
-            N'EXEC dbo.usp_PurgeRunLog @retention_days = ', @retention_days,
-            N', @execute = ''', @execute_u, N''';'
+            N''EXEC dbo.usp_PurgeRunLog @retention_days = '', @retention_days,
+            N'', @execute = '''''', @execute_u, N'''''';''
         );
 
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_PurgeRunLog',
+        @proc_name = N''usp_PurgeRunLog'',
         @parameters_used = @params,
         @run_id = @run_id OUTPUT;
 
@@ -1834,10 +3719,10 @@ Examples:
         SELECT @preview_matching = COUNT_BIG(*)
         FROM dbo.MON_UpdateBatch AS b
         INNER JOIN dbo.MON_UpdatePreview AS p ON b.batch_id = p.batch_id
-        WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+        WHERE b.batch_status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED'')
             AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
 
-        IF @execute_u = 'Y'
+        IF @execute_u = ''Y''
         BEGIN
             -- one short transaction per chunk (autocommit); the index on start_time finds the rows
             WHILE 1 = 1
@@ -1848,7 +3733,7 @@ Examples:
                 SET @chunk = @@ROWCOUNT;
                 SET @deleted = @deleted + @chunk;
                 IF @chunk < @chunk_size BREAK;
-                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @deleted, N' run-log rows deleted so far');
+                SET @progress = CONCAT(N''usp_PurgeRunLog: '', @deleted, N'' run-log rows deleted so far'');
                 RAISERROR (@progress, 0, 1) WITH NOWAIT;
             END;
             -- the previews of ended batches: the same chunks, each its own short transaction; the batch
@@ -1858,20 +3743,20 @@ Examples:
                 DELETE TOP (@chunk_size) p
                 FROM dbo.MON_UpdatePreview AS p
                 INNER JOIN dbo.MON_UpdateBatch AS b ON p.batch_id = b.batch_id
-                WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                WHERE b.batch_status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED'')
                     AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
 
                 SET @chunk = @@ROWCOUNT;
                 SET @preview_deleted = @preview_deleted + @chunk;
                 IF @chunk < @chunk_size BREAK;
-                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @preview_deleted, N' preview rows deleted so far');
+                SET @progress = CONCAT(N''usp_PurgeRunLog: '', @preview_deleted, N'' preview rows deleted so far'');
                 RAISERROR (@progress, 0, 1) WITH NOWAIT;
             END;
             SET @purge_count = @deleted;
             SET @preview_purge_count = @preview_deleted;
             SET @message = CONCAT(
-                @deleted, N' run-log rows started before ', CONVERT(nvarchar(30), @cutoff, 126),
-                N' UTC were deleted; ', @preview_deleted, N' preview rows of batches ended before then were deleted.'
+                @deleted, N'' run-log rows started before '', CONVERT(nvarchar(30), @cutoff, 126),
+                N'' UTC were deleted; '', @preview_deleted, N'' preview rows of batches ended before then were deleted.''
             );
         END
         ELSE
@@ -1879,10 +3764,10 @@ Examples:
             SET @purge_count = @matching;
             SET @preview_purge_count = @preview_matching;
             SET @message = CONCAT(
-                N'Dry run, nothing was deleted: ', @matching, N' run-log rows started before ',
-                CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted, and ', @preview_matching,
-                N' preview rows of batches ended before then.',
-                N' Run again with @execute = ''Y'' to delete them.'
+                N''Dry run, nothing was deleted: '', @matching, N'' run-log rows started before '',
+                CONVERT(nvarchar(30), @cutoff, 126), N'' UTC would be deleted, and '', @preview_matching,
+                N'' preview rows of batches ended before then.'',
+                N'' Run again with @execute = ''''Y'''' to delete them.''
             );
         END;
 
@@ -1891,7 +3776,7 @@ Examples:
         END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
-            @outcome = 'SUCCEEDED',
+            @outcome = ''SUCCEEDED'',
             @rows_affected = @rows_int;
     END TRY
     BEGIN CATCH
@@ -1903,7 +3788,7 @@ Examples:
         END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
-            @outcome = 'FAILED',
+            @outcome = ''FAILED'',
             @rows_affected = @rows_int,
             @error_number = @en,
             @error_message = @em;
@@ -1921,29 +3806,69 @@ Examples:
         @message AS summary,
         @preview_matching AS previews_older_than_cutoff,
         @preview_deleted AS previews_deleted;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_PurgeRunLog.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_NormalizeTitle.sql
--- fn_MON_NormalizeTitle: a column title or query alias in its comparable form: lower case, every run of
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_NormalizeTitle: a column title or query alias in its comparable form: lower case, every run of
 -- characters other than a-z and 0-9 replaced by one underscore, leading/trailing underscores removed
 -- ("Order Status" -> order_status, " Due Date (UTC) " -> due_date_utc). NULL stays NULL.
 -- Only ASCII letters and digits are kept (same rule as the PostgreSQL twin).
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
+DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_NormalizeTitle.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_NormalizeTitle(
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_NormalizeTitle(
     @title nvarchar(4000)
 )
 RETURNS varchar(255)
@@ -1955,9 +3880,9 @@ BEGIN
         RETURN NULL;
     END;
     DECLARE @s nvarchar(4000) = LOWER(@title);
-    DECLARE @out varchar(4000) = '';
+    DECLARE @out varchar(4000) = '''';
     DECLARE @i int = 1;
-    DECLARE @n int = LEN(@s + N'x') - 1;
+    DECLARE @n int = LEN(@s + N''x'') - 1;
     DECLARE @c nchar(1);
     DECLARE @pending bit = 0;
 
@@ -1968,7 +3893,7 @@ BEGIN
         BEGIN
             IF @pending = 1 AND LEN(@out) > 0
             BEGIN
-                SET @out = @out + '_';
+                SET @out = @out + ''_'';
             END;
             SET @out = @out + CHAR(UNICODE(@c));
             SET @pending = 0;
@@ -1980,47 +3905,87 @@ BEGIN
         SET @i = @i + 1;
     END;
     RETURN LEFT(@out, 255);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_NormalizeTitle.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NumberText.sql
--- fn_MON_Private_NumberText: a number given as text in its canonical text form (column number_text), or NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_NumberText: a number given as text in its canonical text form (column number_text), or NULL
 -- when the text is not a plain decimal number. Accepted: optional sign, digits, optional decimal point (no
 -- thousands separators, no exponent), surrounding spaces; at most 28 integer digits; rounded to 10
--- decimals; trailing zeros removed ('12.5000' -> '12.5', '+007' -> '7', '-0.0' -> '0').
+-- decimals; trailing zeros removed (''12.5000'' -> ''12.5'', ''+007'' -> ''7'', ''-0.0'' -> ''0'').
 -- Inline table-valued function (one row), so that set-based statements (release, through
 -- fn_MON_Private_FormatValue) apply it with CROSS APPLY and no scalar function runs per row; the scalar
 -- dbo.fn_MON_Private_NormalizeNumber returns its value. Every expression is safe for any input (the
 -- optimizer may compute it before the CASE that uses it).
---   SELECT n.number_text FROM dbo.fn_MON_Private_NumberText(N' 12.5000 ') AS n;  -- '12.5'
+--   SELECT n.number_text FROM dbo.fn_MON_Private_NumberText(N'' 12.5000 '') AS n;  -- ''12.5''
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NumberText;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NumberText;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_NumberText.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_NumberText(@value nvarchar(4000))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_NumberText(@value nvarchar(4000))
 RETURNS TABLE -- noqa: CP05
 WITH SCHEMABINDING
 AS
 RETURN
 WITH v AS (
-    -- read under a binary collation: [0-9] is then the ASCII digits, whatever the database's collation
+    -- read under a binary collation: [0-9] is then the ASCII digits, whatever the database''s collation
     SELECT LTRIM(RTRIM(@value)) COLLATE Latin1_General_100_BIN2 AS v
 ),
 
 b AS (
     SELECT
         v.v,
-        CASE WHEN LEFT(v.v, 1) IN (N'+', N'-') THEN SUBSTRING(v.v, 2, 4000) ELSE v.v END AS body
+        CASE WHEN LEFT(v.v, 1) IN (N''+'', N''-'') THEN SUBSTRING(v.v, 2, 4000) ELSE v.v END AS body
     FROM v
 ),
 
@@ -2029,8 +3994,8 @@ d AS (
     SELECT
         CASE
             WHEN
-                b.v IS NULL OR LEN(b.v) = 0 OR b.body LIKE N'%[^0-9.]%' OR b.body LIKE N'%.%.%'
-                OR b.body NOT LIKE N'%[0-9]%'
+                b.v IS NULL OR LEN(b.v) = 0 OR b.body LIKE N''%[^0-9.]%'' OR b.body LIKE N''%.%.%''
+                OR b.body NOT LIKE N''%[0-9]%''
                 THEN NULL
             ELSE TRY_CONVERT(decimal(38, 10), b.v)
         END AS num
@@ -2048,7 +4013,7 @@ z AS (
     -- drop trailing zeros of the fraction (a trailing point is dropped below)
     SELECT
         r.num,
-        REVERSE(SUBSTRING(r.rev, PATINDEX('%[^0]%', r.rev), 60)) AS txt
+        REVERSE(SUBSTRING(r.rev, PATINDEX(''%[^0]%'', r.rev), 60)) AS txt
     FROM r
 )
 
@@ -2056,35 +4021,75 @@ SELECT
     CAST(
         CASE
             WHEN z.num IS NULL THEN NULL
-            WHEN z.num = 0 THEN '0'
-            WHEN RIGHT(z.txt, 1) = '.' THEN LEFT(z.txt, LEN(z.txt) - 1)
+            WHEN z.num = 0 THEN ''0''
+            WHEN RIGHT(z.txt, 1) = ''.'' THEN LEFT(z.txt, LEN(z.txt) - 1)
             ELSE z.txt
         END AS varchar(60)
     ) AS number_text
-FROM z;
+FROM z;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_NumberText.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NormalizeNumber.sql
--- fn_MON_Private_NormalizeNumber: a number given as text in its canonical text form, or NULL when the text
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_NormalizeNumber: a number given as text in its canonical text form, or NULL when the text
 -- is not a plain decimal number (the rules: dbo.fn_MON_Private_NumberText, whose value this returns, for
--- the callers that need a scalar: validation, and the staged query's generated text of numeric columns).
+-- the callers that need a scalar: validation, and the staged query''s generated text of numeric columns).
 -- Set-based statements apply dbo.fn_MON_Private_NumberText itself with CROSS APPLY.
 -- Same rules as the PostgreSQL twin (db/postgres/functions/fn_MON_Private_NormalizeNumber.sql).
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_NormalizeNumber.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_NormalizeNumber(
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_NormalizeNumber(
     @value nvarchar(4000)
 )
 RETURNS varchar(60)
@@ -2092,39 +4097,79 @@ WITH SCHEMABINDING
 AS
 BEGIN
     RETURN (SELECT n.number_text FROM dbo.fn_MON_Private_NumberText(@value) AS n);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_NormalizeNumber.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_DateText.sql
--- fn_MON_Private_DateText: a date or date-time given as text, checked and normalised (column date_text), or
--- NULL when it is not one. Accepted: 'YYYY-MM-DD', or 'YYYY-MM-DD' + 'T' or ' ' + 'HH:MM[:SS[.fffffff]]',
--- optionally followed (after at most one space) by 'Z' or an offset '+HH:MM' / '+HHMM'; 'T' and 'Z' may be
--- lower case (RFC 3339 5.6), digits are ASCII digits. Gives 'YYYY-MM-DD' for a date, and
--- 'YYYY-MM-DD HH:MM:SS' in UTC for a date-time (an offset is applied; a value without offset is taken as
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_DateText: a date or date-time given as text, checked and normalised (column date_text), or
+-- NULL when it is not one. Accepted: ''YYYY-MM-DD'', or ''YYYY-MM-DD'' + ''T'' or '' '' + ''HH:MM[:SS[.fffffff]]'',
+-- optionally followed (after at most one space) by ''Z'' or an offset ''+HH:MM'' / ''+HHMM''; ''T'' and ''Z'' may be
+-- lower case (RFC 3339 5.6), digits are ASCII digits. Gives ''YYYY-MM-DD'' for a date, and
+-- ''YYYY-MM-DD HH:MM:SS'' in UTC for a date-time (an offset is applied; a value without offset is taken as
 -- UTC already; fractions of a second are dropped). Offsets run from -14:00 to +14:00; a date-time whose
 -- UTC time falls outside years 1-9999 is not one. The text is read under a binary collation, so that the
--- rules do not depend on the database's (a width- or accent-insensitive collation would take 'Ｔ' for 'T'
--- or a superscript digit for a digit), as in the PostgreSQL twin's regular expression.
+-- rules do not depend on the database''s (a width- or accent-insensitive collation would take ''Ｔ'' for ''T''
+-- or a superscript digit for a digit), as in the PostgreSQL twin''s regular expression.
 -- Inline table-valued function (one row), so that set-based statements (release, through
 -- fn_MON_Private_FormatValue) apply it with CROSS APPLY and no scalar function runs per row; the scalar
 -- dbo.fn_MON_Private_NormalizeDate returns its value. Every length and conversion is guarded so that the
 -- expression is safe for any input (the optimizer may compute it before the CASE that uses it).
---   SELECT d.date_text FROM dbo.fn_MON_Private_DateText(N'2026-06-15T01:30:00+02:00') AS d;
+--   SELECT d.date_text FROM dbo.fn_MON_Private_DateText(N''2026-06-15T01:30:00+02:00'') AS d;
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_DateText;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_DateText;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_DateText.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_DateText(@value nvarchar(100))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_DateText(@value nvarchar(100))
 RETURNS TABLE -- noqa: CP05
 WITH SCHEMABINDING
 AS
@@ -2137,7 +4182,7 @@ d AS (
     SELECT
         v.v,
         CASE
-            WHEN LEFT(v.v, 10) LIKE N'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'
+            WHEN LEFT(v.v, 10) LIKE N''[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]''
                 THEN TRY_CONVERT(date, LEFT(v.v, 10), 23)
         END AS d,
         SUBSTRING(v.v, 12, 100) AS rest
@@ -2152,9 +4197,9 @@ zl AS (
         d.d,
         d.rest,
         CASE
-            WHEN RIGHT(d.rest, 1) IN (N'Z', N'z') THEN 1
-            WHEN d.rest LIKE N'%[-+][0-1][0-9]:[0-5][0-9]' THEN 6
-            WHEN d.rest LIKE N'%[-+][0-1][0-9][0-5][0-9]' AND LEN(d.rest) > 8 THEN 5
+            WHEN RIGHT(d.rest, 1) IN (N''Z'', N''z'') THEN 1
+            WHEN d.rest LIKE N''%[-+][0-1][0-9]:[0-5][0-9]'' THEN 6
+            WHEN d.rest LIKE N''%[-+][0-1][0-9][0-5][0-9]'' AND LEN(d.rest) > 8 THEN 5
             ELSE 0
         END AS zone_len
     FROM d
@@ -2166,9 +4211,9 @@ zt AS (
         zl.v,
         zl.d,
         CASE zl.zone_len
-            WHEN 1 THEN N'+00:00'
+            WHEN 1 THEN N''+00:00''
             WHEN 6 THEN RIGHT(zl.rest, 6)
-            WHEN 5 THEN LEFT(RIGHT(zl.rest, 5), 3) + N':' + RIGHT(zl.rest, 2)
+            WHEN 5 THEN LEFT(RIGHT(zl.rest, 5), 3) + N'':'' + RIGHT(zl.rest, 2)
         END AS offset_text,
         CASE
             WHEN zl.zone_len = 0 THEN zl.rest
@@ -2200,15 +4245,15 @@ tm AS (
         zs.d,
         zs.offset_text,
         (TRY_CONVERT(int, SUBSTRING(zs.offset_text, 2, 2)) * 60 + TRY_CONVERT(int, RIGHT(zs.offset_text, 2)))
-        * CASE WHEN LEFT(zs.offset_text, 1) = N'-' THEN -1 ELSE 1 END AS offset_minutes,
+        * CASE WHEN LEFT(zs.offset_text, 1) = N''-'' THEN -1 ELSE 1 END AS offset_minutes,
         CASE
             -- a second space before the zone is left in the time and refused
             WHEN DATALENGTH(zs.time_text) <> DATALENGTH(RTRIM(zs.time_text)) THEN NULL
-            WHEN zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]' THEN zs.time_text + N':00'
-            WHEN zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9]' THEN zs.time_text
+            WHEN zs.time_text LIKE N''[0-2][0-9]:[0-5][0-9]'' THEN zs.time_text + N'':00''
+            WHEN zs.time_text LIKE N''[0-2][0-9]:[0-5][0-9]:[0-5][0-9]'' THEN zs.time_text
             WHEN
-                zs.time_text LIKE N'[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%'
-                AND SUBSTRING(zs.time_text, 10, 100) NOT LIKE N'%[^0-9]%'
+                zs.time_text LIKE N''[0-2][0-9]:[0-5][0-9]:[0-5][0-9].[0-9]%''
+                AND SUBSTRING(zs.time_text, 10, 100) NOT LIKE N''%[^0-9]%''
                 AND LEN(zs.time_text) <= 16
                 THEN zs.time_text
         END AS hms
@@ -2223,13 +4268,13 @@ dt AS (
         tm.offset_text,
         tm.offset_minutes,
         tm.hms,
-        TRY_CONVERT(datetime2(0), CONVERT(varchar(10), tm.d, 23) + 'T' + LEFT(tm.hms, 8), 126) AS dt
+        TRY_CONVERT(datetime2(0), CONVERT(varchar(10), tm.d, 23) + ''T'' + LEFT(tm.hms, 8), 126) AS dt
     FROM tm
 ),
 
 utc AS (
-    -- the UTC time's seconds from the start of the given day (outside 0 .. 86399 on the first or the last
-    -- day of the calendar: outside datetimeoffset's range, which raises instead of returning NULL)
+    -- the UTC time''s seconds from the start of the given day (outside 0 .. 86399 on the first or the last
+    -- day of the calendar: outside datetimeoffset''s range, which raises instead of returning NULL)
     SELECT
         dt.v,
         dt.d,
@@ -2247,42 +4292,82 @@ SELECT
     CASE
         WHEN utc.d IS NULL THEN NULL
         WHEN LEN(utc.v) = 10 THEN CONVERT(varchar(10), utc.d, 23)
-        WHEN SUBSTRING(utc.v, 11, 1) NOT IN (N'T', N't', N' ') THEN NULL
+        WHEN SUBSTRING(utc.v, 11, 1) NOT IN (N''T'', N''t'', N'' '') THEN NULL
         -- offsets run from -14:00 to +14:00 (beyond, datetimeoffset raises instead of returning NULL)
         WHEN ABS(utc.offset_minutes) > 840 THEN NULL
         WHEN utc.hms IS NULL OR TRY_CONVERT(int, LEFT(utc.hms, 2)) > 23 OR utc.dt IS NULL THEN NULL
-        WHEN utc.d = '9999-12-31' AND utc.utc_second >= 86400 THEN NULL
-        WHEN utc.d = '0001-01-01' AND utc.utc_second < 0 THEN NULL
+        WHEN utc.d = ''9999-12-31'' AND utc.utc_second >= 86400 THEN NULL
+        WHEN utc.d = ''0001-01-01'' AND utc.utc_second < 0 THEN NULL
         WHEN utc.offset_text IS NULL THEN CONVERT(varchar(19), utc.dt, 120)
         ELSE CONVERT(
             varchar(19),
-            CONVERT(datetime2(0), SWITCHOFFSET(TODATETIMEOFFSET(utc.dt, utc.offset_text), '+00:00')),
+            CONVERT(datetime2(0), SWITCHOFFSET(TODATETIMEOFFSET(utc.dt, utc.offset_text), ''+00:00'')),
             120
         )
     END AS date_text
-FROM utc;
+FROM utc;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_DateText.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NormalizeDate.sql
--- fn_MON_Private_NormalizeDate: a date or date-time given as text, checked and normalised, or NULL when it
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_NormalizeDate: a date or date-time given as text, checked and normalised, or NULL when it
 -- is not one (the rules: dbo.fn_MON_Private_DateText, whose value this returns, for the callers that need
 -- a scalar: validation). Set-based statements apply dbo.fn_MON_Private_DateText itself with CROSS APPLY.
 -- Same rules as the PostgreSQL twin.
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_NormalizeDate.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_NormalizeDate(
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_NormalizeDate(
     @value nvarchar(100)
 )
 RETURNS varchar(19)
@@ -2290,92 +4375,172 @@ WITH SCHEMABINDING
 AS
 BEGIN
     RETURN (SELECT d.date_text FROM dbo.fn_MON_Private_DateText(@value) AS d);
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_NormalizeDate.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_ColumnLabels.sql
--- fn_MON_Private_ColumnLabels: the labels of a status or dropdown column from its settings JSON, one row
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_ColumnLabels: the labels of a status or dropdown column from its settings JSON, one row
 -- per label: label_id and label_text. Reads typed settings (`labels` an array of {id, label} or
 -- {id, name}) and legacy settings_str (`labels` an object {"<id>": "<label>"}).
 -- Inline table-valued function; same rows as the PostgreSQL twin.
---   SELECT label_id, label_text FROM dbo.fn_MON_Private_ColumnLabels(N'{"labels": {"1": "Done"}}');
+--   SELECT label_id, label_text FROM dbo.fn_MON_Private_ColumnLabels(N''{"labels": {"1": "Done"}}'');
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ColumnLabels;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ColumnLabels;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_ColumnLabels.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_ColumnLabels(@settings nvarchar(MAX))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_ColumnLabels(@settings nvarchar(MAX))
 RETURNS table
 AS
 RETURN
 SELECT
     CASE
-        WHEN l.[type] = 5 THEN TRY_CONVERT(int, JSON_VALUE(l.[value], '$.id'))
+        WHEN l.[type] = 5 THEN TRY_CONVERT(int, JSON_VALUE(l.[value], ''$.id''))
         ELSE TRY_CONVERT(int, l.[key])
     END AS label_id,
     CAST(
         CASE
-            WHEN l.[type] = 5 THEN COALESCE(JSON_VALUE(l.[value], '$.label'), JSON_VALUE(l.[value], '$.name'))
+            WHEN l.[type] = 5 THEN COALESCE(JSON_VALUE(l.[value], ''$.label''), JSON_VALUE(l.[value], ''$.name''))
             ELSE l.[value]
         END AS nvarchar(255)
     ) COLLATE DATABASE_DEFAULT AS label_text
-FROM OPENJSON(CASE WHEN ISJSON(@settings) = 1 THEN @settings END, '$.labels') AS l
+FROM OPENJSON(CASE WHEN ISJSON(@settings) = 1 THEN @settings END, ''$.labels'') AS l
 WHERE
     l.[type] IN (1, 5)
     AND CASE
-        WHEN l.[type] = 5 THEN TRY_CONVERT(int, JSON_VALUE(l.[value], '$.id'))
+        WHEN l.[type] = 5 THEN TRY_CONVERT(int, JSON_VALUE(l.[value], ''$.id''))
         ELSE TRY_CONVERT(int, l.[key])
-    END IS NOT NULL;
+    END IS NOT NULL;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_ColumnLabels.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_FormatValue.sql
--- fn_MON_Private_FormatValue: the exact monday.com write value (column formatted_value: the JSON for one
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_FormatValue: the exact monday.com write value (column formatted_value: the JSON for one
 -- column inside column_values) of one validated raw value; the one definition of the formatting rules
 -- (the shapes are listed in db/functions/fn_MON_FormatColumnValue.sql, which returns this value).
 -- Inline table-valued function returning one row, applied per cell with CROSS APPLY by usp_ReleaseBatch:
 -- the optimizer expands it into the release statement, so formatting a batch is one set-based statement
 -- (a scalar function per cell ran row by row, and kept the whole statement serial, before SQL Server 2019;
--- and its table reads and STRING_AGG make it one that 2019's scalar inlining does not inline).
--- Each type's work runs only for its own cells (the label, user and token lookups are guarded by the type,
+-- and its table reads and STRING_AGG make it one that 2019''s scalar inlining does not inline).
+-- Each type''s work runs only for its own cells (the label, user and token lookups are guarded by the type,
 -- which the optimizer turns into start-up filters), and every expression is safe for any input (the
 -- optimizer may compute an expression before the CASE that uses it: lengths and conversions are guarded).
--- The rules do not depend on the database's collation, as in the PostgreSQL twin: patterns ([0-9], [A-Za-z],
--- '@', '/') and label, e-mail and keyword matches are read under Latin1_General_100_BIN2 (a case-, accent- or
--- width-insensitive collation would take 'Ｄｏｎｅ' for 'Done', 'cafe' for 'Café' or a superscript digit
+-- The rules do not depend on the database''s collation, as in the PostgreSQL twin: patterns ([0-9], [A-Za-z],
+-- ''@'', ''/'') and label, e-mail and keyword matches are read under Latin1_General_100_BIN2 (a case-, accent- or
+-- width-insensitive collation would take ''Ｄｏｎｅ'' for ''Done'', ''cafe'' for ''Café'' or a superscript digit
 -- for a digit); "ignoring case" is LOWER on both sides, then a binary compare of equal lengths. Whitespace
 -- (the separator of an e-mail or link and its text, of a country code and its name) is any of space, tab,
 -- line feed, vertical tab, form feed and carriage return. The JSON is written as the PostgreSQL twin writes
--- it: a '/' is not escaped (STRING_ESCAPE writes '\/', which the final REPLACE undoes; every backslash
--- of the value starts an escape, so a '\/' is always an escaped '/'; the REPLACE is binary, or a
--- width-insensitive collation would take an escaped backslash and a fullwidth '／' for one too).
+-- it: a ''/'' is not escaped (STRING_ESCAPE writes ''\/'', which the final REPLACE undoes; every backslash
+-- of the value starts an escape, so a ''\/'' is always an escaped ''/''; the REPLACE is binary, or a
+-- width-insensitive collation would take an escaped backslash and a fullwidth ''／'' for one too).
 --   SELECT c.column_id, f.formatted_value
 --   FROM dbo.MON_BoardColumn AS c
---   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N'In Progress', c.settings_json) AS f
---   WHERE c.board_id = 8709134353 AND c.column_id = 'status';
+--   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N''In Progress'', c.settings_json) AS f
+--   WHERE c.board_id = 8709134353 AND c.column_id = ''status'';
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_FormatValue;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_FormatValue;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_FormatValue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_FormatValue(
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_FormatValue(
     @column_type varchar(50),
     @raw_value nvarchar(MAX),
     @settings nvarchar(MAX)
@@ -2388,43 +4553,43 @@ WITH tok AS (
     SELECT
         CAST(s.[key] AS int) AS ord,
         LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
-    -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
+    -- (split at '','' only: a binary REPLACE, or a width-insensitive collation splits at ''，'' too)
     FROM OPENJSON(
-        N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json') COLLATE Latin1_General_100_BIN2, N',', N'","')
-        + N'"]'
+        N''["'' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), ''json'') COLLATE Latin1_General_100_BIN2, N'','', N''","'')
+        + N''"]''
     ) AS s
     WHERE
-        LOWER(LTRIM(RTRIM(@column_type))) IN ('people', 'dropdown')
+        LOWER(LTRIM(RTRIM(@column_type))) IN (''people'', ''dropdown'')
         AND LEN(LTRIM(RTRIM(s.value))) > 0
 ),
 
 person AS (
     SELECT
         tok.ord,
-        TRY_CONVERT(bigint, SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20)) AS user_id,
-        LOWER(LEFT(tok.tok, CASE WHEN CHARINDEX(N':', tok.tok) > 0 THEN CHARINDEX(N':', tok.tok) - 1 ELSE 0 END))
+        TRY_CONVERT(bigint, SUBSTRING(tok.tok, CHARINDEX(N'':'', tok.tok) + 1, 20)) AS user_id,
+        LOWER(LEFT(tok.tok, CASE WHEN CHARINDEX(N'':'', tok.tok) > 0 THEN CHARINDEX(N'':'', tok.tok) - 1 ELSE 0 END))
             AS user_kind,
         0 AS pri
     FROM tok
     WHERE
-        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+        LOWER(LTRIM(RTRIM(@column_type))) = ''people''
         AND (
-            LOWER(tok.tok COLLATE Latin1_General_100_BIN2) LIKE N'person:[0-9]%'
-            OR LOWER(tok.tok COLLATE Latin1_General_100_BIN2) LIKE N'team:[0-9]%'
+            LOWER(tok.tok COLLATE Latin1_General_100_BIN2) LIKE N''person:[0-9]%''
+            OR LOWER(tok.tok COLLATE Latin1_General_100_BIN2) LIKE N''team:[0-9]%''
         )
-        AND SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20) COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%'
-        AND LEN(SUBSTRING(tok.tok, CHARINDEX(N':', tok.tok) + 1, 20)) BETWEEN 1 AND 18
+        AND SUBSTRING(tok.tok, CHARINDEX(N'':'', tok.tok) + 1, 20) COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9]%''
+        AND LEN(SUBSTRING(tok.tok, CHARINDEX(N'':'', tok.tok) + 1, 20)) BETWEEN 1 AND 18
     UNION ALL
     SELECT
         tok.ord,
         TRY_CONVERT(bigint, tok.tok) AS user_id,
-        COALESCE(u.user_kind, 'person') AS user_kind,
+        COALESCE(u.user_kind, ''person'') AS user_kind,
         1 AS pri
     FROM tok
     LEFT JOIN dbo.MON_User AS u ON u.user_id = TRY_CONVERT(bigint, tok.tok)
     WHERE
-        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
-        AND tok.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 18
+        LOWER(LTRIM(RTRIM(@column_type))) = ''people''
+        AND tok.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9]%'' AND LEN(tok.tok) BETWEEN 1 AND 18
     UNION ALL
     SELECT
         tok.ord,
@@ -2437,8 +4602,8 @@ person AS (
             LOWER(tok.tok COLLATE Latin1_General_100_BIN2) = LOWER(u.email COLLATE Latin1_General_100_BIN2)
             AND DATALENGTH(tok.tok) = DATALENGTH(u.email)
     WHERE
-        LOWER(LTRIM(RTRIM(@column_type))) = 'people'
-        AND tok.tok COLLATE Latin1_General_100_BIN2 LIKE N'%@%'
+        LOWER(LTRIM(RTRIM(@column_type))) = ''people''
+        AND tok.tok COLLATE Latin1_General_100_BIN2 LIKE N''%@%''
 ),
 
 person_best AS (
@@ -2448,7 +4613,7 @@ person_best AS (
         person.user_kind,
         ROW_NUMBER() OVER (
             PARTITION BY person.ord
-            ORDER BY person.pri, CASE person.user_kind WHEN 'person' THEN 0 ELSE 1 END, person.user_id
+            ORDER BY person.pri, CASE person.user_kind WHEN ''person'' THEN 0 ELSE 1 END, person.user_id
         ) AS rn
     FROM person
     WHERE person.user_id IS NOT NULL
@@ -2459,7 +4624,7 @@ lbl AS (
         l.label_id,
         l.label_text
     FROM dbo.fn_MON_Private_ColumnLabels(@settings) AS l
-    WHERE LOWER(LTRIM(RTRIM(@column_type))) IN ('status', 'dropdown')
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) IN (''status'', ''dropdown'')
 ),
 
 dropdown AS (
@@ -2479,7 +4644,7 @@ dropdown AS (
         ON
             LOWER(tok.tok COLLATE Latin1_General_100_BIN2) = LOWER(lbl.label_text COLLATE Latin1_General_100_BIN2)
             AND DATALENGTH(tok.tok) = DATALENGTH(lbl.label_text)
-    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = ''dropdown''
     UNION ALL
     SELECT
         tok.ord,
@@ -2489,8 +4654,8 @@ dropdown AS (
     FROM tok
     INNER JOIN lbl ON lbl.label_id = TRY_CONVERT(int, tok.tok)
     WHERE
-        LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
-        AND tok.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(tok.tok) BETWEEN 1 AND 9
+        LOWER(LTRIM(RTRIM(@column_type))) = ''dropdown''
+        AND tok.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9]%'' AND LEN(tok.tok) BETWEEN 1 AND 9
 ),
 
 dropdown_best AS (
@@ -2506,27 +4671,27 @@ dropdown_best AS (
 person_list AS (
     SELECT
         STRING_AGG(
-            CAST(CONCAT(N'{"id":', person_best.user_id, N',"kind":"', person_best.user_kind, N'"}') AS nvarchar(MAX)),
-            N','
+            CAST(CONCAT(N''{"id":'', person_best.user_id, N'',"kind":"'', person_best.user_kind, N''"}'') AS nvarchar(MAX)),
+            N'',''
         ) WITHIN GROUP (ORDER BY tok.ord) AS items,
         SUM(CASE WHEN person_best.user_id IS NULL THEN 1 ELSE 0 END) AS unresolved
     FROM tok
     LEFT JOIN person_best ON tok.ord = person_best.ord AND person_best.rn = 1
-    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'people'
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = ''people''
 ),
 
 dropdown_list AS (
     SELECT
-        STRING_AGG(CAST(CONCAT(dropdown_best.label_id, N'') AS nvarchar(MAX)), N',')
+        STRING_AGG(CAST(CONCAT(dropdown_best.label_id, N'''') AS nvarchar(MAX)), N'','')
             WITHIN GROUP (ORDER BY tok.ord) AS ids,
         STRING_AGG(
-            CAST(N'"' + STRING_ESCAPE(COALESCE(dropdown_best.label_text, tok.tok), 'json') + N'"' AS nvarchar(MAX)),
-            N','
+            CAST(N''"'' + STRING_ESCAPE(COALESCE(dropdown_best.label_text, tok.tok), ''json'') + N''"'' AS nvarchar(MAX)),
+            N'',''
         ) WITHIN GROUP (ORDER BY tok.ord) AS labels,
         SUM(CASE WHEN dropdown_best.label_id IS NULL THEN 1 ELSE 0 END) AS unresolved
     FROM tok
     LEFT JOIN dropdown_best ON tok.ord = dropdown_best.ord AND dropdown_best.rn = 1
-    WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
+    WHERE LOWER(LTRIM(RTRIM(@column_type))) = ''dropdown''
 ),
 
 x AS (
@@ -2535,8 +4700,8 @@ x AS (
         LTRIM(RTRIM(@raw_value)) AS t,
         @raw_value AS raw_value,
         -- whitespace, as a LIKE / PATINDEX set
-        N'[' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']' AS ws,
-        N'[^' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']' AS non_ws
+        N''['' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N'']'' AS ws,
+        N''[^'' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N'']'' AS non_ws
 ),
 
 pos AS (
@@ -2545,15 +4710,15 @@ pos AS (
         x.t,
         x.raw_value,
         x.ws,
-        CHARINDEX(N'/', x.t COLLATE Latin1_General_100_BIN2) AS slash,
-        PATINDEX(N'%' + x.ws + N'%', x.t COLLATE Latin1_General_100_BIN2) AS blank_at,
+        CHARINDEX(N''/'', x.t COLLATE Latin1_General_100_BIN2) AS slash,
+        PATINDEX(N''%'' + x.ws + N''%'', x.t COLLATE Latin1_General_100_BIN2) AS blank_at,
         -- where the text after the address starts (0: none)
         PATINDEX(
-            N'%' + x.non_ws + N'%',
-            SUBSTRING(x.t, PATINDEX(N'%' + x.ws + N'%', x.t COLLATE Latin1_General_100_BIN2) + 1, LEN(x.t))
+            N''%'' + x.non_ws + N''%'',
+            SUBSTRING(x.t, PATINDEX(N''%'' + x.ws + N''%'', x.t COLLATE Latin1_General_100_BIN2) + 1, LEN(x.t))
             COLLATE Latin1_General_100_BIN2
         ) AS text_at,
-        CHARINDEX(N':', x.t) AS colon
+        CHARINDEX(N'':'', x.t) AS colon
     FROM x
 ),
 
@@ -2586,7 +4751,7 @@ y AS (
                 SELECT TOP (1) lbl.label_id
                 FROM lbl
                 WHERE
-                    pos.typ = 'status'
+                    pos.typ = ''status''
                     AND LOWER(lbl.label_text COLLATE Latin1_General_100_BIN2)
                     = LOWER(pos.t COLLATE Latin1_General_100_BIN2)
                     AND DATALENGTH(lbl.label_text) = DATALENGTH(pos.t)
@@ -2598,7 +4763,7 @@ y AS (
                 SELECT TOP (1) lbl.label_id
                 FROM lbl
                 WHERE
-                    pos.typ = 'status' AND pos.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%'
+                    pos.typ = ''status'' AND pos.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9]%''
                     AND LEN(pos.t) BETWEEN 1 AND 9
                     AND lbl.label_id = TRY_CONVERT(int, pos.t)
             )
@@ -2609,126 +4774,146 @@ y AS (
 SELECT
     REPLACE(CAST(
         CASE
-            -- clearing: NULL or '' (after trimming, for typed columns)
-            WHEN x.typ IN ('text', 'long_text', 'name') AND (x.raw_value IS NULL OR DATALENGTH(x.raw_value) = 0)
-                THEN CASE x.typ WHEN 'text' THEN N'""' WHEN 'long_text' THEN N'null' END
-            WHEN x.typ NOT IN ('text', 'long_text', 'name') AND (x.t IS NULL OR LEN(x.t) = 0)
+            -- clearing: NULL or '''' (after trimming, for typed columns)
+            WHEN x.typ IN (''text'', ''long_text'', ''name'') AND (x.raw_value IS NULL OR DATALENGTH(x.raw_value) = 0)
+                THEN CASE x.typ WHEN ''text'' THEN N''""'' WHEN ''long_text'' THEN N''null'' END
+            WHEN x.typ NOT IN (''text'', ''long_text'', ''name'') AND (x.t IS NULL OR LEN(x.t) = 0)
                 THEN CASE
-                    WHEN x.typ = 'numbers' THEN N'""'
+                    WHEN x.typ = ''numbers'' THEN N''""''
                     WHEN x.typ IN (
-                        'status', 'date', 'timeline', 'people', 'dropdown', 'email', 'phone', 'link', 'checkbox',
-                        'hour', 'rating', 'country'
-                    ) THEN N'null'
+                        ''status'', ''date'', ''timeline'', ''people'', ''dropdown'', ''email'', ''phone'', ''link'', ''checkbox'',
+                        ''hour'', ''rating'', ''country''
+                    ) THEN N''null''
                 END
-            WHEN x.typ IN ('text', 'name') THEN N'"' + STRING_ESCAPE(x.raw_value, 'json') + N'"'
-            WHEN x.typ = 'long_text' THEN N'{"text":"' + STRING_ESCAPE(x.raw_value, 'json') + N'"}'
-            WHEN x.typ = 'numbers'
-                THEN CASE WHEN num.number_text IS NOT NULL THEN N'"' + num.number_text + N'"' END
-            -- status: label text first (a numeric-looking label such as '2024' is a label), then a label id
-            WHEN x.typ = 'status'
+            WHEN x.typ IN (''text'', ''name'') THEN N''"'' + STRING_ESCAPE(x.raw_value, ''json'') + N''"''
+            WHEN x.typ = ''long_text'' THEN N''{"text":"'' + STRING_ESCAPE(x.raw_value, ''json'') + N''"}''
+            WHEN x.typ = ''numbers''
+                THEN CASE WHEN num.number_text IS NOT NULL THEN N''"'' + num.number_text + N''"'' END
+            -- status: label text first (a numeric-looking label such as ''2024'' is a label), then a label id
+            WHEN x.typ = ''status''
                 THEN CASE
                     WHEN x.status_label_id IS NOT NULL
-                        THEN N'{"index":' + CAST(x.status_label_id AS nvarchar(12)) + N'}'
-                    ELSE N'{"label":"' + STRING_ESCAPE(x.t, 'json') + N'"}'
+                        THEN N''{"index":'' + CAST(x.status_label_id AS nvarchar(12)) + N''}''
+                    ELSE N''{"label":"'' + STRING_ESCAPE(x.t, ''json'') + N''"}''
                 END
-            WHEN x.typ = 'date'
+            WHEN x.typ = ''date''
                 THEN CASE
                     WHEN dt.date_text IS NULL THEN NULL
-                    WHEN LEN(dt.date_text) = 10 THEN N'{"date":"' + dt.date_text + N'"}'
-                    ELSE N'{"date":"' + LEFT(dt.date_text, 10) + N'","time":"' + RIGHT(dt.date_text, 8) + N'"}'
+                    WHEN LEN(dt.date_text) = 10 THEN N''{"date":"'' + dt.date_text + N''"}''
+                    ELSE N''{"date":"'' + LEFT(dt.date_text, 10) + N''","time":"'' + RIGHT(dt.date_text, 8) + N''"}''
                 END
-            WHEN x.typ = 'timeline'
+            WHEN x.typ = ''timeline''
                 THEN CASE
-                    WHEN x.slash < 2 OR CHARINDEX(N'/', x.t, x.slash + 1) > 0 THEN NULL
+                    WHEN x.slash < 2 OR CHARINDEX(N''/'', x.t, x.slash + 1) > 0 THEN NULL
                     WHEN
                         tl_from.date_text IS NULL OR tl_to.date_text IS NULL OR LEN(tl_from.date_text) <> 10
                         OR LEN(tl_to.date_text) <> 10 OR tl_from.date_text > tl_to.date_text
                         THEN NULL
-                    ELSE N'{"from":"' + tl_from.date_text + N'","to":"' + tl_to.date_text + N'"}'
+                    ELSE N''{"from":"'' + tl_from.date_text + N''","to":"'' + tl_to.date_text + N''"}''
                 END
-            WHEN x.typ = 'people'
+            WHEN x.typ = ''people''
                 THEN CASE
                     WHEN ppl.unresolved > 0 THEN NULL
-                    ELSE N'{"personsAndTeams":[' + COALESCE(ppl.items, N'') + N']}'
+                    ELSE N''{"personsAndTeams":['' + COALESCE(ppl.items, N'''') + N'']}''
                 END
-            WHEN x.typ = 'dropdown'
+            WHEN x.typ = ''dropdown''
                 THEN CASE
-                    WHEN dd.unresolved = 0 THEN N'{"ids":[' + COALESCE(dd.ids, N'') + N']}'
-                    ELSE N'{"labels":[' + COALESCE(dd.labels, N'') + N']}'
+                    WHEN dd.unresolved = 0 THEN N''{"ids":['' + COALESCE(dd.ids, N'''') + N'']}''
+                    ELSE N''{"labels":['' + COALESCE(dd.labels, N'''') + N'']}''
                 END
-            WHEN x.typ = 'email'
-                THEN N'{"email":"' + STRING_ESCAPE(x.a, 'json') + N'","text":"' + STRING_ESCAPE(x.b, 'json') + N'"}'
-            WHEN x.typ = 'link'
-                THEN N'{"url":"' + STRING_ESCAPE(x.a, 'json') + N'","text":"' + STRING_ESCAPE(x.b, 'json') + N'"}'
-            WHEN x.typ = 'phone'
+            WHEN x.typ = ''email''
+                THEN N''{"email":"'' + STRING_ESCAPE(x.a, ''json'') + N''","text":"'' + STRING_ESCAPE(x.b, ''json'') + N''"}''
+            WHEN x.typ = ''link''
+                THEN N''{"url":"'' + STRING_ESCAPE(x.a, ''json'') + N''","text":"'' + STRING_ESCAPE(x.b, ''json'') + N''"}''
+            WHEN x.typ = ''phone''
                 THEN CASE
-                    WHEN x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'% [A-Za-z][A-Za-z]' THEN NULL
-                    ELSE N'{"phone":"' + STRING_ESCAPE(
+                    WHEN x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''% [A-Za-z][A-Za-z]'' THEN NULL
+                    ELSE N''{"phone":"'' + STRING_ESCAPE(
                         REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
                             RTRIM(LEFT(x.t, CASE WHEN LEN(x.t) >= 2 THEN LEN(x.t) - 2 ELSE 0 END)),
-                            N' ', N''), N'(', N''), N')', N''), N'.', N''), N'-', N''),
-                        'json'
-                    ) + N'","countryShortName":"' + UPPER(RIGHT(x.t, 2)) + N'"}'
+                            N'' '', N''''), N''('', N''''), N'')'', N''''), N''.'', N''''), N''-'', N''''),
+                        ''json''
+                    ) + N''","countryShortName":"'' + UPPER(RIGHT(x.t, 2)) + N''"}''
                 END
-            WHEN x.typ = 'checkbox'
+            WHEN x.typ = ''checkbox''
                 THEN CASE
-                    WHEN LOWER(x.t COLLATE Latin1_General_100_BIN2) IN (N'true', N'1', N'yes', N'y')
-                        THEN N'{"checked":"true"}'
-                    WHEN LOWER(x.t COLLATE Latin1_General_100_BIN2) IN (N'false', N'0', N'no', N'n') THEN N'null'
+                    WHEN LOWER(x.t COLLATE Latin1_General_100_BIN2) IN (N''true'', N''1'', N''yes'', N''y'')
+                        THEN N''{"checked":"true"}''
+                    WHEN LOWER(x.t COLLATE Latin1_General_100_BIN2) IN (N''false'', N''0'', N''no'', N''n'') THEN N''null''
                 END
-            WHEN x.typ = 'hour'
+            WHEN x.typ = ''hour''
                 THEN CASE
                     WHEN
-                        x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9]:[0-9][0-9]'
-                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9][0-9]:[0-9][0-9]'
-                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9]:[0-9][0-9]:[0-9][0-9]'
-                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[0-9][0-9]:[0-9][0-9]:[0-9][0-9]'
+                        x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''[0-9]:[0-9][0-9]''
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''[0-9][0-9]:[0-9][0-9]''
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''[0-9]:[0-9][0-9]:[0-9][0-9]''
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''[0-9][0-9]:[0-9][0-9]:[0-9][0-9]''
                         THEN NULL
                     WHEN x.h IS NULL OR x.m IS NULL OR x.h > 23 OR x.m > 59 THEN NULL
-                    ELSE CONCAT(N'{"hour":', x.h, N',"minute":', x.m, N'}')
+                    ELSE CONCAT(N''{"hour":'', x.h, N'',"minute":'', x.m, N''}'')
                 END
-            WHEN x.typ = 'rating'
+            WHEN x.typ = ''rating''
                 THEN CASE
                     WHEN
-                        x.t COLLATE Latin1_General_100_BIN2 LIKE N'%[^0-9]%' OR LEN(x.t) > 4
+                        x.t COLLATE Latin1_General_100_BIN2 LIKE N''%[^0-9]%'' OR LEN(x.t) > 4
                         OR TRY_CONVERT(int, x.t) IS NULL
                         THEN NULL
-                    ELSE CONCAT(N'{"rating":', TRY_CONVERT(int, x.t), N'}')
+                    ELSE CONCAT(N''{"rating":'', TRY_CONVERT(int, x.t), N''}'')
                 END
-            WHEN x.typ = 'country'
+            WHEN x.typ = ''country''
                 THEN CASE
                     WHEN
-                        x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]'
-                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]' + x.ws + N'%'
+                        x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''[A-Za-z][A-Za-z]''
+                        AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''[A-Za-z][A-Za-z]'' + x.ws + N''%''
                         THEN NULL
                     -- the name: after the code and its whitespace (x.a and x.b split at the first whitespace)
-                    ELSE N'{"countryCode":"' + UPPER(LEFT(x.t, 2)) + N'","countryName":"' + STRING_ESCAPE(
+                    ELSE N''{"countryCode":"'' + UPPER(LEFT(x.t, 2)) + N''","countryName":"'' + STRING_ESCAPE(
                         CASE WHEN x.blank_at > 0 AND x.text_at > 0 THEN x.b ELSE UPPER(LEFT(x.t, 2)) END,
-                        'json'
-                    ) + N'"}'
+                        ''json''
+                    ) + N''"}''
                 END
         END AS nvarchar(MAX)
-    ) COLLATE Latin1_General_100_BIN2, N'\/', N'/') COLLATE DATABASE_DEFAULT AS formatted_value
+    ) COLLATE Latin1_General_100_BIN2, N''\/'', N''/'') COLLATE DATABASE_DEFAULT AS formatted_value
 FROM y AS x
 CROSS JOIN person_list AS ppl
 CROSS JOIN dropdown_list AS dd
-CROSS APPLY dbo.fn_MON_Private_NumberText(CASE WHEN x.typ = 'numbers' THEN x.t END) AS num
-CROSS APPLY dbo.fn_MON_Private_DateText(CASE WHEN x.typ = 'date' THEN x.t END) AS dt
+CROSS APPLY dbo.fn_MON_Private_NumberText(CASE WHEN x.typ = ''numbers'' THEN x.t END) AS num
+CROSS APPLY dbo.fn_MON_Private_DateText(CASE WHEN x.typ = ''date'' THEN x.t END) AS dt
 CROSS APPLY dbo.fn_MON_Private_DateText(
-    CASE WHEN x.typ = 'timeline' THEN LEFT(x.t, CASE WHEN x.slash > 1 THEN x.slash - 1 ELSE 0 END) END
+    CASE WHEN x.typ = ''timeline'' THEN LEFT(x.t, CASE WHEN x.slash > 1 THEN x.slash - 1 ELSE 0 END) END
 ) AS tl_from
 CROSS APPLY dbo.fn_MON_Private_DateText(
-    CASE WHEN x.typ = 'timeline' THEN SUBSTRING(x.t, x.slash + 1, 4000) END
-) AS tl_to;
+    CASE WHEN x.typ = ''timeline'' THEN SUBSTRING(x.t, x.slash + 1, 4000) END
+) AS tl_to;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_FormatValue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_FormatColumnValue.sql
--- fn_MON_FormatColumnValue: the exact monday.com write value (the JSON for one column inside
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_FormatColumnValue: the exact monday.com write value (the JSON for one column inside
 -- column_values) of one validated raw value: the function DBAs call. The rules are defined once, in the
 -- inline table-valued function dbo.fn_MON_Private_FormatValue, whose value this returns; dbo.usp_ReleaseBatch
 -- applies that inline function per cell with CROSS APPLY (set-based, no scalar function per row).
@@ -2736,36 +4921,56 @@ GO
 -- Signature (the PostgreSQL twin takes p_column_type, p_raw_value, p_settings and returns text):
 --   dbo.fn_MON_FormatColumnValue(
 --       @column_type varchar(50),   -- MON_BoardColumn.column_type: status, date, numbers, people, ...
---       @raw_value nvarchar(max),   -- the staged value as text (update_fields value); NULL or '' clears
+--       @raw_value nvarchar(max),   -- the staged value as text (update_fields value); NULL or '''' clears
 --       @settings nvarchar(max))    -- MON_BoardColumn.settings (status/dropdown labels); may be NULL
 --   RETURNS nvarchar(max): compact JSON text of the value, e.g. {"index":1}, "3", {"date":"2026-06-15"},
 --   null (the JSON literal: clears the cell); SQL NULL when the value cannot be formatted (type not
 --   writable, value not valid: validation refuses such rows first).
--- Shapes (monday's API documentation; the raw input forms are listed in docs/patterns/sql_update_patterns.md):
+-- Shapes (monday''s API documentation; the raw input forms are listed in docs/patterns/sql_update_patterns.md):
 --   text "x" (clear "") | name "x" (cannot be cleared: NULL) | long_text {"text":"x"} | numbers "3" (clear "")
 --   status {"index":<label id>} (label text matched exactly, then case-insensitively, then a whole number
 --     as a label id; an unknown label gives {"label":"x"}, sent with create_labels_if_missing)
 --   date {"date":"YYYY-MM-DD"} or {"date":"YYYY-MM-DD","time":"HH:MM:SS"} in UTC (offsets applied)
---   timeline 'YYYY-MM-DD/YYYY-MM-DD' -> {"from":..,"to":..}
---   people 'id, email, team:id' -> {"personsAndTeams":[{"id":N,"kind":"person"}]} (emails via MON_User)
---   dropdown 'A, B' -> {"ids":[..]} when every label is known, else {"labels":["A","B"]}
---   email 'a@b.com [text]' -> {"email","text"} | phone '+12025550169 US' -> {"phone","countryShortName"}
---   link 'https://x [text]' -> {"url","text"} | checkbox true/false/1/0/yes/no/y/n -> {"checked":"true"} / null
---   hour 'HH:MM' -> {"hour":H,"minute":M} | rating 'N' -> {"rating":N}
---   country 'US [United States]' -> {"countryCode":"US","countryName":"United States"}
+--   timeline ''YYYY-MM-DD/YYYY-MM-DD'' -> {"from":..,"to":..}
+--   people ''id, email, team:id'' -> {"personsAndTeams":[{"id":N,"kind":"person"}]} (emails via MON_User)
+--   dropdown ''A, B'' -> {"ids":[..]} when every label is known, else {"labels":["A","B"]}
+--   email ''a@b.com [text]'' -> {"email","text"} | phone ''+12025550169 US'' -> {"phone","countryShortName"}
+--   link ''https://x [text]'' -> {"url","text"} | checkbox true/false/1/0/yes/no/y/n -> {"checked":"true"} / null
+--   hour ''HH:MM'' -> {"hour":H,"minute":M} | rating ''N'' -> {"rating":N}
+--   country ''US [United States]'' -> {"countryCode":"US","countryName":"United States"}
 -- Example:
---   SELECT dbo.fn_MON_FormatColumnValue(c.column_type, N'In Progress', c.settings_json)
---   FROM dbo.MON_BoardColumn AS c WHERE c.board_id = 8709134353 AND c.column_id = 'status';
+--   SELECT dbo.fn_MON_FormatColumnValue(c.column_type, N''In Progress'', c.settings_json)
+--   FROM dbo.MON_BoardColumn AS c WHERE c.board_id = 8709134353 AND c.column_id = ''status'';
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;
+DROP FUNCTION IF EXISTS dbo.fn_MON_FormatColumnValue;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_FormatColumnValue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_FormatColumnValue(
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_FormatColumnValue(
     @column_type varchar(50),
     @raw_value nvarchar(MAX),
     @settings nvarchar(MAX)
@@ -2777,125 +4982,245 @@ BEGIN
         SELECT f.formatted_value
         FROM dbo.fn_MON_Private_FormatValue(@column_type, @raw_value, @settings) AS f
     );
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_FormatColumnValue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_RatingMax.sql
--- fn_MON_Private_RatingMax: the highest value a rating column takes, from its settings ("max"), 5 when the
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_RatingMax: the highest value a rating column takes, from its settings ("max"), 5 when the
 -- settings do not say. Same rule as the PostgreSQL twin.
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RatingMax;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RatingMax;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_RatingMax.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_RatingMax(@settings nvarchar(MAX))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_RatingMax(@settings nvarchar(MAX))
 RETURNS int
 AS
 BEGIN
-    DECLARE @max nvarchar(100) = CASE WHEN ISJSON(@settings) = 1 THEN JSON_VALUE(@settings, '$.max') END;
+    DECLARE @max nvarchar(100) = CASE WHEN ISJSON(@settings) = 1 THEN JSON_VALUE(@settings, ''$.max'') END;
     RETURN CASE
-        WHEN @max COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(@max) BETWEEN 1 AND 3
+        WHEN @max COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9]%'' AND LEN(@max) BETWEEN 1 AND 3
             THEN TRY_CONVERT(int, @max)
         ELSE 5
     END;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_RatingMax.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_StringifyExpr.sql
--- fn_MON_Private_StringifyExpr: the T-SQL expression that turns a column of a given type into the text
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_StringifyExpr: the T-SQL expression that turns a column of a given type into the text
 -- usp_StageUpdates writes into update_fields (and validation compares with loaded values), the same text
--- as the PostgreSQL twin: dates 'YYYY-MM-DD', date-times 'YYYY-MM-DDTHH:MM:SS' (datetimeoffset: UTC + 'Z'),
--- times 'HH:MM:SS', numbers without trailing zeros, bit 'true'/'false', binary '0x..', CLR types
+-- as the PostgreSQL twin: dates ''YYYY-MM-DD'', date-times ''YYYY-MM-DDTHH:MM:SS'' (datetimeoffset: UTC + ''Z''),
+-- times ''HH:MM:SS'', numbers without trailing zeros, bit ''true''/''false'', binary ''0x..'', CLR types
 -- (geography, geometry, hierarchyid) their ToString(), everything else its text.
--- @system_type_name as sys.dm_exec_describe_first_result_set gives it ('decimal(18,4)', 'nvarchar(50)').
+-- @system_type_name as sys.dm_exec_describe_first_result_set gives it (''decimal(18,4)'', ''nvarchar(50)'').
 -- Returns NULL for a type it cannot stage (usp_StageUpdates then refuses the query with 50213).
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StringifyExpr;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_StringifyExpr.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_StringifyExpr(
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_StringifyExpr(
     @column_expr nvarchar(400),
     @system_type_name nvarchar(256)
 )
 RETURNS nvarchar(MAX)
 AS
 BEGIN
-    DECLARE @t nvarchar(256) = LOWER(LEFT(@system_type_name, CHARINDEX(N'(', @system_type_name + N'(') - 1));
+    DECLARE @t nvarchar(256) = LOWER(LEFT(@system_type_name, CHARINDEX(N''('', @system_type_name + N''('') - 1));
     DECLARE @c nvarchar(400) = @column_expr;
     RETURN CASE
-        WHEN @t IN (N'tinyint', N'smallint', N'int', N'bigint') THEN N'CONVERT(nvarchar(30), ' + @c + N')'
-        WHEN @t = N'bit' THEN N'CASE ' + @c + N' WHEN 1 THEN N''true'' WHEN 0 THEN N''false'' END'
-        WHEN @t IN (N'decimal', N'numeric')
-            THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), ' + @c + N')), '
-            + N'CONVERT(nvarchar(60), ' + @c + N'))'
+        WHEN @t IN (N''tinyint'', N''smallint'', N''int'', N''bigint'') THEN N''CONVERT(nvarchar(30), '' + @c + N'')''
+        WHEN @t = N''bit'' THEN N''CASE '' + @c + N'' WHEN 1 THEN N''''true'''' WHEN 0 THEN N''''false'''' END''
+        WHEN @t IN (N''decimal'', N''numeric'')
+            THEN N''COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), '' + @c + N'')), ''
+            + N''CONVERT(nvarchar(60), '' + @c + N''))''
         -- money converts with 2 decimals by default (12.3456 -> 12.35): style 2 keeps all 4
-        WHEN @t IN (N'money', N'smallmoney')
-            THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), ' + @c + N', 2)), '
-            + N'CONVERT(nvarchar(60), ' + @c + N', 2))'
-        WHEN @t IN (N'float', N'real')
-            THEN N'COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), TRY_CONVERT(decimal(38, 10), ' + @c
-            + N'))), CONVERT(nvarchar(60), ' + @c + N', 3))'
-        WHEN @t = N'date' THEN N'CONVERT(nchar(10), ' + @c + N', 23)'
-        WHEN @t IN (N'datetime', N'datetime2', N'smalldatetime') THEN N'CONVERT(nchar(19), ' + @c + N', 126)'
-        WHEN @t = N'datetimeoffset'
-            THEN N'CONVERT(nchar(19), SWITCHOFFSET(' + @c + N', ''+00:00''), 126) + N''Z'''
-        WHEN @t = N'time' THEN N'CONVERT(nchar(8), ' + @c + N', 108)'
-        WHEN @t IN (N'char', N'nchar') THEN N'RTRIM(CONVERT(nvarchar(MAX), ' + @c + N'))'
-        WHEN @t IN (N'varchar', N'nvarchar', N'text', N'ntext', N'xml', N'sysname')
-            THEN N'CONVERT(nvarchar(MAX), ' + @c + N')'
-        WHEN @t = N'uniqueidentifier' THEN N'LOWER(CONVERT(nchar(36), ' + @c + N'))'
-        WHEN @t IN (N'binary', N'varbinary', N'image', N'timestamp', N'rowversion')
-            THEN N'CONVERT(nvarchar(MAX), CONVERT(varbinary(MAX), ' + @c + N'), 1)'
-        WHEN @t = N'sql_variant' THEN N'CONVERT(nvarchar(4000), ' + @c + N')'
-        WHEN @t IN (N'geography', N'geometry', N'hierarchyid') THEN @c + N'.ToString()'
+        WHEN @t IN (N''money'', N''smallmoney'')
+            THEN N''COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), '' + @c + N'', 2)), ''
+            + N''CONVERT(nvarchar(60), '' + @c + N'', 2))''
+        WHEN @t IN (N''float'', N''real'')
+            THEN N''COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), TRY_CONVERT(decimal(38, 10), '' + @c
+            + N''))), CONVERT(nvarchar(60), '' + @c + N'', 3))''
+        WHEN @t = N''date'' THEN N''CONVERT(nchar(10), '' + @c + N'', 23)''
+        WHEN @t IN (N''datetime'', N''datetime2'', N''smalldatetime'') THEN N''CONVERT(nchar(19), '' + @c + N'', 126)''
+        WHEN @t = N''datetimeoffset''
+            THEN N''CONVERT(nchar(19), SWITCHOFFSET('' + @c + N'', ''''+00:00''''), 126) + N''''Z''''''
+        WHEN @t = N''time'' THEN N''CONVERT(nchar(8), '' + @c + N'', 108)''
+        WHEN @t IN (N''char'', N''nchar'') THEN N''RTRIM(CONVERT(nvarchar(MAX), '' + @c + N''))''
+        WHEN @t IN (N''varchar'', N''nvarchar'', N''text'', N''ntext'', N''xml'', N''sysname'')
+            THEN N''CONVERT(nvarchar(MAX), '' + @c + N'')''
+        WHEN @t = N''uniqueidentifier'' THEN N''LOWER(CONVERT(nchar(36), '' + @c + N''))''
+        WHEN @t IN (N''binary'', N''varbinary'', N''image'', N''timestamp'', N''rowversion'')
+            THEN N''CONVERT(nvarchar(MAX), CONVERT(varbinary(MAX), '' + @c + N''), 1)''
+        WHEN @t = N''sql_variant'' THEN N''CONVERT(nvarchar(4000), '' + @c + N'')''
+        WHEN @t IN (N''geography'', N''geometry'', N''hierarchyid'') THEN @c + N''.ToString()''
     END;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_StringifyExpr.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_BlankQueryText.sql
--- fn_MON_Private_BlankQueryText: the query text with every comment replaced by spaces and every string
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_BlankQueryText: the query text with every comment replaced by spaces and every string
 -- literal and quoted identifier by underscores (same length, same positions), so that usp_StageUpdates can
 -- look for keywords and statement separators in the code only. T-SQL lexing: -- and nested /* */
--- comments, '...' and N'...' ('' inside), "..." ("" inside) and [...] (]] inside) identifiers.
+-- comments, ''...'' and N''...'' ('''' inside), "..." ("" inside) and [...] (]] inside) identifiers.
 -- Linear in the length of the query: the loop jumps from token to token with CHARINDEX (binary collation),
 -- keeping the next position of each opening character until the scan passes it, so every character is
 -- searched once; the ranges to blank are collected in a table variable and the result is assembled once
 -- with STRING_AGG (no STUFF or concatenation of the whole text per token).
--- Twin of the PostgreSQL function (PostgreSQL lexing: E'...' and $tag$...$tag$, no [..]).
+-- Twin of the PostgreSQL function (PostgreSQL lexing: E''...'' and $tag$...$tag$, no [..]).
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_BlankQueryText;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_BlankQueryText.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_BlankQueryText(@query nvarchar(MAX))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_BlankQueryText(@query nvarchar(MAX))
 RETURNS nvarchar(MAX)
 AS
 BEGIN
@@ -2903,7 +5228,7 @@ BEGIN
     BEGIN
         RETURN NULL;
     END;
-    DECLARE @n int = LEN(@query + N'x') - 1;
+    DECLARE @n int = LEN(@query + N''x'') - 1;
     DECLARE @i int = 1;
     DECLARE @j int;
     DECLARE @k int;
@@ -2930,27 +5255,27 @@ BEGIN
     BEGIN
         IF @p_dash < @i
         BEGIN
-            SET @p_dash = CHARINDEX(N'-', @query COLLATE Latin1_General_100_BIN2, @i);
+            SET @p_dash = CHARINDEX(N''-'', @query COLLATE Latin1_General_100_BIN2, @i);
             IF @p_dash = 0 SET @p_dash = @n + 1;
         END;
         IF @p_slash < @i
         BEGIN
-            SET @p_slash = CHARINDEX(N'/', @query COLLATE Latin1_General_100_BIN2, @i);
+            SET @p_slash = CHARINDEX(N''/'', @query COLLATE Latin1_General_100_BIN2, @i);
             IF @p_slash = 0 SET @p_slash = @n + 1;
         END;
         IF @p_quote < @i
         BEGIN
-            SET @p_quote = CHARINDEX(N'''', @query COLLATE Latin1_General_100_BIN2, @i);
+            SET @p_quote = CHARINDEX(N'''''''', @query COLLATE Latin1_General_100_BIN2, @i);
             IF @p_quote = 0 SET @p_quote = @n + 1;
         END;
         IF @p_dquote < @i
         BEGIN
-            SET @p_dquote = CHARINDEX(N'"', @query COLLATE Latin1_General_100_BIN2, @i);
+            SET @p_dquote = CHARINDEX(N''"'', @query COLLATE Latin1_General_100_BIN2, @i);
             IF @p_dquote = 0 SET @p_dquote = @n + 1;
         END;
         IF @p_bracket < @i
         BEGIN
-            SET @p_bracket = CHARINDEX(N'[', @query COLLATE Latin1_General_100_BIN2, @i);
+            SET @p_bracket = CHARINDEX(N''['', @query COLLATE Latin1_General_100_BIN2, @i);
             IF @p_bracket = 0 SET @p_bracket = @n + 1;
         END;
         SET @k = @p_dash;
@@ -2968,7 +5293,7 @@ BEGIN
             -- -- comment: up to the end of the line
             SET @j = CHARINDEX(NCHAR(10), @query COLLATE Latin1_General_100_BIN2, @k);
             IF @j = 0 SET @j = @n + 1;
-            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N' ');
+            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N'' '');
             SET @i = @j;
         END;
         ELSE IF UNICODE(@c) = 47 AND UNICODE(SUBSTRING(@query, @k + 1, 1)) = 42
@@ -2980,12 +5305,12 @@ BEGIN
             BEGIN
                 IF @p_open < @j
                 BEGIN
-                    SET @p_open = CHARINDEX(N'/*', @query COLLATE Latin1_General_100_BIN2, @j);
+                    SET @p_open = CHARINDEX(N''/*'', @query COLLATE Latin1_General_100_BIN2, @j);
                     IF @p_open = 0 SET @p_open = @n + 1;
                 END;
                 IF @p_close < @j
                 BEGIN
-                    SET @p_close = CHARINDEX(N'*/', @query COLLATE Latin1_General_100_BIN2, @j);
+                    SET @p_close = CHARINDEX(N''*/'', @query COLLATE Latin1_General_100_BIN2, @j);
                     IF @p_close = 0 SET @p_close = @n + 1;
                 END;
                 IF @p_close > @n
@@ -3004,13 +5329,13 @@ BEGIN
                 END;
             END;
             IF @j > @n + 1 SET @j = @n + 1;
-            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N' ');
+            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N'' '');
             SET @i = @j;
         END;
         ELSE IF UNICODE(@c) IN (39, 34, 91)
         BEGIN
-            -- 'string', "identifier", [identifier]: a doubled closing character stays inside
-            SET @close = CASE UNICODE(@c) WHEN 91 THEN N']' ELSE @c END;
+            -- ''string'', "identifier", [identifier]: a doubled closing character stays inside
+            SET @close = CASE UNICODE(@c) WHEN 91 THEN N'']'' ELSE @c END;
             SET @j = @k + 1;
             WHILE 1 = 1
             BEGIN
@@ -3031,7 +5356,7 @@ BEGIN
                 END;
             END;
             IF @j > @n + 1 SET @j = @n + 1;
-            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N'_');
+            INSERT INTO @ranges (start_pos, end_pos, fill) VALUES (@k, @j, N''_'');
             SET @i = @j;
         END;
         ELSE
@@ -3074,49 +5399,89 @@ BEGIN
         HAVING MAX(r.end_pos) <= @n
     )
 
-    SELECT @out = STRING_AGG(CAST(piece.txt AS nvarchar(MAX)), N'') WITHIN GROUP (ORDER BY piece.ord ASC)
+    SELECT @out = STRING_AGG(CAST(piece.txt AS nvarchar(MAX)), N'''') WITHIN GROUP (ORDER BY piece.ord ASC)
     FROM piece;
     RETURN @out;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_BlankQueryText.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_ForbiddenKeyword.sql
--- fn_MON_Private_ForbiddenKeyword: the first keyword of a blanked query text (fn_MON_Private_BlankQueryText)
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_ForbiddenKeyword: the first keyword of a blanked query text (fn_MON_Private_BlankQueryText)
 -- that changes data or schema, runs code or leaves the database, or NULL when there is none.
 -- usp_StageUpdates refuses such a query. Words match whole and in any case (update_fields and created_at
--- are fine); quoted identifiers and strings were blanked before. The words are T-SQL's (statements that
+-- are fine); quoted identifiers and strings were blanked before. The words are T-SQL''s (statements that
 -- change data, schema, permissions or the server, run code, or end or start a transaction); the PostgreSQL
--- twin lists PostgreSQL's, so a column named like a word of the other engine (copy, vacuum) stages.
+-- twin lists PostgreSQL''s, so a column named like a word of the other engine (copy, vacuum) stages.
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_ForbiddenKeyword.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_ForbiddenKeyword(@blanked nvarchar(MAX))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_ForbiddenKeyword(@blanked nvarchar(MAX))
 RETURNS varchar(30)
 AS
 BEGIN
     DECLARE @word varchar(30);
-    DECLARE @text nvarchar(MAX) = N' ' + LOWER(@blanked) + N' ';
+    DECLARE @text nvarchar(MAX) = N'' '' + LOWER(@blanked) + N'' '';
 
     WITH k AS (
         SELECT v.word
         FROM (
             VALUES
-            ('insert'), ('update'), ('delete'), ('merge'), ('truncate'), ('drop'), ('alter'), ('create'), ('exec'),
-            ('execute'), ('grant'), ('revoke'), ('deny'), ('into'), ('backup'), ('restore'), ('dbcc'), ('kill'),
-            ('shutdown'), ('waitfor'), ('bulk'), ('openrowset'), ('opendatasource'), ('openquery'), ('openxml'),
-            ('reconfigure'), ('xp_cmdshell'), ('writetext'), ('updatetext'), ('checkpoint'), ('receive'),
-            ('enable'), ('disable'), ('commit'), ('rollback'), ('save'), ('begin'), ('declare'), ('set'), ('use')
+            (''insert''), (''update''), (''delete''), (''merge''), (''truncate''), (''drop''), (''alter''), (''create''), (''exec''),
+            (''execute''), (''grant''), (''revoke''), (''deny''), (''into''), (''backup''), (''restore''), (''dbcc''), (''kill''),
+            (''shutdown''), (''waitfor''), (''bulk''), (''openrowset''), (''opendatasource''), (''openquery''), (''openxml''),
+            (''reconfigure''), (''xp_cmdshell''), (''writetext''), (''updatetext''), (''checkpoint''), (''receive''),
+            (''enable''), (''disable''), (''commit''), (''rollback''), (''save''), (''begin''), (''declare''), (''set''), (''use'')
         ) AS v(word)
     ),
 
@@ -3124,7 +5489,7 @@ BEGIN
         SELECT
             k.word,
             PATINDEX(
-                N'%[^a-z0-9_@#$]' + REPLACE(k.word, '_', '[_]') + N'[^a-z0-9_@#$]%',
+                N''%[^a-z0-9_@#$]'' + REPLACE(k.word, ''_'', ''[_]'') + N''[^a-z0-9_@#$]%'',
                 @text COLLATE Latin1_General_100_BIN2
             ) AS pos
         FROM k
@@ -3136,18 +5501,38 @@ BEGIN
     ORDER BY f.pos ASC, f.word ASC;
 
     RETURN @word;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_ForbiddenKeyword.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_QueryParts.sql
--- fn_MON_Private_QueryParts: where the parts of a blanked query text (fn_MON_Private_BlankQueryText: comments
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_QueryParts: where the parts of a blanked query text (fn_MON_Private_BlankQueryText: comments
 -- and strings blanked, same positions) lie at parenthesis depth 0, so that usp_StageUpdates can run the
--- caller's query with text of its own placed around it:
+-- caller''s query with text of its own placed around it:
 --   select_pos  the SELECT (or parenthesis) that starts the final query expression: 1 for a plain SELECT, the
 --               first depth-0 SELECT after the CTE list of a WITH query; 0 when there is none
 --   tail_pos    where the ORDER BY / OFFSET / OPTION tail of that expression starts (length + 1 when none): a
@@ -3157,15 +5542,35 @@ GO
 -- Words inside parentheses (subqueries, CTE bodies, OVER (ORDER BY ...)) are not looked at. Twin of the
 -- PostgreSQL function.
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_QueryParts.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_QueryParts(@blanked nvarchar(MAX))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_QueryParts(@blanked nvarchar(MAX))
 RETURNS @parts TABLE (
     select_pos int NOT NULL,
     tail_pos int NOT NULL,
@@ -3173,7 +5578,7 @@ RETURNS @parts TABLE (
 )
 AS
 BEGIN
-    DECLARE @n int = LEN(@blanked + N'x') - 1;
+    DECLARE @n int = LEN(@blanked + N''x'') - 1;
     DECLARE @top nvarchar(MAX) = LOWER(@blanked);
     DECLARE @i int = 1;
     DECLARE @open int;
@@ -3184,21 +5589,21 @@ BEGIN
     DECLARE @start int;
     DECLARE @len int;
     DECLARE @word nvarchar(128);
-    DECLARE @previous nvarchar(128) = N'';
+    DECLARE @previous nvarchar(128) = N'''';
     DECLARE @first nvarchar(128) = NULL;
     DECLARE @select_pos int = 0;
     DECLARE @tail_pos int = 0;
     DECLARE @second_pos int = 0;
     DECLARE @order_pos int = 0;
     -- identifier characters: ASCII letters, digits, _ @ # $ and every character above U+007F
-    DECLARE @word_start nvarchar(40) = N'%[a-z_@#$' + NCHAR(128) + N'-' + NCHAR(65535) + N']%';
-    DECLARE @word_end nvarchar(40) = N'%[^a-z0-9_@#$' + NCHAR(128) + N'-' + NCHAR(65535) + N']%';
+    DECLARE @word_start nvarchar(40) = N''%[a-z_@#$'' + NCHAR(128) + N''-'' + NCHAR(65535) + N'']%'';
+    DECLARE @word_end nvarchar(40) = N''%[^a-z0-9_@#$'' + NCHAR(128) + N''-'' + NCHAR(65535) + N'']%'';
 
     -- 1. blank what lies inside parentheses, so that only depth-0 words remain
     WHILE @i <= @n
     BEGIN
-        SET @open = CHARINDEX(N'(', @top COLLATE Latin1_General_100_BIN2, @i);
-        SET @close = CHARINDEX(N')', @top COLLATE Latin1_General_100_BIN2, @i);
+        SET @open = CHARINDEX(N''('', @top COLLATE Latin1_General_100_BIN2, @i);
+        SET @close = CHARINDEX(N'')'', @top COLLATE Latin1_General_100_BIN2, @i);
         IF @open = 0 AND @close = 0
         BEGIN
             BREAK;
@@ -3217,7 +5622,7 @@ BEGIN
                 IF @depth = 0 AND @close - @group_start > 1
                 BEGIN
                     SET @top = STUFF(@top, @group_start + 1, @close - @group_start - 1,
-                        REPLICATE(CAST(N' ' AS nvarchar(MAX)), @close - @group_start - 1));
+                        REPLICATE(CAST(N'' '' AS nvarchar(MAX)), @close - @group_start - 1));
                 END;
             END;
             SET @i = @close + 1;
@@ -3225,9 +5630,9 @@ BEGIN
     END;
     IF @depth > 0
     BEGIN
-        -- an unclosed parenthesis: the engine's parser names it; blank to the end
+        -- an unclosed parenthesis: the engine''s parser names it; blank to the end
         SET @top = STUFF(@top, @group_start + 1, @n - @group_start,
-            REPLICATE(CAST(N' ' AS nvarchar(MAX)), @n - @group_start));
+            REPLICATE(CAST(N'' '' AS nvarchar(MAX)), @n - @group_start));
     END;
 
     -- 2. walk the depth-0 words
@@ -3240,80 +5645,120 @@ BEGIN
             BREAK;
         END;
         SET @start = @i + @rel - 1;
-        SET @len = PATINDEX(@word_end, SUBSTRING(@top, @start, @n) + N' ' COLLATE Latin1_General_100_BIN2) - 1;
+        SET @len = PATINDEX(@word_end, SUBSTRING(@top, @start, @n) + N'' '' COLLATE Latin1_General_100_BIN2) - 1;
         SET @word = LEFT(SUBSTRING(@top, @start, @len), 128);
         IF @first IS NULL
         BEGIN
             SET @first = @word;
-            IF @word = N'select' SET @select_pos = @start;
+            IF @word = N''select'' SET @select_pos = @start;
         END
         ELSE IF @select_pos = 0
         BEGIN
-            IF @first = N'with' AND @word = N'select' SET @select_pos = @start;
+            IF @first = N''with'' AND @word = N''select'' SET @select_pos = @start;
         END
         ELSE
         BEGIN
-            IF @word = N'select' AND @previous NOT IN (N'union', N'all', N'except', N'intersect')
+            IF @word = N''select'' AND @previous NOT IN (N''union'', N''all'', N''except'', N''intersect'')
             BEGIN
                 SET @second_pos = @start;
                 BREAK;
             END;
-            IF @word = N'by' AND @previous = N'order' AND @order_pos > 0 AND @tail_pos = 0
+            IF @word = N''by'' AND @previous = N''order'' AND @order_pos > 0 AND @tail_pos = 0
             BEGIN
                 SET @tail_pos = @order_pos;
             END;
-            IF @word = N'option' AND @tail_pos = 0
+            IF @word = N''option'' AND @tail_pos = 0
             BEGIN
                 SET @tail_pos = @start;
             END;
-            SET @order_pos = CASE WHEN @word = N'order' THEN @start ELSE 0 END;
+            SET @order_pos = CASE WHEN @word = N''order'' THEN @start ELSE 0 END;
         END;
         SET @previous = @word;
         SET @i = @start + @len;
     END;
 
     -- a query that starts with a parenthesis: ((SELECT ...) UNION (SELECT ...))
-    IF @first IS NULL OR (@select_pos = 0 AND @first <> N'with')
+    IF @first IS NULL OR (@select_pos = 0 AND @first <> N''with'')
     BEGIN
         SET @rel = PATINDEX(
-            N'%[^ ' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N']%', @blanked COLLATE Latin1_General_100_BIN2
+            N''%[^ '' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N'']%'', @blanked COLLATE Latin1_General_100_BIN2
         );
-        IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N'(' SET @select_pos = @rel;
+        IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N''('' SET @select_pos = @rel;
     END;
 
     INSERT INTO @parts (select_pos, tail_pos, second_pos)
     VALUES (@select_pos, CASE WHEN @tail_pos = 0 THEN @n + 1 ELSE @tail_pos END, @second_pos);
     RETURN;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_QueryParts.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_ClosestColumns.sql
--- fn_MON_Private_ClosestColumns: up to three columns of a board that look most like a query alias, as
--- 'column_id (Title), ...' for validation messages (NULL when nothing is alike). Likeness: how many
--- distinct two-letter pieces of the normalised alias occur in the column's normalised title or id.
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_ClosestColumns: up to three columns of a board that look most like a query alias, as
+-- ''column_id (Title), ...'' for validation messages (NULL when nothing is alike). Likeness: how many
+-- distinct two-letter pieces of the normalised alias occur in the column''s normalised title or id.
 -- Same score and order (score, then column id) as the PostgreSQL twin.
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_ClosestColumns.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_ClosestColumns(
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_ClosestColumns(
     @board_id bigint,
     @alias nvarchar(4000)
 )
 RETURNS nvarchar(4000)
 AS
 BEGIN
-    DECLARE @na varchar(255) = COALESCE(dbo.fn_MON_NormalizeTitle(@alias), '');
+    DECLARE @na varchar(255) = COALESCE(dbo.fn_MON_NormalizeTitle(@alias), '''');
     DECLARE @result nvarchar(4000);
 
     WITH digits AS (
@@ -3354,47 +5799,87 @@ BEGIN
         ORDER BY scored.score DESC, scored.column_id ASC
     )
 
-    SELECT @result = STRING_AGG(CAST(CONCAT(top3.column_id, N' (', top3.title, N')') AS nvarchar(4000)), N', ')
+    SELECT @result = STRING_AGG(CAST(CONCAT(top3.column_id, N'' ('', top3.title, N'')'') AS nvarchar(4000)), N'', '')
     WITHIN GROUP (ORDER BY top3.score DESC, top3.column_id ASC)
     FROM top3;
 
     RETURN @result;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_ClosestColumns.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_StagedCells.sql
--- fn_MON_StagedCells: the cells of a staged batch, one row per staged row and update_fields entry, with
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_StagedCells: the cells of a staged batch, one row per staged row and update_fields entry, with
 -- the board column each query alias maps to. The mapping rule (the one definition, used by validation
 -- and by usp_ReleaseBatch): the alias equals a column id (exactly, then ignoring case), else its
--- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
+-- normalised form equals a column''s normalised title, else dbo.MON_ColumnMap (the batch''s board or the
 -- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
--- "Exactly" and "ignoring case" do not depend on the database's collation, as in the PostgreSQL twin:
+-- "Exactly" and "ignoring case" do not depend on the database''s collation, as in the PostgreSQL twin:
 -- a binary compare of equal lengths, of the LOWER of both sides for "ignoring case" (an accent-, width- or
--- kana-insensitive collation would otherwise map 'Ｓｔａｔｕｓ' or 'státus' to the column 'status').
--- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
+-- kana-insensitive collation would otherwise map ''Ｓｔａｔｕｓ'' or ''státus'' to the column ''status'').
+-- is_no_op ''Y'': validation found the loader''s copy equal (a NO_OP warning). It only informs: release
 -- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
 -- Multi-statement table-valued function, same columns as the PostgreSQL twin: update_fields is read by
 -- OPENJSON once (into the returned table), the distinct aliases are mapped once from it, and the mapping
--- is written back into the cells. (As an inline function, each reference to the cells' CTE was evaluated
+-- is written back into the cells. (As an inline function, each reference to the cells'' CTE was evaluated
 -- again by SQL Server: OPENJSON ran over every staged row nine times.) Its callers materialise the result
 -- (usp_Private_ValidateBatch into #val_cell, usp_ReleaseBatch into #rel_cell).
---   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
+--   SELECT * FROM dbo.fn_MON_StagedCells(''UB20260101120000-a1b2c3'') ORDER BY update_row_no, field_no;
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
+DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_StagedCells.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_StagedCells(@batch_id varchar(50))
 RETURNS @cells TABLE (
     batch_id varchar(50) NOT NULL,
     target_level varchar(10) NOT NULL,
@@ -3429,14 +5914,14 @@ BEGIN
         match_count int NOT NULL
     );
 
-    -- the cells: one OPENJSON pass over the batch's staged rows
+    -- the cells: one OPENJSON pass over the batch''s staged rows
     WITH b AS (
         SELECT
             ub.batch_id,
             ub.board_id,
             ub.target_level,
             CASE
-                WHEN ub.target_level = 'SUBITEMS' THEN COALESCE(brd.subitems_board_id, ub.board_id)
+                WHEN ub.target_level = ''SUBITEMS'' THEN COALESCE(brd.subitems_board_id, ub.board_id)
                 ELSE ub.board_id
             END AS metadata_board_id
         FROM dbo.MON_UpdateBatch AS ub
@@ -3457,7 +5942,7 @@ BEGIN
             s.validation_errors
         FROM b
         INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON b.batch_id = s.update_batch_id
-        WHERE b.target_level = 'ITEMS'
+        WHERE b.target_level = ''ITEMS''
         UNION ALL
         SELECT
             b.batch_id,
@@ -3471,7 +5956,7 @@ BEGIN
             s.validation_errors
         FROM b
         INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON b.batch_id = s.update_batch_id
-        WHERE b.target_level = 'SUBITEMS'
+        WHERE b.target_level = ''SUBITEMS''
     ),
 
     f AS (
@@ -3487,18 +5972,18 @@ BEGIN
             -- OPENJSON returns BIN2 text: give it the database collation, as the tables it is compared with
             CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
             CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value,
-            -- update_fields is written compactly by usp_StageUpdates: a key's position gives the field order
-            -- (found exactly: OPENJSON's key is BIN2, the column's collation the database's, Msg 468 otherwise)
+            -- update_fields is written compactly by usp_StageUpdates: a key''s position gives the field order
+            -- (found exactly: OPENJSON''s key is BIN2, the column''s collation the database''s, Msg 468 otherwise)
             CAST(
                 DENSE_RANK() OVER (
                     PARTITION BY r.update_row_no
                     ORDER BY CHARINDEX(
-                        N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', r.update_fields COLLATE Latin1_General_100_BIN2
+                        N''"'' + STRING_ESCAPE(j.[key], ''json'') + N''":'', r.update_fields COLLATE Latin1_General_100_BIN2
                     ) ASC
                 ) AS int
             ) AS field_no
         FROM r
-        CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N'{}' END) AS j
+        CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N''{}'' END) AS j
     )
 
     INSERT INTO @cells (
@@ -3516,17 +6001,17 @@ BEGIN
         f.field_no,
         f.column_alias,
         f.raw_value,
-        'N' AS is_writable,
+        ''N'' AS is_writable,
         0 AS match_count,
         CAST(
             CASE
-                WHEN f.validation_errors LIKE N'%"NO_OP"%' AND EXISTS (
+                WHEN f.validation_errors LIKE N''%"NO_OP"%'' AND EXISTS (
                     SELECT 1
                     FROM OPENJSON (CASE WHEN ISJSON(f.validation_errors) = 1 THEN f.validation_errors END)
-                        WITH (rule_code varchar(50) '$.rule', column_alias nvarchar(255) '$.column') AS ve
-                    WHERE ve.rule_code = 'NO_OP' AND ve.column_alias = f.column_alias
-                ) THEN 'Y'
-                ELSE 'N'
+                        WITH (rule_code varchar(50) ''$.rule'', column_alias nvarchar(255) ''$.column'') AS ve
+                    WHERE ve.rule_code = ''NO_OP'' AND ve.column_alias = f.column_alias
+                ) THEN ''Y''
+                ELSE ''N''
             END AS char(1)
         ) AS is_no_op
     FROM f;
@@ -3544,7 +6029,7 @@ BEGIN
             a.column_alias,
             c.column_id,
             1 AS pri,
-            'ID' AS match_kind
+            ''ID'' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_BoardColumn AS c
             ON
@@ -3555,7 +6040,7 @@ BEGIN
             a.column_alias,
             c.column_id,
             2 AS pri,
-            'ID' AS match_kind
+            ''ID'' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_BoardColumn AS c
             ON
@@ -3568,7 +6053,7 @@ BEGIN
             a.column_alias,
             c.column_id,
             3 AS pri,
-            'TITLE' AS match_kind
+            ''TITLE'' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_BoardColumn AS c
             ON a.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(a.column_alias) = c.normalized_title
@@ -3577,7 +6062,7 @@ BEGIN
             a.column_alias,
             mp.column_id,
             CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
-            'MAP' AS match_kind
+            ''MAP'' AS match_kind
         FROM @alias AS a
         INNER JOIN dbo.MON_ColumnMap AS mp
             ON
@@ -3627,7 +6112,7 @@ BEGIN
         c.column_title = bc.title,
         c.column_type = bc.column_type,
         c.settings_json = bc.settings_json,
-        c.is_writable = CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END,
+        c.is_writable = CASE WHEN bc.is_writable = ''Y'' AND ct.is_writable = ''Y'' THEN ''Y'' ELSE ''N'' END,
         c.match_kind = m.match_kind,
         c.match_count = m.match_count
     FROM @cells AS c
@@ -3636,32 +6121,72 @@ BEGIN
     LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type;
 
     RETURN;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_StagedCells.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_ValidateBatch.sql
--- usp_Private_ValidateBatch: applies every enabled rule of dbo.MON_ValidationRule to the staged rows of one
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_Private_ValidateBatch: applies every enabled rule of dbo.MON_ValidationRule to the staged rows of one
 -- batch, set-based, and writes validation_status / validation_errors on each row and the counts,
 -- validated_at and status VALIDATED on the batch. Internal: no run log, no transaction of its own, no
 -- check of the batch status (callers: usp_StageUpdates, usp_ValidateStagedUpdates, inside their
 -- transaction). Same rules, messages and order as the PostgreSQL twin.
---   EXEC dbo.usp_Private_ValidateBatch @batch_id = 'UB20260101120000-a1b2c3';
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_ValidateBatch', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_Private_ValidateBatch AS RETURN 0;');
+--   EXEC dbo.usp_Private_ValidateBatch @batch_id = ''UB20260101120000-a1b2c3'';
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_Private_ValidateBatch'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_Private_ValidateBatch AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_ValidateBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_Private_ValidateBatch
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_Private_ValidateBatch
     @batch_id varchar(50)
 AS
 BEGIN
@@ -3707,7 +6232,7 @@ BEGIN
         RETURN;
     END;
     SET @meta = @board_id;
-    IF @target_level = 'SUBITEMS'
+    IF @target_level = ''SUBITEMS''
     BEGIN
         SELECT @meta = COALESCE(brd.subitems_board_id, @board_id)
         FROM dbo.MON_Board AS brd
@@ -3742,13 +6267,13 @@ BEGIN
     BEGIN
         SET @groups_synced = 1;
     END;
-    SELECT @groups = STRING_AGG(CAST(CONCAT(g.group_id, N' (', g.title, N')') AS nvarchar(MAX)), N', ')
+    SELECT @groups = STRING_AGG(CAST(CONCAT(g.group_id, N'' ('', g.title, N'')'') AS nvarchar(MAX)), N'', '')
     WITHIN GROUP (ORDER BY g.group_id ASC)
     FROM dbo.MON_BoardGroup AS g
     WHERE g.board_id = @meta;
     SET @table = CASE
-        WHEN @target_level = 'ITEMS' THEN N'dbo.STG_MON_CustMasterSchedule'
-        ELSE N'dbo.STG_MON_CustMasterSchedule_Subitems'
+        WHEN @target_level = ''ITEMS'' THEN N''dbo.STG_MON_CustMasterSchedule''
+        ELSE N''dbo.STG_MON_CustMasterSchedule_Subitems''
     END;
 
     CREATE TABLE #val_row (
@@ -3758,7 +6283,7 @@ BEGIN
         group_id nvarchar(100) COLLATE DATABASE_DEFAULT NULL,
         parent_item_id bigint NULL
     );
-    IF @target_level = 'ITEMS'
+    IF @target_level = ''ITEMS''
     BEGIN
         INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
         SELECT
@@ -3818,10 +6343,10 @@ BEGIN
         bc.column_id,
         bc.column_type,
         bc.settings_json,
-        CASE WHEN bc.column_type = 'rating' THEN dbo.fn_MON_Private_RatingMax(bc.settings_json) END AS rating_max
+        CASE WHEN bc.column_type = ''rating'' THEN dbo.fn_MON_Private_RatingMax(bc.settings_json) END AS rating_max
     FROM dbo.MON_BoardColumn AS bc
     WHERE
-        bc.board_id = @meta AND bc.column_type IN ('status', 'dropdown', 'rating')
+        bc.board_id = @meta AND bc.column_type IN (''status'', ''dropdown'', ''rating'')
         AND EXISTS (
             SELECT 1 FROM #val_cell AS c
             WHERE c.column_id = bc.column_id
@@ -3843,7 +6368,7 @@ BEGIN
         LOWER(l.label_text COLLATE Latin1_General_100_BIN2) AS label_lower
     FROM #val_column AS sc
     CROSS APPLY dbo.fn_MON_Private_ColumnLabels(sc.settings_json) AS l
-    WHERE sc.column_type IN ('status', 'dropdown');
+    WHERE sc.column_type IN (''status'', ''dropdown'');
     CREATE CLUSTERED INDEX cx_val_label ON #val_label (column_id, label_lower);
 
     CREATE TABLE #val_err (
@@ -3862,36 +6387,36 @@ BEGIN
     INSERT INTO #val_err (update_row_no, rule_code)
     SELECT
         r.update_row_no,
-        'BOARD_METADATA' AS rule_code
+        ''BOARD_METADATA'' AS rule_code
     FROM #val_row AS r
     WHERE @has_meta = 0;
 
     INSERT INTO #val_err (update_row_no, rule_code, detail)
     SELECT
         r.update_row_no,
-        'METADATA_FRESH' AS rule_code,
-        CONCAT(DATEDIFF(SECOND, @synced, @now) / 3600, N' hours') AS detail
+        ''METADATA_FRESH'' AS rule_code,
+        CONCAT(DATEDIFF(SECOND, @synced, @now) / 3600, N'' hours'') AS detail
     FROM #val_row AS r
     WHERE @has_meta = 1 AND @synced < DATEADD(HOUR, -24, @now);
 
     INSERT INTO #val_err (update_row_no, rule_code)
     SELECT
         r.update_row_no,
-        'KEY_ITEM_ID' AS rule_code
+        ''KEY_ITEM_ID'' AS rule_code
     FROM #val_row AS r
-    WHERE @operation = 'UPDATE' AND r.monday_item_id IS NULL;
+    WHERE @operation = ''UPDATE'' AND r.monday_item_id IS NULL;
 
     INSERT INTO #val_err (update_row_no, rule_code, detail)
     SELECT
         r.update_row_no,
-        'KEY_ITEM_NAME' AS rule_code,
+        ''KEY_ITEM_NAME'' AS rule_code,
         CASE
-            WHEN r.item_name IS NULL THEN N'NULL'
-            ELSE CONCAT(DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2, N' characters after trimming')
+            WHEN r.item_name IS NULL THEN N''NULL''
+            ELSE CONCAT(DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2, N'' characters after trimming'')
         END AS detail
     FROM #val_row AS r
     WHERE
-        @operation = 'CREATE'
+        @operation = ''CREATE''
         AND (
             r.item_name IS NULL
             OR DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2 NOT BETWEEN 1 AND 255
@@ -3900,18 +6425,18 @@ BEGIN
     INSERT INTO #val_err (update_row_no, rule_code)
     SELECT
         r.update_row_no,
-        'KEY_PARENT' AS rule_code
+        ''KEY_PARENT'' AS rule_code
     FROM #val_row AS r
-    WHERE @operation = 'CREATE' AND @target_level = 'SUBITEMS' AND r.parent_item_id IS NULL;
+    WHERE @operation = ''CREATE'' AND @target_level = ''SUBITEMS'' AND r.parent_item_id IS NULL;
 
     INSERT INTO #val_err (update_row_no, rule_code, val)
     SELECT
         r.update_row_no,
-        'ITEM_ON_BOARD' AS rule_code,
+        ''ITEM_ON_BOARD'' AS rule_code,
         CONVERT(nvarchar(30), r.monday_item_id) AS val
     FROM #val_row AS r
     WHERE
-        @operation = 'UPDATE' AND @items_synced = 1 AND r.monday_item_id IS NOT NULL
+        @operation = ''UPDATE'' AND @items_synced = 1 AND r.monday_item_id IS NOT NULL
         AND NOT EXISTS (
             SELECT 1
             FROM dbo.MON_BoardItem AS i
@@ -3920,11 +6445,11 @@ BEGIN
     UNION ALL
     SELECT
         r.update_row_no,
-        'ITEM_ON_BOARD' AS rule_code,
+        ''ITEM_ON_BOARD'' AS rule_code,
         CONVERT(nvarchar(30), r.parent_item_id) AS val
     FROM #val_row AS r
     WHERE
-        @operation = 'CREATE' AND @target_level = 'SUBITEMS' AND @parent_items_synced = 1
+        @operation = ''CREATE'' AND @target_level = ''SUBITEMS'' AND @parent_items_synced = 1
         AND r.parent_item_id IS NOT NULL
         AND NOT EXISTS (
             SELECT 1
@@ -3935,16 +6460,16 @@ BEGIN
     INSERT INTO #val_err (update_row_no, rule_code, val, labels)
     SELECT
         r.update_row_no,
-        'GROUP_EXISTS' AS rule_code,
+        ''GROUP_EXISTS'' AS rule_code,
         r.group_id,
         @groups AS labels
     FROM #val_row AS r
     WHERE
-        @operation = 'CREATE' AND @target_level = 'ITEMS' AND @groups_synced = 1 AND r.group_id IS NOT NULL
+        @operation = ''CREATE'' AND @target_level = ''ITEMS'' AND @groups_synced = 1 AND r.group_id IS NOT NULL
         AND NOT EXISTS (
             SELECT 1
             FROM dbo.MON_BoardGroup AS g
-            -- group ids are case-sensitive in monday ('topics' is not 'Topics'): compare exactly. The
+            -- group ids are case-sensitive in monday (''topics'' is not ''Topics''): compare exactly. The
             -- lengths are compared as one type: group_id is varchar here and nvarchar in #val_row, and
             -- DATALENGTH counts bytes (1 and 2 per character)
             WHERE g.board_id = @meta AND g.group_id = r.group_id COLLATE Latin1_General_100_BIN2
@@ -3954,11 +6479,11 @@ BEGIN
     INSERT INTO #val_err (update_row_no, rule_code, val)
     SELECT
         r.update_row_no,
-        'NO_FIELDS' AS rule_code,
+        ''NO_FIELDS'' AS rule_code,
         CONVERT(nvarchar(30), r.monday_item_id) AS val
     FROM #val_row AS r
     WHERE
-        @operation = 'UPDATE'
+        @operation = ''UPDATE''
         AND NOT EXISTS (
             SELECT 1
             FROM #val_cell AS c
@@ -3978,14 +6503,14 @@ BEGIN
         a AS (
             SELECT
                 unmatched.column_alias,
-                COALESCE(dbo.fn_MON_Private_ClosestColumns(@meta, unmatched.column_alias), N'(none alike)') AS closest
+                COALESCE(dbo.fn_MON_Private_ClosestColumns(@meta, unmatched.column_alias), N''(none alike)'') AS closest
             FROM unmatched
         )
 
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
         SELECT
             c.update_row_no,
-            'COLUMN_EXISTS' AS rule_code,
+            ''COLUMN_EXISTS'' AS rule_code,
             c.column_alias,
             a.closest
         FROM #val_cell AS c
@@ -4002,7 +6527,7 @@ BEGIN
             SELECT
                 ambiguous.column_alias,
                 (
-                    SELECT STRING_AGG(CAST(CONCAT(bc.column_id, N' (', bc.title, N')') AS nvarchar(MAX)), N', ')
+                    SELECT STRING_AGG(CAST(CONCAT(bc.column_id, N'' ('', bc.title, N'')'') AS nvarchar(MAX)), N'', '')
                         WITHIN GROUP (ORDER BY bc.column_id ASC)
                     FROM dbo.MON_BoardColumn AS bc
                     WHERE
@@ -4015,7 +6540,7 @@ BEGIN
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, closest)
         SELECT
             c.update_row_no,
-            'COLUMN_AMBIGUOUS' AS rule_code,
+            ''COLUMN_AMBIGUOUS'' AS rule_code,
             c.column_alias,
             a.closest
         FROM #val_cell AS c
@@ -4025,21 +6550,21 @@ BEGIN
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
         SELECT
             c.update_row_no,
-            'COLUMN_WRITABLE' AS rule_code,
+            ''COLUMN_WRITABLE'' AS rule_code,
             c.column_alias,
             c.column_id,
             c.column_type,
             COALESCE(
                 ct.notes,
-                CASE WHEN ct.column_type IS NULL THEN N'a type this project does not know' ELSE N'not writable' END
+                CASE WHEN ct.column_type IS NULL THEN N''a type this project does not know'' ELSE N''not writable'' END
             ) AS detail
         FROM #val_cell AS c
         LEFT JOIN dbo.MON_ColumnType AS ct ON c.column_type = ct.column_type
-        WHERE c.column_id IS NOT NULL AND c.is_writable = 'N';
+        WHERE c.column_id IS NOT NULL AND c.is_writable = ''N'';
 
         -- values of writable columns (NULL or blank clears the cell and needs no format). Labels are
         -- matched through #val_label (text ignoring case, then id). The label tokens are split once: a
-        -- status cell's whole value, a dropdown cell's comma-separated parts (trimmed).
+        -- status cell''s whole value, a dropdown cell''s comma-separated parts (trimmed).
         CREATE TABLE #val_ltok (
             update_row_no int NOT NULL,
             column_id nvarchar(100) COLLATE DATABASE_DEFAULT NOT NULL,
@@ -4053,7 +6578,7 @@ BEGIN
             0 AS ord,
             c.raw_value AS tok
         FROM #val_cell AS c
-        WHERE c.column_type = 'status' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
+        WHERE c.column_type = ''status'' AND c.is_writable = ''Y'' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
         UNION ALL
         SELECT
             c.update_row_no,
@@ -4061,11 +6586,11 @@ BEGIN
             CAST(j.[key] AS int) AS ord,
             LTRIM(RTRIM(j.[value])) COLLATE DATABASE_DEFAULT AS tok
         FROM #val_cell AS c
-        -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
+        -- (split at '','' only: a binary REPLACE, or a width-insensitive collation splits at ''，'' too)
         CROSS APPLY OPENJSON(
-            N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json') COLLATE Latin1_General_100_BIN2, N',', N'","') + N'"]'
+            N''["'' + REPLACE(STRING_ESCAPE(c.raw_value, ''json'') COLLATE Latin1_General_100_BIN2, N'','', N''","'') + N''"]''
         ) AS j
-        WHERE c.column_type = 'dropdown' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
+        WHERE c.column_type = ''dropdown'' AND c.is_writable = ''Y'' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
 
         CREATE TABLE #val_token (
             update_row_no int NOT NULL,
@@ -4082,7 +6607,7 @@ BEGIN
         FROM #val_ltok AS lt
         INNER JOIN #val_cell AS c ON lt.update_row_no = c.update_row_no AND lt.column_id = c.column_id
         WHERE
-            c.column_type = 'dropdown' AND @create_labels = 'N'
+            c.column_type = ''dropdown'' AND @create_labels = ''N''
             AND NOT EXISTS (
                 SELECT 1 FROM #val_label AS l
                 WHERE
@@ -4093,7 +6618,7 @@ BEGIN
                             AND DATALENGTH(l.label_lower) = DATALENGTH(lt.tok)
                         )
                         OR (
-                            lt.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(lt.tok) <= 9
+                            lt.tok COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9]%'' AND LEN(lt.tok) <= 9
                             AND l.label_id = TRY_CONVERT(int, lt.tok)
                         )
                     )
@@ -4115,26 +6640,26 @@ BEGIN
                 LEFT(
                     LTRIM(RTRIM(c.raw_value)),
                     PATINDEX(
-                        N'%[' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N']%',
-                        (LTRIM(RTRIM(c.raw_value)) + N' ') COLLATE Latin1_General_100_BIN2
+                        N''%['' + NCHAR(32) + NCHAR(9) + NCHAR(10) + NCHAR(11) + NCHAR(12) + NCHAR(13) + N'']%'',
+                        (LTRIM(RTRIM(c.raw_value)) + N'' '') COLLATE Latin1_General_100_BIN2
                     ) - 1
                 ) AS first_token,
                 f.formatted_value AS formatted
             FROM #val_cell AS c
             LEFT JOIN #val_column AS col ON c.column_id = col.column_id
             CROSS APPLY dbo.fn_MON_Private_FormatValue(
-                CASE WHEN c.column_type IN ('checkbox', 'hour', 'timeline', 'country', 'people') THEN c.column_type END,
-                CASE WHEN c.column_type IN ('checkbox', 'hour', 'timeline', 'country', 'people') THEN c.raw_value END,
+                CASE WHEN c.column_type IN (''checkbox'', ''hour'', ''timeline'', ''country'', ''people'') THEN c.column_type END,
+                CASE WHEN c.column_type IN (''checkbox'', ''hour'', ''timeline'', ''country'', ''people'') THEN c.raw_value END,
                 NULL
             ) AS f
-            WHERE c.column_id IS NOT NULL AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
+            WHERE c.column_id IS NOT NULL AND c.is_writable = ''Y'' AND LEN(LTRIM(RTRIM(c.raw_value))) > 0
         ),
 
         dd AS (
             SELECT
                 tk.update_row_no,
                 tk.column_id,
-                STRING_AGG(CAST(N'''' + tk.t + N'''' AS nvarchar(MAX)), N', ') WITHIN GROUP (ORDER BY tk.ord ASC)
+                STRING_AGG(CAST(N'''''''' + tk.t + N'''''''' AS nvarchar(MAX)), N'', '') WITHIN GROUP (ORDER BY tk.ord ASC)
                     AS unknown
             FROM #val_token AS tk
             GROUP BY tk.update_row_no, tk.column_id
@@ -4143,7 +6668,7 @@ BEGIN
         lab AS (
             SELECT
                 l.column_id,
-                STRING_AGG(CAST(N'''' + l.label_text + N'''' AS nvarchar(MAX)), N', ')
+                STRING_AGG(CAST(N'''''''' + l.label_text + N'''''''' AS nvarchar(MAX)), N'', '')
                     WITHIN GROUP (ORDER BY l.label_id ASC) AS labels
             FROM #val_label AS l
             GROUP BY l.column_id
@@ -4158,7 +6683,7 @@ BEGIN
                 v.raw_value,
                 lab.labels,
                 CASE
-                    WHEN v.column_type = 'status' AND @create_labels = 'N' AND NOT EXISTS (
+                    WHEN v.column_type = ''status'' AND @create_labels = ''N'' AND NOT EXISTS (
                         SELECT 1 FROM #val_label AS l
                         WHERE
                             l.column_id = v.column_id
@@ -4168,76 +6693,76 @@ BEGIN
                                     AND DATALENGTH(l.label_lower) = DATALENGTH(v.t)
                                 )
                                 OR (
-                                    v.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 9
+                                    v.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9]%'' AND LEN(v.t) <= 9
                                     AND l.label_id = TRY_CONVERT(int, v.t)
                                 )
                             )
-                    ) THEN 'STATUS_LABEL'
-                    WHEN v.column_type = 'dropdown' AND dd.unknown IS NOT NULL THEN 'DROPDOWN_LABEL'
-                    WHEN v.column_type = 'date' AND dbo.fn_MON_Private_NormalizeDate(LEFT(v.t, 100)) IS NULL
-                        THEN 'DATE_FORMAT'
-                    WHEN v.column_type = 'numbers' AND dbo.fn_MON_Private_NormalizeNumber(LEFT(v.t, 4000)) IS NULL
-                        THEN 'NUMBER_FORMAT'
+                    ) THEN ''STATUS_LABEL''
+                    WHEN v.column_type = ''dropdown'' AND dd.unknown IS NOT NULL THEN ''DROPDOWN_LABEL''
+                    WHEN v.column_type = ''date'' AND dbo.fn_MON_Private_NormalizeDate(LEFT(v.t, 100)) IS NULL
+                        THEN ''DATE_FORMAT''
+                    WHEN v.column_type = ''numbers'' AND dbo.fn_MON_Private_NormalizeNumber(LEFT(v.t, 4000)) IS NULL
+                        THEN ''NUMBER_FORMAT''
                     WHEN
-                        v.column_type = 'email'
+                        v.column_type = ''email''
                         AND NOT (
-                            v.first_token COLLATE Latin1_General_100_BIN2 LIKE N'_%@_%._%'
-                            AND v.first_token COLLATE Latin1_General_100_BIN2 NOT LIKE N'%@%@%'
-                            AND v.first_token COLLATE Latin1_General_100_BIN2 NOT LIKE N'%.'
+                            v.first_token COLLATE Latin1_General_100_BIN2 LIKE N''_%@_%._%''
+                            AND v.first_token COLLATE Latin1_General_100_BIN2 NOT LIKE N''%@%@%''
+                            AND v.first_token COLLATE Latin1_General_100_BIN2 NOT LIKE N''%.''
                         )
-                        THEN 'EMAIL_FORMAT'
+                        THEN ''EMAIL_FORMAT''
                     WHEN
-                        v.column_type = 'phone'
+                        v.column_type = ''phone''
                         AND NOT (
-                            -- BIN2: under the database's collation [A-Za-z] also matches accented letters
-                            v.t COLLATE Latin1_General_100_BIN2 LIKE N'% [A-Za-z][A-Za-z]'
+                            -- BIN2: under the database''s collation [A-Za-z] also matches accented letters
+                            v.t COLLATE Latin1_General_100_BIN2 LIKE N''% [A-Za-z][A-Za-z]''
                             -- no negative length reaches LEFT, whatever order the optimizer picks
                             AND LEN(RTRIM(LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END))) > 0
                             AND SUBSTRING(
                                 RTRIM(LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END)),
-                                CASE WHEN LEFT(v.t, 1) = N'+' THEN 2 ELSE 1 END,
+                                CASE WHEN LEFT(v.t, 1) = N''+'' THEN 2 ELSE 1 END,
                                 4000
-                            ) COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9 ().-]%'
+                            ) COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9 ().-]%''
                             AND LEN(
                                 REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
-                                    LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END), N' ', N''),
-                                    N'(', N''), N')', N''), N'.', N''),
-                                    N'-', N''), N'+', N'')
+                                    LEFT(v.t, CASE WHEN LEN(v.t) > 2 THEN LEN(v.t) - 2 ELSE 0 END), N'' '', N''''),
+                                    N''('', N''''), N'')'', N''''), N''.'', N''''),
+                                    N''-'', N''''), N''+'', N'''')
                             ) BETWEEN 6 AND 15
                         )
-                        THEN 'PHONE_FORMAT'
+                        THEN ''PHONE_FORMAT''
                     WHEN
-                        v.column_type = 'link'
+                        v.column_type = ''link''
                         AND NOT (
-                            LOWER(v.first_token COLLATE Latin1_General_100_BIN2) LIKE N'http://_%'
-                            OR LOWER(v.first_token COLLATE Latin1_General_100_BIN2) LIKE N'https://_%'
+                            LOWER(v.first_token COLLATE Latin1_General_100_BIN2) LIKE N''http://_%''
+                            OR LOWER(v.first_token COLLATE Latin1_General_100_BIN2) LIKE N''https://_%''
                         )
-                        THEN 'LINK_FORMAT'
-                    WHEN v.column_type = 'checkbox' AND v.formatted IS NULL THEN 'CHECKBOX_FORMAT'
+                        THEN ''LINK_FORMAT''
+                    WHEN v.column_type = ''checkbox'' AND v.formatted IS NULL THEN ''CHECKBOX_FORMAT''
                     WHEN
-                        v.column_type = 'rating'
+                        v.column_type = ''rating''
                         AND NOT (
-                            v.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'%[^0-9]%' AND LEN(v.t) <= 4
+                            v.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''%[^0-9]%'' AND LEN(v.t) <= 4
                             AND TRY_CONVERT(int, v.t) BETWEEN 1 AND COALESCE(v.rating_max, 5)
                         )
-                        THEN 'RATING_FORMAT'
-                    WHEN v.column_type = 'hour' AND v.formatted IS NULL THEN 'HOUR_FORMAT'
-                    WHEN v.column_type = 'timeline' AND v.formatted IS NULL THEN 'TIMELINE_FORMAT'
-                    WHEN v.column_type = 'country' AND v.formatted IS NULL THEN 'COUNTRY_FORMAT'
-                    WHEN v.column_type = 'people' AND v.formatted IS NULL THEN 'PEOPLE_FORMAT'
+                        THEN ''RATING_FORMAT''
+                    WHEN v.column_type = ''hour'' AND v.formatted IS NULL THEN ''HOUR_FORMAT''
+                    WHEN v.column_type = ''timeline'' AND v.formatted IS NULL THEN ''TIMELINE_FORMAT''
+                    WHEN v.column_type = ''country'' AND v.formatted IS NULL THEN ''COUNTRY_FORMAT''
+                    WHEN v.column_type = ''people'' AND v.formatted IS NULL THEN ''PEOPLE_FORMAT''
                     WHEN
-                        v.column_type = 'long_text' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
-                        THEN 'LONG_TEXT_LENGTH'
+                        v.column_type = ''long_text'' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
+                        THEN ''LONG_TEXT_LENGTH''
                     WHEN
-                        v.column_type = 'text' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
-                        THEN 'TEXT_LENGTH'
+                        v.column_type = ''text'' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
+                        THEN ''TEXT_LENGTH''
                 END AS rule_code,
                 CASE
-                    WHEN v.column_type IN ('long_text', 'text')
+                    WHEN v.column_type IN (''long_text'', ''text'')
                         THEN CONVERT(nvarchar(20), DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2)
-                    WHEN v.column_type = 'rating'
+                    WHEN v.column_type = ''rating''
                         THEN CONVERT(nvarchar(20), COALESCE(v.rating_max, 5))
-                    WHEN v.column_type = 'dropdown' THEN dd.unknown
+                    WHEN v.column_type = ''dropdown'' THEN dd.unknown
                 END AS detail
             FROM v
             LEFT JOIN dd ON v.update_row_no = dd.update_row_no AND v.column_id = dd.column_id
@@ -4260,19 +6785,19 @@ BEGIN
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, detail)
         SELECT
             c.update_row_no,
-            'NAME_LENGTH' AS rule_code,
+            ''NAME_LENGTH'' AS rule_code,
             c.column_alias,
             c.column_id,
             c.column_type,
             CASE
-                WHEN c.raw_value IS NULL THEN N'NULL'
+                WHEN c.raw_value IS NULL THEN N''NULL''
                 ELSE CONCAT(
-                    DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2, N' characters after trimming'
+                    DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2, N'' characters after trimming''
                 )
             END AS detail
         FROM #val_cell AS c
         WHERE
-            c.column_type = 'name'
+            c.column_type = ''name''
             AND (
                 c.raw_value IS NULL
                 OR DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2 NOT BETWEEN 1 AND 255
@@ -4281,13 +6806,13 @@ BEGIN
         -- a label or a column matched only after normalising: sent as matched, with a warning that names
         -- what was matched to what (a status value matched after trimming or ignoring case, a dropdown token
         -- after ignoring case; an alias matched to a column title only after its punctuation was ignored).
-        -- Exact means exact: binary collation and equal DATALENGTH (SQL Server's = ignores case under the
+        -- Exact means exact: binary collation and equal DATALENGTH (SQL Server''s = ignores case under the
         -- default collations and trailing spaces always).
         WITH m AS (
             SELECT
                 t.update_row_no,
                 t.column_id,
-                STRING_AGG(CAST(N'''' + t.tok + N''' -> ''' + lm.label_text + N'''' AS nvarchar(MAX)), N', ')
+                STRING_AGG(CAST(N'''''''' + t.tok + N'''''' -> '''''' + lm.label_text + N'''''''' AS nvarchar(MAX)), N'', '')
                     WITHIN GROUP (ORDER BY t.ord ASC) AS matched_labels
             FROM #val_ltok AS t
             CROSS APPLY (
@@ -4312,7 +6837,7 @@ BEGIN
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, column_type, val, detail)
         SELECT
             c.update_row_no,
-            'LABEL_NORMALISED' AS rule_code,
+            ''LABEL_NORMALISED'' AS rule_code,
             c.column_alias,
             c.column_id,
             c.column_type,
@@ -4320,26 +6845,26 @@ BEGIN
             m.matched_labels AS detail
         FROM #val_cell AS c
         INNER JOIN m ON c.update_row_no = m.update_row_no AND c.column_id = m.column_id
-        WHERE c.column_type IN ('status', 'dropdown');
+        WHERE c.column_type IN (''status'', ''dropdown'');
 
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, detail)
         SELECT
             c.update_row_no,
-            'ALIAS_NORMALISED' AS rule_code,
+            ''ALIAS_NORMALISED'' AS rule_code,
             c.column_alias,
             c.column_id,
             c.column_title AS detail
         FROM #val_cell AS c
         WHERE
-            c.match_kind = 'TITLE' AND c.column_id IS NOT NULL
-            AND PATINDEX(N'%[^A-Za-z0-9_ ]%', c.column_alias COLLATE Latin1_General_100_BIN2) > 0;
+            c.match_kind = ''TITLE'' AND c.column_id IS NOT NULL
+            AND PATINDEX(N''%[^A-Za-z0-9_ ]%'', c.column_alias COLLATE Latin1_General_100_BIN2) > 0;
 
         -- one cell, two different values in the batch
         WITH d AS (
             SELECT
                 x.monday_item_id,
                 x.column_id,
-                STRING_AGG(CAST(x.update_row_no AS nvarchar(MAX)), N', ') WITHIN GROUP (ORDER BY x.update_row_no ASC)
+                STRING_AGG(CAST(x.update_row_no AS nvarchar(MAX)), N'', '') WITHIN GROUP (ORDER BY x.update_row_no ASC)
                     AS row_list
             FROM #val_cell AS x
             WHERE x.column_id IS NOT NULL AND x.monday_item_id IS NOT NULL
@@ -4350,43 +6875,43 @@ BEGIN
         INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
         SELECT
             c.update_row_no,
-            'DUPLICATE_CONFLICT' AS rule_code,
+            ''DUPLICATE_CONFLICT'' AS rule_code,
             c.column_alias,
             c.column_id,
             CONVERT(nvarchar(30), c.monday_item_id) AS val,
             d.row_list
         FROM #val_cell AS c
         INNER JOIN d ON c.monday_item_id = d.monday_item_id AND c.column_id = d.column_id
-        WHERE @operation = 'UPDATE';
+        WHERE @operation = ''UPDATE'';
 
         -- another released batch, not yet completed, writes the same cell: named, with the value it sends
         -- (both are sent, in release order: this batch, released after it, is sent after it)
-        IF @operation = 'UPDATE'
+        IF @operation = ''UPDATE''
         BEGIN
             SELECT
                 q.batch_id,
                 ob.released_at,
                 q.monday_item_id,
                 j.[key] COLLATE DATABASE_DEFAULT AS column_id,
-                CASE WHEN j.[type] = 1 THEN N'"' + STRING_ESCAPE(j.[value], 'json') + N'"' ELSE j.[value] END
+                CASE WHEN j.[type] = 1 THEN N''"'' + STRING_ESCAPE(j.[value], ''json'') + N''"'' ELSE j.[value] END
                     COLLATE DATABASE_DEFAULT AS val
             INTO #val_open
             FROM dbo.MON_UpdateQueue AS q
             INNER JOIN dbo.MON_UpdateBatch AS ob ON q.batch_id = ob.batch_id
-            CROSS APPLY OPENJSON(CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values ELSE N'{}' END) AS j
+            CROSS APPLY OPENJSON(CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values ELSE N''{}'' END) AS j
             WHERE
-                q.queue_status IN ('READY', 'CLAIMED') AND ob.batch_status IN ('READY', 'SENDING')
+                q.queue_status IN (''READY'', ''CLAIMED'') AND ob.batch_status IN (''READY'', ''SENDING'')
                 AND q.batch_id <> @batch_id
                 AND q.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);
 
             INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val, detail)
             SELECT
                 c.update_row_no,
-                'OVERLAP_BATCH' AS rule_code,
+                ''OVERLAP_BATCH'' AS rule_code,
                 c.column_alias,
                 c.column_id,
                 CONVERT(nvarchar(30), c.monday_item_id) AS val,
-                STRING_AGG(CAST(N'batch ' + o.batch_id + N' (' + o.val + N')' AS nvarchar(MAX)), N', ')
+                STRING_AGG(CAST(N''batch '' + o.batch_id + N'' ('' + o.val + N'')'' AS nvarchar(MAX)), N'', '')
                     WITHIN GROUP (ORDER BY o.released_at ASC, o.batch_id ASC) AS detail
             FROM #val_cell AS c
             INNER JOIN #val_open AS o ON c.monday_item_id = o.monday_item_id AND c.column_id = o.column_id
@@ -4394,11 +6919,11 @@ BEGIN
         END;
 
         -- no-op: a loaded row of the item (no batch) holds the same value in a column named like the alias.
-        -- The loaded values of the batch's items are read in one pass over the staging table (each loaded
+        -- The loaded values of the batch''s items are read in one pass over the staging table (each loaded
         -- row unpivoted into one value per alias by CROSS APPLY VALUES; an alias is named by its number in
         -- #val_alias, never by its text inside the dynamic SQL) into #val_loaded, then one set-based
         -- statement compares them with the cells.
-        IF @operation = 'UPDATE'
+        IF @operation = ''UPDATE''
         BEGIN
             CREATE TABLE #val_loaded (
                 monday_item_id bigint NOT NULL,
@@ -4415,7 +6940,7 @@ BEGIN
                 sc.name,
                 TYPE_NAME(sc.system_type_id) AS type_name
             FROM #val_cell AS c
-            -- the column named like the alias ignoring case only (PostgreSQL's folded lower-case names)
+            -- the column named like the alias ignoring case only (PostgreSQL''s folded lower-case names)
             INNER JOIN sys.columns AS sc
                 ON
                     sc.object_id = OBJECT_ID(@table)
@@ -4423,24 +6948,24 @@ BEGIN
                     = LOWER(sc.name COLLATE Latin1_General_100_BIN2)
                     AND DATALENGTH(c.column_alias) = DATALENGTH(sc.name)
             WHERE
-                c.column_id IS NOT NULL AND c.is_writable = 'Y'
+                c.column_id IS NOT NULL AND c.is_writable = ''Y''
                 AND sc.name NOT IN (
-                    N'monday_item_id', N'monday_board_id', N'parent_item_id', N'update_operation', N'update_fields',
-                    N'source_table', N'source_query', N'update_batch_id', N'validation_status', N'validation_errors',
-                    N'update_row_no'
+                    N''monday_item_id'', N''monday_board_id'', N''parent_item_id'', N''update_operation'', N''update_fields'',
+                    N''source_table'', N''source_query'', N''update_batch_id'', N''validation_status'', N''validation_errors'',
+                    N''update_row_no''
                 );
             OPEN alias_cursor;
             FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
             WHILE @@FETCH_STATUS = 0
             BEGIN
-                SET @expr = dbo.fn_MON_Private_StringifyExpr(N'l.' + QUOTENAME(@col), @type);
+                SET @expr = dbo.fn_MON_Private_StringifyExpr(N''l.'' + QUOTENAME(@col), @type);
                 IF @expr IS NOT NULL
                 BEGIN
                     SET @ord = @ord + 1;
                     INSERT INTO #val_alias (ord, column_alias) VALUES (@ord, @alias);
                     SET @values = CONCAT(
-                        @values + N', ',
-                        N'(', @ord, N', CAST(', @expr, N' AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT)'
+                        @values + N'', '',
+                        N''('', @ord, N'', CAST('', @expr, N'' AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT)''
                     );
                 END;
                 FETCH NEXT FROM alias_cursor INTO @alias, @col, @type;
@@ -4449,12 +6974,12 @@ BEGIN
             DEALLOCATE alias_cursor;
             IF @values IS NOT NULL
             BEGIN
-                SET @sql = N'INSERT INTO #val_loaded (monday_item_id, column_alias, loaded_value)
+                SET @sql = N''INSERT INTO #val_loaded (monday_item_id, column_alias, loaded_value)
 SELECT l.monday_item_id, a.column_alias, x.loaded_value
-FROM ' + @table + N' AS l
-CROSS APPLY (VALUES ' + @values + N') AS x (ord, loaded_value)
+FROM '' + @table + N'' AS l
+CROSS APPLY (VALUES '' + @values + N'') AS x (ord, loaded_value)
 INNER JOIN #val_alias AS a ON x.ord = a.ord
-WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);';
+WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id FROM #val_row AS r);'';
                 EXEC sys.sp_executesql @sql;
             END;
             CREATE CLUSTERED INDEX cx_val_loaded ON #val_loaded (monday_item_id, column_alias);
@@ -4462,7 +6987,7 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
             INSERT INTO #val_err (update_row_no, rule_code, column_alias, column_id, val)
             SELECT
                 c.update_row_no,
-                'NO_OP' AS rule_code,
+                ''NO_OP'' AS rule_code,
                 c.column_alias,
                 c.column_id,
                 CONVERT(nvarchar(30), c.monday_item_id) AS val
@@ -4477,7 +7002,7 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
                             (l.loaded_value IS NULL AND c.raw_value IS NULL)
                             OR LTRIM(RTRIM(l.loaded_value)) COLLATE Latin1_General_100_BIN2 = LTRIM(RTRIM(
                                 CASE
-                                    WHEN c.column_type = 'numbers'
+                                    WHEN c.column_type = ''numbers''
                                         THEN COALESCE(
                                             dbo.fn_MON_Private_NormalizeNumber(LEFT(c.raw_value, 4000)), c.raw_value
                                         )
@@ -4498,56 +7023,56 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
             er.column_alias,
             REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
                 CAST(vr.message_template AS nvarchar(MAX)),
-                N'{column}', COALESCE(N'''' + er.column_alias + N'''', N'')),
-                N'{column_id}', COALESCE(er.column_id, N'')),
-                N'{type}', COALESCE(er.column_type, N'')),
-                N'{value}', COALESCE(
-                    N'''' + LEFT(er.val, 100) + CASE WHEN LEN(er.val) > 100 THEN N'...' ELSE N'' END + N'''', N'NULL'
+                N''{column}'', COALESCE(N'''''''' + er.column_alias + N'''''''', N'''')),
+                N''{column_id}'', COALESCE(er.column_id, N'''')),
+                N''{type}'', COALESCE(er.column_type, N'''')),
+                N''{value}'', COALESCE(
+                    N'''''''' + LEFT(er.val, 100) + CASE WHEN LEN(er.val) > 100 THEN N''...'' ELSE N'''' END + N'''''''', N''NULL''
                 )),
-                N'{labels}', COALESCE(er.labels, N'(none)')),
-                N'{closest}', COALESCE(er.closest, N'(none)')),
-                N'{board_id}', CONVERT(nvarchar(30), @meta)),
-                N'{detail}', COALESCE(er.detail, N'')) AS msg
+                N''{labels}'', COALESCE(er.labels, N''(none)'')),
+                N''{closest}'', COALESCE(er.closest, N''(none)'')),
+                N''{board_id}'', CONVERT(nvarchar(30), @meta)),
+                N''{detail}'', COALESCE(er.detail, N'''')) AS msg
         FROM #val_err AS er
-        INNER JOIN dbo.MON_ValidationRule AS vr ON er.rule_code = vr.rule_code AND vr.is_enabled = 'Y'
+        INNER JOIN dbo.MON_ValidationRule AS vr ON er.rule_code = vr.rule_code AND vr.is_enabled = ''Y''
     ),
 
     agg AS (
         SELECT
             e.update_row_no,
-            MAX(CASE WHEN e.severity = 'ERROR' THEN 1 ELSE 0 END) AS has_error,
-            MAX(CASE WHEN e.severity = 'WARNING' THEN 1 ELSE 0 END) AS has_warning,
-            N'[' + STRING_AGG(
+            MAX(CASE WHEN e.severity = ''ERROR'' THEN 1 ELSE 0 END) AS has_error,
+            MAX(CASE WHEN e.severity = ''WARNING'' THEN 1 ELSE 0 END) AS has_warning,
+            N''['' + STRING_AGG(
                 CAST(
-                    N'{"rule":"' + STRING_ESCAPE(e.rule_code, 'json')
-                    + N'","column":' + COALESCE(N'"' + STRING_ESCAPE(e.column_alias, 'json') + N'"', N'null')
-                    + N',"severity":"' + STRING_ESCAPE(e.severity, 'json')
-                    + N'","message":"' + STRING_ESCAPE(e.msg, 'json') + N'"}'
+                    N''{"rule":"'' + STRING_ESCAPE(e.rule_code, ''json'')
+                    + N''","column":'' + COALESCE(N''"'' + STRING_ESCAPE(e.column_alias, ''json'') + N''"'', N''null'')
+                    + N'',"severity":"'' + STRING_ESCAPE(e.severity, ''json'')
+                    + N''","message":"'' + STRING_ESCAPE(e.msg, ''json'') + N''"}''
                     AS nvarchar(MAX)
                 ),
-                N','
+                N'',''
             ) WITHIN GROUP (
-                ORDER BY CASE e.severity WHEN 'ERROR' THEN 0 ELSE 1 END ASC, e.rule_code ASC, e.column_alias ASC
-            ) + N']' AS errors
+                ORDER BY CASE e.severity WHEN ''ERROR'' THEN 0 ELSE 1 END ASC, e.rule_code ASC, e.column_alias ASC
+            ) + N'']'' AS errors
         FROM e
         GROUP BY e.update_row_no
     )
 
     SELECT
         r.update_row_no,
-        CASE WHEN a.has_error = 1 THEN 'INVALID' WHEN a.has_warning = 1 THEN 'WARNING' ELSE 'VALID' END AS status,
-        COALESCE(a.errors, N'[]') AS errors
+        CASE WHEN a.has_error = 1 THEN ''INVALID'' WHEN a.has_warning = 1 THEN ''WARNING'' ELSE ''VALID'' END AS status,
+        COALESCE(a.errors, N''[]'') AS errors
     INTO #val_res
     FROM #val_row AS r
     LEFT JOIN agg AS a ON r.update_row_no = a.update_row_no;
 
-    -- the verdicts go onto the owner's rows in statements of at most 4,000 rows: below the 5,000 locks at which
-    -- SQL Server escalates a statement's row locks to a table lock on the owner's table
+    -- the verdicts go onto the owner''s rows in statements of at most 4,000 rows: below the 5,000 locks at which
+    -- SQL Server escalates a statement''s row locks to a table lock on the owner''s table
     SELECT @chunk_last = MAX(x.update_row_no) FROM #val_res AS x;
     SET @chunk_from = 1;
     WHILE @chunk_from <= @chunk_last
     BEGIN
-        IF @target_level = 'ITEMS'
+        IF @target_level = ''ITEMS''
         BEGIN
             UPDATE s
             SET
@@ -4572,9 +7097,9 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
 
     SELECT
         @rows = COUNT(*),
-        @valid = SUM(CASE WHEN x.status = 'VALID' THEN 1 ELSE 0 END),
-        @warning = SUM(CASE WHEN x.status = 'WARNING' THEN 1 ELSE 0 END),
-        @invalid = SUM(CASE WHEN x.status = 'INVALID' THEN 1 ELSE 0 END)
+        @valid = SUM(CASE WHEN x.status = ''VALID'' THEN 1 ELSE 0 END),
+        @warning = SUM(CASE WHEN x.status = ''WARNING'' THEN 1 ELSE 0 END),
+        @invalid = SUM(CASE WHEN x.status = ''INVALID'' THEN 1 ELSE 0 END)
     FROM #val_res AS x;
 
     UPDATE dbo.MON_UpdateBatch
@@ -4584,37 +7109,77 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         rows_warning = COALESCE(@warning, 0),
         rows_invalid = COALESCE(@invalid, 0),
         validated_at = SYSUTCDATETIME(),
-        batch_status = 'VALIDATED'
+        batch_status = ''VALIDATED''
     WHERE batch_id = @batch_id;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_ValidateBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_UpsertBoardMetadata.sql
--- usp_UpsertBoardMetadata: stores the metadata of one board as the monday API returns it (columns with
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_UpsertBoardMetadata: stores the metadata of one board as the monday API returns it (columns with
 -- settings, groups, and optionally items, users and teams), so that SQL can map and validate staged
 -- updates. Upserts MON_Board, MON_BoardColumn (deleting columns no longer on the board), MON_BoardGroup
--- (deleting groups no longer on the board), MON_BoardItem (when "items" is given: the board's item list
+-- (deleting groups no longer on the board), MON_BoardItem (when "items" is given: the board''s item list
 -- is replaced), MON_User (users and teams; never deleted) and sets synced_at. Links a board and its
--- subitems board (the subtasks column's settings.boardIds[0]) both ways. Returns a one-row summary.
+-- subitems board (the subtasks column''s settings.boardIds[0]) both ways. Returns a one-row summary.
 -- Errors 50101-50107 (docs/errors.md).
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_UpsertBoardMetadata', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_UpsertBoardMetadata AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_UpsertBoardMetadata'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_UpsertBoardMetadata AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_UpsertBoardMetadata.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_UpsertBoardMetadata
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_UpsertBoardMetadata
     @board_json nvarchar(MAX) = NULL,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
@@ -4638,10 +7203,10 @@ BEGIN
     DECLARE @error_number int;
     DECLARE @error_message nvarchar(4000);
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'usp_UpsertBoardMetadata: stores one board''s metadata as the monday API returns it
-(the sender''s sync-board calls it).
+        PRINT N''usp_UpsertBoardMetadata: stores one board''''s metadata as the monday API returns it
+(the sender''''s sync-board calls it).
 
 Parameters:
   @board_json nvarchar(max) required  {"id": "8709134353", "name": "Planning", "board_kind": "public",
@@ -4649,53 +7214,53 @@ Parameters:
                                        "items": [{"id", "name", "group": {"id"}, "parent_item": {"id"}}] (optional),
                                        "users": [{"id", "name", "email"}] (optional), "teams": [{"id", "name"}]}
                                       settings may be an object (typed settings) or a JSON string (settings_str)
-  @help       char(1)       ''N''       ''Y'' prints this text and does nothing else
+  @help       char(1)       ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
-  EXEC dbo.usp_UpsertBoardMetadata @board_json = N''{"id": "8709134353", "name": "Planning", "columns":
+  EXEC dbo.usp_UpsertBoardMetadata @board_json = N''''{"id": "8709134353", "name": "Planning", "columns":
       [{"id": "status", "title": "Order Status", "type": "status", "settings": {"labels": [{"id": 1, "label": "Done"}]}}],
-      "groups": []}'';
-  opus-sender sync-board --board-id 8709134353';
+      "groups": []}'''';
+  opus-sender sync-board --board-id 8709134353'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_UpsertBoardMetadata';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_UpsertBoardMetadata'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     -- the document: checked before anything is written ----------------------------------------------------
-    IF ISJSON(@board_json) = 0 OR @board_json IS NULL OR LEFT(LTRIM(@board_json), 1) <> N'{'
+    IF ISJSON(@board_json) = 0 OR @board_json IS NULL OR LEFT(LTRIM(@board_json), 1) <> N''{''
     BEGIN
-        SET @msg = N'usp_UpsertBoardMetadata: @board_json is not a JSON object. Pass the board as the monday API '
-            + N'returns it: {"id": "...", "name": "...", "columns": [...], "groups": [...]}.';
+        SET @msg = N''usp_UpsertBoardMetadata: @board_json is not a JSON object. Pass the board as the monday API ''
+            + N''returns it: {"id": "...", "name": "...", "columns": [...], "groups": [...]}.'';
         THROW 50101, @msg, 1;
     END;
-    SET @board_text = JSON_VALUE(@board_json, '$.id');
+    SET @board_text = JSON_VALUE(@board_json, ''$.id'');
     IF
-        @board_text IS NULL OR @board_text LIKE N'%[^0-9]%' OR LEN(@board_text) NOT BETWEEN 1 AND 18
+        @board_text IS NULL OR @board_text LIKE N''%[^0-9]%'' OR LEN(@board_text) NOT BETWEEN 1 AND 18
     BEGIN
         SET @msg = CONCAT(
-            N'usp_UpsertBoardMetadata: the board JSON has no numeric "id" (found ', COALESCE(@board_text, N'null'),
-            N'). Pass the board object with its id, e.g. "id": "8709134353".'
+            N''usp_UpsertBoardMetadata: the board JSON has no numeric "id" (found '', COALESCE(@board_text, N''null''),
+            N''). Pass the board object with its id, e.g. "id": "8709134353".''
         );
         THROW 50102, @msg, 1;
     END;
     SET @board_id = CONVERT(bigint, @board_text);
-    SET @name = LTRIM(RTRIM(JSON_VALUE(@board_json, '$.name')));
+    SET @name = LTRIM(RTRIM(JSON_VALUE(@board_json, ''$.name'')));
     IF @name IS NULL OR LEN(@name) = 0
     BEGIN
         SET @msg = CONCAT(
-            N'usp_UpsertBoardMetadata: board ', @board_id,
-            N' has no "name" in the JSON. Query the board with its name field.'
+            N''usp_UpsertBoardMetadata: board '', @board_id,
+            N'' has no "name" in the JSON. Query the board with its name field.''
         );
         THROW 50103, @msg, 1;
     END;
-    IF JSON_QUERY(@board_json, '$.columns') IS NULL OR LEFT(LTRIM(JSON_QUERY(@board_json, '$.columns')), 1) <> N'['
+    IF JSON_QUERY(@board_json, ''$.columns'') IS NULL OR LEFT(LTRIM(JSON_QUERY(@board_json, ''$.columns'')), 1) <> N''[''
     BEGIN
         SET @msg = CONCAT(
-            N'usp_UpsertBoardMetadata: board ', @board_id,
-            N' has no "columns" array in the JSON. Query columns { id title type settings } with the board.'
+            N''usp_UpsertBoardMetadata: board '', @board_id,
+            N'' has no "columns" array in the JSON. Query columns { id title type settings } with the board.''
         );
         THROW 50104, @msg, 1;
     END;
@@ -4707,27 +7272,27 @@ Examples:
         -- typed settings (an object) as they are; legacy settings_str (a JSON string) as the JSON it holds
         COALESCE(c.settings_object, CASE WHEN ISJSON(c.settings_string) = 1 THEN c.settings_string END) AS settings_json
     INTO #col
-    FROM OPENJSON (@board_json, '$.columns')
+    FROM OPENJSON (@board_json, ''$.columns'')
         WITH (
-            column_id nvarchar(100) '$.id',
-            title nvarchar(400) '$.title',
-            column_type nvarchar(50) '$.type',
-            settings_object nvarchar(MAX) '$.settings' AS JSON,
-            settings_string nvarchar(MAX) '$.settings'
+            column_id nvarchar(100) ''$.id'',
+            title nvarchar(400) ''$.title'',
+            column_type nvarchar(50) ''$.type'',
+            settings_object nvarchar(MAX) ''$.settings'' AS JSON,
+            settings_string nvarchar(MAX) ''$.settings''
         ) AS c;
 
-    SELECT @bad = STRING_AGG(CAST(COALESCE(c.column_id, N'(no id)') AS nvarchar(MAX)), N', ')
+    SELECT @bad = STRING_AGG(CAST(COALESCE(c.column_id, N''(no id)'') AS nvarchar(MAX)), N'', '')
     FROM #col AS c
-    WHERE COALESCE(c.column_id, N'') = N'' OR COALESCE(c.title, N'') = N'' OR COALESCE(c.column_type, N'') = N'';
+    WHERE COALESCE(c.column_id, N'''') = N'''' OR COALESCE(c.title, N'''') = N'''' OR COALESCE(c.column_type, N'''') = N'''';
     IF @bad IS NOT NULL
     BEGIN
         SET @msg = LEFT(CONCAT(
-            N'usp_UpsertBoardMetadata: columns of board ', @board_id, N' lack an id, title or type: ', @bad,
-            N'. Query columns { id title type settings }.'
+            N''usp_UpsertBoardMetadata: columns of board '', @board_id, N'' lack an id, title or type: '', @bad,
+            N''. Query columns { id title type settings }.''
         ), 2048);
         THROW 50105, @msg, 1;
     END;
-    SELECT @bad = STRING_AGG(CAST(d.column_id AS nvarchar(MAX)), N', ')
+    SELECT @bad = STRING_AGG(CAST(d.column_id AS nvarchar(MAX)), N'', '')
     FROM (
         SELECT c.column_id
         FROM #col AS c
@@ -4737,45 +7302,45 @@ Examples:
     IF @bad IS NOT NULL
     BEGIN
         SET @msg = LEFT(CONCAT(
-            N'usp_UpsertBoardMetadata: board ', @board_id, N' lists column ids more than once: ', @bad,
-            N'. Pass each column once.'
+            N''usp_UpsertBoardMetadata: board '', @board_id, N'' lists column ids more than once: '', @bad,
+            N''. Pass each column once.''
         ), 2048);
         THROW 50106, @msg, 1;
     END;
-    SELECT @bad = STRING_AGG(CAST(COALESCE(x.id_text, N'null') AS nvarchar(MAX)), N', ')
+    SELECT @bad = STRING_AGG(CAST(COALESCE(x.id_text, N''null'') AS nvarchar(MAX)), N'', '')
     FROM (
-        SELECT JSON_VALUE(e.[value], '$.id') AS id_text
-        FROM OPENJSON(@board_json, '$.items') AS e
+        SELECT JSON_VALUE(e.[value], ''$.id'') AS id_text
+        FROM OPENJSON(@board_json, ''$.items'') AS e
         UNION ALL
-        SELECT JSON_VALUE(e.[value], '$.id') AS id_text
-        FROM OPENJSON(@board_json, '$.users') AS e
+        SELECT JSON_VALUE(e.[value], ''$.id'') AS id_text
+        FROM OPENJSON(@board_json, ''$.users'') AS e
         UNION ALL
-        SELECT JSON_VALUE(e.[value], '$.id') AS id_text
-        FROM OPENJSON(@board_json, '$.teams') AS e
+        SELECT JSON_VALUE(e.[value], ''$.id'') AS id_text
+        FROM OPENJSON(@board_json, ''$.teams'') AS e
     ) AS x
-    WHERE x.id_text IS NULL OR x.id_text LIKE N'%[^0-9]%' OR LEN(x.id_text) NOT BETWEEN 1 AND 18;
+    WHERE x.id_text IS NULL OR x.id_text LIKE N''%[^0-9]%'' OR LEN(x.id_text) NOT BETWEEN 1 AND 18;
     IF @bad IS NOT NULL
     BEGIN
         SET @msg = LEFT(CONCAT(
-            N'usp_UpsertBoardMetadata: items, users or teams of board ', @board_id, N' have ids that are not numbers: ',
-            LEFT(@bad, 200), N'. Pass monday ids.'
+            N''usp_UpsertBoardMetadata: items, users or teams of board '', @board_id, N'' have ids that are not numbers: '',
+            LEFT(@bad, 200), N''. Pass monday ids.''
         ), 2048);
         THROW 50107, @msg, 1;
     END;
 
-    SET @params = N'EXEC dbo.usp_UpsertBoardMetadata @board_json = N'''
-        + REPLACE(LEFT(@board_json, 4000), N'''', N'''''') + N''''
-        + CASE WHEN LEN(@board_json) > 4000 THEN N' /* cut at 4000 characters */' ELSE N'' END + N';';
+    SET @params = N''EXEC dbo.usp_UpsertBoardMetadata @board_json = N''''''
+        + REPLACE(LEFT(@board_json, 4000), N'''''''', N'''''''''''') + N''''''''
+        + CASE WHEN LEN(@board_json) > 4000 THEN N'' /* cut at 4000 characters */'' ELSE N'''' END + N'';'';
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_UpsertBoardMetadata',
+        @proc_name = N''usp_UpsertBoardMetadata'',
         @parameters_used = @params,
         @run_id = @run_id OUTPUT;
 
     BEGIN TRY
         -- the subitems board named by the subtasks column
-        SELECT TOP (1) @sub = TRY_CONVERT(bigint, JSON_VALUE(c.settings_json, '$.boardIds[0]'))
+        SELECT TOP (1) @sub = TRY_CONVERT(bigint, JSON_VALUE(c.settings_json, ''$.boardIds[0]''))
         FROM #col AS c
-        WHERE c.column_type = N'subtasks';
+        WHERE c.column_type = N''subtasks'';
 
         BEGIN TRANSACTION;
 
@@ -4783,15 +7348,15 @@ Examples:
         FROM dbo.MON_Board AS p
         WHERE p.subitems_board_id = @board_id;
 
-        -- one sync of a board at a time, without locking other boards' rows (no MERGE, no HOLDLOCK range
+        -- one sync of a board at a time, without locking other boards'' rows (no MERGE, no HOLDLOCK range
         -- over the whole table): upserts below are an UPDATE then an INSERT of what is missing
-        DECLARE @lock_resource nvarchar(255) = N'opus_board_sync_' + CONVERT(nvarchar(20), @board_id);
-        EXEC sys.sp_getapplock @Resource = @lock_resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+        DECLARE @lock_resource nvarchar(255) = N''opus_board_sync_'' + CONVERT(nvarchar(20), @board_id);
+        EXEC sys.sp_getapplock @Resource = @lock_resource, @LockMode = ''Exclusive'', @LockOwner = ''Transaction'';
 
         UPDATE tgt
         SET
             tgt.board_name = LEFT(@name, 255),
-            tgt.board_kind = LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20),
+            tgt.board_kind = LEFT(JSON_VALUE(@board_json, ''$.board_kind''), 20),
             tgt.parent_board_id = COALESCE(@parent, tgt.parent_board_id),
             tgt.subitems_board_id = @sub,
             tgt.synced_at = @now
@@ -4803,7 +7368,7 @@ Examples:
                 board_id, board_name, board_kind, parent_board_id, subitems_board_id, synced_at
             )
             VALUES (
-                @board_id, LEFT(@name, 255), LEFT(JSON_VALUE(@board_json, '$.board_kind'), 20), @parent, @sub, @now
+                @board_id, LEFT(@name, 255), LEFT(JSON_VALUE(@board_json, ''$.board_kind''), 20), @parent, @sub, @now
             );
         END;
         IF @sub IS NOT NULL
@@ -4819,7 +7384,7 @@ Examples:
             dbo.fn_MON_NormalizeTitle(c.title) AS normalized_title,
             c.column_type,
             c.settings_json,
-            COALESCE(t.is_writable, 'N') AS is_writable
+            COALESCE(t.is_writable, ''N'') AS is_writable
         INTO #src_column
         FROM #col AS c
         LEFT JOIN dbo.MON_ColumnType AS t ON c.column_type = t.column_type;
@@ -4860,14 +7425,14 @@ Examples:
         );
         SELECT @cols = COUNT(*) FROM #col;
 
-        IF JSON_QUERY(@board_json, '$.groups') IS NOT NULL
+        IF JSON_QUERY(@board_json, ''$.groups'') IS NOT NULL
         BEGIN
             SELECT DISTINCT
-                JSON_VALUE(e.[value], '$.id') AS group_id,
-                LEFT(COALESCE(JSON_VALUE(e.[value], '$.title'), JSON_VALUE(e.[value], '$.id')), 255) AS title
+                JSON_VALUE(e.[value], ''$.id'') AS group_id,
+                LEFT(COALESCE(JSON_VALUE(e.[value], ''$.title''), JSON_VALUE(e.[value], ''$.id'')), 255) AS title
             INTO #src_group
-            FROM OPENJSON(@board_json, '$.groups') AS e
-            WHERE LEN(JSON_VALUE(e.[value], '$.id')) > 0;
+            FROM OPENJSON(@board_json, ''$.groups'') AS e
+            WHERE LEN(JSON_VALUE(e.[value], ''$.id'')) > 0;
             DELETE tgt
             FROM dbo.MON_BoardGroup AS tgt
             WHERE tgt.board_id = @board_id
@@ -4891,10 +7456,10 @@ Examples:
                 SELECT 1 FROM dbo.MON_BoardGroup AS tgt
                 WHERE tgt.board_id = @board_id AND tgt.group_id = src.group_id
             );
-            SELECT @groups = COUNT(*) FROM OPENJSON(@board_json, '$.groups');
+            SELECT @groups = COUNT(*) FROM OPENJSON(@board_json, ''$.groups'');
         END;
 
-        IF JSON_QUERY(@board_json, '$.items') IS NOT NULL
+        IF JSON_QUERY(@board_json, ''$.items'') IS NOT NULL
         BEGIN
             SELECT
                 i.item_id,
@@ -4904,11 +7469,11 @@ Examples:
             INTO #src_item
             FROM (
                 SELECT
-                    CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS item_id,
-                    LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS item_name,
-                    JSON_VALUE(e.[value], '$.group.id') AS group_id,
-                    TRY_CONVERT(bigint, JSON_VALUE(e.[value], '$.parent_item.id')) AS parent_item_id
-                FROM OPENJSON(@board_json, '$.items') AS e
+                    CONVERT(bigint, JSON_VALUE(e.[value], ''$.id'')) AS item_id,
+                    LEFT(JSON_VALUE(e.[value], ''$.name''), 255) AS item_name,
+                    JSON_VALUE(e.[value], ''$.group.id'') AS group_id,
+                    TRY_CONVERT(bigint, JSON_VALUE(e.[value], ''$.parent_item.id'')) AS parent_item_id
+                FROM OPENJSON(@board_json, ''$.items'') AS e
             ) AS i
             GROUP BY i.item_id;
             DELETE tgt
@@ -4941,7 +7506,7 @@ Examples:
                 SELECT 1 FROM dbo.MON_BoardItem AS tgt
                 WHERE tgt.item_id = src.item_id
             );
-            SELECT @items = COUNT(*) FROM OPENJSON(@board_json, '$.items');
+            SELECT @items = COUNT(*) FROM OPENJSON(@board_json, ''$.items'');
         END;
 
         SELECT
@@ -4953,24 +7518,24 @@ Examples:
         INTO #src_user
         FROM (
             SELECT
-                CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
-                'person' AS user_kind,
-                LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
-                LEFT(JSON_VALUE(e.[value], '$.email'), 255) AS email,
+                CONVERT(bigint, JSON_VALUE(e.[value], ''$.id'')) AS user_id,
+                ''person'' AS user_kind,
+                LEFT(JSON_VALUE(e.[value], ''$.name''), 255) AS user_name,
+                LEFT(JSON_VALUE(e.[value], ''$.email''), 255) AS email,
                 CASE
-                    WHEN JSON_VALUE(e.[value], '$.enabled') = 'false' OR JSON_VALUE(e.[value], '$.is_enabled') = 'N'
-                        THEN 'N'
-                    ELSE 'Y'
+                    WHEN JSON_VALUE(e.[value], ''$.enabled'') = ''false'' OR JSON_VALUE(e.[value], ''$.is_enabled'') = ''N''
+                        THEN ''N''
+                    ELSE ''Y''
                 END AS is_enabled
-            FROM OPENJSON(@board_json, '$.users') AS e
+            FROM OPENJSON(@board_json, ''$.users'') AS e
             UNION ALL
             SELECT
-                CONVERT(bigint, JSON_VALUE(e.[value], '$.id')) AS user_id,
-                'team' AS user_kind,
-                LEFT(JSON_VALUE(e.[value], '$.name'), 255) AS user_name,
+                CONVERT(bigint, JSON_VALUE(e.[value], ''$.id'')) AS user_id,
+                ''team'' AS user_kind,
+                LEFT(JSON_VALUE(e.[value], ''$.name''), 255) AS user_name,
                 NULL AS email,
-                'Y' AS is_enabled
-            FROM OPENJSON(@board_json, '$.teams') AS e
+                ''Y'' AS is_enabled
+            FROM OPENJSON(@board_json, ''$.teams'') AS e
         ) AS u
         GROUP BY u.user_id, u.user_kind;
         UPDATE tgt
@@ -5003,7 +7568,7 @@ Examples:
         FROM dbo.MON_BoardColumn
         WHERE board_id = @board_id;
         SET @cols = @cols + @groups + @items + @users;
-        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @outcome = 'SUCCEEDED', @rows_affected = @cols;
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @outcome = ''SUCCEEDED'', @rows_affected = @cols;
 
         SELECT
             brd.board_id,
@@ -5025,37 +7590,77 @@ Examples:
         SET @error_message = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
-            @outcome = 'FAILED',
+            @outcome = ''FAILED'',
             @error_number = @error_number,
             @error_message = @error_message;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_UpsertBoardMetadata.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ValidateStagedUpdates.sql
--- usp_ValidateStagedUpdates: (re)validates the staged rows of a batch against the board metadata with every
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_ValidateStagedUpdates: (re)validates the staged rows of a batch against the board metadata with every
 -- enabled rule of dbo.MON_ValidationRule; sets validation_status / validation_errors per row and the
 -- counts, validated_at and status VALIDATED on the batch, and returns a one-row summary.
 -- Re-runnable until the batch is released. Errors 50301-50304 (docs/errors.md).
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ValidateStagedUpdates', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_ValidateStagedUpdates AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_ValidateStagedUpdates'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_ValidateStagedUpdates AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ValidateStagedUpdates.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_ValidateStagedUpdates
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_ValidateStagedUpdates
     @batch_id varchar(50) = NULL,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
@@ -5071,38 +7676,38 @@ BEGIN
     DECLARE @error_number int;
     DECLARE @error_message nvarchar(4000);
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'usp_ValidateStagedUpdates: validates (again) the staged rows of a batch against the board metadata.
+        PRINT N''usp_ValidateStagedUpdates: validates (again) the staged rows of a batch against the board metadata.
 Every enabled rule of dbo.MON_ValidationRule is applied; each row gets validation_status VALID, WARNING or INVALID
 and validation_errors (JSON array of {rule, column, severity, message}); the batch becomes VALIDATED.
 
 Parameters:
   @batch_id varchar(50)  required  the batch to validate (from usp_StageUpdates)
-  @help     char(1)      ''N''       ''Y'' prints this text and does nothing else
+  @help     char(1)      ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
-  EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''UB20260101120000-a1b2c3'';
-  SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''UB20260101120000-a1b2c3'';
-  UPDATE dbo.MON_ValidationRule SET is_enabled = ''N'' WHERE rule_code = ''METADATA_FRESH''; -- then validate again';
+  EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''''UB20260101120000-a1b2c3'''';
+  SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''''UB20260101120000-a1b2c3'''';
+  UPDATE dbo.MON_ValidationRule SET is_enabled = ''''N'''' WHERE rule_code = ''''METADATA_FRESH''''; -- then validate again'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ValidateStagedUpdates';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ValidateStagedUpdates'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     IF @batch_id IS NULL OR LEN(@batch_id) = 0
     BEGIN
-        SET @msg = N'usp_ValidateStagedUpdates: @batch_id is required: pass the batch id usp_StageUpdates returned '
-            + N'(see dbo.MON_UpdateBatch).';
+        SET @msg = N''usp_ValidateStagedUpdates: @batch_id is required: pass the batch id usp_StageUpdates returned ''
+            + N''(see dbo.MON_UpdateBatch).'';
         THROW 50301, @msg, 1;
     END;
 
-    SET @params = N'EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''' + REPLACE(@batch_id, '''', '''''') + N''';';
+    SET @params = N''EXEC dbo.usp_ValidateStagedUpdates @batch_id = '''''' + REPLACE(@batch_id, '''''''', '''''''''''') + N'''''';'';
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_ValidateStagedUpdates',
+        @proc_name = N''usp_ValidateStagedUpdates'',
         @batch_id = @batch_id,
         @parameters_used = @params,
         @run_id = @run_id OUTPUT;
@@ -5120,31 +7725,31 @@ Examples:
         IF @status IS NULL
         BEGIN
             SET @msg = CONCAT(
-                N'usp_ValidateStagedUpdates: batch ', @batch_id,
-                N' does not exist: check the id in dbo.MON_UpdateBatch ',
-                N'(or stage the query again with usp_StageUpdates).'
+                N''usp_ValidateStagedUpdates: batch '', @batch_id,
+                N'' does not exist: check the id in dbo.MON_UpdateBatch '',
+                N''(or stage the query again with usp_StageUpdates).''
             );
             THROW 50302, @msg, 1;
         END;
-        IF @status NOT IN ('STAGED', 'VALIDATED')
+        IF @status NOT IN (''STAGED'', ''VALIDATED'')
         BEGIN
             SET @msg = CONCAT(
-                N'usp_ValidateStagedUpdates: batch ', @batch_id, N' is ', @status,
-                N'; only STAGED or VALIDATED batches can be validated (a released batch is checked already). ',
-                N'Stage the query again for a new batch.'
+                N''usp_ValidateStagedUpdates: batch '', @batch_id, N'' is '', @status,
+                N''; only STAGED or VALIDATED batches can be validated (a released batch is checked already). '',
+                N''Stage the query again for a new batch.''
             );
             THROW 50303, @msg, 1;
         END;
         SELECT @found = COUNT(*) FROM dbo.STG_MON_CustMasterSchedule
-        WHERE update_batch_id = @batch_id AND @target_level = 'ITEMS';
+        WHERE update_batch_id = @batch_id AND @target_level = ''ITEMS'';
         SELECT @found = @found + COUNT(*) FROM dbo.STG_MON_CustMasterSchedule_Subitems
-        WHERE update_batch_id = @batch_id AND @target_level = 'SUBITEMS';
+        WHERE update_batch_id = @batch_id AND @target_level = ''SUBITEMS'';
         IF @found = 0 AND @rows_staged > 0
         BEGIN
             SET @msg = CONCAT(
-                N'usp_ValidateStagedUpdates: the ', @rows_staged, N' staged rows of batch ', @batch_id,
-                N' are gone from the staging table (truncated or reloaded?). ',
-                N'Cancel the batch with usp_CancelBatch and stage the query again.'
+                N''usp_ValidateStagedUpdates: the '', @rows_staged, N'' staged rows of batch '', @batch_id,
+                N'' are gone from the staging table (truncated or reloaded?). '',
+                N''Cancel the batch with usp_CancelBatch and stage the query again.''
             );
             THROW 50304, @msg, 1;
         END;
@@ -5156,7 +7761,7 @@ Examples:
         SELECT @rows_staged = ub.rows_staged
         FROM dbo.MON_UpdateBatch AS ub
         WHERE ub.batch_id = @batch_id;
-        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @outcome = 'SUCCEEDED', @rows_affected = @rows_staged;
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @outcome = ''SUCCEEDED'', @rows_affected = @rows_staged;
 
         SELECT
             ub.batch_id,
@@ -5171,8 +7776,8 @@ Examples:
             ub.validated_at,
             CASE
                 WHEN ub.rows_invalid + ub.rows_warning > 0
-                    THEN N'SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''' + ub.batch_id + N''';'
-                ELSE N'EXEC dbo.usp_ReleaseBatch @batch_id = ''' + ub.batch_id + N''';'
+                    THEN N''SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = '''''' + ub.batch_id + N'''''';''
+                ELSE N''EXEC dbo.usp_ReleaseBatch @batch_id = '''''' + ub.batch_id + N'''''';''
             END AS next_step
         FROM dbo.MON_UpdateBatch AS ub
         WHERE ub.batch_id = @batch_id;
@@ -5183,25 +7788,45 @@ Examples:
         SET @error_message = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
-            @outcome = 'FAILED',
+            @outcome = ''FAILED'',
             @error_number = @error_number,
             @error_message = @error_message;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ValidateStagedUpdates.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_StageUpdates.sql
--- usp_StageUpdates: runs a SELECT with the caller's permissions and stages its rows as one batch of
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_StageUpdates: runs a SELECT with the caller''s permissions and stages its rows as one batch of
 -- updates: one row per result row in dbo.STG_MON_CustMasterSchedule (ITEMS) or
 -- dbo.STG_MON_CustMasterSchedule_Subitems (SUBITEMS) with update_batch_id, update_row_no 1..n,
 -- update_fields (JSON object alias -> value as text, NULL kept) and source_table, monday_board_id NULL (the
--- board is the batch's: a query over the loader's rows by board never returns staged copies) and
+-- board is the batch''s: a query over the loader''s rows by board never returns staged copies) and
 -- source_query NULL (the text is kept once, in MON_UpdateBatch.source_query); creates the batch header,
 -- validates the batch, and returns its id and counts (OUTPUT) plus a one-row summary.
 -- The query is refused, staging nothing, when it holds more than one statement, a statement that changes
@@ -5209,28 +7834,48 @@ GO
 -- No EXECUTE AS: @query reads only what the caller may read. Errors 50201-50218 (docs/errors.md).
 -- How the query runs: its shape comes from a SELECT q.* INTO #mon_shape FROM (<query>) AS q WHERE 1 = 0 (no
 -- rows), its rows from INSERT INTO #capture placed before its final SELECT (after its CTE list), both as
--- dynamic SQL with the caller's permissions; fn_MON_Private_QueryParts finds those places in the text.
--- Limits: the caller's own #temp tables may be read, but not one named #capture, #describe, #staged or
+-- dynamic SQL with the caller''s permissions; fn_MON_Private_QueryParts finds those places in the text.
+-- Limits: the caller''s own #temp tables may be read, but not one named #capture, #describe, #staged or
 -- #mon_shape; the procedure cannot be called inside a transaction (50960), nor so through INSERT ... EXEC.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_StageUpdates', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_StageUpdates'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_StageUpdates.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_StageUpdates
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_StageUpdates
     @query nvarchar(MAX) = NULL,
     @board_id bigint = NULL,
-    @update_operation varchar(20) = 'UPDATE',
-    @target_level varchar(10) = 'ITEMS',
+    @update_operation varchar(20) = ''UPDATE'',
+    @target_level varchar(10) = ''ITEMS'',
     @source_table varchar(100) = NULL,
-    @create_labels_if_missing char(1) = 'N',
+    @create_labels_if_missing char(1) = ''N'',
     @batch_id varchar(100) = NULL OUTPUT,
-    @help char(1) = 'N',
+    @help char(1) = ''N'',
     @rows_staged int = NULL OUTPUT,
     @rows_valid int = NULL OUTPUT,
     @rows_warning int = NULL OUTPUT,
@@ -5240,10 +7885,10 @@ BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    DECLARE @op varchar(20) = UPPER(LTRIM(RTRIM(COALESCE(@update_operation, ''))));
-    DECLARE @level varchar(10) = UPPER(LTRIM(RTRIM(COALESCE(@target_level, ''))));
-    DECLARE @labels char(1) = UPPER(COALESCE(@create_labels_if_missing, ''));
-    DECLARE @errors nvarchar(MAX) = N'';
+    DECLARE @op varchar(20) = UPPER(LTRIM(RTRIM(COALESCE(@update_operation, ''''))));
+    DECLARE @level varchar(10) = UPPER(LTRIM(RTRIM(COALESCE(@target_level, ''''))));
+    DECLARE @labels char(1) = UPPER(COALESCE(@create_labels_if_missing, ''''));
+    DECLARE @errors nvarchar(MAX) = N'''';
     DECLARE @msg nvarchar(2048);
     DECLARE @params nvarchar(MAX);
     DECLARE @run_id bigint;
@@ -5268,10 +7913,10 @@ BEGIN
     DECLARE @rows int;
     DECLARE @new_batch varchar(50);
     DECLARE @fields nvarchar(MAX);
-    DECLARE @key_item nvarchar(MAX) = N'CAST(NULL AS bigint)';
-    DECLARE @key_name nvarchar(MAX) = N'CAST(NULL AS nvarchar(255))';
-    DECLARE @key_group nvarchar(MAX) = N'CAST(NULL AS nvarchar(100))';
-    DECLARE @key_parent nvarchar(MAX) = N'CAST(NULL AS bigint)';
+    DECLARE @key_item nvarchar(MAX) = N''CAST(NULL AS bigint)'';
+    DECLARE @key_name nvarchar(MAX) = N''CAST(NULL AS nvarchar(255))'';
+    DECLARE @key_group nvarchar(MAX) = N''CAST(NULL AS nvarchar(100))'';
+    DECLARE @key_parent nvarchar(MAX) = N''CAST(NULL AS bigint)'';
     DECLARE @col_name sysname;
     DECLARE @expr nvarchar(MAX);
     DECLARE @bad_row int;
@@ -5280,9 +7925,9 @@ BEGIN
     DECLARE @error_number int;
     DECLARE @error_message nvarchar(4000);
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'usp_StageUpdates: stages the rows of a SELECT as one batch of monday.com updates, validates it and
+        PRINT N''usp_StageUpdates: stages the rows of a SELECT as one batch of monday.com updates, validates it and
 returns the batch id and counts. Nothing is sent: release the batch with usp_ReleaseBatch, then run the sender.
 
 Parameters:
@@ -5292,12 +7937,12 @@ Parameters:
                                                     column is an update: its alias is a column id, a column title
                                                     (Order Status ~ order_status) or a dbo.MON_ColumnMap alias
   @board_id                 bigint        required   the board (the parent board for SUBITEMS)
-  @update_operation         varchar(20)   ''UPDATE''   ''UPDATE'' | ''CREATE''
-  @target_level             varchar(10)   ''ITEMS''    ''ITEMS'' | ''SUBITEMS''
+  @update_operation         varchar(20)   ''''UPDATE''''   ''''UPDATE'''' | ''''CREATE''''
+  @target_level             varchar(10)   ''''ITEMS''''    ''''ITEMS'''' | ''''SUBITEMS''''
   @source_table             varchar(100)  NULL       recorded with the batch, for the audit trail
-  @create_labels_if_missing char(1)       ''N''        ''Y'' lets unknown status/dropdown labels be created by monday
+  @create_labels_if_missing char(1)       ''''N''''        ''''Y'''' lets unknown status/dropdown labels be created by monday
   @batch_id                 varchar(50)   OUTPUT     the new batch id (pass one to choose it)
-  @help                     char(1)       ''N''        ''Y'' prints this text and does nothing else
+  @help                     char(1)       ''''N''''        ''''Y'''' prints this text and does nothing else
   @rows_staged              int           OUTPUT     rows staged into the batch
   @rows_valid               int           OUTPUT     rows VALID after validation
   @rows_warning             int           OUTPUT     rows with a WARNING only
@@ -5306,131 +7951,131 @@ Parameters:
 Examples:
   DECLARE @b varchar(50);
   EXEC dbo.usp_StageUpdates
-      @query = N''SELECT TOP (1) monday_item_id, ''''In Progress'''' AS order_status
+      @query = N''''SELECT TOP (1) monday_item_id, ''''''''In Progress'''''''' AS order_status
                  FROM dbo.STG_MON_CustMasterSchedule
-                 WHERE monday_board_id = 8709134353 AND monday_item_id = 1234567890'',
+                 WHERE monday_board_id = 8709134353 AND monday_item_id = 1234567890'''',
       @board_id = 8709134353, @batch_id = @b OUTPUT;
   EXEC dbo.usp_StageUpdates
-      @query = N''SELECT ''''New order'''' AS item_name, ''''topics'''' AS group_id, ''''2026-07-01'''' AS due_date'',
-      @board_id = 8709134353, @update_operation = ''CREATE'';
-  SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = @b;';
+      @query = N''''SELECT ''''''''New order'''''''' AS item_name, ''''''''topics'''''''' AS group_id, ''''''''2026-07-01'''''''' AS due_date'''',
+      @board_id = 8709134353, @update_operation = ''''CREATE'''';
+  SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = @b;'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_StageUpdates';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_StageUpdates'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     -- parameters: collect every problem, raise once
     -- empty or blank: only spaces, tabs, line breaks, form feeds (LEN ignores the trailing spaces left)
     IF @query IS NULL OR LEN(
-        REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(@query, NCHAR(9), N' '), NCHAR(10), N' '), NCHAR(11), N' '),
-            NCHAR(12), N' '), NCHAR(13), N' ')
+        REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(@query, NCHAR(9), N'' ''), NCHAR(10), N'' ''), NCHAR(11), N'' ''),
+            NCHAR(12), N'' ''), NCHAR(13), N'' '')
     ) = 0
     BEGIN
-        SET @errors = @errors + N' @query is empty: pass the SELECT whose rows become updates.';
+        SET @errors = @errors + N'' @query is empty: pass the SELECT whose rows become updates.'';
     END;
     IF @board_id IS NULL
     BEGIN
-        SET @errors = @errors + N' @board_id is required: pass the id of the monday board to update (e.g. 8709134353).';
+        SET @errors = @errors + N'' @board_id is required: pass the id of the monday board to update (e.g. 8709134353).'';
     END;
-    IF @op NOT IN ('UPDATE', 'CREATE')
+    IF @op NOT IN (''UPDATE'', ''CREATE'')
     BEGIN
-        SET @errors = @errors + N' @update_operation ''' + COALESCE(@update_operation, N'NULL')
-            + N''' is not supported. Supported values are UPDATE and CREATE.';
+        SET @errors = @errors + N'' @update_operation '''''' + COALESCE(@update_operation, N''NULL'')
+            + N'''''' is not supported. Supported values are UPDATE and CREATE.'';
     END;
-    IF @level NOT IN ('ITEMS', 'SUBITEMS')
+    IF @level NOT IN (''ITEMS'', ''SUBITEMS'')
     BEGIN
-        SET @errors = @errors + N' @target_level ''' + COALESCE(@target_level, N'NULL')
-            + N''' is not supported. Supported values are ITEMS and SUBITEMS.';
+        SET @errors = @errors + N'' @target_level '''''' + COALESCE(@target_level, N''NULL'')
+            + N'''''' is not supported. Supported values are ITEMS and SUBITEMS.'';
     END;
-    IF @labels NOT IN ('Y', 'N')
+    IF @labels NOT IN (''Y'', ''N'')
     BEGIN
-        SET @errors = @errors + N' @create_labels_if_missing ''' + COALESCE(@create_labels_if_missing, N'NULL')
-            + N''' is not supported. Supported values are Y and N.';
+        SET @errors = @errors + N'' @create_labels_if_missing '''''' + COALESCE(@create_labels_if_missing, N''NULL'')
+            + N'''''' is not supported. Supported values are Y and N.'';
     END;
-    IF @batch_id IS NOT NULL AND (LEN(@batch_id) = 0 OR LEN(@batch_id + 'x') - 1 > 50)
+    IF @batch_id IS NOT NULL AND (LEN(@batch_id) = 0 OR LEN(@batch_id + ''x'') - 1 > 50)
     BEGIN
-        SET @errors = @errors + N' @batch_id must be 1-50 characters, or NULL for a new id.';
+        SET @errors = @errors + N'' @batch_id must be 1-50 characters, or NULL for a new id.'';
     END;
     IF LEN(@errors) > 0
     BEGIN
-        SET @msg = LEFT(N'usp_StageUpdates:' + @errors, 2048);
+        SET @msg = LEFT(N''usp_StageUpdates:'' + @errors, 2048);
         THROW 50201, @msg, 1;
     END;
 
     SET @params = CONCAT(
-        N'EXEC dbo.usp_StageUpdates @query = N''', REPLACE(LEFT(@query, 4000), N'''', N''''''), N'''',
-        CASE WHEN LEN(@query + N'x') - 1 > 4000 THEN N' /* cut at 4000 characters */' ELSE N'' END,
-        N', @board_id = ', @board_id,
-        N', @update_operation = ''', @op, N''', @target_level = ''', @level, N''', @source_table = ',
-        COALESCE(N'''' + REPLACE(@source_table, '''', '''''') + N'''', N'NULL'),
-        N', @create_labels_if_missing = ''', @labels, N''', @batch_id = ',
-        COALESCE(N'''' + REPLACE(@batch_id, '''', '''''') + N'''', N'NULL'), N';'
+        N''EXEC dbo.usp_StageUpdates @query = N'''''', REPLACE(LEFT(@query, 4000), N'''''''', N''''''''''''), N'''''''',
+        CASE WHEN LEN(@query + N''x'') - 1 > 4000 THEN N'' /* cut at 4000 characters */'' ELSE N'''' END,
+        N'', @board_id = '', @board_id,
+        N'', @update_operation = '''''', @op, N'''''', @target_level = '''''', @level, N'''''', @source_table = '',
+        COALESCE(N'''''''' + REPLACE(@source_table, '''''''', '''''''''''') + N'''''''', N''NULL''),
+        N'', @create_labels_if_missing = '''''', @labels, N'''''', @batch_id = '',
+        COALESCE(N'''''''' + REPLACE(@batch_id, '''''''', '''''''''''') + N'''''''', N''NULL''), N'';''
     );
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_StageUpdates',
+        @proc_name = N''usp_StageUpdates'',
         @batch_id = @batch_id,
         @parameters_used = @params,
         @run_id = @run_id OUTPUT;
 
     BEGIN TRY
         -- 1. the text: one SELECT, nothing that changes data or schema ------------------------------------------
-        IF LEN(@query + N'x') - 1 > 1000000
+        IF LEN(@query + N''x'') - 1 > 1000000
         BEGIN
             SET @msg = CONCAT(
-                N'usp_StageUpdates: the query has ', LEN(@query + N'x') - 1, N' characters; at most 1000000 are',
-                N' accepted (the limit of the query text, not of the rows it returns). Put long values and long',
-                N' lists of rows in a table and select them from there, or stage them in several batches.'
+                N''usp_StageUpdates: the query has '', LEN(@query + N''x'') - 1, N'' characters; at most 1000000 are'',
+                N'' accepted (the limit of the query text, not of the rows it returns). Put long values and long'',
+                N'' lists of rows in a table and select them from there, or stage them in several batches.''
             );
             THROW 50216, @msg, 1;
         END;
-        IF CHARINDEX(N'[SAFE_TEST_ITEM_ID]', UPPER(@query)) > 0
+        IF CHARINDEX(N''[SAFE_TEST_ITEM_ID]'', UPPER(@query)) > 0
         BEGIN
             SET @msg = CONCAT(
-                N'usp_StageUpdates: the query still holds the placeholder [SAFE_TEST_ITEM_ID]: replace it with the',
-                N' monday id of a safe test item (e.g. monday_item_id = 1234567890; the loader''s rows list them:',
-                N' SELECT monday_item_id, item_name FROM dbo.STG_MON_CustMasterSchedule WHERE monday_board_id = ',
-                @board_id, N'), then stage again. Nothing was staged.'
+                N''usp_StageUpdates: the query still holds the placeholder [SAFE_TEST_ITEM_ID]: replace it with the'',
+                N'' monday id of a safe test item (e.g. monday_item_id = 1234567890; the loader''''s rows list them:'',
+                N'' SELECT monday_item_id, item_name FROM dbo.STG_MON_CustMasterSchedule WHERE monday_board_id = '',
+                @board_id, N''), then stage again. Nothing was staged.''
             );
             THROW 50218, @msg, 1;
         END;
         SET @blank = dbo.fn_MON_Private_BlankQueryText(@query);
-        SET @code_len = LEN(@blank + N'x') - 1;
+        SET @code_len = LEN(@blank + N''x'') - 1;
         WHILE @code_len > 0 AND UNICODE(SUBSTRING(@blank, @code_len, 1)) IN (32, 59, 9, 10, 13)
         BEGIN
             SET @code_len = @code_len - 1;
         END;
-        SET @pos = CHARINDEX(N';', LEFT(@blank, @code_len));
+        SET @pos = CHARINDEX(N'';'', LEFT(@blank, @code_len));
         IF @pos > 0
         BEGIN
             SET @msg = CONCAT(
-                N'usp_StageUpdates: the query holds more than one statement (a semicolon at character ', @pos,
-                N'). Pass a single SELECT; only a trailing semicolon is allowed.'
+                N''usp_StageUpdates: the query holds more than one statement (a semicolon at character '', @pos,
+                N''). Pass a single SELECT; only a trailing semicolon is allowed.''
             );
             THROW 50211, @msg, 1;
         END;
         SET @lead = LEFT(@blank, 200);
-        SET @lead = REPLACE(REPLACE(REPLACE(@lead, NCHAR(9), N' '), NCHAR(10), N' '), NCHAR(13), N' ');
-        SET @lead = REPLACE(@lead, N'(', N' ');
+        SET @lead = REPLACE(REPLACE(REPLACE(@lead, NCHAR(9), N'' ''), NCHAR(10), N'' ''), NCHAR(13), N'' '');
+        SET @lead = REPLACE(@lead, N''('', N'' '');
         SET @lead = LOWER(LTRIM(@lead));
-        SET @first = LEFT(@lead, PATINDEX(N'%[^a-z]%', @lead + N' ' COLLATE Latin1_General_100_BIN2) - 1);
-        IF @first NOT IN (N'select', N'with')
+        SET @first = LEFT(@lead, PATINDEX(N''%[^a-z]%'', @lead + N'' '' COLLATE Latin1_General_100_BIN2) - 1);
+        IF @first NOT IN (N''select'', N''with'')
         BEGIN
-            SET @msg = N'usp_StageUpdates: the query must be a SELECT (or WITH ... SELECT); it starts with '
-                + CASE WHEN LEN(@first) > 0 THEN N'''' + @first + N'''' ELSE N'no statement' END
-                + N'. Pass the SELECT whose rows become updates.';
+            SET @msg = N''usp_StageUpdates: the query must be a SELECT (or WITH ... SELECT); it starts with ''
+                + CASE WHEN LEN(@first) > 0 THEN N'''''''' + @first + N'''''''' ELSE N''no statement'' END
+                + N''. Pass the SELECT whose rows become updates.'';
             THROW 50212, @msg, 1;
         END;
         SET @word = dbo.fn_MON_Private_ForbiddenKeyword(@blank);
         IF @word IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
-                N'usp_StageUpdates: the query contains ', @word, N'. usp_StageUpdates runs a single read-only SELECT ',
-                N'and refuses statements and clauses that change data or schema, run code or lock rows (INSERT, ',
-                N'UPDATE, DELETE, MERGE, TRUNCATE, DROP, ALTER, CREATE, EXEC, GRANT, SELECT INTO, ...). Remove ',
-                @word, N' from the query; quote an identifier of that name.'
+                N''usp_StageUpdates: the query contains '', @word, N''. usp_StageUpdates runs a single read-only SELECT '',
+                N''and refuses statements and clauses that change data or schema, run code or lock rows (INSERT, '',
+                N''UPDATE, DELETE, MERGE, TRUNCATE, DROP, ALTER, CREATE, EXEC, GRANT, SELECT INTO, ...). Remove '',
+                @word, N'' from the query; quote an identifier of that name.''
             );
             THROW 50210, @msg, 1;
         END;
@@ -5445,24 +8090,24 @@ Examples:
         IF @second_pos > 0
         BEGIN
             SET @msg = CONCAT(
-                N'usp_StageUpdates: the query holds more than one statement (a second SELECT at character ',
+                N''usp_StageUpdates: the query holds more than one statement (a second SELECT at character '',
                 @second_pos,
-                N'; T-SQL needs no semicolon between two statements, and GO is not a separator here). Pass a single',
-                N' SELECT; join result sets with UNION ALL.'
+                N''; T-SQL needs no semicolon between two statements, and GO is not a separator here). Pass a single'',
+                N'' SELECT; join result sets with UNION ALL.''
             );
             THROW 50211, @msg, 1;
         END;
         IF @select_pos = 0
         BEGIN
-            SET @msg = N'usp_StageUpdates: the query''s WITH has no SELECT after its common table expressions. '
-                + N'Pass WITH name AS (...) SELECT ... .';
+            SET @msg = N''usp_StageUpdates: the query''''s WITH has no SELECT after its common table expressions. ''
+                + N''Pass WITH name AS (...) SELECT ... .'';
             THROW 50212, @msg, 1;
         END;
         SET @ctes = LEFT(@sql, @select_pos - 1);
         SET @body = SUBSTRING(@sql, @select_pos, @code_len);
 
-        -- 3. the shape: the query's columns and types, from a SELECT ... INTO of no rows run with the caller's
-        -- permissions (the caller's own temp tables are fine); the ORDER BY tail is left out, as a derived table
+        -- 3. the shape: the query''s columns and types, from a SELECT ... INTO of no rows run with the caller''s
+        -- permissions (the caller''s own temp tables are fine); the ORDER BY tail is left out, as a derived table
         -- may not hold it, and any second statement left in the text is a syntax error there
         CREATE TABLE #describe (
             column_ordinal int NULL,
@@ -5474,17 +8119,17 @@ Examples:
             collation_name sysname COLLATE DATABASE_DEFAULT NULL,
             system_type_name nvarchar(256) COLLATE DATABASE_DEFAULT NULL
         );
-        -- SQL Server lists a #table's columns in tempdb.sys.columns. An engine whose catalog does not (a T-SQL
-        -- test engine keeps temp tables out of its catalog, and loses the session's temp tables once a statement
-        -- names tempdb; it lacks SQL Server's describe function too, which tells it apart) reads the shape from a
-        -- work table in dbo instead, created and dropped with the caller's rights (CREATE TABLE in dbo is then
-        -- needed). SESSION_CONTEXT(N'opus.shape_from_work_table') = N'Y' takes that way on SQL Server too, so
+        -- SQL Server lists a #table''s columns in tempdb.sys.columns. An engine whose catalog does not (a T-SQL
+        -- test engine keeps temp tables out of its catalog, and loses the session''s temp tables once a statement
+        -- names tempdb; it lacks SQL Server''s describe function too, which tells it apart) reads the shape from a
+        -- work table in dbo instead, created and dropped with the caller''s rights (CREATE TABLE in dbo is then
+        -- needed). SESSION_CONTEXT(N''opus.shape_from_work_table'') = N''Y'' takes that way on SQL Server too, so
         -- that a test can show both ways stage the same rows.
-        IF OBJECT_ID(N'sys.dm_exec_describe_first_result_set') IS NOT NULL
-            AND COALESCE(CAST(SESSION_CONTEXT(N'opus.shape_from_work_table') AS nvarchar(10)), N'N') <> N'Y'
+        IF OBJECT_ID(N''sys.dm_exec_describe_first_result_set'') IS NOT NULL
+            AND COALESCE(CAST(SESSION_CONTEXT(N''opus.shape_from_work_table'') AS nvarchar(10)), N''N'') <> N''Y''
         BEGIN
-            SET @dynamic = @ctes + N'SELECT q.* INTO #mon_shape FROM (' + NCHAR(10)
-                + SUBSTRING(@sql, @select_pos, @tail_pos - @select_pos) + NCHAR(10) + N') AS q WHERE 1 = 0;
+            SET @dynamic = @ctes + N''SELECT q.* INTO #mon_shape FROM ('' + NCHAR(10)
+                + SUBSTRING(@sql, @select_pos, @tail_pos - @select_pos) + NCHAR(10) + N'') AS q WHERE 1 = 0;
 INSERT INTO #describe (column_ordinal, column_name, type_name, max_length, [precision], [scale], collation_name)
 SELECT
     c.column_id,
@@ -5495,22 +8140,22 @@ SELECT
     c.[scale],
     c.collation_name
 FROM tempdb.sys.columns AS c
-WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
+WHERE c.[object_id] = OBJECT_ID(N''''tempdb..#mon_shape'''');'';
             BEGIN TRY
                 EXEC sys.sp_executesql @dynamic;
             END TRY
             BEGIN CATCH
                 SET @error_number = ERROR_NUMBER();
-                SET @describe_error = CONCAT(ERROR_MESSAGE(), N' (error ', @error_number, N')');
+                SET @describe_error = CONCAT(ERROR_MESSAGE(), N'' (error '', @error_number, N'')'');
             END CATCH;
         END
         ELSE
         BEGIN
             SET @work_table = CONCAT(
-                N'MON_Private_Shape_', @@SPID, N'_', LEFT(REPLACE(CONVERT(nvarchar(36), NEWID()), N'-', N''), 8)
+                N''MON_Private_Shape_'', @@SPID, N''_'', LEFT(REPLACE(CONVERT(nvarchar(36), NEWID()), N''-'', N''''), 8)
             );
-            SET @dynamic = @ctes + N'SELECT q.* INTO dbo.' + QUOTENAME(@work_table) + N' FROM (' + NCHAR(10)
-                + SUBSTRING(@sql, @select_pos, @tail_pos - @select_pos) + NCHAR(10) + N') AS q WHERE 1 = 0;';
+            SET @dynamic = @ctes + N''SELECT q.* INTO dbo.'' + QUOTENAME(@work_table) + N'' FROM ('' + NCHAR(10)
+                + SUBSTRING(@sql, @select_pos, @tail_pos - @select_pos) + NCHAR(10) + N'') AS q WHERE 1 = 0;'';
             BEGIN TRY
                 EXEC sys.sp_executesql @dynamic;
                 INSERT INTO #describe (
@@ -5525,15 +8170,15 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
                     c.[scale],
                     c.collation_name
                 FROM sys.columns AS c
-                WHERE c.[object_id] = OBJECT_ID(N'dbo.' + QUOTENAME(@work_table));
+                WHERE c.[object_id] = OBJECT_ID(N''dbo.'' + QUOTENAME(@work_table));
             END TRY
             BEGIN CATCH
                 SET @error_number = ERROR_NUMBER();
-                SET @describe_error = CONCAT(ERROR_MESSAGE(), N' (error ', @error_number, N')');
+                SET @describe_error = CONCAT(ERROR_MESSAGE(), N'' (error '', @error_number, N'')'');
             END CATCH;
-            IF OBJECT_ID(N'dbo.' + QUOTENAME(@work_table), N'U') IS NOT NULL
+            IF OBJECT_ID(N''dbo.'' + QUOTENAME(@work_table), N''U'') IS NOT NULL
             BEGIN
-                SET @dynamic = N'DROP TABLE dbo.' + QUOTENAME(@work_table) + N';';
+                SET @dynamic = N''DROP TABLE dbo.'' + QUOTENAME(@work_table) + N'';'';
                 EXEC sys.sp_executesql @dynamic;
             END;
         END;
@@ -5541,35 +8186,35 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
         BEGIN
             -- permission denied: the caller may not read what the query reads
             SET @msg = LEFT(CONCAT(
-                N'usp_StageUpdates: the query failed when it ran: ', @describe_error,
-                N'. Nothing was staged; fix the query (or the caller''s permissions) and stage again.'
+                N''usp_StageUpdates: the query failed when it ran: '', @describe_error,
+                N''. Nothing was staged; fix the query (or the caller''''s permissions) and stage again.''
             ), 2048);
             THROW 50204, @msg, 1;
         END;
         IF @error_number IN (1038, 8155)
         BEGIN
-            SET @msg = N'usp_StageUpdates: the query returns a column without a name. Give every column an alias '
-                + N'(e.g. ''In Progress'' AS order_status).';
+            SET @msg = N''usp_StageUpdates: the query returns a column without a name. Give every column an alias ''
+                + N''(e.g. ''''In Progress'''' AS order_status).'';
             THROW 50215, @msg, 1;
         END;
         IF @error_number IN (2705, 8156)
         BEGIN
             SET @msg = LEFT(CONCAT(
-                N'usp_StageUpdates: the query returns a column name twice: ', @describe_error,
-                N'. Give each column its own alias.'
+                N''usp_StageUpdates: the query returns a column name twice: '', @describe_error,
+                N''. Give each column its own alias.''
             ), 2048);
             THROW 50206, @msg, 1;
         END;
         IF @describe_error IS NOT NULL
         BEGIN
             SET @limit = PATINDEX(
-                N'%[^a-z0-9_@#$]limit[^a-z0-9_@#$]%', N' ' + LOWER(@blank) + N' ' COLLATE Latin1_General_100_BIN2
+                N''%[^a-z0-9_@#$]limit[^a-z0-9_@#$]%'', N'' '' + LOWER(@blank) + N'' '' COLLATE Latin1_General_100_BIN2
             );
             IF @limit > 0
             BEGIN
                 SET @msg = LEFT(CONCAT(
-                    N'usp_StageUpdates: the query does not parse on SQL Server: LIMIT is PostgreSQL/MySQL syntax (',
-                    @describe_error, N'). Write SELECT TOP (1) ... instead of ... LIMIT 1 and stage again.'
+                    N''usp_StageUpdates: the query does not parse on SQL Server: LIMIT is PostgreSQL/MySQL syntax ('',
+                    @describe_error, N''). Write SELECT TOP (1) ... instead of ... LIMIT 1 and stage again.''
                 ), 2048);
                 THROW 50205, @msg, 1;
             END;
@@ -5577,29 +8222,29 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
             IF @error_number IN (220, 232, 241, 242, 245, 248, 517, 8114, 8115, 8134, 9809)
             BEGIN
                 SET @msg = LEFT(CONCAT(
-                    N'usp_StageUpdates: the query failed when it ran: ', @describe_error,
-                    N'. Nothing was staged; fix the query (or the caller''s permissions) and stage again.'
+                    N''usp_StageUpdates: the query failed when it ran: '', @describe_error,
+                    N''. Nothing was staged; fix the query (or the caller''''s permissions) and stage again.''
                 ), 2048);
                 THROW 50204, @msg, 1;
             END;
             SET @msg = LEFT(CONCAT(
-                N'usp_StageUpdates: the query does not parse or names something that does not exist: ', @describe_error,
-                N'. Nothing was staged; fix the query and stage again.'
+                N''usp_StageUpdates: the query does not parse or names something that does not exist: '', @describe_error,
+                N''. Nothing was staged; fix the query and stage again.''
             ), 2048);
             THROW 50203, @msg, 1;
         END;
         IF NOT EXISTS (SELECT 1 FROM #describe)
         BEGIN
-            THROW 50214, N'usp_StageUpdates: the query returns no result set. Pass a SELECT that returns rows.', 1;
+            THROW 50214, N''usp_StageUpdates: the query returns no result set. Pass a SELECT that returns rows.'', 1;
         END;
         IF EXISTS (
             SELECT 1
             FROM #describe
-            WHERE column_name IS NULL OR LEN(column_name) = 0 OR column_name = N'?column?'
+            WHERE column_name IS NULL OR LEN(column_name) = 0 OR column_name = N''?column?''
         )
         BEGIN
-            SET @msg = N'usp_StageUpdates: the query returns a column without a name. Give every column an alias '
-                + N'(e.g. ''In Progress'' AS order_status).';
+            SET @msg = N''usp_StageUpdates: the query returns a column without a name. Give every column an alias ''
+                + N''(e.g. ''''In Progress'''' AS order_status).'';
             THROW 50215, @msg, 1;
         END;
         SELECT TOP (1) @names = LOWER(d.column_name)
@@ -5609,19 +8254,19 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
         IF @names IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
-                N'usp_StageUpdates: the query returns the column ', @names,
-                N' twice (names are compared ignoring case). Give each column its own alias.'
+                N''usp_StageUpdates: the query returns the column '', @names,
+                N'' twice (names are compared ignoring case). Give each column its own alias.''
             );
             THROW 50206, @msg, 1;
         END;
         IF EXISTS (
             SELECT 1
             FROM #describe
-            WHERE LOWER(column_name) = N'mon_stage_row_no'
+            WHERE LOWER(column_name) = N''mon_stage_row_no''
         )
         BEGIN
-            SET @msg = N'usp_StageUpdates: the query returns a column named mon_stage_row_no, a name this procedure '
-                + N'uses for the row numbers. Give that column another alias.';
+            SET @msg = N''usp_StageUpdates: the query returns a column named mon_stage_row_no, a name this procedure ''
+                + N''uses for the row numbers. Give that column another alias.'';
             THROW 50206, @msg, 1;
         END;
         -- the type as it is declared: varchar(20), nvarchar(max), decimal(18,4), datetime2(7), with the
@@ -5629,23 +8274,23 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
         UPDATE #describe
         SET system_type_name = type_name
             + CASE
-                WHEN type_name IN (N'varchar', N'char', N'varbinary', N'binary')
-                    THEN N'(' + CASE WHEN max_length = -1 THEN N'max' ELSE CONVERT(nvarchar(10), max_length) END + N')'
-                WHEN type_name IN (N'nvarchar', N'nchar')
-                    THEN N'(' + CASE WHEN max_length = -1 THEN N'max' ELSE CONVERT(nvarchar(10), max_length / 2) END
-                    + N')'
-                WHEN type_name IN (N'decimal', N'numeric')
-                    THEN N'(' + CONVERT(nvarchar(10), [precision]) + N',' + CONVERT(nvarchar(10), [scale]) + N')'
-                WHEN type_name IN (N'datetime2', N'time', N'datetimeoffset')
-                    THEN N'(' + CONVERT(nvarchar(10), [scale]) + N')'
-                ELSE N''
+                WHEN type_name IN (N''varchar'', N''char'', N''varbinary'', N''binary'')
+                    THEN N''('' + CASE WHEN max_length = -1 THEN N''max'' ELSE CONVERT(nvarchar(10), max_length) END + N'')''
+                WHEN type_name IN (N''nvarchar'', N''nchar'')
+                    THEN N''('' + CASE WHEN max_length = -1 THEN N''max'' ELSE CONVERT(nvarchar(10), max_length / 2) END
+                    + N'')''
+                WHEN type_name IN (N''decimal'', N''numeric'')
+                    THEN N''('' + CONVERT(nvarchar(10), [precision]) + N'','' + CONVERT(nvarchar(10), [scale]) + N'')''
+                WHEN type_name IN (N''datetime2'', N''time'', N''datetimeoffset'')
+                    THEN N''('' + CONVERT(nvarchar(10), [scale]) + N'')''
+                ELSE N''''
             END;
-        SELECT @names = STRING_AGG(k.key_name, N', ') WITHIN GROUP (ORDER BY k.ord ASC)
+        SELECT @names = STRING_AGG(k.key_name, N'', '') WITHIN GROUP (ORDER BY k.ord ASC)
         FROM (
             VALUES
-            (1, N'monday_item_id', 'UPDATE', NULL),
-            (2, N'item_name', 'CREATE', NULL),
-            (3, N'parent_item_id', 'CREATE', 'SUBITEMS')
+            (1, N''monday_item_id'', ''UPDATE'', NULL),
+            (2, N''item_name'', ''CREATE'', NULL),
+            (3, N''parent_item_id'', ''CREATE'', ''SUBITEMS'')
         ) AS k(ord, key_name, operation, target_level)
         WHERE
             k.operation = @op AND (k.target_level IS NULL OR k.target_level = @level)
@@ -5657,49 +8302,49 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
         IF @names IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
-                N'usp_StageUpdates: the query returns no column ', @names, N', which ',
+                N''usp_StageUpdates: the query returns no column '', @names, N'', which '',
                 CASE
-                    WHEN @op = 'UPDATE' THEN N'an UPDATE'
-                    WHEN @level = 'SUBITEMS' THEN N'a CREATE of subitems'
-                    ELSE N'a CREATE'
+                    WHEN @op = ''UPDATE'' THEN N''an UPDATE''
+                    WHEN @level = ''SUBITEMS'' THEN N''a CREATE of subitems''
+                    ELSE N''a CREATE''
                 END,
-                N' needs. ',
+                N'' needs. '',
                 CASE
-                    WHEN @op = 'UPDATE'
-                        THEN N'Return the id of each item (e.g. SELECT s.monday_item_id, ...), or stage with '
-                        + N'@update_operation = ''CREATE''.'
-                    ELSE N'Return the new item''s name AS item_name (and parent_item_id for subitems).'
+                    WHEN @op = ''UPDATE''
+                        THEN N''Return the id of each item (e.g. SELECT s.monday_item_id, ...), or stage with ''
+                        + N''@update_operation = ''''CREATE''''.''
+                    ELSE N''Return the new item''''s name AS item_name (and parent_item_id for subitems).''
                 END
             );
             THROW 50207, @msg, 1;
         END;
-        SELECT TOP (1) @names = CONCAT(d.column_name, N' (', d.system_type_name, N')')
+        SELECT TOP (1) @names = CONCAT(d.column_name, N'' ('', d.system_type_name, N'')'')
         FROM #describe AS d
-        WHERE dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name) IS NULL;
+        WHERE dbo.fn_MON_Private_StringifyExpr(N''q.'' + QUOTENAME(d.column_name), d.system_type_name) IS NULL;
         IF @names IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
-                N'usp_StageUpdates: the query returns the column ', @names,
-                N', whose type cannot be staged. CAST it to nvarchar in the query.'
+                N''usp_StageUpdates: the query returns the column '', @names,
+                N'', whose type cannot be staged. CAST it to nvarchar in the query.''
             );
             THROW 50213, @msg, 1;
         END;
 
-        -- 4. run the query once, with the caller's permissions, into #capture: INSERT INTO #capture placed before
-        -- its final SELECT (after the CTE list), so the rows keep the query's ORDER BY in mon_stage_row_no
+        -- 4. run the query once, with the caller''s permissions, into #capture: INSERT INTO #capture placed before
+        -- its final SELECT (after the CTE list), so the rows keep the query''s ORDER BY in mon_stage_row_no
         CREATE TABLE #capture (mon_stage_row_no int IDENTITY (1, 1) NOT NULL PRIMARY KEY);
         DECLARE column_cursor CURSOR LOCAL FAST_FORWARD FOR
         SELECT
-            N'ALTER TABLE #capture ADD ' + QUOTENAME(d.column_name) + N' '
+            N''ALTER TABLE #capture ADD '' + QUOTENAME(d.column_name) + N'' ''
             + CASE
-                WHEN d.type_name IN (N'timestamp', N'rowversion') THEN N'varbinary(8)'
+                WHEN d.type_name IN (N''timestamp'', N''rowversion'') THEN N''varbinary(8)''
                 ELSE d.system_type_name
             END
             + CASE
-                WHEN d.collation_name IS NOT NULL AND d.type_name IN (N'varchar', N'char', N'nvarchar', N'nchar')
-                    THEN N' COLLATE ' + d.collation_name
-                ELSE N''
-            END + N' NULL;' AS add_column
+                WHEN d.collation_name IS NOT NULL AND d.type_name IN (N''varchar'', N''char'', N''nvarchar'', N''nchar'')
+                    THEN N'' COLLATE '' + d.collation_name
+                ELSE N''''
+            END + N'' NULL;'' AS add_column
         FROM #describe AS d
         ORDER BY d.column_ordinal;
         OPEN column_cursor;
@@ -5713,17 +8358,17 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
         CLOSE column_cursor;
         DEALLOCATE column_cursor;
         SELECT
-            @names = STRING_AGG(CAST(QUOTENAME(d.column_name) AS nvarchar(MAX)), N', ')
+            @names = STRING_AGG(CAST(QUOTENAME(d.column_name) AS nvarchar(MAX)), N'', '')
             WITHIN GROUP (ORDER BY d.column_ordinal ASC)
         FROM #describe AS d;
-        SET @dynamic = @ctes + N'INSERT INTO #capture (' + @names + N')' + NCHAR(10) + @body + NCHAR(10) + N';';
+        SET @dynamic = @ctes + N''INSERT INTO #capture ('' + @names + N'')'' + NCHAR(10) + @body + NCHAR(10) + N'';'';
         BEGIN TRY
             EXEC sys.sp_executesql @dynamic;
         END TRY
         BEGIN CATCH
             SET @msg = LEFT(CONCAT(
-                N'usp_StageUpdates: the query failed when it ran: ', ERROR_MESSAGE(), N' (error ', ERROR_NUMBER(),
-                N'). Nothing was staged; fix the query (or the caller''s permissions) and stage again.'
+                N''usp_StageUpdates: the query failed when it ran: '', ERROR_MESSAGE(), N'' (error '', ERROR_NUMBER(),
+                N''). Nothing was staged; fix the query (or the caller''''s permissions) and stage again.''
             ), 2048);
             THROW 50204, @msg, 1;
         END CATCH;
@@ -5731,8 +8376,8 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
 
         IF @rows = 0
         BEGIN
-            SET @msg = N'usp_StageUpdates: the query returned no rows: nothing was staged and no batch was'
-                + N' created. Run the query on its own to check its WHERE clause and joins, then stage again.';
+            SET @msg = N''usp_StageUpdates: the query returned no rows: nothing was staged and no batch was''
+                + N'' created. Run the query on its own to check its WHERE clause and joins, then stage again.'';
             THROW 50217, @msg, 1;
         END;
         ELSE
@@ -5741,11 +8386,11 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
             DECLARE key_cursor CURSOR LOCAL FAST_FORWARD FOR
             SELECT
                 d.column_name,
-                dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name) AS expr
+                dbo.fn_MON_Private_StringifyExpr(N''q.'' + QUOTENAME(d.column_name), d.system_type_name) AS expr
             FROM #describe AS d
             WHERE
                 LOWER(d.column_name) IN (
-                    N'monday_item_id', N'monday_board_id', N'item_name', N'group_id', N'parent_item_id'
+                    N''monday_item_id'', N''monday_board_id'', N''item_name'', N''group_id'', N''parent_item_id''
                 )
             ORDER BY d.column_ordinal;
             OPEN key_cursor;
@@ -5753,60 +8398,60 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
             WHILE @@FETCH_STATUS = 0
             BEGIN
                 SET @bad_row = NULL;
-                IF LOWER(@col_name) IN (N'monday_item_id', N'monday_board_id', N'parent_item_id')
+                IF LOWER(@col_name) IN (N''monday_item_id'', N''monday_board_id'', N''parent_item_id'')
                 BEGIN
-                    SET @dynamic = N'SELECT TOP (1) @n = q.mon_stage_row_no, @v = LEFT(' + @expr + N', 100)
+                    SET @dynamic = N''SELECT TOP (1) @n = q.mon_stage_row_no, @v = LEFT('' + @expr + N'', 100)
 FROM #capture AS q
-WHERE ' + @expr + N' IS NOT NULL
+WHERE '' + @expr + N'' IS NOT NULL
     AND NOT (
-        LTRIM(RTRIM(' + @expr + N')) NOT LIKE N''%[^0-9+-]%''
-        AND LEN(LTRIM(RTRIM(' + @expr + N'))) BETWEEN 1 AND 20
-        AND TRY_CONVERT(bigint, LTRIM(RTRIM(' + @expr + N'))) IS NOT NULL
+        LTRIM(RTRIM('' + @expr + N'')) NOT LIKE N''''%[^0-9+-]%''''
+        AND LEN(LTRIM(RTRIM('' + @expr + N''))) BETWEEN 1 AND 20
+        AND TRY_CONVERT(bigint, LTRIM(RTRIM('' + @expr + N''))) IS NOT NULL
     )
-ORDER BY q.mon_stage_row_no;';
+ORDER BY q.mon_stage_row_no;'';
                     EXEC sys.sp_executesql
                         @dynamic,
-                        N'@n int OUTPUT, @v nvarchar(200) OUTPUT',
+                        N''@n int OUTPUT, @v nvarchar(200) OUTPUT'',
                         @n = @bad_row OUTPUT,
                         @v = @bad_value OUTPUT;
                     IF @bad_row IS NOT NULL
                     BEGIN
                         SET @msg = CONCAT(
-                            N'usp_StageUpdates: row ', @bad_row, N': ', LOWER(@col_name), N' ''', @bad_value,
-                            N''' is not a whole number. Return the monday id as a number (e.g. CAST(x AS bigint)).'
+                            N''usp_StageUpdates: row '', @bad_row, N'': '', LOWER(@col_name), N'' '''''', @bad_value,
+                            N'''''' is not a whole number. Return the monday id as a number (e.g. CAST(x AS bigint)).''
                         );
                         THROW 50208, @msg, 1;
                     END;
-                    SET @expr = N'TRY_CONVERT(bigint, LTRIM(RTRIM(' + @expr + N')))';
-                    IF LOWER(@col_name) = N'monday_item_id' SET @key_item = @expr;
-                    IF LOWER(@col_name) = N'parent_item_id' SET @key_parent = @expr;
+                    SET @expr = N''TRY_CONVERT(bigint, LTRIM(RTRIM('' + @expr + N'')))'';
+                    IF LOWER(@col_name) = N''monday_item_id'' SET @key_item = @expr;
+                    IF LOWER(@col_name) = N''parent_item_id'' SET @key_parent = @expr;
                 END;
                 ELSE
                 BEGIN
-                    SET @limit = CASE WHEN LOWER(@col_name) = N'item_name' THEN 255 ELSE 100 END;
+                    SET @limit = CASE WHEN LOWER(@col_name) = N''item_name'' THEN 255 ELSE 100 END;
                     -- counted in UTF-16 code units, as validation counts (an emoji is two), trailing spaces included
-                    SET @dynamic = N'SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), DATALENGTH('
-                        + N'CAST(' + @expr + N' AS nvarchar(MAX))) / 2)
+                    SET @dynamic = N''SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), DATALENGTH(''
+                        + N''CAST('' + @expr + N'' AS nvarchar(MAX))) / 2)
 FROM #capture AS q
-WHERE DATALENGTH(CAST(' + @expr + N' AS nvarchar(MAX))) / 2 > @limit
-ORDER BY q.mon_stage_row_no;';
+WHERE DATALENGTH(CAST('' + @expr + N'' AS nvarchar(MAX))) / 2 > @limit
+ORDER BY q.mon_stage_row_no;'';
                     EXEC sys.sp_executesql
                         @dynamic,
-                        N'@limit int, @n int OUTPUT, @v nvarchar(200) OUTPUT',
+                        N''@limit int, @n int OUTPUT, @v nvarchar(200) OUTPUT'',
                         @limit = @limit,
                         @n = @bad_row OUTPUT,
                         @v = @bad_value OUTPUT;
                     IF @bad_row IS NOT NULL
                     BEGIN
                         SET @msg = CONCAT(
-                            N'usp_StageUpdates: row ', @bad_row, N': ', LOWER(@col_name), N' has ', @bad_value,
-                            N' characters; at most ', @limit, N' fit (monday item names are 1-255 characters). ',
-                            N'Shorten it in the query, e.g. LEFT(x, ', @limit, N').'
+                            N''usp_StageUpdates: row '', @bad_row, N'': '', LOWER(@col_name), N'' has '', @bad_value,
+                            N'' characters; at most '', @limit, N'' fit (monday item names are 1-255 characters). '',
+                            N''Shorten it in the query, e.g. LEFT(x, '', @limit, N'').''
                         );
                         THROW 50209, @msg, 1;
                     END;
-                    IF LOWER(@col_name) = N'item_name' SET @key_name = N'CONVERT(nvarchar(255), ' + @expr + N')';
-                    IF LOWER(@col_name) = N'group_id' SET @key_group = N'CONVERT(nvarchar(100), ' + @expr + N')';
+                    IF LOWER(@col_name) = N''item_name'' SET @key_name = N''CONVERT(nvarchar(255), '' + @expr + N'')'';
+                    IF LOWER(@col_name) = N''group_id'' SET @key_group = N''CONVERT(nvarchar(100), '' + @expr + N'')'';
                 END;
                 FETCH NEXT FROM key_cursor INTO @col_name, @expr;
             END;
@@ -5817,28 +8462,28 @@ ORDER BY q.mon_stage_row_no;';
             SELECT
                 @fields = STRING_AGG(
                     CAST(
-                        N'N''"' + REPLACE(STRING_ESCAPE(d.column_name, 'json'), N'''', N'''''')
-                        + N'":'' + COALESCE(N''"'' + STRING_ESCAPE('
-                        + dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name)
-                        + N', ''json'') + N''"'', N''null'')' AS nvarchar(MAX)
+                        N''N''''"'' + REPLACE(STRING_ESCAPE(d.column_name, ''json''), N'''''''', N'''''''''''')
+                        + N''":'''' + COALESCE(N''''"'''' + STRING_ESCAPE(''
+                        + dbo.fn_MON_Private_StringifyExpr(N''q.'' + QUOTENAME(d.column_name), d.system_type_name)
+                        + N'', ''''json'''') + N''''"'''', N''''null'''')'' AS nvarchar(MAX)
                     ),
-                    N' + N'','' + '
+                    N'' + N'''','''' + ''
                 ) WITHIN GROUP (ORDER BY d.column_ordinal ASC)
             FROM #describe AS d
             WHERE
                 LOWER(d.column_name) NOT IN (
-                    N'monday_item_id', N'monday_board_id', N'item_name', N'group_id', N'parent_item_id'
+                    N''monday_item_id'', N''monday_board_id'', N''item_name'', N''group_id'', N''parent_item_id''
                 );
-            SET @fields = N'CAST(N''{'' AS nvarchar(MAX)) + ' + COALESCE(@fields, N'N''''') + N' + N''}''';
+            SET @fields = N''CAST(N''''{'''' AS nvarchar(MAX)) + '' + COALESCE(@fields, N''N'''''''''') + N'' + N''''}'''''';
 
             SET @new_batch = COALESCE(
                 @batch_id,
-                'UB' + REPLACE(REPLACE(REPLACE(CONVERT(varchar(19), SYSUTCDATETIME(), 120), '-', ''), ' ', ''), ':', '')
-                + '-' + LOWER(LEFT(REPLACE(CONVERT(varchar(36), NEWID()), '-', ''), 6))
+                ''UB'' + REPLACE(REPLACE(REPLACE(CONVERT(varchar(19), SYSUTCDATETIME(), 120), ''-'', ''''), '' '', ''''), '':'', '''')
+                + ''-'' + LOWER(LEFT(REPLACE(CONVERT(varchar(36), NEWID()), ''-'', ''''), 6))
             );
             SET @msg = CONCAT(
-                N'usp_StageUpdates: batch ', @new_batch,
-                N' exists already. Pass another @batch_id, or NULL for a new one.'
+                N''usp_StageUpdates: batch '', @new_batch,
+                N'' exists already. Pass another @batch_id, or NULL for a new one.''
             );
             IF EXISTS (
                 SELECT 1
@@ -5858,17 +8503,17 @@ ORDER BY q.mon_stage_row_no;';
                 parent_item_id bigint NULL,
                 update_fields nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
             );
-            SET @dynamic = N'INSERT INTO #staged (update_row_no, monday_item_id, item_name, group_id, parent_item_id, '
-                + N'update_fields)
-SELECT q.mon_stage_row_no, ' + @key_item + N', ' + @key_name + N', ' + @key_group + N', ' + @key_parent + N', '
-                + @fields + N'
-FROM #capture AS q;';
+            SET @dynamic = N''INSERT INTO #staged (update_row_no, monday_item_id, item_name, group_id, parent_item_id, ''
+                + N''update_fields)
+SELECT q.mon_stage_row_no, '' + @key_item + N'', '' + @key_name + N'', '' + @key_group + N'', '' + @key_parent + N'', ''
+                + @fields + N''
+FROM #capture AS q;'';
             EXEC sys.sp_executesql @dynamic;
 
-            -- one short transaction writes the batch and its rows; the rows go into the owner's table in statements
-            -- of at most 4,000 rows, below the 5,000 locks at which SQL Server escalates a statement's row locks to a
-            -- table lock, so the owner's loader never waits on a table lock of ours. Validation runs after the
-            -- COMMIT, in transactions of its own: its reads of the owner's rows hold nothing of this one.
+            -- one short transaction writes the batch and its rows; the rows go into the owner''s table in statements
+            -- of at most 4,000 rows, below the 5,000 locks at which SQL Server escalates a statement''s row locks to a
+            -- table lock, so the owner''s loader never waits on a table lock of ours. Validation runs after the
+            -- COMMIT, in transactions of its own: its reads of the owner''s rows hold nothing of this one.
             BEGIN TRANSACTION;
 
             BEGIN TRY
@@ -5876,7 +8521,7 @@ FROM #capture AS q;';
                     batch_id, board_id, target_level, update_operation, source_table, source_query,
                     create_labels_if_missing, batch_status, rows_staged
                 )
-                VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, 'STAGED', @rows);
+                VALUES (@new_batch, @board_id, @level, @op, @source_table, @query, @labels, ''STAGED'', @rows);
             END TRY
             BEGIN CATCH
                 -- a concurrent stage with the same @batch_id committed its batch after the check above
@@ -5887,13 +8532,13 @@ FROM #capture AS q;';
                 THROW;
             END CATCH;
 
-            -- a staged row carries no monday_board_id: its board is its batch's (MON_UpdateBatch.board_id), and
-            -- queries over the loader's rows (WHERE monday_board_id = ...) never read staged copies back; nor
+            -- a staged row carries no monday_board_id: its board is its batch''s (MON_UpdateBatch.board_id), and
+            -- queries over the loader''s rows (WHERE monday_board_id = ...) never read staged copies back; nor
             -- source_query: the query text is kept once, in MON_UpdateBatch.source_query, not once per row
             SET @chunk_from = 1;
             WHILE @chunk_from <= @rows
             BEGIN
-                IF @level = 'ITEMS'
+                IF @level = ''ITEMS''
                 BEGIN
                     INSERT INTO dbo.STG_MON_CustMasterSchedule WITH (ROWLOCK) (
                         monday_item_id, monday_board_id, item_name, group_id, update_operation, update_fields,
@@ -5909,7 +8554,7 @@ FROM #capture AS q;';
                         @source_table AS source_table,
                         CAST(NULL AS nvarchar(MAX)) AS source_query,
                         @new_batch AS update_batch_id,
-                        'PENDING' AS validation_status,
+                        ''PENDING'' AS validation_status,
                         NULL AS validation_errors,
                         s.update_row_no
                     FROM #staged AS s
@@ -5934,7 +8579,7 @@ FROM #capture AS q;';
                         @source_table AS source_table,
                         CAST(NULL AS nvarchar(MAX)) AS source_query,
                         @new_batch AS update_batch_id,
-                        'PENDING' AS validation_status,
+                        ''PENDING'' AS validation_status,
                         NULL AS validation_errors,
                         s.update_row_no
                     FROM #staged AS s
@@ -5958,13 +8603,13 @@ FROM #capture AS q;';
                 IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
                 SET @error_number = ERROR_NUMBER();
                 SET @error_message = LEFT(CONCAT(
-                    ERROR_MESSAGE(), N' Batch ', @new_batch, N' was staged (', @rows, N' rows) before its validation ',
-                    N'failed; its rows stay PENDING: validate it again with EXEC dbo.usp_ValidateStagedUpdates ',
-                    N'@batch_id = ''', @new_batch, N''';'
+                    ERROR_MESSAGE(), N'' Batch '', @new_batch, N'' was staged ('', @rows, N'' rows) before its validation '',
+                    N''failed; its rows stay PENDING: validate it again with EXEC dbo.usp_ValidateStagedUpdates '',
+                    N''@batch_id = '''''', @new_batch, N'''''';''
                 ), 2048);
                 EXEC dbo.usp_Private_CloseRunLog
                     @run_id = @run_id,
-                    @outcome = 'FAILED',
+                    @outcome = ''FAILED'',
                     @error_number = @error_number,
                     @error_message = @error_message,
                     @batch_id = @new_batch;
@@ -5989,14 +8634,14 @@ FROM #capture AS q;';
 
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
-            @outcome = 'SUCCEEDED',
+            @outcome = ''SUCCEEDED'',
             @rows_affected = @rows_staged,
             @batch_id = @batch_id;
 
         SET @msg = CONCAT(
-            N'Batch ', @batch_id, N' staged ', @rows_staged, N' rows for board ', @board_id,
-            N' (', @op, N' ', @level,
-            N'): ', @rows_valid, N' valid, ', @rows_warning, N' warning, ', @rows_invalid, N' invalid.'
+            N''Batch '', @batch_id, N'' staged '', @rows_staged, N'' rows for board '', @board_id,
+            N'' ('', @op, N'' '', @level,
+            N''): '', @rows_valid, N'' valid, '', @rows_warning, N'' warning, '', @rows_invalid, N'' invalid.''
         );
         PRINT @msg;
 
@@ -6012,8 +8657,8 @@ FROM #capture AS q;';
             @rows_invalid AS rows_invalid,
             CASE
                 WHEN @rows_invalid + @rows_warning > 0
-                    THEN N'SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''' + @batch_id + N''';'
-                ELSE N'EXEC dbo.usp_ReleaseBatch @batch_id = ''' + @batch_id + N''';'
+                    THEN N''SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = '''''' + @batch_id + N'''''';''
+                ELSE N''EXEC dbo.usp_ReleaseBatch @batch_id = '''''' + @batch_id + N'''''';''
             END AS next_step;
     END TRY
     BEGIN CATCH
@@ -6022,38 +8667,78 @@ FROM #capture AS q;';
         SET @error_message = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
-            @outcome = 'FAILED',
+            @outcome = ''FAILED'',
             @error_number = @error_number,
             @error_message = @error_message;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_StageUpdates.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_ValidationErrors.sql
--- vw_MON_ValidationErrors: one row per validation finding of the staged rows (both staging tables): which
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_ValidationErrors: one row per validation finding of the staged rows (both staging tables): which
 -- batch, row and item, which rule, which column (the query alias) and the message. Rows with no finding
 -- do not appear. Same columns as the PostgreSQL twin.
---   SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = 'UB20260101120000-a1b2c3' ORDER BY update_row_no;
+--   SELECT * FROM dbo.vw_MON_ValidationErrors WHERE batch_id = ''UB20260101120000-a1b2c3'' ORDER BY update_row_no;
 -- dropped and created anew (the install drops every view and function first)
-DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
+DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_ValidationErrors.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE VIEW dbo.vw_MON_ValidationErrors
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_ValidationErrors
 AS
 SELECT
     s.update_batch_id AS batch_id,
-    CAST('ITEMS' AS varchar(10)) AS target_level,
+    CAST(''ITEMS'' AS varchar(10)) AS target_level,
     s.update_row_no,
     s.monday_item_id,
     s.item_name,
@@ -6065,16 +8750,16 @@ SELECT
 FROM dbo.STG_MON_CustMasterSchedule AS s
 CROSS APPLY OPENJSON (CASE WHEN ISJSON(s.validation_errors) = 1 THEN s.validation_errors END)
     WITH (
-        severity varchar(10) '$.severity',
-        rule_code varchar(50) '$.rule',
-        column_id nvarchar(255) '$.column',
-        message_text nvarchar(4000) '$.message'
+        severity varchar(10) ''$.severity'',
+        rule_code varchar(50) ''$.rule'',
+        column_id nvarchar(255) ''$.column'',
+        message_text nvarchar(4000) ''$.message''
     ) AS e
 WHERE s.update_batch_id IS NOT NULL
 UNION ALL
 SELECT
     s.update_batch_id AS batch_id,
-    CAST('SUBITEMS' AS varchar(10)) AS target_level,
+    CAST(''SUBITEMS'' AS varchar(10)) AS target_level,
     s.update_row_no,
     s.monday_item_id,
     s.item_name,
@@ -6086,35 +8771,75 @@ SELECT
 FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
 CROSS APPLY OPENJSON (CASE WHEN ISJSON(s.validation_errors) = 1 THEN s.validation_errors END)
     WITH (
-        severity varchar(10) '$.severity',
-        rule_code varchar(50) '$.rule',
-        column_id nvarchar(255) '$.column',
-        message_text nvarchar(4000) '$.message'
+        severity varchar(10) ''$.severity'',
+        rule_code varchar(50) ''$.rule'',
+        column_id nvarchar(255) ''$.column'',
+        message_text nvarchar(4000) ''$.message''
     ) AS e
-WHERE s.update_batch_id IS NOT NULL;
+WHERE s.update_batch_id IS NOT NULL;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_ValidationErrors.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_TryJson.sql
--- fn_MON_Private_TryJson: the text itself when it is one valid JSON value (object, array, string, number,
--- true, false, null), else NULL (internal helper). SQL Server 2017's ISJSON accepts only objects and
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_TryJson: the text itself when it is one valid JSON value (object, array, string, number,
+-- true, false, null), else NULL (internal helper). SQL Server 2017''s ISJSON accepts only objects and
 -- arrays, so a scalar is tested inside a one-element array. Twin of
 -- db/postgres/functions/fn_MON_Private_TryJson.sql (which returns json).
---   SELECT dbo.fn_MON_Private_TryJson(N'{"index":1}'), dbo.fn_MON_Private_TryJson(N'plain text');
+--   SELECT dbo.fn_MON_Private_TryJson(N''{"index":1}''), dbo.fn_MON_Private_TryJson(N''plain text'');
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_TryJson.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_TryJson(@text nvarchar(MAX))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_TryJson(@text nvarchar(MAX))
 RETURNS nvarchar(MAX)
 AS
 BEGIN
@@ -6125,61 +8850,121 @@ BEGIN
         BEGIN
             SET @result = @text;
         END
-        ELSE IF ISJSON(N'[' + @text + N']') = 1
+        ELSE IF ISJSON(N''['' + @text + N'']'') = 1
         BEGIN
-            IF (SELECT COUNT(*) FROM OPENJSON(N'[' + @text + N']')) = 1
+            IF (SELECT COUNT(*) FROM OPENJSON(N''['' + @text + N'']'')) = 1
             BEGIN
                 SET @result = LTRIM(RTRIM(@text));
             END;
         END;
     END;
     RETURN @result;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_TryJson.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_ParseIdArray.sql
--- fn_MON_Private_ParseIdArray: the ids of a JSON array ('[41, 42]' or '["41", "42"]'), one row each
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_ParseIdArray: the ids of a JSON array (''[41, 42]'' or ''["41", "42"]''), one row each
 -- (internal helper of usp_ExtendLease / usp_ReleaseLease). An element that is not a whole number, or
 -- text that is not a JSON array, gives a row whose id is NULL: callers refuse the list when one is.
 -- Twin of db/postgres/functions/fn_MON_Private_ParseIdArray.sql (which returns bigint[] or NULL).
---   SELECT id FROM dbo.fn_MON_Private_ParseIdArray(N'[41, 42]');
+--   SELECT id FROM dbo.fn_MON_Private_ParseIdArray(N''[41, 42]'');
 -- dropped and created anew (the install drops every view and function first)
-DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_ParseIdArray.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE FUNCTION dbo.fn_MON_Private_ParseIdArray(@ids nvarchar(MAX))
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_ParseIdArray(@ids nvarchar(MAX))
 RETURNS table
 AS
 RETURN
 SELECT
     TRY_CAST(
         CASE
-            WHEN e.[type] IN (1, 2) AND LEN(e.[value]) BETWEEN 1 AND 18 AND e.[value] NOT LIKE N'%[^0-9]%'
+            WHEN e.[type] IN (1, 2) AND LEN(e.[value]) BETWEEN 1 AND 18 AND e.[value] NOT LIKE N''%[^0-9]%''
                 THEN e.[value]
         END AS bigint
     ) AS id
 FROM OPENJSON(
-    CASE WHEN ISJSON(@ids) = 1 AND LEFT(LTRIM(@ids), 1) = N'[' THEN @ids ELSE N'[null]' END
-) AS e;
+    CASE WHEN ISJSON(@ids) = 1 AND LEFT(LTRIM(@ids), 1) = N''['' THEN @ids ELSE N''[null]'' END
+) AS e;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_ParseIdArray.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_FinishBatchIfDone.sql
--- usp_Private_FinishBatchIfDone: closes a batch whose queue has no open row left (internal helper).
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_Private_FinishBatchIfDone: closes a batch whose queue has no open row left (internal helper).
 -- Called by usp_RecordSendResult and usp_ClaimQueueRows inside their transaction, with the batch row
 -- already locked (UPDLOCK). No open row (READY or CLAIMED) left:
 --   COMPLETED  every row SENT or SKIPPED
@@ -6188,17 +8973,37 @@ GO
 -- and completed_at is set. A batch that is not READY or SENDING is left alone.
 -- Twin of db/postgres/procedures/usp_Private_FinishBatchIfDone.sql.
 --   EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @status OUTPUT;
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_Private_FinishBatchIfDone', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_Private_FinishBatchIfDone AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_Private_FinishBatchIfDone'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_Private_FinishBatchIfDone AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_FinishBatchIfDone.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_Private_FinishBatchIfDone
     @batch_id varchar(50),
     @batch_status varchar(20) = NULL OUTPUT
 AS
@@ -6215,45 +9020,65 @@ BEGIN
     -- without reading the batch), there is nothing to count; count the outcomes only at the end
     IF NOT EXISTS (
         SELECT 1 FROM dbo.MON_UpdateQueue AS q
-        WHERE q.batch_id = @batch_id AND q.queue_status IN ('READY', 'CLAIMED')
+        WHERE q.batch_id = @batch_id AND q.queue_status IN (''READY'', ''CLAIMED'')
     )
     BEGIN
         SELECT
-            @sent = COUNT(CASE WHEN q.queue_status = 'SENT' THEN 1 END),
-            @bad = COUNT(CASE WHEN q.queue_status IN ('FAILED', 'DEAD') THEN 1 END)
+            @sent = COUNT(CASE WHEN q.queue_status = ''SENT'' THEN 1 END),
+            @bad = COUNT(CASE WHEN q.queue_status IN (''FAILED'', ''DEAD'') THEN 1 END)
         FROM dbo.MON_UpdateQueue AS q
         WHERE q.batch_id = @batch_id;
 
         UPDATE dbo.MON_UpdateBatch
         SET
             batch_status = CASE
-                WHEN @bad = 0 THEN 'COMPLETED'
-                WHEN @sent = 0 THEN 'FAILED'
-                ELSE 'PARTIAL'
+                WHEN @bad = 0 THEN ''COMPLETED''
+                WHEN @sent = 0 THEN ''FAILED''
+                ELSE ''PARTIAL''
             END,
             send_started_at = COALESCE(send_started_at, @now),
             completed_at = @now
         WHERE batch_id = @batch_id
-            AND batch_status IN ('READY', 'SENDING');
+            AND batch_status IN (''READY'', ''SENDING'');
     END;
 
     SELECT @batch_status = b.batch_status
     FROM dbo.MON_UpdateBatch AS b
     WHERE b.batch_id = @batch_id;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_Private_FinishBatchIfDone.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ClaimQueueRows.sql
--- usp_ClaimQueueRows: the sender's claim. Claims up to @max_rows open rows (READY with visible_after
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_ClaimQueueRows: the sender''s claim. Claims up to @max_rows open rows (READY with visible_after
 -- <= now, or CLAIMED with an expired lease) of ONE board, in queue_id order, and returns them.
 --   * SELECT TOP (@max_rows) ... WITH (ROWLOCK, READPAST, UPDLOCK) + UPDATE ... OUTPUT: two senders
---     never get the same row, and neither waits for the other's rows;
---   * a short transaction that commits the lease before the sender makes any HTTP call (the sender's
+--     never get the same row, and neither waits for the other''s rows;
+--   * a short transaction that commits the lease before the sender makes any HTTP call (the sender''s
 --     connection is in autocommit mode);
 --   * sets CLAIMED, lease_owner, lease_expires_at = now + @lease_seconds, claimed_at, attempt_count + 1,
 --     and moves the batch READY -> SENDING (READPAST: a batch row locked by a result being recorded is
@@ -6264,33 +9089,53 @@ GO
 -- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
 -- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ClaimQueueRows', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_ClaimQueueRows AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_ClaimQueueRows'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_ClaimQueueRows AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ClaimQueueRows.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_ClaimQueueRows
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_ClaimQueueRows
     @worker_id varchar(100) = NULL,
     @batch_id varchar(50) = NULL,
     @board_id bigint = NULL,
     @max_rows int = 50,
     @lease_seconds int = 300,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_ClaimQueueRows: claims open send-queue rows of one board for a worker, with a lease.
+        PRINT N''dbo.usp_ClaimQueueRows: claims open send-queue rows of one board for a worker, with a lease.
 Returns the claimed rows (queue_id order); the sender sends them, then records each result with
-dbo.usp_RecordSendResult. A row whose lease expires is claimable again (was_expired = ''Y'').
+dbo.usp_RecordSendResult. A row whose lease expires is claimable again (was_expired = ''''Y'''').
 
 Parameters:
   @worker_id     varchar(100)  required  who claims (host:pid); results are fenced on it
@@ -6298,42 +9143,42 @@ Parameters:
   @board_id      bigint        NULL      only rows of this board; NULL: the board of the oldest open row
   @max_rows      int           50        1..1000 rows per claim
   @lease_seconds int           300       1..86400 seconds until the lease expires
-  @help          char(1)       ''N''       ''Y'' prints this text and does nothing else
+  @help          char(1)       ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
-  EXEC dbo.usp_ClaimQueueRows @worker_id = ''dba-test'', @batch_id = ''UB20260101-0001'', @max_rows = 10;
-  EXEC dbo.usp_ClaimQueueRows @worker_id = ''sender-1'', @board_id = 8709134353, @lease_seconds = 120;';
+  EXEC dbo.usp_ClaimQueueRows @worker_id = ''''dba-test'''', @batch_id = ''''UB20260101-0001'''', @max_rows = 10;
+  EXEC dbo.usp_ClaimQueueRows @worker_id = ''''sender-1'''', @board_id = 8709134353, @lease_seconds = 120;'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ClaimQueueRows';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ClaimQueueRows'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
-    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50601);
         SET @errors = CONCAT(
-            @errors + N' ',
-            N'@worker_id is required: pass a name that identifies the sender process, e.g. ''host-1:4711''.'
+            @errors + N'' '',
+            N''@worker_id is required: pass a name that identifies the sender process, e.g. ''''host-1:4711''''.''
         );
     END;
     IF @max_rows IS NULL OR @max_rows NOT BETWEEN 1 AND 1000
     BEGIN
         SET @first = COALESCE(@first, 50602);
         SET @errors = CONCAT(
-            @errors + N' ', N'@max_rows = ', COALESCE(CAST(@max_rows AS nvarchar(20)), N'NULL'),
-            N' is not supported: pass a number of rows from 1 to 1000.'
+            @errors + N'' '', N''@max_rows = '', COALESCE(CAST(@max_rows AS nvarchar(20)), N''NULL''),
+            N'' is not supported: pass a number of rows from 1 to 1000.''
         );
     END;
     IF @lease_seconds IS NULL OR @lease_seconds NOT BETWEEN 1 AND 86400
     BEGIN
         SET @first = COALESCE(@first, 50603);
         SET @errors = CONCAT(
-            @errors + N' ', N'@lease_seconds = ', COALESCE(CAST(@lease_seconds AS nvarchar(20)), N'NULL'),
-            N' is not supported: pass a lease from 1 to 86400 seconds.'
+            @errors + N'' '', N''@lease_seconds = '', COALESCE(CAST(@lease_seconds AS nvarchar(20)), N''NULL''),
+            N'' is not supported: pass a lease from 1 to 86400 seconds.''
         );
     END;
     IF @errors IS NOT NULL
@@ -6344,14 +9189,14 @@ Examples:
     DECLARE
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
-            N'EXEC dbo.usp_ClaimQueueRows @worker_id = ',
-            COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
-            N', @batch_id = ', COALESCE(N'''' + REPLACE(@batch_id, N'''', N'''''') + N'''', N'NULL'),
-            N', @board_id = ', COALESCE(CAST(@board_id AS nvarchar(20)), N'NULL'),
-            N', @max_rows = ', @max_rows, N', @lease_seconds = ', @lease_seconds, N';'
+            N''EXEC dbo.usp_ClaimQueueRows @worker_id = '',
+            COALESCE(N'''''''' + REPLACE(@worker_id, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @batch_id = '', COALESCE(N'''''''' + REPLACE(@batch_id, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @board_id = '', COALESCE(CAST(@board_id AS nvarchar(20)), N''NULL''),
+            N'', @max_rows = '', @max_rows, N'', @lease_seconds = '', @lease_seconds, N'';''
         );
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_ClaimQueueRows', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
+        @proc_name = N''usp_ClaimQueueRows'', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
 
     DECLARE
         @now datetime2(3) = SYSUTCDATETIME(),
@@ -6372,19 +9217,19 @@ Examples:
         -- expired leases after the last allowed attempt: DEAD, not claimed again
         UPDATE q
         SET
-            q.queue_status = 'DEAD',
+            q.queue_status = ''DEAD'',
             q.completed_at = @now,
-            q.last_error_code = 'LEASE_EXPIRED',
+            q.last_error_code = ''LEASE_EXPIRED'',
             q.last_error = LEFT(CONCAT(
-                N'the lease of ', q.lease_owner, N' expired on attempt ', q.attempt_count, N' of ', q.max_attempts,
-                N' with no result recorded; the row may or may not have reached the board:',
-                N' check the item on monday, then stage it again if needed'
+                N''the lease of '', q.lease_owner, N'' expired on attempt '', q.attempt_count, N'' of '', q.max_attempts,
+                N'' with no result recorded; the row may or may not have reached the board:'',
+                N'' check the item on monday, then stage it again if needed''
             ), 4000),
             q.lease_owner = NULL,
             q.lease_expires_at = NULL
         OUTPUT INSERTED.batch_id INTO @dead (batch_id)
         FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
-        WHERE q.queue_status = 'CLAIMED'
+        WHERE q.queue_status = ''CLAIMED''
             AND q.lease_expires_at <= @now
             AND q.attempt_count >= q.max_attempts
             AND (@batch_id IS NULL OR q.batch_id = @batch_id)
@@ -6411,10 +9256,10 @@ Examples:
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
             WHERE (@batch_id IS NULL OR q.batch_id = @batch_id)
                 -- the filter of IX_MON_UpdateQueue_claim, spelled out so that the index matches
-                AND q.queue_status IN ('READY', 'CLAIMED')
+                AND q.queue_status IN (''READY'', ''CLAIMED'')
                 AND (
-                    (q.queue_status = 'READY' AND q.visible_after <= @now)
-                    OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= @now)
+                    (q.queue_status = ''READY'' AND q.visible_after <= @now)
+                    OR (q.queue_status = ''CLAIMED'' AND q.lease_expires_at <= @now)
                 )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
@@ -6422,28 +9267,28 @@ Examples:
 
         IF @pick_board IS NOT NULL
         BEGIN
-            -- pick, then update: the pick's UPDLOCK holds the rows until COMMIT, READPAST skips rows another
+            -- pick, then update: the pick''s UPDLOCK holds the rows until COMMIT, READPAST skips rows another
             -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE)
             INSERT INTO @claimed (queue_id, batch_id, was_expired)
             SELECT TOP (@max_rows)
                 q.queue_id,
                 q.batch_id,
-                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END AS was_expired
+                CASE WHEN q.queue_status = ''CLAIMED'' THEN ''Y'' ELSE ''N'' END AS was_expired
             FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
             WHERE q.board_id = @pick_board
                 AND (@batch_id IS NULL OR q.batch_id = @batch_id)
-                AND q.queue_status IN ('READY', 'CLAIMED')
+                AND q.queue_status IN (''READY'', ''CLAIMED'')
                 AND (
-                    (q.queue_status = 'READY' AND q.visible_after <= @now)
+                    (q.queue_status = ''READY'' AND q.visible_after <= @now)
                     OR (
-                        q.queue_status = 'CLAIMED'
+                        q.queue_status = ''CLAIMED''
                         AND q.lease_expires_at <= @now
                         AND q.attempt_count < q.max_attempts
                     )
                 )
                 -- overlapping batches go in release order: a row waits while a batch released before its
                 -- own still has an open row for the same item. Read uncommitted, on purpose: two claims
-                -- never wait on each other's rows (no deadlock), and a row read as still open that is
+                -- never wait on each other''s rows (no deadlock), and a row read as still open that is
                 -- being closed only makes this row wait for the next claim
                 AND NOT EXISTS (
                     SELECT 1
@@ -6452,7 +9297,7 @@ Examples:
                     INNER JOIN dbo.MON_UpdateBatch AS qb WITH (READUNCOMMITTED) ON q.batch_id = qb.batch_id
                     WHERE
                         o.monday_item_id = q.monday_item_id
-                        AND o.queue_status IN ('READY', 'CLAIMED')
+                        AND o.queue_status IN (''READY'', ''CLAIMED'')
                         AND o.batch_id <> q.batch_id
                         AND (
                             ob.released_at < qb.released_at
@@ -6464,30 +9309,30 @@ Examples:
 
             UPDATE q
             SET
-                q.queue_status = 'CLAIMED',
+                q.queue_status = ''CLAIMED'',
                 q.lease_owner = @worker_id,
                 q.lease_expires_at = DATEADD(SECOND, @lease_seconds, @now),
                 q.claimed_at = @now,
                 q.attempt_count = q.attempt_count + 1
             FROM dbo.MON_UpdateQueue AS q
             INNER JOIN @claimed AS c ON q.queue_id = c.queue_id
-            -- the pick's condition again: a row another claim took in between is not taken twice (SQL Server's
+            -- the pick''s condition again: a row another claim took in between is not taken twice (SQL Server''s
             -- UPDLOCK already prevents that; an engine that ignores the hint re-reads the row here)
             WHERE
-                (q.queue_status = 'READY' AND q.visible_after <= @now)
+                (q.queue_status = ''READY'' AND q.visible_after <= @now)
                 OR (
-                    q.queue_status = 'CLAIMED'
+                    q.queue_status = ''CLAIMED''
                     AND q.lease_expires_at <= @now
                     AND q.attempt_count < q.max_attempts
                 );
-            -- keep the rows this call holds now (this transaction's locks keep them so until COMMIT)
+            -- keep the rows this call holds now (this transaction''s locks keep them so until COMMIT)
             DELETE c
             FROM @claimed AS c
             WHERE NOT EXISTS (
                 SELECT 1 FROM dbo.MON_UpdateQueue AS q
                 WHERE
                     q.queue_id = c.queue_id
-                    AND q.queue_status = 'CLAIMED'
+                    AND q.queue_status = ''CLAIMED''
                     AND q.claimed_at = @now
                     AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
                     AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id)
@@ -6496,10 +9341,10 @@ Examples:
 
             UPDATE b
             SET
-                b.batch_status = 'SENDING',
+                b.batch_status = ''SENDING'',
                 b.send_started_at = COALESCE(b.send_started_at, @now)
             FROM dbo.MON_UpdateBatch AS b WITH (ROWLOCK, READPAST)
-            WHERE b.batch_status = 'READY'
+            WHERE b.batch_status = ''READY''
                 AND b.batch_id IN (SELECT c.batch_id FROM @claimed AS c);
         END;
 
@@ -6535,72 +9380,112 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_message nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_message;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_message;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ClaimQueueRows.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ExtendLease.sql
--- usp_ExtendLease: extends the leases a worker holds (a long send keeps its rows). Fenced: only rows
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_ExtendLease: extends the leases a worker holds (a long send keeps its rows). Fenced: only rows
 -- CLAIMED by @worker_id are extended (an expired lease nobody took over yet is extended too); @extended
 -- says how many, so a sender that gets fewer than it asked for knows it lost those rows and must not
 -- record results for them. Twin of db/postgres/procedures/usp_ExtendLease.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ExtendLease', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_ExtendLease AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_ExtendLease'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_ExtendLease AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ExtendLease.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_ExtendLease
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_ExtendLease
     @worker_id varchar(100) = NULL,
     @queue_ids nvarchar(MAX) = NULL,
     @lease_seconds int = 300,
     @extended int = NULL OUTPUT,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_ExtendLease: extends the leases of queue rows the worker holds.
+        PRINT N''dbo.usp_ExtendLease: extends the leases of queue rows the worker holds.
 
 Parameters:
   @worker_id     varchar(100)   required  the worker that holds the leases
-  @queue_ids     nvarchar(max)  required  JSON array of queue ids, e.g. ''[41, 42]''
+  @queue_ids     nvarchar(max)  required  JSON array of queue ids, e.g. ''''[41, 42]''''
   @lease_seconds int            300       1..86400: the new lease runs this long from now
   @extended      int            OUTPUT    how many rows were extended (rows not held by the worker are not)
-  @help          char(1)        ''N''       ''Y'' prints this text and does nothing else
+  @help          char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Example:
   DECLARE @n int;
-  EXEC dbo.usp_ExtendLease @worker_id = ''sender-1'', @queue_ids = N''[41, 42]'', @lease_seconds = 300,
+  EXEC dbo.usp_ExtendLease @worker_id = ''''sender-1'''', @queue_ids = N''''[41, 42]'''', @lease_seconds = 300,
        @extended = @n OUTPUT;
-  SELECT @n AS extended;';
+  SELECT @n AS extended;'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ExtendLease';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ExtendLease'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
-    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50601);
-        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the rows.');
+        SET @errors = CONCAT(@errors + N'' '', N''@worker_id is required: pass the worker id that claimed the rows.'');
     END;
     IF @queue_ids IS NULL OR EXISTS (
         SELECT 1
@@ -6610,16 +9495,16 @@ Example:
     BEGIN
         SET @first = COALESCE(@first, 50604);
         SET @errors = CONCAT(
-            @errors + N' ', N'@queue_ids = ', COALESCE(N'''' + LEFT(@queue_ids, 200) + N'''', N'NULL'),
-            N' is not a JSON array of queue ids: pass e.g. ''[41, 42]''.'
+            @errors + N'' '', N''@queue_ids = '', COALESCE(N'''''''' + LEFT(@queue_ids, 200) + N'''''''', N''NULL''),
+            N'' is not a JSON array of queue ids: pass e.g. ''''[41, 42]''''.''
         );
     END;
     IF @lease_seconds IS NULL OR @lease_seconds NOT BETWEEN 1 AND 86400
     BEGIN
         SET @first = COALESCE(@first, 50603);
         SET @errors = CONCAT(
-            @errors + N' ', N'@lease_seconds = ', COALESCE(CAST(@lease_seconds AS nvarchar(20)), N'NULL'),
-            N' is not supported: pass a lease from 1 to 86400 seconds.'
+            @errors + N'' '', N''@lease_seconds = '', COALESCE(CAST(@lease_seconds AS nvarchar(20)), N''NULL''),
+            N'' is not supported: pass a lease from 1 to 86400 seconds.''
         );
     END;
     IF @errors IS NOT NULL
@@ -6630,20 +9515,20 @@ Example:
     DECLARE
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
-            N'DECLARE @n int; EXEC dbo.usp_ExtendLease @worker_id = ',
-            COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
-            N', @queue_ids = N''', REPLACE(@queue_ids, N'''', N''''''), N'''',
-            N', @lease_seconds = ', @lease_seconds, N', @extended = @n OUTPUT;'
+            N''DECLARE @n int; EXEC dbo.usp_ExtendLease @worker_id = '',
+            COALESCE(N'''''''' + REPLACE(@worker_id, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @queue_ids = N'''''', REPLACE(@queue_ids, N'''''''', N''''''''''''), N'''''''',
+            N'', @lease_seconds = '', @lease_seconds, N'', @extended = @n OUTPUT;''
         );
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_ExtendLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
+        @proc_name = N''usp_ExtendLease'', @parameters_used = @params, @run_id = @run_id OUTPUT;
 
     BEGIN TRY
         UPDATE q
         SET q.lease_expires_at = DATEADD(SECOND, @lease_seconds, SYSUTCDATETIME())
         FROM dbo.MON_UpdateQueue AS q
         WHERE q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
-            AND q.queue_status = 'CLAIMED'
+            AND q.queue_status = ''CLAIMED''
             AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
             AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @extended = @@ROWCOUNT;
@@ -6654,71 +9539,111 @@ Example:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ExtendLease.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseLease.sql
--- usp_ReleaseLease: gives claimed rows back (graceful stop of a sender): READY again at once, the attempt
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_ReleaseLease: gives claimed rows back (graceful stop of a sender): READY again at once, the attempt
 -- not counted. Fenced: only rows CLAIMED by @worker_id. @queue_ids NULL releases every row the worker
 -- holds. A SENDING batch of the released rows goes back to READY when nothing of it was sent or answered
 -- (no row SENT, SKIPPED, FAILED or DEAD) and no row of it is claimed any more (e.g. monday refused the
 -- token before the first row was sent). Twin of db/postgres/procedures/usp_ReleaseLease.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ReleaseLease', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseLease AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_ReleaseLease'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_ReleaseLease AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ReleaseLease.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_ReleaseLease
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_ReleaseLease
     @worker_id varchar(100) = NULL,
     @queue_ids nvarchar(MAX) = NULL,
     @released int = NULL OUTPUT,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_ReleaseLease: gives claimed queue rows back: READY at once, the attempt not counted.
+        PRINT N''dbo.usp_ReleaseLease: gives claimed queue rows back: READY at once, the attempt not counted.
 A SENDING batch none of whose rows was sent or answered, and none is claimed any more, is READY again.
 
 Parameters:
   @worker_id  varchar(100)   required  the worker that holds the leases
-  @queue_ids  nvarchar(max)  NULL      JSON array of queue ids, e.g. ''[41, 42]''; NULL: every row the worker holds
+  @queue_ids  nvarchar(max)  NULL      JSON array of queue ids, e.g. ''''[41, 42]''''; NULL: every row the worker holds
   @released   int            OUTPUT    how many rows were released
-  @help       char(1)        ''N''       ''Y'' prints this text and does nothing else
+  @help       char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
   DECLARE @n int;
-  EXEC dbo.usp_ReleaseLease @worker_id = ''sender-1'', @queue_ids = N''[41, 42]'', @released = @n OUTPUT;
-  EXEC dbo.usp_ReleaseLease @worker_id = ''sender-1'', @released = @n OUTPUT;';
+  EXEC dbo.usp_ReleaseLease @worker_id = ''''sender-1'''', @queue_ids = N''''[41, 42]'''', @released = @n OUTPUT;
+  EXEC dbo.usp_ReleaseLease @worker_id = ''''sender-1'''', @released = @n OUTPUT;'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseLease';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ReleaseLease'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
-    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50601);
-        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the rows.');
+        SET @errors = CONCAT(@errors + N'' '', N''@worker_id is required: pass the worker id that claimed the rows.'');
     END;
     IF @queue_ids IS NOT NULL AND EXISTS (
         SELECT 1
@@ -6728,8 +9653,8 @@ Examples:
     BEGIN
         SET @first = COALESCE(@first, 50604);
         SET @errors = CONCAT(
-            @errors + N' ', N'@queue_ids = ''', LEFT(@queue_ids, 200),
-            N''' is not a JSON array of queue ids: pass e.g. ''[41, 42]'', or NULL for every row the worker holds.'
+            @errors + N'' '', N''@queue_ids = '''''', LEFT(@queue_ids, 200),
+            N'''''' is not a JSON array of queue ids: pass e.g. ''''[41, 42]'''', or NULL for every row the worker holds.''
         );
     END;
     IF @errors IS NOT NULL
@@ -6740,13 +9665,13 @@ Examples:
     DECLARE
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
-            N'DECLARE @n int; EXEC dbo.usp_ReleaseLease @worker_id = ',
-            COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
-            N', @queue_ids = ', COALESCE(N'N''' + REPLACE(@queue_ids, N'''', N'''''') + N'''', N'NULL'),
-            N', @released = @n OUTPUT;'
+            N''DECLARE @n int; EXEC dbo.usp_ReleaseLease @worker_id = '',
+            COALESCE(N'''''''' + REPLACE(@worker_id, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @queue_ids = '', COALESCE(N''N'''''' + REPLACE(@queue_ids, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @released = @n OUTPUT;''
         );
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_ReleaseLease', @parameters_used = @params, @run_id = @run_id OUTPUT;
+        @proc_name = N''usp_ReleaseLease'', @parameters_used = @params, @run_id = @run_id OUTPUT;
 
     DECLARE @rows TABLE (queue_id bigint NOT NULL PRIMARY KEY, batch_id varchar(50) COLLATE DATABASE_DEFAULT NOT NULL);
     DECLARE @locked int;
@@ -6754,7 +9679,7 @@ Examples:
     BEGIN TRY
         BEGIN TRANSACTION;
         -- the lock order of every procedure: the batch rows first, then their queue rows (docs/sql_conventions.md);
-        -- the worker's rows and their batches are read, the batches locked, then the rows updated
+        -- the worker''s rows and their batches are read, the batches locked, then the rows updated
         INSERT INTO @rows (queue_id, batch_id)
         SELECT
             q.queue_id,
@@ -6764,7 +9689,7 @@ Examples:
             @queue_ids IS NULL
             OR q.queue_id IN (SELECT i.id FROM dbo.fn_MON_Private_ParseIdArray(@queue_ids) AS i)
         )
-        AND q.queue_status = 'CLAIMED'
+        AND q.queue_status = ''CLAIMED''
         AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
         AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
 
@@ -6775,29 +9700,29 @@ Examples:
         -- the fence again: a row whose lease expired meanwhile may have been claimed by another worker
         UPDATE q
         SET
-            q.queue_status = 'READY',
+            q.queue_status = ''READY'',
             q.lease_owner = NULL,
             q.lease_expires_at = NULL,
             q.visible_after = SYSUTCDATETIME(),
             q.attempt_count = CASE WHEN q.attempt_count > 0 THEN q.attempt_count - 1 ELSE 0 END
         FROM dbo.MON_UpdateQueue AS q
         INNER JOIN @rows AS r ON q.queue_id = r.queue_id
-        WHERE q.queue_status = 'CLAIMED'
+        WHERE q.queue_status = ''CLAIMED''
             AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
             AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
         SET @released = @@ROWCOUNT;
 
         -- a batch whose rows all went back before anything of it was sent is READY again, not SENDING
         UPDATE b
-        SET b.batch_status = 'READY'
+        SET b.batch_status = ''READY''
         FROM dbo.MON_UpdateBatch AS b
         WHERE
             b.batch_id IN (SELECT r.batch_id FROM @rows AS r)
-            AND b.batch_status = 'SENDING'
+            AND b.batch_status = ''SENDING''
             AND NOT EXISTS (
                 SELECT 1
                 FROM dbo.MON_UpdateQueue AS q
-                WHERE q.batch_id = b.batch_id AND q.queue_status IN ('CLAIMED', 'SENT', 'SKIPPED', 'FAILED', 'DEAD')
+                WHERE q.batch_id = b.batch_id AND q.queue_status IN (''CLAIMED'', ''SENT'', ''SKIPPED'', ''FAILED'', ''DEAD'')
             );
         COMMIT TRANSACTION;
 
@@ -6807,81 +9732,121 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ReleaseLease.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_RecordCreatedItem.sql
--- usp_RecordCreatedItem: stores the id of the item a CREATE queue row has just created, before the rest of
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_RecordCreatedItem: stores the id of the item a CREATE queue row has just created, before the rest of
 -- the result is recorded, so that a sender that crashes now cannot create the item twice (the next
 -- claim returns created_item_id and the sender only finishes the row). Fenced like usp_RecordSendResult:
 -- refused (50606) unless the row is CLAIMED by @worker_id. Recording the same id again is accepted;
 -- another id is refused (50610). Twin of db/postgres/procedures/usp_RecordCreatedItem.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordCreatedItem', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_RecordCreatedItem AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_RecordCreatedItem'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_RecordCreatedItem AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_RecordCreatedItem.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_RecordCreatedItem
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_RecordCreatedItem
     @queue_id bigint = NULL,
     @worker_id varchar(100) = NULL,
     @created_item_id bigint = NULL,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_RecordCreatedItem: stores the id of the item just created for a claimed CREATE queue row
+        PRINT N''dbo.usp_RecordCreatedItem: stores the id of the item just created for a claimed CREATE queue row
 (called by the sender right after create_item / create_subitem answered, before usp_RecordSendResult).
 
 Parameters:
   @queue_id        bigint        required  the claimed CREATE row
   @worker_id       varchar(100)  required  the worker that holds the lease
   @created_item_id bigint        required  the item id monday returned
-  @help            char(1)       ''N''       ''Y'' prints this text and does nothing else
+  @help            char(1)       ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Example:
-  EXEC dbo.usp_RecordCreatedItem @queue_id = 42, @worker_id = ''sender-1'', @created_item_id = 1234567890;';
+  EXEC dbo.usp_RecordCreatedItem @queue_id = 42, @worker_id = ''''sender-1'''', @created_item_id = 1234567890;'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordCreatedItem';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_RecordCreatedItem'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
     IF @queue_id IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50605);
-        SET @errors = CONCAT(@errors + N' ', N'@queue_id is required: pass the queue_id of the claimed CREATE row.');
+        SET @errors = CONCAT(@errors + N'' '', N''@queue_id is required: pass the queue_id of the claimed CREATE row.'');
     END;
-    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50601);
-        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the row.');
+        SET @errors = CONCAT(@errors + N'' '', N''@worker_id is required: pass the worker id that claimed the row.'');
     END;
     IF @created_item_id IS NULL OR @created_item_id <= 0
     BEGIN
         SET @first = COALESCE(@first, 50609);
         SET @errors = CONCAT(
-            @errors + N' ',
-            N'@created_item_id is required: pass the id of the item monday created (a positive number).'
+            @errors + N'' '',
+            N''@created_item_id is required: pass the id of the item monday created (a positive number).''
         );
     END;
     IF @errors IS NOT NULL
@@ -6893,9 +9858,9 @@ Example:
         @run_id bigint,
         @batch_id varchar(50),
         @params nvarchar(MAX) = CONCAT(
-            N'EXEC dbo.usp_RecordCreatedItem @queue_id = ', @queue_id,
-            N', @worker_id = ', COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
-            N', @created_item_id = ', @created_item_id, N';'
+            N''EXEC dbo.usp_RecordCreatedItem @queue_id = '', @queue_id,
+            N'', @worker_id = '', COALESCE(N'''''''' + REPLACE(@worker_id, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @created_item_id = '', @created_item_id, N'';''
         );
 
     SELECT @batch_id = q.batch_id
@@ -6903,7 +9868,7 @@ Example:
     WHERE q.queue_id = @queue_id;
 
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_RecordCreatedItem', @batch_id = @batch_id, @parameters_used = @params,
+        @proc_name = N''usp_RecordCreatedItem'', @batch_id = @batch_id, @parameters_used = @params,
         @run_id = @run_id OUTPUT;
 
     DECLARE
@@ -6929,41 +9894,41 @@ Example:
         IF @q_status IS NULL
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' does not exist: pass a queue_id returned by usp_ClaimQueueRows.'
+                N''queue row '', @queue_id, N'' does not exist: pass a queue_id returned by usp_ClaimQueueRows.''
             );
             THROW 50605, @msg, 1;
         END;
-        -- the fence: the lease owner's row, CLAIMED, or CANCELLED after its lease expired (the item was created)
-        IF @q_status NOT IN ('CLAIMED', 'CANCELLED') OR @q_owner IS NULL
+        -- the fence: the lease owner''s row, CLAIMED, or CANCELLED after its lease expired (the item was created)
+        IF @q_status NOT IN (''CLAIMED'', ''CANCELLED'') OR @q_owner IS NULL
             OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' is ', @q_status,
+                N''queue row '', @queue_id, N'' is '', @q_status,
                 CASE
-                    WHEN @q_status = 'CLAIMED'
-                        THEN CONCAT(N' by ''', @q_owner, N''' until ', CONVERT(nvarchar(30), @q_expires, 121))
-                    ELSE N''
+                    WHEN @q_status = ''CLAIMED''
+                        THEN CONCAT(N'' by '''''', @q_owner, N'''''' until '', CONVERT(nvarchar(30), @q_expires, 121))
+                    ELSE N''''
                 END,
-                N', not claimed by ''', @worker_id, N''': the created item id was not recorded and nothing changed.',
-                N' The lease was lost; record item ', @created_item_id,
-                N' by hand in MON_UpdateQueue.created_item_id if it exists on the board, so it is not created twice.'
+                N'', not claimed by '''''', @worker_id, N'''''': the created item id was not recorded and nothing changed.'',
+                N'' The lease was lost; record item '', @created_item_id,
+                N'' by hand in MON_UpdateQueue.created_item_id if it exists on the board, so it is not created twice.''
             );
             THROW 50606, @msg, 1;
         END;
-        IF @q_operation <> 'CREATE'
+        IF @q_operation <> ''CREATE''
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' is an ', @q_operation,
-                N' row, not a CREATE: only a CREATE row records a created item id.'
+                N''queue row '', @queue_id, N'' is an '', @q_operation,
+                N'' row, not a CREATE: only a CREATE row records a created item id.''
             );
             THROW 50609, @msg, 1;
         END;
         IF @q_created IS NOT NULL AND @q_created <> @created_item_id
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' already recorded created item ', @q_created,
-                N', and @created_item_id is ', @created_item_id,
-                N': one CREATE row makes one item. Check both items on the board; archive the duplicate by hand.'
+                N''queue row '', @queue_id, N'' already recorded created item '', @q_created,
+                N'', and @created_item_id is '', @created_item_id,
+                N'': one CREATE row makes one item. Check both items on the board; archive the duplicate by hand.''
             );
             THROW 50610, @msg, 1;
         END;
@@ -6980,42 +9945,82 @@ Example:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_RecordCreatedItem.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_RecordSendResult.sql
--- usp_RecordSendResult: records the outcome of sending one claimed queue row (called by the sender).
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_RecordSendResult: records the outcome of sending one claimed queue row (called by the sender).
 -- Fenced: refused (50606) unless the row is CLAIMED by @worker_id, so a sender whose lease was lost
 -- (expired and claimed by another, released, cancelled) can change nothing.
---   SENT     closes the row; one MON_UpdateAudit row per cell in @cells (and one 'name' row for a
---            created item); for a ROLLBACK batch the original batch's audit rows of the restored cells
+--   SENT     closes the row; one MON_UpdateAudit row per cell in @cells (and one ''name'' row for a
+--            created item); for a ROLLBACK batch the original batch''s audit rows of the restored cells
 --            get rollback_timestamp / rollback_reason / rollback_batch_id
 --   SKIPPED  closes the row (nothing needed changing); no audit
---   FAILED   closes the row with monday's error (not retryable); the batch goes on
+--   FAILED   closes the row with monday''s error (not retryable); the batch goes on
 --   RETRY    back to READY with visible_after = now + the greater of @retry_after_seconds and the
 --            backoff 5 s * 2^(attempt_count - 1), capped at 900 s; DEAD after max_attempts
 -- When no open row is left the batch becomes COMPLETED, PARTIAL or FAILED (usp_Private_FinishBatchIfDone).
 -- Lock order (as in usp_CancelBatch): batch row, then queue row; the claim never waits for a batch row.
 -- Twin of db/postgres/procedures/usp_RecordSendResult.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordSendResult', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_RecordSendResult AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_RecordSendResult'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_RecordSendResult AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_RecordSendResult.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_RecordSendResult
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_RecordSendResult
     @queue_id bigint = NULL,
     @worker_id varchar(100) = NULL,
     @outcome varchar(20) = NULL,
@@ -7025,43 +10030,43 @@ ALTER PROCEDURE dbo.usp_RecordSendResult
     @error_message nvarchar(4000) = NULL,
     @retry_after_seconds int = NULL,
     @result_detail nvarchar(MAX) = NULL,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_RecordSendResult: records what happened to one claimed queue row (called by the sender).
+        PRINT N''dbo.usp_RecordSendResult: records what happened to one claimed queue row (called by the sender).
 Refused unless the row is CLAIMED by @worker_id (a lost lease changes nothing).
 
 Parameters:
   @queue_id            bigint          required  the claimed row
   @worker_id           varchar(100)    required  the worker that holds the lease
-  @outcome             varchar(20)     required  ''SENT'' | ''SKIPPED'' | ''FAILED'' | ''RETRY''
+  @outcome             varchar(20)     required  ''''SENT'''' | ''''SKIPPED'''' | ''''FAILED'''' | ''''RETRY''''
   @cells               nvarchar(max)   NULL      JSON array [{"column_id","old_value","new_value"}] of the cells
                                                  changed (SENT)
   @created_item_id     bigint          NULL      the id of the item a CREATE row created
-  @error_code          varchar(100)    NULL      monday''s error code (FAILED, RETRY)
-  @error_message       nvarchar(4000)  NULL      monday''s error message (FAILED, RETRY)
+  @error_code          varchar(100)    NULL      monday''''s error code (FAILED, RETRY)
+  @error_message       nvarchar(4000)  NULL      monday''''s error message (FAILED, RETRY)
   @retry_after_seconds int             NULL      the wait monday asked for (RETRY); the SQL backoff applies
                                                  when longer
   @result_detail       nvarchar(max)   NULL      anything worth keeping (request id, skipped cells, ...)
-  @help                char(1)         ''N''       ''Y'' prints this text and does nothing else
+  @help                char(1)         ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
-  EXEC dbo.usp_RecordSendResult @queue_id = 42, @worker_id = ''sender-1'', @outcome = ''SENT'',
-       @cells = N''[{"column_id": "status", "old_value": "{\"index\":0}", "new_value": "{\"index\":1}"}]'';
-  EXEC dbo.usp_RecordSendResult @queue_id = 43, @worker_id = ''sender-1'', @outcome = ''RETRY'',
-       @error_code = ''COMPLEXITY_BUDGET_EXHAUSTED'', @error_message = N''Complexity budget exhausted'',
-       @retry_after_seconds = 30;';
+  EXEC dbo.usp_RecordSendResult @queue_id = 42, @worker_id = ''''sender-1'''', @outcome = ''''SENT'''',
+       @cells = N''''[{"column_id": "status", "old_value": "{\"index\":0}", "new_value": "{\"index\":1}"}]'''';
+  EXEC dbo.usp_RecordSendResult @queue_id = 43, @worker_id = ''''sender-1'''', @outcome = ''''RETRY'''',
+       @error_code = ''''COMPLEXITY_BUDGET_EXHAUSTED'''', @error_message = N''''Complexity budget exhausted'''',
+       @retry_after_seconds = 30;'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordSendResult';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_RecordSendResult'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE
@@ -7074,33 +10079,33 @@ Examples:
     BEGIN
         SET @first = COALESCE(@first, 50605);
         SET @errors = CONCAT(
-            @errors + N' ', N'@queue_id is required: pass the queue_id of a row returned by usp_ClaimQueueRows.'
+            @errors + N'' '', N''@queue_id is required: pass the queue_id of a row returned by usp_ClaimQueueRows.''
         );
     END;
-    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50601);
-        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the row.');
+        SET @errors = CONCAT(@errors + N'' '', N''@worker_id is required: pass the worker id that claimed the row.'');
     END;
-    IF @outcome_u IS NULL OR @outcome_u NOT IN ('SENT', 'SKIPPED', 'FAILED', 'RETRY')
+    IF @outcome_u IS NULL OR @outcome_u NOT IN (''SENT'', ''SKIPPED'', ''FAILED'', ''RETRY'')
     BEGIN
         SET @first = COALESCE(@first, 50607);
         SET @errors = CONCAT(
-            @errors + N' ', N'@outcome = ', COALESCE(N'''' + @outcome + N'''', N'NULL'),
-            N' is not supported: pass ''SENT'', ''SKIPPED'', ''FAILED'' or ''RETRY''.'
+            @errors + N'' '', N''@outcome = '', COALESCE(N'''''''' + @outcome + N'''''''', N''NULL''),
+            N'' is not supported: pass ''''SENT'''', ''''SKIPPED'''', ''''FAILED'''' or ''''RETRY''''.''
         );
     END;
     IF @retry_after_seconds < 0
     BEGIN
         SET @first = COALESCE(@first, 50612);
         SET @errors = CONCAT(
-            @errors + N' ', N'@retry_after_seconds = ', @retry_after_seconds,
-            N' is negative: pass the seconds monday asked to wait, or NULL.'
+            @errors + N'' '', N''@retry_after_seconds = '', @retry_after_seconds,
+            N'' is negative: pass the seconds monday asked to wait, or NULL.''
         );
     END;
     IF @cells IS NOT NULL
     BEGIN
-        IF ISJSON(@cells) = 0 OR LEFT(LTRIM(@cells), 1) <> N'['
+        IF ISJSON(@cells) = 0 OR LEFT(LTRIM(@cells), 1) <> N''[''
         BEGIN
             SET @cells_ok = 0;
         END
@@ -7114,12 +10119,12 @@ Examples:
         END
         ELSE IF EXISTS (
             SELECT 1
-            FROM OPENJSON (@cells) WITH (column_id nvarchar(400) '$.column_id') AS c
-            WHERE NULLIF(LTRIM(RTRIM(c.column_id)), N'') IS NULL
+            FROM OPENJSON (@cells) WITH (column_id nvarchar(400) ''$.column_id'') AS c
+            WHERE NULLIF(LTRIM(RTRIM(c.column_id)), N'''') IS NULL
         )
         OR EXISTS (
             SELECT c.column_id
-            FROM OPENJSON (@cells) WITH (column_id nvarchar(400) '$.column_id') AS c
+            FROM OPENJSON (@cells) WITH (column_id nvarchar(400) ''$.column_id'') AS c
             GROUP BY c.column_id
             HAVING COUNT(*) > 1
         )
@@ -7130,10 +10135,10 @@ Examples:
         BEGIN
             SET @first = COALESCE(@first, 50608);
             SET @errors = CONCAT(
-                @errors + N' ',
-                N'@cells is not a JSON array of objects with a distinct, non-empty "column_id" (and "old_value",',
-                N' "new_value"): pass e.g. [{"column_id": "status", "old_value": null,',
-                N' "new_value": "{\"index\":1}"}].'
+                @errors + N'' '',
+                N''@cells is not a JSON array of objects with a distinct, non-empty "column_id" (and "old_value",'',
+                N'' "new_value"): pass e.g. [{"column_id": "status", "old_value": null,'',
+                N'' "new_value": "{\"index\":1}"}].''
             );
         END;
     END;
@@ -7146,14 +10151,14 @@ Examples:
         @run_id bigint,
         @batch_id varchar(50),
         @params nvarchar(MAX) = CONCAT(
-            N'EXEC dbo.usp_RecordSendResult @queue_id = ', @queue_id,
-            N', @worker_id = ', COALESCE(N'''' + REPLACE(@worker_id, N'''', N'''''') + N'''', N'NULL'),
-            N', @outcome = ''', @outcome_u, N'''',
-            N', @cells = ', COALESCE(N'N''' + REPLACE(@cells, N'''', N'''''') + N'''', N'NULL'),
-            N', @created_item_id = ', COALESCE(CAST(@created_item_id AS nvarchar(20)), N'NULL'),
-            N', @error_code = ', COALESCE(N'''' + REPLACE(@error_code, N'''', N'''''') + N'''', N'NULL'),
-            N', @error_message = ', COALESCE(N'N''' + REPLACE(@error_message, N'''', N'''''') + N'''', N'NULL'),
-            N', @retry_after_seconds = ', COALESCE(CAST(@retry_after_seconds AS nvarchar(20)), N'NULL'), N';'
+            N''EXEC dbo.usp_RecordSendResult @queue_id = '', @queue_id,
+            N'', @worker_id = '', COALESCE(N'''''''' + REPLACE(@worker_id, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @outcome = '''''', @outcome_u, N'''''''',
+            N'', @cells = '', COALESCE(N''N'''''' + REPLACE(@cells, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @created_item_id = '', COALESCE(CAST(@created_item_id AS nvarchar(20)), N''NULL''),
+            N'', @error_code = '', COALESCE(N'''''''' + REPLACE(@error_code, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @error_message = '', COALESCE(N''N'''''' + REPLACE(@error_message, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @retry_after_seconds = '', COALESCE(CAST(@retry_after_seconds AS nvarchar(20)), N''NULL''), N'';''
         );
 
     SELECT @batch_id = q.batch_id
@@ -7161,7 +10166,7 @@ Examples:
     WHERE q.queue_id = @queue_id;
 
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_RecordSendResult', @batch_id = @batch_id, @parameters_used = @params,
+        @proc_name = N''usp_RecordSendResult'', @batch_id = @batch_id, @parameters_used = @params,
         @run_id = @run_id OUTPUT;
 
     DECLARE
@@ -7191,7 +10196,7 @@ Examples:
         IF @batch_id IS NULL
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' does not exist: pass a queue_id returned by usp_ClaimQueueRows.'
+                N''queue row '', @queue_id, N'' does not exist: pass a queue_id returned by usp_ClaimQueueRows.''
             );
             THROW 50605, @msg, 1;
         END;
@@ -7220,21 +10225,21 @@ Examples:
         FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
         WHERE q.queue_id = @queue_id;
 
-        -- the fence: the lease owner's row, CLAIMED; or CANCELLED after its lease expired, for a SENT result only
+        -- the fence: the lease owner''s row, CLAIMED; or CANCELLED after its lease expired, for a SENT result only
         -- (the mutation reached the board: its audit rows are kept, the row is SENT, the batch stays CANCELLED)
-        IF (@q_status <> 'CLAIMED' AND NOT (@q_status = 'CANCELLED' AND @outcome_u = 'SENT')) OR @q_owner IS NULL
+        IF (@q_status <> ''CLAIMED'' AND NOT (@q_status = ''CANCELLED'' AND @outcome_u = ''SENT'')) OR @q_owner IS NULL
             OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' is ', @q_status,
+                N''queue row '', @queue_id, N'' is '', @q_status,
                 CASE
-                    WHEN @q_status = 'CLAIMED'
-                        THEN CONCAT(N' by ''', @q_owner, N''' until ', CONVERT(nvarchar(30), @q_expires, 121))
-                    ELSE N''
+                    WHEN @q_status = ''CLAIMED''
+                        THEN CONCAT(N'' by '''''', @q_owner, N'''''' until '', CONVERT(nvarchar(30), @q_expires, 121))
+                    ELSE N''''
                 END,
-                N', not claimed by ''', @worker_id, N''': the result was not recorded and nothing changed.',
-                N' The lease was lost (expired and claimed again, released or cancelled); do not resend this row,',
-                N' its current owner will re-read the board and send it.'
+                N'', not claimed by '''''', @worker_id, N'''''': the result was not recorded and nothing changed.'',
+                N'' The lease was lost (expired and claimed again, released or cancelled); do not resend this row,'',
+                N'' its current owner will re-read the board and send it.''
             );
             THROW 50606, @msg, 1;
         END;
@@ -7243,22 +10248,22 @@ Examples:
         IF @created_item_id IS NOT NULL AND @q_created IS NOT NULL AND @created_item_id <> @q_created
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' already recorded created item ', @q_created,
-                N', and @created_item_id is ', @created_item_id,
-                N': one CREATE row makes one item. Check both items on the board; archive the duplicate by hand.'
+                N''queue row '', @queue_id, N'' already recorded created item '', @q_created,
+                N'', and @created_item_id is '', @created_item_id,
+                N'': one CREATE row makes one item. Check both items on the board; archive the duplicate by hand.''
             );
             THROW 50610, @msg, 1;
         END;
-        IF @outcome_u = 'SENT' AND @q_operation = 'CREATE' AND @item IS NULL
+        IF @outcome_u = ''SENT'' AND @q_operation = ''CREATE'' AND @item IS NULL
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' is a CREATE: a SENT result needs @created_item_id (the id monday',
-                N' returned), or an earlier usp_RecordCreatedItem call.'
+                N''queue row '', @queue_id, N'' is a CREATE: a SENT result needs @created_item_id (the id monday'',
+                N'' returned), or an earlier usp_RecordCreatedItem call.''
             );
             THROW 50609, @msg, 1;
         END;
 
-        IF @outcome_u = 'SENT'
+        IF @outcome_u = ''SENT''
         BEGIN
             INSERT INTO dbo.MON_UpdateAudit (
                 batch_id, update_operation, monday_item_id, monday_board_id, column_id, old_value, new_value,
@@ -7275,20 +10280,20 @@ Examples:
                 @now AS update_timestamp,
                 @queue_id AS queue_id,
                 @worker_id AS worker_id
-            FROM OPENJSON (COALESCE(@cells, N'[]')) WITH (
-                column_id varchar(100) '$.column_id',
-                old_value_text nvarchar(MAX) '$.old_value',
-                old_value_json nvarchar(MAX) '$.old_value' AS JSON,
-                new_value_text nvarchar(MAX) '$.new_value',
-                new_value_json nvarchar(MAX) '$.new_value' AS JSON
+            FROM OPENJSON (COALESCE(@cells, N''[]'')) WITH (
+                column_id varchar(100) ''$.column_id'',
+                old_value_text nvarchar(MAX) ''$.old_value'',
+                old_value_json nvarchar(MAX) ''$.old_value'' AS JSON,
+                new_value_text nvarchar(MAX) ''$.new_value'',
+                new_value_json nvarchar(MAX) ''$.new_value'' AS JSON
             ) AS c;
             SET @rows = @@ROWCOUNT;
 
             -- a created item is audited by its name even when no other cell was written
-            IF @q_operation = 'CREATE' AND NOT EXISTS (
+            IF @q_operation = ''CREATE'' AND NOT EXISTS (
                 SELECT 1
-                FROM OPENJSON (COALESCE(@cells, N'[]')) WITH (column_id varchar(100) '$.column_id') AS c
-                WHERE c.column_id = 'name'
+                FROM OPENJSON (COALESCE(@cells, N''[]'')) WITH (column_id varchar(100) ''$.column_id'') AS c
+                WHERE c.column_id = ''name''
             )
             BEGIN
                 INSERT INTO dbo.MON_UpdateAudit (
@@ -7296,26 +10301,26 @@ Examples:
                     update_timestamp, queue_id, worker_id
                 )
                 VALUES (
-                    @batch_id, @batch_operation, @item, @q_board, 'name', NULL, @q_name, @now, @queue_id, @worker_id
+                    @batch_id, @batch_operation, @item, @q_board, ''name'', NULL, @q_name, @now, @queue_id, @worker_id
                 );
                 SET @rows = @rows + 1;
             END;
 
             -- an archived item of a rollback: audited once, without cells
-            IF @q_operation = 'ARCHIVE' AND @rows = 0
+            IF @q_operation = ''ARCHIVE'' AND @rows = 0
             BEGIN
                 INSERT INTO dbo.MON_UpdateAudit (
                     batch_id, update_operation, monday_item_id, monday_board_id, column_id, old_value, new_value,
                     update_timestamp, queue_id, worker_id
                 )
                 VALUES (
-                    @batch_id, @batch_operation, @item, @q_board, 'item_state', N'active', N'archived', @now,
+                    @batch_id, @batch_operation, @item, @q_board, ''item_state'', N''active'', N''archived'', @now,
                     @queue_id, @worker_id
                 );
                 SET @rows = 1;
             END;
 
-            IF @batch_operation = 'ROLLBACK'
+            IF @batch_operation = ''ROLLBACK''
             BEGIN
                 UPDATE a
                 SET
@@ -7327,16 +10332,16 @@ Examples:
                     AND a.monday_item_id = @item
                     AND a.rollback_timestamp IS NULL
                     AND (
-                        @q_operation = 'ARCHIVE'
+                        @q_operation = ''ARCHIVE''
                         OR a.column_id IN (
                             SELECT c.column_id
-                            FROM OPENJSON (COALESCE(@cells, N'[]')) WITH (column_id varchar(100) '$.column_id') AS c
+                            FROM OPENJSON (COALESCE(@cells, N''[]'')) WITH (column_id varchar(100) ''$.column_id'') AS c
                         )
                     );
             END;
         END;
 
-        -- 5 s, 10 s, 20 s ... doubling per attempt, at most 900 s; monday's own wait wins when longer
+        -- 5 s, 10 s, 20 s ... doubling per attempt, at most 900 s; monday''s own wait wins when longer
         SET @backoff = CASE
             WHEN @attempts >= 9 THEN 900
             WHEN @attempts <= 1 THEN 5
@@ -7347,32 +10352,32 @@ Examples:
         UPDATE dbo.MON_UpdateQueue
         SET
             queue_status = CASE
-                WHEN @outcome_u = 'RETRY' AND @attempts >= @max_attempts THEN 'DEAD'
-                WHEN @outcome_u = 'RETRY' THEN 'READY'
+                WHEN @outcome_u = ''RETRY'' AND @attempts >= @max_attempts THEN ''DEAD''
+                WHEN @outcome_u = ''RETRY'' THEN ''READY''
                 ELSE @outcome_u
             END,
             visible_after = CASE
-                WHEN @outcome_u = 'RETRY' AND @attempts < @max_attempts THEN DATEADD(SECOND, @wait, @now)
+                WHEN @outcome_u = ''RETRY'' AND @attempts < @max_attempts THEN DATEADD(SECOND, @wait, @now)
                 ELSE visible_after
             END,
-            completed_at = CASE WHEN @outcome_u = 'RETRY' AND @attempts < @max_attempts THEN NULL ELSE @now END,
+            completed_at = CASE WHEN @outcome_u = ''RETRY'' AND @attempts < @max_attempts THEN NULL ELSE @now END,
             lease_owner = NULL,
             lease_expires_at = NULL,
             created_item_id = COALESCE(created_item_id, @created_item_id),
             result_detail = COALESCE(@result_detail, result_detail),
             last_error_code = CASE
-                WHEN @outcome_u IN ('FAILED', 'RETRY') THEN COALESCE(@error_code, 'UNKNOWN')
+                WHEN @outcome_u IN (''FAILED'', ''RETRY'') THEN COALESCE(@error_code, ''UNKNOWN'')
                 ELSE last_error_code
             END,
             last_error = CASE
-                WHEN @outcome_u IN ('FAILED', 'RETRY')
+                WHEN @outcome_u IN (''FAILED'', ''RETRY'')
                     THEN LEFT(CONCAT(
-                        COALESCE(@error_message, N'the sender gave no message'),
+                        COALESCE(@error_message, N''the sender gave no message''),
                         CASE
-                            WHEN @outcome_u = 'RETRY' AND @attempts >= @max_attempts
+                            WHEN @outcome_u = ''RETRY'' AND @attempts >= @max_attempts
                                 THEN CONCAT(
-                                    N' (attempt ', @attempts, N' of ', @max_attempts,
-                                    N': no attempt left, the row is DEAD)'
+                                    N'' (attempt '', @attempts, N'' of '', @max_attempts,
+                                    N'': no attempt left, the row is DEAD)''
                                 )
                         END
                     ), 4000)
@@ -7383,10 +10388,10 @@ Examples:
         -- a claim that skipped the locked batch row left it READY: move it here
         UPDATE dbo.MON_UpdateBatch
         SET
-            batch_status = 'SENDING',
+            batch_status = ''SENDING'',
             send_started_at = COALESCE(send_started_at, @q_claimed_at, @now)
         WHERE batch_id = @batch_id
-            AND batch_status = 'READY';
+            AND batch_status = ''READY'';
 
         EXEC dbo.usp_Private_FinishBatchIfDone @batch_id = @batch_id, @batch_status = @batch_status OUTPUT;
 
@@ -7410,80 +10415,120 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_RecordSendResult.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_RecordPreview.sql
--- usp_RecordPreview: a dry run's findings for one queue row: replaces that row's MON_UpdatePreview rows
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_RecordPreview: a dry run''s findings for one queue row: replaces that row''s MON_UpdatePreview rows
 -- with one row per cell (value on the board now -> value that would be sent, would it change).
 -- Does not claim, change or count anything else. A cell without new_value takes the value from the
--- queue row's column_values; without would_change, it is 'Y' when current_value and new_value differ.
+-- queue row''s column_values; without would_change, it is ''Y'' when current_value and new_value differ.
 -- Twin of db/postgres/procedures/usp_RecordPreview.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_RecordPreview', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_RecordPreview AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_RecordPreview'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_RecordPreview AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_RecordPreview.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_RecordPreview
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_RecordPreview
     @batch_id varchar(50) = NULL,
     @queue_id bigint = NULL,
     @cells nvarchar(MAX) = NULL,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_RecordPreview: stores what a dry run found for one queue row (replaces earlier preview rows).
+        PRINT N''dbo.usp_RecordPreview: stores what a dry run found for one queue row (replaces earlier preview rows).
 
 Parameters:
   @batch_id  varchar(50)    required  the batch of the queue row
   @queue_id  bigint         required  the queue row previewed
   @cells     nvarchar(max)  required  JSON array [{"column_id", "current_value", "current_text", "new_value",
-                                      "would_change"}] (would_change ''Y''/''N'' or true/false; computed when
+                                      "would_change"}] (would_change ''''Y''''/''''N'''' or true/false; computed when
                                       left out)
-  @help      char(1)        ''N''       ''Y'' prints this text and does nothing else
+  @help      char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
-  EXEC dbo.usp_RecordPreview @batch_id = ''UB20260101-0001'', @queue_id = 42,
-       @cells = N''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
-                    "new_value": "{\"label\":\"In Progress\"}", "would_change": "Y"}]'';
-  SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = ''UB20260101-0001'';';
+  EXEC dbo.usp_RecordPreview @batch_id = ''''UB20260101-0001'''', @queue_id = 42,
+       @cells = N''''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
+                    "new_value": "{\"label\":\"In Progress\"}", "would_change": "Y"}]'''';
+  SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = ''''UB20260101-0001'''';'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordPreview';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_RecordPreview'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int, @cells_ok bit = 1;
-    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50611);
-        SET @errors = CONCAT(@errors + N' ', N'@batch_id is required: pass the batch of the queue row previewed.');
+        SET @errors = CONCAT(@errors + N'' '', N''@batch_id is required: pass the batch of the queue row previewed.'');
     END;
     IF @queue_id IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50605);
-        SET @errors = CONCAT(@errors + N' ', N'@queue_id is required: pass the queue row previewed.');
+        SET @errors = CONCAT(@errors + N'' '', N''@queue_id is required: pass the queue row previewed.'');
     END;
-    IF @cells IS NULL OR ISJSON(@cells) = 0 OR LEFT(LTRIM(@cells), 1) <> N'['
+    IF @cells IS NULL OR ISJSON(@cells) = 0 OR LEFT(LTRIM(@cells), 1) <> N''[''
     BEGIN
         SET @cells_ok = 0;
     END
@@ -7498,15 +10543,15 @@ Examples:
     ELSE IF EXISTS (
         SELECT 1
         FROM OPENJSON (@cells) WITH (
-            column_id nvarchar(400) '$.column_id',
-            would_change nvarchar(20) '$.would_change'
+            column_id nvarchar(400) ''$.column_id'',
+            would_change nvarchar(20) ''$.would_change''
         ) AS c
-        WHERE NULLIF(LTRIM(RTRIM(c.column_id)), N'') IS NULL
-            OR UPPER(COALESCE(c.would_change, N'Y')) NOT IN (N'Y', N'N', N'TRUE', N'FALSE')
+        WHERE NULLIF(LTRIM(RTRIM(c.column_id)), N'''') IS NULL
+            OR UPPER(COALESCE(c.would_change, N''Y'')) NOT IN (N''Y'', N''N'', N''TRUE'', N''FALSE'')
     )
     OR EXISTS (
         SELECT c.column_id
-        FROM OPENJSON (@cells) WITH (column_id nvarchar(400) '$.column_id') AS c
+        FROM OPENJSON (@cells) WITH (column_id nvarchar(400) ''$.column_id'') AS c
         GROUP BY c.column_id
         HAVING COUNT(*) > 1
     )
@@ -7517,10 +10562,10 @@ Examples:
     BEGIN
         SET @first = COALESCE(@first, 50608);
         SET @errors = CONCAT(
-            @errors + N' ',
-            N'@cells is not a JSON array of objects with a distinct, non-empty "column_id" (would_change ''Y''/''N''):',
-            N' pass e.g. [{"column_id": "status", "current_value": null, "current_text": "",',
-            N' "new_value": "{\"index\":1}", "would_change": "Y"}].'
+            @errors + N'' '',
+            N''@cells is not a JSON array of objects with a distinct, non-empty "column_id" (would_change ''''Y''''/''''N''''):'',
+            N'' pass e.g. [{"column_id": "status", "current_value": null, "current_text": "",'',
+            N'' "new_value": "{\"index\":1}", "would_change": "Y"}].''
         );
     END;
     IF @errors IS NOT NULL
@@ -7531,11 +10576,11 @@ Examples:
     DECLARE
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
-            N'EXEC dbo.usp_RecordPreview @batch_id = ''', REPLACE(@batch_id, N'''', N''''''), N'''',
-            N', @queue_id = ', @queue_id, N', @cells = N''', REPLACE(@cells, N'''', N''''''), N''';'
+            N''EXEC dbo.usp_RecordPreview @batch_id = '''''', REPLACE(@batch_id, N'''''''', N''''''''''''), N'''''''',
+            N'', @queue_id = '', @queue_id, N'', @cells = N'''''', REPLACE(@cells, N'''''''', N''''''''''''), N'''''';''
         );
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_RecordPreview', @batch_id = @batch_id, @parameters_used = @params,
+        @proc_name = N''usp_RecordPreview'', @batch_id = @batch_id, @parameters_used = @params,
         @run_id = @run_id OUTPUT;
 
     DECLARE
@@ -7559,15 +10604,15 @@ Examples:
         IF @found = 0
         BEGIN
             SET @msg = CONCAT(
-                N'queue row ', @queue_id, N' of batch ''', @batch_id, N''' does not exist: pass a queue_id of that',
-                N' batch (SELECT queue_id FROM dbo.MON_UpdateQueue WHERE batch_id = ...).'
+                N''queue row '', @queue_id, N'' of batch '''''', @batch_id, N'''''' does not exist: pass a queue_id of that'',
+                N'' batch (SELECT queue_id FROM dbo.MON_UpdateQueue WHERE batch_id = ...).''
             );
             THROW 50611, @msg, 1;
         END;
 
         BEGIN TRANSACTION;
 
-        -- by the index's key (batch_id, queue_id): the queue row was checked to be of this batch
+        -- by the index''s key (batch_id, queue_id): the queue row was checked to be of this batch
         DELETE FROM dbo.MON_UpdatePreview
         WHERE batch_id = @batch_id AND queue_id = @queue_id;
 
@@ -7585,15 +10630,15 @@ Examples:
             v.current_text,
             v.new_value,
             CASE
-                WHEN UPPER(v.would_change) IN (N'Y', N'TRUE') THEN 'Y'
-                WHEN UPPER(v.would_change) IN (N'N', N'FALSE') THEN 'N'
+                WHEN UPPER(v.would_change) IN (N''Y'', N''TRUE'') THEN ''Y''
+                WHEN UPPER(v.would_change) IN (N''N'', N''FALSE'') THEN ''N''
                 -- exactly equal, NULLs included (varbinary compares bytes, not the collation)
                 WHEN NOT EXISTS (
                     SELECT CAST(v.current_value AS varbinary(MAX))
                     EXCEPT
                     SELECT CAST(v.new_value AS varbinary(MAX))
-                ) THEN 'N'
-                ELSE 'Y'
+                ) THEN ''N''
+                ELSE ''Y''
             END AS would_change,
             SYSUTCDATETIME() AS previewed_at
         FROM (
@@ -7604,20 +10649,20 @@ Examples:
                 COALESCE(c.new_value_text, c.new_value_json, cv.cv_text, cv.cv_json) AS new_value,
                 c.would_change
             FROM OPENJSON (@cells) WITH (
-                column_id varchar(100) '$.column_id',
-                current_value_text nvarchar(MAX) '$.current_value',
-                current_value_json nvarchar(MAX) '$.current_value' AS JSON,
-                current_text_text nvarchar(MAX) '$.current_text',
-                current_text_json nvarchar(MAX) '$.current_text' AS JSON,
-                new_value_text nvarchar(MAX) '$.new_value',
-                new_value_json nvarchar(MAX) '$.new_value' AS JSON,
-                would_change nvarchar(20) '$.would_change'
+                column_id varchar(100) ''$.column_id'',
+                current_value_text nvarchar(MAX) ''$.current_value'',
+                current_value_json nvarchar(MAX) ''$.current_value'' AS JSON,
+                current_text_text nvarchar(MAX) ''$.current_text'',
+                current_text_json nvarchar(MAX) ''$.current_text'' AS JSON,
+                new_value_text nvarchar(MAX) ''$.new_value'',
+                new_value_json nvarchar(MAX) ''$.new_value'' AS JSON,
+                would_change nvarchar(20) ''$.would_change''
             ) AS c
             OUTER APPLY (
                 SELECT
                     CASE WHEN j.[type] NOT IN (4, 5) THEN j.[value] END AS cv_text,
                     CASE WHEN j.[type] IN (4, 5) THEN j.[value] END AS cv_json
-                FROM OPENJSON(COALESCE(@column_values, N'{}')) AS j
+                FROM OPENJSON(COALESCE(@column_values, N''{}'')) AS j
                 WHERE j.[key] = c.column_id COLLATE Latin1_General_100_BIN2  -- column ids compare exactly
                     AND j.[type] <> 0
             ) AS cv
@@ -7632,19 +10677,39 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_RecordPreview.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseBatch.sql
--- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = ''Y'', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
 -- (dbo.fn_MON_Private_FormatValue applied per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
 -- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
@@ -7656,64 +10721,84 @@ GO
 -- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
 -- (50409), or with a cell the formatter cannot write (50410), or holding rows staging did not write (50411).
 -- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_ReleaseBatch', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_ReleaseBatch'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_ReleaseBatch AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ReleaseBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_ReleaseBatch
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_ReleaseBatch
     @batch_id varchar(50) = NULL,
-    @include_warnings char(1) = 'Y',
-    @help char(1) = 'N'
+    @include_warnings char(1) = ''Y'',
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_ReleaseBatch: releases a validated batch: its VALID (and WARNING) rows become send-queue rows
+        PRINT N''dbo.usp_ReleaseBatch: releases a validated batch: its VALID (and WARNING) rows become send-queue rows
 with the exact monday column_values JSON; the batch becomes READY for the sender. Read what will be sent in
 dbo.MON_UpdateQueue (column_values) before running the sender.
 
 Parameters:
   @batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
-  @include_warnings  char(1)      ''Y''       ''Y'': WARNING rows are sent too; ''N'': only VALID rows
-  @help              char(1)      ''N''       ''Y'' prints this text and does nothing else
+  @include_warnings  char(1)      ''''Y''''       ''''Y'''': WARNING rows are sent too; ''''N'''': only VALID rows
+  @help              char(1)      ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
-  EXEC dbo.usp_ReleaseBatch @batch_id = ''UB20260101120000-a1b2c3'';
-  EXEC dbo.usp_ReleaseBatch @batch_id = ''UB20260101120000-a1b2c3'', @include_warnings = ''N'';
+  EXEC dbo.usp_ReleaseBatch @batch_id = ''''UB20260101120000-a1b2c3'''';
+  EXEC dbo.usp_ReleaseBatch @batch_id = ''''UB20260101120000-a1b2c3'''', @include_warnings = ''''N'''';
   SELECT queue_id, monday_item_id, column_values, idempotency_key FROM dbo.MON_UpdateQueue
-  WHERE batch_id = ''UB20260101120000-a1b2c3'' ORDER BY queue_id;';
+  WHERE batch_id = ''''UB20260101120000-a1b2c3'''' ORDER BY queue_id;'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ReleaseBatch';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ReleaseBatch'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int, @inc char(1) = UPPER(@include_warnings);
-    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50401);
         SET @errors = CONCAT(
-            @errors + N' ',
-            N'@batch_id is required: pass the validated batch to release (see dbo.vw_MON_BatchSummary).'
+            @errors + N'' '',
+            N''@batch_id is required: pass the validated batch to release (see dbo.vw_MON_BatchSummary).''
         );
     END;
-    IF @inc IS NULL OR @inc NOT IN ('Y', 'N')
+    IF @inc IS NULL OR @inc NOT IN (''Y'', ''N'')
     BEGIN
         SET @first = COALESCE(@first, 50402);
         SET @errors = CONCAT(
-            @errors + N' ', N'@include_warnings = ', COALESCE(N'''' + @include_warnings + N'''', N'NULL'),
-            N' is not supported: pass ''Y'' (send WARNING rows too) or ''N''.'
+            @errors + N'' '', N''@include_warnings = '', COALESCE(N'''''''' + @include_warnings + N'''''''', N''NULL''),
+            N'' is not supported: pass ''''Y'''' (send WARNING rows too) or ''''N''''.''
         );
     END;
     IF @errors IS NOT NULL
@@ -7724,11 +10809,11 @@ Examples:
     DECLARE
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
-            N'EXEC dbo.usp_ReleaseBatch @batch_id = ''', REPLACE(@batch_id, N'''', N''''''),
-            N''', @include_warnings = ''', @inc, N''';'
+            N''EXEC dbo.usp_ReleaseBatch @batch_id = '''''', REPLACE(@batch_id, N'''''''', N''''''''''''),
+            N'''''', @include_warnings = '''''', @inc, N'''''';''
         );
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_ReleaseBatch', @batch_id = @batch_id, @parameters_used = @params,
+        @proc_name = N''usp_ReleaseBatch'', @batch_id = @batch_id, @parameters_used = @params,
         @run_id = @run_id OUTPUT;
 
     DECLARE
@@ -7800,74 +10885,74 @@ Examples:
         IF @status IS NULL
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' does not exist: check the id in dbo.vw_MON_BatchSummary, or stage it',
-                N' with dbo.usp_StageUpdates.'
+                N''batch '''''', @batch_id, N'''''' does not exist: check the id in dbo.vw_MON_BatchSummary, or stage it'',
+                N'' with dbo.usp_StageUpdates.''
             );
             THROW 50403, @msg, 1;
         END;
-        IF @status = 'CANCELLED'
+        IF @status = ''CANCELLED''
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' was cancelled by ', @cancelled_by, N' at ',
+                N''batch '''''', @batch_id, N'''''' was cancelled by '', @cancelled_by, N'' at '',
                 CONVERT(nvarchar(30), @cancelled_at, 121),
-                N': it cannot be released. Stage the rows again with dbo.usp_StageUpdates.'
+                N'': it cannot be released. Stage the rows again with dbo.usp_StageUpdates.''
             );
             THROW 50406, @msg, 1;
         END;
-        IF @status IN ('READY', 'SENDING', 'COMPLETED', 'PARTIAL', 'FAILED')
+        IF @status IN (''READY'', ''SENDING'', ''COMPLETED'', ''PARTIAL'', ''FAILED'')
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' was already released (by ', COALESCE(@released_by, N'?'), N' at ',
-                COALESCE(CONVERT(nvarchar(30), @released_at, 121), N'?'), N', ', @rows_queued,
-                N' queue rows; now ', @status,
-                N'): releasing twice would send it twice. See dbo.vw_MON_BatchSummary.'
+                N''batch '''''', @batch_id, N'''''' was already released (by '', COALESCE(@released_by, N''?''), N'' at '',
+                COALESCE(CONVERT(nvarchar(30), @released_at, 121), N''?''), N'', '', @rows_queued,
+                N'' queue rows; now '', @status,
+                N''): releasing twice would send it twice. See dbo.vw_MON_BatchSummary.''
             );
             THROW 50404, @msg, 1;
         END;
-        IF @status <> 'VALIDATED'
+        IF @status <> ''VALIDATED''
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' is ', @status, N', not VALIDATED: run EXEC dbo.usp_ValidateStagedUpdates',
-                N' @batch_id = ''', @batch_id, N''' first, then release.'
+                N''batch '''''', @batch_id, N'''''' is '', @status, N'', not VALIDATED: run EXEC dbo.usp_ValidateStagedUpdates'',
+                N'' @batch_id = '''''', @batch_id, N'''''' first, then release.''
             );
             THROW 50405, @msg, 1;
         END;
 
         SELECT
             @staged = COUNT(*),
-            @pending = COUNT(CASE WHEN COALESCE(s.validation_status, 'PENDING') = 'PENDING' THEN 1 END),
+            @pending = COUNT(CASE WHEN COALESCE(s.validation_status, ''PENDING'') = ''PENDING'' THEN 1 END),
             @eligible = COUNT(
-                CASE WHEN s.validation_status = 'VALID' OR (@inc = 'Y' AND s.validation_status = 'WARNING') THEN 1 END
+                CASE WHEN s.validation_status = ''VALID'' OR (@inc = ''Y'' AND s.validation_status = ''WARNING'') THEN 1 END
             ),
             @row_numbers = COUNT(DISTINCT s.update_row_no),
             @max_row_no = MAX(s.update_row_no),
-            @n_valid = COUNT(CASE WHEN s.validation_status = 'VALID' THEN 1 END),
-            @n_warning = COUNT(CASE WHEN s.validation_status = 'WARNING' THEN 1 END),
-            @n_invalid = COUNT(CASE WHEN s.validation_status = 'INVALID' THEN 1 END)
+            @n_valid = COUNT(CASE WHEN s.validation_status = ''VALID'' THEN 1 END),
+            @n_warning = COUNT(CASE WHEN s.validation_status = ''WARNING'' THEN 1 END),
+            @n_invalid = COUNT(CASE WHEN s.validation_status = ''INVALID'' THEN 1 END)
         FROM (
             SELECT
                 i.validation_status,
                 i.update_row_no
             FROM dbo.STG_MON_CustMasterSchedule AS i
             WHERE i.update_batch_id = @batch_id
-                AND @target_level = 'ITEMS'
+                AND @target_level = ''ITEMS''
             UNION ALL
             SELECT
                 si.validation_status,
                 si.update_row_no
             FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
             WHERE si.update_batch_id = @batch_id
-                AND @target_level = 'SUBITEMS'
+                AND @target_level = ''SUBITEMS''
         ) AS s;
 
         IF @staged < @rows_staged
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' staged ', @rows_staged, N' rows, but only ', @staged, N' are still in ',
-                CASE WHEN @target_level = 'SUBITEMS' THEN N'STG_MON_CustMasterSchedule_Subitems'
-                    ELSE N'STG_MON_CustMasterSchedule' END,
-                N': they were deleted or reloaded since (a loader truncating the staging table?).',
-                N' Nothing was released: stage the rows again with dbo.usp_StageUpdates.'
+                N''batch '''''', @batch_id, N'''''' staged '', @rows_staged, N'' rows, but only '', @staged, N'' are still in '',
+                CASE WHEN @target_level = ''SUBITEMS'' THEN N''STG_MON_CustMasterSchedule_Subitems''
+                    ELSE N''STG_MON_CustMasterSchedule'' END,
+                N'': they were deleted or reloaded since (a loader truncating the staging table?).'',
+                N'' Nothing was released: stage the rows again with dbo.usp_StageUpdates.''
             );
             THROW 50407, @msg, 1;
         END;
@@ -7880,37 +10965,37 @@ Examples:
             )
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' staged ', @rows_staged, N' rows (', @rows_valid, N' VALID, ',
-                @rows_warning, N' WARNING, ', @rows_invalid, N' INVALID), but ', @staged, N' rows with ', @row_numbers,
-                N' row numbers (', @n_valid, N' VALID, ', @n_warning, N' WARNING, ', @n_invalid,
-                N' INVALID) carry its id now: rows were added or changed outside dbo.usp_StageUpdates and',
-                N' dbo.usp_ValidateStagedUpdates. Nothing was released: cancel the batch and stage the rows again.'
+                N''batch '''''', @batch_id, N'''''' staged '', @rows_staged, N'' rows ('', @rows_valid, N'' VALID, '',
+                @rows_warning, N'' WARNING, '', @rows_invalid, N'' INVALID), but '', @staged, N'' rows with '', @row_numbers,
+                N'' row numbers ('', @n_valid, N'' VALID, '', @n_warning, N'' WARNING, '', @n_invalid,
+                N'' INVALID) carry its id now: rows were added or changed outside dbo.usp_StageUpdates and'',
+                N'' dbo.usp_ValidateStagedUpdates. Nothing was released: cancel the batch and stage the rows again.''
             );
             THROW 50411, @msg, 1;
         END;
         IF @pending > 0
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' has ', @pending, N' staged rows not validated (PENDING): they changed',
-                N' since validation. Run EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''', @batch_id,
-                N''', then release.'
+                N''batch '''''', @batch_id, N'''''' has '', @pending, N'' staged rows not validated (PENDING): they changed'',
+                N'' since validation. Run EXEC dbo.usp_ValidateStagedUpdates @batch_id = '''''', @batch_id,
+                N'''''', then release.''
             );
             THROW 50408, @msg, 1;
         END;
         IF @eligible = 0
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' has no row to send: ', @rows_valid, N' VALID, ', @rows_warning,
-                N' WARNING',
-                CASE WHEN @inc = 'N' AND @rows_warning > 0 THEN N' (not included: @include_warnings = ''N'')' END,
-                N', ', @rows_invalid, N' INVALID. Read the errors in dbo.vw_MON_ValidationErrors, fix the source',
-                N' and stage again, or cancel the batch with dbo.usp_CancelBatch.'
+                N''batch '''''', @batch_id, N'''''' has no row to send: '', @rows_valid, N'' VALID, '', @rows_warning,
+                N'' WARNING'',
+                CASE WHEN @inc = ''N'' AND @rows_warning > 0 THEN N'' (not included: @include_warnings = ''''N'''')'' END,
+                N'', '', @rows_invalid, N'' INVALID. Read the errors in dbo.vw_MON_ValidationErrors, fix the source'',
+                N'' and stage again, or cancel the batch with dbo.usp_CancelBatch.''
             );
             THROW 50409, @msg, 1;
         END;
 
         -- an UPDATE sends one queue row per item: the cells of every released row of an item go to the
-        -- item's first such row (update_row_no), and a cell staged in several rows with one value (different
+        -- item''s first such row (update_row_no), and a cell staged in several rows with one value (different
         -- values are a DUPLICATE_CONFLICT, never released) is sent once, from its first row (src_row_no)
         WITH c AS (
             SELECT
@@ -7923,19 +11008,19 @@ Examples:
                 sc.raw_value,
                 sc.settings_json,
                 CASE
-                    WHEN @operation = 'UPDATE' AND sc.monday_item_id IS NOT NULL
+                    WHEN @operation = ''UPDATE'' AND sc.monday_item_id IS NOT NULL
                         THEN MIN(sc.update_row_no) OVER (PARTITION BY sc.monday_item_id)
                     ELSE sc.update_row_no
                 END AS update_row_no,
                 CASE
-                    WHEN @operation = 'UPDATE' AND sc.monday_item_id IS NOT NULL AND sc.column_id IS NOT NULL
+                    WHEN @operation = ''UPDATE'' AND sc.monday_item_id IS NOT NULL AND sc.column_id IS NOT NULL
                         THEN ROW_NUMBER() OVER (
                             PARTITION BY sc.monday_item_id, sc.column_id ORDER BY sc.update_row_no, sc.field_no
                         )
                     ELSE 1
                 END AS dup_no
             FROM dbo.fn_MON_StagedCells(@batch_id) AS sc
-            WHERE (sc.validation_status = 'VALID' OR (@inc = 'Y' AND sc.validation_status = 'WARNING'))
+            WHERE (sc.validation_status = ''VALID'' OR (@inc = ''Y'' AND sc.validation_status = ''WARNING''))
         )
 
         INSERT INTO #rel_cell (
@@ -7967,11 +11052,11 @@ Examples:
         IF @bad_row IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' row ', @bad_row, N': the value of ''', @bad_alias, N''' (column ',
-                COALESCE(@bad_column, '(unmapped)'), N', type ', COALESCE(@bad_type, '?'),
-                N') cannot be written to monday, although the row passed validation (the board metadata or the',
-                N' rules changed since?). Nothing was released: run EXEC dbo.usp_ValidateStagedUpdates @batch_id = ''',
-                @batch_id, N''' again, then release.'
+                N''batch '''''', @batch_id, N'''''' row '', @bad_row, N'': the value of '''''', @bad_alias, N'''''' (column '',
+                COALESCE(@bad_column, ''(unmapped)''), N'', type '', COALESCE(@bad_type, ''?''),
+                N'') cannot be written to monday, although the row passed validation (the board metadata or the'',
+                N'' rules changed since?). Nothing was released: run EXEC dbo.usp_ValidateStagedUpdates @batch_id = '''''',
+                @batch_id, N'''''' again, then release.''
             );
             THROW 50410, @msg, 1;
         END;
@@ -7990,7 +11075,7 @@ Examples:
                 i.validation_status
             FROM dbo.STG_MON_CustMasterSchedule AS i
             WHERE i.update_batch_id = @batch_id
-                AND @target_level = 'ITEMS'
+                AND @target_level = ''ITEMS''
             UNION ALL
             SELECT
                 si.update_row_no,
@@ -8001,16 +11086,16 @@ Examples:
                 si.validation_status
             FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
             WHERE si.update_batch_id = @batch_id
-                AND @target_level = 'SUBITEMS'
+                AND @target_level = ''SUBITEMS''
         ),
 
         cv AS (
             SELECT
                 c.update_row_no,
                 MIN(c.metadata_board_id) AS metadata_board_id,
-                N'{' + STRING_AGG(
-                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + c.formatted AS nvarchar(MAX)), N','
-                ) WITHIN GROUP (ORDER BY c.src_row_no, c.field_no) + N'}' AS column_values
+                N''{'' + STRING_AGG(
+                    CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + c.formatted AS nvarchar(MAX)), N'',''
+                ) WITHIN GROUP (ORDER BY c.src_row_no, c.field_no) + N''}'' AS column_values
             FROM #rel_cell AS c
             GROUP BY c.update_row_no
         )
@@ -8025,29 +11110,29 @@ Examples:
             s.update_row_no,
             COALESCE(
                 cv.metadata_board_id,
-                CASE WHEN @target_level = 'SUBITEMS' THEN COALESCE(@subitems_board, @board_id) ELSE @board_id END
+                CASE WHEN @target_level = ''SUBITEMS'' THEN COALESCE(@subitems_board, @board_id) ELSE @board_id END
             ) AS board_id,
             @operation AS update_operation,
             s.monday_item_id,
             s.parent_item_id,
             s.group_id,
-            CASE WHEN @operation = 'CREATE' THEN LTRIM(RTRIM(s.item_name)) ELSE s.item_name END AS item_name,
-            COALESCE(cv.column_values, N'{}') AS column_values,
+            CASE WHEN @operation = ''CREATE'' THEN LTRIM(RTRIM(s.item_name)) ELSE s.item_name END AS item_name,
+            COALESCE(cv.column_values, N''{}'') AS column_values,
             @create_labels AS create_labels_if_missing,
-            CONCAT(@batch_id, '-', s.update_row_no) AS idempotency_key,
-            'READY' AS queue_status,
+            CONCAT(@batch_id, ''-'', s.update_row_no) AS idempotency_key,
+            ''READY'' AS queue_status,
             @now AS visible_after,
             @now AS created_at
         FROM staged AS s
         LEFT JOIN cv ON s.update_row_no = cv.update_row_no
-        WHERE (s.validation_status = 'VALID' OR (@inc = 'Y' AND s.validation_status = 'WARNING'))
-            AND (@operation = 'CREATE' OR cv.column_values IS NOT NULL)
+        WHERE (s.validation_status = ''VALID'' OR (@inc = ''Y'' AND s.validation_status = ''WARNING''))
+            AND (@operation = ''CREATE'' OR cv.column_values IS NOT NULL)
         ORDER BY s.update_row_no;
         SET @rows = @@ROWCOUNT;
 
         UPDATE dbo.MON_UpdateBatch
         SET
-            batch_status = CASE WHEN @rows = 0 THEN 'COMPLETED' ELSE 'READY' END,
+            batch_status = CASE WHEN @rows = 0 THEN ''COMPLETED'' ELSE ''READY'' END,
             rows_queued = @rows,
             released_by = ORIGINAL_LOGIN(),
             released_at = @now,
@@ -8060,7 +11145,7 @@ Examples:
 
         SELECT
             @batch_id AS batch_id,
-            CASE WHEN @rows = 0 THEN 'COMPLETED' ELSE 'READY' END AS batch_status,
+            CASE WHEN @rows = 0 THEN ''COMPLETED'' ELSE ''READY'' END AS batch_status,
             @rows AS rows_queued,
             @staged - @rows AS rows_left_out,
             @inc AS include_warnings;
@@ -8069,77 +11154,117 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ReleaseBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_CancelBatch.sql
--- usp_CancelBatch: cancels a batch from which nothing was sent: the batch becomes CANCELLED and its open
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_CancelBatch: cancels a batch from which nothing was sent: the batch becomes CANCELLED and its open
 -- queue rows (READY, or CLAIMED with an expired lease) CANCELLED. Refused when a row was already sent,
 -- skipped, failed or dead (50504: use usp_StageRollback for sent rows), or when a sender holds a live
 -- lease on a row right now (50505: it may be sending it; stop it or wait).
 -- Lock order (as in usp_RecordSendResult): batch row, then queue rows.
 -- Twin of db/postgres/procedures/usp_CancelBatch.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_CancelBatch', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_CancelBatch AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_CancelBatch'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_CancelBatch AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_CancelBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_CancelBatch
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_CancelBatch
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_CancelBatch: cancels a batch from which nothing was sent (status STAGED, VALIDATED, READY,
+        PRINT N''dbo.usp_CancelBatch: cancels a batch from which nothing was sent (status STAGED, VALIDATED, READY,
 or SENDING with no row sent yet). Its open queue rows become CANCELLED; the sender never sends them.
 
 Parameters:
   @batch_id  varchar(50)    required  the batch to cancel
   @reason    nvarchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
-  @help      char(1)        ''N''       ''Y'' prints this text and does nothing else
+  @help      char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
-  EXEC dbo.usp_CancelBatch @batch_id = ''UB20260101-0001'', @reason = N''wrong source query'';
-  SELECT * FROM dbo.vw_MON_BatchSummary WHERE batch_id = ''UB20260101-0001'';';
+  EXEC dbo.usp_CancelBatch @batch_id = ''''UB20260101-0001'''', @reason = N''''wrong source query'''';
+  SELECT * FROM dbo.vw_MON_BatchSummary WHERE batch_id = ''''UB20260101-0001'''';'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_CancelBatch';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_CancelBatch'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
-    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '''') IS NULL
     BEGIN
-        THROW 50501, N'@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).', 1;
+        THROW 50501, N''@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).'', 1;
     END;
 
     DECLARE
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
-            N'EXEC dbo.usp_CancelBatch @batch_id = ''', REPLACE(@batch_id, N'''', N''''''), N'''',
-            N', @reason = ', COALESCE(N'N''' + REPLACE(@reason, N'''', N'''''') + N'''', N'NULL'), N';'
+            N''EXEC dbo.usp_CancelBatch @batch_id = '''''', REPLACE(@batch_id, N'''''''', N''''''''''''), N'''''''',
+            N'', @reason = '', COALESCE(N''N'''''' + REPLACE(@reason, N'''''''', N'''''''''''') + N'''''''', N''NULL''), N'';''
         );
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_CancelBatch', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
+        @proc_name = N''usp_CancelBatch'', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
 
     DECLARE
         @now datetime2(3) = SYSUTCDATETIME(),
@@ -8164,39 +11289,39 @@ Examples:
 
         IF @status IS NULL
         BEGIN
-            SET @msg = CONCAT(N'batch ''', @batch_id, N''' does not exist: check the id in dbo.vw_MON_BatchSummary.');
+            SET @msg = CONCAT(N''batch '''''', @batch_id, N'''''' does not exist: check the id in dbo.vw_MON_BatchSummary.'');
             THROW 50502, @msg, 1;
         END;
-        IF @status = 'CANCELLED'
+        IF @status = ''CANCELLED''
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' was already cancelled by ', @cancelled_by, N' at ',
-                CONVERT(nvarchar(30), @cancelled_at, 121), N': nothing to do.'
+                N''batch '''''', @batch_id, N'''''' was already cancelled by '', @cancelled_by, N'' at '',
+                CONVERT(nvarchar(30), @cancelled_at, 121), N'': nothing to do.''
             );
             THROW 50503, @msg, 1;
         END;
 
         SELECT
-            @closed = COUNT(CASE WHEN q.queue_status IN ('SENT', 'SKIPPED', 'FAILED', 'DEAD') THEN 1 END),
-            @live = COUNT(CASE WHEN q.queue_status = 'CLAIMED' AND q.lease_expires_at > @now THEN 1 END),
-            @owner = MIN(CASE WHEN q.queue_status = 'CLAIMED' AND q.lease_expires_at > @now THEN q.lease_owner END)
+            @closed = COUNT(CASE WHEN q.queue_status IN (''SENT'', ''SKIPPED'', ''FAILED'', ''DEAD'') THEN 1 END),
+            @live = COUNT(CASE WHEN q.queue_status = ''CLAIMED'' AND q.lease_expires_at > @now THEN 1 END),
+            @owner = MIN(CASE WHEN q.queue_status = ''CLAIMED'' AND q.lease_expires_at > @now THEN q.lease_owner END)
         FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
         WHERE q.batch_id = @batch_id;
 
-        IF @status IN ('COMPLETED', 'PARTIAL', 'FAILED') OR @closed > 0
+        IF @status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'') OR @closed > 0
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' is ', @status, N' and ', @closed,
-                N' of its rows were already sent or answered by monday: it cannot be cancelled.',
-                N' Use dbo.usp_StageRollback to undo what was sent.'
+                N''batch '''''', @batch_id, N'''''' is '', @status, N'' and '', @closed,
+                N'' of its rows were already sent or answered by monday: it cannot be cancelled.'',
+                N'' Use dbo.usp_StageRollback to undo what was sent.''
             );
             THROW 50504, @msg, 1;
         END;
         IF @live > 0
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' has ', @live, N' rows being sent right now (leased by ', @owner,
-                N'): stop the sender or wait until the leases end, then cancel again.'
+                N''batch '''''', @batch_id, N'''''' has '', @live, N'' rows being sent right now (leased by '', @owner,
+                N''): stop the sender or wait until the leases end, then cancel again.''
             );
             THROW 50505, @msg, 1;
         END;
@@ -8206,19 +11331,19 @@ Examples:
         -- (usp_RecordSendResult, usp_RecordCreatedItem); nothing else can be recorded or claimed any more
         UPDATE dbo.MON_UpdateQueue
         SET
-            queue_status = 'CANCELLED',
-            lease_owner = CASE WHEN queue_status = 'CLAIMED' THEN lease_owner END,
+            queue_status = ''CANCELLED'',
+            lease_owner = CASE WHEN queue_status = ''CLAIMED'' THEN lease_owner END,
             lease_expires_at = NULL,
             completed_at = @now,
-            last_error_code = 'CANCELLED',
-            last_error = LEFT(CONCAT(N'cancelled by ', ORIGINAL_LOGIN(), N': ' + @reason), 4000)
+            last_error_code = ''CANCELLED'',
+            last_error = LEFT(CONCAT(N''cancelled by '', ORIGINAL_LOGIN(), N'': '' + @reason), 4000)
         WHERE batch_id = @batch_id
-            AND queue_status IN ('READY', 'CLAIMED');
+            AND queue_status IN (''READY'', ''CLAIMED'');
         SET @rows = @@ROWCOUNT;
 
         UPDATE dbo.MON_UpdateBatch
         SET
-            batch_status = 'CANCELLED',
+            batch_status = ''CANCELLED'',
             cancelled_by = ORIGINAL_LOGIN(),
             cancelled_at = @now
         WHERE batch_id = @batch_id;
@@ -8229,7 +11354,7 @@ Examples:
 
         SELECT
             @batch_id AS batch_id,
-            'CANCELLED' AS batch_status,
+            ''CANCELLED'' AS batch_status,
             @rows AS queue_rows_cancelled,
             @reason AS reason;
     END TRY
@@ -8237,19 +11362,39 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_CancelBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_StageRollback.sql
--- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released directly
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released directly
 -- (READY) for the sender.
 --   * per item one UPDATE queue row setting every audited cell back to its old_value (the first audit
 --     row of the cell), with expected_values = the audited new_value (the last audit row of the cell):
@@ -8262,29 +11407,49 @@ GO
 -- Refused: a batch still being sent (50707), a rollback batch (50708), one with a rollback in progress
 -- (50706), nothing audited (50704), everything rolled back already (50705).
 -- Twin of db/postgres/procedures/usp_StageRollback.sql.
--- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
-IF OBJECT_ID(N'dbo.usp_StageRollback', N'P') IS NULL
-    EXEC (N'CREATE PROCEDURE dbo.usp_StageRollback AS RETURN 0;');
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_StageRollback'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_StageRollback AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_StageRollback.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-ALTER PROCEDURE dbo.usp_StageRollback
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_StageRollback
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
     @rollback_batch_id varchar(50) = NULL OUTPUT,
-    @help char(1) = 'N'
+    @help char(1) = ''N''
 AS
 BEGIN
     SET NOCOUNT ON;
     SET XACT_ABORT ON;
 
-    IF UPPER(@help) = 'Y'
+    IF UPPER(@help) = ''Y''
     BEGIN
-        PRINT N'dbo.usp_StageRollback: stages a ROLLBACK batch that sets every cell a sent batch changed back to its
+        PRINT N''dbo.usp_StageRollback: stages a ROLLBACK batch that sets every cell a sent batch changed back to its
 audited old value (cells changed by someone else since are skipped and reported by the sender) and
 archives the items the batch created. The new batch is READY: the sender sends it like any batch.
 
@@ -8292,35 +11457,35 @@ Parameters:
   @batch_id           varchar(50)    required  the sent batch to undo (COMPLETED, PARTIAL or FAILED)
   @reason             nvarchar(500)  required  why; stored on the batch and on the original audit rows
   @rollback_batch_id  varchar(50)    OUTPUT    the id of the new ROLLBACK batch
-  @help               char(1)        ''N''       ''Y'' prints this text and does nothing else
+  @help               char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
   DECLARE @rb varchar(50);
-  EXEC dbo.usp_StageRollback @batch_id = ''UB20260101-0001'', @reason = N''wrong status values'',
+  EXEC dbo.usp_StageRollback @batch_id = ''''UB20260101-0001'''', @reason = N''''wrong status values'''',
        @rollback_batch_id = @rb OUTPUT;
-  SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = ''UB20260101-0001'';';
+  SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = ''''UB20260101-0001'''';'';
         RETURN;
     END;
 
-    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
-    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
-    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_StageRollback';
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_StageRollback'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
 
     DECLARE @errors nvarchar(MAX), @first int;
-    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50701);
         SET @errors = CONCAT(
-            @errors + N' ',
-            N'@batch_id is required: pass the sent batch to roll back (see dbo.vw_MON_BatchSummary).'
+            @errors + N'' '',
+            N''@batch_id is required: pass the sent batch to roll back (see dbo.vw_MON_BatchSummary).''
         );
     END;
-    IF NULLIF(LTRIM(RTRIM(@reason)), N'') IS NULL
+    IF NULLIF(LTRIM(RTRIM(@reason)), N'''') IS NULL
     BEGIN
         SET @first = COALESCE(@first, 50702);
         SET @errors = CONCAT(
-            @errors + N' ', N'@reason is required: say why the batch is rolled back; it is kept with the audit rows.'
+            @errors + N'' '', N''@reason is required: say why the batch is rolled back; it is kept with the audit rows.''
         );
     END;
     IF @errors IS NOT NULL
@@ -8331,12 +11496,12 @@ Examples:
     DECLARE
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
-            N'DECLARE @rb varchar(50); EXEC dbo.usp_StageRollback @batch_id = ''',
-            REPLACE(@batch_id, N'''', N''''''), N''', @reason = N''', REPLACE(@reason, N'''', N''''''),
-            N''', @rollback_batch_id = @rb OUTPUT;'
+            N''DECLARE @rb varchar(50); EXEC dbo.usp_StageRollback @batch_id = '''''',
+            REPLACE(@batch_id, N'''''''', N''''''''''''), N'''''', @reason = N'''''', REPLACE(@reason, N'''''''', N''''''''''''),
+            N'''''', @rollback_batch_id = @rb OUTPUT;''
         );
     EXEC dbo.usp_Private_OpenRunLog
-        @proc_name = N'usp_StageRollback', @batch_id = @batch_id, @parameters_used = @params,
+        @proc_name = N''usp_StageRollback'', @batch_id = @batch_id, @parameters_used = @params,
         @run_id = @run_id OUTPUT;
 
     DECLARE
@@ -8375,24 +11540,24 @@ Examples:
 
         IF @status IS NULL
         BEGIN
-            SET @msg = CONCAT(N'batch ''', @batch_id, N''' does not exist: check the id in dbo.vw_MON_BatchSummary.');
+            SET @msg = CONCAT(N''batch '''''', @batch_id, N'''''' does not exist: check the id in dbo.vw_MON_BatchSummary.'');
             THROW 50703, @msg, 1;
         END;
-        IF @operation = 'ROLLBACK'
+        IF @operation = ''ROLLBACK''
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' is itself a rollback (of ', @rollback_of,
-                N'): it cannot be rolled back. Stage the values you want as a new UPDATE batch with',
-                N' dbo.usp_StageUpdates.'
+                N''batch '''''', @batch_id, N'''''' is itself a rollback (of '', @rollback_of,
+                N''): it cannot be rolled back. Stage the values you want as a new UPDATE batch with'',
+                N'' dbo.usp_StageUpdates.''
             );
             THROW 50708, @msg, 1;
         END;
-        IF @status IN ('READY', 'SENDING')
+        IF @status IN (''READY'', ''SENDING'')
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' is ', @status, N': it is still being sent. Wait until it is COMPLETED,',
-                N' PARTIAL or FAILED (dbo.vw_MON_BatchSummary), or cancel what is left with dbo.usp_CancelBatch,',
-                N' then roll back.'
+                N''batch '''''', @batch_id, N'''''' is '', @status, N'': it is still being sent. Wait until it is COMPLETED,'',
+                N'' PARTIAL or FAILED (dbo.vw_MON_BatchSummary), or cancel what is left with dbo.usp_CancelBatch,'',
+                N'' then roll back.''
             );
             THROW 50707, @msg, 1;
         END;
@@ -8400,13 +11565,13 @@ Examples:
         SELECT TOP (1) @open = rb.batch_id
         FROM dbo.MON_UpdateBatch AS rb
         WHERE rb.rollback_of_batch_id = @batch_id
-            AND rb.batch_status IN ('STAGED', 'VALIDATED', 'READY', 'SENDING')
+            AND rb.batch_status IN (''STAGED'', ''VALIDATED'', ''READY'', ''SENDING'')
         ORDER BY rb.created_at DESC;
         IF @open IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' already has a rollback in progress (batch ', @open,
-                N'): let the sender finish it, or cancel it with dbo.usp_CancelBatch, before staging another.'
+                N''batch '''''', @batch_id, N'''''' already has a rollback in progress (batch '', @open,
+                N''): let the sender finish it, or cancel it with dbo.usp_CancelBatch, before staging another.''
             );
             THROW 50706, @msg, 1;
         END;
@@ -8417,8 +11582,8 @@ Examples:
         IF @audited = 0
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' (', @status, N') has no audited change: nothing of it reached the',
-                N' board, so there is nothing to roll back.'
+                N''batch '''''', @batch_id, N'''''' ('', @status, N'') has no audited change: nothing of it reached the'',
+                N'' board, so there is nothing to roll back.''
             );
             THROW 50704, @msg, 1;
         END;
@@ -8428,10 +11593,10 @@ Examples:
             SELECT
                 a.monday_item_id,
                 MIN(a.monday_board_id) AS board_id,
-                MAX(CASE WHEN a.column_id = 'name' THEN a.new_value END) AS item_name
+                MAX(CASE WHEN a.column_id = ''name'' THEN a.new_value END) AS item_name
             FROM dbo.MON_UpdateAudit AS a
             WHERE a.batch_id = @batch_id
-                AND a.update_operation = 'CREATE'
+                AND a.update_operation = ''CREATE''
                 AND a.rollback_timestamp IS NULL
                 AND a.monday_item_id IS NOT NULL
             GROUP BY a.monday_item_id
@@ -8454,7 +11619,7 @@ Examples:
                 ROW_NUMBER() OVER (PARTITION BY a.monday_item_id, a.column_id ORDER BY a.audit_id) AS rn
             FROM dbo.MON_UpdateAudit AS a
             WHERE a.batch_id = @batch_id
-                AND a.update_operation <> 'CREATE'
+                AND a.update_operation <> ''CREATE''
                 AND a.rollback_timestamp IS NULL
                 AND a.monday_item_id IS NOT NULL
                 AND a.column_id IS NOT NULL
@@ -8464,20 +11629,20 @@ Examples:
             SELECT
                 c.monday_item_id,
                 MIN(c.monday_board_id) AS board_id,
-                N'{' + STRING_AGG(
-                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + COALESCE(
+                N''{'' + STRING_AGG(
+                    CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + COALESCE(
                         dbo.fn_MON_Private_TryJson(c.old_value),
-                        N'"' + STRING_ESCAPE(c.old_value, 'json') + N'"',
-                        N'null'
-                    ) AS nvarchar(MAX)), N','
-                ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS column_values,
-                N'{' + STRING_AGG(
-                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + COALESCE(
+                        N''"'' + STRING_ESCAPE(c.old_value, ''json'') + N''"'',
+                        N''null''
+                    ) AS nvarchar(MAX)), N'',''
+                ) WITHIN GROUP (ORDER BY c.column_id) + N''}'' AS column_values,
+                N''{'' + STRING_AGG(
+                    CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + COALESCE(
                         dbo.fn_MON_Private_TryJson(c.new_value),
-                        N'"' + STRING_ESCAPE(c.new_value, 'json') + N'"',
-                        N'null'
-                    ) AS nvarchar(MAX)), N','
-                ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS expected_values
+                        N''"'' + STRING_ESCAPE(c.new_value, ''json'') + N''"'',
+                        N''null''
+                    ) AS nvarchar(MAX)), N'',''
+                ) WITHIN GROUP (ORDER BY c.column_id) + N''}'' AS expected_values
             FROM cell AS c
             WHERE c.rn = 1
                 -- exactly distinct (a NULL, a change of case or of trailing spaces counts): varbinary compares bytes
@@ -8491,7 +11656,7 @@ Examples:
 
         all_rows AS (
             SELECT
-                'UPDATE' AS row_kind,
+                ''UPDATE'' AS row_kind,
                 r.monday_item_id,
                 r.board_id,
                 CAST(NULL AS nvarchar(255)) AS item_name,
@@ -8500,7 +11665,7 @@ Examples:
             FROM restored AS r
             UNION ALL
             SELECT
-                'ARCHIVE' AS row_kind,
+                ''ARCHIVE'' AS row_kind,
                 cr.monday_item_id,
                 cr.board_id,
                 cr.item_name,
@@ -8526,15 +11691,15 @@ Examples:
         IF @rows = 0
         BEGIN
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' was already rolled back: every audited change has a rollback',
-                N' (see dbo.vw_MON_AuditTrail). Nothing was staged.'
+                N''batch '''''', @batch_id, N'''''' was already rolled back: every audited change has a rollback'',
+                N'' (see dbo.vw_MON_AuditTrail). Nothing was staged.''
             );
             THROW 50705, @msg, 1;
         END;
 
         SET @rb = CONCAT(
-            'RB', CONVERT(char(8), @now, 112), REPLACE(CONVERT(char(8), @now, 108), ':', ''), '-',
-            LEFT(REPLACE(CONVERT(char(36), NEWID()), '-', ''), 6)
+            ''RB'', CONVERT(char(8), @now, 112), REPLACE(CONVERT(char(8), @now, 108), '':'', ''''), ''-'',
+            LEFT(REPLACE(CONVERT(char(36), NEWID()), ''-'', ''''), 6)
         );
 
         INSERT INTO dbo.MON_UpdateBatch (
@@ -8543,8 +11708,8 @@ Examples:
             rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at
         )
         VALUES (
-            @rb, @board_id, @target_level, 'ROLLBACK', NULL, @params,
-            'N', 'READY', @rows, @rows, @rows,
+            @rb, @board_id, @target_level, ''ROLLBACK'', NULL, @params,
+            ''N'', ''READY'', @rows, @rows, @rows,
             @batch_id, @reason, ORIGINAL_LOGIN(), @now, @now, ORIGINAL_LOGIN(), @now
         );
 
@@ -8561,9 +11726,9 @@ Examples:
             r.item_name,
             r.column_values,
             r.expected_values,
-            'N' AS create_labels_if_missing,
-            CONCAT(@rb, '-', r.row_no) AS idempotency_key,
-            'READY' AS queue_status,
+            ''N'' AS create_labels_if_missing,
+            CONCAT(@rb, ''-'', r.row_no) AS idempotency_key,
+            ''READY'' AS queue_status,
             @now AS visible_after,
             @now AS created_at
         FROM @rollback_rows AS r;
@@ -8576,9 +11741,9 @@ Examples:
         SELECT
             @rb AS rollback_batch_id,
             @batch_id AS rollback_of_batch_id,
-            'READY' AS batch_status,
-            COUNT(CASE WHEN r.row_kind = 'UPDATE' THEN 1 END) AS items_restored,
-            COUNT(CASE WHEN r.row_kind = 'ARCHIVE' THEN 1 END) AS items_archived,
+            ''READY'' AS batch_status,
+            COUNT(CASE WHEN r.row_kind = ''UPDATE'' THEN 1 END) AS items_restored,
+            COUNT(CASE WHEN r.row_kind = ''ARCHIVE'' THEN 1 END) AS items_archived,
             @reason AS reason
         FROM @rollback_rows AS r;
     END TRY
@@ -8586,44 +11751,84 @@ Examples:
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
-            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
         THROW;
     END CATCH;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_StageRollback.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_BatchSummary.sql
--- vw_MON_BatchSummary: one row per batch: what it is, where it stands, the queue counted by status, the
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_BatchSummary: one row per batch: what it is, where it stands, the queue counted by status, the
 -- cells audited, timings and who staged, released and cancelled it.
 -- Twin of db/postgres/views/vw_MON_BatchSummary.sql.
 --   SELECT * FROM dbo.vw_MON_BatchSummary ORDER BY created_at DESC;
 -- dropped and created anew (the install drops every view and function first)
-DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
+DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_BatchSummary.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE VIEW dbo.vw_MON_BatchSummary
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_BatchSummary
 AS
 WITH q AS (
     SELECT
         qq.batch_id,
-        COUNT(CASE WHEN qq.queue_status = 'READY' THEN 1 END) AS rows_ready,
-        COUNT(CASE WHEN qq.queue_status = 'CLAIMED' THEN 1 END) AS rows_claimed,
-        COUNT(CASE WHEN qq.queue_status = 'SENT' THEN 1 END) AS rows_sent,
-        COUNT(CASE WHEN qq.queue_status = 'SKIPPED' THEN 1 END) AS rows_skipped,
-        COUNT(CASE WHEN qq.queue_status = 'FAILED' THEN 1 END) AS rows_failed,
-        COUNT(CASE WHEN qq.queue_status = 'DEAD' THEN 1 END) AS rows_dead,
-        COUNT(CASE WHEN qq.queue_status = 'CANCELLED' THEN 1 END) AS rows_cancelled,
-        COUNT(CASE WHEN qq.queue_status = 'READY' AND qq.attempt_count > 0 THEN 1 END) AS rows_retrying,
+        COUNT(CASE WHEN qq.queue_status = ''READY'' THEN 1 END) AS rows_ready,
+        COUNT(CASE WHEN qq.queue_status = ''CLAIMED'' THEN 1 END) AS rows_claimed,
+        COUNT(CASE WHEN qq.queue_status = ''SENT'' THEN 1 END) AS rows_sent,
+        COUNT(CASE WHEN qq.queue_status = ''SKIPPED'' THEN 1 END) AS rows_skipped,
+        COUNT(CASE WHEN qq.queue_status = ''FAILED'' THEN 1 END) AS rows_failed,
+        COUNT(CASE WHEN qq.queue_status = ''DEAD'' THEN 1 END) AS rows_dead,
+        COUNT(CASE WHEN qq.queue_status = ''CANCELLED'' THEN 1 END) AS rows_cancelled,
+        COUNT(CASE WHEN qq.queue_status = ''READY'' AND qq.attempt_count > 0 THEN 1 END) AS rows_retrying,
         MAX(qq.completed_at) AS last_result_at
     FROM dbo.MON_UpdateQueue AS qq
     GROUP BY qq.batch_id
@@ -8675,34 +11880,74 @@ SELECT
     DATEDIFF(
         SECOND,
         b.send_started_at,
-        COALESCE(b.completed_at, CASE WHEN b.batch_status = 'SENDING' THEN SYSUTCDATETIME() END)
+        COALESCE(b.completed_at, CASE WHEN b.batch_status = ''SENDING'' THEN SYSUTCDATETIME() END)
     ) AS send_seconds
 FROM dbo.MON_UpdateBatch AS b
 LEFT JOIN dbo.MON_Board AS bd ON b.board_id = bd.board_id
 LEFT JOIN q ON b.batch_id = q.batch_id
-LEFT JOIN a ON b.batch_id = a.batch_id;
+LEFT JOIN a ON b.batch_id = a.batch_id;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_BatchSummary.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_UpdatePreview.sql
--- vw_MON_UpdatePreview: what the last dry run of each queue row found, per cell, with the column's title
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_UpdatePreview: what the last dry run of each queue row found, per cell, with the column''s title
 -- and type: the value on the board now, the value that would be sent, and whether it would change.
 -- Twin of db/postgres/views/vw_MON_UpdatePreview.sql.
---   SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = 'UB...' AND would_change = 'Y';
+--   SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = ''UB...'' AND would_change = ''Y'';
 -- dropped and created anew (the install drops every view and function first)
-DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
+DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_UpdatePreview.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE VIEW dbo.vw_MON_UpdatePreview
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_UpdatePreview
 AS
 SELECT
     p.batch_id,
@@ -8723,29 +11968,69 @@ SELECT
 FROM dbo.MON_UpdatePreview AS p
 INNER JOIN dbo.MON_UpdateQueue AS q ON p.queue_id = q.queue_id
 LEFT JOIN dbo.MON_BoardColumn AS bc ON q.board_id = bc.board_id AND p.column_id = bc.column_id
-LEFT JOIN dbo.MON_BoardItem AS bi ON p.monday_item_id = bi.item_id;
+LEFT JOIN dbo.MON_BoardItem AS bi ON p.monday_item_id = bi.item_id;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_UpdatePreview.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_AuditTrail.sql
--- vw_MON_AuditTrail: every cell the sender changed, with the value before and after, the batch it
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_AuditTrail: every cell the sender changed, with the value before and after, the batch it
 -- belonged to, who staged it, and whether (and by which batch, why) it was rolled back.
 -- Twin of db/postgres/views/vw_MON_AuditTrail.sql.
 --   SELECT * FROM dbo.vw_MON_AuditTrail WHERE monday_item_id = 1234567890 ORDER BY update_timestamp;
 -- dropped and created anew (the install drops every view and function first)
-DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
+DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_AuditTrail.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE VIEW dbo.vw_MON_AuditTrail
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_AuditTrail
 AS
 SELECT
     a.audit_id,
@@ -8765,7 +12050,7 @@ SELECT
     a.worker_id,
     b.created_by AS batch_created_by,
     b.released_by AS batch_released_by,
-    CASE WHEN a.rollback_timestamp IS NULL THEN 'N' ELSE 'Y' END AS rolled_back,
+    CASE WHEN a.rollback_timestamp IS NULL THEN ''N'' ELSE ''Y'' END AS rolled_back,
     a.rollback_timestamp,
     a.rollback_reason,
     a.rollback_batch_id,
@@ -8775,16 +12060,36 @@ LEFT JOIN dbo.MON_UpdateBatch AS b ON a.batch_id = b.batch_id
 LEFT JOIN dbo.MON_UpdateQueue AS q ON a.queue_id = q.queue_id
 LEFT JOIN dbo.MON_Board AS bd ON a.monday_board_id = bd.board_id
 LEFT JOIN dbo.MON_BoardColumn AS bc ON a.monday_board_id = bc.board_id AND a.column_id = bc.column_id
-LEFT JOIN dbo.MON_BoardItem AS bi ON a.monday_item_id = bi.item_id;
+LEFT JOIN dbo.MON_BoardItem AS bi ON a.monday_item_id = bi.item_id;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_AuditTrail.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_StuckOrFailedRows.sql
--- vw_MON_StuckOrFailedRows: queue rows that need a look, with what to do:
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_StuckOrFailedRows: queue rows that need a look, with what to do:
 --   FAILED         monday refused the row (not retryable)
 --   DEAD           retryable errors (or expired leases) until max_attempts
 --   LEASE_EXPIRED  CLAIMED, but the lease ran out: the sender died or hangs (the next claim takes it over)
@@ -8792,28 +12097,48 @@ GO
 -- Rows of cancelled batches are left out. Twin of db/postgres/views/vw_MON_StuckOrFailedRows.sql.
 --   SELECT * FROM dbo.vw_MON_StuckOrFailedRows ORDER BY batch_id, queue_id;
 -- dropped and created anew (the install drops every view and function first)
-DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
+DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_StuckOrFailedRows.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE VIEW dbo.vw_MON_StuckOrFailedRows
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_StuckOrFailedRows
 AS
 WITH s AS (
     SELECT
         qs.queue_id,
         CAST(SYSUTCDATETIME() AS datetime2(3)) AS now_utc,
         CASE
-            WHEN qs.queue_status = 'FAILED' THEN 'FAILED'
-            WHEN qs.queue_status = 'DEAD' THEN 'DEAD'
-            WHEN qs.queue_status = 'CLAIMED' AND qs.lease_expires_at <= SYSUTCDATETIME() THEN 'LEASE_EXPIRED'
-            WHEN qs.queue_status = 'READY' AND qs.visible_after <= DATEADD(MINUTE, -15, SYSUTCDATETIME()) THEN 'WAITING'
+            WHEN qs.queue_status = ''FAILED'' THEN ''FAILED''
+            WHEN qs.queue_status = ''DEAD'' THEN ''DEAD''
+            WHEN qs.queue_status = ''CLAIMED'' AND qs.lease_expires_at <= SYSUTCDATETIME() THEN ''LEASE_EXPIRED''
+            WHEN qs.queue_status = ''READY'' AND qs.visible_after <= DATEADD(MINUTE, -15, SYSUTCDATETIME()) THEN ''WAITING''
         END AS problem
     FROM dbo.MON_UpdateQueue AS qs
-    WHERE qs.queue_status IN ('FAILED', 'DEAD', 'CLAIMED', 'READY')
+    WHERE qs.queue_status IN (''FAILED'', ''DEAD'', ''CLAIMED'', ''READY'')
 )
 
 SELECT
@@ -8838,39 +12163,79 @@ SELECT
     q.claimed_at,
     q.completed_at,
     CASE s.problem
-        WHEN 'FAILED' THEN 'monday refused the row: read last_error, fix the data, then stage the item again'
-        WHEN 'DEAD' THEN 'retries ran out: check monday (status page, limits), then stage the item again'
-        WHEN 'LEASE_EXPIRED'
-            THEN 'the sender holding it died or hangs: start a sender; it re-reads the board and sends again'
-        ELSE 'no sender is taking it: start one, e.g. opus-sender send --execute'
+        WHEN ''FAILED'' THEN ''monday refused the row: read last_error, fix the data, then stage the item again''
+        WHEN ''DEAD'' THEN ''retries ran out: check monday (status page, limits), then stage the item again''
+        WHEN ''LEASE_EXPIRED''
+            THEN ''the sender holding it died or hangs: start a sender; it re-reads the board and sends again''
+        ELSE ''no sender is taking it: start one, e.g. opus-sender send --execute''
     END AS suggested_action
 FROM dbo.MON_UpdateQueue AS q
 INNER JOIN dbo.MON_UpdateBatch AS b ON q.batch_id = b.batch_id
 INNER JOIN s ON q.queue_id = s.queue_id
 WHERE s.problem IS NOT NULL
-    AND b.batch_status <> 'CANCELLED';
+    AND b.batch_status <> ''CANCELLED'';';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_StuckOrFailedRows.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_SendQueue.sql
--- vw_MON_SendQueue: the open queue rows (READY or CLAIMED) of every released batch, with exactly what the
--- sender sends for each (column_values, idempotency key) and when it may be claimed. The sender's dry run
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_SendQueue: the open queue rows (READY or CLAIMED) of every released batch, with exactly what the
+-- sender sends for each (column_values, idempotency key) and when it may be claimed. The sender''s dry run
 -- reads it instead of the queue table; a DBA sees here what is waiting to be sent.
 -- Twin of db/postgres/views/vw_MON_SendQueue.sql.
---   SELECT * FROM dbo.vw_MON_SendQueue WHERE batch_id = 'UB...' ORDER BY queue_id;
-DROP VIEW IF EXISTS dbo.vw_MON_SendQueue;
+--   SELECT * FROM dbo.vw_MON_SendQueue WHERE batch_id = ''UB...'' ORDER BY queue_id;
+DROP VIEW IF EXISTS dbo.vw_MON_SendQueue;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_SendQueue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE VIEW dbo.vw_MON_SendQueue
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_SendQueue
 AS
 SELECT
     q.queue_id,
@@ -8894,28 +12259,68 @@ SELECT
     q.lease_expires_at
 FROM dbo.MON_UpdateQueue AS q
 INNER JOIN dbo.MON_UpdateBatch AS b ON q.batch_id = b.batch_id
-WHERE q.queue_status IN ('READY', 'CLAIMED');
+WHERE q.queue_status IN (''READY'', ''CLAIMED'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_SendQueue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_BoardLabels.sql
--- vw_MON_BoardLabels: the status and dropdown columns of each synced board with their settings (the labels
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_BoardLabels: the status and dropdown columns of each synced board with their settings (the labels
 -- and their indexes), so a report can show {"index": 1} as the label a planner knows.
 -- Twin of db/postgres/views/vw_MON_BoardLabels.sql.
 --   SELECT * FROM dbo.vw_MON_BoardLabels WHERE board_id = 8709134353;
-DROP VIEW IF EXISTS dbo.vw_MON_BoardLabels;
+DROP VIEW IF EXISTS dbo.vw_MON_BoardLabels;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_BoardLabels.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE VIEW dbo.vw_MON_BoardLabels
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_BoardLabels
 AS
 SELECT
     bc.board_id,
@@ -8924,47 +12329,107 @@ SELECT
     bc.column_type,
     bc.settings_json
 FROM dbo.MON_BoardColumn AS bc
-WHERE bc.column_type IN ('status', 'dropdown');
+WHERE bc.column_type IN (''status'', ''dropdown'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_BoardLabels.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_UserNames.sql
--- vw_MON_UserNames: the name of each synced monday user and team, so a report can show a people value by
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_UserNames: the name of each synced monday user and team, so a report can show a people value by
 -- name. E-mail addresses are left out (they stay in dbo.MON_User, which no role may read).
 -- Twin of db/postgres/views/vw_MON_UserNames.sql.
 --   SELECT * FROM dbo.vw_MON_UserNames ORDER BY user_name;
-DROP VIEW IF EXISTS dbo.vw_MON_UserNames;
+DROP VIEW IF EXISTS dbo.vw_MON_UserNames;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_UserNames.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-CREATE VIEW dbo.vw_MON_UserNames
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_UserNames
 AS
 SELECT
     u.user_id,
     u.user_kind,
     u.user_name
 FROM dbo.MON_User AS u
-WHERE u.user_name IS NOT NULL;
+WHERE u.user_name IS NOT NULL;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_UserNames.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
 -- ---------------------------------------------------------------- source: db/security/roles.sql
--- roles.sql: the project's database roles, least privilege (SQL Server). Idempotent: run by every install.
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- roles.sql: the project''s database roles, least privilege (SQL Server). Idempotent: run by every install.
 --
 --   opus_stager  people and jobs that stage, validate, release, cancel and roll back batches, and read the
---                views. usp_StageUpdates runs the caller's @query with the CALLER's own permissions (dynamic
+--                views. usp_StageUpdates runs the caller''s @query with the CALLER''s own permissions (dynamic
 --                SQL breaks the ownership chain, by design), so a stager also needs SELECT on the source
 --                tables of their queries: the DBA grants that separately, e.g.
 --                    GRANT SELECT ON dbo.CustMasterSchedule TO opus_stager;
@@ -8975,11 +12440,11 @@ GO
 -- The procedures and views are owned by dbo, as are the tables they use, so ownership chaining lets a role
 -- that may EXECUTE a procedure (or SELECT a view) use the tables behind it without any table permission.
 -- The only table permission listed below is for what a procedure reads with dynamic SQL (which breaks the
--- ownership chain): validation's no-op check reads the loaded rows of the two staging tables, and calls
--- dbo.fn_MON_Private_NormalizeNumber, as the caller; hence the stager's SELECT on those tables and EXECUTE on
+-- ownership chain): validation''s no-op check reads the loaded rows of the two staging tables, and calls
+-- dbo.fn_MON_Private_NormalizeNumber, as the caller; hence the stager''s SELECT on those tables and EXECUTE on
 -- that one function. Staged rows are inserted with static SQL, through the chain: no role may insert,
--- update or delete a table. What an earlier version granted beyond these lists (INSERT on the staging
--- tables, every fn_MON_* function, the sender's direct reads) is revoked below.
+-- update or delete a table. What 0.1.0 granted beyond these lists (INSERT on the staging tables, the
+-- sender''s direct reads) is revoked below, by an explicit list; nothing the DBA granted is touched.
 -- usp_PurgeRunLog is granted to no role (run it as the job owner, see db/ops/create_agent_jobs.sql).
 --
 -- Procedures and views are added to the product over time: the grants are kept in the list below and a
@@ -8988,62 +12453,142 @@ GO
 --     ALTER ROLE opus_reader ADD MEMBER [DOMAIN\planner];
 -- Twin of db/postgres/security/roles.sql.
 
--- a database principal with a role's name that is not a role (a user, say) would receive the grants:
+-- a database principal with a role''s name that is not a role (a user, say) would receive the grants:
 -- refuse rather than grant to it
 IF EXISTS (
     SELECT 1
     FROM sys.database_principals AS dp
-    WHERE dp.name IN (N'opus_stager', N'opus_sender', N'opus_reader') AND dp.type <> 'R'
+    WHERE dp.name IN (N''opus_stager'', N''opus_sender'', N''opus_reader'') AND dp.type <> ''R''
 )
 BEGIN
     DECLARE @msg nvarchar(2048) = CONCAT(
-        N'roles.sql: a database principal named opus_stager, opus_sender or opus_reader exists but is not',
-        N' a database role, and would receive the grants. Rename or drop that principal (SELECT name,',
-        N' type_desc FROM sys.database_principals WHERE name LIKE N''opus[_]%''), then run the install again.'
+        N''roles.sql: a database principal named opus_stager, opus_sender or opus_reader exists but is not'',
+        N'' a database role, and would receive the grants. Rename or drop that principal (SELECT name,'',
+        N'' type_desc FROM sys.database_principals WHERE name LIKE N''''opus[_]%''''), then run the install again.''
     );
     THROW 50910, @msg, 1;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/security/roles.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF DATABASE_PRINCIPAL_ID(N'opus_stager') IS NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF DATABASE_PRINCIPAL_ID(N''opus_stager'') IS NULL
 BEGIN
     CREATE ROLE opus_stager;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/security/roles.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF DATABASE_PRINCIPAL_ID(N'opus_sender') IS NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF DATABASE_PRINCIPAL_ID(N''opus_sender'') IS NULL
 BEGIN
     CREATE ROLE opus_sender;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/security/roles.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-IF DATABASE_PRINCIPAL_ID(N'opus_reader') IS NULL
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF DATABASE_PRINCIPAL_ID(N''opus_reader'') IS NULL
 BEGIN
     CREATE ROLE opus_reader;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/security/roles.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
-SET NOCOUNT ON;
+BEGIN TRY
+    EXEC sys.sp_executesql N'SET NOCOUNT ON;
 
 DECLARE @grants TABLE (
     role_name sysname NOT NULL,
@@ -9056,51 +12601,51 @@ DECLARE @grants TABLE (
 INSERT INTO @grants (role_name, permission_name, object_name, object_type)
 VALUES
 -- opus_stager: the batch life cycle a DBA or planner drives from SSMS
-('opus_stager', 'EXECUTE', N'usp_StageUpdates', 'P'),
-('opus_stager', 'EXECUTE', N'usp_ValidateStagedUpdates', 'P'),
-('opus_stager', 'EXECUTE', N'usp_ReleaseBatch', 'P'),
-('opus_stager', 'EXECUTE', N'usp_CancelBatch', 'P'),
-('opus_stager', 'EXECUTE', N'usp_StageRollback', 'P'),
-('opus_stager', 'SELECT', N'vw_MON_BatchSummary', 'V'),
-('opus_stager', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
-('opus_stager', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
-('opus_stager', 'SELECT', N'vw_MON_AuditTrail', 'V'),
-('opus_stager', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
-('opus_stager', 'SELECT', N'vw_MON_SendQueue', 'V'),
-('opus_stager', 'SELECT', N'vw_MON_BoardLabels', 'V'),
-('opus_stager', 'SELECT', N'vw_MON_UserNames', 'V'),
--- ... and what validation's no-op check reads with dynamic SQL, as the caller: the loaded rows of the
+(''opus_stager'', ''EXECUTE'', N''usp_StageUpdates'', ''P''),
+(''opus_stager'', ''EXECUTE'', N''usp_ValidateStagedUpdates'', ''P''),
+(''opus_stager'', ''EXECUTE'', N''usp_ReleaseBatch'', ''P''),
+(''opus_stager'', ''EXECUTE'', N''usp_CancelBatch'', ''P''),
+(''opus_stager'', ''EXECUTE'', N''usp_StageRollback'', ''P''),
+(''opus_stager'', ''SELECT'', N''vw_MON_BatchSummary'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_ValidationErrors'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_UpdatePreview'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_AuditTrail'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_StuckOrFailedRows'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_SendQueue'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_BoardLabels'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_UserNames'', ''V''),
+-- ... and what validation''s no-op check reads with dynamic SQL, as the caller: the loaded rows of the
 -- staging tables and the number normaliser it applies to them. No INSERT, UPDATE or DELETE: staging,
 -- validation and release write staged rows with static SQL, through the ownership chain
-('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule', 'U'),
-('opus_stager', 'SELECT', N'STG_MON_CustMasterSchedule_Subitems', 'U'),
-('opus_stager', 'EXECUTE', N'fn_MON_Private_NormalizeNumber', 'FN'),
+(''opus_stager'', ''SELECT'', N''STG_MON_CustMasterSchedule'', ''U''),
+(''opus_stager'', ''SELECT'', N''STG_MON_CustMasterSchedule_Subitems'', ''U''),
+(''opus_stager'', ''EXECUTE'', N''fn_MON_Private_NormalizeNumber'', ''FN''),
 -- opus_sender: what opus-sender calls (sync-board, send, dry run) and reads
-('opus_sender', 'EXECUTE', N'usp_UpsertBoardMetadata', 'P'),
-('opus_sender', 'EXECUTE', N'usp_ClaimQueueRows', 'P'),
-('opus_sender', 'EXECUTE', N'usp_ExtendLease', 'P'),
-('opus_sender', 'EXECUTE', N'usp_ReleaseLease', 'P'),
-('opus_sender', 'EXECUTE', N'usp_RecordCreatedItem', 'P'),
-('opus_sender', 'EXECUTE', N'usp_RecordSendResult', 'P'),
-('opus_sender', 'EXECUTE', N'usp_RecordPreview', 'P'),
-('opus_sender', 'SELECT', N'vw_MON_BatchSummary', 'V'),
-('opus_sender', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
-('opus_sender', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
-('opus_sender', 'SELECT', N'vw_MON_AuditTrail', 'V'),
-('opus_sender', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
+(''opus_sender'', ''EXECUTE'', N''usp_UpsertBoardMetadata'', ''P''),
+(''opus_sender'', ''EXECUTE'', N''usp_ClaimQueueRows'', ''P''),
+(''opus_sender'', ''EXECUTE'', N''usp_ExtendLease'', ''P''),
+(''opus_sender'', ''EXECUTE'', N''usp_ReleaseLease'', ''P''),
+(''opus_sender'', ''EXECUTE'', N''usp_RecordCreatedItem'', ''P''),
+(''opus_sender'', ''EXECUTE'', N''usp_RecordSendResult'', ''P''),
+(''opus_sender'', ''EXECUTE'', N''usp_RecordPreview'', ''P''),
+(''opus_sender'', ''SELECT'', N''vw_MON_BatchSummary'', ''V''),
+(''opus_sender'', ''SELECT'', N''vw_MON_ValidationErrors'', ''V''),
+(''opus_sender'', ''SELECT'', N''vw_MON_UpdatePreview'', ''V''),
+(''opus_sender'', ''SELECT'', N''vw_MON_AuditTrail'', ''V''),
+(''opus_sender'', ''SELECT'', N''vw_MON_StuckOrFailedRows'', ''V''),
 -- ... the views send, status and the dry-run report read (open queue rows, status labels, user names)
-('opus_sender', 'SELECT', N'vw_MON_SendQueue', 'V'),
-('opus_sender', 'SELECT', N'vw_MON_BoardLabels', 'V'),
-('opus_sender', 'SELECT', N'vw_MON_UserNames', 'V'),
+(''opus_sender'', ''SELECT'', N''vw_MON_SendQueue'', ''V''),
+(''opus_sender'', ''SELECT'', N''vw_MON_BoardLabels'', ''V''),
+(''opus_sender'', ''SELECT'', N''vw_MON_UserNames'', ''V''),
 -- opus_reader: the views only
-('opus_reader', 'SELECT', N'vw_MON_BatchSummary', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_AuditTrail', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_SendQueue', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_BoardLabels', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_UserNames', 'V');
+(''opus_reader'', ''SELECT'', N''vw_MON_BatchSummary'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_ValidationErrors'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_UpdatePreview'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_AuditTrail'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_StuckOrFailedRows'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_SendQueue'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_BoardLabels'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_UserNames'', ''V'');
 
 DECLARE
     @sql nvarchar(MAX),
@@ -9112,53 +12657,82 @@ SELECT
     @sql = STRING_AGG(
         CONVERT(
             nvarchar(MAX),
-            N'GRANT ' + g.permission_name + N' ON OBJECT::dbo.' + QUOTENAME(g.object_name)
-            + N' TO ' + QUOTENAME(g.role_name) + N';'
+            N''GRANT '' + g.permission_name + N'' ON OBJECT::dbo.'' + QUOTENAME(g.object_name)
+            + N'' TO '' + QUOTENAME(g.role_name) + N'';''
         ),
         NCHAR(10)
     )
 FROM @grants AS g
-WHERE OBJECT_ID(N'dbo.' + QUOTENAME(g.object_name), g.object_type) IS NOT NULL;
+WHERE OBJECT_ID(N''dbo.'' + QUOTENAME(g.object_name), g.object_type) IS NOT NULL;
 
 SELECT
     @missing = STRING_AGG(
-        CONVERT(nvarchar(MAX), g.role_name + N': ' + g.permission_name + N' dbo.' + g.object_name), N', '
+        CONVERT(nvarchar(MAX), g.role_name + N'': '' + g.permission_name + N'' dbo.'' + g.object_name), N'', ''
     )
 FROM @grants AS g
-WHERE OBJECT_ID(N'dbo.' + QUOTENAME(g.object_name), g.object_type) IS NULL;
+WHERE OBJECT_ID(N''dbo.'' + QUOTENAME(g.object_name), g.object_type) IS NULL;
 
 IF @sql IS NOT NULL
 BEGIN
     EXEC sys.sp_executesql @sql;
 END;
 
--- what an earlier version granted and these lists no longer hold: INSERT on the staging tables, every fn_MON_*
--- function to the stager, the sender's direct reads, SELECT on MON_SchemaVersion. REVOKE of a permission
--- that was never granted does nothing, so this is idempotent
+-- what an earlier release granted and the lists above no longer hold, named one by one: 0.1.0 granted these
+-- (0.2.0 and 0.3.0 granted exactly the lists above). Nothing else is revoked: a permission the DBA grants a
+-- role - SELECT on the source tables of the stagers'' queries, say - is the DBA''s and stays. No list is read
+-- from the catalog (tests/static/test_revokes.py). The fn_MON_* functions 0.1.0 granted the stager carry no
+-- grant any more: every install drops and creates them again (ddl/drop_code_objects.sql).
+-- Only a plain GRANT of a listed permission is revoked, so this is idempotent: a DENY (REVOKE would remove
+-- it) and a grant WITH GRANT OPTION (its REVOKE would need CASCADE, Msg 4611) are the DBA''s own and stay.
+DECLARE @legacy TABLE (
+    role_name sysname NOT NULL,
+    permission_name varchar(20) NOT NULL,
+    object_name sysname NOT NULL,
+    granted bit NOT NULL DEFAULT 0,  -- 1: held as a plain GRANT (state ''G''), the only form revoked
+    PRIMARY KEY (role_name, permission_name, object_name)
+);
+
+INSERT INTO @legacy (role_name, permission_name, object_name)
+VALUES
+(''opus_stager'', ''INSERT'', N''STG_MON_CustMasterSchedule''),
+(''opus_stager'', ''INSERT'', N''STG_MON_CustMasterSchedule_Subitems''),
+(''opus_stager'', ''SELECT'', N''MON_SchemaVersion''),
+(''opus_sender'', ''SELECT'', N''MON_UpdateBatch''),
+(''opus_sender'', ''SELECT'', N''MON_UpdateQueue''),
+(''opus_sender'', ''SELECT'', N''MON_SchemaVersion''),
+(''opus_sender'', ''SELECT'', N''MON_UpdatePreview''),
+(''opus_sender'', ''SELECT'', N''MON_BoardColumn''),
+(''opus_sender'', ''SELECT'', N''MON_User'');
+
+UPDATE l
+SET l.granted = 1
+FROM @legacy AS l
+WHERE EXISTS (
+    SELECT 1
+    FROM sys.database_permissions AS dp
+    WHERE
+        dp.class = 1
+        AND dp.major_id = OBJECT_ID(N''dbo.'' + QUOTENAME(l.object_name), N''U'')
+        AND dp.grantee_principal_id = DATABASE_PRINCIPAL_ID(l.role_name)
+        AND dp.permission_name = l.permission_name COLLATE DATABASE_DEFAULT
+        AND dp.state = ''G''
+);
+
 SET @sql = NULL;
 SELECT
     @sql = STRING_AGG(
         CONVERT(
             nvarchar(MAX),
-            N'REVOKE ' + dp.permission_name + N' ON OBJECT::dbo.' + QUOTENAME(o.name) + N' FROM '
-            + QUOTENAME(r.name) + N';'
+            N''REVOKE '' + l.permission_name + N'' ON OBJECT::dbo.'' + QUOTENAME(l.object_name) + N'' FROM ''
+            + QUOTENAME(l.role_name) + N'';''
         ),
         NCHAR(10)
     )
-FROM sys.database_permissions AS dp
-INNER JOIN sys.objects AS o ON dp.major_id = o.object_id
-INNER JOIN sys.database_principals AS r ON dp.grantee_principal_id = r.principal_id
+FROM @legacy AS l
 WHERE
-    dp.class = 1 AND dp.state IN ('G', 'W') AND o.schema_id = SCHEMA_ID(N'dbo')
-    AND r.name IN (N'opus_stager', N'opus_sender', N'opus_reader')
-    AND NOT EXISTS (
-        SELECT 1
-        FROM @grants AS g
-        WHERE
-            g.role_name = r.name COLLATE DATABASE_DEFAULT
-            AND g.object_name = o.name COLLATE DATABASE_DEFAULT
-            AND g.permission_name = dp.permission_name COLLATE DATABASE_DEFAULT
-    );
+    l.granted = 1
+    AND OBJECT_ID(N''dbo.'' + QUOTENAME(l.object_name), N''U'') IS NOT NULL
+    AND DATABASE_PRINCIPAL_ID(l.role_name) IS NOT NULL;
 
 IF @sql IS NOT NULL
 BEGIN
@@ -9167,24 +12741,73 @@ END;
 
 IF @missing IS NOT NULL
 BEGIN
-    PRINT N'roles.sql: not granted (the object is not installed yet; run the install again once it is): '
+    PRINT N''roles.sql: not granted (the object is not installed yet; run the install again once it is): ''
     + @missing;
-END;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/security/roles.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
 GO
-IF @@TRANCOUNT = 0
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
 BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
     RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
     SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
--- record the schema version (once per version), then commit everything
+-- record the schema version (once per version), commit everything, then report on the shared database
 IF NOT EXISTS (SELECT 1 FROM dbo.MON_SchemaVersion WHERE schema_version = '0.4.0')
 BEGIN
     INSERT INTO dbo.MON_SchemaVersion (schema_version, version_major, version_minor, version_patch)
     VALUES ('0.4.0', 0, 4, 0);
 END;
+DECLARE @owner_locks_ms bigint = (SELECT DATEDIFF_BIG(millisecond, owner_locks_at, SYSDATETIME()) FROM #opus_install);
 COMMIT TRANSACTION;
+SET LOCK_TIMEOUT -1;
 PRINT N'OPUS Update Boards 0.4.0 installed.';
+PRINT CONCAT(N'Locks on the owner''s tables were held ', COALESCE(@owner_locks_ms, 0), N' ms (from the first upgrade step or owner-table source to the COMMIT).');
+DECLARE @rcsi int = (SELECT CAST(is_read_committed_snapshot_on AS int) FROM sys.databases WHERE database_id = DB_ID());
+PRINT CASE @rcsi
+    WHEN 1 THEN N'READ_COMMITTED_SNAPSHOT is ON: reads of the staging tables and the queue see committed rows and do not wait for the loader or a stage.'
+    WHEN 0 THEN N'READ_COMMITTED_SNAPSHOT is OFF: reads wait for the writers of the same rows (the loader, a stage, a release); stage large batches when the loader does not run (docs/runbook.md).'
+    ELSE N'READ_COMMITTED_SNAPSHOT: not reported by this engine.'
+END;
+-- the project puts no filtered index, index on a computed column or indexed view on the owner's tables, so
+-- their writers need no SET option; the modules and Agent steps that would need them if one were added
+DECLARE @loader_modules nvarchar(MAX) = (
+    SELECT STRING_AGG(CONVERT(nvarchar(MAX), CONCAT(OBJECT_SCHEMA_NAME(m.object_id), N'.', OBJECT_NAME(m.object_id))), N', ')
+    FROM sys.sql_modules AS m
+    WHERE (m.uses_quoted_identifier = 0 OR m.uses_ansi_nulls = 0) AND m.definition LIKE N'%STG[_]MON[_]CustMasterSchedule%'
+);
+DECLARE @agent_steps nvarchar(MAX);
+BEGIN TRY
+    EXEC sys.sp_executesql
+        N'SELECT @s = STRING_AGG(CONVERT(nvarchar(MAX), CONCAT(j.name, N'' / '', s.step_name)), N'', '')
+          FROM msdb.dbo.sysjobsteps AS s INNER JOIN msdb.dbo.sysjobs AS j ON s.job_id = j.job_id
+          WHERE s.subsystem = N''TSQL'' AND s.command LIKE N''%STG[_]MON[_]CustMasterSchedule%''
+              AND s.command NOT LIKE N''%SET%QUOTED[_]IDENTIFIER%ON%'';',
+        N'@s nvarchar(MAX) OUTPUT', @s = @agent_steps OUTPUT;
+    SET @agent_steps = COALESCE(@agent_steps, N'none');
+END TRY
+BEGIN CATCH
+    SET @agent_steps = N'not readable here (msdb needs SQLAgentReaderRole; opus-sender doctor reports them)';
+END CATCH;
+PRINT CONCAT(N'Info: no index or view of this project needs SET options of the loader. Modules created with QUOTED_IDENTIFIER or ANSI_NULLS OFF that name the staging tables: ', COALESCE(@loader_modules, N'none'), N'. SQL Agent T-SQL steps naming them without SET QUOTED_IDENTIFIER ON: ', @agent_steps, N'. Loaders must name their columns in INSERTs into the staging tables (docs/runbook.md).');
 GO
 SET NOEXEC OFF;
 GO

@@ -93,6 +93,7 @@ def cmd_db_install(args) -> int:
     before = report.previous_version or "none"
     print(f"schema {report.version} installed ({report.steps} upgrade steps, {report.files} files, "
           f"{report.batches} batches; was {before})")
+    print("\n".join(report.notes))
     return exitcodes.OK
 
 

@@ -18,6 +18,7 @@ from .config import Config, ConfigError
 from .db import MSSQL, Database, DbError, mask_dsn
 from .installer import MIN_COMPATIBILITY_LEVEL, compatibility_level, installed_version, parse_version
 from .monday import AuthError, DailyBudgetExhausted, MondayApiError, MondayClient
+from .owner_tables import loader_notes, rcsi_note
 from .privileges import missing_rights
 
 ROLES = {"staging": "opus_stager", "sending": "opus_sender"}
@@ -136,7 +137,8 @@ class Doctor:
             self._skip_database_checks("the database did not answer")
             return
         self.add("database connects", True, f"{self.dsn_setting}: {mask_dsn(_short_dsn(self.config.dsn))}")
-        for step in (self.check_engine, self.check_schema, self.check_session, self.check_roles):
+        for step in (self.check_engine, self.check_schema, self.check_session, self.check_roles,
+                     self.check_shared_database):
             try:
                 step(self._db)
             except DbError as exc:
@@ -218,6 +220,13 @@ class Doctor:
             self.add(f"rights for {job}", not missing, found,
                      f"add the login's user to {role} (docs/runbook.md, roles), or run `opus-sender db install` "
                      "again to restore the role's grants")
+
+    def check_shared_database(self, db: Database) -> None:
+        """The database the project shares with the owner's loader (sender/owner_tables.py): READ_COMMITTED_SNAPSHOT
+        and what would make the loader fail - SET options a filtered index or indexed view on its tables would
+        need of its modules and SQL Agent steps (info when nothing needs them), INSERTs without a column list."""
+        for note in [rcsi_note(db), *loader_notes(db)]:
+            self.add(note.name, note.ok, note.found, note.fix)
 
     # -- monday --------------------------------------------------------------------------------------
     def check_monday(self) -> None:

@@ -15,11 +15,13 @@ untouched.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .db import MSSQL, Database, DbError, split_batches
+from .owner_tables import loader_notes, rcsi_note
 
 
 def _find_db_root() -> Path:
@@ -49,6 +51,14 @@ SET NUMERIC_ROUNDABORT OFF;"""
 
 # OPENJSON and STRING_SPLIT need compatibility level 130 (SQL Server 2016) or higher
 MIN_COMPATIBILITY_LEVEL = 130
+# STRING_AGG and WITHIN GROUP need the SQL Server 2017 (14.x) engine, whatever the compatibility level
+MIN_SQLSERVER_MAJOR = 14
+# how long the install waits for a lock (the owner's loader may hold one on its tables) before it gives up,
+# rolls everything back and says so; db/install.sql sets the same
+LOCK_TIMEOUT_MS = 30000
+# the sources that change the owner's tables: their locks are held from here to the COMMIT
+OWNER_TABLE_SOURCES = ("ddl/tables/STG_MON_CustMasterSchedule.sql", "ddl/updates/extend_staging_tables.sql",
+                       "ddl/updates/create_update_audit.sql")
 
 
 class InstallError(Exception):
@@ -125,6 +135,44 @@ def compatibility_level(db: Database) -> int | None:
     return None if level is None else int(level)
 
 
+def engine_refusal(db: Database) -> str | None:
+    """Why this SQL Server engine cannot run the code (50956), or None. SQL Server 2017 (14.x) or later, Azure
+    SQL Database (EngineEdition 5) and Azure SQL Managed Instance (8) are accepted. A T-SQL engine that is not
+    SQL Server (Babelfish, the one the tests run on) reports an older product version (12.0) although it runs
+    what the code needs: it is recognised by SERVERPROPERTY('babelfish') = 1 or its @@VERSION, and accepted."""
+    row = db.query(
+        "SELECT CAST(SERVERPROPERTY('ProductMajorVersion') AS nvarchar(128)) AS major, "
+        "CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS version, "
+        "CAST(SERVERPROPERTY('EngineEdition') AS int) AS edition, "
+        "CAST(SERVERPROPERTY('babelfish') AS int) AS babelfish, "
+        "CAST(@@VERSION AS nvarchar(4000)) AS banner")[0]
+    if row["babelfish"] == 1 or "babelfish" in str(row["banner"] or "").lower():
+        return None
+    if row["edition"] in (5, 8):
+        return None
+    major = str(row["major"] or row["version"] or "0").split(".")[0]
+    if major.isdigit() and int(major) >= MIN_SQLSERVER_MAJOR:
+        return None
+    return (f"OPUS install refused (50956): the server is SQL Server {row['version'] or 'of an unknown version'}; the procedures need SQL Server "
+            "2017 (14.x) or later (STRING_AGG, WITHIN GROUP), or Azure SQL. Nothing was changed. Install on a "
+            "SQL Server 2017 or later instance.")
+
+
+def transaction_refusal(db: Database) -> str | None:
+    """Why the session cannot run the install's own transaction (50955), or None: a transaction is open, or
+    (SQL Server) IMPLICIT_TRANSACTIONS is ON, so the install's COMMIT would not commit."""
+    if not db.conn.autocommit:
+        return ("OPUS install refused (50955): the connection is not in autocommit mode, so the install's COMMIT would not end its transaction. "
+                "Nothing was changed. Connect in autocommit mode (opus-sender does) and install again.")
+    if db.dialect == MSSQL:
+        row = db.query("SELECT @@TRANCOUNT AS open_transactions, @@OPTIONS & 2 AS implicit")[0]
+        if row["open_transactions"] or row["implicit"]:
+            return (f"OPUS install refused (50955): the session has {row['open_transactions']} open transaction(s) and IMPLICIT_TRANSACTIONS "
+                    f"{'ON' if row['implicit'] else 'OFF'}: the install's COMMIT would not commit. Nothing was "
+                    "changed. COMMIT or ROLLBACK first, SET IMPLICIT_TRANSACTIONS OFF, and install again.")
+    return None
+
+
 def installed_version(db: Database) -> str | None:
     """The newest schema version recorded in the database, or None on an empty database."""
     if db.dialect == MSSQL:
@@ -179,6 +227,9 @@ class InstallPlan:
 def plan(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -> InstallPlan:
     """The plan of an install on this database, without changing anything."""
     target = parse_version(version)
+    refusal = transaction_refusal(db) or (engine_refusal(db) if db.dialect == MSSQL else None)
+    if refusal:
+        raise InstallError(refusal)
     if db.dialect == MSSQL:
         level = compatibility_level(db)
         if level is not None and level < MIN_COMPATIBILITY_LEVEL:
@@ -212,6 +263,8 @@ class InstallReport:
     files: int
     batches: int
     steps: int = 0
+    # what the install says about the database it shares with the owner's loader (printed after it)
+    notes: list[str] = field(default_factory=list)
 
 
 def _leftover_overloads(db: Database) -> list[str]:
@@ -241,13 +294,21 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
         db.execute(TSQL_SET_OPTIONS)
     the_plan = plan(db, version, db_root)
     batches = 0
+    owner_locks_from = None
     conn = db.conn
+    if db.dialect == MSSQL:
+        # never wait long for a lock the loader holds: fail, roll back, say so (reset in the finally below)
+        db.execute(f"SET LOCK_TIMEOUT {LOCK_TIMEOUT_MS};")
     conn.autocommit = False
     try:
+        if db.dialect != MSSQL:
+            db.execute(f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}")  # ends with the transaction
         root = source_root(db.dialect, db_root)
         for path, label in [(p, p.relative_to(root).as_posix()) for p in the_plan.checks] + [
             (s.path, s.rel) for s in the_plan.steps
         ] + [(p, p.relative_to(root).as_posix()) for p in the_plan.sources]:
+            if owner_locks_from is None and (label in OWNER_TABLE_SOURCES or label.startswith("upgrades/")):
+                owner_locks_from = time.monotonic()
             text = path.read_text(encoding="utf-8")
             try:
                 before = batches
@@ -272,13 +333,24 @@ def install(db: Database, version: str = __version__, db_root: Path = DB_ROOT) -
                 (version, major, minor, patch),
             )
         conn.commit()
-    except BaseException:
+    except BaseException as exc:
         _rollback(conn)
+        if isinstance(exc, InstallError) and ("[1222]" in str(exc) or "lock timeout" in str(exc).lower()):
+            raise InstallError(f"{exc} The owner's loader (or another session) held a lock on a table the install "
+                               f"changes for more than {LOCK_TIMEOUT_MS // 1000} s: install when the loader does "
+                               "not run (docs/runbook.md, install).") from None
         raise
     finally:
         try:
             conn.autocommit = True
+            if db.dialect == MSSQL:
+                db.execute("SET LOCK_TIMEOUT -1;")
         except Exception:  # noqa: BLE001 - the same 3903: the server ended the transaction already
             pass
+    held = time.monotonic() - owner_locks_from if owner_locks_from is not None else 0.0
+    notes = [f"locks on the owner's tables held {held:.1f} s, from the first upgrade step or owner-table source "
+             "to the COMMIT"]
+    notes += [f"{'ok' if n.ok else 'WARNING'}: {n.name}: {n.found}" + (f" -> {n.fix}" if n.fix else "")
+              for n in [rcsi_note(db), *loader_notes(db)]]
     return InstallReport(version, the_plan.previous_version, len(the_plan.checks) + len(the_plan.sources), batches,
-                         len(the_plan.steps))
+                         len(the_plan.steps), notes)

@@ -34,8 +34,13 @@ DECLARE @send_execute char(1) = 'Y';             -- 'Y': the send step passes --
 DECLARE @retention_days int = 30;                -- run-log rows the cleanup job keeps, in days
 DECLARE @job_owner sysname = NULL;               -- NULL: the sa login (by its SID, whatever its name)
 DECLARE @proxy_name sysname = NULL;              -- Agent proxy the CmdExec step runs as (granted to the
-                                                 -- CmdExec subsystem and to the job owner); NULL: the Agent
-                                                 -- service account (then the job owner must be a sysadmin)
+                                                 -- CmdExec subsystem and to the job owner): a Windows account
+                                                 -- whose login is a member of opus_sender only. REQUIRED
+                                                 -- unless @use_agent_service_account = 'Y'
+DECLARE @use_agent_service_account char(1) = 'N'; -- 'Y': with @proxy_name NULL, run opus-sender as the SQL
+                                                 -- Server Agent service account (usually sysadmin-level on
+                                                 -- the instance: it defeats opus_sender's least privilege).
+                                                 -- Only where that account is itself a least-privilege login
 DECLARE @recreate_jobs char(1) = 'N';            -- 'Y': delete and recreate jobs that exist
 -- --------------------------------------------------------------------------------------------------------
 
@@ -97,6 +102,19 @@ BEGIN
     SET @errors = CONCAT(
         @errors + N' ', N'@job_owner = ', COALESCE(N'''' + @job_owner + N'''', N'NULL'),
         N' is not a login of this instance: name an existing login, or NULL for sa.'
+    );
+END;
+-- without a proxy the sender runs as the Agent service account, which is usually sysadmin-level: the
+-- database role opus_sender would then limit nothing. Only by an explicit choice.
+IF @proxy_name IS NULL AND COALESCE(UPPER(@use_agent_service_account), 'N') <> 'Y'
+BEGIN
+    SET @first = COALESCE(@first, 50938);
+    SET @errors = CONCAT(
+        @errors + N' ', N'@proxy_name is NULL, so the send step would run as the SQL Server Agent service',
+        N' account (usually sysadmin-level), not as a login limited to opus_sender: create a credential and an',
+        N' Agent proxy for a Windows account whose login is a member of opus_sender only, grant it to CmdExec',
+        N' and to the job owner, and set @proxy_name; or set @use_agent_service_account = ''Y'' to accept the',
+        N' service account.'
     );
 END;
 -- the proxy must exist and be granted to the CmdExec subsystem, or sp_add_jobstep refuses it half-way

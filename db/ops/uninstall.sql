@@ -38,17 +38,27 @@ BEGIN
     1;
 END;
 
--- what the uninstall drops. Code objects: every view named vw_MON_*, every function named fn_MON_*, every
--- procedure named usp_Private_* (the project's naming conventions; code holds no data), and the public
--- procedures listed here. Tables hold data, so they are listed one by one. A listed name that is not
--- installed is skipped. tests/contract/test_ops.py checks these lists against the T-SQL sources.
+-- what the uninstall drops, by name: only what the project creates (a database is shared: a view, function or
+-- procedure of someone else's that happens to look like ours is never dropped). Views, then procedures, then
+-- functions in the reverse of their install order (a function may use an earlier one); tables hold data and
+-- are listed one by one. A listed name that is not installed, or is not of the listed kind, is skipped.
+-- tests/contract/test_ops.py checks these lists against the T-SQL sources.
 DECLARE @objects TABLE (
     object_name sysname NOT NULL PRIMARY KEY,
-    object_kind varchar(10) NOT NULL  -- PROCEDURE, TABLE
+    object_kind varchar(10) NOT NULL,  -- VIEW, PROCEDURE, FUNCTION, TABLE
+    list_no int IDENTITY (1, 1) NOT NULL  -- the drop order within a kind
 );
 
 INSERT INTO @objects (object_name, object_kind)
 VALUES
+(N'vw_MON_UserNames', 'VIEW'),
+(N'vw_MON_BoardLabels', 'VIEW'),
+(N'vw_MON_SendQueue', 'VIEW'),
+(N'vw_MON_StuckOrFailedRows', 'VIEW'),
+(N'vw_MON_AuditTrail', 'VIEW'),
+(N'vw_MON_UpdatePreview', 'VIEW'),
+(N'vw_MON_BatchSummary', 'VIEW'),
+(N'vw_MON_ValidationErrors', 'VIEW'),
 (N'usp_StageUpdates', 'PROCEDURE'),
 (N'usp_ValidateStagedUpdates', 'PROCEDURE'),
 (N'usp_ReleaseBatch', 'PROCEDURE'),
@@ -62,6 +72,27 @@ VALUES
 (N'usp_RecordSendResult', 'PROCEDURE'),
 (N'usp_RecordPreview', 'PROCEDURE'),
 (N'usp_PurgeRunLog', 'PROCEDURE'),
+(N'usp_Private_OpenRunLog', 'PROCEDURE'),
+(N'usp_Private_CloseRunLog', 'PROCEDURE'),
+(N'usp_Private_RefuseOpenTransaction', 'PROCEDURE'),
+(N'usp_Private_ValidateBatch', 'PROCEDURE'),
+(N'usp_Private_FinishBatchIfDone', 'PROCEDURE'),
+(N'fn_MON_Private_ParseIdArray', 'FUNCTION'),
+(N'fn_MON_Private_TryJson', 'FUNCTION'),
+(N'fn_MON_StagedCells', 'FUNCTION'),
+(N'fn_MON_Private_ClosestColumns', 'FUNCTION'),
+(N'fn_MON_Private_ForbiddenKeyword', 'FUNCTION'),
+(N'fn_MON_Private_BlankQueryText', 'FUNCTION'),
+(N'fn_MON_Private_StringifyExpr', 'FUNCTION'),
+(N'fn_MON_Private_RatingMax', 'FUNCTION'),
+(N'fn_MON_FormatColumnValue', 'FUNCTION'),
+(N'fn_MON_Private_FormatValue', 'FUNCTION'),
+(N'fn_MON_Private_ColumnLabels', 'FUNCTION'),
+(N'fn_MON_Private_NormalizeDate', 'FUNCTION'),
+(N'fn_MON_Private_DateText', 'FUNCTION'),
+(N'fn_MON_Private_NormalizeNumber', 'FUNCTION'),
+(N'fn_MON_Private_NumberText', 'FUNCTION'),
+(N'fn_MON_NormalizeTitle', 'FUNCTION'),
 (N'MON_UpdatePreview', 'TABLE'),
 (N'MON_UpdateAudit', 'TABLE'),
 (N'MON_UpdateQueue', 'TABLE'),
@@ -89,30 +120,17 @@ DECLARE @statements TABLE (
     statement nvarchar(MAX) NOT NULL
 );
 
--- 1. views, procedures, functions (in that order: a view may use a function)
+-- 1. views, procedures, functions (in that order: a view may use a function), each only where the name is
+--    installed as that kind of object
 INSERT INTO @statements (statement)
-SELECT
-    N'DROP ' + CASE so.type WHEN 'V' THEN N'VIEW' WHEN 'P' THEN N'PROCEDURE' ELSE N'FUNCTION' END
-    + N' dbo.' + QUOTENAME(so.name) + N';'
-FROM sys.objects AS so
+SELECT N'DROP ' + o.object_kind + N' dbo.' + QUOTENAME(o.object_name) + N';'
+FROM @objects AS o
+INNER JOIN sys.objects AS so ON so.object_id = OBJECT_ID(N'dbo.' + QUOTENAME(o.object_name))
 WHERE
-    so.schema_id = SCHEMA_ID(N'dbo')
-    AND (
-        (so.type = 'V' AND so.name LIKE N'vw[_]MON[_]%')
-        OR (so.type IN ('FN', 'IF', 'TF') AND so.name LIKE N'fn[_]MON[_]%')
-        OR (
-            so.type = 'P'
-            AND (
-                so.name LIKE N'usp[_]Private[_]%'
-                OR so.name IN (
-                    SELECT o.object_name
-                    FROM @objects AS o
-                    WHERE o.object_kind = 'PROCEDURE'
-                )
-            )
-        )
-    )
-ORDER BY CASE so.type WHEN 'V' THEN 1 WHEN 'P' THEN 2 ELSE 3 END, so.name;
+    (o.object_kind = 'VIEW' AND so.type = 'V')
+    OR (o.object_kind = 'PROCEDURE' AND so.type = 'P')
+    OR (o.object_kind = 'FUNCTION' AND so.type IN ('FN', 'IF', 'TF'))
+ORDER BY CASE o.object_kind WHEN 'VIEW' THEN 1 WHEN 'PROCEDURE' THEN 2 ELSE 3 END, o.list_no;
 
 -- 2. every foreign key that points at, or comes from, a table about to be dropped (any table order works)
 INSERT INTO @statements (statement)
@@ -193,26 +211,9 @@ BEGIN
     ORDER BY s.table_name, c.column_id;
 END;
 
--- 5. the roles: what they were granted on the tables that stay (the loader's tables, the audit) revoked,
---    members out (DROP ROLE refuses a role with members), then the role
-INSERT INTO @statements (statement)
-SELECT DISTINCT
-    N'REVOKE ' + p.permission_name + N' ON OBJECT::' + QUOTENAME(OBJECT_SCHEMA_NAME(p.major_id)) + N'.'
-    + QUOTENAME(so.name) + N' FROM ' + QUOTENAME(r.name) + N';'
-FROM sys.database_permissions AS p
-INNER JOIN sys.database_principals AS r ON p.grantee_principal_id = r.principal_id
-INNER JOIN sys.objects AS so ON p.major_id = so.object_id
-WHERE
-    p.class = 1
-    AND so.type = 'U'
-    AND r.type = 'R'
-    AND r.name IN (N'opus_stager', N'opus_sender', N'opus_reader')
-    AND NOT EXISTS (
-        SELECT 1
-        FROM @objects AS o
-        WHERE o.object_kind = 'TABLE' AND so.schema_id = SCHEMA_ID(N'dbo') AND o.object_name = so.name
-    );
-
+-- 5. the roles: members out (DROP ROLE refuses a role with members or one that owns securables; the roles
+--    own none), then the role. No REVOKE: the permissions granted to a role go with it when it is dropped,
+--    and a REVOKE built from the catalog would fail on a grant WITH GRANT OPTION (Msg 4611)
 INSERT INTO @statements (statement)
 SELECT N'ALTER ROLE ' + QUOTENAME(r.name) + N' DROP MEMBER ' + QUOTENAME(m.name) + N';'
 FROM sys.database_principals AS r
@@ -227,7 +228,8 @@ FROM sys.database_principals AS r
 WHERE r.type = 'R' AND r.name IN (N'opus_stager', N'opus_sender', N'opus_reader')
 ORDER BY r.name;
 
--- tables and procedures that look like the project's but are not listed: reported, never dropped
+-- tables, views, procedures and functions that look like the project's but are not listed: reported, never
+-- dropped
 DECLARE @unlisted nvarchar(MAX);
 SELECT @unlisted = STRING_AGG(CONVERT(nvarchar(MAX), so.name), N', ')
 FROM sys.objects AS so
@@ -235,7 +237,9 @@ WHERE
     so.schema_id = SCHEMA_ID(N'dbo')
     AND (
         (so.type = 'U' AND so.name LIKE N'MON[_]%' AND so.name <> N'MON_UpdateAudit')
-        OR (so.type = 'P' AND so.name LIKE N'usp[_]%' AND so.name NOT LIKE N'usp[_]Private[_]%')
+        OR (so.type = 'P' AND so.name LIKE N'usp[_]%')
+        OR (so.type = 'V' AND so.name LIKE N'vw[_]MON[_]%')
+        OR (so.type IN ('FN', 'IF', 'TF') AND so.name LIKE N'fn[_]MON[_]%')
     )
     AND NOT EXISTS (
         SELECT 1

@@ -15,8 +15,8 @@
 -- ownership chain): validation's no-op check reads the loaded rows of the two staging tables, and calls
 -- dbo.fn_MON_Private_NormalizeNumber, as the caller; hence the stager's SELECT on those tables and EXECUTE on
 -- that one function. Staged rows are inserted with static SQL, through the chain: no role may insert,
--- update or delete a table. What an earlier version granted beyond these lists (INSERT on the staging
--- tables, every fn_MON_* function, the sender's direct reads) is revoked below.
+-- update or delete a table. What 0.1.0 granted beyond these lists (INSERT on the staging tables, the
+-- sender's direct reads) is revoked below, by an explicit list; nothing the DBA granted is touched.
 -- usp_PurgeRunLog is granted to no role (run it as the job owner, see db/ops/create_agent_jobs.sql).
 --
 -- Procedures and views are added to the product over time: the grants are kept in the list below and a
@@ -147,33 +147,62 @@ BEGIN
     EXEC sys.sp_executesql @sql;
 END;
 
--- what an earlier version granted and these lists no longer hold: INSERT on the staging tables, every fn_MON_*
--- function to the stager, the sender's direct reads, SELECT on MON_SchemaVersion. REVOKE of a permission
--- that was never granted does nothing, so this is idempotent
+-- what an earlier release granted and the lists above no longer hold, named one by one: 0.1.0 granted these
+-- (0.2.0 and 0.3.0 granted exactly the lists above). Nothing else is revoked: a permission the DBA grants a
+-- role - SELECT on the source tables of the stagers' queries, say - is the DBA's and stays. No list is read
+-- from the catalog (tests/static/test_revokes.py). The fn_MON_* functions 0.1.0 granted the stager carry no
+-- grant any more: every install drops and creates them again (ddl/drop_code_objects.sql).
+-- Only a plain GRANT of a listed permission is revoked, so this is idempotent: a DENY (REVOKE would remove
+-- it) and a grant WITH GRANT OPTION (its REVOKE would need CASCADE, Msg 4611) are the DBA's own and stay.
+DECLARE @legacy TABLE (
+    role_name sysname NOT NULL,
+    permission_name varchar(20) NOT NULL,
+    object_name sysname NOT NULL,
+    granted bit NOT NULL DEFAULT 0,  -- 1: held as a plain GRANT (state 'G'), the only form revoked
+    PRIMARY KEY (role_name, permission_name, object_name)
+);
+
+INSERT INTO @legacy (role_name, permission_name, object_name)
+VALUES
+('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule'),
+('opus_stager', 'INSERT', N'STG_MON_CustMasterSchedule_Subitems'),
+('opus_stager', 'SELECT', N'MON_SchemaVersion'),
+('opus_sender', 'SELECT', N'MON_UpdateBatch'),
+('opus_sender', 'SELECT', N'MON_UpdateQueue'),
+('opus_sender', 'SELECT', N'MON_SchemaVersion'),
+('opus_sender', 'SELECT', N'MON_UpdatePreview'),
+('opus_sender', 'SELECT', N'MON_BoardColumn'),
+('opus_sender', 'SELECT', N'MON_User');
+
+UPDATE l
+SET l.granted = 1
+FROM @legacy AS l
+WHERE EXISTS (
+    SELECT 1
+    FROM sys.database_permissions AS dp
+    WHERE
+        dp.class = 1
+        AND dp.major_id = OBJECT_ID(N'dbo.' + QUOTENAME(l.object_name), N'U')
+        AND dp.grantee_principal_id = DATABASE_PRINCIPAL_ID(l.role_name)
+        AND dp.permission_name = l.permission_name COLLATE DATABASE_DEFAULT
+        AND dp.state = 'G'
+);
+
 SET @sql = NULL;
 SELECT
     @sql = STRING_AGG(
         CONVERT(
             nvarchar(MAX),
-            N'REVOKE ' + dp.permission_name + N' ON OBJECT::dbo.' + QUOTENAME(o.name) + N' FROM '
-            + QUOTENAME(r.name) + N';'
+            N'REVOKE ' + l.permission_name + N' ON OBJECT::dbo.' + QUOTENAME(l.object_name) + N' FROM '
+            + QUOTENAME(l.role_name) + N';'
         ),
         NCHAR(10)
     )
-FROM sys.database_permissions AS dp
-INNER JOIN sys.objects AS o ON dp.major_id = o.object_id
-INNER JOIN sys.database_principals AS r ON dp.grantee_principal_id = r.principal_id
+FROM @legacy AS l
 WHERE
-    dp.class = 1 AND dp.state IN ('G', 'W') AND o.schema_id = SCHEMA_ID(N'dbo')
-    AND r.name IN (N'opus_stager', N'opus_sender', N'opus_reader')
-    AND NOT EXISTS (
-        SELECT 1
-        FROM @grants AS g
-        WHERE
-            g.role_name = r.name COLLATE DATABASE_DEFAULT
-            AND g.object_name = o.name COLLATE DATABASE_DEFAULT
-            AND g.permission_name = dp.permission_name COLLATE DATABASE_DEFAULT
-    );
+    l.granted = 1
+    AND OBJECT_ID(N'dbo.' + QUOTENAME(l.object_name), N'U') IS NOT NULL
+    AND DATABASE_PRINCIPAL_ID(l.role_name) IS NOT NULL;
 
 IF @sql IS NOT NULL
 BEGIN

@@ -18,10 +18,10 @@ LOADER_DDL = """
 CREATE SCHEMA IF NOT EXISTS dbo;
 CREATE TABLE dbo.STG_MON_CustMasterSchedule (
     monday_item_id bigint, monday_board_id bigint, item_name varchar(255), order_status varchar(100),
-    legacy_note varchar(50)
+    legacy_note varchar(50), group_id varchar(100)
 );
 CREATE TABLE dbo.STG_MON_CustMasterSchedule_Subitems (
-    monday_item_id bigint, monday_board_id bigint, parent_item_id bigint, item_name varchar(255)
+    monday_item_id bigint, monday_board_id bigint, parent_item_id bigint, item_name varchar(255), group_id varchar(100)
 );
 """
 
@@ -332,3 +332,103 @@ def test_an_installed_database_whose_checks_were_dropped_is_refused_untouched(db
     assert check_state(db) == before
     selects = refused_selects(message)
     assert [r["monday_item_id"] for s in selects for r in db.query(s)] == [501, 501]
+
+
+def test_owner_tables_of_another_shape_refuse_the_install_before_anything_changes(empty_pg_dsn):
+    # A4: an owner's staging table without a column the code binds to (group_id), with an id the code writes
+    # bigints into declared int, and a project column of an earlier hand-made extension too short
+    with Database(empty_pg_dsn) as db:
+        db.execute("""
+            CREATE SCHEMA IF NOT EXISTS dbo;
+            CREATE TABLE dbo.STG_MON_CustMasterSchedule (
+                monday_item_id int, monday_board_id bigint, item_name varchar(255), update_fields varchar(100));
+            CREATE TABLE dbo.STG_MON_CustMasterSchedule_Subitems (
+                monday_item_id bigint, monday_board_id bigint, parent_item_id bigint, item_name varchar(255),
+                group_id varchar(100));
+            INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, item_name) VALUES (1, 'loaded');
+        """)
+        before = snapshot(db)
+        with pytest.raises(InstallError) as err:
+            install(db)
+        message = str(err.value)
+        assert "[50957]" in message and "ddl/checks/owner_table_shapes.sql" in message, message
+        assert "dbo.STG_MON_CustMasterSchedule.group_id is missing" in message
+        assert "ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD COLUMN group_id varchar(100) NULL;" in message
+        assert "dbo.STG_MON_CustMasterSchedule.monday_item_id is integer, the code needs bigint" in message
+        assert "dbo.STG_MON_CustMasterSchedule.update_fields is character varying(100), the code needs text" in message
+        assert "Subitems" not in message  # the table of the right shape is not named
+        assert message.lower().count("nothing was changed") == 1
+        assert snapshot(db) == before and installed_version(db) is None
+        # the DBA changes the columns as the message says; the install then runs and keeps the row
+        db.execute("ALTER TABLE dbo.STG_MON_CustMasterSchedule ADD COLUMN group_id varchar(100) NULL")
+        db.execute("ALTER TABLE dbo.STG_MON_CustMasterSchedule ALTER COLUMN monday_item_id TYPE bigint")
+        db.execute("ALTER TABLE dbo.STG_MON_CustMasterSchedule ALTER COLUMN update_fields TYPE text")
+        install(db)
+        assert installed_version(db) == __version__
+        assert db.scalar("SELECT item_name FROM dbo.STG_MON_CustMasterSchedule") == "loaded"
+
+
+def test_an_open_transaction_is_refused_before_anything_changes(empty_pg_dsn):
+    # A3: a session whose COMMIT would not end the install's transaction (autocommit off: an implicit or open
+    # transaction) is refused with 50955, and nothing is installed
+    with Database(empty_pg_dsn) as db:
+        db.conn.autocommit = False
+        try:
+            with pytest.raises(InstallError) as err:
+                install(db)
+        finally:
+            db.conn.rollback()
+            db.conn.autocommit = True
+        assert "(50955)" in str(err.value) and "Nothing was changed" in str(err.value)
+        assert installed_version(db) is None
+
+
+def test_the_install_reports_the_loaders_that_insert_without_a_column_list(empty_pg_dsn):
+    # earlier A4: a positional loader (INSERT ... SELECT *) breaks on the columns the install adds; the install
+    # names it, with what to do. The READ_COMMITTED_SNAPSHOT line and the owner-table lock time are printed too
+    with Database(empty_pg_dsn) as db:
+        db.execute(LOADER_DDL)
+        db.execute("CREATE TABLE dbo.cust_feed (LIKE dbo.STG_MON_CustMasterSchedule)")
+        db.execute("CREATE FUNCTION dbo.load_schedule() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+                   "INSERT INTO dbo.STG_MON_CustMasterSchedule SELECT * FROM dbo.cust_feed; END $$")
+        db.execute("CREATE FUNCTION dbo.load_schedule_named() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+                   "INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, item_name) "
+                   "SELECT monday_item_id, item_name FROM dbo.cust_feed; END $$")
+        report = install(db)
+        notes = "\n".join(report.notes)
+        assert "WARNING: positional loaders: dbo.load_schedule insert into a staging table without a column " \
+               "list" in notes, notes
+        assert "load_schedule_named" not in notes
+        assert "name the loader's columns in those INSERTs" in notes
+        assert "READ_COMMITTED_SNAPSHOT" in notes and "locks on the owner's tables held" in notes
+
+
+def test_column_map_holds_one_mapping_per_board_and_alias_on_both_engines(db):
+    # E2: SQL Server's UNIQUE (board_id, source_alias) treats NULLs as equal and (CI collation) ignores case;
+    # PostgreSQL gives the same verdict: a second any-board mapping of an alias, in any case, is refused
+    db.execute("INSERT INTO dbo.MON_ColumnMap (board_id, source_alias, column_id) VALUES (NULL, 'Order State', 'status')")
+    db.execute("INSERT INTO dbo.MON_ColumnMap (board_id, source_alias, column_id) VALUES (1, 'Order State', 'status')")
+    for board, alias in ((None, "Order State"), (None, "order state"), (1, "ORDER STATE")):
+        with pytest.raises(DbError):
+            db.execute("INSERT INTO dbo.MON_ColumnMap (board_id, source_alias, column_id) VALUES (?, ?, 'text')",
+                       (board, alias))
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_ColumnMap") == 2
+
+
+@pytest.mark.postgres_only
+def test_column_map_rows_of_0_3_0_that_break_the_rule_refuse_the_install_and_are_kept(db):
+    # a PostgreSQL database of 0.3.0: its UNIQUE constraint let two any-board rows of one alias in
+    db.execute("DROP INDEX dbo.ux_mon_columnmap_board_alias")
+    db.execute("ALTER TABLE dbo.MON_ColumnMap ADD CONSTRAINT UQ_MON_ColumnMap_board_alias UNIQUE (board_id, source_alias)")
+    db.execute("INSERT INTO dbo.MON_ColumnMap (board_id, source_alias, column_id) VALUES "
+               "(NULL, 'Order State', 'status'), (NULL, 'Order State', 'text'), (7, 'Due', 'date'), (7, 'DUE', 'date4')")
+    with pytest.raises(InstallError) as err:
+        install(db)
+    message = str(err.value)
+    assert "[50958]" in message and "any board / Order State (map_id " in message
+    assert re.search(r"7 / (Due|DUE) \(map_id", message)
+    assert db.scalar("SELECT count(*) FROM dbo.MON_ColumnMap") == 4
+    db.execute("DELETE FROM dbo.MON_ColumnMap WHERE column_id IN ('text', 'date4')")
+    install(db)
+    assert db.scalar("SELECT count(*) FROM dbo.MON_ColumnMap") == 2
+    assert db.scalar("SELECT to_regclass('dbo.uq_mon_columnmap_board_alias')::text") is None

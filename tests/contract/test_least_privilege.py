@@ -317,13 +317,13 @@ def test_release_refuses_a_status_changed_after_validation(db):
 
 def test_roles_sql_revokes_what_an_earlier_version_granted(db):
     postgres_only(db)
+    from sender.installer import install
+
     # the grants of schema 0.1.0: table privileges and the internal helpers
     db.execute("GRANT SELECT, INSERT, UPDATE ON dbo.STG_MON_CustMasterSchedule, dbo.MON_UpdateQueue TO opus_stager")
     db.execute("GRANT SELECT ON dbo.MON_User, dbo.MON_UpdateBatch TO opus_sender")
     db.execute("GRANT EXECUTE ON ROUTINE dbo.usp_Private_OpenRunLog, dbo.fn_MON_Private_TryJson TO opus_stager, opus_reader")
-    from sender.installer import DB_ROOT
-
-    db.run_script((DB_ROOT / "postgres" / "security" / "roles.sql").read_text(encoding="utf-8"))
+    install(db)  # the routines are created anew (no earlier grant survives), the tables' grants revoked by list
     left = db.query(
         "SELECT grantee, table_name AS name FROM information_schema.role_table_grants WHERE table_schema = 'dbo' "
         "AND grantee IN ('opus_stager', 'opus_sender', 'opus_reader') AND table_name NOT LIKE 'vw\\_mon\\_%' "
@@ -331,6 +331,39 @@ def test_roles_sql_revokes_what_an_earlier_version_granted(db):
         "WHERE routine_schema = 'dbo' AND grantee IN ('opus_stager', 'opus_sender', 'opus_reader') "
         "AND (routine_name LIKE 'fn\\_%' OR routine_name IN ('usp_private_openrunlog', 'usp_private_closerunlog'))")
     assert left == []
+
+
+def test_a_dbas_own_grants_to_the_roles_survive_a_reinstall(db):
+    # B2: the DBA grants a stager its source table and a reader a function of their own, both in schema dbo
+    # beside the project's objects, and a privilege on a project table WITH GRANT OPTION; a re-install (an
+    # upgrade runs the same roles.sql) keeps all three and refuses nothing
+    postgres_only(db)
+    from sender.installer import install
+
+    db.execute("CREATE TABLE dbo.cust_planning_source (id bigint PRIMARY KEY, order_status text)")
+    db.execute("CREATE FUNCTION dbo.dba_today() RETURNS date LANGUAGE sql AS 'SELECT current_date'")
+    # ... and a routine of theirs named like the project's (usp_*): neither dropped nor taken over by an install
+    db.execute("CREATE FUNCTION dbo.usp_dba_report() RETURNS int LANGUAGE sql AS 'SELECT 1'")
+    try:
+        db.execute("GRANT SELECT ON dbo.cust_planning_source TO opus_stager")
+        db.execute("GRANT EXECUTE ON FUNCTION dbo.dba_today() TO opus_reader")
+        db.execute("GRANT SELECT ON dbo.MON_ColumnMap TO opus_reader WITH GRANT OPTION")
+        for _ in range(2):
+            install(db)
+            assert db.scalar("SELECT has_table_privilege('opus_stager', 'dbo.cust_planning_source', 'SELECT')")
+            assert db.scalar("SELECT has_function_privilege('opus_reader', 'dbo.dba_today()', 'EXECUTE')")
+            assert db.scalar("SELECT has_table_privilege('opus_reader', 'dbo.mon_columnmap', "
+                             "'SELECT WITH GRANT OPTION')")
+            # and the install took no ownership of the DBA's function
+            assert db.scalar("SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'dba_today'") != "opus_owner"
+            assert db.scalar("SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'usp_dba_report'") \
+                not in (None, "opus_owner")
+            assert db.scalar("SELECT has_function_privilege('public', 'dbo.usp_dba_report()', 'EXECUTE')")
+    finally:
+        db.execute("DROP FUNCTION IF EXISTS dbo.usp_dba_report()")
+        db.execute("REVOKE SELECT ON dbo.MON_ColumnMap FROM opus_reader CASCADE")
+        db.execute("DROP FUNCTION dbo.dba_today()")
+        db.execute("DROP TABLE dbo.cust_planning_source")
 
 
 @pytest.fixture
@@ -408,5 +441,11 @@ def test_sql_server_roles_grant_no_write_and_no_table_but_what_dynamic_sql_reads
     assert views == set(VIEWS)
     for role in ("opus_stager", "opus_sender", "opus_reader"):
         assert {o for r, _, o, kind in grants if r == role and kind == "V"} == views, role
-    # and every permission an earlier version granted beyond the list is revoked
-    assert "N'REVOKE ' + dp.permission_name" in text and "FROM @grants AS g" in text
+    # and what 0.1.0 granted beyond the list is revoked by an explicit list (never a sweep of the catalog)
+    legacy = set(re.findall(r"\('(opus_\w+)',\s*'(\w+)',\s*N'(\w+)'\)", text))
+    assert legacy == {("opus_stager", "INSERT", "STG_MON_CustMasterSchedule"),
+                      ("opus_stager", "INSERT", "STG_MON_CustMasterSchedule_Subitems"),
+                      ("opus_stager", "SELECT", "MON_SchemaVersion")} | {
+        ("opus_sender", "SELECT", t) for t in ("MON_UpdateBatch", "MON_UpdateQueue", "MON_SchemaVersion",
+                                               "MON_UpdatePreview", "MON_BoardColumn", "MON_User")}
+    assert "N'REVOKE ' + l.permission_name" in text and "dp.permission_name + N" not in text

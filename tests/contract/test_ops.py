@@ -536,36 +536,46 @@ def _names_in(text: str) -> set[str]:
 
 
 def test_uninstall_covers_every_object_of_the_sources():
-    # code objects are dropped by the naming conventions, tables and public procedures by name
-    # the T-SQL files that exist (a twin still being written is reported by the manifest check, not here)
+    # every table, view, procedure and function is dropped by name (never by a naming pattern: the database is
+    # shared); the T-SQL files that exist (a twin still being written is reported by the manifest check)
     cat = tsql_catalog([p for p in (DB_ROOT / rel for rel in manifest()) if p.is_file()])
     assert cat["table"], "the T-SQL catalog is empty: the catalog reader is broken"
-    by_pattern = re.compile(r"^(vw_mon_\w+|fn_mon_\w+|usp_private_\w+)$")
-    for kind in ("view", "function"):
-        for name in cat[kind]:
-            if not name.startswith(("vw_", "fn_", "usp_")):
-                continue  # not a project object name (the catalog reader can pick up a built-in)
-            assert by_pattern.match(name), f"{kind} {name} does not follow the naming the uninstall drops by"
-    listed = {name for kind in ("table", "procedure") for name in cat[kind]
-              if not name.startswith(("stg_mon_", "#", "@")) and not by_pattern.match(name)}  # no temp tables
+    listed = {name for kind in ("table", "procedure", "view", "function") for name in cat[kind]
+              if not name.startswith(("stg_mon_", "#", "@")) and name.startswith(("mon_", "usp_", "vw_", "fn_"))}
     for script in (TSQL_UNINSTALL, PG_UNINSTALL):
         missing = listed - _names_in(script.read_text(encoding="utf-8"))
         assert not missing, f"{script.relative_to(DB_ROOT)} does not drop: {sorted(missing)}"
+    # and the PostgreSQL one names every routine of its sources, the work routines of the shells included
+    pg_routines = pg_source_routines()
+    assert pg_routines and pg_routines <= uninstall_lists(PG_UNINSTALL.read_text(encoding="utf-8"))
+
+
+def pg_source_routines() -> set[str]:
+    """Every routine the PostgreSQL sources create (the work routines of the shells included)."""
+    return {m.lower() for p in (DB_ROOT / "postgres").rglob("*.sql") if "ops" not in p.parts and "upgrades" not in p.parts
+            for m in re.findall(r"CREATE (?:OR REPLACE )?(?:FUNCTION|PROCEDURE) dbo\.(\w+)", p.read_text(), re.I)}
+
+
+def test_uninstall_drops_nothing_by_a_naming_pattern():
+    for script in (TSQL_UNINSTALL, PG_UNINSTALL):
+        code = strip_code(script.read_text(encoding="utf-8"))
+        drops = code[:code.index("look like the project") if "look like the project" in code else len(code)]
+        assert not re.search(r"LIKE\s+N?''(?:vw|fn|usp)", drops, re.I), script.name
 
 
 def uninstall_lists(text: str) -> set[str]:
-    """The tables and public procedures an uninstall script drops by name (T-SQL VALUES rows, PostgreSQL
-    arrays v_routines and v_tables)."""
-    names = {m.lower() for m in re.findall(r"\(N'(\w+)',\s*'(?:PROCEDURE|TABLE)'\)", text)}
-    for array in re.findall(r"v_(?:routines|tables) text\[\] := ARRAY\[(.*?)\];", text, re.S):
+    """The objects an uninstall script drops by name (T-SQL VALUES rows, PostgreSQL arrays v_routines, v_views
+    and v_tables)."""
+    names = {m.lower() for m in re.findall(r"\(N'(\w+)',\s*'(?:PROCEDURE|TABLE|VIEW|FUNCTION)'\)", text)}
+    for array in re.findall(r"v_(?:routines|tables|views) text\[\] := ARRAY\[(.*?)\];", text, re.S):
         names |= {m.lower() for m in re.findall(r"'(\w+)'", array)}
     return names
 
 
 def test_uninstall_names_only_objects_the_project_creates():
     cat = tsql_catalog([p for p in (DB_ROOT / rel for rel in manifest()) if p.is_file()])
-    made = {name for kind in ("table", "procedure") for name in cat[kind]}
-    for script in (TSQL_UNINSTALL, PG_UNINSTALL):
+    tsql_made = {name for kind in ("table", "procedure", "view", "function") for name in cat[kind]}
+    for script, made in ((TSQL_UNINSTALL, tsql_made), (PG_UNINSTALL, tsql_made | pg_source_routines())):
         listed = uninstall_lists(script.read_text(encoding="utf-8"))
         assert len(listed) > 20, f"{script.name}: the lists were not found"
         assert sorted(listed - made) == [], f"{script.relative_to(DB_ROOT)} names objects the project never creates"

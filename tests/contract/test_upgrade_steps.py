@@ -85,3 +85,70 @@ def test_new_install_has_the_claim_index_of_step_50(db):
     assert "INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, " \
            "monday_item_id)" in claim_index_definition(db)
     assert "(batch_id, queue_id)" in step
+
+
+# -- 0.4.0, step 10: the owner's staging tables lose the filtered batch index --------------------------------
+
+STAGING_TABLES = ("STG_MON_CustMasterSchedule", "STG_MON_CustMasterSchedule_Subitems")
+
+
+def batch_index(db, table: str) -> dict | None:
+    """The batch index of an owner's staging table: its keys, and whether it is filtered (partial)."""
+    name = f"IX_{table}_update_batch_id"
+    if is_mssql(db):
+        rows = db.query(
+            "SELECT i.has_filter, c.name AS col FROM sys.indexes AS i INNER JOIN sys.index_columns AS ic "
+            "ON i.object_id = ic.object_id AND i.index_id = ic.index_id INNER JOIN sys.columns AS c "
+            "ON ic.object_id = c.object_id AND ic.column_id = c.column_id "
+            "WHERE i.object_id = OBJECT_ID(?) AND i.name = ? AND ic.key_ordinal > 0 ORDER BY ic.key_ordinal",
+            (f"dbo.{table}", name))
+        return {"filtered": bool(rows[0]["has_filter"]), "keys": [r["col"] for r in rows]} if rows else None
+    definition = db.scalar("SELECT pg_get_indexdef(to_regclass(?))", (f"dbo.{name.lower()}",))
+    if definition is None:
+        return None
+    keys = definition.split("(", 1)[1].split(")", 1)[0]
+    return {"filtered": " WHERE " in definition, "keys": [k.strip() for k in keys.split(",")]}
+
+
+def test_a_new_install_puts_no_filtered_index_on_the_owners_tables(db):
+    for table in STAGING_TABLES:
+        assert batch_index(db, table) == {"filtered": False, "keys": ["update_batch_id", "update_row_no"]}
+    if is_mssql(db):
+        assert db.scalar("SELECT COUNT(*) FROM sys.indexes WHERE has_filter = 1 AND object_id IN "
+                         "(OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule'), "
+                         "OBJECT_ID(N'dbo.STG_MON_CustMasterSchedule_Subitems'))") == 0
+    else:
+        assert db.scalar("SELECT count(*) FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indrelid "
+                         "JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE n.nspname = 'dbo' "
+                         "AND c.relname LIKE 'stg\\_mon\\_%' AND i.indpred IS NOT NULL") == 0
+
+
+def test_step_10_of_0_4_0_replaces_the_filtered_batch_index_and_keeps_the_rows(db):
+    if is_mssql(db):
+        pytest.skip("the T-SQL steps are run by the installer's upgrade on SQL Server")
+    extend = (ROOT / "db" / "postgres" / "ddl" / "updates" / "extend_staging_tables.sql").read_text(encoding="utf-8")
+    for table in STAGING_TABLES:
+        db.execute(f"INSERT INTO dbo.{table} (monday_item_id, monday_board_id, item_name) VALUES (1, ?, 'loader')",
+                   (BOARD_ID,))
+        db.execute(f"INSERT INTO dbo.{table} (monday_item_id, update_batch_id, update_row_no, update_operation, "
+                   "validation_status) VALUES (2, 'UB-0.3', 1, 'UPDATE', 'VALID')")
+        # the database as 0.2.0 and 0.3.0 left it: the index filtered on staged rows
+        db.execute(f"DROP INDEX dbo.ix_{table.lower()}_update_batch_id")
+        db.execute(f"CREATE INDEX IX_{table}_update_batch_id ON dbo.{table} (update_batch_id, update_row_no) "
+                   "WHERE update_batch_id IS NOT NULL")
+        assert batch_index(db, table)["filtered"]
+    before = {t: db.query(f"SELECT * FROM dbo.{t} ORDER BY monday_item_id") for t in STAGING_TABLES}
+    for _ in range(2):
+        run_step(db, "10_staging_index_unfiltered.sql", version="0.4.0")
+        db.execute(extend)  # the re-runnable source the installer runs after the steps
+        for table in STAGING_TABLES:
+            assert batch_index(db, table) == {"filtered": False, "keys": ["update_batch_id", "update_row_no"]}
+            assert db.query(f"SELECT * FROM dbo.{table} ORDER BY monday_item_id") == before[table]
+    # the staged row is still found by its batch through the index
+    db.execute("SET enable_seqscan = off")
+    try:
+        plan = "\n".join(r["QUERY PLAN"] for r in db.query(
+            "EXPLAIN SELECT update_row_no FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id = 'UB-0.3'"))
+    finally:
+        db.execute("SET enable_seqscan = on")
+    assert "ix_stg_mon_custmasterschedule_update_batch_id" in plan

@@ -147,3 +147,30 @@ def test_daily_budget_spent(cli_env, monkeypatch, tmp_path, capsys):
     assert checks["daily call budget"].startswith("FAIL 0 of 1 calls left today (UTC), 1 used by this check")
     rc, checks = doctor(capsys)
     assert checks["monday token"].startswith("FAIL daily call budget of 1 calls used up")
+
+
+def test_the_shared_database_and_the_owners_loader_are_reported(cli_env, db, capsys):
+    # D1 and B7: READ_COMMITTED_SNAPSHOT is reported; nothing the project puts on the owner's tables needs SET
+    # options of the loader (info); a loader that inserts without a column list fails the check, with the fix
+    rc, checks = doctor(capsys)
+    assert checks["READ_COMMITTED_SNAPSHOT"].startswith("ok")
+    assert checks["loader SET options"].startswith("ok")
+    if db.dialect == MSSQL and "could not be read" not in checks["loader SET options"]:  # a T-SQL engine without
+        assert "info: no filtered index" in checks["loader SET options"]                 # sys.sql_modules' flags
+    assert checks["positional loaders"].startswith("ok")
+    db.execute("CREATE TABLE dbo.doctor_feed (LIKE dbo.STG_MON_CustMasterSchedule)" if db.dialect != MSSQL else
+               "SELECT * INTO dbo.doctor_feed FROM dbo.STG_MON_CustMasterSchedule WHERE 1 = 0")
+    loader = ("CREATE FUNCTION dbo.doctor_loader() RETURNS void LANGUAGE plpgsql AS $$ BEGIN "
+              "INSERT INTO dbo.STG_MON_CustMasterSchedule SELECT * FROM dbo.doctor_feed; END $$"
+              if db.dialect != MSSQL else
+              "CREATE PROCEDURE dbo.doctor_loader AS INSERT INTO dbo.STG_MON_CustMasterSchedule "
+              "SELECT * FROM dbo.doctor_feed;")
+    db.execute(loader)
+    try:
+        rc, checks = doctor(capsys)
+        assert rc == exitcodes.DOCTOR_FAILED
+        assert checks["positional loaders"].startswith("FAIL dbo.doctor_loader insert into a staging table")
+        assert "name the loader's columns" in checks["positional loaders"]
+    finally:
+        db.execute("DROP FUNCTION dbo.doctor_loader()" if db.dialect != MSSQL else "DROP PROCEDURE dbo.doctor_loader")
+        db.execute("DROP TABLE dbo.doctor_feed")

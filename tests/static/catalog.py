@@ -175,6 +175,7 @@ SYSTEM_OBJECTS = {
     "sys.messages", "sys.sp_releaseapplock", "sys.dm_exec_sessions",
     "sys.fn_listextendedproperty", "sys.sp_addextendedproperty", "sys.sp_updateextendedproperty",
     "sys.all_objects", "sys.all_columns", "sys.sp_set_session_context", "sys.database_permissions",
+    "sys.index_columns", "sys.stats", "sys.stats_columns",
 }
 SYSTEM_PROCS = {
     "sp_executesql", "sp_describe_first_result_set", "sp_getapplock", "sp_releaseapplock",

@@ -84,7 +84,14 @@ BEGIN
     CHECK (validation_status IS NULL OR validation_status IN ('PENDING', 'VALID', 'INVALID', 'WARNING'));
 END;
 GO
--- staged rows are found by batch; loader rows (no batch) stay out of the index
+-- staged rows are found by batch (update_batch_id = @batch_id, in update_row_no order). A PLAIN index, on
+-- purpose: a filtered index (like an indexed view or an index on a computed column) makes SQL Server refuse
+-- every INSERT, UPDATE and DELETE on the table (Msg 1934) from a writer whose QUOTED_IDENTIFIER, ANSI_NULLS
+-- or the other five options are not set as the index needs - SQL Agent T-SQL job steps, sqlcmd without -I,
+-- bcp without -q, procedures created with QUOTED_IDENTIFIER OFF - and this is the owner's loader's table.
+-- A plain index needs no SET option. The cost: the loader's rows (update_batch_id NULL) are in the index too,
+-- one small entry per row; the seek on a batch id reads only that batch's entries either way.
+-- db/upgrades/0.4.0/10 replaces the filtered index of 0.2.0 and 0.3.0.
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE
@@ -93,8 +100,7 @@ IF NOT EXISTS (
 )
 BEGIN
     CREATE INDEX IX_STG_MON_CustMasterSchedule_update_batch_id
-    ON dbo.STG_MON_CustMasterSchedule (update_batch_id, update_row_no)
-    WHERE update_batch_id IS NOT NULL;
+    ON dbo.STG_MON_CustMasterSchedule (update_batch_id, update_row_no);
 END;
 GO
 
@@ -178,7 +184,14 @@ BEGIN
     CHECK (validation_status IS NULL OR validation_status IN ('PENDING', 'VALID', 'INVALID', 'WARNING'));
 END;
 GO
--- staged rows are found by batch; loader rows (no batch) stay out of the index
+-- staged rows are found by batch (update_batch_id = @batch_id, in update_row_no order). A PLAIN index, on
+-- purpose: a filtered index (like an indexed view or an index on a computed column) makes SQL Server refuse
+-- every INSERT, UPDATE and DELETE on the table (Msg 1934) from a writer whose QUOTED_IDENTIFIER, ANSI_NULLS
+-- or the other five options are not set as the index needs - SQL Agent T-SQL job steps, sqlcmd without -I,
+-- bcp without -q, procedures created with QUOTED_IDENTIFIER OFF - and this is the owner's loader's table.
+-- A plain index needs no SET option. The cost: the loader's rows (update_batch_id NULL) are in the index too,
+-- one small entry per row; the seek on a batch id reads only that batch's entries either way.
+-- db/upgrades/0.4.0/10 replaces the filtered index of 0.2.0 and 0.3.0.
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE
@@ -187,7 +200,6 @@ IF NOT EXISTS (
 )
 BEGIN
     CREATE INDEX IX_STG_MON_CustMasterSchedule_Subitems_update_batch_id
-    ON dbo.STG_MON_CustMasterSchedule_Subitems (update_batch_id, update_row_no)
-    WHERE update_batch_id IS NOT NULL;
+    ON dbo.STG_MON_CustMasterSchedule_Subitems (update_batch_id, update_row_no);
 END;
 GO

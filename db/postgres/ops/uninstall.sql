@@ -29,14 +29,29 @@ DECLARE
     v_drop_update_columns char(1) := 'N'; -- 'Y': also drop the update columns of STG_MON_* (see above)
     v_drop_audit char(1) := 'N';          -- 'Y': also drop dbo.MON_UpdateAudit and its rows (the history)
     -- ----------------------------------------------------------------------------------------------------
-    -- what the uninstall drops. Code objects: every view named vw_MON_*, every function named fn_MON_*,
-    -- every routine named usp_Private_* (the project's naming conventions; code holds no data), and the
-    -- public routines listed here. Tables hold data, so they are listed one by one. A listed name that is
-    -- not installed is skipped. tests/contract/test_ops.py checks these lists against the sources.
+    -- what the uninstall drops, by name: only what the project creates (a database is shared: a view or
+    -- routine of someone else's that happens to look like ours is never dropped). Tables hold data and are
+    -- listed one by one. A listed name that is not installed is skipped. tests/contract/test_ops.py checks
+    -- these lists against the sources.
+    v_views text[] := ARRAY['vw_MON_ValidationErrors', 'vw_MON_BatchSummary', 'vw_MON_UpdatePreview',
+        'vw_MON_AuditTrail', 'vw_MON_StuckOrFailedRows', 'vw_MON_SendQueue', 'vw_MON_BoardLabels',
+        'vw_MON_UserNames'];
     v_routines text[] := ARRAY['usp_StageUpdates', 'usp_ValidateStagedUpdates', 'usp_ReleaseBatch',
         'usp_CancelBatch', 'usp_StageRollback', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
         'usp_ExtendLease', 'usp_ReleaseLease', 'usp_RecordCreatedItem', 'usp_RecordSendResult',
-        'usp_RecordPreview', 'usp_PurgeRunLog'];
+        'usp_RecordPreview', 'usp_PurgeRunLog', 'fn_MON_FormatColumnValue', 'fn_MON_NormalizeTitle',
+        'fn_MON_Private_BlankQueryText', 'fn_MON_Private_ClosestColumns', 'fn_MON_Private_ColumnLabels',
+        'fn_MON_Private_DateText', 'fn_MON_Private_ForbiddenKeyword', 'fn_MON_Private_FormatValue',
+        'fn_MON_Private_NormalizeDate', 'fn_MON_Private_NormalizeNumber', 'fn_MON_Private_NumberText',
+        'fn_MON_Private_ParseIdArray', 'fn_MON_Private_RatingMax', 'fn_MON_Private_StringifyExpr',
+        'fn_MON_Private_TryJson', 'fn_MON_StagedCells', 'usp_Private_CancelBatch_Work',
+        'usp_Private_CloseRunLog', 'usp_Private_ExtendLease_Work', 'usp_Private_FinishBatchIfDone',
+        'usp_Private_OpenRunLog', 'usp_Private_RecordCreatedItem_Work',
+        'usp_Private_RecordPreview_Work', 'usp_Private_RecordSendResult_Work',
+        'usp_Private_RefuseOpenTransaction', 'usp_Private_ReleaseBatch_Work',
+        'usp_Private_ReleaseLease_Work', 'usp_Private_StageRollback_Work',
+        'usp_Private_StageUpdates_Work', 'usp_Private_UpsertBoardMetadata_Work',
+        'usp_Private_ValidateBatch', 'usp_Private_ValidateStagedUpdates_Work'];
     v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_UpdateBatch',
         'MON_ValidationRule', 'MON_ColumnMap', 'MON_BoardItem', 'MON_BoardGroup', 'MON_BoardColumn',
         'MON_Board', 'MON_User', 'MON_ColumnType', 'MON_RunLog', 'MON_SchemaVersion'];
@@ -75,7 +90,7 @@ BEGIN
     INTO v_statements
     FROM pg_class AS c
     JOIN pg_namespace AS n ON n.oid = c.relnamespace
-    WHERE n.nspname = 'dbo' AND c.relkind IN ('v', 'm') AND c.relname LIKE 'vw\_mon\_%';
+    WHERE n.nspname = 'dbo' AND c.relkind IN ('v', 'm') AND c.relname = ANY (SELECT lower(x) FROM unnest(v_views) AS x);
 
     SELECT v_statements || coalesce(array_agg(format('DROP %s dbo.%I(%s);',
             CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, p.proname,
@@ -85,8 +100,7 @@ BEGIN
     FROM pg_proc AS p
     JOIN pg_namespace AS n ON n.oid = p.pronamespace
     WHERE n.nspname = 'dbo' AND p.prokind IN ('p', 'f')
-        AND (p.proname LIKE 'fn\_mon\_%' OR p.proname LIKE 'usp\_private\_%'
-            OR p.proname = ANY (SELECT lower(x) FROM unnest(v_routines) AS x));
+        AND p.proname = ANY (SELECT lower(x) FROM unnest(v_routines) AS x);
 
     -- 2. every foreign key that points at, or comes from, a table about to be dropped
     SELECT v_statements || coalesce(array_agg(format('ALTER TABLE %I.%I DROP CONSTRAINT %I;',
@@ -161,7 +175,7 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- tables and routines that look like the project's but are not listed: reported, never dropped
+    -- tables, views and routines that look like the project's but are not listed: reported, never dropped
     SELECT string_agg(x.name, ', ' ORDER BY x.name)
     INTO v_unlisted
     FROM (
@@ -175,8 +189,14 @@ BEGIN
         SELECT p.proname::text
         FROM pg_proc AS p
         JOIN pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'dbo' AND p.proname LIKE 'usp\_%' AND p.proname NOT LIKE 'usp\_private\_%'
+        WHERE n.nspname = 'dbo' AND (p.proname LIKE 'usp\_%' OR p.proname LIKE 'fn\_mon\_%')
             AND p.proname <> ALL (SELECT lower(y) FROM unnest(v_routines) AS y)
+        UNION ALL
+        SELECT c.relname::text
+        FROM pg_class AS c
+        JOIN pg_namespace AS n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'dbo' AND c.relkind IN ('v', 'm') AND c.relname LIKE 'vw\_mon\_%'
+            AND c.relname <> ALL (SELECT lower(y) FROM unnest(v_views) AS y)
     ) AS x;
 
     IF v_print_only = 'Y' THEN

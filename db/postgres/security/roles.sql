@@ -25,8 +25,11 @@
 -- also runs the caller's p_query, and nothing else, with the caller's privileges. usp_PurgeRunLog (it
 -- commits once per chunk) is granted to no role: the owner of the tables runs it. Views run with their
 -- owner's privileges, so readers need SELECT on the views only. PostgreSQL grants EXECUTE on every new
--- routine to PUBLIC; that is revoked on schema dbo here, with every privilege an earlier install granted
--- the three roles, before the lists below are granted again.
+-- routine to PUBLIC; that is revoked from the project's routines here (those ddl/drop_code_objects.sql names,
+-- which the install has just created anew, so that they hold no earlier grant).
+-- What 0.1.0 granted the roles on tables is revoked by an explicit list; nothing the DBA granted a role
+-- (SELECT on the source tables of the stagers' queries, say) is touched, and no REVOKE to a role is built
+-- from the catalog (tests/static/test_revokes.py).
 --
 -- Routines and views are added over time: the lists below name them, and a grant is issued only for an
 -- object that exists; re-run this script (or the installer) after adding objects.
@@ -68,7 +71,9 @@ BEGIN
 END
 $roles$;
 
--- 2. the owner: opus_owner owns every routine and view of schema dbo and may use every table of it
+-- 2. the owner: opus_owner owns the project's routines and views of schema dbo - those ddl/drop_code_objects.sql
+--    names (it passes them on in the setting opus.code_objects; when this script runs on its own, the
+--    project's prefixes usp_*, fn_MON_*, vw_MON_*) - and may use every table of it
 DO $owner$
 DECLARE
     v_obj text;
@@ -91,12 +96,17 @@ BEGIN
             pg_get_function_identity_arguments(p.oid))
         FROM pg_proc AS p
         JOIN pg_namespace AS n ON n.oid = p.pronamespace
-        WHERE n.nspname = 'dbo' AND p.proowner <> (SELECT r.oid FROM pg_roles AS r WHERE r.rolname = 'opus_owner')
+        WHERE n.nspname = 'dbo' AND CASE
+                WHEN coalesce(current_setting('opus.code_objects', true), '') = '' THEN p.proname LIKE 'usp\_%' OR p.proname LIKE 'fn\_mon\_%'
+                ELSE p.proname = ANY (string_to_array(current_setting('opus.code_objects', true), ',')) END
+            AND p.proowner <> (SELECT r.oid FROM pg_roles AS r WHERE r.rolname = 'opus_owner')
         UNION ALL
         SELECT format('ALTER VIEW %I.%I OWNER TO opus_owner', n.nspname, c.relname)
         FROM pg_class AS c
         JOIN pg_namespace AS n ON n.oid = c.relnamespace
-        WHERE n.nspname = 'dbo' AND c.relkind = 'v'
+        WHERE n.nspname = 'dbo' AND c.relkind = 'v' AND CASE
+                WHEN coalesce(current_setting('opus.code_objects', true), '') = '' THEN c.relname LIKE 'vw\_mon\_%'
+                ELSE c.relname = ANY (string_to_array(current_setting('opus.code_objects', true), ',')) END
             AND c.relowner <> (SELECT r.oid FROM pg_roles AS r WHERE r.rolname = 'opus_owner')
     LOOP
         EXECUTE v_obj;
@@ -110,15 +120,89 @@ DECLARE
     g record;
     v_sig text;
     v_kind "char";
-    v_role text;
 BEGIN
-    -- nobody but the owner and the roles below calls the project's routines; what an earlier install granted
-    -- the roles (table privileges, the internal helpers) is revoked first
-    REVOKE EXECUTE ON ALL ROUTINES IN SCHEMA dbo FROM PUBLIC;
-    FOREACH v_role IN ARRAY ARRAY['opus_stager', 'opus_sender', 'opus_reader'] LOOP
-        IF EXISTS (SELECT 1 FROM pg_roles AS r WHERE r.rolname = v_role) THEN
-            EXECUTE format('REVOKE ALL ON ALL TABLES IN SCHEMA dbo FROM %I', v_role);
-            EXECUTE format('REVOKE ALL ON ALL ROUTINES IN SCHEMA dbo FROM %I', v_role);
+    -- nobody but the owner and the roles below calls the project's routines: PUBLIC's default EXECUTE on them
+    -- goes (the routines were created anew by this install, so the roles hold no earlier grant on them)
+    FOR v_sig IN
+        SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))
+        FROM pg_proc AS p
+        JOIN pg_namespace AS n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'dbo' AND CASE
+                WHEN coalesce(current_setting('opus.code_objects', true), '') = '' THEN p.proname LIKE 'usp\_%' OR p.proname LIKE 'fn\_mon\_%'
+                ELSE p.proname = ANY (string_to_array(current_setting('opus.code_objects', true), ',')) END
+    LOOP
+        EXECUTE format('REVOKE EXECUTE ON ROUTINE %s FROM PUBLIC', v_sig);
+    END LOOP;
+    -- what 0.1.0 granted the roles on tables, named one by one (0.2.0 and 0.3.0 granted none). A privilege
+    -- held WITH GRANT OPTION is the DBA's (its REVOKE would need CASCADE) and stays; REVOKE of a privilege
+    -- that is not granted does nothing, so this is idempotent
+    FOR g IN
+        SELECT v.role_name, v.privilege, v.table_name
+        FROM (VALUES
+            ('opus_stager', 'SELECT', 'STG_MON_CustMasterSchedule'),
+            ('opus_stager', 'INSERT', 'STG_MON_CustMasterSchedule'),
+            ('opus_stager', 'UPDATE', 'STG_MON_CustMasterSchedule'),
+            ('opus_stager', 'SELECT', 'STG_MON_CustMasterSchedule_Subitems'),
+            ('opus_stager', 'INSERT', 'STG_MON_CustMasterSchedule_Subitems'),
+            ('opus_stager', 'UPDATE', 'STG_MON_CustMasterSchedule_Subitems'),
+            ('opus_stager', 'SELECT', 'MON_UpdateBatch'),
+            ('opus_stager', 'INSERT', 'MON_UpdateBatch'),
+            ('opus_stager', 'UPDATE', 'MON_UpdateBatch'),
+            ('opus_stager', 'SELECT', 'MON_UpdateQueue'),
+            ('opus_stager', 'INSERT', 'MON_UpdateQueue'),
+            ('opus_stager', 'UPDATE', 'MON_UpdateQueue'),
+            ('opus_stager', 'SELECT', 'MON_RunLog'),
+            ('opus_stager', 'INSERT', 'MON_RunLog'),
+            ('opus_stager', 'UPDATE', 'MON_RunLog'),
+            ('opus_stager', 'SELECT', 'MON_UpdateAudit'),
+            ('opus_stager', 'SELECT', 'MON_Board'),
+            ('opus_stager', 'SELECT', 'MON_BoardColumn'),
+            ('opus_stager', 'SELECT', 'MON_BoardGroup'),
+            ('opus_stager', 'SELECT', 'MON_BoardItem'),
+            ('opus_stager', 'SELECT', 'MON_User'),
+            ('opus_stager', 'SELECT', 'MON_ColumnType'),
+            ('opus_stager', 'SELECT', 'MON_ColumnMap'),
+            ('opus_stager', 'SELECT', 'MON_ValidationRule'),
+            ('opus_stager', 'SELECT', 'MON_SchemaVersion'),
+            ('opus_sender', 'SELECT', 'MON_Board'),
+            ('opus_sender', 'INSERT', 'MON_Board'),
+            ('opus_sender', 'UPDATE', 'MON_Board'),
+            ('opus_sender', 'SELECT', 'MON_BoardColumn'),
+            ('opus_sender', 'INSERT', 'MON_BoardColumn'),
+            ('opus_sender', 'UPDATE', 'MON_BoardColumn'),
+            ('opus_sender', 'DELETE', 'MON_BoardColumn'),
+            ('opus_sender', 'SELECT', 'MON_BoardGroup'),
+            ('opus_sender', 'INSERT', 'MON_BoardGroup'),
+            ('opus_sender', 'UPDATE', 'MON_BoardGroup'),
+            ('opus_sender', 'DELETE', 'MON_BoardGroup'),
+            ('opus_sender', 'SELECT', 'MON_BoardItem'),
+            ('opus_sender', 'INSERT', 'MON_BoardItem'),
+            ('opus_sender', 'UPDATE', 'MON_BoardItem'),
+            ('opus_sender', 'DELETE', 'MON_BoardItem'),
+            ('opus_sender', 'SELECT', 'MON_User'),
+            ('opus_sender', 'INSERT', 'MON_User'),
+            ('opus_sender', 'UPDATE', 'MON_User'),
+            ('opus_sender', 'SELECT', 'MON_ColumnType'),
+            ('opus_sender', 'SELECT', 'MON_UpdateBatch'),
+            ('opus_sender', 'UPDATE', 'MON_UpdateBatch'),
+            ('opus_sender', 'SELECT', 'MON_UpdateQueue'),
+            ('opus_sender', 'UPDATE', 'MON_UpdateQueue'),
+            ('opus_sender', 'SELECT', 'MON_UpdateAudit'),
+            ('opus_sender', 'INSERT', 'MON_UpdateAudit'),
+            ('opus_sender', 'UPDATE', 'MON_UpdateAudit'),
+            ('opus_sender', 'SELECT', 'MON_UpdatePreview'),
+            ('opus_sender', 'INSERT', 'MON_UpdatePreview'),
+            ('opus_sender', 'DELETE', 'MON_UpdatePreview'),
+            ('opus_sender', 'SELECT', 'MON_RunLog'),
+            ('opus_sender', 'INSERT', 'MON_RunLog'),
+            ('opus_sender', 'UPDATE', 'MON_RunLog'),
+            ('opus_sender', 'SELECT', 'MON_SchemaVersion')
+        ) AS v (role_name, privilege, table_name)
+        WHERE EXISTS (SELECT 1 FROM pg_roles AS r WHERE r.rolname = v.role_name)
+            AND to_regclass('dbo.' || lower(v.table_name)) IS NOT NULL
+    LOOP
+        IF NOT has_table_privilege(g.role_name, 'dbo.' || lower(g.table_name), g.privilege || ' WITH GRANT OPTION') THEN
+            EXECUTE format('REVOKE %s ON TABLE dbo.%I FROM %I', g.privilege, lower(g.table_name), g.role_name);
         END IF;
     END LOOP;
 

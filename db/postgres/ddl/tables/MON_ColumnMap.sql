@@ -7,6 +7,36 @@ CREATE TABLE IF NOT EXISTS dbo.MON_ColumnMap (
     column_id varchar(100) NOT NULL,
     created_at timestamp(3) NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
     created_by varchar(128) NOT NULL DEFAULT session_user,
-    CONSTRAINT PK_MON_ColumnMap PRIMARY KEY (map_id),
-    CONSTRAINT UQ_MON_ColumnMap_board_alias UNIQUE (board_id, source_alias)
+    CONSTRAINT PK_MON_ColumnMap PRIMARY KEY (map_id)
 );
+-- one mapping per board and alias, as SQL Server's UNIQUE (board_id, source_alias) has it: there NULLs are
+-- equal (one any-board mapping per alias) and the alias compares case-insensitively (the database's CI
+-- collation); the lookup (fn_MON_StagedCells) compares lower(alias). PostgreSQL's plain UNIQUE constraint of
+-- 0.3.0 let several (NULL, alias) rows, or 'Foo' beside 'foo', in: the alias then mapped to several columns
+-- (COLUMN_AMBIGUOUS) where SQL Server had refused the second row. Rows that already break the rule refuse the
+-- install (50958), naming them; they are kept.
+DO $columnmap$
+DECLARE
+    v_duplicates text;
+BEGIN
+    IF to_regclass('dbo.ux_mon_columnmap_board_alias') IS NULL THEN
+        SELECT string_agg(format('%s / %s (map_id %s)', coalesce(d.board_id::text, 'any board'), d.alias, d.ids), '; ')
+        INTO v_duplicates
+        FROM (
+            SELECT m.board_id, min(m.source_alias) AS alias, string_agg(m.map_id::text, ', ' ORDER BY m.map_id) AS ids
+            FROM dbo.MON_ColumnMap AS m
+            GROUP BY m.board_id, lower(m.source_alias)
+            HAVING count(*) > 1
+        ) AS d;
+        IF v_duplicates IS NOT NULL THEN
+            RAISE EXCEPTION USING ERRCODE = '50958', MESSAGE = format(
+                'OPUS install refused, nothing was changed: dbo.MON_ColumnMap maps the same alias (ignoring case) '
+                'on the same board, or on any board, more than once: %s. Keep one mapping of each (DELETE FROM '
+                'dbo.MON_ColumnMap WHERE map_id IN (...)), then run the install again.', v_duplicates);
+        END IF;
+        ALTER TABLE dbo.MON_ColumnMap DROP CONSTRAINT IF EXISTS uq_mon_columnmap_board_alias;
+        CREATE UNIQUE INDEX UX_MON_ColumnMap_board_alias ON dbo.MON_ColumnMap (board_id, lower(source_alias))
+        NULLS NOT DISTINCT;
+    END IF;
+END
+$columnmap$;

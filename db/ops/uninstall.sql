@@ -82,6 +82,7 @@ VALUES
 (N'fn_MON_StagedCells', 'FUNCTION'),
 (N'fn_MON_Private_ClosestColumns', 'FUNCTION'),
 (N'fn_MON_Private_ForbiddenKeyword', 'FUNCTION'),
+(N'fn_MON_Private_QueryParts', 'FUNCTION'),
 (N'fn_MON_Private_BlankQueryText', 'FUNCTION'),
 (N'fn_MON_Private_StringifyExpr', 'FUNCTION'),
 (N'fn_MON_Private_RatingMax', 'FUNCTION'),

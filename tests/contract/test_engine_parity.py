@@ -7,7 +7,6 @@ ignored by `=`) must not change a verdict. The payload is compared as text where
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -173,11 +172,6 @@ def test_people_email_matches_exactly_after_lower_case(board):
     assert fmt(db, "people", "person:1234567890123456789") is None
 
 
-@pytest.mark.xfail(
-    not os.environ.get("MSSQL_DSN"), strict=True,
-    reason="PostgreSQL's MON_ColumnMap key (board_id, source_alias) treats NULL board ids as distinct and is "
-    "case-sensitive: its DDL moves to one key per lower(alias) with NULLS NOT DISTINCT in this release",
-)
 def test_two_any_board_mappings_of_one_alias_are_refused(board):
     """Review row 8 (E2): one 'any board' mapping per alias, ignoring case, on both engines: the second is
     refused when it is written (SQL Server's unique key treats NULL board ids as equal and compares the alias

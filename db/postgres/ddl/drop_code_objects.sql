@@ -17,7 +17,7 @@ DECLARE
         'vw_MON_BoardLabels', 'vw_MON_UserNames'];
     v_routine_names text[] := ARRAY['fn_MON_FormatColumnValue', 'fn_MON_NormalizeTitle',
         'fn_MON_Private_BlankQueryText', 'fn_MON_Private_ClosestColumns', 'fn_MON_Private_ColumnLabels',
-        'fn_MON_Private_DateText', 'fn_MON_Private_ForbiddenKeyword', 'fn_MON_Private_FormatValue',
+        'fn_MON_Private_DateText', 'fn_MON_Private_ForbiddenKeyword', 'fn_MON_Private_QueryParts', 'fn_MON_Private_FormatValue',
         'fn_MON_Private_NormalizeDate', 'fn_MON_Private_NormalizeNumber', 'fn_MON_Private_NumberText',
         'fn_MON_Private_ParseIdArray', 'fn_MON_Private_RatingMax', 'fn_MON_Private_StringifyExpr',
         'fn_MON_Private_TryJson', 'fn_MON_StagedCells', 'usp_CancelBatch', 'usp_ClaimQueueRows',

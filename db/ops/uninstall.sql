@@ -65,6 +65,7 @@ VALUES
 (N'MON_UpdatePreview', 'TABLE'),
 (N'MON_UpdateAudit', 'TABLE'),
 (N'MON_UpdateQueue', 'TABLE'),
+(N'MON_ValidatedRow', 'TABLE'),
 (N'MON_UpdateBatch', 'TABLE'),
 (N'MON_ValidationRule', 'TABLE'),
 (N'MON_ColumnMap', 'TABLE'),

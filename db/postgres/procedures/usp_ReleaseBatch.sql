@@ -173,8 +173,30 @@ $help$;
                 c.metadata_board_id, c.monday_item_id
             FROM dbo.fn_MON_StagedCells(p_batch_id) AS c
             WHERE (c.validation_status = 'VALID' OR (v_inc = 'Y' AND c.validation_status = 'WARNING'));
-            ANALYZE mon_rel_row;
+            CREATE TEMP TABLE mon_rel_state AS
+            SELECT v_b.validated_at AS validated_at, v_now AS released_at, NULL::int AS staged, NULL::int AS expected,
+                0 AS last_row_no,
+                coalesce((SELECT mb.subitems_board_id FROM dbo.MON_Board AS mb WHERE mb.board_id = v_b.board_id),
+                    v_b.board_id) AS subitems_board_id;
+            -- committed here: the copy's lock on the owner's table ends with the copy
+            p_shell_phase := 'check';
+            RETURN;
+        END IF;
 
+        -- every later step: in its own transaction, the batch row locked and still as the copy found it
+        SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
+        SELECT * INTO v_st FROM mon_rel_state;
+        IF v_b.batch_status IS DISTINCT FROM 'VALIDATED' OR v_b.validated_at IS DISTINCT FROM v_st.validated_at THEN
+            RAISE EXCEPTION USING ERRCODE = '50414', MESSAGE = format(
+                'batch %L was %s while it was being released: nothing is sendable. %s',
+                p_batch_id, CASE WHEN v_b.batch_status = 'CANCELLED' THEN 'cancelled' ELSE 'validated again' END,
+                CASE WHEN v_b.batch_status = 'CANCELLED' THEN 'Its queue rows are cancelled by dbo.usp_CancelBatch; stage the rows again.'
+                    ELSE format('Run CALL dbo.usp_ReleaseBatch(p_batch_id => %L) again.', p_batch_id) END);
+        END IF;
+
+        IF p_shell_phase = 'check' THEN
+            -- the copy checked against what validation recorded, then formatted (temp tables only)
+            ANALYZE mon_rel_row;
             SELECT count(*) AS staged,
                 count(*) FILTER (WHERE coalesce(s.validation_status, 'PENDING') = 'PENDING') AS pending,
                 count(*) FILTER (WHERE s.validation_status = 'VALID' OR (v_inc = 'Y' AND s.validation_status = 'WARNING')) AS eligible,
@@ -275,26 +297,11 @@ $help$;
                     AND NOT EXISTS (SELECT 1 FROM mon_rel_cell AS c WHERE c.update_row_no = r.update_row_no));
             CREATE INDEX ON mon_rel_row (update_row_no);
             ANALYZE mon_rel_row;
-            CREATE TEMP TABLE mon_rel_state AS
-            SELECT v_b.validated_at AS validated_at, v_now AS released_at, v_staged AS staged,
-                (SELECT count(*)::int FROM mon_rel_row) AS expected, 0 AS last_row_no,
-                coalesce((SELECT mb.subitems_board_id FROM dbo.MON_Board AS mb WHERE mb.board_id = v_b.board_id),
-                    v_b.board_id) AS subitems_board_id;
+            UPDATE mon_rel_state SET staged = v_staged, expected = (SELECT count(*)::int FROM mon_rel_row);
             -- queue rows of an earlier release of this batch that did not finish: never sendable (the batch is
             -- still VALIDATED); they are deleted first, in chunks, and written anew from this copy
             p_shell_phase := 'clean';
             RETURN;
-        END IF;
-
-        -- every later step: in its own transaction, the batch row locked and still as the copy found it
-        SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
-        SELECT * INTO v_st FROM mon_rel_state;
-        IF v_b.batch_status IS DISTINCT FROM 'VALIDATED' OR v_b.validated_at IS DISTINCT FROM v_st.validated_at THEN
-            RAISE EXCEPTION USING ERRCODE = '50414', MESSAGE = format(
-                'batch %L was %s while it was being released: nothing is sendable. %s',
-                p_batch_id, CASE WHEN v_b.batch_status = 'CANCELLED' THEN 'cancelled' ELSE 'validated again' END,
-                CASE WHEN v_b.batch_status = 'CANCELLED' THEN 'Its queue rows are cancelled by dbo.usp_CancelBatch; stage the rows again.'
-                    ELSE format('Run CALL dbo.usp_ReleaseBatch(p_batch_id => %L) again.', p_batch_id) END);
         END IF;
 
         IF p_shell_phase = 'clean' THEN

@@ -7532,8 +7532,7 @@ Examples:
         column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
         column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
-        monday_item_id bigint NULL,
-        PRIMARY KEY CLUSTERED (src_row_no, field_no)
+        monday_item_id bigint NULL
     );
     -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the joins are planned
     -- for the real row count (a batch can hold a million rows)
@@ -7894,6 +7893,9 @@ Examples:
 
             IF @phase = 'clean'
             BEGIN
+                -- a dry run may have previewed them (the previews reference the rows)
+                DELETE FROM dbo.MON_UpdatePreview
+                WHERE batch_id = @batch_id;
                 DELETE TOP (@chunk_rows) FROM dbo.MON_UpdateQueue
                 WHERE batch_id = @batch_id;
                 IF @@ROWCOUNT < @chunk_rows SET @phase = 'queue';
@@ -8113,6 +8115,8 @@ Examples:
         @owner varchar(100),
         @open int,
         @done int = 1,
+        @last_id bigint = 0,
+        @chunk_last_id bigint,
         @rows int = 0,
         @msg nvarchar(2048);
 
@@ -8200,10 +8204,23 @@ Examples:
         -- one refused the cancel above): its sender may have sent it. lease_owner is kept, so that sender can
         -- still record the SENT result and its audit rows (usp_RecordSendResult, usp_RecordCreatedItem);
         -- nothing else can be recorded or claimed any more
+        -- in queue_id order from where the last chunk ended, so that no chunk reads the index entries the
+        -- chunks before it closed (ghost records until they are cleaned up)
         WHILE @done > 0
         BEGIN
+            SELECT @chunk_last_id = MAX(x.queue_id)
+            FROM (
+                SELECT TOP (@chunk_rows) o.queue_id
+                FROM dbo.MON_UpdateQueue AS o
+                WHERE
+                    o.batch_id = @batch_id
+                    AND o.queue_status IN ('READY', 'CLAIMED')
+                    AND o.queue_id > @last_id
+                ORDER BY o.queue_id
+            ) AS x;
+
             BEGIN TRANSACTION;
-            UPDATE TOP (@chunk_rows) dbo.MON_UpdateQueue
+            UPDATE dbo.MON_UpdateQueue
             SET
                 queue_status = 'CANCELLED',
                 lease_owner = CASE WHEN queue_status = 'CLAIMED' THEN lease_owner END,
@@ -8212,10 +8229,13 @@ Examples:
                 last_error_code = 'CANCELLED',
                 last_error = LEFT(CONCAT(N'cancelled by ', ORIGINAL_LOGIN(), N': ' + @reason), 4000)
             WHERE batch_id = @batch_id
-                AND queue_status IN ('READY', 'CLAIMED');
+                AND queue_status IN ('READY', 'CLAIMED')
+                AND queue_id > @last_id
+                AND queue_id <= @chunk_last_id;
             SET @done = @@ROWCOUNT;
             SET @rows = @rows + @done;
             COMMIT TRANSACTION;
+            SET @last_id = COALESCE(@chunk_last_id, @last_id);
         END;
 
         EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;

@@ -165,8 +165,7 @@ Examples:
         column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
         column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
-        monday_item_id bigint NULL,
-        PRIMARY KEY CLUSTERED (src_row_no, field_no)
+        monday_item_id bigint NULL
     );
     -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the joins are planned
     -- for the real row count (a batch can hold a million rows)
@@ -527,6 +526,9 @@ Examples:
 
             IF @phase = 'clean'
             BEGIN
+                -- a dry run may have previewed them (the previews reference the rows)
+                DELETE FROM dbo.MON_UpdatePreview
+                WHERE batch_id = @batch_id;
                 DELETE TOP (@chunk_rows) FROM dbo.MON_UpdateQueue
                 WHERE batch_id = @batch_id;
                 IF @@ROWCOUNT < @chunk_rows SET @phase = 'queue';

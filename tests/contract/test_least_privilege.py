@@ -162,7 +162,7 @@ OUTSIDE = {
         lambda s: f"CALL dbo.usp_ExtendLease(p_worker_id => 'x', p_queue_ids => '[{s['queue_id']}]')",
         lambda s: "CALL dbo.usp_UpsertBoardMetadata(p_board_json => '{}')",
         lambda s: f"CALL dbo.usp_Private_CancelBatch_Work(p_shell_error_state => NULL, p_shell_error_message => NULL, "
-                  f"p_shell_phase => 'start', p_shell_run_id => NULL, p_shell_rows => NULL, p_batch_id => '{s['ready']}')",
+                  f"p_shell_phase => 'start', p_shell_run_id => NULL, p_shell_rows => NULL, p_shell_last_id => NULL, p_batch_id => '{s['ready']}')",
         lambda s: "SELECT * FROM dbo.MON_UpdateQueue",
         lambda s: "SELECT dbo.fn_MON_FormatColumnValue('text', 'x', NULL)",
     ],

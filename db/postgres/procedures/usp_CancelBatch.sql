@@ -15,6 +15,7 @@ CREATE OR REPLACE PROCEDURE dbo.usp_Private_CancelBatch_Work(
     INOUT p_shell_phase text,
     INOUT p_shell_run_id bigint,
     INOUT p_shell_rows int,
+    INOUT p_shell_last_id bigint,
     p_batch_id varchar DEFAULT NULL,
     p_reason varchar DEFAULT NULL,
     p_chunk_rows int DEFAULT 4000,
@@ -81,21 +82,27 @@ $help$;
             -- (a live one refused the cancel): its sender may have sent it. lease_owner is kept, so that sender
             -- can still record the SENT result and its audit rows (usp_RecordSendResult, usp_RecordCreatedItem);
             -- nothing else can be recorded or claimed any more
-            UPDATE dbo.MON_UpdateQueue AS q
-            SET queue_status = 'CANCELLED',
-                lease_owner = CASE WHEN q.queue_status = 'CLAIMED' THEN q.lease_owner END,
-                lease_expires_at = NULL,
-                completed_at = v_now,
-                last_error_code = 'CANCELLED',
-                last_error = left(concat('cancelled by ', session_user, coalesce(': ' || p_reason, '')), 4000)
-            WHERE q.queue_id IN (
-                SELECT o.queue_id FROM dbo.MON_UpdateQueue AS o
-                WHERE o.batch_id = p_batch_id AND o.queue_status IN ('READY', 'CLAIMED')
-                ORDER BY o.queue_id
-                LIMIT p_chunk_rows
-                FOR UPDATE
-            );
-            GET DIAGNOSTICS v_done = ROW_COUNT;
+            -- in queue_id order from where the last chunk ended, so that no chunk reads the index entries
+            -- the chunks before it closed
+            WITH done AS (
+                UPDATE dbo.MON_UpdateQueue AS q
+                SET queue_status = 'CANCELLED',
+                    lease_owner = CASE WHEN q.queue_status = 'CLAIMED' THEN q.lease_owner END,
+                    lease_expires_at = NULL,
+                    completed_at = v_now,
+                    last_error_code = 'CANCELLED',
+                    last_error = left(concat('cancelled by ', session_user, coalesce(': ' || p_reason, '')), 4000)
+                WHERE q.queue_id IN (
+                    SELECT o.queue_id FROM dbo.MON_UpdateQueue AS o
+                    WHERE o.batch_id = p_batch_id AND o.queue_status IN ('READY', 'CLAIMED')
+                        AND o.queue_id > coalesce(p_shell_last_id, 0)
+                    ORDER BY o.queue_id
+                    LIMIT p_chunk_rows
+                    FOR UPDATE
+                )
+                RETURNING q.queue_id
+            )
+            SELECT count(*)::int, coalesce(max(done.queue_id), p_shell_last_id) INTO v_done, p_shell_last_id FROM done;
             p_shell_rows := p_shell_rows + v_done;
             IF v_done = p_chunk_rows THEN
                 RETURN;
@@ -184,6 +191,7 @@ DECLARE
     v_phase text := 'start';
     v_run_id bigint;
     v_rows int := 0;
+    v_last_id bigint;
 BEGIN
     IF upper(coalesce(p_help, 'N')) <> 'Y' THEN
         -- a caller's open transaction is refused before anything changes; the work runs READ COMMITTED
@@ -196,6 +204,7 @@ BEGIN
             p_shell_phase => v_phase,
             p_shell_run_id => v_run_id,
             p_shell_rows => v_rows,
+            p_shell_last_id => v_last_id,
             p_batch_id => p_batch_id,
             p_reason => p_reason,
             p_chunk_rows => p_chunk_rows,

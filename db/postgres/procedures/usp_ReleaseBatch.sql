@@ -183,8 +183,14 @@ $help$;
             RETURN;
         END IF;
 
-        -- every later step: in its own transaction, the batch row locked and still as the copy found it
-        SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
+        -- every later step: in its own transaction, the batch row locked and still as the copy found it (the
+        -- checks and the formatting read it without a lock: they change nothing but the copy, and every step
+        -- after them checks the batch again under its lock)
+        IF p_shell_phase = 'check' THEN
+            SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id;
+        ELSE
+            SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
+        END IF;
         SELECT * INTO v_st FROM mon_rel_state;
         IF v_b.batch_status IS DISTINCT FROM 'VALIDATED' OR v_b.validated_at IS DISTINCT FROM v_st.validated_at THEN
             RAISE EXCEPTION USING ERRCODE = '50414', MESSAGE = format(
@@ -305,6 +311,8 @@ $help$;
         END IF;
 
         IF p_shell_phase = 'clean' THEN
+            -- a dry run may have previewed them (the previews reference the rows)
+            DELETE FROM dbo.MON_UpdatePreview AS pv WHERE pv.batch_id = p_batch_id;
             DELETE FROM dbo.MON_UpdateQueue AS q
             WHERE q.queue_id IN (
                 SELECT o.queue_id FROM dbo.MON_UpdateQueue AS o

@@ -306,6 +306,36 @@ def test_a_loader_truncate_while_the_release_works_neither_waits_nor_shrinks_the
     assert batch_row(db, batch_id)["batch_status"] == "READY"
 
 
+@pytest.mark.postgres_only
+def test_a_second_release_while_one_runs_is_refused_and_a_cancel_meanwhile_stops_the_first(planning, db_factory):
+    # one release of a batch at a time (50413); a cancel while the first is formatting its copy wins, and the
+    # release stops at its next step (50414) with nothing sendable
+    db = planning
+    batch_id = stage(db, two_items("'In Progress'", "'Done'")).outputs["batch_id"]
+    key = 917003
+    control = db_factory()
+    control.query("SELECT pg_advisory_lock(?)", (key,))
+    _hold_formatting(db, key)
+    releaser = db_factory()
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.setdefault("r", _capture(lambda: release(releaser, batch_id))))
+    thread.start()
+    _wait_for_advisory_waiter(db, key)
+    second = db_factory()
+    exc = expect_error(50413, release, second, batch_id)
+    assert "being released by another session" in exc.message
+    db.call("usp_CancelBatch", batch_id=batch_id, reason="stop the release")
+    control.query("SELECT pg_advisory_unlock(?)", (key,))
+    thread.join(60)
+    assert result["r"] is not None and result["r"].number == 50414, result["r"]
+    assert "cancelled while it was being released" in result["r"].message
+    assert batch_row(db, batch_id)["batch_status"] == "CANCELLED"
+    assert queue_of(db, batch_id) == [] and claim(db, "w1") == []
+    log = db.query("SELECT outcome, error_number FROM dbo.MON_RunLog WHERE proc_name = 'usp_ReleaseBatch' "
+                   "ORDER BY run_id")
+    assert sorted((r["outcome"], r["error_number"]) for r in log) == [("FAILED", 50413), ("FAILED", 50414)]
+
+
 def test_a_loader_truncate_before_the_release_is_a_numbered_error_not_an_empty_batch(planning):
     db = planning
     batch_id = stage(db, two_items("'In Progress'", "'Done'")).outputs["batch_id"]

@@ -6129,6 +6129,7 @@ Examples:
         was_expired char(1) NOT NULL
     );
     DECLARE @dead TABLE (batch_id varchar(50) NOT NULL);
+    DECLARE @candidate TABLE (queue_id bigint NOT NULL PRIMARY KEY);
 
     BEGIN TRY
         BEGIN TRANSACTION;
@@ -6191,14 +6192,12 @@ Examples:
 
         IF @pick_board IS NOT NULL
         BEGIN
-            -- pick, then update: the pick's UPDLOCK holds the rows until COMMIT, READPAST skips rows another
-            -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE)
-            INSERT INTO @claimed (queue_id, batch_id, was_expired)
-            SELECT TOP (@max_rows)
-                q.queue_id,
-                q.batch_id,
-                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END AS was_expired
-            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+            -- the candidates, read without keeping a lock (READPAST: rows another sender holds are passed): a
+            -- batch held back by an earlier one on the same items is read by the seek and dropped by the
+            -- overlap test, and only the rows that pass are locked below (no U lock per row read)
+            INSERT INTO @candidate (queue_id)
+            SELECT TOP (@max_rows) q.queue_id
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
             WHERE q.board_id = @pick_board
                 AND (
                     @batch_id IS NULL
@@ -6241,6 +6240,24 @@ Examples:
                 )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
+
+            -- pick, then update: the pick's UPDLOCK holds the rows until COMMIT, READPAST skips rows another
+            -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE). Only the
+            -- candidates are read, by their key, and their claimable state is tested again under the lock
+            INSERT INTO @claimed (queue_id, batch_id, was_expired)
+            SELECT
+                q.queue_id,
+                q.batch_id,
+                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END AS was_expired
+            FROM @candidate AS c
+            INNER JOIN dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK) ON c.queue_id = q.queue_id
+            WHERE
+                (q.queue_status = 'READY' AND q.visible_after <= @now)
+                OR (
+                    q.queue_status = 'CLAIMED'
+                    AND q.lease_expires_at <= @now
+                    AND q.attempt_count < q.max_attempts
+                );
 
             -- the gate again, for the rows picked (their U locks are held): a batch cancelled meanwhile, or
             -- being cancelled (its row X-locked: passed), keeps its rows

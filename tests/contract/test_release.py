@@ -254,28 +254,40 @@ def _wait_for_advisory_waiter(db: Database, key: int) -> None:
     raise AssertionError("the release never reached the formatting")
 
 
+class PausedRelease:
+    """A release on its own connection, paused when it formats its copy (it read the staged rows already)."""
+
+    def __init__(self, db: Database, db_factory, batch_id: str, key: int):
+        self.key = key
+        self.control = db_factory()
+        self.control.query("SELECT pg_advisory_lock(?)", (key,))
+        _hold_formatting(db, key)
+        releaser = db_factory()
+        self.result: dict = {}
+        self.thread = threading.Thread(
+            target=lambda: self.result.setdefault("r", _capture(lambda: release(releaser, batch_id))))
+        self.thread.start()
+        _wait_for_advisory_waiter(db, key)
+
+    def go_on(self) -> Exception | None:
+        """Let it go on; what it raised (None when it succeeded)."""
+        self.control.query("SELECT pg_advisory_unlock(?)", (self.key,))
+        self.thread.join(60)
+        assert not self.thread.is_alive(), "the release did not finish"
+        return self.result["r"]
+
+
 @pytest.mark.postgres_only
 def test_rows_deleted_while_the_release_works_are_still_released_from_its_copy(planning, db_factory):
     # the loader deletes a staged row while the release formats the cells: every validated row is queued all
     # the same (from the release's own copy), never a smaller batch that looks complete
     db = planning
     batch_id = stage(db, two_items("'In Progress'", "'Done'")).outputs["batch_id"]
-    key = 917001
-    control = db_factory()
-    control.query("SELECT pg_advisory_lock(?)", (key,))
-    _hold_formatting(db, key)
-    releaser = db_factory()
-    result: dict = {}
-    thread = threading.Thread(target=lambda: result.setdefault("r", _capture(lambda: release(releaser, batch_id))))
-    thread.start()
-    _wait_for_advisory_waiter(db, key)
+    paused = PausedRelease(db, db_factory, batch_id, 917001)
     loader = db_factory()
     loader.execute("DELETE FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id = ? AND update_row_no = 2",
                    (batch_id,))
-    control.query("SELECT pg_advisory_unlock(?)", (key,))
-    thread.join(60)
-    assert not thread.is_alive()
-    assert result["r"] is None, result["r"]
+    assert paused.go_on() is None
     assert [r["update_row_no"] for r in queue_of(db, batch_id)] == [1, 2]
     b = batch_row(db, batch_id)
     assert (b["batch_status"], b["rows_queued"]) == ("READY", 2)
@@ -287,21 +299,11 @@ def test_a_loader_truncate_while_the_release_works_neither_waits_nor_shrinks_the
     # what was validated is queued whole
     db = planning
     batch_id = stage(db, two_items("'In Progress'", "'Done'")).outputs["batch_id"]
-    key = 917002
-    control = db_factory()
-    control.query("SELECT pg_advisory_lock(?)", (key,))
-    _hold_formatting(db, key)
-    releaser = db_factory()
-    result: dict = {}
-    thread = threading.Thread(target=lambda: result.setdefault("r", _capture(lambda: release(releaser, batch_id))))
-    thread.start()
-    _wait_for_advisory_waiter(db, key)
+    paused = PausedRelease(db, db_factory, batch_id, 917002)
     loader = db_factory()
     loader.execute("SET lock_timeout = '20s'")
     loader.execute("TRUNCATE TABLE dbo.STG_MON_CustMasterSchedule")  # 55P03 if it had to wait for the release
-    control.query("SELECT pg_advisory_unlock(?)", (key,))
-    thread.join(60)
-    assert result["r"] is None, result["r"]
+    assert paused.go_on() is None
     assert [r["update_row_no"] for r in queue_of(db, batch_id)] == [1, 2]
     assert batch_row(db, batch_id)["batch_status"] == "READY"
 
@@ -312,23 +314,14 @@ def test_a_second_release_while_one_runs_is_refused_and_a_cancel_meanwhile_stops
     # release stops at its next step (50414) with nothing sendable
     db = planning
     batch_id = stage(db, two_items("'In Progress'", "'Done'")).outputs["batch_id"]
-    key = 917003
-    control = db_factory()
-    control.query("SELECT pg_advisory_lock(?)", (key,))
-    _hold_formatting(db, key)
-    releaser = db_factory()
-    result: dict = {}
-    thread = threading.Thread(target=lambda: result.setdefault("r", _capture(lambda: release(releaser, batch_id))))
-    thread.start()
-    _wait_for_advisory_waiter(db, key)
+    paused = PausedRelease(db, db_factory, batch_id, 917003)
     second = db_factory()
     exc = expect_error(50413, release, second, batch_id)
     assert "being released by another session" in exc.message
     db.call("usp_CancelBatch", batch_id=batch_id, reason="stop the release")
-    control.query("SELECT pg_advisory_unlock(?)", (key,))
-    thread.join(60)
-    assert result["r"] is not None and result["r"].number == 50414, result["r"]
-    assert "cancelled while it was being released" in result["r"].message
+    stopped = paused.go_on()
+    assert stopped is not None and stopped.number == 50414, stopped
+    assert "cancelled while it was being released" in stopped.message
     assert batch_row(db, batch_id)["batch_status"] == "CANCELLED"
     assert queue_of(db, batch_id) == [] and claim(db, "w1") == []
     log = db.query("SELECT outcome, error_number FROM dbo.MON_RunLog WHERE proc_name = 'usp_ReleaseBatch' "

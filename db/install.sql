@@ -701,6 +701,54 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/20_queue_lock_escalation.sql
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'-- Schema 0.4.0, step 20: MON_UpdateQueue back at SQL Server''s default lock escalation (TABLE).
+-- 0.1.0 to 0.3.0 set LOCK_ESCALATION = DISABLE, because a release or cancel wrote all of a batch''s queue rows in
+-- one transaction: a 1M-row release then held about 6M row locks (six indexes per row) in instance-wide lock
+-- memory until it committed. Release and cancel now write in committed chunks of a few thousand rows, below
+-- the ~5,000 locks at which SQL Server escalates, so the default is safe again and bounds lock memory.
+-- Idempotent: changed only where the table''s escalation is not TABLE (lock_escalation 0). A metadata change
+-- (Sch-M on the table for a moment): run the install in a quiet window, as for any upgrade.
+IF EXISTS (
+    SELECT 1
+    FROM sys.tables
+    WHERE object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'') AND lock_escalation <> 0
+)
+BEGIN
+    -- as text: the project''s T-SQL parser (sqlfluff) has no grammar for the table option
+    EXEC (N''ALTER TABLE dbo.MON_UpdateQueue SET (LOCK_ESCALATION = TABLE);'');
+END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.4.0/20_queue_lock_escalation.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
@@ -761,6 +809,7 @@ DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
 DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RowHash;
 DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;
@@ -2700,6 +2749,84 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/ddl/tables/MON_ValidatedRow.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_ValidatedRow: what validation saw, one row per staged row of a batch: a SHA-256 hash of the row''s
+-- content (monday_item_id, parent_item_id, item_name, group_id, update_fields and the validation_status it
+-- was given; dbo.fn_MON_Private_RowHash). Written at the end of every validation (usp_Private_ValidateBatch)
+-- and compared by usp_ReleaseBatch, which refuses any row whose content changed since (50412): the staged
+-- rows live in the owner''s staging tables, which other accounts can write. Not unique on purpose: a row
+-- number staged twice is refused by the release (50411), not by a key violation in validation. No foreign
+-- key: the rows are working data of their batch (usp_PurgeRunLog deletes them with its staged rows), and a
+-- test double of dbo.MON_UpdateBatch (tSQLt.FakeTable) must not make validation fail on it.
+IF OBJECT_ID(N''dbo.MON_ValidatedRow'', N''U'') IS NULL
+BEGIN
+    CREATE TABLE dbo.MON_ValidatedRow (
+        batch_id varchar(50) NOT NULL,
+        update_row_no int NOT NULL,
+        row_hash varbinary(32) NOT NULL
+    );
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_ValidatedRow.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N''CX_MON_ValidatedRow_batch_row'' AND object_id = OBJECT_ID(N''dbo.MON_ValidatedRow'')
+)
+BEGIN
+    CREATE CLUSTERED INDEX CX_MON_ValidatedRow_batch_row ON dbo.MON_ValidatedRow (batch_id, update_row_no);
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_ValidatedRow.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_UpdateQueue.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- MON_UpdateQueue: the send queue, one row per item operation of a released batch, holding the exact
@@ -2778,47 +2905,11 @@ BEGIN
 END;
 GO
 BEGIN TRY
-    EXEC sys.sp_executesql N'-- no lock escalation: a release or cancel of a large batch writes all its queue rows in one transaction (it
--- must be all or nothing), and at about 5,000 locks SQL Server would escalate to a table lock that stops every
--- sender, claim and record of other batches until it commits. The row locks cost lock memory instead (about
--- 100 bytes each: 100,000 rows ~ 10 MB). Re-runnable: set where it is not set yet (docs/sql_conventions.md)
-IF EXISTS (
-    SELECT 1
-    FROM sys.tables
-    WHERE object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'') AND lock_escalation <> 1
-)
-BEGIN
-    -- as text: the project''s T-SQL parser (sqlfluff) has no grammar for the table option
-    EXEC (N''ALTER TABLE dbo.MON_UpdateQueue SET (LOCK_ESCALATION = DISABLE);'');
-END;';
-    UPDATE #opus_install SET batch_ok = 1;
-END TRY
-BEGIN CATCH
-    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
-    RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdateQueue.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
-END CATCH;
-GO
-IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
-BEGIN
-    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
-    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
-    SET LOCK_TIMEOUT -1;
-    SET NOEXEC ON;
-END
-ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
-BEGIN
-    ROLLBACK TRANSACTION;
-    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
-    SET LOCK_TIMEOUT -1;
-    SET NOEXEC ON;
-END
-ELSE
-BEGIN
-    UPDATE #opus_install SET batch_ok = 0;
-END;
-GO
-BEGIN TRY
-    EXEC sys.sp_executesql N'-- the claim: the open rows of a batch in the claim''s order (ORDER BY queue_id), so that TOP (@max_rows)
+    EXEC sys.sp_executesql N'-- lock escalation stays at SQL Server''s default (TABLE): release and cancel write a large batch''s queue rows
+-- in committed chunks of a few thousand rows (usp_ReleaseBatch, usp_CancelBatch), so no transaction holds
+-- enough row locks to escalate, and none holds millions of them in lock memory (0.3.0 set DISABLE; upgrade step
+-- db/upgrades/0.4.0/20_queue_lock_escalation.sql sets it back)
+-- the claim: the open rows of a batch in the claim''s order (ORDER BY queue_id), so that TOP (@max_rows)
 -- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
 -- (upgrade step db/upgrades/0.3.0/10_queue_claim_index_order.sql changes the earlier definition)
 IF NOT EXISTS (
@@ -3489,11 +3580,18 @@ GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_RefuseOpenTransaction.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- usp_Private_RefuseOpenTransaction: refuses a call made inside the caller''s open transaction (50960).
--- Internal helper: every public procedure that commits its own work calls it first, after its @help text and
--- before SET XACT_ABORT ON, its parameter checks and its run-log row, so that nothing has changed yet.
--- Such a procedure cannot keep a caller''s transaction whole: its CATCH rolls back (ROLLBACK ends every level
--- of nesting) and XACT_ABORT dooms the caller''s work with its own. It raises with XACT_ABORT OFF, so the
--- refusal itself ends no transaction: the caller''s stays open and committable (XACT_STATE() = 1). Twin of
+-- Internal helper: every public procedure that commits its own work calls it after its @help text and its
+-- SET NOCOUNT / SET XACT_ABORT ON, and before its parameter checks and its run-log row, so that nothing has
+-- changed yet. Such a procedure cannot keep a caller''s transaction whole: its CATCH rolls back (ROLLBACK
+-- ends every level of nesting) and XACT_ABORT dooms the caller''s work with its own. Refused:
+--   * @@TRANCOUNT > 0: an explicit BEGIN TRANSACTION, or a call through INSERT ... EXEC (the INSERT''s
+--     statement transaction counts in @@TRANCOUNT): capture the result set another way;
+--   * IMPLICIT_TRANSACTIONS ON ((@@OPTIONS & 2) = 2: SET IMPLICIT_TRANSACTIONS ON, SET ANSI_DEFAULTS ON, a
+--     driver with autocommit off - ODBC, JDBC, pyodbc - or a manual-commit query window): @@TRANCOUNT is
+--     still 0 here, but the procedure''s first write would open a transaction that stays open after it
+--     returns, with its locks on the owner''s staging tables, until the client commits or rolls it back.
+-- It raises with XACT_ABORT OFF (set here, for its own scope), so the refusal itself ends no transaction:
+-- the caller''s stays open and committable (XACT_STATE() = 1). Twin of
 -- db/postgres/procedures/usp_Private_RefuseOpenTransaction.sql.
 --
 --   EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ReleaseBatch'';
@@ -3540,10 +3638,21 @@ BEGIN
     BEGIN
         DECLARE @msg nvarchar(2048) = CONCAT(
             N''dbo.'', @proc_name, N'' commits its own work and cannot run inside an open transaction (@@TRANCOUNT = '',
-            @@TRANCOUNT, N''): nothing was done and the transaction is still open. Commit or roll it back, then'',
-            N'' call dbo.'', @proc_name, N'' outside a transaction.''
+            @@TRANCOUNT, N''; a BEGIN TRANSACTION, or a call through INSERT ... EXEC): nothing was done and the'',
+            N'' transaction is still open. Commit or roll it back, then call dbo.'', @proc_name,
+            N'' outside a transaction (not through INSERT ... EXEC).''
         );
         THROW 50960, @msg, 1;
+    END;
+    IF (@@OPTIONS & 2) = 2
+    BEGIN
+        DECLARE @implicit nvarchar(2048) = CONCAT(
+            N''dbo.'', @proc_name, N'' commits its own work and cannot run with IMPLICIT_TRANSACTIONS ON (SET'',
+            N'' IMPLICIT_TRANSACTIONS ON, SET ANSI_DEFAULTS ON, or a driver with autocommit off): its work would stay'',
+            N'' in a transaction left open after it returns. Nothing was done. Run SET IMPLICIT_TRANSACTIONS OFF (or'',
+            N'' turn autocommit on), then call dbo.'', @proc_name, N'' again.''
+        );
+        THROW 50960, @implicit, 1;
     END;
 END;';
     UPDATE #opus_install SET batch_ok = 1;
@@ -3583,6 +3692,9 @@ BEGIN TRY
 -- Dry-run previews have the same retention: the dbo.MON_UpdatePreview rows of batches that ended
 -- (COMPLETED, PARTIAL, FAILED, CANCELLED) more than @retention_days days ago are deleted too, in chunks of
 -- 4,000 rows found through IX_MON_UpdatePreview_batch (previews of open batches are kept, whatever their age).
+-- So have the staged rows of those batches in the owner''s staging tables (STG_MON_CustMasterSchedule and
+-- _Subitems: each keeps a copy of its batch''s query) and their validation hashes (dbo.MON_ValidatedRow), in
+-- the same chunks: what was sent stays in the queue and the audit.
 -- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = ''Y''); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
@@ -3620,7 +3732,8 @@ BEGIN TRY
     @execute char(1) = ''N'',
     @help char(1) = ''N'',
     @purge_count bigint = NULL OUTPUT,
-    @preview_purge_count bigint = NULL OUTPUT
+    @preview_purge_count bigint = NULL OUTPUT,
+    @staged_purge_count bigint = NULL OUTPUT
 AS
 BEGIN
     SET NOCOUNT ON;
@@ -3641,9 +3754,12 @@ Parameters:
   @preview_purge_count bigint OUTPUT preview rows deleted (''''Y''''), or rows that would be deleted (''''N''''):
                                  the previews of batches COMPLETED, PARTIAL, FAILED or CANCELLED before
                                  the cutoff
+  @staged_purge_count bigint OUTPUT staged rows of those batches deleted from the staging tables (''''Y''''),
+                                 or rows that would be deleted (''''N''''); their validation hashes go too
 
 Result set: one row (retention_days, cutoff_time, execute_mode, rows_older_than_cutoff, rows_deleted,
-oldest_start_time, summary, previews_older_than_cutoff, previews_deleted). Every call writes its own dbo.MON_RunLog row, dry runs included.
+oldest_start_time, summary, previews_older_than_cutoff, previews_deleted, staged_older_than_cutoff,
+staged_deleted). Every call writes its own dbo.MON_RunLog row, dry runs included.
 
 Examples:
   -- what would a 30-day retention delete?
@@ -3697,6 +3813,9 @@ Examples:
         @oldest datetime2(3),
         @preview_matching bigint,
         @preview_deleted bigint = 0,
+        @staged_matching bigint,
+        @staged_deleted bigint = 0,
+        @hash_deleted bigint = 0,
         @message nvarchar(800),
         @progress nvarchar(200),
         @params nvarchar(400) = CONCAT(
@@ -3721,6 +3840,20 @@ Examples:
         INNER JOIN dbo.MON_UpdatePreview AS p ON b.batch_id = p.batch_id
         WHERE b.batch_status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED'')
             AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+        SELECT @staged_matching = (
+            SELECT COUNT_BIG(*)
+            FROM dbo.MON_UpdateBatch AS b
+            INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON b.batch_id = s.update_batch_id
+            WHERE b.batch_status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED'')
+                AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff
+        ) + (
+            SELECT COUNT_BIG(*)
+            FROM dbo.MON_UpdateBatch AS b
+            INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON b.batch_id = s.update_batch_id
+            WHERE b.batch_status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED'')
+                AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff
+        );
 
         IF @execute_u = ''Y''
         BEGIN
@@ -3752,27 +3885,75 @@ Examples:
                 SET @progress = CONCAT(N''usp_PurgeRunLog: '', @preview_deleted, N'' preview rows deleted so far'');
                 RAISERROR (@progress, 0, 1) WITH NOWAIT;
             END;
+            -- the staged rows of ended batches (the owner''s tables: chunks below the escalation threshold),
+            -- then their validation hashes
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) s
+                FROM dbo.STG_MON_CustMasterSchedule AS s
+                INNER JOIN dbo.MON_UpdateBatch AS b ON s.update_batch_id = b.batch_id
+                WHERE b.batch_status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED'')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @staged_deleted = @staged_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N''usp_PurgeRunLog: '', @staged_deleted, N'' staged rows deleted so far'');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) s
+                FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+                INNER JOIN dbo.MON_UpdateBatch AS b ON s.update_batch_id = b.batch_id
+                WHERE b.batch_status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED'')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @staged_deleted = @staged_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N''usp_PurgeRunLog: '', @staged_deleted, N'' staged rows deleted so far'');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) vr
+                FROM dbo.MON_ValidatedRow AS vr
+                INNER JOIN dbo.MON_UpdateBatch AS b ON vr.batch_id = b.batch_id
+                WHERE b.batch_status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED'')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @hash_deleted = @hash_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N''usp_PurgeRunLog: '', @hash_deleted, N'' validation-hash rows deleted so far'');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
             SET @purge_count = @deleted;
             SET @preview_purge_count = @preview_deleted;
+            SET @staged_purge_count = @staged_deleted;
             SET @message = CONCAT(
                 @deleted, N'' run-log rows started before '', CONVERT(nvarchar(30), @cutoff, 126),
-                N'' UTC were deleted; '', @preview_deleted, N'' preview rows of batches ended before then were deleted.''
+                N'' UTC were deleted; '', @preview_deleted, N'' preview rows of batches ended before then were deleted; '',
+                @staged_deleted, N'' staged rows of those batches were deleted.''
             );
         END
         ELSE
         BEGIN
             SET @purge_count = @matching;
             SET @preview_purge_count = @preview_matching;
+            SET @staged_purge_count = @staged_matching;
             SET @message = CONCAT(
                 N''Dry run, nothing was deleted: '', @matching, N'' run-log rows started before '',
                 CONVERT(nvarchar(30), @cutoff, 126), N'' UTC would be deleted, and '', @preview_matching,
-                N'' preview rows of batches ended before then.'',
-                N'' Run again with @execute = ''''Y'''' to delete them.''
+                N'' preview rows of batches ended before then, and '', @staged_matching, N'' staged rows of those'',
+                N'' batches. Run again with @execute = ''''Y'''' to delete them.''
             );
         END;
 
         SET @rows_int = CASE
-            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+            WHEN @deleted + @preview_deleted + @staged_deleted > 2147483647 THEN 2147483647
+            ELSE @deleted + @preview_deleted + @staged_deleted
         END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
@@ -3784,7 +3965,8 @@ Examples:
         DECLARE @en int = ERROR_NUMBER(), @em nvarchar(4000) = ERROR_MESSAGE();
         -- chunks deleted before the error stay deleted (each was committed on its own)
         SET @rows_int = CASE
-            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+            WHEN @deleted + @preview_deleted + @staged_deleted > 2147483647 THEN 2147483647
+            ELSE @deleted + @preview_deleted + @staged_deleted
         END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
@@ -3805,7 +3987,9 @@ Examples:
         @oldest AS oldest_start_time,
         @message AS summary,
         @preview_matching AS previews_older_than_cutoff,
-        @preview_deleted AS previews_deleted;
+        @preview_deleted AS previews_deleted,
+        @staged_matching AS staged_older_than_cutoff,
+        @staged_deleted AS staged_deleted;
 END;';
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
@@ -6148,6 +6332,95 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_RowHash.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_RowHash: the SHA-256 hash of a staged row''s content, as validation saw it (internal): the
+-- one definition used by usp_Private_ValidateBatch (which stores it in dbo.MON_ValidatedRow) and by
+-- usp_ReleaseBatch (which refuses a row whose hash differs, 50412). Every text is prefixed with its length
+-- in bytes, so that NULL, '''' and a value holding the separator never hash alike; the bytes hashed are the
+-- column values themselves (no collation, trailing spaces count). Inline, so that it is applied set-based
+-- (CROSS APPLY), never once per row as a scalar function. Twin of db/postgres/functions/fn_MON_Private_RowHash.sql
+-- (each engine compares only the hashes it wrote itself).
+--   SELECT h.row_hash FROM dbo.fn_MON_Private_RowHash(1, NULL, N''Item'', ''topics'', N''{"x":"1"}'', ''VALID'') AS h;
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RowHash;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_RowHash.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_RowHash(
+    @monday_item_id bigint,
+    @parent_item_id bigint,
+    @item_name nvarchar(255),
+    @group_id varchar(100),
+    @update_fields nvarchar(MAX),
+    @validation_status varchar(20)
+)
+RETURNS TABLE -- noqa: CP05
+AS
+RETURN (
+    SELECT
+        HASHBYTES(
+            ''SHA2_256'',
+            CONCAT(
+                CAST(N''i'' AS nvarchar(MAX)), @monday_item_id,
+                N''|p'', @parent_item_id,
+                N''|n'', DATALENGTH(@item_name), N'':'', @item_name,
+                N''|g'', DATALENGTH(@group_id), N'':'', CAST(@group_id AS nvarchar(100)),
+                N''|f'', DATALENGTH(@update_fields), N'':'', @update_fields,
+                N''|s'', DATALENGTH(@validation_status), N'':'', CAST(@validation_status AS nvarchar(20))
+            )
+        ) AS row_hash
+);';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_RowHash.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_ValidateBatch.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- usp_Private_ValidateBatch: applies every enabled rule of dbo.MON_ValidationRule to the staged rows of one
@@ -7111,6 +7384,45 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         validated_at = SYSUTCDATETIME(),
         batch_status = ''VALIDATED''
     WHERE batch_id = @batch_id;
+
+    -- what was validated, row by row: the hash of each staged row''s content with the status it was just
+    -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a
+    -- row changed in the owner''s staging table after validation is never sent unvalidated
+    DELETE FROM dbo.MON_ValidatedRow
+    WHERE batch_id = @batch_id;
+    INSERT INTO dbo.MON_ValidatedRow (batch_id, update_row_no, row_hash)
+    SELECT
+        @batch_id AS batch_id,
+        s.update_row_no,
+        h.row_hash
+    FROM (
+        SELECT
+            i.update_row_no,
+            i.monday_item_id,
+            CAST(NULL AS bigint) AS parent_item_id,
+            i.item_name,
+            i.group_id,
+            i.update_fields,
+            i.validation_status
+        FROM dbo.STG_MON_CustMasterSchedule AS i
+        WHERE i.update_batch_id = @batch_id
+            AND @target_level = ''ITEMS''
+        UNION ALL
+        SELECT
+            si.update_row_no,
+            si.monday_item_id,
+            si.parent_item_id,
+            si.item_name,
+            si.group_id,
+            si.update_fields,
+            si.validation_status
+        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+        WHERE si.update_batch_id = @batch_id
+            AND @target_level = ''SUBITEMS''
+    ) AS s
+    CROSS APPLY dbo.fn_MON_Private_RowHash(
+        s.monday_item_id, s.parent_item_id, s.item_name, s.group_id, s.update_fields, s.validation_status
+    ) AS h;
 END;';
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
@@ -7351,7 +7663,21 @@ Examples:
         -- one sync of a board at a time, without locking other boards'' rows (no MERGE, no HOLDLOCK range
         -- over the whole table): upserts below are an UPDATE then an INSERT of what is missing
         DECLARE @lock_resource nvarchar(255) = N''opus_board_sync_'' + CONVERT(nvarchar(20), @board_id);
-        EXEC sys.sp_getapplock @Resource = @lock_resource, @LockMode = ''Exclusive'', @LockOwner = ''Transaction'';
+        -- sp_getapplock reports a lock timeout (-1), a cancel (-2) and a deadlock (-3) by its return code,
+        -- not by an error: without this check a session with a LOCK_TIMEOUT would sync without the lock
+        DECLARE @lock_rc int;
+        EXEC @lock_rc = sys.sp_getapplock
+            @Resource = @lock_resource, @LockMode = ''Exclusive'', @LockOwner = ''Transaction'';
+        IF @lock_rc < 0
+        BEGIN
+            DECLARE @lock_msg nvarchar(2048) = CONCAT(
+                N''board '', @board_id, N'': the lock that keeps two syncs of one board apart was not granted ('',
+                CASE @lock_rc WHEN -1 THEN N''lock timeout'' WHEN -2 THEN N''cancelled'' WHEN -3 THEN N''deadlock victim''
+                    ELSE CONCAT(N''code '', @lock_rc) END,
+                N''): another sync of this board is running. Nothing was changed: sync the board again when it ends.''
+            );
+            THROW 50108, @lock_msg, 1;
+        END;
 
         UPDATE tgt
         SET
@@ -9017,16 +9343,21 @@ BEGIN
         @now datetime2(3) = SYSUTCDATETIME();
 
     -- called once per recorded result: while any row is open (the filtered claim index answers that
-    -- without reading the batch), there is nothing to count; count the outcomes only at the end
+    -- without reading the batch), there is nothing to count; count the outcomes only at the end.
+    -- READCOMMITTEDLOCK: a locking read whether READ_COMMITTED_SNAPSHOT is on or off. An open row that
+    -- another transaction is closing right now (a claim making an expired lease DEAD, while it READPASTs
+    -- this batch row because the caller holds it) is waited for and read as committed, so the last open
+    -- row''s batch is never left SENDING; a row version read under RCSI would still show it open, and the
+    -- claim would not finish the batch either. The claim never waits for a batch row: no deadlock.
     IF NOT EXISTS (
-        SELECT 1 FROM dbo.MON_UpdateQueue AS q
+        SELECT 1 FROM dbo.MON_UpdateQueue AS q WITH (READCOMMITTEDLOCK)
         WHERE q.batch_id = @batch_id AND q.queue_status IN (''READY'', ''CLAIMED'')
     )
     BEGIN
         SELECT
             @sent = COUNT(CASE WHEN q.queue_status = ''SENT'' THEN 1 END),
             @bad = COUNT(CASE WHEN q.queue_status IN (''FAILED'', ''DEAD'') THEN 1 END)
-        FROM dbo.MON_UpdateQueue AS q
+        FROM dbo.MON_UpdateQueue AS q WITH (READCOMMITTEDLOCK)
         WHERE q.batch_id = @batch_id;
 
         UPDATE dbo.MON_UpdateBatch
@@ -9086,8 +9417,16 @@ BEGIN TRY
 --   * a row whose lease expired after its last allowed attempt becomes DEAD instead;
 --   * a row waits while a batch released before its own still has an open row for the same item, so
 --     overlapping batches reach the board in release order.
--- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
--- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
+--   * only rows of a batch that is READY or SENDING are claimed (the batch gate): usp_ReleaseBatch writes a
+--     large batch''s queue rows in committed chunks while the batch is still VALIDATED, and usp_CancelBatch
+--     marks the batch CANCELLED before it cancels its rows in chunks. The gate is read again for the rows
+--     picked, just before they are claimed, WITH (READCOMMITTEDLOCK, READPAST): a batch row a cancel has
+--     changed and not committed is passed (its rows are not claimed), and a cancel that has only read its
+--     batch row waits for this claim''s row locks and then finds the rows leased (50505);
+--   * the catch-all filters (@batch_id / @board_id IS NULL OR ...) are compiled per call (OPTION (RECOMPILE)),
+--     so that a plan cached for one batch is not reused for all batches.
+-- @batch_id is compared exactly (case and trailing spaces count, as on PostgreSQL).
+-- The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
 IF OBJECT_ID(N''dbo.usp_ClaimQueueRows'', N''P'') IS NULL
@@ -9210,6 +9549,7 @@ Examples:
         was_expired char(1) NOT NULL
     );
     DECLARE @dead TABLE (batch_id varchar(50) NOT NULL);
+    DECLARE @candidate TABLE (queue_id bigint NOT NULL PRIMARY KEY);
 
     BEGIN TRY
         BEGIN TRANSACTION;
@@ -9233,7 +9573,8 @@ Examples:
             AND q.lease_expires_at <= @now
             AND q.attempt_count >= q.max_attempts
             AND (@batch_id IS NULL OR q.batch_id = @batch_id)
-            AND (@board_id IS NULL OR q.board_id = @board_id);
+            AND (@board_id IS NULL OR q.board_id = @board_id)
+        OPTION (RECOMPILE);
 
         WHILE EXISTS (SELECT 1 FROM @dead)
         BEGIN
@@ -9261,22 +9602,31 @@ Examples:
                     (q.queue_status = ''READY'' AND q.visible_after <= @now)
                     OR (q.queue_status = ''CLAIMED'' AND q.lease_expires_at <= @now)
                 )
+                AND EXISTS (
+                    SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
+                    WHERE gate.batch_id = q.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+                )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
         END;
 
         IF @pick_board IS NOT NULL
         BEGIN
-            -- pick, then update: the pick''s UPDLOCK holds the rows until COMMIT, READPAST skips rows another
-            -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE)
-            INSERT INTO @claimed (queue_id, batch_id, was_expired)
-            SELECT TOP (@max_rows)
-                q.queue_id,
-                q.batch_id,
-                CASE WHEN q.queue_status = ''CLAIMED'' THEN ''Y'' ELSE ''N'' END AS was_expired
-            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+            -- the candidates, read without keeping a lock (READPAST: rows another sender holds are passed): a
+            -- batch held back by an earlier one on the same items is read by the seek and dropped by the
+            -- overlap test, and only the rows that pass are locked below (no U lock per row read)
+            INSERT INTO @candidate (queue_id)
+            SELECT TOP (@max_rows) q.queue_id
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
             WHERE q.board_id = @pick_board
-                AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND (
+                    @batch_id IS NULL
+                    OR (
+                        q.batch_id = @batch_id
+                        AND q.batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+                        AND DATALENGTH(q.batch_id) = DATALENGTH(@batch_id)
+                    )
+                )
                 AND q.queue_status IN (''READY'', ''CLAIMED'')
                 AND (
                     (q.queue_status = ''READY'' AND q.visible_after <= @now)
@@ -9304,8 +9654,39 @@ Examples:
                             OR (ob.released_at = qb.released_at AND ob.batch_id < qb.batch_id)
                         )
                 )
+                AND EXISTS (
+                    SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
+                    WHERE gate.batch_id = q.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+                )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
+
+            -- pick, then update: the pick''s UPDLOCK holds the rows until COMMIT, READPAST skips rows another
+            -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE). Only the
+            -- candidates are read, by their key, and their claimable state is tested again under the lock
+            INSERT INTO @claimed (queue_id, batch_id, was_expired)
+            SELECT
+                q.queue_id,
+                q.batch_id,
+                CASE WHEN q.queue_status = ''CLAIMED'' THEN ''Y'' ELSE ''N'' END AS was_expired
+            FROM @candidate AS c
+            INNER JOIN dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK) ON c.queue_id = q.queue_id
+            WHERE
+                (q.queue_status = ''READY'' AND q.visible_after <= @now)
+                OR (
+                    q.queue_status = ''CLAIMED''
+                    AND q.lease_expires_at <= @now
+                    AND q.attempt_count < q.max_attempts
+                );
+
+            -- the gate again, for the rows picked (their U locks are held): a batch cancelled meanwhile, or
+            -- being cancelled (its row X-locked: passed), keeps its rows
+            DELETE c
+            FROM @claimed AS c
+            WHERE NOT EXISTS (
+                SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
+                WHERE gate.batch_id = c.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+            );
 
             UPDATE q
             SET
@@ -9691,7 +10072,9 @@ Examples:
         )
         AND q.queue_status = ''CLAIMED''
         AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
-        AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
+        AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id)
+        -- compiled per call: the catch-all filter (@queue_ids IS NULL OR ...) must not reuse a cached plan
+        OPTION (RECOMPILE);
 
         SELECT @locked = COUNT(*)
         FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
@@ -10717,9 +11100,25 @@ BEGIN TRY
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
 -- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
 -- reloads the staging tables cannot change or lose what was released.
+-- How (the same steps as the twin):
+--   1. one short transaction copies the batch''s staged rows (WITH (HOLDLOCK): their keys and the key range
+--      stay locked, so no TRUNCATE, DELETE, UPDATE or INSERT of the batch''s rows gets in) and their cells
+--      (dbo.fn_MON_StagedCells, which reads the same locked rows) into #temp tables, and commits: the locks on
+--      the owner''s table last as long as the copy, and nothing reads the owner''s table again;
+--   2. the copy is checked against what validation recorded: the row count and numbers (50407, 50411), the
+--      statuses (50408), the hash of every row''s content in dbo.MON_ValidatedRow (50412), then formatted (50410);
+--   3. the queue rows are written in committed chunks of @chunk_rows (below the 5,000 locks at which SQL
+--      Server escalates) while the batch stays VALIDATED: the claim takes rows of READY and SENDING batches
+--      only, so no chunk is sendable before the last is in;
+--   4. one short transaction checks that the queue holds exactly the rows of the copy and opens the batch
+--      (READY). A release that fails or is cut off before that leaves a VALIDATED batch whose queue rows no
+--      claim takes; running the release again deletes them first (in chunks), usp_CancelBatch cancels them.
+-- One release of a batch at a time (an application lock owned by the session, 50413).
 -- Refused: a batch not found (50403), released already (50404), not validated (50405), cancelled
--- (50406), whose staged rows vanished (50407) or changed since validation (50408), with no valid row
--- (50409), or with a cell the formatter cannot write (50410), or holding rows staging did not write (50411).
+-- (50406), whose staged rows vanished (50407) or changed since validation (50408, 50412), with no valid row
+-- (50409), or with a cell the formatter cannot write (50410), holding rows staging did not write (50411),
+-- being released by another session (50413), validated again or cancelled while it was released (50414).
+-- Cannot be called through INSERT ... EXEC (50960): it commits its own work.
 -- Twin of db/postgres/procedures/usp_ReleaseBatch.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
 IF OBJECT_ID(N''dbo.usp_ReleaseBatch'', N''P'') IS NULL
@@ -10754,6 +11153,7 @@ BEGIN TRY
     EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_ReleaseBatch
     @batch_id varchar(50) = NULL,
     @include_warnings char(1) = ''Y'',
+    @chunk_rows int = 4000,
     @help char(1) = ''N''
 AS
 BEGIN
@@ -10764,22 +11164,23 @@ BEGIN
     BEGIN
         PRINT N''dbo.usp_ReleaseBatch: releases a validated batch: its VALID (and WARNING) rows become send-queue rows
 with the exact monday column_values JSON; the batch becomes READY for the sender. Read what will be sent in
-dbo.MON_UpdateQueue (column_values) before running the sender.
+dbo.vw_MON_SendQueue (column_values) before running the sender.
 
 Parameters:
   @batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
   @include_warnings  char(1)      ''''Y''''       ''''Y'''': WARNING rows are sent too; ''''N'''': only VALID rows
+  @chunk_rows        int          4000      queue rows written per committed chunk (1..50000)
   @help              char(1)      ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
   EXEC dbo.usp_ReleaseBatch @batch_id = ''''UB20260101120000-a1b2c3'''';
   EXEC dbo.usp_ReleaseBatch @batch_id = ''''UB20260101120000-a1b2c3'''', @include_warnings = ''''N'''';
-  SELECT queue_id, monday_item_id, column_values, idempotency_key FROM dbo.MON_UpdateQueue
+  SELECT queue_id, monday_item_id, column_values, idempotency_key FROM dbo.vw_MON_SendQueue
   WHERE batch_id = ''''UB20260101120000-a1b2c3'''' ORDER BY queue_id;'';
         RETURN;
     END;
 
-    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transactions are
     -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
     EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ReleaseBatch'';
     SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
@@ -10801,6 +11202,14 @@ Examples:
             N'' is not supported: pass ''''Y'''' (send WARNING rows too) or ''''N''''.''
         );
     END;
+    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 50000
+    BEGIN
+        SET @first = COALESCE(@first, 50415);
+        SET @errors = CONCAT(
+            @errors + N'' '', N''@chunk_rows = '', COALESCE(CAST(@chunk_rows AS nvarchar(20)), N''NULL''),
+            N'' is not supported: pass the queue rows to write per committed chunk, 1 to 50000 (4000 by default).''
+        );
+    END;
     IF @errors IS NOT NULL
     BEGIN
         THROW @first, @errors, 1;
@@ -10810,7 +11219,7 @@ Examples:
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
             N''EXEC dbo.usp_ReleaseBatch @batch_id = '''''', REPLACE(@batch_id, N'''''''', N''''''''''''),
-            N'''''', @include_warnings = '''''', @inc, N'''''';''
+            N'''''', @include_warnings = '''''', @inc, N'''''', @chunk_rows = '', @chunk_rows, N'';''
         );
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N''usp_ReleaseBatch'', @batch_id = @batch_id, @parameters_used = @params,
@@ -10818,6 +11227,9 @@ Examples:
 
     DECLARE
         @now datetime2(3) = SYSUTCDATETIME(),
+        @lock_resource nvarchar(255) = CONCAT(N''opus_release_'', @batch_id),
+        @lock_rc int,
+        @locked bit = 0,
         @status varchar(20),
         @board_id bigint,
         @target_level varchar(10),
@@ -10832,6 +11244,7 @@ Examples:
         @released_at datetime2(3),
         @cancelled_by nvarchar(128),
         @cancelled_at datetime2(3),
+        @validated_at datetime2(3),
         @subitems_board bigint,
         @staged int,
         @pending int,
@@ -10841,14 +11254,41 @@ Examples:
         @n_valid int,
         @n_warning int,
         @n_invalid int,
+        @n_changed int,
+        @changed_rows nvarchar(MAX),
         @bad_row int,
         @bad_alias nvarchar(400),
         @bad_column varchar(100),
         @bad_type varchar(50),
+        @expected int,
+        @last_row_no int = 0,
+        @phase varchar(10) = ''clean'',
+        @now_validated_at datetime2(3),
         @rows int = 0,
         @msg nvarchar(2048);
-    -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the join with the
-    -- staged rows is planned for the real row count (a batch can hold 100k rows)
+    -- the private copy: the batch''s rows (with their content hash) and the cells of the rows to send
+    CREATE TABLE #rel_row (
+        update_row_no int NOT NULL,
+        monday_item_id bigint NULL,
+        parent_item_id bigint NULL,
+        group_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
+        item_name nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        validation_status varchar(20) COLLATE DATABASE_DEFAULT NULL,
+        row_hash varbinary(32) NULL,
+        to_send bit NOT NULL DEFAULT (0)
+    );
+    CREATE TABLE #rel_src (
+        src_row_no int NOT NULL,
+        field_no int NOT NULL,
+        column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
+        raw_value nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
+        column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
+        metadata_board_id bigint NULL,
+        monday_item_id bigint NULL
+    );
+    -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the joins are planned
+    -- for the real row count (a batch can hold a million rows)
     CREATE TABLE #rel_cell (
         update_row_no int NOT NULL,
         src_row_no int NOT NULL,
@@ -10858,10 +11298,24 @@ Examples:
         column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
         formatted nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
-        PRIMARY KEY CLUSTERED (src_row_no, field_no)
+        PRIMARY KEY CLUSTERED (update_row_no, src_row_no, field_no)
     );
 
     BEGIN TRY
+        -- one release of a batch at a time, for all its transactions (checked, not waited for)
+        EXEC @lock_rc = sys.sp_getapplock
+            @Resource = @lock_resource, @LockMode = ''Exclusive'', @LockOwner = ''Session'', @LockTimeout = 0;
+        IF @lock_rc < 0
+        BEGIN
+            SET @msg = CONCAT(
+                N''batch '''''', @batch_id, N'''''' is being released by another session right now: nothing was done.'',
+                N'' Wait for that release to end, then see dbo.vw_MON_BatchSummary.''
+            );
+            THROW 50413, @msg, 1;
+        END;
+        SET @locked = 1;
+
+        -- step 1: the copy, in one short transaction
         BEGIN TRANSACTION;
 
         SELECT
@@ -10878,9 +11332,14 @@ Examples:
             @released_by = b.released_by,
             @released_at = b.released_at,
             @cancelled_by = b.cancelled_by,
-            @cancelled_at = b.cancelled_at
+            @cancelled_at = b.cancelled_at,
+            @validated_at = b.validated_at
         FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
-        WHERE b.batch_id = @batch_id;
+        -- the batch id exactly (case and trailing spaces count, as on PostgreSQL); the first equality seeks
+        WHERE
+            b.batch_id = @batch_id
+            AND b.batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(b.batch_id) = DATALENGTH(@batch_id);
 
         IF @status IS NULL
         BEGIN
@@ -10918,32 +11377,78 @@ Examples:
             THROW 50405, @msg, 1;
         END;
 
+        -- HOLDLOCK: the rows read and the batch''s key range stay locked until this transaction commits, so the
+        -- cells read next come from exactly these rows (a TRUNCATE''s Sch-M waits for the copy)
+        IF @target_level = ''ITEMS''
+        BEGIN
+            INSERT INTO #rel_row (
+                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, row_hash
+            )
+            SELECT
+                i.update_row_no,
+                i.monday_item_id,
+                NULL AS parent_item_id,
+                i.group_id,
+                i.item_name,
+                i.validation_status,
+                h.row_hash
+            FROM dbo.STG_MON_CustMasterSchedule AS i WITH (HOLDLOCK)
+            CROSS APPLY dbo.fn_MON_Private_RowHash(
+                i.monday_item_id, NULL, i.item_name, i.group_id, i.update_fields, i.validation_status
+            ) AS h
+            WHERE i.update_batch_id = @batch_id;
+        END;
+        ELSE
+        BEGIN
+            INSERT INTO #rel_row (
+                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, row_hash
+            )
+            SELECT
+                si.update_row_no,
+                si.monday_item_id,
+                si.parent_item_id,
+                si.group_id,
+                si.item_name,
+                si.validation_status,
+                h.row_hash
+            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si WITH (HOLDLOCK)
+            CROSS APPLY dbo.fn_MON_Private_RowHash(
+                si.monday_item_id, si.parent_item_id, si.item_name, si.group_id, si.update_fields,
+                si.validation_status
+            ) AS h
+            WHERE si.update_batch_id = @batch_id;
+        END;
+
+        INSERT INTO #rel_src (
+            src_row_no, field_no, column_alias, raw_value, column_id, column_type, metadata_board_id, monday_item_id
+        )
+        SELECT
+            sc.update_row_no,
+            sc.field_no,
+            sc.column_alias,
+            sc.raw_value,
+            sc.column_id,
+            sc.column_type,
+            sc.metadata_board_id,
+            sc.monday_item_id
+        FROM dbo.fn_MON_StagedCells(@batch_id) AS sc
+        WHERE sc.validation_status = ''VALID'' OR (@inc = ''Y'' AND sc.validation_status = ''WARNING'');
+
+        COMMIT TRANSACTION;
+
+        -- step 2: the copy checked against what validation recorded, then formatted (no transaction: #temp only)
         SELECT
             @staged = COUNT(*),
-            @pending = COUNT(CASE WHEN COALESCE(s.validation_status, ''PENDING'') = ''PENDING'' THEN 1 END),
+            @pending = COUNT(CASE WHEN COALESCE(r.validation_status, ''PENDING'') = ''PENDING'' THEN 1 END),
             @eligible = COUNT(
-                CASE WHEN s.validation_status = ''VALID'' OR (@inc = ''Y'' AND s.validation_status = ''WARNING'') THEN 1 END
+                CASE WHEN r.validation_status = ''VALID'' OR (@inc = ''Y'' AND r.validation_status = ''WARNING'') THEN 1 END
             ),
-            @row_numbers = COUNT(DISTINCT s.update_row_no),
-            @max_row_no = MAX(s.update_row_no),
-            @n_valid = COUNT(CASE WHEN s.validation_status = ''VALID'' THEN 1 END),
-            @n_warning = COUNT(CASE WHEN s.validation_status = ''WARNING'' THEN 1 END),
-            @n_invalid = COUNT(CASE WHEN s.validation_status = ''INVALID'' THEN 1 END)
-        FROM (
-            SELECT
-                i.validation_status,
-                i.update_row_no
-            FROM dbo.STG_MON_CustMasterSchedule AS i
-            WHERE i.update_batch_id = @batch_id
-                AND @target_level = ''ITEMS''
-            UNION ALL
-            SELECT
-                si.validation_status,
-                si.update_row_no
-            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
-            WHERE si.update_batch_id = @batch_id
-                AND @target_level = ''SUBITEMS''
-        ) AS s;
+            @row_numbers = COUNT(DISTINCT r.update_row_no),
+            @max_row_no = MAX(r.update_row_no),
+            @n_valid = COUNT(CASE WHEN r.validation_status = ''VALID'' THEN 1 END),
+            @n_warning = COUNT(CASE WHEN r.validation_status = ''WARNING'' THEN 1 END),
+            @n_invalid = COUNT(CASE WHEN r.validation_status = ''INVALID'' THEN 1 END)
+        FROM #rel_row AS r;
 
         IF @staged < @rows_staged
         BEGIN
@@ -10982,6 +11487,35 @@ Examples:
             );
             THROW 50408, @msg, 1;
         END;
+        -- every row as validation saw it: its content hash as validation recorded it (dbo.MON_ValidatedRow)
+        SELECT
+            @n_changed = COUNT(*),
+            @changed_rows = STRING_AGG(CAST(x.update_row_no AS nvarchar(MAX)), N'', '')
+                WITHIN GROUP (ORDER BY x.update_row_no)
+        FROM (
+            SELECT r.update_row_no
+            FROM #rel_row AS r
+            WHERE NOT EXISTS (
+                SELECT 1
+                FROM dbo.MON_ValidatedRow AS vr
+                WHERE
+                    vr.batch_id = @batch_id
+                    AND vr.update_row_no = r.update_row_no
+                    AND vr.row_hash = r.row_hash
+            )
+        ) AS x;
+        IF @n_changed > 0
+        BEGIN
+            SET @msg = CONCAT(
+                N''batch '''''', @batch_id, N'''''': '', @n_changed, N'' staged rows differ from what validation saw (row_no '',
+                LEFT(@changed_rows, 200), CASE WHEN LEN(@changed_rows) > 200 THEN N'' ...'' END,
+                N''): their monday_item_id, parent_item_id, item_name, group_id, update_fields or validation_status was'',
+                N'' changed in the staging table after validation. Nothing was released: run EXEC'',
+                N'' dbo.usp_ValidateStagedUpdates @batch_id = '''''', @batch_id, N'''''' and read the findings, or cancel the'',
+                N'' batch; find who wrote the rows.''
+            );
+            THROW 50412, @msg, 1;
+        END;
         IF @eligible = 0
         BEGIN
             SET @msg = CONCAT(
@@ -10996,31 +11530,30 @@ Examples:
 
         -- an UPDATE sends one queue row per item: the cells of every released row of an item go to the
         -- item''s first such row (update_row_no), and a cell staged in several rows with one value (different
-        -- values are a DUPLICATE_CONFLICT, never released) is sent once, from its first row (src_row_no)
+        -- values are a DUPLICATE_CONFLICT, never released) is sent once, from its first row (src_row_no).
+        -- The settings come from the board column, once per column (not copied per cell)
         WITH c AS (
             SELECT
-                sc.update_row_no AS src_row_no,
+                sc.src_row_no,
                 sc.field_no,
                 sc.column_alias,
                 sc.column_id,
                 sc.column_type,
                 sc.metadata_board_id,
                 sc.raw_value,
-                sc.settings_json,
                 CASE
                     WHEN @operation = ''UPDATE'' AND sc.monday_item_id IS NOT NULL
-                        THEN MIN(sc.update_row_no) OVER (PARTITION BY sc.monday_item_id)
-                    ELSE sc.update_row_no
+                        THEN MIN(sc.src_row_no) OVER (PARTITION BY sc.monday_item_id)
+                    ELSE sc.src_row_no
                 END AS update_row_no,
                 CASE
                     WHEN @operation = ''UPDATE'' AND sc.monday_item_id IS NOT NULL AND sc.column_id IS NOT NULL
                         THEN ROW_NUMBER() OVER (
-                            PARTITION BY sc.monday_item_id, sc.column_id ORDER BY sc.update_row_no, sc.field_no
+                            PARTITION BY sc.monday_item_id, sc.column_id ORDER BY sc.src_row_no, sc.field_no
                         )
                     ELSE 1
                 END AS dup_no
-            FROM dbo.fn_MON_StagedCells(@batch_id) AS sc
-            WHERE (sc.validation_status = ''VALID'' OR (@inc = ''Y'' AND sc.validation_status = ''WARNING''))
+            FROM #rel_src AS sc
         )
 
         INSERT INTO #rel_cell (
@@ -11036,8 +11569,9 @@ Examples:
             c.metadata_board_id,
             f.formatted_value AS formatted
         FROM c
+        LEFT JOIN dbo.MON_BoardColumn AS bc ON c.metadata_board_id = bc.board_id AND c.column_id = bc.column_id
         -- the formatting rules, inline: one set-based statement, no scalar function per cell
-        CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, c.raw_value, c.settings_json) AS f
+        CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, c.raw_value, bc.settings_json) AS f
         WHERE c.dup_no = 1;
 
         SELECT TOP (1)
@@ -11061,86 +11595,162 @@ Examples:
             THROW 50410, @msg, 1;
         END;
 
+        -- what the chunks will write: the eligible rows that have a cell (a CREATE row always)
+        UPDATE r
+        SET r.to_send = 1
+        FROM #rel_row AS r
+        WHERE
+            (r.validation_status = ''VALID'' OR (@inc = ''Y'' AND r.validation_status = ''WARNING''))
+            AND (
+                @operation = ''CREATE''
+                OR EXISTS (
+                    SELECT 1 FROM #rel_cell AS c
+                    WHERE c.update_row_no = r.update_row_no
+                )
+            );
+        DELETE FROM #rel_row
+        WHERE to_send = 0;
+        CREATE CLUSTERED INDEX CX_rel_row ON #rel_row (update_row_no);
+        SELECT @expected = COUNT(*) FROM #rel_row;
+
         SELECT @subitems_board = brd.subitems_board_id
         FROM dbo.MON_Board AS brd
         WHERE brd.board_id = @board_id;
 
-        WITH staged AS (
+        -- steps 3 and 4, one transaction each: the batch row locked and found as the copy found it. Queue rows
+        -- of an earlier release of this batch that did not finish (never sendable: the batch is still
+        -- VALIDATED) are deleted first, in chunks, and written anew from this copy
+        WHILE @phase <> ''done''
+        BEGIN
+            BEGIN TRANSACTION;
+
             SELECT
-                i.update_row_no,
-                i.monday_item_id,
-                CAST(NULL AS bigint) AS parent_item_id,
-                i.group_id,
-                i.item_name,
-                i.validation_status
-            FROM dbo.STG_MON_CustMasterSchedule AS i
-            WHERE i.update_batch_id = @batch_id
-                AND @target_level = ''ITEMS''
-            UNION ALL
-            SELECT
-                si.update_row_no,
-                si.monday_item_id,
-                si.parent_item_id,
-                si.group_id,
-                si.item_name,
-                si.validation_status
-            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
-            WHERE si.update_batch_id = @batch_id
-                AND @target_level = ''SUBITEMS''
-        ),
+                @status = b.batch_status,
+                @now_validated_at = b.validated_at
+            FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+            WHERE b.batch_id = @batch_id;
+            IF @status <> ''VALIDATED'' OR @now_validated_at <> @validated_at
+            BEGIN
+                SET @msg = CONCAT(
+                    N''batch '''''', @batch_id, N'''''' was '',
+                    CASE WHEN @status = ''CANCELLED'' THEN N''cancelled'' ELSE N''validated again'' END,
+                    N'' while it was being released: nothing is sendable. '',
+                    CASE
+                        WHEN @status = ''CANCELLED''
+                            THEN N''Its queue rows are cancelled by dbo.usp_CancelBatch; stage the rows again.''
+                        ELSE CONCAT(N''Run EXEC dbo.usp_ReleaseBatch @batch_id = '''''', @batch_id, N'''''' again.'')
+                    END
+                );
+                THROW 50414, @msg, 1;
+            END;
 
-        cv AS (
-            SELECT
-                c.update_row_no,
-                MIN(c.metadata_board_id) AS metadata_board_id,
-                N''{'' + STRING_AGG(
-                    CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + c.formatted AS nvarchar(MAX)), N'',''
-                ) WITHIN GROUP (ORDER BY c.src_row_no, c.field_no) + N''}'' AS column_values
-            FROM #rel_cell AS c
-            GROUP BY c.update_row_no
-        )
+            IF @phase = ''clean''
+            BEGIN
+                -- a dry run may have previewed them (the previews reference the rows)
+                DELETE FROM dbo.MON_UpdatePreview
+                WHERE batch_id = @batch_id;
+                DELETE TOP (@chunk_rows) FROM dbo.MON_UpdateQueue
+                WHERE batch_id = @batch_id;
+                IF @@ROWCOUNT < @chunk_rows SET @phase = ''queue'';
+            END;
+            ELSE IF @phase = ''queue''
+            BEGIN
+                WITH chunk AS (
+                    SELECT TOP (@chunk_rows)
+                        r.update_row_no,
+                        r.monday_item_id,
+                        r.parent_item_id,
+                        r.group_id,
+                        r.item_name
+                    FROM #rel_row AS r
+                    WHERE r.update_row_no > @last_row_no
+                    ORDER BY r.update_row_no
+                ),
 
-        INSERT INTO dbo.MON_UpdateQueue (
-            batch_id, update_row_no, board_id, update_operation, monday_item_id, parent_item_id, group_id,
-            item_name, column_values, create_labels_if_missing, idempotency_key, queue_status, visible_after,
-            created_at
-        )
-        SELECT
-            @batch_id AS batch_id,
-            s.update_row_no,
-            COALESCE(
-                cv.metadata_board_id,
-                CASE WHEN @target_level = ''SUBITEMS'' THEN COALESCE(@subitems_board, @board_id) ELSE @board_id END
-            ) AS board_id,
-            @operation AS update_operation,
-            s.monday_item_id,
-            s.parent_item_id,
-            s.group_id,
-            CASE WHEN @operation = ''CREATE'' THEN LTRIM(RTRIM(s.item_name)) ELSE s.item_name END AS item_name,
-            COALESCE(cv.column_values, N''{}'') AS column_values,
-            @create_labels AS create_labels_if_missing,
-            CONCAT(@batch_id, ''-'', s.update_row_no) AS idempotency_key,
-            ''READY'' AS queue_status,
-            @now AS visible_after,
-            @now AS created_at
-        FROM staged AS s
-        LEFT JOIN cv ON s.update_row_no = cv.update_row_no
-        WHERE (s.validation_status = ''VALID'' OR (@inc = ''Y'' AND s.validation_status = ''WARNING''))
-            AND (@operation = ''CREATE'' OR cv.column_values IS NOT NULL)
-        ORDER BY s.update_row_no;
-        SET @rows = @@ROWCOUNT;
+                cv AS (
+                    SELECT
+                        c.update_row_no,
+                        MIN(c.metadata_board_id) AS metadata_board_id,
+                        N''{'' + STRING_AGG(
+                            CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + c.formatted AS nvarchar(MAX)),
+                            N'',''
+                        ) WITHIN GROUP (ORDER BY c.src_row_no, c.field_no) + N''}'' AS column_values
+                    FROM #rel_cell AS c
+                    WHERE c.update_row_no IN (SELECT k.update_row_no FROM chunk AS k)
+                    GROUP BY c.update_row_no
+                )
 
-        UPDATE dbo.MON_UpdateBatch
-        SET
-            batch_status = CASE WHEN @rows = 0 THEN ''COMPLETED'' ELSE ''READY'' END,
-            rows_queued = @rows,
-            released_by = ORIGINAL_LOGIN(),
-            released_at = @now,
-            completed_at = CASE WHEN @rows = 0 THEN @now END
-        WHERE batch_id = @batch_id;
+                INSERT INTO dbo.MON_UpdateQueue (
+                    batch_id, update_row_no, board_id, update_operation, monday_item_id, parent_item_id, group_id,
+                    item_name, column_values, create_labels_if_missing, idempotency_key, queue_status, visible_after,
+                    created_at
+                )
+                SELECT
+                    @batch_id AS batch_id,
+                    s.update_row_no,
+                    COALESCE(
+                        cv.metadata_board_id,
+                        CASE
+                            WHEN @target_level = ''SUBITEMS'' THEN COALESCE(@subitems_board, @board_id)
+                            ELSE @board_id
+                        END
+                    ) AS board_id,
+                    @operation AS update_operation,
+                    s.monday_item_id,
+                    s.parent_item_id,
+                    s.group_id,
+                    CASE WHEN @operation = ''CREATE'' THEN LTRIM(RTRIM(s.item_name)) ELSE s.item_name END AS item_name,
+                    COALESCE(cv.column_values, N''{}'') AS column_values,
+                    @create_labels AS create_labels_if_missing,
+                    CONCAT(@batch_id, ''-'', s.update_row_no) AS idempotency_key,
+                    ''READY'' AS queue_status,
+                    @now AS visible_after,
+                    @now AS created_at
+                FROM chunk AS s
+                LEFT JOIN cv ON s.update_row_no = cv.update_row_no
+                ORDER BY s.update_row_no;
+                IF @@ROWCOUNT = 0 SET @phase = ''finish'';
 
-        COMMIT TRANSACTION;
+                SELECT @last_row_no = COALESCE(MAX(x.update_row_no), @last_row_no)
+                FROM (
+                    SELECT TOP (@chunk_rows) r.update_row_no
+                    FROM #rel_row AS r
+                    WHERE r.update_row_no > @last_row_no
+                    ORDER BY r.update_row_no
+                ) AS x;
+            END;
+            ELSE
+            BEGIN
+                -- step 4: the queue holds exactly the rows of the copy, then the batch opens to the claim
+                SELECT @rows = COUNT(*)
+                FROM dbo.MON_UpdateQueue AS q
+                WHERE q.batch_id = @batch_id;
+                IF @rows <> @expected
+                BEGIN
+                    SET @msg = CONCAT(
+                        N''batch '''''', @batch_id, N'''''': '', @rows, N'' queue rows were written, but the release copied '',
+                        @expected, N'' rows to send: the queue was changed while the batch was being released.'',
+                        N'' Nothing is sendable: run EXEC dbo.usp_ReleaseBatch @batch_id = '''''', @batch_id, N'''''' again.''
+                    );
+                    THROW 50414, @msg, 1;
+                END;
 
+                UPDATE dbo.MON_UpdateBatch
+                SET
+                    batch_status = CASE WHEN @rows = 0 THEN ''COMPLETED'' ELSE ''READY'' END,
+                    rows_queued = @rows,
+                    released_by = ORIGINAL_LOGIN(),
+                    released_at = @now,
+                    completed_at = CASE WHEN @rows = 0 THEN @now END
+                WHERE batch_id = @batch_id;
+                SET @phase = ''done'';
+            END;
+
+            COMMIT TRANSACTION;
+        END;
+
+        EXEC sys.sp_releaseapplock @Resource = @lock_resource, @LockOwner = ''Session'';
+        SET @locked = 0;
         EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
 
         SELECT
@@ -11152,6 +11762,7 @@ Examples:
     END TRY
     BEGIN CATCH
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        IF @locked = 1 EXEC sys.sp_releaseapplock @Resource = @lock_resource, @LockOwner = ''Session'';
         DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
@@ -11191,6 +11802,16 @@ BEGIN TRY
 -- skipped, failed or dead (50504: use usp_StageRollback for sent rows), or when a sender holds a live
 -- lease on a row right now (50505: it may be sending it; stop it or wait).
 -- Lock order (as in usp_RecordSendResult): batch row, then queue rows.
+-- In two steps, so that a batch of a million rows holds neither a million locks nor its log in one
+-- transaction (the queue escalates to a table lock past about 5,000 locks, as SQL Server does by default):
+--   1. one short transaction checks the batch and its open rows (read WITH (UPDLOCK), through the claim
+--      index, without HOLDLOCK: a claim that picked some of them is waited for, then seen leased) and marks
+--      the batch CANCELLED: from its commit the claim takes no row of it (its batch gate: READY and SENDING
+--      batches only);
+--   2. the open rows become CANCELLED in committed chunks of @chunk_rows. A cancel cut off in step 2 leaves
+--      a CANCELLED batch with open rows no claim takes; running the cancel again finishes them.
+-- A batch whose release was cut off (VALIDATED, with queue rows no claim takes) is cancelled the same way.
+-- Cannot be called through INSERT ... EXEC (50960): it commits its own work.
 -- Twin of db/postgres/procedures/usp_CancelBatch.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
 IF OBJECT_ID(N''dbo.usp_CancelBatch'', N''P'') IS NULL
@@ -11225,6 +11846,7 @@ BEGIN TRY
     EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_CancelBatch
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
+    @chunk_rows int = 4000,
     @help char(1) = ''N''
 AS
 BEGIN
@@ -11237,9 +11859,10 @@ BEGIN
 or SENDING with no row sent yet). Its open queue rows become CANCELLED; the sender never sends them.
 
 Parameters:
-  @batch_id  varchar(50)    required  the batch to cancel
-  @reason    nvarchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
-  @help      char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
+  @batch_id    varchar(50)    required  the batch to cancel
+  @reason      nvarchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
+  @chunk_rows  int            4000      queue rows cancelled per committed chunk (1..50000)
+  @help        char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
   EXEC dbo.usp_CancelBatch @batch_id = ''''UB20260101-0001'''', @reason = N''''wrong source query'''';
@@ -11256,12 +11879,21 @@ Examples:
     BEGIN
         THROW 50501, N''@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).'', 1;
     END;
+    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 50000
+    BEGIN
+        DECLARE @chunk_msg nvarchar(2048) = CONCAT(
+            N''@chunk_rows = '', COALESCE(CAST(@chunk_rows AS nvarchar(20)), N''NULL''),
+            N'' is not supported: pass the queue rows to cancel per committed chunk, 1 to 50000 (4000 by default).''
+        );
+        THROW 50506, @chunk_msg, 1;
+    END;
 
     DECLARE
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
             N''EXEC dbo.usp_CancelBatch @batch_id = '''''', REPLACE(@batch_id, N'''''''', N''''''''''''), N'''''''',
-            N'', @reason = '', COALESCE(N''N'''''' + REPLACE(@reason, N'''''''', N'''''''''''') + N'''''''', N''NULL''), N'';''
+            N'', @reason = '', COALESCE(N''N'''''' + REPLACE(@reason, N'''''''', N'''''''''''') + N'''''''', N''NULL''),
+            N'', @chunk_rows = '', @chunk_rows, N'';''
         );
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N''usp_CancelBatch'', @batch_id = @batch_id, @parameters_used = @params, @run_id = @run_id OUTPUT;
@@ -11274,10 +11906,15 @@ Examples:
         @closed int,
         @live int,
         @owner varchar(100),
+        @open int,
+        @done int = 1,
+        @last_id bigint = 0,
+        @chunk_last_id bigint,
         @rows int = 0,
         @msg nvarchar(2048);
 
     BEGIN TRY
+        -- step 1: the checks and the gate, in one short transaction
         BEGIN TRANSACTION;
 
         SELECT
@@ -11285,14 +11922,38 @@ Examples:
             @cancelled_by = b.cancelled_by,
             @cancelled_at = b.cancelled_at
         FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
-        WHERE b.batch_id = @batch_id;
+        -- the batch id exactly (case and trailing spaces count, as on PostgreSQL); the first equality seeks
+        WHERE
+            b.batch_id = @batch_id
+            AND b.batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(b.batch_id) = DATALENGTH(@batch_id);
 
         IF @status IS NULL
         BEGIN
             SET @msg = CONCAT(N''batch '''''', @batch_id, N'''''' does not exist: check the id in dbo.vw_MON_BatchSummary.'');
             THROW 50502, @msg, 1;
         END;
-        IF @status = ''CANCELLED''
+
+        -- the open rows, through the filtered claim index, U-locked to the end of this short transaction (no
+        -- HOLDLOCK: the batch row''s lock already keeps release, record and rollback out; past ~5,000 rows SQL
+        -- Server escalates to one table lock for this transaction''s few statements)
+        SELECT
+            @open = COUNT(*),
+            @live = COUNT(CASE WHEN q.queue_status = ''CLAIMED'' AND q.lease_expires_at > @now THEN 1 END),
+            @owner = MIN(CASE WHEN q.queue_status = ''CLAIMED'' AND q.lease_expires_at > @now THEN q.lease_owner END)
+        FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK)
+        WHERE
+            q.batch_id = @batch_id
+            AND q.queue_status IN (''READY'', ''CLAIMED'');
+        -- the closed rows: counted through IX_MON_UpdateQueue_batch_status, not locked (a row closes only
+        -- under its batch row''s lock, which this transaction holds)
+        SELECT @closed = COUNT(*)
+        FROM dbo.MON_UpdateQueue AS q
+        WHERE
+            q.batch_id = @batch_id
+            AND q.queue_status IN (''SENT'', ''SKIPPED'', ''FAILED'', ''DEAD'');
+
+        IF @status = ''CANCELLED'' AND @open = 0
         BEGIN
             SET @msg = CONCAT(
                 N''batch '''''', @batch_id, N'''''' was already cancelled by '', @cancelled_by, N'' at '',
@@ -11300,55 +11961,75 @@ Examples:
             );
             THROW 50503, @msg, 1;
         END;
-
-        SELECT
-            @closed = COUNT(CASE WHEN q.queue_status IN (''SENT'', ''SKIPPED'', ''FAILED'', ''DEAD'') THEN 1 END),
-            @live = COUNT(CASE WHEN q.queue_status = ''CLAIMED'' AND q.lease_expires_at > @now THEN 1 END),
-            @owner = MIN(CASE WHEN q.queue_status = ''CLAIMED'' AND q.lease_expires_at > @now THEN q.lease_owner END)
-        FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
-        WHERE q.batch_id = @batch_id;
-
-        IF @status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'') OR @closed > 0
+        IF @status <> ''CANCELLED''
         BEGIN
-            SET @msg = CONCAT(
-                N''batch '''''', @batch_id, N'''''' is '', @status, N'' and '', @closed,
-                N'' of its rows were already sent or answered by monday: it cannot be cancelled.'',
-                N'' Use dbo.usp_StageRollback to undo what was sent.''
-            );
-            THROW 50504, @msg, 1;
-        END;
-        IF @live > 0
-        BEGIN
-            SET @msg = CONCAT(
-                N''batch '''''', @batch_id, N'''''' has '', @live, N'' rows being sent right now (leased by '', @owner,
-                N''): stop the sender or wait until the leases end, then cancel again.''
-            );
-            THROW 50505, @msg, 1;
-        END;
+            IF @status IN (''COMPLETED'', ''PARTIAL'', ''FAILED'') OR @closed > 0
+            BEGIN
+                SET @msg = CONCAT(
+                    N''batch '''''', @batch_id, N'''''' is '', @status, N'' and '', @closed,
+                    N'' of its rows were already sent or answered by monday: it cannot be cancelled.'',
+                    N'' Use dbo.usp_StageRollback to undo what was sent.''
+                );
+                THROW 50504, @msg, 1;
+            END;
+            IF @live > 0
+            BEGIN
+                SET @msg = CONCAT(
+                    N''batch '''''', @batch_id, N'''''' has '', @live, N'' rows being sent right now (leased by '', @owner,
+                    N''): stop the sender or wait until the leases end, then cancel again.''
+                );
+                THROW 50505, @msg, 1;
+            END;
 
-        -- a row CLAIMED here has an expired lease (a live one refused the cancel above): its sender may have sent
-        -- it. lease_owner is kept, so that sender can still record the SENT result and its audit rows
-        -- (usp_RecordSendResult, usp_RecordCreatedItem); nothing else can be recorded or claimed any more
-        UPDATE dbo.MON_UpdateQueue
-        SET
-            queue_status = ''CANCELLED'',
-            lease_owner = CASE WHEN queue_status = ''CLAIMED'' THEN lease_owner END,
-            lease_expires_at = NULL,
-            completed_at = @now,
-            last_error_code = ''CANCELLED'',
-            last_error = LEFT(CONCAT(N''cancelled by '', ORIGINAL_LOGIN(), N'': '' + @reason), 4000)
-        WHERE batch_id = @batch_id
-            AND queue_status IN (''READY'', ''CLAIMED'');
-        SET @rows = @@ROWCOUNT;
-
-        UPDATE dbo.MON_UpdateBatch
-        SET
-            batch_status = ''CANCELLED'',
-            cancelled_by = ORIGINAL_LOGIN(),
-            cancelled_at = @now
-        WHERE batch_id = @batch_id;
+            -- the gate: from this commit on no claim takes a row of the batch
+            UPDATE dbo.MON_UpdateBatch
+            SET
+                batch_status = ''CANCELLED'',
+                cancelled_by = ORIGINAL_LOGIN(),
+                cancelled_at = @now
+            WHERE batch_id = @batch_id;
+        END;
+        -- else: a cancel cut off before its last chunk; this call finishes it
 
         COMMIT TRANSACTION;
+
+        -- step 2: the open rows, a committed chunk at a time. A row CLAIMED here has an expired lease (a live
+        -- one refused the cancel above): its sender may have sent it. lease_owner is kept, so that sender can
+        -- still record the SENT result and its audit rows (usp_RecordSendResult, usp_RecordCreatedItem);
+        -- nothing else can be recorded or claimed any more
+        -- in queue_id order from where the last chunk ended, so that no chunk reads the index entries the
+        -- chunks before it closed (ghost records until they are cleaned up)
+        WHILE @done > 0
+        BEGIN
+            SELECT @chunk_last_id = MAX(x.queue_id)
+            FROM (
+                SELECT TOP (@chunk_rows) o.queue_id
+                FROM dbo.MON_UpdateQueue AS o
+                WHERE
+                    o.batch_id = @batch_id
+                    AND o.queue_status IN (''READY'', ''CLAIMED'')
+                    AND o.queue_id > @last_id
+                ORDER BY o.queue_id
+            ) AS x;
+
+            BEGIN TRANSACTION;
+            UPDATE dbo.MON_UpdateQueue
+            SET
+                queue_status = ''CANCELLED'',
+                lease_owner = CASE WHEN queue_status = ''CLAIMED'' THEN lease_owner END,
+                lease_expires_at = NULL,
+                completed_at = @now,
+                last_error_code = ''CANCELLED'',
+                last_error = LEFT(CONCAT(N''cancelled by '', ORIGINAL_LOGIN(), N'': '' + @reason), 4000)
+            WHERE batch_id = @batch_id
+                AND queue_status IN (''READY'', ''CLAIMED'')
+                AND queue_id > @last_id
+                AND queue_id <= @chunk_last_id;
+            SET @done = @@ROWCOUNT;
+            SET @rows = @rows + @done;
+            COMMIT TRANSACTION;
+            SET @last_id = COALESCE(@chunk_last_id, @last_id);
+        END;
 
         EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
 

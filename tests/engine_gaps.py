@@ -52,10 +52,6 @@ GAPS = (
         "FOR JSON and STRING_ESCAPE keep non-ASCII text as it is (a JSON string of Unicode characters)",
     ),
     EngineGap(
-        "lock-escalation-ignored", "Babelfish",
-        "ALTER TABLE ... SET (LOCK_ESCALATION = DISABLE) keeps row locks on the queue, and sys.tables says DISABLE",
-    ),
-    EngineGap(
         "isolation-in-procedure", "Babelfish",
         "SET TRANSACTION ISOLATION LEVEL inside a procedure applies to it and reverts when it returns",
     ),

@@ -10,8 +10,16 @@
 --   * a row whose lease expired after its last allowed attempt becomes DEAD instead;
 --   * a row waits while a batch released before its own still has an open row for the same item, so
 --     overlapping batches reach the board in release order.
--- Only released batches have open queue rows (release, cancel and rollback keep that true), so the claim
--- reads the queue alone. The rows are returned after COMMIT, in queue_id order.
+--   * only rows of a batch that is READY or SENDING are claimed (the batch gate): usp_ReleaseBatch writes a
+--     large batch's queue rows in committed chunks while the batch is still VALIDATED, and usp_CancelBatch
+--     marks the batch CANCELLED before it cancels its rows in chunks. The gate is read again for the rows
+--     picked, just before they are claimed, WITH (READCOMMITTEDLOCK, READPAST): a batch row a cancel has
+--     changed and not committed is passed (its rows are not claimed), and a cancel that has only read its
+--     batch row waits for this claim's row locks and then finds the rows leased (50505);
+--   * the catch-all filters (@batch_id / @board_id IS NULL OR ...) are compiled per call (OPTION (RECOMPILE)),
+--     so that a plan cached for one batch is not reused for all batches.
+-- @batch_id is compared exactly (case and trailing spaces count, as on PostgreSQL).
+-- The rows are returned after COMMIT, in queue_id order.
 -- Twin of db/postgres/procedures/usp_ClaimQueueRows.sql (a FUNCTION RETURNS TABLE there).
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
 IF OBJECT_ID(N'dbo.usp_ClaimQueueRows', N'P') IS NULL
@@ -108,6 +116,7 @@ Examples:
         was_expired char(1) NOT NULL
     );
     DECLARE @dead TABLE (batch_id varchar(50) NOT NULL);
+    DECLARE @candidate TABLE (queue_id bigint NOT NULL PRIMARY KEY);
 
     BEGIN TRY
         BEGIN TRANSACTION;
@@ -131,7 +140,8 @@ Examples:
             AND q.lease_expires_at <= @now
             AND q.attempt_count >= q.max_attempts
             AND (@batch_id IS NULL OR q.batch_id = @batch_id)
-            AND (@board_id IS NULL OR q.board_id = @board_id);
+            AND (@board_id IS NULL OR q.board_id = @board_id)
+        OPTION (RECOMPILE);
 
         WHILE EXISTS (SELECT 1 FROM @dead)
         BEGIN
@@ -159,22 +169,31 @@ Examples:
                     (q.queue_status = 'READY' AND q.visible_after <= @now)
                     OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= @now)
                 )
+                AND EXISTS (
+                    SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
+                    WHERE gate.batch_id = q.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+                )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
         END;
 
         IF @pick_board IS NOT NULL
         BEGIN
-            -- pick, then update: the pick's UPDLOCK holds the rows until COMMIT, READPAST skips rows another
-            -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE)
-            INSERT INTO @claimed (queue_id, batch_id, was_expired)
-            SELECT TOP (@max_rows)
-                q.queue_id,
-                q.batch_id,
-                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END AS was_expired
-            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK)
+            -- the candidates, read without keeping a lock (READPAST: rows another sender holds are passed): a
+            -- batch held back by an earlier one on the same items is read by the seek and dropped by the
+            -- overlap test, and only the rows that pass are locked below (no U lock per row read)
+            INSERT INTO @candidate (queue_id)
+            SELECT TOP (@max_rows) q.queue_id
+            FROM dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST)
             WHERE q.board_id = @pick_board
-                AND (@batch_id IS NULL OR q.batch_id = @batch_id)
+                AND (
+                    @batch_id IS NULL
+                    OR (
+                        q.batch_id = @batch_id
+                        AND q.batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+                        AND DATALENGTH(q.batch_id) = DATALENGTH(@batch_id)
+                    )
+                )
                 AND q.queue_status IN ('READY', 'CLAIMED')
                 AND (
                     (q.queue_status = 'READY' AND q.visible_after <= @now)
@@ -202,8 +221,39 @@ Examples:
                             OR (ob.released_at = qb.released_at AND ob.batch_id < qb.batch_id)
                         )
                 )
+                AND EXISTS (
+                    SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
+                    WHERE gate.batch_id = q.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+                )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
+
+            -- pick, then update: the pick's UPDLOCK holds the rows until COMMIT, READPAST skips rows another
+            -- sender holds, so two senders never claim the same row (and no UPDATE through a CTE). Only the
+            -- candidates are read, by their key, and their claimable state is tested again under the lock
+            INSERT INTO @claimed (queue_id, batch_id, was_expired)
+            SELECT
+                q.queue_id,
+                q.batch_id,
+                CASE WHEN q.queue_status = 'CLAIMED' THEN 'Y' ELSE 'N' END AS was_expired
+            FROM @candidate AS c
+            INNER JOIN dbo.MON_UpdateQueue AS q WITH (ROWLOCK, READPAST, UPDLOCK) ON c.queue_id = q.queue_id
+            WHERE
+                (q.queue_status = 'READY' AND q.visible_after <= @now)
+                OR (
+                    q.queue_status = 'CLAIMED'
+                    AND q.lease_expires_at <= @now
+                    AND q.attempt_count < q.max_attempts
+                );
+
+            -- the gate again, for the rows picked (their U locks are held): a batch cancelled meanwhile, or
+            -- being cancelled (its row X-locked: passed), keeps its rows
+            DELETE c
+            FROM @claimed AS c
+            WHERE NOT EXISTS (
+                SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
+                WHERE gate.batch_id = c.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+            );
 
             UPDATE q
             SET

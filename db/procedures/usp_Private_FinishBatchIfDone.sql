@@ -25,16 +25,21 @@ BEGIN
         @now datetime2(3) = SYSUTCDATETIME();
 
     -- called once per recorded result: while any row is open (the filtered claim index answers that
-    -- without reading the batch), there is nothing to count; count the outcomes only at the end
+    -- without reading the batch), there is nothing to count; count the outcomes only at the end.
+    -- READCOMMITTEDLOCK: a locking read whether READ_COMMITTED_SNAPSHOT is on or off. An open row that
+    -- another transaction is closing right now (a claim making an expired lease DEAD, while it READPASTs
+    -- this batch row because the caller holds it) is waited for and read as committed, so the last open
+    -- row's batch is never left SENDING; a row version read under RCSI would still show it open, and the
+    -- claim would not finish the batch either. The claim never waits for a batch row: no deadlock.
     IF NOT EXISTS (
-        SELECT 1 FROM dbo.MON_UpdateQueue AS q
+        SELECT 1 FROM dbo.MON_UpdateQueue AS q WITH (READCOMMITTEDLOCK)
         WHERE q.batch_id = @batch_id AND q.queue_status IN ('READY', 'CLAIMED')
     )
     BEGIN
         SELECT
             @sent = COUNT(CASE WHEN q.queue_status = 'SENT' THEN 1 END),
             @bad = COUNT(CASE WHEN q.queue_status IN ('FAILED', 'DEAD') THEN 1 END)
-        FROM dbo.MON_UpdateQueue AS q
+        FROM dbo.MON_UpdateQueue AS q WITH (READCOMMITTEDLOCK)
         WHERE q.batch_id = @batch_id;
 
         UPDATE dbo.MON_UpdateBatch

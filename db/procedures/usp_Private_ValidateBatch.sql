@@ -933,5 +933,44 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         validated_at = SYSUTCDATETIME(),
         batch_status = 'VALIDATED'
     WHERE batch_id = @batch_id;
+
+    -- what was validated, row by row: the hash of each staged row's content with the status it was just
+    -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a
+    -- row changed in the owner's staging table after validation is never sent unvalidated
+    DELETE FROM dbo.MON_ValidatedRow
+    WHERE batch_id = @batch_id;
+    INSERT INTO dbo.MON_ValidatedRow (batch_id, update_row_no, row_hash)
+    SELECT
+        @batch_id AS batch_id,
+        s.update_row_no,
+        h.row_hash
+    FROM (
+        SELECT
+            i.update_row_no,
+            i.monday_item_id,
+            CAST(NULL AS bigint) AS parent_item_id,
+            i.item_name,
+            i.group_id,
+            i.update_fields,
+            i.validation_status
+        FROM dbo.STG_MON_CustMasterSchedule AS i
+        WHERE i.update_batch_id = @batch_id
+            AND @target_level = 'ITEMS'
+        UNION ALL
+        SELECT
+            si.update_row_no,
+            si.monday_item_id,
+            si.parent_item_id,
+            si.item_name,
+            si.group_id,
+            si.update_fields,
+            si.validation_status
+        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+        WHERE si.update_batch_id = @batch_id
+            AND @target_level = 'SUBITEMS'
+    ) AS s
+    CROSS APPLY dbo.fn_MON_Private_RowHash(
+        s.monday_item_id, s.parent_item_id, s.item_name, s.group_id, s.update_fields, s.validation_status
+    ) AS h;
 END;
 GO

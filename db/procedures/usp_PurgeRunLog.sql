@@ -7,6 +7,9 @@
 -- Dry-run previews have the same retention: the dbo.MON_UpdatePreview rows of batches that ended
 -- (COMPLETED, PARTIAL, FAILED, CANCELLED) more than @retention_days days ago are deleted too, in chunks of
 -- 4,000 rows found through IX_MON_UpdatePreview_batch (previews of open batches are kept, whatever their age).
+-- So have the staged rows of those batches in the owner's staging tables (STG_MON_CustMasterSchedule and
+-- _Subitems: each keeps a copy of its batch's query) and their validation hashes (dbo.MON_ValidatedRow), in
+-- the same chunks: what was sent stays in the queue and the audit.
 -- Run by the SQL Agent job of db/ops/create_agent_jobs.sql (@execute = 'Y'); no project role may run it.
 -- Twin of db/postgres/procedures/usp_PurgeRunLog.sql.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
@@ -18,7 +21,8 @@ ALTER PROCEDURE dbo.usp_PurgeRunLog
     @execute char(1) = 'N',
     @help char(1) = 'N',
     @purge_count bigint = NULL OUTPUT,
-    @preview_purge_count bigint = NULL OUTPUT
+    @preview_purge_count bigint = NULL OUTPUT,
+    @staged_purge_count bigint = NULL OUTPUT
 AS
 BEGIN
     SET NOCOUNT ON;
@@ -39,9 +43,12 @@ Parameters:
   @preview_purge_count bigint OUTPUT preview rows deleted (''Y''), or rows that would be deleted (''N''):
                                  the previews of batches COMPLETED, PARTIAL, FAILED or CANCELLED before
                                  the cutoff
+  @staged_purge_count bigint OUTPUT staged rows of those batches deleted from the staging tables (''Y''),
+                                 or rows that would be deleted (''N''); their validation hashes go too
 
 Result set: one row (retention_days, cutoff_time, execute_mode, rows_older_than_cutoff, rows_deleted,
-oldest_start_time, summary, previews_older_than_cutoff, previews_deleted). Every call writes its own dbo.MON_RunLog row, dry runs included.
+oldest_start_time, summary, previews_older_than_cutoff, previews_deleted, staged_older_than_cutoff,
+staged_deleted). Every call writes its own dbo.MON_RunLog row, dry runs included.
 
 Examples:
   -- what would a 30-day retention delete?
@@ -95,6 +102,9 @@ Examples:
         @oldest datetime2(3),
         @preview_matching bigint,
         @preview_deleted bigint = 0,
+        @staged_matching bigint,
+        @staged_deleted bigint = 0,
+        @hash_deleted bigint = 0,
         @message nvarchar(800),
         @progress nvarchar(200),
         @params nvarchar(400) = CONCAT(
@@ -119,6 +129,20 @@ Examples:
         INNER JOIN dbo.MON_UpdatePreview AS p ON b.batch_id = p.batch_id
         WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
             AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+        SELECT @staged_matching = (
+            SELECT COUNT_BIG(*)
+            FROM dbo.MON_UpdateBatch AS b
+            INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON b.batch_id = s.update_batch_id
+            WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff
+        ) + (
+            SELECT COUNT_BIG(*)
+            FROM dbo.MON_UpdateBatch AS b
+            INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON b.batch_id = s.update_batch_id
+            WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff
+        );
 
         IF @execute_u = 'Y'
         BEGIN
@@ -150,27 +174,75 @@ Examples:
                 SET @progress = CONCAT(N'usp_PurgeRunLog: ', @preview_deleted, N' preview rows deleted so far');
                 RAISERROR (@progress, 0, 1) WITH NOWAIT;
             END;
+            -- the staged rows of ended batches (the owner's tables: chunks below the escalation threshold),
+            -- then their validation hashes
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) s
+                FROM dbo.STG_MON_CustMasterSchedule AS s
+                INNER JOIN dbo.MON_UpdateBatch AS b ON s.update_batch_id = b.batch_id
+                WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @staged_deleted = @staged_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @staged_deleted, N' staged rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) s
+                FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+                INNER JOIN dbo.MON_UpdateBatch AS b ON s.update_batch_id = b.batch_id
+                WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @staged_deleted = @staged_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @staged_deleted, N' staged rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
+            WHILE 1 = 1
+            BEGIN
+                DELETE TOP (@chunk_size) vr
+                FROM dbo.MON_ValidatedRow AS vr
+                INNER JOIN dbo.MON_UpdateBatch AS b ON vr.batch_id = b.batch_id
+                WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                    AND COALESCE(b.completed_at, b.cancelled_at) < @cutoff;
+
+                SET @chunk = @@ROWCOUNT;
+                SET @hash_deleted = @hash_deleted + @chunk;
+                IF @chunk < @chunk_size BREAK;
+                SET @progress = CONCAT(N'usp_PurgeRunLog: ', @hash_deleted, N' validation-hash rows deleted so far');
+                RAISERROR (@progress, 0, 1) WITH NOWAIT;
+            END;
             SET @purge_count = @deleted;
             SET @preview_purge_count = @preview_deleted;
+            SET @staged_purge_count = @staged_deleted;
             SET @message = CONCAT(
                 @deleted, N' run-log rows started before ', CONVERT(nvarchar(30), @cutoff, 126),
-                N' UTC were deleted; ', @preview_deleted, N' preview rows of batches ended before then were deleted.'
+                N' UTC were deleted; ', @preview_deleted, N' preview rows of batches ended before then were deleted; ',
+                @staged_deleted, N' staged rows of those batches were deleted.'
             );
         END
         ELSE
         BEGIN
             SET @purge_count = @matching;
             SET @preview_purge_count = @preview_matching;
+            SET @staged_purge_count = @staged_matching;
             SET @message = CONCAT(
                 N'Dry run, nothing was deleted: ', @matching, N' run-log rows started before ',
                 CONVERT(nvarchar(30), @cutoff, 126), N' UTC would be deleted, and ', @preview_matching,
-                N' preview rows of batches ended before then.',
-                N' Run again with @execute = ''Y'' to delete them.'
+                N' preview rows of batches ended before then, and ', @staged_matching, N' staged rows of those',
+                N' batches. Run again with @execute = ''Y'' to delete them.'
             );
         END;
 
         SET @rows_int = CASE
-            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+            WHEN @deleted + @preview_deleted + @staged_deleted > 2147483647 THEN 2147483647
+            ELSE @deleted + @preview_deleted + @staged_deleted
         END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
@@ -182,7 +254,8 @@ Examples:
         DECLARE @en int = ERROR_NUMBER(), @em nvarchar(4000) = ERROR_MESSAGE();
         -- chunks deleted before the error stay deleted (each was committed on its own)
         SET @rows_int = CASE
-            WHEN @deleted + @preview_deleted > 2147483647 THEN 2147483647 ELSE @deleted + @preview_deleted
+            WHEN @deleted + @preview_deleted + @staged_deleted > 2147483647 THEN 2147483647
+            ELSE @deleted + @preview_deleted + @staged_deleted
         END;
         EXEC dbo.usp_Private_CloseRunLog
             @run_id = @run_id,
@@ -203,6 +276,8 @@ Examples:
         @oldest AS oldest_start_time,
         @message AS summary,
         @preview_matching AS previews_older_than_cutoff,
-        @preview_deleted AS previews_deleted;
+        @preview_deleted AS previews_deleted,
+        @staged_matching AS staged_older_than_cutoff,
+        @staged_deleted AS staged_deleted;
 END;
 GO

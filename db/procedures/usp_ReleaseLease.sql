@@ -92,7 +92,9 @@ Examples:
         )
         AND q.queue_status = 'CLAIMED'
         AND q.lease_owner = @worker_id COLLATE Latin1_General_100_BIN2
-        AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id);
+        AND DATALENGTH(q.lease_owner) = DATALENGTH(@worker_id)
+        -- compiled per call: the catch-all filter (@queue_ids IS NULL OR ...) must not reuse a cached plan
+        OPTION (RECOMPILE);
 
         SELECT @locked = COUNT(*)
         FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)

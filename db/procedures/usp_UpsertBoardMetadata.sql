@@ -183,7 +183,21 @@ Examples:
         -- one sync of a board at a time, without locking other boards' rows (no MERGE, no HOLDLOCK range
         -- over the whole table): upserts below are an UPDATE then an INSERT of what is missing
         DECLARE @lock_resource nvarchar(255) = N'opus_board_sync_' + CONVERT(nvarchar(20), @board_id);
-        EXEC sys.sp_getapplock @Resource = @lock_resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+        -- sp_getapplock reports a lock timeout (-1), a cancel (-2) and a deadlock (-3) by its return code,
+        -- not by an error: without this check a session with a LOCK_TIMEOUT would sync without the lock
+        DECLARE @lock_rc int;
+        EXEC @lock_rc = sys.sp_getapplock
+            @Resource = @lock_resource, @LockMode = 'Exclusive', @LockOwner = 'Transaction';
+        IF @lock_rc < 0
+        BEGIN
+            DECLARE @lock_msg nvarchar(2048) = CONCAT(
+                N'board ', @board_id, N': the lock that keeps two syncs of one board apart was not granted (',
+                CASE @lock_rc WHEN -1 THEN N'lock timeout' WHEN -2 THEN N'cancelled' WHEN -3 THEN N'deadlock victim'
+                    ELSE CONCAT(N'code ', @lock_rc) END,
+                N'): another sync of this board is running. Nothing was changed: sync the board again when it ends.'
+            );
+            THROW 50108, @lock_msg, 1;
+        END;
 
         UPDATE tgt
         SET

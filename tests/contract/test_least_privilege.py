@@ -141,7 +141,7 @@ OUTSIDE = {
         lambda s: "CALL dbo.usp_StageUpdates(p_query => 'SELECT 1 AS monday_item_id', p_board_id => 8709134353)",
         lambda s: f"CALL dbo.usp_ReleaseBatch(p_batch_id => '{s['validated']}')",
         lambda s: f"CALL dbo.usp_Private_ReleaseBatch_Work(p_shell_error_state => NULL, p_shell_error_message => NULL, "
-                  f"p_batch_id => '{s['validated']}')",
+                  f"p_shell_phase => 'start', p_shell_run_id => NULL, p_batch_id => '{s['validated']}')",
         lambda s: f"CALL dbo.usp_CancelBatch(p_batch_id => '{s['ready']}')",
         lambda s: f"UPDATE dbo.MON_UpdateQueue SET queue_status = 'SENT' WHERE queue_id = {s['queue_id']}",
         lambda s: f"INSERT INTO dbo.MON_UpdateAudit (batch_id, update_operation, monday_item_id, monday_board_id, "
@@ -162,7 +162,7 @@ OUTSIDE = {
         lambda s: f"CALL dbo.usp_ExtendLease(p_worker_id => 'x', p_queue_ids => '[{s['queue_id']}]')",
         lambda s: "CALL dbo.usp_UpsertBoardMetadata(p_board_json => '{}')",
         lambda s: f"CALL dbo.usp_Private_CancelBatch_Work(p_shell_error_state => NULL, p_shell_error_message => NULL, "
-                  f"p_batch_id => '{s['ready']}')",
+                  f"p_shell_phase => 'start', p_shell_run_id => NULL, p_shell_rows => NULL, p_shell_last_id => NULL, p_batch_id => '{s['ready']}')",
         lambda s: "SELECT * FROM dbo.MON_UpdateQueue",
         lambda s: "SELECT dbo.fn_MON_FormatColumnValue('text', 'x', NULL)",
     ],

@@ -58,3 +58,34 @@ def test_purge_deletes_previews_of_batches_ended_before_the_retention_only(db):
     assert db.scalar("SELECT COUNT(*) FROM dbo.MON_UpdateQueue WHERE batch_id = 'UB-PRV-OLD'") == 150
     again = db.call("usp_PurgeRunLog", outputs=outputs, retention_days=30, execute="Y")
     assert again.outputs["preview_purge_count"] == 0
+
+
+def test_purge_deletes_the_staged_rows_of_batches_ended_before_the_retention_only(db):
+    # the staged rows of a batch (each with a copy of its query) stay in the owner's staging table until the
+    # retention purges them with the batch's other working rows; what was sent stays in the queue
+    make_board(db)
+    now = db_now(db)
+    for batch_id, status, ended in (("UB-STG-OLD", "COMPLETED", 40), ("UB-STG-NEW", "COMPLETED", 2),
+                                    ("UB-STG-OPEN", "READY", None)):
+        make_batch(db, batch_id, 3, status=status)
+        if ended is not None:
+            db.execute("UPDATE dbo.MON_UpdateBatch SET completed_at = ? WHERE batch_id = ?",
+                       (now - timedelta(days=ended), batch_id))
+        for n in (1, 2, 3):
+            db.execute("INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, update_operation, update_fields, "
+                       "update_batch_id, update_row_no, validation_status) VALUES (?, 'UPDATE', '{}', ?, ?, 'VALID')",
+                       (1000 + n, batch_id, n))
+            db.execute("INSERT INTO dbo.MON_ValidatedRow (batch_id, update_row_no, row_hash) VALUES (?, ?, ?)",
+                       (batch_id, n, b"\x00" * 32))
+    db.execute("INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, item_name) VALUES (77, 'loader row')")
+    outputs = {"purge_count": "bigint", "staged_purge_count": "bigint"}
+    dry = db.call("usp_PurgeRunLog", outputs=outputs, retention_days=30)
+    assert dry.outputs["staged_purge_count"] == 3
+    res = db.call("usp_PurgeRunLog", outputs=outputs, retention_days=30, execute="Y")
+    assert res.outputs["staged_purge_count"] == 3
+    left = db.query("SELECT update_batch_id, COUNT(*) AS n FROM dbo.STG_MON_CustMasterSchedule "
+                    "GROUP BY update_batch_id ORDER BY update_batch_id")
+    assert {r["update_batch_id"]: r["n"] for r in left} == {None: 1, "UB-STG-NEW": 3, "UB-STG-OPEN": 3}
+    hashes = db.query("SELECT batch_id, COUNT(*) AS n FROM dbo.MON_ValidatedRow GROUP BY batch_id")
+    assert {r["batch_id"]: r["n"] for r in hashes} == {"UB-STG-NEW": 3, "UB-STG-OPEN": 3}
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_UpdateQueue WHERE batch_id = 'UB-STG-OLD'") == 3

@@ -86,6 +86,8 @@ def test_release_formats_every_cell_of_directly_staged_rows(db):
             "INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, update_operation, update_fields, "
             "update_batch_id, update_row_no, validation_status) VALUES (?, 'UPDATE', ?, 'UB-CELLS-REL', ?, 'VALID')",
             (7100 + n, json.dumps(fields, separators=(",", ":")), n))
+    # the release sends only what validation saw (it compares each row with the hash validation recorded)
+    db.call("usp_ValidateStagedUpdates", batch_id="UB-CELLS-REL")
     db.call("usp_ReleaseBatch", batch_id="UB-CELLS-REL")
     queued = db.query("SELECT update_row_no, monday_item_id, column_values FROM dbo.MON_UpdateQueue "
                       "WHERE batch_id = 'UB-CELLS-REL' ORDER BY update_row_no")

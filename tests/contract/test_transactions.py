@@ -24,6 +24,7 @@ from tests.contract.queue_helpers import (
     past,
     queue_row,
     record,
+    run_threads,
 )
 
 REFUSED = 50960
@@ -251,12 +252,13 @@ def test_a_created_item_of_a_cancelled_row_is_recorded_for_its_lease_owner(db):
 # -- lock escalation ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.engine_gap("lock-escalation-ignored")
-def test_the_queue_does_not_escalate_to_a_table_lock(db):
+def test_the_queue_escalates_as_sql_server_does_by_default(db):
+    # release and cancel write in committed chunks of a few thousand rows, so no transaction holds enough queue
+    # locks to escalate, and none holds millions in lock memory (0.3.0 disabled escalation instead)
     if db.dialect != MSSQL:
         pytest.skip("PostgreSQL keeps row locks in the rows and never escalates them")
     assert db.scalar("SELECT lock_escalation_desc FROM sys.tables WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')") \
-        == "DISABLE"
+        == "TABLE"
 
 
 # -- board syncs: one board at a time, boards side by side ---------------------------------------------------------
@@ -324,3 +326,157 @@ def test_a_procedure_runs_read_committed_whatever_the_session_level(db, db_facto
         assert level == level_number
     else:
         assert caller.scalar("SHOW default_transaction_isolation") == "repeatable read"
+
+
+# -- implicit transactions (D4) ------------------------------------------------------------------------------------
+
+
+def test_a_driver_with_autocommit_off_is_refused_and_leaves_no_transaction_open(db, db_factory):
+    # SQL Server: a driver with autocommit off runs with IMPLICIT_TRANSACTIONS ON; @@TRANCOUNT is 0 when the
+    # procedure starts, and its first write would open a transaction left open after it returns, with its locks.
+    # PostgreSQL's counterpart: the driver opens a transaction block before the CALL, and the procedure's COMMIT
+    # is refused there. Either way nothing is done and nothing stays open.
+    make_board(db)
+    make_batch(db, "UB-IMPLICIT", 2)
+    caller = db_factory()
+    caller.conn.autocommit = False
+    with pytest.raises(DbError) as caught:
+        caller.call("usp_CancelBatch", batch_id="UB-IMPLICIT", reason="implicit")
+    if caller.dialect == MSSQL:
+        assert caught.value.number == REFUSED, caught.value
+        assert "IMPLICIT_TRANSACTIONS" in caught.value.message
+        assert caller.scalar("SELECT @@TRANCOUNT") in (0, 1)  # the SELECT itself may open the implicit one
+    else:
+        assert caught.value.sqlstate == "2D000" or caught.value.number == REFUSED, caught.value
+    caller.conn.rollback()
+    caller.conn.autocommit = True
+    assert batch_row(db, "UB-IMPLICIT")["batch_status"] == "READY"
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_RunLog WHERE proc_name = 'usp_CancelBatch'") == 0
+    if caller.dialect == MSSQL:
+        caller.execute("SET IMPLICIT_TRANSACTIONS ON")
+        expect_error(REFUSED, caller.call, "usp_CancelBatch", batch_id="UB-IMPLICIT")
+        caller.execute("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION; SET IMPLICIT_TRANSACTIONS OFF")
+    # in autocommit mode the same call runs
+    caller.call("usp_CancelBatch", batch_id="UB-IMPLICIT", reason="autocommit")
+    assert batch_row(db, "UB-IMPLICIT")["batch_status"] == "CANCELLED"
+
+
+# -- the last open row closed by a claim while a result of the batch is recorded (D1, earlier D5) ------------------
+
+
+def _backend_pid(conn: Database) -> int:
+    return conn.scalar("SELECT pg_backend_pid()")
+
+
+def _wait_until_blocked(db: Database, pid: int, what: str) -> None:
+    for _ in range(600):
+        if db.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = ? AND wait_event_type = 'Lock'", (pid,)):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{what} never waited")
+
+
+@pytest.mark.postgres_only
+def test_a_batch_is_finished_when_a_claim_kills_its_last_open_row_while_a_result_is_recorded(db, db_factory):
+    # row A is leased by w1 and being recorded SENT; row B's lease expired after its last attempt, and a claim
+    # makes it DEAD at the same moment. The recording holds the batch row, so the claim skips finishing the
+    # batch; the recording's own check must therefore see B's DEAD, or the batch stays SENDING for ever.
+    # Two test hooks (a trigger each) pause the claim after its DEAD update and the recording after its check.
+    make_board(db)
+    qa, qb = make_batch(db, "UB-FINISH", 2, max_attempts=1)
+    assert [r["queue_id"] for r in claim(db, "w1", batch_id="UB-FINISH", max_rows=1)] == [qa]
+    assert [r["queue_id"] for r in claim(db, "w2", batch_id="UB-FINISH", max_rows=1)] == [qb]
+    db.execute("UPDATE dbo.MON_UpdateQueue SET lease_expires_at = ? WHERE queue_id = ?", (past(db, 60), qb))
+    k_claim, k_record = 917101, 917102
+    db.execute(f"""
+        CREATE FUNCTION dbo.fn_test_pause() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_TABLE_NAME = 'mon_updatequeue' THEN
+                PERFORM pg_advisory_lock_shared({k_claim}); PERFORM pg_advisory_unlock_shared({k_claim});
+            ELSE
+                PERFORM pg_advisory_lock_shared({k_record}); PERFORM pg_advisory_unlock_shared({k_record});
+            END IF;
+            RETURN NULL;
+        END $$""")
+    db.execute("CREATE TRIGGER tr_test_pause_dead AFTER UPDATE ON dbo.MON_UpdateQueue FOR EACH ROW "
+               "WHEN (NEW.queue_status = 'DEAD') EXECUTE FUNCTION dbo.fn_test_pause()")
+    db.execute("CREATE TRIGGER tr_test_pause_record AFTER UPDATE ON dbo.MON_RunLog FOR EACH ROW "
+               "WHEN (NEW.proc_name = 'usp_RecordSendResult') EXECUTE FUNCTION dbo.fn_test_pause()")
+    control = db_factory()
+    control.query("SELECT pg_advisory_lock(?), pg_advisory_lock(?)", (k_claim, k_record))
+
+    claimer = db_factory()
+    claim_pid = _backend_pid(claimer)
+    claim_call = Background(lambda: claim(claimer, "w3", batch_id="UB-FINISH"))
+    _wait_until_blocked(db, claim_pid, "the claim")
+    recorder = db_factory()
+    record_pid = _backend_pid(recorder)
+    record_call = Background(lambda: record(recorder, qa, "w1", "SENT"))
+    _wait_until_blocked(db, record_pid, "the recording")
+    control.query("SELECT pg_advisory_unlock(?)", (k_claim,))
+    assert claim_call.join() == []
+    control.query("SELECT pg_advisory_unlock(?)", (k_record,))
+    record_call.join()
+
+    assert [queue_row(db, q)["queue_status"] for q in (qa, qb)] == ["SENT", "DEAD"]
+    b = batch_row(db, "UB-FINISH")
+    assert b["batch_status"] == "PARTIAL" and b["completed_at"] is not None, b
+
+
+# -- no deadlock between the pairs that take locks in the owner's table and the queue (D1) -------------------------
+
+
+@pytest.mark.engine_gap("describe-into-table")
+def test_two_stages_a_stage_and_a_release_and_a_stage_and_the_loader_never_deadlock(db, db_factory):
+    # each pair runs at the same moment on its own connections, several times; a deadlock would abort one of
+    # them (PostgreSQL 40P01, SQL Server 1205) and fail the test
+    load_planning_board(db, items=True)
+    load_item_rows(db)
+    query = (f"SELECT monday_item_id, 'Done' AS order_status FROM dbo.STG_MON_CustMasterSchedule "
+             f"WHERE monday_item_id = {ITEM_ID} AND update_batch_id IS NULL")
+    a, b = db_factory(), db_factory()
+
+    def stage_on(conn):
+        return lambda: conn.call("usp_StageUpdates", outputs={"batch_id": "varchar(50)"}, query=query,
+                                 board_id=BOARD_ID).outputs["batch_id"]
+
+    for _ in range(3):
+        first, second = run_threads([stage_on(a), stage_on(b)])
+        assert first != second
+    # a stage and a release
+    for _ in range(3):
+        to_release = stage_on(a)()
+        staged, _ = run_threads([stage_on(b), lambda r=to_release: a.call("usp_ReleaseBatch", batch_id=r)])
+        assert batch_row(db, to_release)["batch_status"] == "READY" and batch_row(db, staged)["rows_staged"] == 1
+        db.call("usp_CancelBatch", batch_id=to_release, reason="next round")
+
+    # a stage and the loader, which inserts and deletes its own rows in its own transactions
+    def loader():
+        for n in range(5):
+            b.execute("BEGIN TRANSACTION")
+            b.execute("INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, monday_board_id, item_name) "
+                      "VALUES (?, ?, 'loader row')", (990000 + n, BOARD_ID))
+            b.execute("DELETE FROM dbo.STG_MON_CustMasterSchedule WHERE monday_item_id = ?", (990000 + n,))
+            b.execute("COMMIT TRANSACTION")
+
+    for _ in range(3):
+        staged, _ = run_threads([stage_on(a), loader])
+        assert batch_row(db, staged)["batch_status"] == "VALIDATED"
+
+
+@pytest.mark.postgres_only
+def test_a_loader_truncate_waits_for_a_stage_and_then_runs(db, db_factory):
+    # a TRUNCATE of the owner's table while a stage holds its rows uncommitted waits (it needs the table to
+    # itself), then runs; the stage is never aborted, and nothing deadlocks
+    load_planning_board(db, items=True)
+    load_item_rows(db)
+    stager = db_factory()
+    stager.execute("BEGIN TRANSACTION")
+    stager.execute("INSERT INTO dbo.STG_MON_CustMasterSchedule (monday_item_id, monday_board_id, item_name) "
+                   "VALUES (1, ?, 'a stage''s row, uncommitted')", (BOARD_ID,))
+    loader = db_factory()
+    truncate = Background(lambda: loader.execute("TRUNCATE TABLE dbo.STG_MON_CustMasterSchedule"))
+    assert truncate.waiting(), "the TRUNCATE should wait for the open stage"
+    stager.execute("COMMIT TRANSACTION")
+    truncate.join()
+    assert db.scalar("SELECT COUNT(*) FROM dbo.STG_MON_CustMasterSchedule") == 0

@@ -20,6 +20,21 @@ BEGIN
         validation_status
     )
     VALUES (1234567890, 8709134353, 'B1', 1, 'UPDATE', N'{"order_status":"In Progress"}', 'VALID');
+    -- what validation records (the release compares each staged row with it) and the column's settings (the
+    -- release reads them from the board column, once per column)
+    EXEC tSQLt.FakeTable @TableName = N'dbo.MON_ValidatedRow';
+    INSERT INTO dbo.MON_ValidatedRow (batch_id, update_row_no, row_hash)
+    SELECT
+        s.update_batch_id,
+        s.update_row_no,
+        h.row_hash
+    FROM dbo.STG_MON_CustMasterSchedule AS s
+    CROSS APPLY dbo.fn_MON_Private_RowHash(
+        s.monday_item_id, NULL, s.item_name, s.group_id, s.update_fields, s.validation_status
+    ) AS h;
+    EXEC tSQLt.FakeTable @TableName = N'dbo.MON_BoardColumn', @Defaults = 1;
+    INSERT INTO dbo.MON_BoardColumn (board_id, column_id, title, column_type, settings_json)
+    VALUES (8709134353, 'status', N'Order Status', 'status', N'{"labels": [{"id": 7, "label": "In Progress"}]}');
 
     EXEC tSQLt.FakeFunction @FunctionName = N'dbo.fn_MON_StagedCells',
         @FakeDataSource = N'SELECT ''B1'' AS batch_id, ''ITEMS'' AS target_level,
@@ -38,7 +53,7 @@ CREATE PROCEDURE test_usp_ReleaseBatch.NoTransactionCleanUp
 AS
 BEGIN
     DECLARE @tables nvarchar(MAX) = N'dbo.MON_UpdateBatch, dbo.MON_UpdateQueue, dbo.MON_RunLog, dbo.MON_Board, '
-        + N'dbo.STG_MON_CustMasterSchedule';
+        + N'dbo.STG_MON_CustMasterSchedule, dbo.MON_ValidatedRow, dbo.MON_BoardColumn';
     EXEC OpusTestHelpers.EmptyFakes @tables = @tables;
 END;
 GO

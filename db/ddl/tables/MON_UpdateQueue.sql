@@ -48,20 +48,10 @@ BEGIN
     );
 END;
 GO
--- no lock escalation: a release or cancel of a large batch writes all its queue rows in one transaction (it
--- must be all or nothing), and at about 5,000 locks SQL Server would escalate to a table lock that stops every
--- sender, claim and record of other batches until it commits. The row locks cost lock memory instead (about
--- 100 bytes each: 100,000 rows ~ 10 MB). Re-runnable: set where it is not set yet (docs/sql_conventions.md)
-IF EXISTS (
-    SELECT 1
-    FROM sys.tables
-    WHERE object_id = OBJECT_ID(N'dbo.MON_UpdateQueue') AND lock_escalation <> 1
-)
-BEGIN
-    -- as text: the project's T-SQL parser (sqlfluff) has no grammar for the table option
-    EXEC (N'ALTER TABLE dbo.MON_UpdateQueue SET (LOCK_ESCALATION = DISABLE);');
-END;
-GO
+-- lock escalation stays at SQL Server's default (TABLE): release and cancel write a large batch's queue rows
+-- in committed chunks of a few thousand rows (usp_ReleaseBatch, usp_CancelBatch), so no transaction holds
+-- enough row locks to escalate, and none holds millions of them in lock memory (0.3.0 set DISABLE; upgrade step
+-- db/upgrades/0.4.0/20_queue_lock_escalation.sql sets it back)
 -- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that TOP (@max_rows)
 -- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
 -- (upgrade step db/upgrades/0.3.0/10_queue_claim_index_order.sql changes the earlier definition)

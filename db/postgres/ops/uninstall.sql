@@ -43,7 +43,7 @@ DECLARE
         'fn_MON_Private_BlankQueryText', 'fn_MON_Private_ClosestColumns', 'fn_MON_Private_ColumnLabels',
         'fn_MON_Private_DateText', 'fn_MON_Private_ForbiddenKeyword', 'fn_MON_Private_QueryParts', 'fn_MON_Private_FormatValue',
         'fn_MON_Private_NormalizeDate', 'fn_MON_Private_NormalizeNumber', 'fn_MON_Private_NumberText',
-        'fn_MON_Private_ParseIdArray', 'fn_MON_Private_RatingMax', 'fn_MON_Private_StringifyExpr',
+        'fn_MON_Private_ParseIdArray', 'fn_MON_Private_RatingMax', 'fn_MON_Private_RowHash', 'fn_MON_Private_StringifyExpr',
         'fn_MON_Private_TryJson', 'fn_MON_StagedCells', 'usp_Private_CancelBatch_Work',
         'usp_Private_CloseRunLog', 'usp_Private_ExtendLease_Work', 'usp_Private_FinishBatchIfDone',
         'usp_Private_OpenRunLog', 'usp_Private_RecordCreatedItem_Work',
@@ -52,7 +52,7 @@ DECLARE
         'usp_Private_ReleaseLease_Work', 'usp_Private_StageRollback_Work',
         'usp_Private_StageUpdates_Work', 'usp_Private_UpsertBoardMetadata_Work',
         'usp_Private_ValidateBatch', 'usp_Private_ValidateStagedUpdates_Work'];
-    v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_UpdateBatch',
+    v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_ValidatedRow', 'MON_UpdateBatch',
         'MON_ValidationRule', 'MON_ColumnMap', 'MON_BoardItem', 'MON_BoardGroup', 'MON_BoardColumn',
         'MON_Board', 'MON_User', 'MON_ColumnType', 'MON_RunLog', 'MON_SchemaVersion'];
     v_roles text[] := ARRAY['opus_stager', 'opus_sender', 'opus_reader', 'opus_owner'];

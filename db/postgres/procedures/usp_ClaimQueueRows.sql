@@ -2,8 +2,11 @@
 -- RETURNS TABLE here because it returns rows to the sender:
 --   SELECT * FROM dbo.usp_ClaimQueueRows(p_worker_id => 'host-1:4711', p_batch_id => 'UB...', p_max_rows => 50);
 -- Claims up to p_max_rows open rows (READY with visible_after <= now, or CLAIMED with an expired lease)
--- of ONE board, in queue_id order (only released batches have open queue rows: release, cancel and
--- rollback keep that true, so the claim reads the queue alone), with FOR UPDATE SKIP LOCKED: two senders never get the same row.
+-- of ONE board, in queue_id order, with FOR UPDATE SKIP LOCKED: two senders never get the same row.
+-- Only rows of a batch that is READY or SENDING are claimed (the batch gate): usp_ReleaseBatch writes a
+-- large batch's queue rows in committed chunks while the batch is still VALIDATED, and usp_CancelBatch
+-- marks the batch CANCELLED before it cancels its rows in chunks. The gate is read again, by a later
+-- statement, for the rows picked: a cancel that committed while they were picked is seen there.
 -- A row of a batch waits while a batch released before it still has an open row for the same item, so
 -- overlapping batches reach the board in release order. Sets CLAIMED, lease_owner, lease_expires_at = now + p_lease_seconds, claimed_at, attempt_count + 1;
 -- moves the batch READY -> SENDING. A row whose lease expired after its last allowed attempt becomes
@@ -53,6 +56,7 @@ DECLARE
     v_count int := 0;
     v_dead_batch varchar(50);
     v_status varchar(20);
+    v_picked bigint[];
 BEGIN
     IF upper(coalesce(p_help, 'N')) = 'Y' THEN
         RAISE NOTICE '%', $help$
@@ -152,15 +156,20 @@ $help$;
                 (q.queue_status = 'READY' AND q.visible_after <= v_now)
                 OR (q.queue_status = 'CLAIMED' AND q.lease_expires_at <= v_now)
             )
+            AND EXISTS (
+                SELECT 1 FROM dbo.MON_UpdateBatch AS gb
+                WHERE gb.batch_id = q.batch_id AND gb.batch_status IN ('READY', 'SENDING')
+            )
         ORDER BY q.queue_id
         LIMIT 1
-        FOR UPDATE SKIP LOCKED;
+        FOR UPDATE OF q SKIP LOCKED;
     END IF;
 
     IF v_board IS NOT NULL THEN
-        RETURN QUERY
-        WITH c AS (
-            SELECT q.queue_id, q.queue_status AS previous_status
+        -- pick: the open rows of gated-open batches, locked (SKIP LOCKED: rows another claim holds are passed)
+        SELECT array_agg(c.queue_id ORDER BY c.queue_id) INTO v_picked
+        FROM (
+            SELECT q.queue_id
             FROM dbo.MON_UpdateQueue AS q
             WHERE q.board_id = v_board
                 AND (p_batch_id IS NULL OR q.batch_id = p_batch_id)
@@ -181,18 +190,35 @@ $help$;
                         AND o.batch_id <> q.batch_id
                         AND (ob.released_at < qb.released_at OR (ob.released_at = qb.released_at AND ob.batch_id < qb.batch_id))
                 )
+                AND EXISTS (
+                    SELECT 1 FROM dbo.MON_UpdateBatch AS gb
+                    WHERE gb.batch_id = q.batch_id AND gb.batch_status IN ('READY', 'SENDING')
+                )
             ORDER BY q.queue_id
             LIMIT p_max_rows
-            FOR UPDATE SKIP LOCKED
-        ),
-        u AS (
+            FOR UPDATE OF q SKIP LOCKED
+        ) AS c;
+
+        -- claim: the gate read again by this later statement (its own snapshot), so that a cancel that
+        -- committed after the pick's snapshot is seen; a cancel still running waits for these row locks
+        -- and then finds the rows leased (50505)
+        RETURN QUERY
+        WITH u AS (
             UPDATE dbo.MON_UpdateQueue AS q
             SET queue_status = 'CLAIMED',
                 lease_owner = p_worker_id,
                 lease_expires_at = v_now + make_interval(secs => p_lease_seconds),
                 claimed_at = v_now,
                 attempt_count = q.attempt_count + 1
-            FROM c
+            FROM (
+                SELECT o.queue_id, o.queue_status AS previous_status
+                FROM dbo.MON_UpdateQueue AS o
+                WHERE o.queue_id = ANY (v_picked)
+                    AND EXISTS (
+                        SELECT 1 FROM dbo.MON_UpdateBatch AS gb
+                        WHERE gb.batch_id = o.batch_id AND gb.batch_status IN ('READY', 'SENDING')
+                    )
+            ) AS c
             WHERE q.queue_id = c.queue_id
             RETURNING q.*, c.previous_status
         )

@@ -21,11 +21,17 @@ DECLARE
     v_now timestamp(3) := clock_timestamp() AT TIME ZONE 'UTC';
 BEGIN
     -- called once per recorded result: while any row is open (the filtered claim index answers that
-    -- without reading the batch), there is nothing to count; count the outcomes only at the end
-    IF NOT EXISTS (
-        SELECT 1 FROM dbo.MON_UpdateQueue AS q
-        WHERE q.batch_id = p_batch_id AND q.queue_status IN ('READY', 'CLAIMED')
-    ) THEN
+    -- without reading the batch), there is nothing to count; count the outcomes only at the end.
+    -- A locking read (FOR SHARE): an open row that another transaction is closing right now (a claim
+    -- making an expired lease DEAD, while it skips this batch row because the caller holds it) is waited
+    -- for and read as committed, so the last open row's batch is never left SENDING. A plain read would
+    -- see it still open and finish nothing, and the claim would not finish the batch either.
+    PERFORM 1
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.batch_id = p_batch_id AND q.queue_status IN ('READY', 'CLAIMED')
+    LIMIT 1
+    FOR SHARE;
+    IF NOT FOUND THEN
         SELECT
             count(*) FILTER (WHERE q.queue_status = 'SENT'),
             count(*) FILTER (WHERE q.queue_status IN ('FAILED', 'DEAD'))

@@ -4,7 +4,10 @@
 -- work routine, so that nothing has changed yet:
 --   * a caller's transaction that has written (it holds a transaction id) is refused with 50960;
 --   * its COMMIT ends the call's own empty transaction; inside a caller's transaction block that has not
---     written yet PostgreSQL refuses that COMMIT itself (SQLSTATE 2D000, "invalid transaction termination");
+--     written yet PostgreSQL refuses that COMMIT itself (SQLSTATE 2D000, "invalid transaction termination").
+--     This is also PostgreSQL's answer to SQL Server's IMPLICIT_TRANSACTIONS: a driver with autocommit off
+--     (psqlODBC, psycopg, JDBC) opens a transaction block before the CALL, and the call is refused, never
+--     left uncommitted in a transaction that stays open after it returns;
 --     in both cases the caller's transaction is aborted (any error aborts a PostgreSQL transaction block) and
 --     must be rolled back: nothing of it is committed, nothing of the call was done;
 --   * the transaction the work then runs in is READ COMMITTED whatever default_transaction_isolation the

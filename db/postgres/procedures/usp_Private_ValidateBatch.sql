@@ -426,5 +426,25 @@ BEGIN
         validated_at = clock_timestamp() AT TIME ZONE 'UTC',
         batch_status = 'VALIDATED'
     WHERE ub.batch_id = p_batch_id;
+
+    -- what was validated, row by row: the hash of each staged row's content with the status it was just
+    -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a
+    -- row changed in the owner's staging table after validation is never sent unvalidated
+    DELETE FROM dbo.MON_ValidatedRow AS vr WHERE vr.batch_id = p_batch_id;
+    INSERT INTO dbo.MON_ValidatedRow (batch_id, update_row_no, row_hash)
+    SELECT p_batch_id, s.update_row_no,
+        dbo.fn_MON_Private_RowHash(s.monday_item_id, s.parent_item_id, s.item_name, s.group_id, s.update_fields,
+            s.validation_status)
+    FROM (
+        SELECT i.update_row_no, i.monday_item_id, NULL::bigint AS parent_item_id, i.item_name, i.group_id,
+            i.update_fields, i.validation_status
+        FROM dbo.STG_MON_CustMasterSchedule AS i
+        WHERE i.update_batch_id = p_batch_id AND b.target_level = 'ITEMS'
+        UNION ALL
+        SELECT si.update_row_no, si.monday_item_id, si.parent_item_id, si.item_name, si.group_id,
+            si.update_fields, si.validation_status
+        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+        WHERE si.update_batch_id = p_batch_id AND b.target_level = 'SUBITEMS'
+    ) AS s;
 END;
 $$;

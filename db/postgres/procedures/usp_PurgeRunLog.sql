@@ -4,13 +4,17 @@
 -- reports how many rows would be deleted. Rows of every outcome are deleted; the call's own run-log row
 -- never is. Dry-run previews have the same retention: the dbo.MON_UpdatePreview rows of batches that ended
 -- (COMPLETED, PARTIAL, FAILED, CANCELLED) more than p_retention_days days ago are deleted too, in chunks of
--- 4,000 rows (previews of open batches are kept, whatever their age). Twin of db/procedures/usp_PurgeRunLog.sql. Call it outside an explicit transaction (it commits).
+-- 4,000 rows (previews of open batches are kept, whatever their age). So have the staged rows of those
+-- batches in the owner's staging tables (STG_MON_CustMasterSchedule and _Subitems: each keeps a copy of its
+-- batch's query) and their validation hashes (dbo.MON_ValidatedRow): what was sent stays in the queue and the
+-- audit. Twin of db/procedures/usp_PurgeRunLog.sql. Call it outside an explicit transaction (it commits).
 CREATE OR REPLACE PROCEDURE dbo.usp_PurgeRunLog(
     p_retention_days int DEFAULT 30,
     p_execute char(1) DEFAULT 'N',
     p_help char(1) DEFAULT 'N',
     INOUT p_purge_count bigint DEFAULT NULL,
-    INOUT p_preview_purge_count bigint DEFAULT NULL
+    INOUT p_preview_purge_count bigint DEFAULT NULL,
+    INOUT p_staged_purge_count bigint DEFAULT NULL
 )
 LANGUAGE plpgsql
 AS $$
@@ -27,6 +31,9 @@ DECLARE
     v_oldest timestamp(3);
     v_preview_matching bigint;
     v_preview_deleted bigint := 0;
+    v_staged_matching bigint;
+    v_staged_deleted bigint := 0;
+    v_hash_deleted bigint := 0;
     v_phase int;
     v_state text;
     v_msg text;
@@ -47,6 +54,8 @@ Parameters:
   p_preview_purge_count bigint INOUT preview rows deleted ('Y'), or rows that would be deleted ('N'):
                                     the previews of batches COMPLETED, PARTIAL, FAILED or CANCELLED
                                     before the cutoff
+  p_staged_purge_count bigint INOUT staged rows of those batches deleted from the staging tables ('Y'),
+                                    or rows that would be deleted ('N'); their validation hashes go too
 
 A summary is printed (RAISE NOTICE). Every call writes its own dbo.MON_RunLog row, dry runs included.
 
@@ -100,6 +109,16 @@ $help$;
         INNER JOIN dbo.MON_UpdatePreview AS p ON p.batch_id = b.batch_id
         WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
             AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff;
+        SELECT
+            (SELECT count(*) FROM dbo.STG_MON_CustMasterSchedule AS s
+             INNER JOIN dbo.MON_UpdateBatch AS b ON b.batch_id = s.update_batch_id
+             WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff)
+            + (SELECT count(*) FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
+             INNER JOIN dbo.MON_UpdateBatch AS b ON b.batch_id = s.update_batch_id
+             WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff)
+        INTO v_staged_matching;
     EXCEPTION WHEN OTHERS THEN
         GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
     END;
@@ -107,8 +126,8 @@ $help$;
     IF v_state IS NULL AND v_execute = 'Y' THEN
         -- one short transaction per chunk; a COMMIT cannot sit inside a block with a handler, so the
         -- handler wraps each chunk and the loop commits between chunks. Phase 1: the run log; phase 2: the
-        -- previews of ended batches
-        FOR v_phase IN 1 .. 2 LOOP
+        -- previews of ended batches; phases 3 and 4: their staged rows (items, subitems); phase 5: their hashes
+        FOR v_phase IN 1 .. 5 LOOP
             LOOP
                 BEGIN
                     IF v_phase = 1 THEN
@@ -120,7 +139,7 @@ $help$;
                             ORDER BY rl.start_time
                             LIMIT v_chunk_size
                         );
-                    ELSE
+                    ELSIF v_phase = 2 THEN
                         DELETE FROM dbo.MON_UpdatePreview
                         WHERE preview_id IN (
                             SELECT p.preview_id
@@ -130,6 +149,36 @@ $help$;
                                 AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff
                             LIMIT v_chunk_size
                         );
+                    ELSIF v_phase = 3 THEN
+                        DELETE FROM dbo.STG_MON_CustMasterSchedule
+                        WHERE ctid = ANY (ARRAY(
+                            SELECT s.ctid
+                            FROM dbo.MON_UpdateBatch AS b
+                            INNER JOIN dbo.STG_MON_CustMasterSchedule AS s ON s.update_batch_id = b.batch_id
+                            WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                                AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff
+                            LIMIT v_chunk_size
+                        ));
+                    ELSIF v_phase = 4 THEN
+                        DELETE FROM dbo.STG_MON_CustMasterSchedule_Subitems
+                        WHERE ctid = ANY (ARRAY(
+                            SELECT s.ctid
+                            FROM dbo.MON_UpdateBatch AS b
+                            INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON s.update_batch_id = b.batch_id
+                            WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                                AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff
+                            LIMIT v_chunk_size
+                        ));
+                    ELSE
+                        DELETE FROM dbo.MON_ValidatedRow
+                        WHERE ctid = ANY (ARRAY(
+                            SELECT vr.ctid
+                            FROM dbo.MON_UpdateBatch AS b
+                            INNER JOIN dbo.MON_ValidatedRow AS vr ON vr.batch_id = b.batch_id
+                            WHERE b.batch_status IN ('COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
+                                AND coalesce(b.completed_at, b.cancelled_at) < v_cutoff
+                            LIMIT v_chunk_size
+                        ));
                     END IF;
                     GET DIAGNOSTICS v_chunk = ROW_COUNT;
                 EXCEPTION WHEN OTHERS THEN
@@ -138,14 +187,20 @@ $help$;
                 EXIT WHEN v_state IS NOT NULL;
                 IF v_phase = 1 THEN
                     v_deleted := v_deleted + v_chunk;
-                ELSE
+                ELSIF v_phase = 2 THEN
                     v_preview_deleted := v_preview_deleted + v_chunk;
+                ELSIF v_phase IN (3, 4) THEN
+                    v_staged_deleted := v_staged_deleted + v_chunk;
+                ELSE
+                    v_hash_deleted := v_hash_deleted + v_chunk;
                 END IF;
                 COMMIT;
                 EXIT WHEN v_chunk < v_chunk_size;
                 RAISE NOTICE 'usp_PurgeRunLog: % % rows deleted so far',
-                    CASE v_phase WHEN 1 THEN v_deleted ELSE v_preview_deleted END,
-                    CASE v_phase WHEN 1 THEN 'run-log' ELSE 'preview' END;
+                    CASE v_phase WHEN 1 THEN v_deleted WHEN 2 THEN v_preview_deleted WHEN 5 THEN v_hash_deleted
+                        ELSE v_staged_deleted END,
+                    CASE v_phase WHEN 1 THEN 'run-log' WHEN 2 THEN 'preview' WHEN 5 THEN 'validation-hash'
+                        ELSE 'staged' END;
             END LOOP;
             EXIT WHEN v_state IS NOT NULL;
         END LOOP;
@@ -156,7 +211,7 @@ $help$;
         CALL dbo.usp_Private_CloseRunLog(
             p_run_id => v_run_id,
             p_outcome => 'FAILED',
-            p_rows_affected => least(v_deleted + v_preview_deleted, 2147483647)::int,
+            p_rows_affected => least(v_deleted + v_preview_deleted + v_staged_deleted, 2147483647)::int,
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END,
             p_error_message => v_msg
         );
@@ -167,19 +222,22 @@ $help$;
     IF v_execute = 'Y' THEN
         p_purge_count := v_deleted;
         p_preview_purge_count := v_preview_deleted;
+        p_staged_purge_count := v_staged_deleted;
         v_summary := format('%s run-log rows started before %s UTC were deleted; %s preview rows of batches ended '
-            'before then were deleted.', v_deleted, v_cutoff, v_preview_deleted);
+            'before then were deleted; %s staged rows of those batches were deleted.', v_deleted, v_cutoff,
+            v_preview_deleted, v_staged_deleted);
     ELSE
         p_purge_count := v_matching;
         p_preview_purge_count := v_preview_matching;
+        p_staged_purge_count := v_staged_matching;
         v_summary := format('Dry run, nothing was deleted: %s run-log rows started before %s UTC would be deleted, '
-            'and %s preview rows of batches ended before then. Run again with p_execute => ''Y'' to delete them.',
-            v_matching, v_cutoff, v_preview_matching);
+            'and %s preview rows of batches ended before then, and %s staged rows of those batches. Run again with '
+            'p_execute => ''Y'' to delete them.', v_matching, v_cutoff, v_preview_matching, v_staged_matching);
     END IF;
     CALL dbo.usp_Private_CloseRunLog(
         p_run_id => v_run_id,
         p_outcome => 'SUCCEEDED',
-        p_rows_affected => least(v_deleted + v_preview_deleted, 2147483647)::int
+        p_rows_affected => least(v_deleted + v_preview_deleted + v_staged_deleted, 2147483647)::int
     );
     COMMIT;
     RAISE NOTICE '%', v_summary;

@@ -108,7 +108,14 @@ BEGIN
     BEGIN
         -- one sync of a board at a time, first and without locking other boards' rows: the twin of the T-SQL's
         -- sp_getapplock on the same resource name, held until this transaction ends
-        PERFORM pg_advisory_xact_lock(hashtextextended('opus_board_sync_' || v_board::text, 0));
+        -- A lock timeout or a deadlock while waiting is the project's error 50108, as in the twin
+        BEGIN
+            PERFORM pg_advisory_xact_lock(hashtextextended('opus_board_sync_' || v_board::text, 0));
+        EXCEPTION WHEN lock_not_available OR deadlock_detected THEN
+            RAISE EXCEPTION USING ERRCODE = '50108', MESSAGE = format(
+                'board %s: the lock that keeps two syncs of one board apart was not granted (%s): another sync of this board is running. Nothing was changed: sync the board again when it ends.',
+                v_board, SQLERRM);
+        END;
 
         -- the subitems board named by the subtasks column
         SELECT (CASE WHEN jsonb_typeof(c -> 'settings') = 'string' THEN (c ->> 'settings')::jsonb ELSE c -> 'settings' END

@@ -426,7 +426,6 @@ def test_a_batch_is_finished_when_a_claim_kills_its_last_open_row_while_a_result
 # -- no deadlock between the pairs that take locks in the owner's table and the queue (D1) -------------------------
 
 
-@pytest.mark.engine_gap("describe-into-table")
 def test_two_stages_a_stage_and_a_release_and_a_stage_and_the_loader_never_deadlock(db, db_factory):
     # each pair runs at the same moment on its own connections, several times; a deadlock would abort one of
     # them (PostgreSQL 40P01, SQL Server 1205) and fail the test

@@ -117,8 +117,8 @@ def test_help_texts_under_the_wrong_engine_are_caught():
     swapped = text.replace(tsql, "\0").replace(pg, tsql).replace("\0", pg)
     assert len(build_reference.dialect_problems(swapped)) == len(build_reference.help_blocks(text))
     # one PostgreSQL parameter line in a T-SQL text
-    one = text.replace("  @batch_id  varchar(50)    required  the batch to cancel",
-                       "  p_batch_id  varchar(50)    required  the batch to cancel", 1)
+    line = next(ln for ln in text.splitlines() if ln.lstrip().startswith("@batch_id") and "the batch to cancel" in ln)
+    one = text.replace(line, line.replace("@batch_id", "p_batch_id", 1), 1)
     assert one != text
     assert build_reference.dialect_problems(one) == [
         "usp_CancelBatch: the SQL Server help text shows PostgreSQL parameters or calls"]

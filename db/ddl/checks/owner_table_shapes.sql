@@ -141,6 +141,21 @@ SELECT
     ) WITHIN GROUP (ORDER BY wr.table_name, wr.column_name)
 FROM wrong AS wr;
 
+-- user-created statistics on the audit key, read through dynamic SQL: a T-SQL engine without sys.stats_columns
+-- (a test engine) then still compiles this check, and has no such statistics
+DECLARE @audit_key_stats int = 0;
+IF OBJECT_ID(N'sys.stats_columns') IS NOT NULL
+BEGIN
+    EXEC sys.sp_executesql
+        N'SELECT @n = COUNT(*)
+FROM sys.stats_columns AS sc
+INNER JOIN sys.stats AS s ON sc.object_id = s.object_id AND sc.stats_id = s.stats_id
+WHERE sc.object_id = OBJECT_ID(N''dbo.MON_UpdateAudit'') AND s.user_created = 1
+    AND sc.column_id = COLUMNPROPERTY(OBJECT_ID(N''dbo.MON_UpdateAudit''), N''audit_id'', ''ColumnId'');',
+        N'@n int OUTPUT',
+        @n = @audit_key_stats OUTPUT;
+END;
+
 -- the audit key is widened in place when it is int: SQL Server cannot drop and re-create the primary key
 -- CLUSTERED beside another clustered index (Msg 1902), nor alter a column a foreign key, another index or
 -- statistics depend on (Msg 3725, 5074)
@@ -167,14 +182,7 @@ IF EXISTS (
                 ic.object_id = OBJECT_ID(N'dbo.MON_UpdateAudit') AND i.is_primary_key = 0
                 AND ic.column_id = COLUMNPROPERTY(OBJECT_ID(N'dbo.MON_UpdateAudit'), N'audit_id', 'ColumnId')
         )
-        OR EXISTS (
-            SELECT 1
-            FROM sys.stats_columns AS sc
-            INNER JOIN sys.stats AS s ON sc.object_id = s.object_id AND sc.stats_id = s.stats_id
-            WHERE
-                sc.object_id = OBJECT_ID(N'dbo.MON_UpdateAudit') AND s.user_created = 1
-                AND sc.column_id = COLUMNPROPERTY(OBJECT_ID(N'dbo.MON_UpdateAudit'), N'audit_id', 'ColumnId')
-        )
+        OR @audit_key_stats > 0
     )
 BEGIN
     SET @findings = CONCAT(

@@ -235,6 +235,87 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/30_pre_images_apart_from_previews.sql
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    EXEC sys.sp_executesql N'-- Schema 0.4.0, step 30: the sender''s pre-images move out of dbo.MON_UpdatePreview into dbo.MON_PreImage.
+-- Up to 0.3.0 the sender wrote the pre-image of a row (the board''s values just before its mutation) as a
+-- dry-run preview, so a dry run during a send could replace it (review finding D6) and a preview was not
+-- what the DBA had read. From 0.4.0 previews are only what a dry run showed (the baseline a send compares
+-- the board with) and pre-images live in dbo.MON_PreImage, written by the lease owner only.
+-- The preview rows of an open row written at or after its last claim are the pre-image of an attempt
+-- whose result may be lost: they move (copied, then deleted), so the next attempt still audits it exactly.
+-- The table is created here as its re-runnable source creates it (ddl/tables/MON_PreImage.sql, which then
+-- finds it). Idempotent: a row already holding a pre-image is left alone; a re-run finds nothing to move.
+IF OBJECT_ID(N''dbo.MON_PreImage'', N''U'') IS NULL
+BEGIN
+    CREATE TABLE dbo.MON_PreImage (
+        pre_image_id bigint IDENTITY (1, 1) NOT NULL,
+        batch_id varchar(50) NOT NULL,
+        queue_id bigint NOT NULL,
+        worker_id varchar(100) NULL,
+        monday_item_id bigint NULL,
+        column_id varchar(100) NOT NULL,
+        current_value nvarchar(MAX) NULL,
+        current_text nvarchar(MAX) NULL,
+        new_value nvarchar(MAX) NULL,
+        would_change char(1) NOT NULL,
+        recorded_at datetime2(3) NOT NULL CONSTRAINT DF_MON_PreImage_recorded_at DEFAULT (SYSUTCDATETIME()),
+        CONSTRAINT PK_MON_PreImage PRIMARY KEY CLUSTERED (pre_image_id),
+        CONSTRAINT FK_MON_PreImage_queue FOREIGN KEY (queue_id) REFERENCES dbo.MON_UpdateQueue (queue_id),
+        CONSTRAINT CK_MON_PreImage_would_change CHECK (would_change IN (''Y'', ''N''))
+    );
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    EXEC sys.sp_executesql N'IF OBJECT_ID(N''dbo.MON_UpdatePreview'', N''U'') IS NOT NULL
+BEGIN
+    DECLARE @moved TABLE (preview_id bigint NOT NULL PRIMARY KEY);
+
+    INSERT INTO @moved (preview_id)
+    SELECT p.preview_id
+    FROM dbo.MON_UpdatePreview AS p
+    INNER JOIN dbo.MON_UpdateQueue AS q ON p.queue_id = q.queue_id
+    WHERE q.queue_status IN (''READY'', ''CLAIMED'')
+        AND q.claimed_at IS NOT NULL
+        AND p.previewed_at >= q.claimed_at
+        AND NOT EXISTS (SELECT 1 FROM dbo.MON_PreImage AS x WHERE x.queue_id = p.queue_id);
+
+    INSERT INTO dbo.MON_PreImage (
+        batch_id, queue_id, worker_id, monday_item_id, column_id, current_value, current_text, new_value,
+        would_change, recorded_at
+    )
+    SELECT
+        p.batch_id,
+        p.queue_id,
+        q.lease_owner AS worker_id,
+        p.monday_item_id,
+        p.column_id,
+        p.current_value,
+        p.current_text,
+        p.new_value,
+        p.would_change,
+        p.previewed_at AS recorded_at
+    FROM dbo.MON_UpdatePreview AS p
+    INNER JOIN @moved AS m ON p.preview_id = m.preview_id
+    INNER JOIN dbo.MON_UpdateQueue AS q ON p.queue_id = q.queue_id;
+
+    DELETE p
+    FROM dbo.MON_UpdatePreview AS p
+    INNER JOIN @moved AS m ON p.preview_id = m.preview_id;
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
 -- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
 IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NULL
@@ -269,6 +350,8 @@ DROP VIEW IF EXISTS dbo.vw_MON_BoardLabels;
 DROP VIEW IF EXISTS dbo.vw_MON_SendQueue;
 DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
 DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
+DROP VIEW IF EXISTS dbo.vw_MON_HeldBackCells;
+DROP VIEW IF EXISTS dbo.vw_MON_PreImage;
 DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
 DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
 DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
@@ -1297,6 +1380,112 @@ IF NOT EXISTS (
 )
 BEGIN
     CREATE INDEX IX_MON_UpdatePreview_batch ON dbo.MON_UpdatePreview (batch_id, queue_id);
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/ddl/tables/MON_PreImage.sql
+-- MON_PreImage: what the board held just before the sender wrote a queue row, one row per cell, written
+-- by the lease owner only (usp_RecordPreImage, fenced) right before the mutation. If the mutation reached
+-- the board but its result was lost (a crash, a dropped response), the next attempt takes the old values
+-- from here and audits the change. Kept apart from MON_UpdatePreview (what a dry run showed the DBA), so
+-- that a dry run during a send cannot replace a pre-image. Twin of db/postgres/ddl/tables/MON_PreImage.sql.
+IF OBJECT_ID(N'dbo.MON_PreImage', N'U') IS NULL
+BEGIN
+    CREATE TABLE dbo.MON_PreImage (
+        pre_image_id bigint IDENTITY (1, 1) NOT NULL,
+        batch_id varchar(50) NOT NULL,
+        queue_id bigint NOT NULL,
+        worker_id varchar(100) NULL,
+        monday_item_id bigint NULL,
+        column_id varchar(100) NOT NULL,
+        current_value nvarchar(MAX) NULL,
+        current_text nvarchar(MAX) NULL,
+        new_value nvarchar(MAX) NULL,
+        would_change char(1) NOT NULL,
+        recorded_at datetime2(3) NOT NULL CONSTRAINT DF_MON_PreImage_recorded_at DEFAULT (SYSUTCDATETIME()),
+        CONSTRAINT PK_MON_PreImage PRIMARY KEY CLUSTERED (pre_image_id),
+        CONSTRAINT FK_MON_PreImage_queue FOREIGN KEY (queue_id) REFERENCES dbo.MON_UpdateQueue (queue_id),
+        CONSTRAINT CK_MON_PreImage_would_change CHECK (would_change IN ('Y', 'N'))
+    );
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'IX_MON_PreImage_queue' AND object_id = OBJECT_ID(N'dbo.MON_PreImage')
+)
+BEGIN
+    CREATE INDEX IX_MON_PreImage_queue ON dbo.MON_PreImage (queue_id, column_id);
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/ddl/tables/MON_HeldBackCell.sql
+-- MON_HeldBackCell: cells the sender did not write because the board changed since the dry run the DBA
+-- read: one row per cell, with the value the preview showed, the value on the board when the sender read
+-- it, and the value the batch would have written. Written by the lease owner (usp_RecordPreImage) before
+-- the row's other cells are sent; a later attempt of the same row replaces them. Read through
+-- dbo.vw_MON_HeldBackCells. Twin of db/postgres/ddl/tables/MON_HeldBackCell.sql.
+IF OBJECT_ID(N'dbo.MON_HeldBackCell', N'U') IS NULL
+BEGIN
+    CREATE TABLE dbo.MON_HeldBackCell (
+        held_id bigint IDENTITY (1, 1) NOT NULL,
+        batch_id varchar(50) NOT NULL,
+        queue_id bigint NOT NULL,
+        worker_id varchar(100) NULL,
+        monday_item_id bigint NULL,
+        column_id varchar(100) NOT NULL,
+        preview_value nvarchar(MAX) NULL,
+        preview_text nvarchar(MAX) NULL,
+        board_value nvarchar(MAX) NULL,
+        board_text nvarchar(MAX) NULL,
+        new_value nvarchar(MAX) NULL,
+        held_at datetime2(3) NOT NULL CONSTRAINT DF_MON_HeldBackCell_held_at DEFAULT (SYSUTCDATETIME()),
+        CONSTRAINT PK_MON_HeldBackCell PRIMARY KEY CLUSTERED (held_id),
+        CONSTRAINT FK_MON_HeldBackCell_queue FOREIGN KEY (queue_id) REFERENCES dbo.MON_UpdateQueue (queue_id)
+    );
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'IX_MON_HeldBackCell_batch' AND object_id = OBJECT_ID(N'dbo.MON_HeldBackCell')
+)
+BEGIN
+    CREATE INDEX IX_MON_HeldBackCell_batch ON dbo.MON_HeldBackCell (batch_id, queue_id);
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N'IX_MON_HeldBackCell_queue' AND object_id = OBJECT_ID(N'dbo.MON_HeldBackCell')
+)
+BEGIN
+    CREATE INDEX IX_MON_HeldBackCell_queue ON dbo.MON_HeldBackCell (queue_id);
 END;
 GO
 IF @@TRANCOUNT = 0
@@ -7151,6 +7340,270 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_RecordPreImage.sql
+-- usp_RecordPreImage: what the sender read on the board for one claimed queue row, written just before
+-- it sends the row's mutation (called by the sender, never by a dry run):
+--   * the pre-image: one dbo.MON_PreImage row per cell (value on the board now -> value to send, would it
+--     change), so that an attempt whose result is lost is audited exactly by the next one;
+--   * the cells held back: one dbo.MON_HeldBackCell row per cell marked "held" (changed on the board since
+--     the dry run the DBA read: not written), with the preview's value and the board's value.
+-- Both replace what an earlier attempt of the same row wrote. Fenced like usp_RecordSendResult: refused
+-- (50606) unless the row is CLAIMED by @worker_id (worker ids compare exactly), so a sender whose lease
+-- was lost, or a dry run, can change no pre-image.
+-- Twin of db/postgres/procedures/usp_RecordPreImage.sql.
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_RecordPreImage', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_RecordPreImage AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_RecordPreImage
+    @queue_id bigint = NULL,
+    @worker_id varchar(100) = NULL,
+    @cells nvarchar(MAX) = NULL,
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_RecordPreImage: stores what the board held just before a claimed queue row is sent, and the
+cells held back because they changed on the board since the dry run (called by the sender).
+Refused unless the row is CLAIMED by @worker_id (a lost lease changes nothing).
+
+Parameters:
+  @queue_id   bigint         required  the claimed row
+  @worker_id  varchar(100)   required  the worker that holds the lease
+  @cells      nvarchar(max)  required  JSON array [{"column_id", "current_value", "current_text", "new_value",
+                                       "would_change", "held", "preview_value", "preview_text"}]
+                                       (would_change and held ''Y''/''N''; held ''Y'': not written)
+  @help       char(1)        ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_RecordPreImage @queue_id = 42, @worker_id = ''sender-1'',
+       @cells = N''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
+                    "new_value": "{\"label\":\"Done\"}", "would_change": "Y", "held": "N"}]'';
+  SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = ''UB20260101-0001'';';
+        RETURN;
+    END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_RecordPreImage';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
+    DECLARE @errors nvarchar(MAX), @first int, @cells_ok bit = 1;
+    IF @queue_id IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50605);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@queue_id is required: pass the queue_id of a row returned by usp_ClaimQueueRows.'
+        );
+    END;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(@errors + N' ', N'@worker_id is required: pass the worker id that claimed the row.');
+    END;
+    IF @cells IS NULL OR ISJSON(@cells) = 0 OR LEFT(LTRIM(@cells), 1) <> N'['
+    BEGIN
+        SET @cells_ok = 0;
+    END
+    ELSE IF EXISTS (
+        SELECT 1
+        FROM OPENJSON(@cells) AS e
+        WHERE e.[type] <> 5
+    )
+    BEGIN
+        SET @cells_ok = 0;
+    END
+    ELSE IF EXISTS (
+        SELECT 1
+        FROM OPENJSON (@cells) WITH (
+            column_id nvarchar(400) '$.column_id',
+            would_change nvarchar(20) '$.would_change',
+            held nvarchar(20) '$.held'
+        ) AS c
+        WHERE NULLIF(LTRIM(RTRIM(c.column_id)), N'') IS NULL
+            OR UPPER(COALESCE(c.would_change, N'N')) NOT IN (N'Y', N'N')
+            OR UPPER(COALESCE(c.held, N'N')) NOT IN (N'Y', N'N')
+    )
+    OR EXISTS (
+        -- column ids compare exactly (monday's ids are case-sensitive)
+        SELECT c.column_id COLLATE Latin1_General_100_BIN2 AS column_id
+        FROM OPENJSON (@cells) WITH (column_id nvarchar(400) '$.column_id') AS c
+        GROUP BY c.column_id COLLATE Latin1_General_100_BIN2
+        HAVING COUNT(*) > 1
+    )
+    BEGIN
+        SET @cells_ok = 0;
+    END;
+    IF @cells_ok = 0
+    BEGIN
+        SET @first = COALESCE(@first, 50608);
+        SET @errors = CONCAT(
+            @errors + N' ',
+            N'@cells is not a JSON array of objects with a distinct, non-empty "column_id" (would_change and held',
+            N' ''Y''/''N''): pass e.g. [{"column_id": "status", "current_value": null, "current_text": "",',
+            N' "new_value": "{\"index\":1}", "would_change": "Y", "held": "N"}].'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @batch_id varchar(50),
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_RecordPreImage @queue_id = ', @queue_id,
+            N', @worker_id = ''', REPLACE(@worker_id, N'''', N''''''), N'''',
+            N', @cells = N''', REPLACE(@cells, N'''', N''''''), N''';'
+        );
+
+    SELECT @batch_id = q.batch_id
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.queue_id = @queue_id;
+
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_RecordPreImage', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @q_status varchar(20),
+        @q_owner varchar(100),
+        @q_expires datetime2(3),
+        @item bigint,
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @rows int = 0,
+        @msg nvarchar(2048);
+
+    BEGIN TRY
+        IF @batch_id IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' does not exist: pass a queue_id returned by usp_ClaimQueueRows.'
+            );
+            THROW 50605, @msg, 1;
+        END;
+
+        BEGIN TRANSACTION;
+
+        -- the queue row only (no batch row): nothing here waits for what release, cancel or record lock first
+        SELECT
+            @q_status = q.queue_status,
+            @q_owner = q.lease_owner,
+            @q_expires = q.lease_expires_at,
+            @item = COALESCE(q.monday_item_id, q.created_item_id)
+        FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE q.queue_id = @queue_id;
+
+        -- the fence of usp_RecordSendResult: the lease owner's CLAIMED row, the worker id compared exactly
+        IF @q_status <> 'CLAIMED' OR @q_owner IS NULL
+            OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
+        BEGIN
+            SET @msg = CONCAT(
+                N'queue row ', @queue_id, N' is ', @q_status,
+                CASE
+                    WHEN @q_status = 'CLAIMED'
+                        THEN CONCAT(N' by ''', @q_owner, N''' until ', CONVERT(nvarchar(30), @q_expires, 121))
+                    ELSE N''
+                END,
+                N', not claimed by ''', @worker_id, N''': the pre-image was not recorded and nothing changed.',
+                N' The lease was lost; do not send this row, its current owner will re-read the board and send it.'
+            );
+            THROW 50606, @msg, 1;
+        END;
+
+        DELETE FROM dbo.MON_PreImage
+        WHERE queue_id = @queue_id;
+
+        DELETE FROM dbo.MON_HeldBackCell
+        WHERE queue_id = @queue_id;
+
+        INSERT INTO dbo.MON_PreImage (
+            batch_id, queue_id, worker_id, monday_item_id, column_id, current_value, current_text, new_value,
+            would_change, recorded_at
+        )
+        SELECT
+            @batch_id AS batch_id,
+            @queue_id AS queue_id,
+            @worker_id AS worker_id,
+            @item AS monday_item_id,
+            c.column_id,
+            COALESCE(c.current_value_text, c.current_value_json) AS current_value,
+            c.current_text,
+            COALESCE(c.new_value_text, c.new_value_json) AS new_value,
+            CASE WHEN UPPER(c.would_change) = N'Y' THEN 'Y' ELSE 'N' END AS would_change,
+            @now AS recorded_at
+        FROM OPENJSON (@cells) WITH (
+            column_id varchar(100) '$.column_id',
+            current_value_text nvarchar(MAX) '$.current_value',
+            current_value_json nvarchar(MAX) '$.current_value' AS JSON,
+            current_text nvarchar(MAX) '$.current_text',
+            new_value_text nvarchar(MAX) '$.new_value',
+            new_value_json nvarchar(MAX) '$.new_value' AS JSON,
+            would_change nvarchar(20) '$.would_change'
+        ) AS c;
+        SET @rows = @@ROWCOUNT;
+
+        INSERT INTO dbo.MON_HeldBackCell (
+            batch_id, queue_id, worker_id, monday_item_id, column_id, preview_value, preview_text, board_value,
+            board_text, new_value, held_at
+        )
+        SELECT
+            @batch_id AS batch_id,
+            @queue_id AS queue_id,
+            @worker_id AS worker_id,
+            @item AS monday_item_id,
+            c.column_id,
+            COALESCE(c.preview_value_text, c.preview_value_json) AS preview_value,
+            c.preview_text,
+            COALESCE(c.current_value_text, c.current_value_json) AS board_value,
+            c.current_text AS board_text,
+            COALESCE(c.new_value_text, c.new_value_json) AS new_value,
+            @now AS held_at
+        FROM OPENJSON (@cells) WITH (
+            column_id varchar(100) '$.column_id',
+            preview_value_text nvarchar(MAX) '$.preview_value',
+            preview_value_json nvarchar(MAX) '$.preview_value' AS JSON,
+            preview_text nvarchar(MAX) '$.preview_text',
+            current_value_text nvarchar(MAX) '$.current_value',
+            current_value_json nvarchar(MAX) '$.current_value' AS JSON,
+            current_text nvarchar(MAX) '$.current_text',
+            new_value_text nvarchar(MAX) '$.new_value',
+            new_value_json nvarchar(MAX) '$.new_value' AS JSON,
+            held nvarchar(20) '$.held'
+        ) AS c
+        WHERE UPPER(c.held) = N'Y';
+        SET @rows = @rows + @@ROWCOUNT;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseBatch.sql
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
@@ -8239,6 +8692,87 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_PreImage.sql
+-- vw_MON_PreImage: what the board held just before the sender wrote each queue row, per cell (the sender's
+-- pre-image, usp_RecordPreImage): read by the sender when it claims a row again after a lost result.
+-- Twin of db/postgres/views/vw_MON_PreImage.sql.
+--   SELECT * FROM dbo.vw_MON_PreImage WHERE queue_id = 42;
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_PreImage;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_PreImage
+AS
+SELECT
+    p.batch_id,
+    p.queue_id,
+    p.worker_id,
+    p.monday_item_id,
+    p.column_id,
+    p.current_value,
+    p.current_text,
+    p.new_value,
+    p.would_change,
+    p.recorded_at
+FROM dbo.MON_PreImage AS p;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_HeldBackCells.sql
+-- vw_MON_HeldBackCells: cells a send held back because they changed on the board after the dry run the DBA
+-- read: the value the preview showed, the value the board held when the sender read it, and the value the
+-- batch would have written. To write them anyway, send with --overwrite-changed; to take the board's value
+-- as the new baseline, dry-run the batch again before sending. Twin of db/postgres/views/vw_MON_HeldBackCells.sql.
+--   SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = 'UB...' ORDER BY queue_id, column_id;
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_HeldBackCells;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+CREATE VIEW dbo.vw_MON_HeldBackCells
+AS
+SELECT
+    h.batch_id,
+    h.queue_id,
+    q.board_id,
+    q.update_operation,
+    h.monday_item_id,
+    COALESCE(q.item_name, bi.item_name) AS item_name,
+    h.column_id,
+    bc.title AS column_title,
+    bc.column_type,
+    h.preview_text,
+    h.preview_value,
+    h.board_text,
+    h.board_value,
+    h.new_value,
+    q.queue_status,
+    h.worker_id,
+    h.held_at
+FROM dbo.MON_HeldBackCell AS h
+INNER JOIN dbo.MON_UpdateQueue AS q ON h.queue_id = q.queue_id
+LEFT JOIN dbo.MON_BoardColumn AS bc ON q.board_id = bc.board_id AND h.column_id = bc.column_id
+LEFT JOIN dbo.MON_BoardItem AS bi ON h.monday_item_id = bi.item_id;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/views/vw_MON_AuditTrail.sql
 -- vw_MON_AuditTrail: every cell the sender changed, with the value before and after, the batch it
 -- belonged to, who staged it, and whether (and by which batch, why) it was rolled back.
@@ -8577,6 +9111,7 @@ VALUES
 ('opus_stager', 'SELECT', N'vw_MON_SendQueue', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_BoardLabels', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_UserNames', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_HeldBackCells', 'V'),
 -- ... and what validation's no-op check reads with dynamic SQL, as the caller: the loaded rows of the
 -- staging tables and the number normaliser it applies to them. No INSERT, UPDATE or DELETE: staging,
 -- validation and release write staged rows with static SQL, through the ownership chain
@@ -8600,6 +9135,9 @@ VALUES
 ('opus_sender', 'SELECT', N'vw_MON_SendQueue', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_BoardLabels', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_UserNames', 'V'),
+('opus_sender', 'EXECUTE', N'usp_RecordPreImage', 'P'),
+('opus_sender', 'SELECT', N'vw_MON_PreImage', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_HeldBackCells', 'V'),
 -- opus_reader: the views only
 ('opus_reader', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
@@ -8608,7 +9146,9 @@ VALUES
 ('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_SendQueue', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_BoardLabels', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_UserNames', 'V');
+('opus_reader', 'SELECT', N'vw_MON_UserNames', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_PreImage', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_HeldBackCells', 'V');
 
 DECLARE
     @sql nvarchar(MAX),

@@ -219,7 +219,8 @@ def _send(args, cfg: Config, batch_id: str | None) -> int:
     dry_run = not args.execute
     if dry_run:
         log.info("dry run: nothing will be sent (pass --execute to send)")
-    sender = Sender(cfg, dry_run=dry_run, progress=progress)
+    sender = Sender(cfg, dry_run=dry_run, progress=progress,
+                    overwrite_changed=bool(getattr(args, "overwrite_changed", False)))
     result = sender.run(batch_id)
     progress.finish()
     with Database(cfg.require_dsn()) as db:
@@ -350,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("send", send_help, cmd_send)
     sp.add_argument("--batch-id", help="only this batch (default: every released batch)")
     sp.add_argument("--execute", action="store_true", help="really send (SQL Agent job steps pass it)")
+    sp.add_argument("--overwrite-changed", action="store_true",
+                    help="also write cells changed on the board since the dry run (default: hold them back, "
+                         "exit code 7, see dbo.vw_MON_HeldBackCells)")
     sp.add_argument("--html", metavar="FILE", help="also write an HTML report to FILE")
     sp.add_argument("--json", action="store_true", help="print the result as JSON")
 

@@ -21,5 +21,7 @@ class UsageError(Exception):
     """What was asked for cannot be done as asked (exit code USAGE)."""
 
 
+HELD_BACK = 7  # sent, but cells changed on the board since the dry run were held back (not written): see
+# dbo.vw_MON_HeldBackCells; send with --overwrite-changed to write them anyway, or dry-run again first
 DOCTOR_FAILED = 6  # opus-sender doctor: at least one check failed (the checklist says what to do)
 INTERRUPTED = 130  # stopped by Ctrl+C / SIGTERM; claimed rows return to the queue when the lease expires

@@ -89,7 +89,9 @@ class ProcessResult:
             return {}
         return {"sent": b.sent, "skipped": b.skipped, "failed": b.failed, "retry": b.retry,
                 "previewed": b.previewed, "cells_changed": b.cells_changed,
-                "cells_unchanged": b.cells_unchanged, "cells_conflict": b.cells_conflict}
+                "cells_unchanged": b.cells_unchanged, "cells_conflict": b.cells_conflict,
+                "cells_held": b.cells_held, "cells_overwritten": b.cells_overwritten,
+                "rows_not_previewed": b.rows_not_previewed}
 
 
 def _operation_of(update_type: str | None, operation: str | None, target: str | None) -> tuple[str, str]:
@@ -166,20 +168,26 @@ class UpdateOperations:
 
     # -- send ---------------------------------------------------------------------------------------
     def process_staged_updates(self, batch_id: str, dry_run: bool = True, *, html_path: str | None = None,
-                               release: bool = True) -> ProcessResult:
+                               release: bool = True, overwrite_changed: bool = False) -> ProcessResult:
         """Preview (``dry_run=True``, the default: no mutation at all) or send a batch.
 
         A validated batch is released first (``release=True``): its queue rows carry the exact values
         to send, which both the preview and the send read.
+
+        A row previewed by a dry run is sent only where the board still holds what the preview showed: a
+        cell changed on the board since then is held back (``counts["cells_held"]``, exit code 7,
+        dbo.vw_MON_HeldBackCells) unless ``overwrite_changed=True``; a new dry run takes the board's
+        value as the baseline.
         """
         with self._db() as db:
             s = (batch_summary(db, batch_id) or [{}])[0]
             if release and s.get("batch_status") == "VALIDATED":
                 db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="Y")
-        return self._send(batch_id, dry_run, html_path)
+        return self._send(batch_id, dry_run, html_path, overwrite_changed)
 
-    def _send(self, batch_id: str, dry_run: bool, html_path: str | None) -> ProcessResult:
-        run = Sender(self.config, dry_run=dry_run).run(batch_id)
+    def _send(self, batch_id: str, dry_run: bool, html_path: str | None,
+              overwrite_changed: bool = False) -> ProcessResult:
+        run = Sender(self.config, dry_run=dry_run, overwrite_changed=overwrite_changed).run(batch_id)
         buf = io.StringIO()
         with self._db() as db:
             write_text_report(db, run, buf)

@@ -218,12 +218,36 @@ def write_text_report(db: Database, result: RunResult, out: IO[str], max_items: 
                           f"[{f['code']}] {f['message']}\n")
             if len(run.failures) > 20:
                 out.write(f"  ... {len(run.failures) - 20} more: see dbo.vw_MON_StuckOrFailedRows\n")
+            out.writelines(line + "\n" for line in baseline_lines(run))
         found = validation_errors(db, run.batch_id)
         if found:
             out.write(f"\n  validation findings ({len(found)}; ERROR rows are not sent, WARNING cells as shown):\n")
             out.writelines(line + "\n" for line in findings_lines(run.batch_id, found, max_items, "    "))
     out.write("\n")
     out.write(summary_table(result))
+
+
+def baseline_lines(run: BatchRun, limit: int = 20) -> list[str]:
+    """What the send found against the dry run: cells held back, cells overwritten, rows not previewed."""
+    lines = []
+    if run.cells_held:
+        where = f"SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = '{run.batch_id}'"  # noqa: S608 - shown, not run
+        lines.append(f"HELD BACK {run.cells_held} cells changed on the board since the dry run (not written; "
+                     f"{where}): send with --overwrite-changed to write them anyway, or dry-run again to take the board's value as "
+                     "the baseline")
+        for h in run.held[:limit]:
+            lines.append(f"  HELD queue row {h['queue_id']} item {h['item_id'] or h['item_name']} {h['column_id']}: "
+                         f"the dry run showed {h['previewed']!r}, the board holds {h['on_board']!r}, the batch "
+                         f"would write {h['new']!r}")
+        if run.cells_held > limit:
+            lines.append(f"  ... {run.cells_held - limit} more: see dbo.vw_MON_HeldBackCells")
+    if run.cells_overwritten:
+        lines.append(f"{run.cells_overwritten} cells changed on the board since the dry run were overwritten "
+                     "(--overwrite-changed)")
+    if run.rows_not_previewed:
+        lines.append(f"{run.rows_not_previewed} rows were not previewed (no dry run to compare the board with: "
+                     "sent as found on the board)")
+    return lines
 
 
 def summary_table(result: RunResult) -> str:
@@ -318,7 +342,9 @@ def _html_batch(db: Database, run: BatchRun, dry_run: bool, out: IO[str]) -> Non
                 out.write(f"<tr class='{cls}'><td>{_e(c['column'])}</td><td>{cur}</td>"
                           f"<td class='arrow'>→</td><td>{new}</td><td><span class='tag {cls}'>{tag}</span></td></tr>\n")
             out.write("</table>\n")
-    elif run.failures:
+    elif run.cells_held or run.cells_overwritten or run.rows_not_previewed:
+        _html_baseline(run, out)
+    if not dry_run and run.failures:
         out.write("<h3>Rows monday refused</h3><table><tr><th>Queue row</th><th>Item</th><th>Code</th>"
                   "<th>monday's message</th></tr>\n")
         for f in run.failures:
@@ -335,6 +361,20 @@ def _html_batch(db: Database, run: BatchRun, dry_run: bool, out: IO[str]) -> Non
             out.write(f"<tr class='{cls}'><td>{_e(r['row'])}</td><td>{_e(r['item'])} {_e(r['name'])}</td>"
                       f"<td>{_e(r['column'])}</td><td>{_e(r['severity'] or 'ERROR')}</td>"
                       f"<td><span class='tag {cls}'>{_e(r['rule'])}</span></td><td>{_e(r['message'])}</td></tr>\n")
+        out.write("</table>\n")
+
+
+def _html_baseline(run: BatchRun, out: IO[str]) -> None:
+    lines = baseline_lines(run, limit=0)
+    out.writelines(f"<p class='banner'>{_e(line)}</p>\n" for line in lines)
+    if run.held:
+        out.write("<h3>Cells held back: changed on the board since the dry run</h3><table><tr><th>Queue row</th>"
+                  "<th>Item</th><th>Column</th><th>Dry run showed</th><th>Board holds</th><th>Batch would write</th>"
+                  "</tr>\n")
+        for h in run.held:
+            out.write(f"<tr class='refused'><td>{_e(h['queue_id'])}</td><td>{_e(h['item_id'] or h['item_name'])}</td>"
+                      f"<td>{_e(h['column_id'])}</td><td>{_e(h['previewed'])}</td><td>{_e(h['on_board'])}</td>"
+                      f"<td>{_e(h['new'])}</td></tr>\n")
         out.write("</table>\n")
 
 
@@ -362,6 +402,8 @@ def result_json(result: RunResult) -> str:
     return json.dumps({
         "dry_run": result.dry_run, "calls": result.calls, "stopped": result.stopped,
         "batches": {k: {"status": b.status_after, "sent": b.sent, "skipped": b.skipped, "failed": b.failed,
-                        "retry": b.retry, "previewed": b.previewed, "cells_changed": b.cells_changed}
+                        "retry": b.retry, "previewed": b.previewed, "cells_changed": b.cells_changed,
+                        "cells_held": b.cells_held, "cells_overwritten": b.cells_overwritten,
+                        "rows_not_previewed": b.rows_not_previewed, "held": b.held}
                     for k, b in result.batches.items()},
     }, indent=2)

@@ -86,7 +86,8 @@ class Mutations:
         if plan.item_state in ("archived", "deleted"):
             self._record(run, row, "SKIPPED", detail={"item_state": plan.item_state}, plan=plan)
             return
-        self._write_pre_images([plan])
+        if not self._write_pre_images(run, [plan]):
+            return  # the lease was lost: the row's new owner reads the board again
         try:
             res = self.client.mutate(ops.ARCHIVE_ITEM, {"item_id": str(row["monday_item_id"])},
                                      row["idempotency_key"])

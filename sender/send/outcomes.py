@@ -111,6 +111,8 @@ class Outcomes:
             run.cells_conflict += sum(c.state == "conflict" for c in plan.cells)
         elif outcome == "SENT" and cells:
             run.cells_changed += len(cells)
+        if plan is not None and outcome in ("SENT", "SKIPPED"):
+            run.count_baseline(plan)
         log.debug("queue row %s: %s %s", row["queue_id"], outcome, error_message or "")
         self._emit(run)
 

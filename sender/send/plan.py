@@ -21,8 +21,11 @@ class Cell:
     column_type: str | None = None
     current: Any = None  # write-shape value now on the board
     current_text: str | None = None
-    state: str = "change"  # change | same | conflict
+    state: str = "change"  # change | same | conflict | applied | held (changed on the board since the dry run)
     note: str | None = None
+    preview: Any = None  # the value the dry run showed (write shape), when the row was previewed
+    preview_text: str | None = None
+    overwritten: bool = False  # changed since the dry run, written anyway (--overwrite-changed)
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Plan:
     item_state: str | None = None
     item_found: bool = True
     board_id: int | None = None  # the item's board as monday reports it (a subitem lives on the subitems board)
+    previewed: bool = False  # a dry run recorded what the board held for this row (the baseline)
 
     @property
     def to_send(self) -> dict[str, Any]:
@@ -47,8 +51,31 @@ class Plan:
                  "new_value": V.dumps(c.new), "would_change": "Y" if c.state in ("change", "applied") else "N"}
                 for c in self.cells]
 
+    def pre_image_cells(self) -> list[dict[str, Any]]:
+        """The pre-image written just before the mutation (usp_RecordPreImage), with the cells held back."""
+        out = []
+        for c in self.cells:
+            cell = {"column_id": c.column_id, "current_value": V.dumps(c.current), "current_text": c.current_text,
+                    "new_value": V.dumps(c.new), "would_change": "Y" if c.state in ("change", "applied") else "N",
+                    "held": "Y" if c.state == "held" else "N"}
+            if c.state == "held":
+                cell["preview_value"], cell["preview_text"] = V.dumps(c.preview), c.preview_text
+            out.append(cell)
+        return out
+
+    @property
+    def held(self) -> list[Cell]:
+        return [c for c in self.cells if c.state == "held"]
+
     def detail(self) -> dict[str, Any]:
         d: dict[str, Any] = {}
+        held = [{"column_id": c.column_id, "previewed": V.describe(c.preview, c.preview_text),
+                 "on_board": V.describe(c.current, c.current_text)} for c in self.cells if c.state == "held"]
+        if held:
+            d["held_back_changed_since_preview"] = held
+        overwritten = [c.column_id for c in self.cells if c.overwritten]
+        if overwritten:
+            d["overwritten_changed_since_preview"] = overwritten
         same = [c.column_id for c in self.cells if c.state == "same"]
         applied = [c.column_id for c in self.cells if c.state == "applied"]
         if applied:

@@ -6,20 +6,33 @@ import json
 from typing import Any
 
 from .. import values as V
-from ..db import Database
+from ..db import Database, DbError
+from .outcomes import LEASE_LOST
 from .plan import Plan
+from .results import BatchRun
 
 
 class PreImages:
     db: Database
+    worker_id: str
 
-    def _write_pre_images(self, group: list[Plan]) -> None:
-        """The per-cell preview of each row, written (usp_RecordPreview) just before its mutation is sent:
-        if the sender dies or the response is lost after monday applied it, the next attempt still knows
-        the old values and audits the change."""
+    def _write_pre_images(self, run: BatchRun, group: list[Plan]) -> list[Plan]:
+        """The pre-image of each row (the board's values now, and the cells held back as changed since the
+        dry run), written through the fenced usp_RecordPreImage just before its mutation is sent: if the
+        sender dies or the response is lost after monday applied it, the next attempt still knows the old
+        values and audits the change. Returns the rows whose lease still holds (only those are sent)."""
+        kept = []
         for p in group:
-            self.db.call("usp_RecordPreview", batch_id=p.row["batch_id"], queue_id=p.row["queue_id"],
-                         cells=json.dumps(p.preview_cells(), ensure_ascii=False))
+            try:
+                self.db.call("usp_RecordPreImage", queue_id=p.row["queue_id"], worker_id=self.worker_id,
+                             cells=json.dumps(p.pre_image_cells(), ensure_ascii=False))
+            except DbError as exc:
+                if exc.number == LEASE_LOST:
+                    self._lost(run, p.row, exc)  # type: ignore[attr-defined]
+                    continue
+                raise
+            kept.append(p)
+        return kept
 
     def _apply_pre_images(self, plans: list[Plan]) -> None:
         """A row claimed again (its earlier attempt died or lost its result) whose cells already hold the
@@ -34,7 +47,7 @@ class PreImages:
             return
         marks = ", ".join("?" for _ in again)
         rows = self.db.query(
-            "SELECT queue_id, column_id, current_value, new_value, would_change FROM dbo.vw_MON_UpdatePreview "  # noqa: S608
+            "SELECT queue_id, column_id, current_value, new_value, would_change FROM dbo.vw_MON_PreImage "  # noqa: S608
             f"WHERE queue_id IN ({marks})", [p.row["queue_id"] for p in again])
         before: dict[tuple[int, str], dict[str, Any]] = {(r["queue_id"], r["column_id"]): r for r in rows}
         for p in again:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import exitcodes
+from .. import values as V
 
 
 @dataclass
@@ -24,8 +25,28 @@ class BatchRun:
     cells_changed: int = 0
     cells_unchanged: int = 0
     cells_conflict: int = 0
+    cells_held: int = 0  # changed on the board since the dry run: not written
+    cells_overwritten: int = 0  # changed since the dry run, written anyway (--overwrite-changed)
+    rows_not_previewed: int = 0  # UPDATE rows sent or skipped without a dry run to compare the board with
     status_after: str | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)  # the first 200 cells held back
+
+    def count_baseline(self, plan: Any) -> None:
+        """Counts a finished row against its dry run: cells held back or overwritten, or not previewed."""
+        if plan.row["update_operation"] != "UPDATE":
+            return
+        if not plan.previewed:
+            self.rows_not_previewed += 1
+        self.cells_overwritten += sum(c.overwritten for c in plan.cells)
+        for c in plan.held:
+            self.cells_held += 1
+            if len(self.held) < 200:
+                self.held.append({"queue_id": plan.row["queue_id"], "item_id": plan.row.get("monday_item_id"),
+                                  "item_name": plan.row.get("item_name"), "column_id": c.column_id,
+                                  "previewed": V.describe(c.preview, c.preview_text),
+                                  "on_board": V.describe(c.current, c.current_text),
+                                  "new": V.describe(c.new)})
 
     @property
     def rows_done(self) -> int:
@@ -44,6 +65,14 @@ class RunResult:
     stop_kind: str | None = None
 
     @property
+    def cells_held(self) -> int:
+        return sum(b.cells_held for b in self.batches.values())
+
+    @property
+    def rows_not_previewed(self) -> int:
+        return sum(b.rows_not_previewed for b in self.batches.values())
+
+    @property
     def exit_code(self) -> int:
         if self.stop_kind == "auth":
             return exitcodes.NOTHING_SENT if not any(b.sent for b in self.batches.values()) else exitcodes.PARTIAL
@@ -55,7 +84,7 @@ class RunResult:
             return exitcodes.OK
         statuses = [b.status_after for b in self.batches.values()]
         if all(s == "COMPLETED" for s in statuses) and not self.stop_kind:
-            return exitcodes.OK
+            return exitcodes.HELD_BACK if self.cells_held else exitcodes.OK
         if all(s == "FAILED" for s in statuses):
             return exitcodes.NOTHING_SENT
         if self.stop_kind and not any(b.sent or b.skipped for b in self.batches.values()):

@@ -24,8 +24,10 @@ OPEN_STATUSES = ("READY", "SENDING")
 class Sender:
     """Sends (``dry_run=False``) or previews (the default) released batches."""
 
-    def __init__(self, config: Config, *, dry_run: bool = True, progress: ProgressFn | None = None):
+    def __init__(self, config: Config, *, dry_run: bool = True, progress: ProgressFn | None = None,
+                 overwrite_changed: bool = False):
         self.config = config
+        self.overwrite_changed = overwrite_changed
         self.dry_run = dry_run
         self.progress = progress
         self.throttle = Throttle(config.requests_per_minute, config.complexity_per_minute)
@@ -81,7 +83,8 @@ class Sender:
         if len(by_board) > 1 and sys.getswitchinterval() > 0.001:
             sys.setswitchinterval(0.001)
         workers = [BoardWorker(self.config, runs, dry_run=self.dry_run, throttle=self.throttle, budget=self.budget,
-                               stop=self.stop, progress=self.progress) for runs in by_board.values()]
+                               stop=self.stop, progress=self.progress, overwrite_changed=self.overwrite_changed)
+                   for runs in by_board.values()]
         errors: list[BaseException] = []
 
         def work(w: BoardWorker) -> None:

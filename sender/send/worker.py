@@ -11,6 +11,7 @@ from typing import Any
 from ..config import Config
 from ..db import Database
 from ..monday import DailyBudget, MondayClient, Throttle
+from .baseline import Baseline
 from .leases import Leases
 from .mutations import Mutations
 from .outcomes import Outcomes
@@ -22,12 +23,14 @@ from .results import BatchRun, ProgressFn
 log = logging.getLogger("opus.send")
 
 
-class BoardWorker(Planner, PreImages, Mutations, Outcomes, Leases):
+class BoardWorker(Planner, PreImages, Baseline, Mutations, Outcomes, Leases):
     """Sends (or previews) the batches of one board, sequentially, on its own connections."""
 
     def __init__(self, config: Config, runs: list[BatchRun], *, dry_run: bool, throttle: Throttle,
-                 budget: DailyBudget, stop: threading.Event, progress: ProgressFn | None = None):
+                 budget: DailyBudget, stop: threading.Event, progress: ProgressFn | None = None,
+                 overwrite_changed: bool = False):
         self.config = config
+        self.overwrite_changed = overwrite_changed
         self.runs = runs
         self.dry_run = dry_run
         self.throttle = throttle
@@ -120,6 +123,7 @@ class BoardWorker(Planner, PreImages, Mutations, Outcomes, Leases):
         pending: list[Plan] = []
         plans = list(self._plans(others))
         self._apply_pre_images(plans)
+        self._apply_baseline(plans)
         for plan in plans:
             op = plan.row["update_operation"]
             if op == "ARCHIVE":
@@ -130,6 +134,8 @@ class BoardWorker(Planner, PreImages, Mutations, Outcomes, Leases):
                 else:
                     self._send_archive(run, plan)
             elif not plan.to_send:
+                if plan.held and not self._write_pre_images(run, [plan]):
+                    continue  # the lease was lost: the row's new owner reads the board again
                 if any(c.state == "applied" for c in plan.cells):
                     # the earlier attempt's mutation reached the board, its result was lost: audit it now
                     self._record(run, plan.row, "SENT", cells=plan.audit_cells(), plan=plan, detail=plan.detail())
@@ -140,6 +146,7 @@ class BoardWorker(Planner, PreImages, Mutations, Outcomes, Leases):
         while pending and not self.stop.is_set():
             self._extend_if_due()
             group, pending = pending[: self.group_size], pending[self.group_size:]
-            self._write_pre_images(group)
-            self._send_updates(run, group)
+            group = self._write_pre_images(run, group)
+            if group:
+                self._send_updates(run, group)
 

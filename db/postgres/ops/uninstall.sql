@@ -36,8 +36,8 @@ DECLARE
     v_routines text[] := ARRAY['usp_StageUpdates', 'usp_ValidateStagedUpdates', 'usp_ReleaseBatch',
         'usp_CancelBatch', 'usp_StageRollback', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
         'usp_ExtendLease', 'usp_ReleaseLease', 'usp_RecordCreatedItem', 'usp_RecordSendResult',
-        'usp_RecordPreview', 'usp_PurgeRunLog'];
-    v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_UpdateBatch',
+        'usp_RecordPreview', 'usp_RecordPreImage', 'usp_PurgeRunLog'];
+    v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_PreImage', 'MON_HeldBackCell', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_UpdateBatch',
         'MON_ValidationRule', 'MON_ColumnMap', 'MON_BoardItem', 'MON_BoardGroup', 'MON_BoardColumn',
         'MON_Board', 'MON_User', 'MON_ColumnType', 'MON_RunLog', 'MON_SchemaVersion'];
     v_roles text[] := ARRAY['opus_stager', 'opus_sender', 'opus_reader', 'opus_owner'];

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.contract.queue_helpers import BOARD, claim, make_batch, make_board
+from tests.contract.queue_helpers import claim, make_batch, make_board
 from tests.contract.test_upgrade_steps import run_step
 
 STEP = "30_pre_images_apart_from_previews.sql"

@@ -284,7 +284,11 @@ BEGIN
     WHERE q.queue_status IN (''READY'', ''CLAIMED'')
         AND q.claimed_at IS NOT NULL
         AND p.previewed_at >= q.claimed_at
-        AND NOT EXISTS (SELECT 1 FROM dbo.MON_PreImage AS x WHERE x.queue_id = p.queue_id);
+        AND NOT EXISTS (
+            SELECT 1
+            FROM dbo.MON_PreImage AS x
+            WHERE x.queue_id = p.queue_id
+        );
 
     INSERT INTO dbo.MON_PreImage (
         batch_id, queue_id, worker_id, monday_item_id, column_id, current_value, current_text, new_value,
@@ -9112,6 +9116,7 @@ VALUES
 ('opus_stager', 'SELECT', N'vw_MON_BoardLabels', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_UserNames', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_HeldBackCells', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_PreImage', 'V'),
 -- ... and what validation's no-op check reads with dynamic SQL, as the caller: the loaded rows of the
 -- staging tables and the number normaliser it applies to them. No INSERT, UPDATE or DELETE: staging,
 -- validation and release write staged rows with static SQL, through the ownership chain

@@ -85,6 +85,7 @@ VALUES
 ('opus_stager', 'SELECT', N'vw_MON_BoardLabels', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_UserNames', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_HeldBackCells', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_PreImage', 'V'),
 -- ... and what validation's no-op check reads with dynamic SQL, as the caller: the loaded rows of the
 -- staging tables and the number normaliser it applies to them. No INSERT, UPDATE or DELETE: staging,
 -- validation and release write staged rows with static SQL, through the ownership chain

@@ -147,6 +147,7 @@ BEGIN
             ('opus_stager', 'SELECT', 'vw_MON_BoardLabels', 'view'),
             ('opus_stager', 'SELECT', 'vw_MON_UserNames', 'view'),
             ('opus_stager', 'SELECT', 'vw_MON_HeldBackCells', 'view'),
+            ('opus_stager', 'SELECT', 'vw_MON_PreImage', 'view'),
             -- opus_sender: what opus-sender calls (sync-board, send, dry run) and reads
             ('opus_sender', 'EXECUTE', 'usp_UpsertBoardMetadata', 'routine'),
             ('opus_sender', 'EXECUTE', 'usp_Private_UpsertBoardMetadata_Work', 'routine'),

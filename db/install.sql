@@ -320,6 +320,44 @@ BEGIN
     SET NOEXEC ON;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/31_batch_send_approval.sql
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    EXEC sys.sp_executesql N'-- Schema 0.4.0, step 31: dbo.MON_UpdateBatch.send_approved. A batch staged or released for a preview only
+-- (a rollback staged without --execute, a batch the Python dry run released) is ''N'' and is not sent by a
+-- plain send until approved (usp_ApproveBatch, opus-sender release, opus-sender rollback --execute).
+-- Every batch of an existing database keeps what 0.3.0 did with it: ''Y'' (a NOT NULL column added with a
+-- default takes it on every existing row).
+-- Idempotent: added only where the column is missing.
+IF OBJECT_ID(N''dbo.MON_UpdateBatch'', N''U'') IS NOT NULL
+    AND COL_LENGTH(N''dbo.MON_UpdateBatch'', N''send_approved'') IS NULL
+BEGIN
+    ALTER TABLE dbo.MON_UpdateBatch
+    ADD send_approved char(1) NOT NULL CONSTRAINT DF_MON_UpdateBatch_send_approved DEFAULT (''Y'');
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    EXEC sys.sp_executesql N'IF OBJECT_ID(N''dbo.MON_UpdateBatch'', N''U'') IS NOT NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM sys.check_constraints
+        WHERE name = N''CK_MON_UpdateBatch_send_approved'' AND parent_object_id = OBJECT_ID(N''dbo.MON_UpdateBatch'')
+    )
+BEGIN
+    ALTER TABLE dbo.MON_UpdateBatch ADD CONSTRAINT CK_MON_UpdateBatch_send_approved
+    CHECK (send_approved IN (''Y'', ''N''));
+END;';
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
 -- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
 IF OBJECT_ID(N'dbo.MON_SchemaVersion', N'U') IS NULL
@@ -1188,10 +1226,14 @@ BEGIN
         completed_at datetime2(3) NULL,
         cancelled_by nvarchar(128) NULL,
         cancelled_at datetime2(3) NULL,
+        -- 'N': staged or released for a preview only (a rollback staged without --execute, a batch the
+        -- Python dry run released): not sent by a plain send until approved (usp_ApproveBatch)
+        send_approved char(1) NOT NULL CONSTRAINT DF_MON_UpdateBatch_send_approved DEFAULT ('Y'),
         CONSTRAINT PK_MON_UpdateBatch PRIMARY KEY CLUSTERED (batch_id),
         CONSTRAINT CK_MON_UpdateBatch_target_level CHECK (target_level IN ('ITEMS', 'SUBITEMS')),
         CONSTRAINT CK_MON_UpdateBatch_update_operation CHECK (update_operation IN ('UPDATE', 'CREATE', 'ROLLBACK')),
         CONSTRAINT CK_MON_UpdateBatch_create_labels CHECK (create_labels_if_missing IN ('Y', 'N')),
+        CONSTRAINT CK_MON_UpdateBatch_send_approved CHECK (send_approved IN ('Y', 'N')),
         CONSTRAINT CK_MON_UpdateBatch_batch_status CHECK (
             batch_status IN (
                 'STAGED', 'VALIDATED', 'READY', 'SENDING', 'COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED'
@@ -8214,8 +8256,9 @@ BEGIN
 END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_StageRollback.sql
--- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released directly
--- (READY) for the sender.
+-- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released (READY) but
+-- previewed only (send_approved = 'N'): a plain send does not send it until it is approved
+-- (usp_ApproveBatch, opus-sender rollback --execute); a dry run previews it.
 --   * per item one UPDATE queue row setting every audited cell back to its old_value (the first audit
 --     row of the cell), with expected_values = the audited new_value (the last audit row of the cell):
 --     the sender re-reads the board and skips and reports cells that differ now (changed by someone
@@ -8241,6 +8284,7 @@ ALTER PROCEDURE dbo.usp_StageRollback
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
     @rollback_batch_id varchar(50) = NULL OUTPUT,
+    @send_approved char(1) = 'N',
     @help char(1) = 'N'
 AS
 BEGIN
@@ -8251,12 +8295,16 @@ BEGIN
     BEGIN
         PRINT N'dbo.usp_StageRollback: stages a ROLLBACK batch that sets every cell a sent batch changed back to its
 audited old value (cells changed by someone else since are skipped and reported by the sender) and
-archives the items the batch created. The new batch is READY: the sender sends it like any batch.
+archives the items the batch created. The new batch is READY but previewed only: a dry run previews it,
+and a plain send sends it once approved (EXEC dbo.usp_ApproveBatch @batch_id = <the new batch>, or
+opus-sender rollback --execute).
 
 Parameters:
   @batch_id           varchar(50)    required  the sent batch to undo (COMPLETED, PARTIAL or FAILED)
   @reason             nvarchar(500)  required  why; stored on the batch and on the original audit rows
   @rollback_batch_id  varchar(50)    OUTPUT    the id of the new ROLLBACK batch
+  @send_approved      char(1)        ''N''       ''N'': previewed only until approved (usp_ApproveBatch);
+                                                 ''Y'': approved, a plain send sends it (rollback --execute)
   @help               char(1)        ''N''       ''Y'' prints this text and does nothing else
 
 Examples:
@@ -8288,6 +8336,14 @@ Examples:
             @errors + N' ', N'@reason is required: say why the batch is rolled back; it is kept with the audit rows.'
         );
     END;
+    IF @send_approved IS NULL OR UPPER(@send_approved) NOT IN ('Y', 'N')
+    BEGIN
+        SET @first = COALESCE(@first, 50709);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@send_approved = ', COALESCE(N'''' + @send_approved + N'''', N'NULL'),
+            N' is not supported: pass ''N'' (previewed only until approved) or ''Y'' (approved for sending).'
+        );
+    END;
     IF @errors IS NOT NULL
     BEGIN
         THROW @first, @errors, 1;
@@ -8298,7 +8354,7 @@ Examples:
         @params nvarchar(MAX) = CONCAT(
             N'DECLARE @rb varchar(50); EXEC dbo.usp_StageRollback @batch_id = ''',
             REPLACE(@batch_id, N'''', N''''''), N''', @reason = N''', REPLACE(@reason, N'''', N''''''),
-            N''', @rollback_batch_id = @rb OUTPUT;'
+            N''', @rollback_batch_id = @rb OUTPUT, @send_approved = ''', UPPER(@send_approved), N''';'
         );
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N'usp_StageRollback', @batch_id = @batch_id, @parameters_used = @params,
@@ -8505,12 +8561,14 @@ Examples:
         INSERT INTO dbo.MON_UpdateBatch (
             batch_id, board_id, target_level, update_operation, source_table, source_query,
             create_labels_if_missing, batch_status, rows_staged, rows_valid, rows_queued,
-            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at
+            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at,
+            send_approved
         )
         VALUES (
             @rb, @board_id, @target_level, 'ROLLBACK', NULL, @params,
             'N', 'READY', @rows, @rows, @rows,
-            @batch_id, @reason, ORIGINAL_LOGIN(), @now, @now, ORIGINAL_LOGIN(), @now
+            @batch_id, @reason, ORIGINAL_LOGIN(), @now, @now, ORIGINAL_LOGIN(), @now,
+            UPPER(@send_approved)
         );
 
         INSERT INTO dbo.MON_UpdateQueue (
@@ -8546,6 +8604,136 @@ Examples:
             COUNT(CASE WHEN r.row_kind = 'ARCHIVE' THEN 1 END) AS items_archived,
             @reason AS reason
         FROM @rollback_rows AS r;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = 'FAILED', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_ApproveBatch.sql
+-- usp_ApproveBatch: approves a released batch that was staged or released for a preview only (a rollback
+-- staged by usp_StageRollback, a batch the Python dry run released): a plain send sends it from now on.
+-- @approved = 'N' holds a released batch back as previewed only (what the Python dry run does when it
+-- releases a batch to preview it). Only a READY or SENDING batch can change; nothing else changes.
+-- Twin of db/postgres/procedures/usp_ApproveBatch.sql.
+-- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
+IF OBJECT_ID(N'dbo.usp_ApproveBatch', N'P') IS NULL
+    EXEC (N'CREATE PROCEDURE dbo.usp_ApproveBatch AS RETURN 0;');
+GO
+IF @@TRANCOUNT = 0
+BEGIN
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET NOEXEC ON;
+END;
+GO
+ALTER PROCEDURE dbo.usp_ApproveBatch
+    @batch_id varchar(50) = NULL,
+    @approved char(1) = 'Y',
+    @help char(1) = 'N'
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = 'Y'
+    BEGIN
+        PRINT N'dbo.usp_ApproveBatch: approves a released batch that was only previewed, so that a plain send sends it
+(a rollback staged by usp_StageRollback is previewed only until approved).
+
+Parameters:
+  @batch_id  varchar(50)  required  the READY or SENDING batch (see dbo.vw_MON_BatchSummary.send_approved)
+  @approved  char(1)      ''Y''       ''Y'' approves it; ''N'' holds it back as previewed only
+  @help      char(1)      ''N''       ''Y'' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_ApproveBatch @batch_id = ''RB20260101120000-a1b2c3'';
+  SELECT batch_id, batch_status, send_approved FROM dbo.vw_MON_BatchSummary WHERE send_approved = ''N'';';
+        RETURN;
+    END;
+
+    -- a caller's open transaction is refused before anything changes, and this procedure's transaction is
+    -- READ COMMITTED whatever the caller's level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N'usp_ApproveBatch';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50720);
+        SET @errors = CONCAT(@errors + N' ', N'@batch_id is required: pass the released batch to approve.');
+    END;
+    IF @approved IS NULL OR UPPER(@approved) NOT IN ('Y', 'N')
+    BEGIN
+        SET @first = COALESCE(@first, 50723);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@approved = ', COALESCE(N'''' + @approved + N'''', N'NULL'),
+            N' is not supported: pass ''Y'' (approve) or ''N'' (previewed only).'
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N'EXEC dbo.usp_ApproveBatch @batch_id = ''', REPLACE(@batch_id, N'''', N''''''),
+            N''', @approved = ''', UPPER(@approved), N''';'
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N'usp_ApproveBatch', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE @status varchar(20), @msg nvarchar(2048);
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT @status = b.batch_status
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id = @batch_id;
+
+        IF @status IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' does not exist: check the id in dbo.vw_MON_BatchSummary.'
+            );
+            THROW 50721, @msg, 1;
+        END;
+        IF @status NOT IN ('READY', 'SENDING')
+        BEGIN
+            SET @msg = CONCAT(
+                N'batch ''', @batch_id, N''' is ', @status, N': only a released batch (READY or SENDING) is',
+                N' approved for sending. A VALIDATED batch is approved by releasing it (usp_ReleaseBatch).'
+            );
+            THROW 50722, @msg, 1;
+        END;
+
+        UPDATE dbo.MON_UpdateBatch
+        SET send_approved = UPPER(@approved)
+        WHERE batch_id = @batch_id;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = 1;
+
+        SELECT
+            b.batch_id,
+            b.batch_status,
+            b.send_approved
+        FROM dbo.MON_UpdateBatch AS b
+        WHERE b.batch_id = @batch_id;
     END TRY
     BEGIN CATCH
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
@@ -8632,6 +8820,7 @@ SELECT
     b.validated_at,
     b.released_by,
     b.released_at,
+    b.send_approved,
     b.send_started_at,
     q.last_result_at,
     b.completed_at,
@@ -9107,6 +9296,7 @@ VALUES
 ('opus_stager', 'EXECUTE', N'usp_ReleaseBatch', 'P'),
 ('opus_stager', 'EXECUTE', N'usp_CancelBatch', 'P'),
 ('opus_stager', 'EXECUTE', N'usp_StageRollback', 'P'),
+('opus_stager', 'EXECUTE', N'usp_ApproveBatch', 'P'),
 ('opus_stager', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_UpdatePreview', 'V'),

@@ -54,6 +54,7 @@ VALUES
 (N'usp_ReleaseBatch', 'PROCEDURE'),
 (N'usp_CancelBatch', 'PROCEDURE'),
 (N'usp_StageRollback', 'PROCEDURE'),
+(N'usp_ApproveBatch', 'PROCEDURE'),
 (N'usp_UpsertBoardMetadata', 'PROCEDURE'),
 (N'usp_ClaimQueueRows', 'PROCEDURE'),
 (N'usp_ExtendLease', 'PROCEDURE'),

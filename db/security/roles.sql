@@ -76,6 +76,7 @@ VALUES
 ('opus_stager', 'EXECUTE', N'usp_ReleaseBatch', 'P'),
 ('opus_stager', 'EXECUTE', N'usp_CancelBatch', 'P'),
 ('opus_stager', 'EXECUTE', N'usp_StageRollback', 'P'),
+('opus_stager', 'EXECUTE', N'usp_ApproveBatch', 'P'),
 ('opus_stager', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_UpdatePreview', 'V'),

@@ -15,7 +15,8 @@ def _utcnow() -> dt.datetime:
 
 def batch_rows(db: Database, batch_id: str | None = None) -> list[dict[str, Any]]:
     """Batch headers to send: one batch, or every released batch with open rows."""
-    cols = "batch_id, board_id, target_level, update_operation, batch_status, rows_queued, created_at"
+    cols = ("batch_id, board_id, target_level, update_operation, batch_status, rows_queued, created_at, "
+            "send_approved")
     if batch_id:
         return db.query(f"SELECT {cols} FROM dbo.vw_MON_BatchSummary WHERE batch_id = ?", [batch_id])  # noqa: S608
     return db.query(

@@ -55,6 +55,18 @@ class Sender:
             result.batches[batch_id] = BatchRun(batch_id, int(headers[0]["board_id"]), self.dry_run,
                                                 status_after=status)
             return result
+        if not self.dry_run:
+            # a preview never sends: a batch staged or released for a preview only waits for its approval
+            held = [h for h in headers if h.get("send_approved") == "N"]
+            if batch_id and held:
+                raise UsageError(
+                    f"batch {batch_id} was only previewed, not approved for sending: approve it with "
+                    f"opus-sender release --batch-id {batch_id} (or EXEC dbo.usp_ApproveBatch), then send it; "
+                    "a rollback is approved and sent by opus-sender rollback --execute")
+            for h in held:
+                log.warning("batch %s was only previewed, not approved: not sent (approve it with opus-sender "
+                            "release --batch-id %s)", h["batch_id"], h["batch_id"])
+            headers = [h for h in headers if h.get("send_approved") != "N"]
         by_board: dict[int, list[BatchRun]] = {}
         for h in headers:
             run = BatchRun(h["batch_id"], int(h["board_id"]), self.dry_run)

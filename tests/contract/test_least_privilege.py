@@ -37,7 +37,7 @@ VIEWS = ("vw_MON_BatchSummary", "vw_MON_ValidationErrors", "vw_MON_UpdatePreview
 # procedure cannot), usp_StageUpdates (it runs the caller's query) and retention (the tables' owner runs it)
 INVOKER = {"usp_stageupdates", "usp_validatestagedupdates", "usp_releasebatch", "usp_cancelbatch",
            "usp_stagerollback", "usp_upsertboardmetadata", "usp_extendlease", "usp_releaselease",
-           "usp_recordcreateditem", "usp_recordsendresult", "usp_recordpreview", "usp_recordpreimage", "usp_purgerunlog",
+           "usp_recordcreateditem", "usp_recordsendresult", "usp_recordpreview", "usp_recordpreimage", "usp_approvebatch", "usp_purgerunlog",
            "usp_private_refuseopentransaction"}
 
 

@@ -28,3 +28,19 @@ def test_step_30_moves_the_pre_images_of_claimed_rows_and_keeps_previews(db):
                         "worker_id": "old-sender"}]
         previews = db.query("SELECT queue_id, current_value FROM dbo.vw_MON_UpdatePreview ORDER BY queue_id")
         assert previews == [{"queue_id": ids[1], "current_value": '"dry run"'}]
+
+
+def test_step_31_adds_send_approved_and_keeps_existing_batches_approved(db):
+    from tests.contract.helpers import is_mssql
+
+    if is_mssql(db):
+        import pytest
+
+        pytest.skip("the T-SQL steps are run by the installer's upgrade on SQL Server")
+    make_board(db)
+    make_batch(db, "B1", 1)
+    db.execute("DROP VIEW dbo.vw_MON_BatchSummary")  # recreated by the install's sources after the steps
+    db.execute("ALTER TABLE dbo.MON_UpdateBatch DROP COLUMN send_approved")  # a 0.3.0 table
+    for _ in range(2):
+        run_step(db, "31_batch_send_approval.sql", "0.4.0")
+        assert db.scalar("SELECT send_approved FROM dbo.MON_UpdateBatch WHERE batch_id = 'B1'") == "Y"

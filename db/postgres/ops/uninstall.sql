@@ -34,7 +34,7 @@ DECLARE
     -- public routines listed here. Tables hold data, so they are listed one by one. A listed name that is
     -- not installed is skipped. tests/contract/test_ops.py checks these lists against the sources.
     v_routines text[] := ARRAY['usp_StageUpdates', 'usp_ValidateStagedUpdates', 'usp_ReleaseBatch',
-        'usp_CancelBatch', 'usp_StageRollback', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
+        'usp_CancelBatch', 'usp_StageRollback', 'usp_ApproveBatch', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
         'usp_ExtendLease', 'usp_ReleaseLease', 'usp_RecordCreatedItem', 'usp_RecordSendResult',
         'usp_RecordPreview', 'usp_RecordPreImage', 'usp_PurgeRunLog'];
     v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_PreImage', 'MON_HeldBackCell', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_UpdateBatch',

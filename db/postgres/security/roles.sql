@@ -136,6 +136,8 @@ BEGIN
             ('opus_stager', 'EXECUTE', 'usp_Private_CancelBatch_Work', 'routine'),
             ('opus_stager', 'EXECUTE', 'usp_StageRollback', 'routine'),
             ('opus_stager', 'EXECUTE', 'usp_Private_StageRollback_Work', 'routine'),
+            ('opus_stager', 'EXECUTE', 'usp_ApproveBatch', 'routine'),
+            ('opus_stager', 'EXECUTE', 'usp_Private_ApproveBatch_Work', 'routine'),
             -- the shells' first call: refuses a caller's open transaction (touches no table)
             ('opus_stager', 'EXECUTE', 'usp_Private_RefuseOpenTransaction', 'routine'),
             ('opus_stager', 'SELECT', 'vw_MON_BatchSummary', 'view'),

@@ -246,7 +246,9 @@ def _send(args, cfg: Config, batch_id: str | None) -> int:
                  run.previewed)
     log.info("monday calls this run: %d; daily budget left %d of %d", result.calls, int(result.daily_remaining),
              result.daily_limit)
-    return result.exit_code
+    code = result.exit_code
+    (log.info if code == exitcodes.OK else log.warning)("outcome: %s (exit %d)", result.outcome, code)
+    return code
 
 
 def cmd_send(args) -> int:

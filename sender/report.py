@@ -181,8 +181,7 @@ def _counts_line(s: dict[str, Any]) -> str:
 
 
 def write_text_report(db: Database, result: RunResult, out: IO[str], max_items: int = 50) -> None:
-    mode = "DRY RUN: nothing was sent to monday" if result.dry_run else "SENT"
-    out.write(f"OPUS Update Boards: {mode}\n")
+    out.write(f"OPUS Update Boards: {result.outcome}\n")
     for run in result.batches.values():
         summary = (batch_summary(db, run.batch_id) or [{}])[0]
         out.write("\n" + "=" * 78 + "\n")
@@ -219,6 +218,8 @@ def write_text_report(db: Database, result: RunResult, out: IO[str], max_items: 
             if len(run.failures) > 20:
                 out.write(f"  ... {len(run.failures) - 20} more: see dbo.vw_MON_StuckOrFailedRows\n")
             out.writelines(line + "\n" for line in baseline_lines(run))
+            for worker, until in run.held_by.items():
+                out.write(f"the remaining rows are being sent by sender {worker} (lease until {until} UTC)\n")
         found = validation_errors(db, run.batch_id)
         if found:
             out.write(f"\n  validation findings ({len(found)}; ERROR rows are not sent, WARNING cells as shown):\n")
@@ -299,7 +300,7 @@ def _e(v: Any) -> str:
 
 def write_html_report(db: Database, result: RunResult, out: IO[str]) -> None:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    mode = "Dry run — nothing was sent to monday.com" if result.dry_run else "Send report"
+    mode = "Dry run — nothing was sent to monday.com" if result.dry_run else f"Send report: {result.outcome}"
     out.write("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
               "<meta name='viewport' content='width=device-width, initial-scale=1'>"
               f"<title>OPUS Update Boards — {_e(mode)}</title><style>{CSS}</style></head><body>\n")

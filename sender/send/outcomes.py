@@ -59,6 +59,14 @@ class Outcomes:
             return
         code = error_code(errors[0]) or "MONDAY_ERROR"
         message = " | ".join(error_message(e) for e in errors)
+        stale = [((e.get("extensions") or {}).get("error_data") or {}).get("column_id") for e in errors
+                 if error_code(e) == "InvalidColumnIdException"]
+        if stale:
+            # the batch was validated against the synced board metadata: the board changed since the sync
+            message += (f" (column {stale[0] or '?'!r} is in the board metadata this batch was validated against, "
+                        f"but monday has no such column on board {row.get('board_id')} now: deleted or archived "
+                        f"since the last sync. Run opus-sender sync-board --board-id {row.get('board_id')}, "
+                        "then stage these rows again)")
         detail = {"errors": [{"code": error_code(e), "message": error_message(e),
                               "error_data": (e.get("extensions") or {}).get("error_data")} for e in errors]}
         if res.request_id:

@@ -51,3 +51,20 @@ def next_visible_in(db: Database, batch_id: str) -> float | None:
         return None
     return max(0.0, (first - _utcnow()).total_seconds())
 
+
+
+def other_live_holders(db: Database, batch_id: str, worker_id: str) -> dict[str, Any]:
+    """The other senders whose live leases hold every open row of the batch left ({worker: lease end}), or {}
+    when a row is still READY (or a lease expired): then the batch is not simply someone else's to finish."""
+    rows = db.query(
+        "SELECT queue_status, lease_owner, lease_expires_at FROM dbo.vw_MON_SendQueue WHERE batch_id = ?",
+        [batch_id])
+    now = _utcnow()
+    holders: dict[str, Any] = {}
+    for r in rows:
+        if r["queue_status"] != "CLAIMED" or not r["lease_owner"] or r["lease_owner"] == worker_id \
+                or r["lease_expires_at"] is None or r["lease_expires_at"] <= now:
+            return {}
+        until = r["lease_expires_at"]
+        holders[r["lease_owner"]] = max(holders.get(r["lease_owner"], until), until)
+    return holders

@@ -31,6 +31,7 @@ class BatchRun:
     status_after: str | None = None
     failures: list[dict[str, Any]] = field(default_factory=list)
     held: list[dict[str, Any]] = field(default_factory=list)  # the first 200 cells held back
+    held_by: dict[str, Any] = field(default_factory=dict)  # other live senders holding the rows left: until
 
     def count_baseline(self, plan: Any) -> None:
         """Counts a finished row against its dry run: cells held back or overwritten, or not previewed."""
@@ -65,6 +66,34 @@ class RunResult:
     stop_kind: str | None = None
 
     @property
+    def outcome(self) -> str:
+        """The run's outcome in one line, matching the exit code: the report's header and the last log line."""
+        sent = sum(b.sent for b in self.batches.values())
+        if self.dry_run:
+            head = "DRY RUN: nothing was sent to monday"
+            return head + (f" (stopped early: {self.stopped})" if self.stop_kind else "")
+        if self.stop_kind == "auth":
+            return "STOPPED: monday refused the token, " + (
+                "nothing was sent" if not sent else f"after {sent} rows were sent")
+        if self.stop_kind == "interrupted":
+            return f"STOPPED: interrupted, {sent} rows sent; the rest goes back to the queue"
+        if self.stop_kind == "budget":
+            return f"STOPPED: the daily API budget is spent, {sent} rows sent; run again tomorrow"
+        if not self.batches or not any(b.rows_done or b.held_by for b in self.batches.values()):
+            return "NOTHING TO SEND"
+        code = self.exit_code
+        holders = sorted({w for b in self.batches.values() for w in b.held_by})
+        others = f" (the rest is being sent by {', '.join(holders)})" if holders else ""
+        if code == exitcodes.OK:
+            return "SENT" + others
+        if code == exitcodes.HELD_BACK:
+            return ("SENT, CELLS HELD BACK: changed on the board since the dry run "
+                    "(dbo.vw_MON_HeldBackCells)" + others)
+        if code == exitcodes.NOTHING_SENT:
+            return "NOTHING SENT: every row failed (dbo.vw_MON_StuckOrFailedRows)"
+        return "PARTIAL: some rows failed or wait for a retry (dbo.vw_MON_StuckOrFailedRows)" + others
+
+    @property
     def cells_held(self) -> int:
         return sum(b.cells_held for b in self.batches.values())
 
@@ -83,7 +112,9 @@ class RunResult:
         if not self.batches:
             return exitcodes.OK
         statuses = [b.status_after for b in self.batches.values()]
-        if all(s == "COMPLETED" for s in statuses) and not self.stop_kind:
+        # a batch whose remaining rows another live sender holds is done for this one (that sender finishes it)
+        if all(b.status_after == "COMPLETED" or (b.held_by and not b.failed and not b.retry)
+               for b in self.batches.values()) and not self.stop_kind:
             return exitcodes.HELD_BACK if self.cells_held else exitcodes.OK
         if all(s == "FAILED" for s in statuses):
             return exitcodes.NOTHING_SENT

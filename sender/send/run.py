@@ -12,7 +12,7 @@ from ..config import Config
 from ..db import Database
 from ..exitcodes import UsageError
 from ..monday import AuthError, DailyBudget, DailyBudgetExhausted, MondayClient, Throttle
-from .queue import batch_rows, batch_status
+from .queue import batch_rows, batch_status, other_live_holders
 from .results import BatchRun, ProgressFn, RunResult
 from .worker import BoardWorker
 
@@ -128,6 +128,11 @@ class Sender:
             with Database(self.config.require_dsn()) as db:
                 for run in result.batches.values():
                     run.status_after = batch_status(db, run.batch_id)
+                    if run.status_after in OPEN_STATUSES:
+                        run.held_by = other_live_holders(db, run.batch_id, self.config.worker_id)
+                        for worker, until in run.held_by.items():
+                            log.info("batch %s: the remaining rows are held by sender %s (lease until %s UTC), "
+                                     "which sends them; this sender stops here", run.batch_id, worker, until)
         if errors:
             raise errors[0]
         return result

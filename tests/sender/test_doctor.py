@@ -147,3 +147,19 @@ def test_daily_budget_spent(cli_env, monkeypatch, tmp_path, capsys):
     assert checks["daily call budget"].startswith("FAIL 0 of 1 calls left today (UTC), 1 used by this check")
     rc, checks = doctor(capsys)
     assert checks["monday token"].startswith("FAIL daily call budget of 1 calls used up")
+
+
+def test_only_boards_of_open_batches_are_checked(cli_env, db, capsys):
+    """A batch staged with a mistyped board id and cancelled does not fail doctor for ever."""
+    stage_one_batch(db, PLANNING)
+    db.execute("INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, batch_status, "
+               "source_query, created_by) VALUES ('B-typo', 1111111111, 'ITEMS', 'UPDATE', 'CANCELLED', 'SELECT 1', "
+               "'test')")
+    rc, checks = doctor(capsys)
+    assert rc == exitcodes.OK, checks
+    assert checks["boards reachable"].startswith("ok 1 of 1 boards with open batches")
+    db.execute("UPDATE dbo.MON_UpdateBatch SET batch_status = 'STAGED' WHERE batch_id = 'B-typo'")
+    rc, checks = doctor(capsys)
+    assert rc == exitcodes.DOCTOR_FAILED
+    assert "not visible: 1111111111" in checks["boards reachable"]
+    assert "no such board, or not shared" in checks["boards reachable"]

@@ -244,8 +244,8 @@ def _send(args, cfg: Config, batch_id: str | None) -> int:
         log.info("batch %s: %s; sent %d, skipped %d, failed %d, retry %d, previewed %d", run.batch_id,
                  run.status_after or ("previewed" if dry_run else "-"), run.sent, run.skipped, run.failed, run.retry,
                  run.previewed)
-    log.info("monday calls this run: %d; daily budget left %d of %d", result.calls, int(result.daily_remaining),
-             result.daily_limit)
+    log.info("monday calls this run: %d; daily budget left %d of %d (%s)", result.calls,
+             int(result.daily_remaining), result.daily_limit, result.budget_source or "local count")
     code = result.exit_code
     (log.info if code == exitcodes.OK else log.warning)("outcome: %s (exit %d)", result.outcome, code)
     return code

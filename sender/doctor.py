@@ -222,10 +222,15 @@ class Doctor:
     def check_budget(self) -> None:
         assert self._client is not None
         budget = self._client.budget
+        try:  # monday's own count of the account's day; the local counter is the fallback
+            budget.from_monday(self._client)
+        except (AuthError, DailyBudgetExhausted):
+            pass  # reported by the token check; the local count stands
         left = int(budget.remaining)
         self.add("daily call budget", left > 0,
                  f"{left} of {budget.limit} calls left today (UTC)"
-                 + (f", {budget.calls_this_run} used by this check" if budget.calls_this_run else ""),
+                 + (f", {budget.calls_this_run} used by this check" if budget.calls_this_run else "")
+                 + f"; {budget.source}",
                  "wait until after 00:00 UTC, or raise daily_calls if the account's plan allows more")
 
 

@@ -261,7 +261,7 @@ def summary_table(result: RunResult) -> str:
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(x, widths, strict=True)) for x in rows]
     tail = f"monday calls this run: {result.calls}; daily budget left: {int(result.daily_remaining)} of " \
-           f"{result.daily_limit}"
+           f"{result.daily_limit}" + (f" ({result.budget_source})" if result.budget_source else "")
     if result.api_version:
         tail += f"; API-Version {result.api_version}"
     if result.stopped:
@@ -311,7 +311,8 @@ def write_html_report(db: Database, result: RunResult, out: IO[str]) -> None:
     for run in result.batches.values():
         _html_batch(db, run, result.dry_run, out)
     out.write(f"<p class='meta'>monday calls this run: {result.calls}; daily budget left: "
-              f"{int(result.daily_remaining)} of {result.daily_limit}</p>\n")
+              f"{int(result.daily_remaining)} of {result.daily_limit}"
+              + (f" ({_e(result.budget_source)})" if result.budget_source else "") + "</p>\n")
     out.write("</body></html>\n")
 
 
@@ -401,7 +402,9 @@ def status_text(db: Database, batch_id: str | None = None, limit: int = 50) -> s
 
 def result_json(result: RunResult) -> str:
     return json.dumps({
-        "dry_run": result.dry_run, "calls": result.calls, "stopped": result.stopped,
+        "dry_run": result.dry_run, "calls": result.calls, "stopped": result.stopped, "outcome": result.outcome,
+        "daily_limit": result.daily_limit, "daily_remaining": int(result.daily_remaining),
+        "budget_source": result.budget_source,
         "batches": {k: {"status": b.status_after, "sent": b.sent, "skipped": b.skipped, "failed": b.failed,
                         "retry": b.retry, "previewed": b.previewed, "cells_changed": b.cells_changed,
                         "cells_held": b.cells_held, "cells_overwritten": b.cells_overwritten,

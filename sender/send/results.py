@@ -64,6 +64,7 @@ class RunResult:
     api_version: str | None = None
     stopped: str | None = None  # why the run stopped early (daily budget, token refused, interrupted)
     stop_kind: str | None = None
+    budget_source: str | None = None  # where daily_limit / daily_remaining come from (monday, or a local count)
 
     @property
     def outcome(self) -> str:

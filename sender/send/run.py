@@ -37,7 +37,7 @@ class Sender:
     def run(self, batch_id: str | None = None) -> RunResult:
         self.config.require_token()
         result = RunResult(dry_run=self.dry_run, daily_limit=self.config.daily_calls,
-                           daily_remaining=self.budget.remaining)
+                           daily_remaining=self.budget.remaining, budget_source=self.budget.source)
         with Database(self.config.require_dsn()) as db:
             headers = batch_rows(db, batch_id)
         if batch_id and not headers:
@@ -79,6 +79,9 @@ class Sender:
         try:
             with MondayClient(self.config, throttle=self.throttle, budget=self.budget) as probe:
                 probe.query(ops.PING)
+                # the day's limit and usage as monday counts them; the local counter is the fallback
+                self.budget.from_monday(probe)
+                result.daily_limit, result.budget_source = self.budget.limit, self.budget.source
         except AuthError as exc:
             self._halt(result, "auth", str(exc))
             result.calls = self.budget.calls_this_run
@@ -122,7 +125,8 @@ class Sender:
                 result.stopped, result.stop_kind = "interrupted", "interrupted"
                 log.error("interrupted: stopping after the requests in flight")
         result.calls = self.budget.calls_this_run
-        result.daily_remaining = self.budget.remaining
+        result.daily_remaining, result.daily_limit = self.budget.remaining, self.budget.limit
+        result.budget_source = self.budget.source
         result.api_version = next((w.client.last_api_version for w in workers if w.client.last_api_version), None)
         if not self.dry_run:
             with Database(self.config.require_dsn()) as db:

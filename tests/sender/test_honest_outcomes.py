@@ -97,3 +97,27 @@ def test_a_column_deleted_since_the_sync_says_to_run_sync_board(db, double, cli_
     assert "InvalidColumnIdException" in out and f"Run opus-sender sync-board --board-id {PLANNING}" in out
     last_error = db.scalar("SELECT last_error FROM dbo.MON_UpdateQueue WHERE batch_id = ?", [batch_id])
     assert "deleted or archived since the last sync" in last_error
+
+
+def test_the_daily_budget_comes_from_monday(db, double, cli_env, capsys, monkeypatch):
+    """monday's platform_api counts the account's calls of the day, other senders and apps included; the
+    local counter (which only knows this run without a state file) is the fallback, labelled so."""
+    _synced(db, double, capsys)
+    _stage([double.planning["item_ids"][0]])
+    limit = double.limits.daily_calls
+    used_before = int(double.counters["requests"])  # the sync and the staging's calls are monday's too
+    capsys.readouterr()
+    assert cli.main(["send", "--execute"]) == exitcodes.OK
+    err = capsys.readouterr().err
+    import re
+
+    m = re.search(r"monday calls this run: (\d+); daily budget left (\d+) of (\d+) \(monday's platform_api", err)
+    assert m, err
+    calls, left, total = map(int, m.groups())
+    assert total == limit and left <= limit - used_before - calls + 1 and left < limit - calls
+
+
+def test_the_local_count_is_the_labelled_fallback(db, double, cli_env, capsys):
+    _synced(db, double, capsys)
+    assert cli.main(["send", "--execute"]) == exitcodes.OK  # nothing to send: no call to monday at all
+    assert "(local count (no call to monday's platform_api))" in capsys.readouterr().err

@@ -247,11 +247,13 @@ class DailyBudget:
         with self._lock:
             day, local = self._load()
             local = local if day == today else 0.0
-            self.limit = total
+            # the configured daily_calls caps it when set lower (this sender's share of the account's day)
+            self.limit = min(total, self.limit) if self.limit > 0 else total
             self._day, self._used = today, max(float(used), local)
             self._save(self._day, self._used)
         self.source = "monday's platform_api" + (
-            f", updated {analytics['last_updated']}" if analytics.get("last_updated") else "")
+            f", updated {analytics['last_updated']}" if analytics.get("last_updated") else "") + (
+            f"; capped by daily_calls = {self.limit}" if self.limit < total else "")
         return True
 
     def exhaust(self) -> None:

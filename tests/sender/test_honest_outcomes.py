@@ -102,6 +102,7 @@ def test_a_column_deleted_since_the_sync_says_to_run_sync_board(db, double, cli_
 def test_the_daily_budget_comes_from_monday(db, double, cli_env, capsys, monkeypatch):
     """monday's platform_api counts the account's calls of the day, other senders and apps included; the
     local counter (which only knows this run without a state file) is the fallback, labelled so."""
+    monkeypatch.setenv("MONDAY_DAILY_CALLS", str(10**12))  # no local cap below the account's limit
     _synced(db, double, capsys)
     _stage([double.planning["item_ids"][0]])
     limit = double.limits.daily_calls

@@ -260,6 +260,8 @@ def summary_table(result: RunResult) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(x, widths, strict=True)) for x in rows]
+    if not result.dry_run:  # held-back cells and rows not previewed: on a terminal too
+        lines += [f"{r.batch_id}: {line}" for r in result.batches.values() for line in baseline_lines(r, limit=0)]
     tail = f"monday calls this run: {result.calls}; daily budget left: {int(result.daily_remaining)} of " \
            f"{result.daily_limit}" + (f" ({result.budget_source})" if result.budget_source else "")
     if result.api_version:

@@ -757,6 +757,221 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/30_pre_images_apart_from_previews.sql
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'-- Schema 0.4.0, step 30: the sender''s pre-images move out of dbo.MON_UpdatePreview into dbo.MON_PreImage.
+-- Up to 0.3.0 the sender wrote the pre-image of a row (the board''s values just before its mutation) as a
+-- dry-run preview, so a dry run during a send could replace it (review finding D6) and a preview was not
+-- what the DBA had read. From 0.4.0 previews are only what a dry run showed (the baseline a send compares
+-- the board with) and pre-images live in dbo.MON_PreImage, written by the lease owner only.
+-- The preview rows of an open row written at or after its last claim are the pre-image of an attempt
+-- whose result may be lost: they move (copied, then deleted), so the next attempt still audits it exactly.
+-- The table is created here as its re-runnable source creates it (ddl/tables/MON_PreImage.sql, which then
+-- finds it). Idempotent: a row already holding a pre-image is left alone; a re-run finds nothing to move.
+IF OBJECT_ID(N''dbo.MON_PreImage'', N''U'') IS NULL
+BEGIN
+    CREATE TABLE dbo.MON_PreImage (
+        pre_image_id bigint IDENTITY (1, 1) NOT NULL,
+        batch_id varchar(50) NOT NULL,
+        queue_id bigint NOT NULL,
+        worker_id varchar(100) NULL,
+        monday_item_id bigint NULL,
+        column_id varchar(100) NOT NULL,
+        current_value nvarchar(MAX) NULL,
+        current_text nvarchar(MAX) NULL,
+        new_value nvarchar(MAX) NULL,
+        would_change char(1) NOT NULL,
+        recorded_at datetime2(3) NOT NULL CONSTRAINT DF_MON_PreImage_recorded_at DEFAULT (SYSUTCDATETIME()),
+        CONSTRAINT PK_MON_PreImage PRIMARY KEY CLUSTERED (pre_image_id),
+        CONSTRAINT FK_MON_PreImage_queue FOREIGN KEY (queue_id) REFERENCES dbo.MON_UpdateQueue (queue_id),
+        CONSTRAINT CK_MON_PreImage_would_change CHECK (would_change IN (''Y'', ''N''))
+    );
+END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.4.0/30_pre_images_apart_from_previews.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'IF OBJECT_ID(N''dbo.MON_UpdatePreview'', N''U'') IS NOT NULL
+BEGIN
+    DECLARE @moved TABLE (preview_id bigint NOT NULL PRIMARY KEY);
+
+    INSERT INTO @moved (preview_id)
+    SELECT p.preview_id
+    FROM dbo.MON_UpdatePreview AS p
+    INNER JOIN dbo.MON_UpdateQueue AS q ON p.queue_id = q.queue_id
+    WHERE q.queue_status IN (''READY'', ''CLAIMED'')
+        AND q.claimed_at IS NOT NULL
+        AND p.previewed_at >= q.claimed_at
+        AND NOT EXISTS (
+            SELECT 1
+            FROM dbo.MON_PreImage AS x
+            WHERE x.queue_id = p.queue_id
+        );
+
+    INSERT INTO dbo.MON_PreImage (
+        batch_id, queue_id, worker_id, monday_item_id, column_id, current_value, current_text, new_value,
+        would_change, recorded_at
+    )
+    SELECT
+        p.batch_id,
+        p.queue_id,
+        q.lease_owner AS worker_id,
+        p.monday_item_id,
+        p.column_id,
+        p.current_value,
+        p.current_text,
+        p.new_value,
+        p.would_change,
+        p.previewed_at AS recorded_at
+    FROM dbo.MON_UpdatePreview AS p
+    INNER JOIN @moved AS m ON p.preview_id = m.preview_id
+    INNER JOIN dbo.MON_UpdateQueue AS q ON p.queue_id = q.queue_id;
+
+    DELETE p
+    FROM dbo.MON_UpdatePreview AS p
+    INNER JOIN @moved AS m ON p.preview_id = m.preview_id;
+END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.4.0/30_pre_images_apart_from_previews.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+-- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/31_batch_send_approval.sql
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'-- Schema 0.4.0, step 31: dbo.MON_UpdateBatch.send_approved. A batch staged or released for a preview only
+-- (a rollback staged without --execute, a batch the Python dry run released) is ''N'' and is not sent by a
+-- plain send until approved (usp_ApproveBatch, opus-sender release, opus-sender rollback --execute).
+-- Every batch of an existing database keeps what 0.3.0 did with it: ''Y'' (a NOT NULL column added with a
+-- default takes it on every existing row).
+-- Idempotent: added only where the column is missing.
+IF OBJECT_ID(N''dbo.MON_UpdateBatch'', N''U'') IS NOT NULL
+    AND COL_LENGTH(N''dbo.MON_UpdateBatch'', N''send_approved'') IS NULL
+BEGIN
+    ALTER TABLE dbo.MON_UpdateBatch
+    ADD send_approved char(1) NOT NULL CONSTRAINT DF_MON_UpdateBatch_send_approved DEFAULT (''Y'');
+END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.4.0/31_batch_send_approval.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'IF OBJECT_ID(N''dbo.MON_UpdateBatch'', N''U'') IS NOT NULL
+    AND NOT EXISTS (
+        SELECT 1 FROM sys.check_constraints
+        WHERE name = N''CK_MON_UpdateBatch_send_approved'' AND parent_object_id = OBJECT_ID(N''dbo.MON_UpdateBatch'')
+    )
+BEGIN
+    ALTER TABLE dbo.MON_UpdateBatch ADD CONSTRAINT CK_MON_UpdateBatch_send_approved
+    CHECK (send_approved IN (''Y'', ''N''));
+END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.4.0/31_batch_send_approval.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/ddl/tables/MON_SchemaVersion.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- MON_SchemaVersion: one row per installed schema version; the installer and the sender read the newest.
@@ -812,6 +1027,8 @@ DROP VIEW IF EXISTS dbo.vw_MON_BoardLabels;
 DROP VIEW IF EXISTS dbo.vw_MON_SendQueue;
 DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
 DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
+DROP VIEW IF EXISTS dbo.vw_MON_HeldBackCells;
+DROP VIEW IF EXISTS dbo.vw_MON_PreImage;
 DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
 DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
 DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
@@ -2684,10 +2901,14 @@ BEGIN
         completed_at datetime2(3) NULL,
         cancelled_by nvarchar(128) NULL,
         cancelled_at datetime2(3) NULL,
+        -- ''N'': staged or released for a preview only (a rollback staged without --execute, a batch the
+        -- Python dry run released): not sent by a plain send until approved (usp_ApproveBatch)
+        send_approved char(1) NOT NULL CONSTRAINT DF_MON_UpdateBatch_send_approved DEFAULT (''Y''),
         CONSTRAINT PK_MON_UpdateBatch PRIMARY KEY CLUSTERED (batch_id),
         CONSTRAINT CK_MON_UpdateBatch_target_level CHECK (target_level IN (''ITEMS'', ''SUBITEMS'')),
         CONSTRAINT CK_MON_UpdateBatch_update_operation CHECK (update_operation IN (''UPDATE'', ''CREATE'', ''ROLLBACK'')),
         CONSTRAINT CK_MON_UpdateBatch_create_labels CHECK (create_labels_if_missing IN (''Y'', ''N'')),
+        CONSTRAINT CK_MON_UpdateBatch_send_approved CHECK (send_approved IN (''Y'', ''N'')),
         CONSTRAINT CK_MON_UpdateBatch_batch_status CHECK (
             batch_status IN (
                 ''STAGED'', ''VALIDATED'', ''READY'', ''SENDING'', ''COMPLETED'', ''PARTIAL'', ''FAILED'', ''CANCELLED''
@@ -3088,6 +3309,212 @@ END TRY
 BEGIN CATCH
     DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
     RAISERROR (N'OPUS install: db/ddl/tables/MON_UpdatePreview.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/ddl/tables/MON_PreImage.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_PreImage: what the board held just before the sender wrote a queue row, one row per cell, written
+-- by the lease owner only (usp_RecordPreImage, fenced) right before the mutation. If the mutation reached
+-- the board but its result was lost (a crash, a dropped response), the next attempt takes the old values
+-- from here and audits the change. Kept apart from MON_UpdatePreview (what a dry run showed the DBA), so
+-- that a dry run during a send cannot replace a pre-image. Twin of db/postgres/ddl/tables/MON_PreImage.sql.
+IF OBJECT_ID(N''dbo.MON_PreImage'', N''U'') IS NULL
+BEGIN
+    CREATE TABLE dbo.MON_PreImage (
+        pre_image_id bigint IDENTITY (1, 1) NOT NULL,
+        batch_id varchar(50) NOT NULL,
+        queue_id bigint NOT NULL,
+        worker_id varchar(100) NULL,
+        monday_item_id bigint NULL,
+        column_id varchar(100) NOT NULL,
+        current_value nvarchar(MAX) NULL,
+        current_text nvarchar(MAX) NULL,
+        new_value nvarchar(MAX) NULL,
+        would_change char(1) NOT NULL,
+        recorded_at datetime2(3) NOT NULL CONSTRAINT DF_MON_PreImage_recorded_at DEFAULT (SYSUTCDATETIME()),
+        CONSTRAINT PK_MON_PreImage PRIMARY KEY CLUSTERED (pre_image_id),
+        CONSTRAINT FK_MON_PreImage_queue FOREIGN KEY (queue_id) REFERENCES dbo.MON_UpdateQueue (queue_id),
+        CONSTRAINT CK_MON_PreImage_would_change CHECK (would_change IN (''Y'', ''N''))
+    );
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_PreImage.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N''IX_MON_PreImage_queue'' AND object_id = OBJECT_ID(N''dbo.MON_PreImage'')
+)
+BEGIN
+    CREATE INDEX IX_MON_PreImage_queue ON dbo.MON_PreImage (queue_id, column_id);
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_PreImage.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/ddl/tables/MON_HeldBackCell.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- MON_HeldBackCell: cells the sender did not write because the board changed since the dry run the DBA
+-- read: one row per cell, with the value the preview showed, the value on the board when the sender read
+-- it, and the value the batch would have written. Written by the lease owner (usp_RecordPreImage) before
+-- the row''s other cells are sent; a later attempt of the same row replaces them. Read through
+-- dbo.vw_MON_HeldBackCells. Twin of db/postgres/ddl/tables/MON_HeldBackCell.sql.
+IF OBJECT_ID(N''dbo.MON_HeldBackCell'', N''U'') IS NULL
+BEGIN
+    CREATE TABLE dbo.MON_HeldBackCell (
+        held_id bigint IDENTITY (1, 1) NOT NULL,
+        batch_id varchar(50) NOT NULL,
+        queue_id bigint NOT NULL,
+        worker_id varchar(100) NULL,
+        monday_item_id bigint NULL,
+        column_id varchar(100) NOT NULL,
+        preview_value nvarchar(MAX) NULL,
+        preview_text nvarchar(MAX) NULL,
+        board_value nvarchar(MAX) NULL,
+        board_text nvarchar(MAX) NULL,
+        new_value nvarchar(MAX) NULL,
+        held_at datetime2(3) NOT NULL CONSTRAINT DF_MON_HeldBackCell_held_at DEFAULT (SYSUTCDATETIME()),
+        CONSTRAINT PK_MON_HeldBackCell PRIMARY KEY CLUSTERED (held_id),
+        CONSTRAINT FK_MON_HeldBackCell_queue FOREIGN KEY (queue_id) REFERENCES dbo.MON_UpdateQueue (queue_id)
+    );
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_HeldBackCell.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N''IX_MON_HeldBackCell_batch'' AND object_id = OBJECT_ID(N''dbo.MON_HeldBackCell'')
+)
+BEGIN
+    CREATE INDEX IX_MON_HeldBackCell_batch ON dbo.MON_HeldBackCell (batch_id, queue_id);
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_HeldBackCell.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'IF NOT EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N''IX_MON_HeldBackCell_queue'' AND object_id = OBJECT_ID(N''dbo.MON_HeldBackCell'')
+)
+BEGIN
+    CREATE INDEX IX_MON_HeldBackCell_queue ON dbo.MON_HeldBackCell (queue_id);
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/ddl/tables/MON_HeldBackCell.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
 END CATCH;
 GO
 IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
@@ -11098,6 +11525,310 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_RecordPreImage.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_RecordPreImage: what the sender read on the board for one claimed queue row, written just before
+-- it sends the row''s mutation (called by the sender, never by a dry run):
+--   * the pre-image: one dbo.MON_PreImage row per cell (value on the board now -> value to send, would it
+--     change), so that an attempt whose result is lost is audited exactly by the next one;
+--   * the cells held back: one dbo.MON_HeldBackCell row per cell marked "held" (changed on the board since
+--     the dry run the DBA read: not written), with the preview''s value and the board''s value.
+-- Both replace what an earlier attempt of the same row wrote. Fenced like usp_RecordSendResult: refused
+-- (50606) unless the row is CLAIMED by @worker_id (worker ids compare exactly), so a sender whose lease
+-- was lost, or a dry run, can change no pre-image.
+-- Twin of db/postgres/procedures/usp_RecordPreImage.sql.
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_RecordPreImage'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_RecordPreImage AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_RecordPreImage.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_RecordPreImage
+    @queue_id bigint = NULL,
+    @worker_id varchar(100) = NULL,
+    @cells nvarchar(MAX) = NULL,
+    @help char(1) = ''N''
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = ''Y''
+    BEGIN
+        PRINT N''dbo.usp_RecordPreImage: stores what the board held just before a claimed queue row is sent, and the
+cells held back because they changed on the board since the dry run (called by the sender).
+Refused unless the row is CLAIMED by @worker_id (a lost lease changes nothing).
+
+Parameters:
+  @queue_id   bigint         required  the claimed row
+  @worker_id  varchar(100)   required  the worker that holds the lease
+  @cells      nvarchar(max)  required  JSON array [{"column_id", "current_value", "current_text", "new_value",
+                                       "would_change", "held", "preview_value", "preview_text"}]
+                                       (would_change and held ''''Y''''/''''N''''; held ''''Y'''': not written)
+  @help       char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_RecordPreImage @queue_id = 42, @worker_id = ''''sender-1'''',
+       @cells = N''''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
+                    "new_value": "{\"label\":\"Done\"}", "would_change": "Y", "held": "N"}]'''';
+  SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = ''''UB20260101-0001'''';'';
+        RETURN;
+    END;
+
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_RecordPreImage'';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
+    DECLARE @errors nvarchar(MAX), @first int, @cells_ok bit = 1;
+    IF @queue_id IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50605);
+        SET @errors = CONCAT(
+            @errors + N'' '', N''@queue_id is required: pass the queue_id of a row returned by usp_ClaimQueueRows.''
+        );
+    END;
+    IF NULLIF(LTRIM(RTRIM(@worker_id)), '''') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50601);
+        SET @errors = CONCAT(@errors + N'' '', N''@worker_id is required: pass the worker id that claimed the row.'');
+    END;
+    IF @cells IS NULL OR ISJSON(@cells) = 0 OR LEFT(LTRIM(@cells), 1) <> N''[''
+    BEGIN
+        SET @cells_ok = 0;
+    END
+    ELSE IF EXISTS (
+        SELECT 1
+        FROM OPENJSON(@cells) AS e
+        WHERE e.[type] <> 5
+    )
+    BEGIN
+        SET @cells_ok = 0;
+    END
+    ELSE IF EXISTS (
+        SELECT 1
+        FROM OPENJSON (@cells) WITH (
+            column_id nvarchar(400) ''$.column_id'',
+            would_change nvarchar(20) ''$.would_change'',
+            held nvarchar(20) ''$.held''
+        ) AS c
+        WHERE NULLIF(LTRIM(RTRIM(c.column_id)), N'''') IS NULL
+            OR UPPER(COALESCE(c.would_change, N''N'')) NOT IN (N''Y'', N''N'')
+            OR UPPER(COALESCE(c.held, N''N'')) NOT IN (N''Y'', N''N'')
+    )
+    OR EXISTS (
+        -- column ids compare exactly (monday''s ids are case-sensitive)
+        SELECT c.column_id COLLATE Latin1_General_100_BIN2 AS column_id
+        FROM OPENJSON (@cells) WITH (column_id nvarchar(400) ''$.column_id'') AS c
+        GROUP BY c.column_id COLLATE Latin1_General_100_BIN2
+        HAVING COUNT(*) > 1
+    )
+    BEGIN
+        SET @cells_ok = 0;
+    END;
+    IF @cells_ok = 0
+    BEGIN
+        SET @first = COALESCE(@first, 50608);
+        SET @errors = CONCAT(
+            @errors + N'' '',
+            N''@cells is not a JSON array of objects with a distinct, non-empty "column_id" (would_change and held'',
+            N'' ''''Y''''/''''N''''): pass e.g. [{"column_id": "status", "current_value": null, "current_text": "",'',
+            N'' "new_value": "{\"index\":1}", "would_change": "Y", "held": "N"}].''
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @batch_id varchar(50),
+        @params nvarchar(MAX) = CONCAT(
+            N''EXEC dbo.usp_RecordPreImage @queue_id = '', @queue_id,
+            N'', @worker_id = '''''', REPLACE(@worker_id, N'''''''', N''''''''''''), N'''''''',
+            N'', @cells = N'''''', REPLACE(@cells, N'''''''', N''''''''''''), N'''''';''
+        );
+
+    SELECT @batch_id = q.batch_id
+    FROM dbo.MON_UpdateQueue AS q
+    WHERE q.queue_id = @queue_id;
+
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N''usp_RecordPreImage'', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE
+        @q_status varchar(20),
+        @q_owner varchar(100),
+        @q_expires datetime2(3),
+        @item bigint,
+        @now datetime2(3) = SYSUTCDATETIME(),
+        @rows int = 0,
+        @msg nvarchar(2048);
+
+    BEGIN TRY
+        IF @batch_id IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N''queue row '', @queue_id, N'' does not exist: pass a queue_id returned by usp_ClaimQueueRows.''
+            );
+            THROW 50605, @msg, 1;
+        END;
+
+        BEGIN TRANSACTION;
+
+        -- the queue row only (no batch row): nothing here waits for what release, cancel or record lock first
+        SELECT
+            @q_status = q.queue_status,
+            @q_owner = q.lease_owner,
+            @q_expires = q.lease_expires_at,
+            @item = COALESCE(q.monday_item_id, q.created_item_id)
+        FROM dbo.MON_UpdateQueue AS q WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE q.queue_id = @queue_id;
+
+        -- the fence of usp_RecordSendResult: the lease owner''s CLAIMED row, the worker id compared exactly
+        IF @q_status <> ''CLAIMED'' OR @q_owner IS NULL
+            OR @q_owner <> @worker_id COLLATE Latin1_General_100_BIN2 OR DATALENGTH(@q_owner) <> DATALENGTH(@worker_id)
+        BEGIN
+            SET @msg = CONCAT(
+                N''queue row '', @queue_id, N'' is '', @q_status,
+                CASE
+                    WHEN @q_status = ''CLAIMED''
+                        THEN CONCAT(N'' by '''''', @q_owner, N'''''' until '', CONVERT(nvarchar(30), @q_expires, 121))
+                    ELSE N''''
+                END,
+                N'', not claimed by '''''', @worker_id, N'''''': the pre-image was not recorded and nothing changed.'',
+                N'' The lease was lost; do not send this row, its current owner will re-read the board and send it.''
+            );
+            THROW 50606, @msg, 1;
+        END;
+
+        DELETE FROM dbo.MON_PreImage
+        WHERE queue_id = @queue_id;
+
+        DELETE FROM dbo.MON_HeldBackCell
+        WHERE queue_id = @queue_id;
+
+        INSERT INTO dbo.MON_PreImage (
+            batch_id, queue_id, worker_id, monday_item_id, column_id, current_value, current_text, new_value,
+            would_change, recorded_at
+        )
+        SELECT
+            @batch_id AS batch_id,
+            @queue_id AS queue_id,
+            @worker_id AS worker_id,
+            @item AS monday_item_id,
+            c.column_id,
+            COALESCE(c.current_value_text, c.current_value_json) AS current_value,
+            c.current_text,
+            COALESCE(c.new_value_text, c.new_value_json) AS new_value,
+            CASE WHEN UPPER(c.would_change) = N''Y'' THEN ''Y'' ELSE ''N'' END AS would_change,
+            @now AS recorded_at
+        FROM OPENJSON (@cells) WITH (
+            column_id varchar(100) ''$.column_id'',
+            current_value_text nvarchar(MAX) ''$.current_value'',
+            current_value_json nvarchar(MAX) ''$.current_value'' AS JSON,
+            current_text nvarchar(MAX) ''$.current_text'',
+            new_value_text nvarchar(MAX) ''$.new_value'',
+            new_value_json nvarchar(MAX) ''$.new_value'' AS JSON,
+            would_change nvarchar(20) ''$.would_change''
+        ) AS c;
+        SET @rows = @@ROWCOUNT;
+
+        INSERT INTO dbo.MON_HeldBackCell (
+            batch_id, queue_id, worker_id, monday_item_id, column_id, preview_value, preview_text, board_value,
+            board_text, new_value, held_at
+        )
+        SELECT
+            @batch_id AS batch_id,
+            @queue_id AS queue_id,
+            @worker_id AS worker_id,
+            @item AS monday_item_id,
+            c.column_id,
+            COALESCE(c.preview_value_text, c.preview_value_json) AS preview_value,
+            c.preview_text,
+            COALESCE(c.current_value_text, c.current_value_json) AS board_value,
+            c.current_text AS board_text,
+            COALESCE(c.new_value_text, c.new_value_json) AS new_value,
+            @now AS held_at
+        FROM OPENJSON (@cells) WITH (
+            column_id varchar(100) ''$.column_id'',
+            preview_value_text nvarchar(MAX) ''$.preview_value'',
+            preview_value_json nvarchar(MAX) ''$.preview_value'' AS JSON,
+            preview_text nvarchar(MAX) ''$.preview_text'',
+            current_value_text nvarchar(MAX) ''$.current_value'',
+            current_value_json nvarchar(MAX) ''$.current_value'' AS JSON,
+            current_text nvarchar(MAX) ''$.current_text'',
+            new_value_text nvarchar(MAX) ''$.new_value'',
+            new_value_json nvarchar(MAX) ''$.new_value'' AS JSON,
+            held nvarchar(20) ''$.held''
+        ) AS c
+        WHERE UPPER(c.held) = N''Y'';
+        SET @rows = @rows + @@ROWCOUNT;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = @rows;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_RecordPreImage.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_ReleaseBatch.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = ''Y'', WARNING) staged
@@ -12083,8 +12814,9 @@ END;
 GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_StageRollback.sql
 BEGIN TRY
-    EXEC sys.sp_executesql N'-- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released directly
--- (READY) for the sender.
+    EXEC sys.sp_executesql N'-- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released (READY) but
+-- previewed only (send_approved = ''N''): a plain send does not send it until it is approved
+-- (usp_ApproveBatch, opus-sender rollback --execute); a dry run previews it.
 --   * per item one UPDATE queue row setting every audited cell back to its old_value (the first audit
 --     row of the cell), with expected_values = the audited new_value (the last audit row of the cell):
 --     the sender re-reads the board and skips and reports cells that differ now (changed by someone
@@ -12130,6 +12862,7 @@ BEGIN TRY
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
     @rollback_batch_id varchar(50) = NULL OUTPUT,
+    @send_approved char(1) = ''N'',
     @help char(1) = ''N''
 AS
 BEGIN
@@ -12140,12 +12873,16 @@ BEGIN
     BEGIN
         PRINT N''dbo.usp_StageRollback: stages a ROLLBACK batch that sets every cell a sent batch changed back to its
 audited old value (cells changed by someone else since are skipped and reported by the sender) and
-archives the items the batch created. The new batch is READY: the sender sends it like any batch.
+archives the items the batch created. The new batch is READY but previewed only: a dry run previews it,
+and a plain send sends it once approved (EXEC dbo.usp_ApproveBatch @batch_id = <the new batch>, or
+opus-sender rollback --execute).
 
 Parameters:
   @batch_id           varchar(50)    required  the sent batch to undo (COMPLETED, PARTIAL or FAILED)
   @reason             nvarchar(500)  required  why; stored on the batch and on the original audit rows
   @rollback_batch_id  varchar(50)    OUTPUT    the id of the new ROLLBACK batch
+  @send_approved      char(1)        ''''N''''       ''''N'''': previewed only until approved (usp_ApproveBatch);
+                                                 ''''Y'''': approved, a plain send sends it (rollback --execute)
   @help               char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
@@ -12177,6 +12914,14 @@ Examples:
             @errors + N'' '', N''@reason is required: say why the batch is rolled back; it is kept with the audit rows.''
         );
     END;
+    IF @send_approved IS NULL OR UPPER(@send_approved) NOT IN (''Y'', ''N'')
+    BEGIN
+        SET @first = COALESCE(@first, 50709);
+        SET @errors = CONCAT(
+            @errors + N'' '', N''@send_approved = '', COALESCE(N'''''''' + @send_approved + N'''''''', N''NULL''),
+            N'' is not supported: pass ''''N'''' (previewed only until approved) or ''''Y'''' (approved for sending).''
+        );
+    END;
     IF @errors IS NOT NULL
     BEGIN
         THROW @first, @errors, 1;
@@ -12187,7 +12932,7 @@ Examples:
         @params nvarchar(MAX) = CONCAT(
             N''DECLARE @rb varchar(50); EXEC dbo.usp_StageRollback @batch_id = '''''',
             REPLACE(@batch_id, N'''''''', N''''''''''''), N'''''', @reason = N'''''', REPLACE(@reason, N'''''''', N''''''''''''),
-            N'''''', @rollback_batch_id = @rb OUTPUT;''
+            N'''''', @rollback_batch_id = @rb OUTPUT, @send_approved = '''''', UPPER(@send_approved), N'''''';''
         );
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N''usp_StageRollback'', @batch_id = @batch_id, @parameters_used = @params,
@@ -12394,12 +13139,14 @@ Examples:
         INSERT INTO dbo.MON_UpdateBatch (
             batch_id, board_id, target_level, update_operation, source_table, source_query,
             create_labels_if_missing, batch_status, rows_staged, rows_valid, rows_queued,
-            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at
+            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at,
+            send_approved
         )
         VALUES (
             @rb, @board_id, @target_level, ''ROLLBACK'', NULL, @params,
             ''N'', ''READY'', @rows, @rows, @rows,
-            @batch_id, @reason, ORIGINAL_LOGIN(), @now, @now, ORIGINAL_LOGIN(), @now
+            @batch_id, @reason, ORIGINAL_LOGIN(), @now, @now, ORIGINAL_LOGIN(), @now,
+            UPPER(@send_approved)
         );
 
         INSERT INTO dbo.MON_UpdateQueue (
@@ -12449,6 +13196,176 @@ END TRY
 BEGIN CATCH
     DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
     RAISERROR (N'OPUS install: db/procedures/usp_StageRollback.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/procedures/usp_ApproveBatch.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- usp_ApproveBatch: approves a released batch that was staged or released for a preview only (a rollback
+-- staged by usp_StageRollback, a batch the Python dry run released): a plain send sends it from now on.
+-- @approved = ''N'' holds a released batch back as previewed only (what the Python dry run does when it
+-- releases a batch to preview it). Only a READY or SENDING batch can change; nothing else changes.
+-- Twin of db/postgres/procedures/usp_ApproveBatch.sql.
+-- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
+IF OBJECT_ID(N''dbo.usp_ApproveBatch'', N''P'') IS NULL
+    EXEC (N''CREATE PROCEDURE dbo.usp_ApproveBatch AS RETURN 0;'');';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ApproveBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'ALTER PROCEDURE dbo.usp_ApproveBatch
+    @batch_id varchar(50) = NULL,
+    @approved char(1) = ''Y'',
+    @help char(1) = ''N''
+AS
+BEGIN
+    SET NOCOUNT ON;
+    SET XACT_ABORT ON;
+
+    IF UPPER(@help) = ''Y''
+    BEGIN
+        PRINT N''dbo.usp_ApproveBatch: approves a released batch that was only previewed, so that a plain send sends it
+(a rollback staged by usp_StageRollback is previewed only until approved).
+
+Parameters:
+  @batch_id  varchar(50)  required  the READY or SENDING batch (see dbo.vw_MON_BatchSummary.send_approved)
+  @approved  char(1)      ''''Y''''       ''''Y'''' approves it; ''''N'''' holds it back as previewed only
+  @help      char(1)      ''''N''''       ''''Y'''' prints this text and does nothing else
+
+Examples:
+  EXEC dbo.usp_ApproveBatch @batch_id = ''''RB20260101120000-a1b2c3'''';
+  SELECT batch_id, batch_status, send_approved FROM dbo.vw_MON_BatchSummary WHERE send_approved = ''''N'''';'';
+        RETURN;
+    END;
+
+    -- a caller''s open transaction is refused before anything changes, and this procedure''s transaction is
+    -- READ COMMITTED whatever the caller''s level (the SET reverts at exit): docs/sql_conventions.md
+    EXEC dbo.usp_Private_RefuseOpenTransaction @proc_name = N''usp_ApproveBatch'';
+    SET TRANSACTION ISOLATION LEVEL READ COMMITTED;
+
+    DECLARE @errors nvarchar(MAX), @first int;
+    IF NULLIF(LTRIM(RTRIM(@batch_id)), '''') IS NULL
+    BEGIN
+        SET @first = COALESCE(@first, 50720);
+        SET @errors = CONCAT(@errors + N'' '', N''@batch_id is required: pass the released batch to approve.'');
+    END;
+    IF @approved IS NULL OR UPPER(@approved) NOT IN (''Y'', ''N'')
+    BEGIN
+        SET @first = COALESCE(@first, 50723);
+        SET @errors = CONCAT(
+            @errors + N'' '', N''@approved = '', COALESCE(N'''''''' + @approved + N'''''''', N''NULL''),
+            N'' is not supported: pass ''''Y'''' (approve) or ''''N'''' (previewed only).''
+        );
+    END;
+    IF @errors IS NOT NULL
+    BEGIN
+        THROW @first, @errors, 1;
+    END;
+
+    DECLARE
+        @run_id bigint,
+        @params nvarchar(MAX) = CONCAT(
+            N''EXEC dbo.usp_ApproveBatch @batch_id = '''''', REPLACE(@batch_id, N'''''''', N''''''''''''),
+            N'''''', @approved = '''''', UPPER(@approved), N'''''';''
+        );
+    EXEC dbo.usp_Private_OpenRunLog
+        @proc_name = N''usp_ApproveBatch'', @batch_id = @batch_id, @parameters_used = @params,
+        @run_id = @run_id OUTPUT;
+
+    DECLARE @status varchar(20), @msg nvarchar(2048);
+
+    BEGIN TRY
+        BEGIN TRANSACTION;
+
+        SELECT @status = b.batch_status
+        FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
+        WHERE b.batch_id = @batch_id;
+
+        IF @status IS NULL
+        BEGIN
+            SET @msg = CONCAT(
+                N''batch '''''', @batch_id, N'''''' does not exist: check the id in dbo.vw_MON_BatchSummary.''
+            );
+            THROW 50721, @msg, 1;
+        END;
+        IF @status NOT IN (''READY'', ''SENDING'')
+        BEGIN
+            SET @msg = CONCAT(
+                N''batch '''''', @batch_id, N'''''' is '', @status, N'': only a released batch (READY or SENDING) is'',
+                N'' approved for sending. A VALIDATED batch is approved by releasing it (usp_ReleaseBatch).''
+            );
+            THROW 50722, @msg, 1;
+        END;
+
+        UPDATE dbo.MON_UpdateBatch
+        SET send_approved = UPPER(@approved)
+        WHERE batch_id = @batch_id;
+
+        COMMIT TRANSACTION;
+
+        EXEC dbo.usp_Private_CloseRunLog @run_id = @run_id, @rows_affected = 1;
+
+        SELECT
+            b.batch_id,
+            b.batch_status,
+            b.send_approved
+        FROM dbo.MON_UpdateBatch AS b
+        WHERE b.batch_id = @batch_id;
+    END TRY
+    BEGIN CATCH
+        IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+        DECLARE @error_number int = ERROR_NUMBER(), @error_text nvarchar(4000) = ERROR_MESSAGE();
+        EXEC dbo.usp_Private_CloseRunLog
+            @run_id = @run_id, @outcome = ''FAILED'', @error_number = @error_number, @error_message = @error_text;
+        THROW;
+    END CATCH;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/procedures/usp_ApproveBatch.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
 END CATCH;
 GO
 IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
@@ -12561,6 +13478,7 @@ SELECT
     b.validated_at,
     b.released_by,
     b.released_at,
+    b.send_approved,
     b.send_started_at,
     q.last_result_at,
     b.completed_at,
@@ -12663,6 +13581,167 @@ END TRY
 BEGIN CATCH
     DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
     RAISERROR (N'OPUS install: db/views/vw_MON_UpdatePreview.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_PreImage.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_PreImage: what the board held just before the sender wrote each queue row, per cell (the sender''s
+-- pre-image, usp_RecordPreImage): read by the sender when it claims a row again after a lost result.
+-- Twin of db/postgres/views/vw_MON_PreImage.sql.
+--   SELECT * FROM dbo.vw_MON_PreImage WHERE queue_id = 42;
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_PreImage;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_PreImage.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_PreImage
+AS
+SELECT
+    p.batch_id,
+    p.queue_id,
+    p.worker_id,
+    p.monday_item_id,
+    p.column_id,
+    p.current_value,
+    p.current_text,
+    p.new_value,
+    p.would_change,
+    p.recorded_at
+FROM dbo.MON_PreImage AS p;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_PreImage.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/views/vw_MON_HeldBackCells.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- vw_MON_HeldBackCells: cells a send held back because they changed on the board after the dry run the DBA
+-- read: the value the preview showed, the value the board held when the sender read it, and the value the
+-- batch would have written. To write them anyway, send with --overwrite-changed; to take the board''s value
+-- as the new baseline, dry-run the batch again before sending. Twin of db/postgres/views/vw_MON_HeldBackCells.sql.
+--   SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = ''UB...'' ORDER BY queue_id, column_id;
+-- dropped and created anew (the install drops every view and function first)
+DROP VIEW IF EXISTS dbo.vw_MON_HeldBackCells;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_HeldBackCells.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE VIEW dbo.vw_MON_HeldBackCells
+AS
+SELECT
+    h.batch_id,
+    h.queue_id,
+    q.board_id,
+    q.update_operation,
+    h.monday_item_id,
+    COALESCE(q.item_name, bi.item_name) AS item_name,
+    h.column_id,
+    bc.title AS column_title,
+    bc.column_type,
+    h.preview_text,
+    h.preview_value,
+    h.board_text,
+    h.board_value,
+    h.new_value,
+    q.queue_status,
+    h.worker_id,
+    h.held_at
+FROM dbo.MON_HeldBackCell AS h
+INNER JOIN dbo.MON_UpdateQueue AS q ON h.queue_id = q.queue_id
+LEFT JOIN dbo.MON_BoardColumn AS bc ON q.board_id = bc.board_id AND h.column_id = bc.column_id
+LEFT JOIN dbo.MON_BoardItem AS bi ON h.monday_item_id = bi.item_id;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/views/vw_MON_HeldBackCells.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
 END CATCH;
 GO
 IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
@@ -12945,7 +14024,8 @@ SELECT
     q.max_attempts,
     q.created_item_id,
     q.visible_after,
-    q.lease_expires_at
+    q.lease_expires_at,
+    q.lease_owner
 FROM dbo.MON_UpdateQueue AS q
 INNER JOIN dbo.MON_UpdateBatch AS b ON q.batch_id = b.batch_id
 WHERE q.queue_status IN (''READY'', ''CLAIMED'');';
@@ -13295,6 +14375,7 @@ VALUES
 (''opus_stager'', ''EXECUTE'', N''usp_ReleaseBatch'', ''P''),
 (''opus_stager'', ''EXECUTE'', N''usp_CancelBatch'', ''P''),
 (''opus_stager'', ''EXECUTE'', N''usp_StageRollback'', ''P''),
+(''opus_stager'', ''EXECUTE'', N''usp_ApproveBatch'', ''P''),
 (''opus_stager'', ''SELECT'', N''vw_MON_BatchSummary'', ''V''),
 (''opus_stager'', ''SELECT'', N''vw_MON_ValidationErrors'', ''V''),
 (''opus_stager'', ''SELECT'', N''vw_MON_UpdatePreview'', ''V''),
@@ -13303,6 +14384,8 @@ VALUES
 (''opus_stager'', ''SELECT'', N''vw_MON_SendQueue'', ''V''),
 (''opus_stager'', ''SELECT'', N''vw_MON_BoardLabels'', ''V''),
 (''opus_stager'', ''SELECT'', N''vw_MON_UserNames'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_HeldBackCells'', ''V''),
+(''opus_stager'', ''SELECT'', N''vw_MON_PreImage'', ''V''),
 -- ... and what validation''s no-op check reads with dynamic SQL, as the caller: the loaded rows of the
 -- staging tables and the number normaliser it applies to them. No INSERT, UPDATE or DELETE: staging,
 -- validation and release write staged rows with static SQL, through the ownership chain
@@ -13326,6 +14409,9 @@ VALUES
 (''opus_sender'', ''SELECT'', N''vw_MON_SendQueue'', ''V''),
 (''opus_sender'', ''SELECT'', N''vw_MON_BoardLabels'', ''V''),
 (''opus_sender'', ''SELECT'', N''vw_MON_UserNames'', ''V''),
+(''opus_sender'', ''EXECUTE'', N''usp_RecordPreImage'', ''P''),
+(''opus_sender'', ''SELECT'', N''vw_MON_PreImage'', ''V''),
+(''opus_sender'', ''SELECT'', N''vw_MON_HeldBackCells'', ''V''),
 -- opus_reader: the views only
 (''opus_reader'', ''SELECT'', N''vw_MON_BatchSummary'', ''V''),
 (''opus_reader'', ''SELECT'', N''vw_MON_ValidationErrors'', ''V''),
@@ -13334,7 +14420,9 @@ VALUES
 (''opus_reader'', ''SELECT'', N''vw_MON_StuckOrFailedRows'', ''V''),
 (''opus_reader'', ''SELECT'', N''vw_MON_SendQueue'', ''V''),
 (''opus_reader'', ''SELECT'', N''vw_MON_BoardLabels'', ''V''),
-(''opus_reader'', ''SELECT'', N''vw_MON_UserNames'', ''V'');
+(''opus_reader'', ''SELECT'', N''vw_MON_UserNames'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_PreImage'', ''V''),
+(''opus_reader'', ''SELECT'', N''vw_MON_HeldBackCells'', ''V'');
 
 DECLARE
     @sql nvarchar(MAX),

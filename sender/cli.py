@@ -177,7 +177,13 @@ def cmd_validate(args) -> int:
 
 def cmd_release(args) -> int:
     with Database(_dsn(args)) as db:
-        db.call("usp_ReleaseBatch", batch_id=args.batch_id, include_warnings="N" if args.no_warnings else "Y")
+        status = db.query("SELECT batch_status, send_approved FROM dbo.vw_MON_BatchSummary WHERE batch_id = ?",
+                          [args.batch_id])
+        if status and status[0]["batch_status"] in ("READY", "SENDING") and status[0]["send_approved"] == "N":
+            # released for a preview only (a rollback, a Python dry run): releasing it is approving it
+            db.call("usp_ApproveBatch", batch_id=args.batch_id, approved="Y")
+        else:
+            db.call("usp_ReleaseBatch", batch_id=args.batch_id, include_warnings="N" if args.no_warnings else "Y")
         _print_summary(db, args.batch_id)
     return exitcodes.OK
 
@@ -204,7 +210,8 @@ def _send(args, cfg: Config, batch_id: str | None) -> int:
     dry_run = not args.execute
     if dry_run:
         log.info("dry run: nothing will be sent (pass --execute to send)")
-    sender = Sender(cfg, dry_run=dry_run, progress=progress)
+    sender = Sender(cfg, dry_run=dry_run, progress=progress,
+                    overwrite_changed=bool(getattr(args, "overwrite_changed", False)))
     try:
         result = sender.run(batch_id)
     finally:
@@ -224,9 +231,11 @@ def _send(args, cfg: Config, batch_id: str | None) -> int:
         log.info("batch %s: %s; sent %d, skipped %d, failed %d, retry %d, previewed %d", run.batch_id,
                  run.status_after or ("previewed" if dry_run else "-"), run.sent, run.skipped, run.failed, run.retry,
                  run.previewed)
-    log.info("monday calls this run: %d; daily budget left %d of %d", result.calls, int(result.daily_remaining),
-             result.daily_limit)
-    return result.exit_code
+    log.info("monday calls this run: %d; daily budget left %d of %d (%s)", result.calls,
+             int(result.daily_remaining), result.daily_limit, result.budget_source or "local count")
+    code = result.exit_code
+    (log.info if code == exitcodes.OK else log.warning)("outcome: %s (exit %d)", result.outcome, code)
+    return code
 
 
 def cmd_send(args) -> int:
@@ -234,13 +243,15 @@ def cmd_send(args) -> int:
 
 
 def cmd_rollback(args) -> int:
+    from .operations import stage_or_reuse_rollback
+
     cfg = _config(args)
     cfg.require_token()
     with Database(cfg.require_dsn()) as db:
-        res = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id=args.batch_id,
-                      reason=args.reason)
-    rb = res.outputs.get("rollback_batch_id")
-    print(f"rollback of {args.batch_id} staged as batch {rb}")
+        rb, staged = stage_or_reuse_rollback(db, args.batch_id, args.reason, approve=args.execute)
+    print(f"rollback of {args.batch_id} {'staged as' if staged else 'previewed before:'} batch {rb}"
+          + ("" if args.execute else f" (a preview: approve and send it with opus-sender rollback --batch-id "
+                                     f"{args.batch_id} --reason ... --execute)"))
     return _send(args, cfg, rb)
 
 
@@ -343,10 +354,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("send", send_help, cmd_send)
     sp.add_argument("--batch-id", help="only this batch (default: every released batch)")
     sp.add_argument("--execute", action="store_true", help="really send (SQL Agent job steps pass it)")
+    sp.add_argument("--overwrite-changed", action="store_true",
+                    help="also write cells changed on the board since the dry run (default: hold them back, "
+                         "exit code 7, see dbo.vw_MON_HeldBackCells)")
     sp.add_argument("--html", metavar="FILE", help="also write an HTML report to FILE")
     sp.add_argument("--json", action="store_true", help="print the result as JSON")
 
-    sp = add("rollback", "stage the rollback of a sent batch and send it (a dry run unless --execute)", cmd_rollback)
+    sp = add("rollback", "stage the rollback of a sent batch and preview it; --execute approves and sends it (a "
+                         "previewed rollback is never sent by a plain send --execute)", cmd_rollback)
     sp.add_argument("--batch-id", required=True, help="the sent batch to undo")
     sp.add_argument("--reason", required=True, help="why (kept with the audit rows)")
     sp.add_argument("--execute", action="store_true", help="really send the rollback")

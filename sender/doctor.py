@@ -178,8 +178,11 @@ class Doctor:
         else:
             fix = f"this package ({__version__}) is older than the schema: install opus-update-boards {current}"
         self.add("schema version", have == want, f"database {current}, package {__version__}", fix)
+        # the boards of open batches only: a batch cancelled or finished long ago (say, staged with a mistyped
+        # board id and cancelled) has nothing left to send
         self._boards = [int(r["board_id"]) for r in db.query(
-            "SELECT DISTINCT board_id FROM dbo.vw_MON_BatchSummary WHERE board_id IS NOT NULL ORDER BY board_id")]
+            "SELECT DISTINCT board_id FROM dbo.vw_MON_BatchSummary WHERE board_id IS NOT NULL "
+            "AND batch_status IN ('STAGED', 'VALIDATED', 'READY', 'SENDING') ORDER BY board_id")]
 
     def check_session(self, db: Database) -> None:
         if db.dialect != MSSQL:
@@ -275,24 +278,32 @@ class Doctor:
 
     def check_boards(self, client: MondayClient) -> None:
         if not self._boards:
-            self.add("boards reachable", True, "no batches yet: no board to check")
+            self.add("boards reachable", True, "no open batch: no board to check")
             return
         res = client.query(ops.BOARDS_REACHABLE, {"board_ids": [str(b) for b in self._boards],
                                                    "limit": len(self._boards)})
         seen = {int(b["id"]) for b in (res.data or {}).get("boards") or [] if b and str(b.get("id", "")).isdigit()}
         missing = [b for b in self._boards if b not in seen]
         self.add("boards reachable", not missing,
-                 f"{len(seen)} of {len(self._boards)} boards with batches"
+                 f"{len(seen)} of {len(self._boards)} boards with open batches"
                  + (f"; not visible: {', '.join(map(str, missing))}" if missing else ""),
-                 "share those boards with the token's user (or use that user's token)")
+                 # monday's boards(ids:) leaves out a board that does not exist and one the user may not see
+                 "no such board, or not shared with the token's user: check the board id of the open batches "
+                 "(a mistyped id: cancel the batch, opus-sender cancel --batch-id ...), or share the board with "
+                 "the token's user (or use that user's token)")
 
     def check_budget(self) -> None:
         assert self._client is not None
         budget = self._client.budget
+        try:  # monday's own count of the account's day; the local counter is the fallback
+            budget.from_monday(self._client)
+        except (AuthError, DailyBudgetExhausted):
+            pass  # reported by the token check; the local count stands
         left = int(budget.remaining)
         self.add("daily call budget", left > 0,
                  f"{left} of {budget.limit} calls left today (UTC)"
-                 + (f", {budget.calls_this_run} used by this check" if budget.calls_this_run else ""),
+                 + (f", {budget.calls_this_run} used by this check" if budget.calls_this_run else "")
+                 + f"; {budget.source}",
                  "wait until after 00:00 UTC, or raise daily_calls if the account's plan allows more")
 
 

@@ -16,6 +16,7 @@ CONFIG = 3  # configuration missing or invalid (DSN, token, endpoint)
 DATABASE = 4  # the database refused or could not be reached; nothing was changed by this run
 NOTHING_SENT = 5  # nothing could be sent (every row failed, or monday refused the token)
 DOCTOR_FAILED = 6  # opus-sender doctor: at least one check failed (the checklist says what to do)
+HELD_BACK = 7  # sent, but cells changed on the board since the dry run were held back (dbo.vw_MON_HeldBackCells)
 INTERRUPTED = 130  # stopped by Ctrl+C / SIGTERM (see EXIT_CODES for what happens to claimed rows)
 
 # project error numbers that are the user's to fix (docs/errors.md): staging, validation, release, cancel,
@@ -36,7 +37,9 @@ class ExitCode:
 
 
 EXIT_CODES: tuple[ExitCode, ...] = (
-    ExitCode(OK, "all done", "everything asked for was done (or there was nothing to send)", "nothing"),
+    ExitCode(OK, "all done",
+             "everything asked for was done (or there was nothing to send, or the rows left are held by another "
+             "live sender, which finishes them: the log and the report name it)", "nothing"),
     ExitCode(PARTIAL, "partial failure",
              "partial: some rows were sent, some failed or are left to retry; `stage`: some rows were refused "
              "by validation (the others were staged)",
@@ -66,6 +69,11 @@ EXIT_CODES: tuple[ExitCode, ...] = (
     ExitCode(DOCTOR_FAILED, "doctor: a check failed",
              "`opus-sender doctor`: at least one check failed",
              "do what the FAIL lines say, then run doctor again"),
+    ExitCode(HELD_BACK, "cells held back",
+             "sent, but cells that changed on the board since the dry run were held back, not written (each "
+             "with the value the dry run showed and the board's value, in `vw_MON_HeldBackCells`)",
+             "read `vw_MON_HeldBackCells`; dry-run again to take the board's values as the baseline, or send "
+             "with `--overwrite-changed` to write them anyway"),
     ExitCode(INTERRUPTED, "interrupted",
              "interrupted (Ctrl+C, SIGTERM, a stopped SQL Agent job): `send` stops after the requests in "
              "flight and gives the rows it had claimed back to the queue at once; a row it could not give back "

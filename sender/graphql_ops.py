@@ -22,6 +22,16 @@ query Ping {
 }
 """
 
+# the account's daily call limit and its usage per day, as monday counts them (the daily budget)
+PLATFORM_API = """
+query PlatformApi {
+  platform_api {
+    daily_limit { base total }
+    daily_analytics { last_updated by_day { day usage } }
+  }
+}
+"""
+
 # opus-sender doctor: whose token this is, which API versions monday serves, which boards it can see
 WHO_AM_I = """
 query WhoAmI {
@@ -190,6 +200,7 @@ def find_by_name_params(name: str) -> dict[str, Any]:
 # one instance of every document the sender can send (tests validate each against monday's schema)
 ALL_OPERATIONS: dict[str, str] = {
     "Ping": PING,
+    "PlatformApi": PLATFORM_API,
     "WhoAmI": WHO_AM_I,
     "BoardsReachable": BOARDS_REACHABLE,
     "BoardMetadata": BOARD_METADATA,

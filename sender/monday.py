@@ -176,6 +176,7 @@ class DailyBudget:
         self._day = self._today()
         self._used = 0.0
         self.calls_this_run = 0
+        self.source = "local count (no call to monday's platform_api)"
 
     @staticmethod
     def _today() -> str:
@@ -221,6 +222,39 @@ class DailyBudget:
             self._day, self._used = day, used
             self.calls_this_run += 1
             self._save(day, used)
+
+    def from_monday(self, client: MondayClient) -> bool:
+        """Take the day's limit and usage from monday (``platform_api { daily_limit daily_analytics }``): the
+        account's own count, every sender and app included. False (the local count stays, labelled so) when
+        monday does not answer it."""
+        from . import graphql_ops as ops
+
+        try:
+            res = client.query(ops.PLATFORM_API)
+        except (MondayApiError, requests.RequestException) as exc:
+            if isinstance(exc, (AuthError, DailyBudgetExhausted)):
+                raise
+            self.source = f"local count (monday's platform_api did not answer: {exc})"
+            return False
+        api = (res.data or {}).get("platform_api") or {}
+        total = ((api.get("daily_limit") or {}).get("total"))
+        if res.errors or not isinstance(total, int) or total <= 0:
+            self.source = "local count (monday's platform_api did not answer it)"
+            return False
+        analytics = api.get("daily_analytics") or {}
+        today = self._today()
+        used = next((int(d.get("usage") or 0) for d in analytics.get("by_day") or [] if d.get("day") == today), 0)
+        with self._lock:
+            day, local = self._load()
+            local = local if day == today else 0.0
+            # the configured daily_calls caps it when set lower (this sender's share of the account's day)
+            self.limit = min(total, self.limit) if self.limit > 0 else total
+            self._day, self._used = today, max(float(used), local)
+            self._save(self._day, self._used)
+        self.source = "monday's platform_api" + (
+            f", updated {analytics['last_updated']}" if analytics.get("last_updated") else "") + (
+            f"; capped by daily_calls = {self.limit}" if self.limit < total else "")
+        return True
 
     def exhaust(self) -> None:
         """monday said DAILY_LIMIT_EXCEEDED: treat the day as spent."""

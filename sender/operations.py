@@ -11,7 +11,8 @@
     result = ops.process_staged_updates(batch_id)       # a DRY RUN: preview + report, nothing sent
     print(result.report)
     result = ops.process_staged_updates(batch_id, dry_run=False)   # sends
-    ops.rollback(batch_id, "wrong status")              # stages the rollback batch and sends it
+    ops.rollback(batch_id, "wrong status")              # stages the rollback batch and previews it
+    ops.rollback(batch_id, "wrong status", dry_run=False)   # approves and sends it
 
 Each method is a thin call of a procedure (usp_StageUpdates, usp_ValidateStagedUpdates,
 usp_ReleaseBatch, usp_StageRollback) and of the sender; the rules live in the database.
@@ -45,6 +46,30 @@ UPDATE_TYPES = {
 
 # usp_StageUpdates: the query returned no rows, nothing was staged (docs/errors.md)
 NO_ROWS_STAGED = 50217
+# usp_StageRollback: the batch already has a rollback in progress
+ROLLBACK_IN_PROGRESS = 50706
+
+
+def stage_or_reuse_rollback(db: Database, batch_id: str, reason: str, *, approve: bool) -> tuple[str, bool]:
+    """The rollback batch of ``batch_id``: staged now (usp_StageRollback: previewed only), or the one a
+    preview staged before and nobody approved yet; approved for sending (usp_ApproveBatch) when ``approve``.
+    Returns (rollback batch id, whether it was staged now). CLI and Python share it and its default: a
+    rollback is a preview until someone approves it."""
+    try:
+        # staged and approved in one transaction: a sender killed right after cannot leave it unapproved
+        res = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id=batch_id,
+                      reason=reason, send_approved="Y" if approve else "N")
+        return str(res.outputs.get("rollback_batch_id")), True
+    except DbError as exc:
+        previewed = db.query(
+            "SELECT batch_id FROM dbo.vw_MON_BatchSummary WHERE rollback_of_batch_id = ? "
+            "AND batch_status IN ('READY', 'SENDING') AND send_approved = 'N'", [batch_id])
+        if exc.number != ROLLBACK_IN_PROGRESS or not previewed:
+            raise
+        rb = str(previewed[0]["batch_id"])
+    if approve:
+        db.call("usp_ApproveBatch", batch_id=rb, approved="Y")
+    return rb, False
 
 
 @dataclass
@@ -89,7 +114,9 @@ class ProcessResult:
             return {}
         return {"sent": b.sent, "skipped": b.skipped, "failed": b.failed, "retry": b.retry,
                 "previewed": b.previewed, "cells_changed": b.cells_changed,
-                "cells_unchanged": b.cells_unchanged, "cells_conflict": b.cells_conflict}
+                "cells_unchanged": b.cells_unchanged, "cells_conflict": b.cells_conflict,
+                "cells_held": b.cells_held, "cells_overwritten": b.cells_overwritten,
+                "rows_not_previewed": b.rows_not_previewed}
 
 
 def _operation_of(update_type: str | None, operation: str | None, target: str | None) -> tuple[str, str]:
@@ -160,26 +187,45 @@ class UpdateOperations:
                                  int(s.get("rows_invalid") or 0), validation_errors(db, batch_id))
 
     def release_batch(self, batch_id: str, include_warnings: bool = True) -> dict[str, Any]:
+        """Release a validated batch; a batch released for a preview only is approved for sending."""
         with self._db() as db:
-            db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="Y" if include_warnings else "N")
+            s = (batch_summary(db, batch_id) or [{}])[0]
+            if s.get("batch_status") in ("READY", "SENDING") and s.get("send_approved") == "N":
+                db.call("usp_ApproveBatch", batch_id=batch_id, approved="Y")
+            else:
+                db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="Y" if include_warnings else "N")
             return (batch_summary(db, batch_id) or [{}])[0]
 
     # -- send ---------------------------------------------------------------------------------------
     def process_staged_updates(self, batch_id: str, dry_run: bool = True, *, html_path: str | None = None,
-                               release: bool = True) -> ProcessResult:
+                               release: bool = True, overwrite_changed: bool = False) -> ProcessResult:
         """Preview (``dry_run=True``, the default: no mutation at all) or send a batch.
 
         A validated batch is released first (``release=True``): its queue rows carry the exact values
-        to send, which both the preview and the send read.
+        to send, which both the preview and the send read. A preview never sends: a batch released here
+        for a dry run is previewed only (``send_approved = 'N'``), so a plain ``opus-sender send
+        --execute`` leaves it alone until it is approved (``release_batch``, or this method with
+        ``dry_run=False``, which approves it).
+
+        A row previewed by a dry run is sent only where the board still holds what the preview showed: a
+        cell changed on the board since then is held back (``counts["cells_held"]``, exit code 7,
+        dbo.vw_MON_HeldBackCells) unless ``overwrite_changed=True``; a new dry run takes the board's
+        value as the baseline.
         """
         with self._db() as db:
             s = (batch_summary(db, batch_id) or [{}])[0]
             if release and s.get("batch_status") == "VALIDATED":
                 db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="Y")
-        return self._send(batch_id, dry_run, html_path)
+                if dry_run:  # released to be previewed: a plain send does not send it until approved
+                    db.call("usp_ApproveBatch", batch_id=batch_id, approved="N")
+            elif release and not dry_run and s.get("batch_status") in ("READY", "SENDING") \
+                    and s.get("send_approved") == "N":
+                db.call("usp_ApproveBatch", batch_id=batch_id, approved="Y")  # sending it is approving it
+        return self._send(batch_id, dry_run, html_path, overwrite_changed)
 
-    def _send(self, batch_id: str, dry_run: bool, html_path: str | None) -> ProcessResult:
-        run = Sender(self.config, dry_run=dry_run).run(batch_id)
+    def _send(self, batch_id: str, dry_run: bool, html_path: str | None,
+              overwrite_changed: bool = False) -> ProcessResult:
+        run = Sender(self.config, dry_run=dry_run, overwrite_changed=overwrite_changed).run(batch_id)
         buf = io.StringIO()
         with self._db() as db:
             write_text_report(db, run, buf)
@@ -197,15 +243,17 @@ class UpdateOperations:
                           reason=reason)
         return str(res.outputs.get("rollback_batch_id"))
 
-    def rollback(self, batch_id: str, reason: str, dry_run: bool = False, *,
+    def rollback(self, batch_id: str, reason: str, dry_run: bool = True, *,
                  html_path: str | None = None) -> ProcessResult:
-        """Stage the rollback batch of ``batch_id`` (usp_StageRollback) and send it.
+        """Stage the rollback batch of ``batch_id`` (usp_StageRollback) and preview it (the default, as
+        ``opus-sender rollback``); ``dry_run=False`` approves and sends it (= ``rollback --execute``).
 
-        Asking for a rollback is the explicit act, so it is sent unless ``dry_run=True`` (then it is
-        staged and previewed; a later ``process_staged_updates(rollback_batch_id, dry_run=False)`` or
-        ``opus-sender send --execute`` sends it).
+        A previewed rollback is never sent by a plain ``opus-sender send --execute``: it waits for its
+        approval (``rollback(..., dry_run=False)`` again, which reuses it, ``release_batch`` or
+        ``opus-sender release --batch-id <rollback batch>``).
         """
-        rollback_batch_id = self.stage_rollback(batch_id, reason)
+        with self._db() as db:
+            rollback_batch_id, _ = stage_or_reuse_rollback(db, batch_id, reason, approve=not dry_run)
         log.info("rollback of %s staged as %s", batch_id, rollback_batch_id)
         return self._send(rollback_batch_id, dry_run, html_path)
 

@@ -181,8 +181,7 @@ def _counts_line(s: dict[str, Any]) -> str:
 
 
 def write_text_report(db: Database, result: RunResult, out: IO[str], max_items: int = 50) -> None:
-    mode = "DRY RUN: nothing was sent to monday" if result.dry_run else "SENT"
-    out.write(f"OPUS Update Boards: {mode}\n")
+    out.write(f"OPUS Update Boards: {result.outcome}\n")
     for run in result.batches.values():
         summary = (batch_summary(db, run.batch_id) or [{}])[0]
         out.write("\n" + "=" * 78 + "\n")
@@ -218,12 +217,38 @@ def write_text_report(db: Database, result: RunResult, out: IO[str], max_items: 
                           f"[{f['code']}] {f['message']}\n")
             if len(run.failures) > 20:
                 out.write(f"  ... {len(run.failures) - 20} more: see dbo.vw_MON_StuckOrFailedRows\n")
+            out.writelines(line + "\n" for line in baseline_lines(run))
+            for worker, until in run.held_by.items():
+                out.write(f"the remaining rows are being sent by sender {worker} (lease until {until} UTC)\n")
         found = validation_errors(db, run.batch_id)
         if found:
             out.write(f"\n  validation findings ({len(found)}; ERROR rows are not sent, WARNING cells as shown):\n")
             out.writelines(line + "\n" for line in findings_lines(run.batch_id, found, max_items, "    "))
     out.write("\n")
     out.write(summary_table(result))
+
+
+def baseline_lines(run: BatchRun, limit: int = 20) -> list[str]:
+    """What the send found against the dry run: cells held back, cells overwritten, rows not previewed."""
+    lines = []
+    if run.cells_held:
+        where = f"SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = '{run.batch_id}'"  # noqa: S608 - shown, not run
+        lines.append(f"HELD BACK {run.cells_held} cells changed on the board since the dry run (not written; "
+                     f"{where}): send with --overwrite-changed to write them anyway, or dry-run again to take the board's value as "
+                     "the baseline")
+        for h in run.held[:limit]:
+            lines.append(f"  HELD queue row {h['queue_id']} item {h['item_id'] or h['item_name']} {h['column_id']}: "
+                         f"the dry run showed {h['previewed']!r}, the board holds {h['on_board']!r}, the batch "
+                         f"would write {h['new']!r}")
+        if run.cells_held > limit:
+            lines.append(f"  ... {run.cells_held - limit} more: see dbo.vw_MON_HeldBackCells")
+    if run.cells_overwritten:
+        lines.append(f"{run.cells_overwritten} cells changed on the board since the dry run were overwritten "
+                     "(--overwrite-changed)")
+    if run.rows_not_previewed:
+        lines.append(f"{run.rows_not_previewed} rows were not previewed (no dry run to compare the board with: "
+                     "sent as found on the board)")
+    return lines
 
 
 def summary_table(result: RunResult) -> str:
@@ -235,8 +260,10 @@ def summary_table(result: RunResult) -> str:
     lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(x, widths, strict=True)) for x in rows]
+    if not result.dry_run:  # held-back cells and rows not previewed: on a terminal too
+        lines += [f"{r.batch_id}: {line}" for r in result.batches.values() for line in baseline_lines(r, limit=0)]
     tail = f"monday calls this run: {result.calls}; daily budget left: {int(result.daily_remaining)} of " \
-           f"{result.daily_limit}"
+           f"{result.daily_limit}" + (f" ({result.budget_source})" if result.budget_source else "")
     if result.api_version:
         tail += f"; API-Version {result.api_version}"
     if result.stopped:
@@ -275,7 +302,7 @@ def _e(v: Any) -> str:
 
 def write_html_report(db: Database, result: RunResult, out: IO[str]) -> None:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    mode = "Dry run — nothing was sent to monday.com" if result.dry_run else "Send report"
+    mode = "Dry run — nothing was sent to monday.com" if result.dry_run else f"Send report: {result.outcome}"
     out.write("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
               "<meta name='viewport' content='width=device-width, initial-scale=1'>"
               f"<title>OPUS Update Boards — {_e(mode)}</title><style>{CSS}</style></head><body>\n")
@@ -286,7 +313,8 @@ def write_html_report(db: Database, result: RunResult, out: IO[str]) -> None:
     for run in result.batches.values():
         _html_batch(db, run, result.dry_run, out)
     out.write(f"<p class='meta'>monday calls this run: {result.calls}; daily budget left: "
-              f"{int(result.daily_remaining)} of {result.daily_limit}</p>\n")
+              f"{int(result.daily_remaining)} of {result.daily_limit}"
+              + (f" ({_e(result.budget_source)})" if result.budget_source else "") + "</p>\n")
     out.write("</body></html>\n")
 
 
@@ -318,7 +346,9 @@ def _html_batch(db: Database, run: BatchRun, dry_run: bool, out: IO[str]) -> Non
                 out.write(f"<tr class='{cls}'><td>{_e(c['column'])}</td><td>{cur}</td>"
                           f"<td class='arrow'>→</td><td>{new}</td><td><span class='tag {cls}'>{tag}</span></td></tr>\n")
             out.write("</table>\n")
-    elif run.failures:
+    elif run.cells_held or run.cells_overwritten or run.rows_not_previewed:
+        _html_baseline(run, out)
+    if not dry_run and run.failures:
         out.write("<h3>Rows monday refused</h3><table><tr><th>Queue row</th><th>Item</th><th>Code</th>"
                   "<th>monday's message</th></tr>\n")
         for f in run.failures:
@@ -335,6 +365,20 @@ def _html_batch(db: Database, run: BatchRun, dry_run: bool, out: IO[str]) -> Non
             out.write(f"<tr class='{cls}'><td>{_e(r['row'])}</td><td>{_e(r['item'])} {_e(r['name'])}</td>"
                       f"<td>{_e(r['column'])}</td><td>{_e(r['severity'] or 'ERROR')}</td>"
                       f"<td><span class='tag {cls}'>{_e(r['rule'])}</span></td><td>{_e(r['message'])}</td></tr>\n")
+        out.write("</table>\n")
+
+
+def _html_baseline(run: BatchRun, out: IO[str]) -> None:
+    lines = baseline_lines(run, limit=0)
+    out.writelines(f"<p class='banner'>{_e(line)}</p>\n" for line in lines)
+    if run.held:
+        out.write("<h3>Cells held back: changed on the board since the dry run</h3><table><tr><th>Queue row</th>"
+                  "<th>Item</th><th>Column</th><th>Dry run showed</th><th>Board holds</th><th>Batch would write</th>"
+                  "</tr>\n")
+        for h in run.held:
+            out.write(f"<tr class='refused'><td>{_e(h['queue_id'])}</td><td>{_e(h['item_id'] or h['item_name'])}</td>"
+                      f"<td>{_e(h['column_id'])}</td><td>{_e(h['previewed'])}</td><td>{_e(h['on_board'])}</td>"
+                      f"<td>{_e(h['new'])}</td></tr>\n")
         out.write("</table>\n")
 
 
@@ -360,8 +404,12 @@ def status_text(db: Database, batch_id: str | None = None, limit: int = 50) -> s
 
 def result_json(result: RunResult) -> str:
     return json.dumps({
-        "dry_run": result.dry_run, "calls": result.calls, "stopped": result.stopped,
+        "dry_run": result.dry_run, "calls": result.calls, "stopped": result.stopped, "outcome": result.outcome,
+        "daily_limit": result.daily_limit, "daily_remaining": int(result.daily_remaining),
+        "budget_source": result.budget_source,
         "batches": {k: {"status": b.status_after, "sent": b.sent, "skipped": b.skipped, "failed": b.failed,
-                        "retry": b.retry, "previewed": b.previewed, "cells_changed": b.cells_changed}
+                        "retry": b.retry, "previewed": b.previewed, "cells_changed": b.cells_changed,
+                        "cells_held": b.cells_held, "cells_overwritten": b.cells_overwritten,
+                        "rows_not_previewed": b.rows_not_previewed, "held": b.held}
                     for k, b in result.batches.items()},
     }, indent=2)

@@ -10,6 +10,8 @@ DROP VIEW IF EXISTS dbo.vw_MON_BoardLabels;
 DROP VIEW IF EXISTS dbo.vw_MON_SendQueue;
 DROP VIEW IF EXISTS dbo.vw_MON_StuckOrFailedRows;
 DROP VIEW IF EXISTS dbo.vw_MON_AuditTrail;
+DROP VIEW IF EXISTS dbo.vw_MON_HeldBackCells;
+DROP VIEW IF EXISTS dbo.vw_MON_PreImage;
 DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
 DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
 DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;

@@ -1,5 +1,6 @@
--- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released directly
--- (READY) for the sender.
+-- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released (READY) but
+-- previewed only (send_approved = 'N'): a plain send does not send it until it is approved
+-- (usp_ApproveBatch, opus-sender rollback --execute); a dry run previews it.
 --   * per item one UPDATE queue row setting every audited cell back to its old_value (the first audit
 --     row of the cell), with expected_values = the audited new_value (the last audit row of the cell):
 --     the sender re-reads the board and skips and reports cells that differ now (changed by someone
@@ -19,6 +20,7 @@ ALTER PROCEDURE dbo.usp_StageRollback
     @batch_id varchar(50) = NULL,
     @reason nvarchar(500) = NULL,
     @rollback_batch_id varchar(50) = NULL OUTPUT,
+    @send_approved char(1) = 'N',
     @help char(1) = 'N'
 AS
 BEGIN
@@ -29,12 +31,16 @@ BEGIN
     BEGIN
         PRINT N'dbo.usp_StageRollback: stages a ROLLBACK batch that sets every cell a sent batch changed back to its
 audited old value (cells changed by someone else since are skipped and reported by the sender) and
-archives the items the batch created. The new batch is READY: the sender sends it like any batch.
+archives the items the batch created. The new batch is READY but previewed only: a dry run previews it,
+and a plain send sends it once approved (EXEC dbo.usp_ApproveBatch @batch_id = <the new batch>, or
+opus-sender rollback --execute).
 
 Parameters:
   @batch_id           varchar(50)    required  the sent batch to undo (COMPLETED, PARTIAL or FAILED)
   @reason             nvarchar(500)  required  why; stored on the batch and on the original audit rows
   @rollback_batch_id  varchar(50)    OUTPUT    the id of the new ROLLBACK batch
+  @send_approved      char(1)        ''N''       ''N'': previewed only until approved (usp_ApproveBatch);
+                                                 ''Y'': approved, a plain send sends it (rollback --execute)
   @help               char(1)        ''N''       ''Y'' prints this text and does nothing else
 
 Examples:
@@ -66,6 +72,14 @@ Examples:
             @errors + N' ', N'@reason is required: say why the batch is rolled back; it is kept with the audit rows.'
         );
     END;
+    IF @send_approved IS NULL OR UPPER(@send_approved) NOT IN ('Y', 'N')
+    BEGIN
+        SET @first = COALESCE(@first, 50709);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@send_approved = ', COALESCE(N'''' + @send_approved + N'''', N'NULL'),
+            N' is not supported: pass ''N'' (previewed only until approved) or ''Y'' (approved for sending).'
+        );
+    END;
     IF @errors IS NOT NULL
     BEGIN
         THROW @first, @errors, 1;
@@ -76,7 +90,7 @@ Examples:
         @params nvarchar(MAX) = CONCAT(
             N'DECLARE @rb varchar(50); EXEC dbo.usp_StageRollback @batch_id = ''',
             REPLACE(@batch_id, N'''', N''''''), N''', @reason = N''', REPLACE(@reason, N'''', N''''''),
-            N''', @rollback_batch_id = @rb OUTPUT;'
+            N''', @rollback_batch_id = @rb OUTPUT, @send_approved = ''', UPPER(@send_approved), N''';'
         );
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N'usp_StageRollback', @batch_id = @batch_id, @parameters_used = @params,
@@ -283,12 +297,14 @@ Examples:
         INSERT INTO dbo.MON_UpdateBatch (
             batch_id, board_id, target_level, update_operation, source_table, source_query,
             create_labels_if_missing, batch_status, rows_staged, rows_valid, rows_queued,
-            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at
+            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at,
+            send_approved
         )
         VALUES (
             @rb, @board_id, @target_level, 'ROLLBACK', NULL, @params,
             'N', 'READY', @rows, @rows, @rows,
-            @batch_id, @reason, ORIGINAL_LOGIN(), @now, @now, ORIGINAL_LOGIN(), @now
+            @batch_id, @reason, ORIGINAL_LOGIN(), @now, @now, ORIGINAL_LOGIN(), @now,
+            UPPER(@send_approved)
         );
 
         INSERT INTO dbo.MON_UpdateQueue (

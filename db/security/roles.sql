@@ -76,6 +76,7 @@ VALUES
 ('opus_stager', 'EXECUTE', N'usp_ReleaseBatch', 'P'),
 ('opus_stager', 'EXECUTE', N'usp_CancelBatch', 'P'),
 ('opus_stager', 'EXECUTE', N'usp_StageRollback', 'P'),
+('opus_stager', 'EXECUTE', N'usp_ApproveBatch', 'P'),
 ('opus_stager', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_UpdatePreview', 'V'),
@@ -84,6 +85,8 @@ VALUES
 ('opus_stager', 'SELECT', N'vw_MON_SendQueue', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_BoardLabels', 'V'),
 ('opus_stager', 'SELECT', N'vw_MON_UserNames', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_HeldBackCells', 'V'),
+('opus_stager', 'SELECT', N'vw_MON_PreImage', 'V'),
 -- ... and what validation's no-op check reads with dynamic SQL, as the caller: the loaded rows of the
 -- staging tables and the number normaliser it applies to them. No INSERT, UPDATE or DELETE: staging,
 -- validation and release write staged rows with static SQL, through the ownership chain
@@ -107,6 +110,9 @@ VALUES
 ('opus_sender', 'SELECT', N'vw_MON_SendQueue', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_BoardLabels', 'V'),
 ('opus_sender', 'SELECT', N'vw_MON_UserNames', 'V'),
+('opus_sender', 'EXECUTE', N'usp_RecordPreImage', 'P'),
+('opus_sender', 'SELECT', N'vw_MON_PreImage', 'V'),
+('opus_sender', 'SELECT', N'vw_MON_HeldBackCells', 'V'),
 -- opus_reader: the views only
 ('opus_reader', 'SELECT', N'vw_MON_BatchSummary', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_ValidationErrors', 'V'),
@@ -115,7 +121,9 @@ VALUES
 ('opus_reader', 'SELECT', N'vw_MON_StuckOrFailedRows', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_SendQueue', 'V'),
 ('opus_reader', 'SELECT', N'vw_MON_BoardLabels', 'V'),
-('opus_reader', 'SELECT', N'vw_MON_UserNames', 'V');
+('opus_reader', 'SELECT', N'vw_MON_UserNames', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_PreImage', 'V'),
+('opus_reader', 'SELECT', N'vw_MON_HeldBackCells', 'V');
 
 DECLARE
     @sql nvarchar(MAX),

@@ -61,6 +61,7 @@ SELECT
     b.validated_at,
     b.released_by,
     b.released_at,
+    b.send_approved,
     b.send_started_at,
     q.last_result_at,
     b.completed_at,

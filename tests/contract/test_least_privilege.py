@@ -31,12 +31,13 @@ from tests.contract.queue_helpers import BOARD, batch_row, expect_error, make_ba
 from tests.sender.conftest import PLANNING, TOKEN, load_loader_rows, make_config
 
 VIEWS = ("vw_MON_BatchSummary", "vw_MON_ValidationErrors", "vw_MON_UpdatePreview", "vw_MON_AuditTrail",
-         "vw_MON_StuckOrFailedRows", "vw_MON_SendQueue", "vw_MON_BoardLabels", "vw_MON_UserNames")
+         "vw_MON_StuckOrFailedRows", "vw_MON_SendQueue", "vw_MON_BoardLabels", "vw_MON_UserNames",
+         "vw_MON_PreImage", "vw_MON_HeldBackCells")
 # the SECURITY INVOKER routines: the shells of the public procedures that commit (a SECURITY DEFINER
 # procedure cannot), usp_StageUpdates (it runs the caller's query) and retention (the tables' owner runs it)
 INVOKER = {"usp_stageupdates", "usp_validatestagedupdates", "usp_releasebatch", "usp_cancelbatch",
            "usp_stagerollback", "usp_upsertboardmetadata", "usp_extendlease", "usp_releaselease",
-           "usp_recordcreateditem", "usp_recordsendresult", "usp_recordpreview", "usp_purgerunlog",
+           "usp_recordcreateditem", "usp_recordsendresult", "usp_recordpreview", "usp_recordpreimage", "usp_approvebatch", "usp_purgerunlog",
            "usp_private_refuseopentransaction"}
 
 

@@ -182,3 +182,37 @@ def test_rollback_restores_empty_cells_and_changes_of_case_or_trailing_spaces(db
         "due_date": None, "notes": "Row 1", "order_status": {"index": 2}, "text": "x"}
     assert json.loads(row["expected_values"]) == {
         "due_date": {"date": "2026-07-15"}, "notes": "row 1", "order_status": None, "text": "x "}
+
+
+# -- a preview never sends: a staged rollback waits for its approval --------------------------------------
+
+
+def test_a_staged_rollback_is_previewed_only_until_approved(db, board):
+    sent_update_batch(db)
+    rb = stage_rollback(db, "B1")
+    assert batch_row(db, rb)["send_approved"] == "N"
+    assert db.scalar("SELECT send_approved FROM dbo.vw_MON_BatchSummary WHERE batch_id = ?", (rb,)) == "N"
+    db.call("usp_ApproveBatch", batch_id=rb)
+    assert batch_row(db, rb)["send_approved"] == "Y" and batch_row(db, rb)["batch_status"] == "READY"
+    db.call("usp_ApproveBatch", batch_id=rb, approved="N")  # held back again: previewed only
+    assert batch_row(db, rb)["send_approved"] == "N"
+    log = db.query("SELECT outcome FROM dbo.MON_RunLog WHERE proc_name = 'usp_ApproveBatch'")
+    assert [r["outcome"] for r in log] == ["SUCCEEDED", "SUCCEEDED"]
+
+
+def test_rollback_staged_approved_in_one_call(db, board):
+    sent_update_batch(db)
+    res = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id="B1",
+                  reason="now", send_approved="Y")
+    assert batch_row(db, res.outputs["rollback_batch_id"])["send_approved"] == "Y"
+
+
+def test_approval_errors_are_numbered_and_change_nothing(db, board):
+    sent_update_batch(db)
+    expect_error(50709, db.call, "usp_StageRollback", batch_id="B1", reason="x", send_approved="maybe")
+    assert db.scalar("SELECT COUNT(*) FROM dbo.MON_UpdateBatch WHERE rollback_of_batch_id = 'B1'") == 0
+    expect_error(50720, db.call, "usp_ApproveBatch", batch_id=" ")
+    expect_error(50723, db.call, "usp_ApproveBatch", batch_id="B1", approved="X")
+    expect_error(50721, db.call, "usp_ApproveBatch", batch_id="NO-SUCH-BATCH")
+    expect_error(50722, db.call, "usp_ApproveBatch", batch_id="B1")  # COMPLETED: nothing to approve
+    assert batch_row(db, "B1")["send_approved"] == "Y"

@@ -48,6 +48,7 @@ class RequestContext:
     strict_json_strings: bool = True
     applied: list[dict] = field(default_factory=list)
     versions: list[tuple[str, str]] = field(default_factory=list)  # (value, kind) monday serves
+    platform_api: dict[str, Any] | None = None  # the account's daily limit and usage, as platform_api answers
 
 
 # ----------------------------------------------------------------------------------------------
@@ -347,6 +348,10 @@ def _r_me(_root: Any, info: Any) -> dict | None:
     return {"id": users[0].id, "name": users[0].name, "email": users[0].email} if users else None
 
 
+def _r_platform_api(_root: Any, info: Any) -> dict | None:
+    return info.context.platform_api
+
+
 def _r_versions(_root: Any, info: Any) -> list[dict]:
     return [{"value": v, "kind": k, "display_name": f"{v} ({k})"} for v, k in info.context.versions]
 
@@ -417,6 +422,7 @@ def build_api_schema(sdl_path: Path = SDL_PATH) -> GraphQLSchema:
     q["complexity"].resolve = _r_complexity
     q["me"].resolve = _r_me
     q["versions"].resolve = _r_versions
+    q["platform_api"].resolve = _r_platform_api
     m = schema.mutation_type.fields
     for name in MUTATIONS:
         m[name].resolve = _mutation(name)

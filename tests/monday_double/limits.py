@@ -189,6 +189,20 @@ class LimitTracker:
             self.day_index = idx
             self.day_calls = 0.0
 
+    def platform_api(self) -> dict[str, Any]:
+        """``platform_api { daily_limit daily_analytics }`` as monday documents it: the account's daily limit
+        and its usage per day (the double's current day is reported as today, UTC)."""
+        import datetime as dt
+
+        with self.lock:
+            self._roll(self.clock())
+            used = int(self.day_calls)
+            limit = int(self.limits.daily_calls)
+        now = dt.datetime.now(dt.UTC)
+        return {"daily_limit": {"base": limit, "total": limit},
+                "daily_analytics": {"last_updated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                    "by_day": [{"day": now.strftime("%Y-%m-%d"), "usage": used}]}}
+
     def _day_remaining(self, now: float) -> float:
         return self.t0 + (self.day_index + 1) * self.day_len - now
 

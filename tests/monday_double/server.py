@@ -685,7 +685,8 @@ class MondayDouble:
 
         ctx = api.RequestContext(store=self.store, complexity=cx, idempotency_key=idem_key, request_id=request_id,
                                  seq=seq, log_mutation=log, cursors=self.cursors,
-                                 strict_json_strings=self.config.strict_json_strings, versions=served_versions())
+                                 strict_json_strings=self.config.strict_json_strings, versions=served_versions(),
+                                 platform_api=self._limiter.platform_api())
         if not isinstance(variables, dict):
             return {"errors": [{"message": "Variables must be a JSON object"}]}, entries
         with self.store.lock:

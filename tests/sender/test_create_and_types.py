@@ -96,7 +96,7 @@ def test_create_items_and_subitems_staged(db, cfg, double):
     assert (hem[0]["texts"]["status"], hem[0]["texts"]["numbers"], hem[0]["texts"]["date0"]) == (
         "Stuck", "5", "2026-06-09")
     # rolling the creates back archives the created items
-    rb = ops.rollback(items, "created by mistake")
+    rb = ops.rollback(items, "created by mistake", dry_run=False)
     assert rb.exit_code == exitcodes.OK, rb.report
     assert {double.item(r["created_item_id"])["state"] for r in q} == {"archived"}
 
@@ -143,7 +143,7 @@ def test_dry_run_and_rollback_from_queue_rows(db, fresh_dsn, double):
     assert double.item(a)["texts"]["text"] == "A2"
     double.store.change_column_values(PLANNING, b, {"text": "changed by a planner"})
     res = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id="UB-RB",
-                  reason="test")
+                  reason="test", send_approved="Y")
     rb = res.outputs["rollback_batch_id"]
     run = Sender(cfg, dry_run=False).run(rb)
     assert run.batches[rb].sent == 1 and run.batches[rb].skipped == 1 and run.batches[rb].cells_conflict == 1

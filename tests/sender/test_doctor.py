@@ -174,3 +174,19 @@ def test_the_shared_database_and_the_owners_loader_are_reported(cli_env, db, cap
     finally:
         db.execute("DROP FUNCTION dbo.doctor_loader()" if db.dialect != MSSQL else "DROP PROCEDURE dbo.doctor_loader")
         db.execute("DROP TABLE dbo.doctor_feed")
+
+
+def test_only_boards_of_open_batches_are_checked(cli_env, db, capsys):
+    """A batch staged with a mistyped board id and cancelled does not fail doctor for ever."""
+    stage_one_batch(db, PLANNING)
+    db.execute("INSERT INTO dbo.MON_UpdateBatch (batch_id, board_id, target_level, update_operation, batch_status, "
+               "source_query, created_by) VALUES ('B-typo', 1111111111, 'ITEMS', 'UPDATE', 'CANCELLED', 'SELECT 1', "
+               "'test')")
+    rc, checks = doctor(capsys)
+    assert rc == exitcodes.OK, checks
+    assert checks["boards reachable"].startswith("ok 1 of 1 boards with open batches")
+    db.execute("UPDATE dbo.MON_UpdateBatch SET batch_status = 'STAGED' WHERE batch_id = 'B-typo'")
+    rc, checks = doctor(capsys)
+    assert rc == exitcodes.DOCTOR_FAILED
+    assert "not visible: 1111111111" in checks["boards reachable"]
+    assert "no such board, or not shared" in checks["boards reachable"]

@@ -72,7 +72,7 @@ def test_owner_single_update(db, cfg, double, tmp_path):
     assert a["rollback_timestamp"] is None
 
     # -- rollback ---------------------------------------------------------------------------------------
-    rolled = ops.rollback(batch_id, "owner's single-update test")
+    rolled = ops.rollback(batch_id, "owner's single-update test", dry_run=False)
     assert rolled.exit_code == exitcodes.OK, rolled.report
     assert double.item(safe_item)["texts"]["status"] == "Working on it"
     a = audit_rows(db, batch_id)[0]

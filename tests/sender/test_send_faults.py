@@ -208,9 +208,10 @@ def test_change_applied_before_a_crash_is_audited(db, fresh_dsn, double):
     item = double.planning["item_ids"][0]
     (qid,) = released_batch(db, "UB-LOST", PLANNING, [{"monday_item_id": item, "column_values": {"text": "New"}}])
     db.call_rows("usp_ClaimQueueRows", worker_id="dead:2", batch_id="UB-LOST", max_rows=10, lease_seconds=1)
-    db.call("usp_RecordPreview", batch_id="UB-LOST", queue_id=qid, cells=json.dumps(
+    # the dead sender's pre-image, written as the lease owner (usp_RecordPreImage; no dry-run preview)
+    db.call("usp_RecordPreImage", queue_id=qid, worker_id="dead:2", cells=json.dumps(
         [{"column_id": "text", "current_value": '"Acme Corp"', "current_text": "Acme Corp", "new_value": '"New"',
-          "would_change": "Y"}]))
+          "would_change": "Y", "held": "N"}]))
     double.store.change_column_values(PLANNING, item, {"text": "New"})
     time.sleep(1.2)
     result = Sender(make_config(fresh_dsn, double), dry_run=False).run("UB-LOST")

@@ -157,7 +157,7 @@ def test_upgrade_keeps_every_row_and_the_old_batch_rolls_back(old_db, double, ne
         assert summary and summary[0]["batch_status"] == "COMPLETED" and summary[0]["rows_sent"] == 3
         trail = db.query("SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = ?", [old_batch])
         assert len(trail) == 3
-    back = ops.rollback(old_batch, reason="upgrade test: undo the 0.1.0 batch")
+    back = ops.rollback(old_batch, reason="upgrade test: undo the 0.1.0 batch", dry_run=False)
     assert back.batch_status == "COMPLETED", back
     assert {i: double.item(i)["texts"]["status"] for i in before} == before
     with Database(dsn) as db:

@@ -63,7 +63,7 @@ def test_upgrade_from_0_2_0_keeps_every_row_and_rebuilds_the_claim_index(
         assert {t: columns(fresh, t) for t in KEPT_TABLES} == upgraded_cols
 
     ops = UpdateOperations(PLANNING, config=make_config(empty_pg_dsn, double))
-    assert ops.rollback(old_batch, reason="upgrade test: undo the 0.2.0 batch").batch_status == "COMPLETED"
+    assert ops.rollback(old_batch, reason="upgrade test: undo the 0.2.0 batch", dry_run=False).batch_status == "COMPLETED"
     assert {i: double.item(i)["texts"]["status"] for i in before} == before
     item = next(i for i in double.planning["item_ids"] if double.item(i)["texts"]["status"] != "Done")
     batch = ops.stage_updates_from_query(f"SELECT {item} AS monday_item_id, 'Done' AS order_status")

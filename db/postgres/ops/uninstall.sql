@@ -37,9 +37,9 @@ DECLARE
         'vw_MON_AuditTrail', 'vw_MON_StuckOrFailedRows', 'vw_MON_SendQueue', 'vw_MON_BoardLabels',
         'vw_MON_UserNames'];
     v_routines text[] := ARRAY['usp_StageUpdates', 'usp_ValidateStagedUpdates', 'usp_ReleaseBatch',
-        'usp_CancelBatch', 'usp_StageRollback', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
+        'usp_CancelBatch', 'usp_StageRollback', 'usp_ApproveBatch', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
         'usp_ExtendLease', 'usp_ReleaseLease', 'usp_RecordCreatedItem', 'usp_RecordSendResult',
-        'usp_RecordPreview', 'usp_PurgeRunLog', 'fn_MON_FormatColumnValue', 'fn_MON_NormalizeTitle',
+        'usp_RecordPreview', 'usp_RecordPreImage', 'usp_ApproveBatch', 'usp_PurgeRunLog', 'fn_MON_FormatColumnValue', 'fn_MON_NormalizeTitle',
         'fn_MON_Private_BlankQueryText', 'fn_MON_Private_ClosestColumns', 'fn_MON_Private_ColumnLabels',
         'fn_MON_Private_DateText', 'fn_MON_Private_ForbiddenKeyword', 'fn_MON_Private_QueryParts', 'fn_MON_Private_FormatValue',
         'fn_MON_Private_NormalizeDate', 'fn_MON_Private_NormalizeNumber', 'fn_MON_Private_NumberText',
@@ -52,7 +52,7 @@ DECLARE
         'usp_Private_ReleaseLease_Work', 'usp_Private_StageRollback_Work',
         'usp_Private_StageUpdates_Work', 'usp_Private_UpsertBoardMetadata_Work',
         'usp_Private_ValidateBatch', 'usp_Private_ValidateStagedUpdates_Work'];
-    v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_ValidatedRow', 'MON_UpdateBatch',
+    v_tables text[] := ARRAY['MON_UpdatePreview', 'MON_PreImage', 'MON_HeldBackCell', 'MON_UpdateAudit', 'MON_UpdateQueue', 'MON_ValidatedRow', 'MON_UpdateBatch',
         'MON_ValidationRule', 'MON_ColumnMap', 'MON_BoardItem', 'MON_BoardGroup', 'MON_BoardColumn',
         'MON_Board', 'MON_User', 'MON_ColumnType', 'MON_RunLog', 'MON_SchemaVersion'];
     v_roles text[] := ARRAY['opus_stager', 'opus_sender', 'opus_reader', 'opus_owner'];

@@ -1,5 +1,6 @@
--- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released directly
--- (READY) for the sender. Twin of db/procedures/usp_StageRollback.sql.
+-- usp_StageRollback: builds a ROLLBACK batch that undoes what a sent batch changed, released (READY) but
+-- previewed only (send_approved = 'N'): a plain send does not send it until it is approved
+-- (usp_ApproveBatch, opus-sender rollback --execute). Twin of db/procedures/usp_StageRollback.sql.
 --   * per item one UPDATE queue row setting every audited cell back to its old_value (the first audit
 --     row of the cell), with expected_values = the audited new_value (the last audit row of the cell):
 --     the sender re-reads the board and skips and reports cells that differ now (changed by someone
@@ -16,6 +17,7 @@ CREATE OR REPLACE PROCEDURE dbo.usp_Private_StageRollback_Work(
     p_batch_id varchar DEFAULT NULL,
     p_reason varchar DEFAULT NULL,
     INOUT p_rollback_batch_id varchar DEFAULT NULL,
+    p_send_approved char(1) DEFAULT 'N',
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
@@ -39,12 +41,16 @@ BEGIN
         RAISE NOTICE '%', $help$
 dbo.usp_StageRollback: stages a ROLLBACK batch that sets every cell a sent batch changed back to its
 audited old value (cells changed by someone else since are skipped and reported by the sender) and
-archives the items the batch created. The new batch is READY: the sender sends it like any batch.
+archives the items the batch created. The new batch is READY but previewed only: a dry run previews it,
+and a plain send sends it once approved (CALL dbo.usp_ApproveBatch(p_batch_id => <the new batch>), or
+opus-sender rollback --execute).
 
 Parameters:
   p_batch_id           varchar(50)   required  the sent batch to undo (COMPLETED, PARTIAL or FAILED)
   p_reason             varchar(500)  required  why; stored on the batch and on the original audit rows
   p_rollback_batch_id  varchar(50)   OUTPUT    the id of the new ROLLBACK batch
+  p_send_approved      char(1)       'N'       'N': previewed only until approved (usp_ApproveBatch);
+                                               'Y': approved, a plain send sends it (rollback --execute)
   p_help               char(1)       'N'       'Y' prints this text and does nothing else
 
 Examples:
@@ -62,6 +68,12 @@ $help$;
         v_first := coalesce(v_first, '50702');
         v_errors := concat_ws(' ', v_errors, 'p_reason is required: say why the batch is rolled back; it is kept with the audit rows.');
     END IF;
+    IF p_send_approved IS NULL OR upper(p_send_approved) NOT IN ('Y', 'N') THEN
+        v_first := coalesce(v_first, '50709');
+        v_errors := concat_ws(' ', v_errors, format(
+            'p_send_approved = %s is not supported: pass ''N'' (previewed only until approved) or ''Y'' (approved for sending).',
+            coalesce(quote_literal(p_send_approved), 'NULL')));
+    END IF;
     IF v_errors IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = v_first, MESSAGE = v_errors;
     END IF;
@@ -69,8 +81,8 @@ $help$;
     CALL dbo.usp_Private_OpenRunLog(
         p_proc_name => 'usp_StageRollback',
         p_batch_id => p_batch_id,
-        p_parameters_used => format('CALL dbo.usp_StageRollback(p_batch_id => %L, p_reason => %L, p_rollback_batch_id => NULL);',
-            p_batch_id, p_reason),
+        p_parameters_used => format('CALL dbo.usp_StageRollback(p_batch_id => %L, p_reason => %L, p_rollback_batch_id => NULL, p_send_approved => %L);',
+            p_batch_id, p_reason, upper(p_send_approved)),
         p_run_id => v_run_id
     );
 
@@ -154,12 +166,14 @@ $help$;
         INSERT INTO dbo.MON_UpdateBatch (
             batch_id, board_id, target_level, update_operation, source_table, source_query,
             create_labels_if_missing, batch_status, rows_staged, rows_valid, rows_queued,
-            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at
+            rollback_of_batch_id, rollback_reason, created_by, created_at, validated_at, released_by, released_at,
+            send_approved
         )
         VALUES (
             v_rb, v_b.board_id, v_b.target_level, 'ROLLBACK', NULL,
             format('CALL dbo.usp_StageRollback(p_batch_id => %L, p_reason => %L)', p_batch_id, p_reason),
-            'N', 'READY', v_rows, v_rows, v_rows, p_batch_id, p_reason, session_user, v_now, v_now, session_user, v_now
+            'N', 'READY', v_rows, v_rows, v_rows, p_batch_id, p_reason, session_user, v_now, v_now, session_user, v_now,
+            upper(p_send_approved)
         );
 
         INSERT INTO dbo.MON_UpdateQueue (
@@ -180,7 +194,7 @@ $help$;
 
     IF v_state IS NULL THEN
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_rows_affected => v_rows);
-        RAISE NOTICE 'rollback batch % staged for batch %: % queue rows READY.', p_rollback_batch_id, p_batch_id, v_rows;
+        RAISE NOTICE 'rollback batch % staged for batch %: % queue rows READY, previewed only until approved (usp_ApproveBatch).', p_rollback_batch_id, p_batch_id, v_rows;
     ELSE
         CALL dbo.usp_Private_CloseRunLog(p_run_id => v_run_id, p_outcome => 'FAILED',
             p_error_number => CASE WHEN v_state ~ '^5[0-9]{4}$' THEN v_state::int END, p_error_message => v_msg);
@@ -199,6 +213,7 @@ CREATE OR REPLACE PROCEDURE dbo.usp_StageRollback(
     p_batch_id varchar DEFAULT NULL,
     p_reason varchar DEFAULT NULL,
     INOUT p_rollback_batch_id varchar DEFAULT NULL,
+    p_send_approved char(1) DEFAULT 'N',
     p_help char(1) DEFAULT 'N'
 )
 LANGUAGE plpgsql
@@ -217,6 +232,7 @@ BEGIN
         p_batch_id => p_batch_id,
         p_reason => p_reason,
         p_rollback_batch_id => p_rollback_batch_id,
+        p_send_approved => p_send_approved,
         p_help => p_help
     );
     COMMIT;

@@ -220,6 +220,8 @@ BEGIN
             ('opus_stager', 'EXECUTE', 'usp_Private_CancelBatch_Work', 'routine'),
             ('opus_stager', 'EXECUTE', 'usp_StageRollback', 'routine'),
             ('opus_stager', 'EXECUTE', 'usp_Private_StageRollback_Work', 'routine'),
+            ('opus_stager', 'EXECUTE', 'usp_ApproveBatch', 'routine'),
+            ('opus_stager', 'EXECUTE', 'usp_Private_ApproveBatch_Work', 'routine'),
             -- the shells' first call: refuses a caller's open transaction (touches no table)
             ('opus_stager', 'EXECUTE', 'usp_Private_RefuseOpenTransaction', 'routine'),
             ('opus_stager', 'SELECT', 'vw_MON_BatchSummary', 'view'),
@@ -230,6 +232,8 @@ BEGIN
             ('opus_stager', 'SELECT', 'vw_MON_SendQueue', 'view'),
             ('opus_stager', 'SELECT', 'vw_MON_BoardLabels', 'view'),
             ('opus_stager', 'SELECT', 'vw_MON_UserNames', 'view'),
+            ('opus_stager', 'SELECT', 'vw_MON_HeldBackCells', 'view'),
+            ('opus_stager', 'SELECT', 'vw_MON_PreImage', 'view'),
             -- opus_sender: what opus-sender calls (sync-board, send, dry run) and reads
             ('opus_sender', 'EXECUTE', 'usp_UpsertBoardMetadata', 'routine'),
             ('opus_sender', 'EXECUTE', 'usp_Private_UpsertBoardMetadata_Work', 'routine'),
@@ -253,6 +257,10 @@ BEGIN
             ('opus_sender', 'SELECT', 'vw_MON_SendQueue', 'view'),
             ('opus_sender', 'SELECT', 'vw_MON_BoardLabels', 'view'),
             ('opus_sender', 'SELECT', 'vw_MON_UserNames', 'view'),
+            ('opus_sender', 'EXECUTE', 'usp_RecordPreImage', 'routine'),
+            ('opus_sender', 'EXECUTE', 'usp_Private_RecordPreImage_Work', 'routine'),
+            ('opus_sender', 'SELECT', 'vw_MON_PreImage', 'view'),
+            ('opus_sender', 'SELECT', 'vw_MON_HeldBackCells', 'view'),
             -- opus_reader: the views
             ('opus_reader', 'SELECT', 'vw_MON_BatchSummary', 'view'),
             ('opus_reader', 'SELECT', 'vw_MON_ValidationErrors', 'view'),
@@ -261,7 +269,9 @@ BEGIN
             ('opus_reader', 'SELECT', 'vw_MON_StuckOrFailedRows', 'view'),
             ('opus_reader', 'SELECT', 'vw_MON_SendQueue', 'view'),
             ('opus_reader', 'SELECT', 'vw_MON_BoardLabels', 'view'),
-            ('opus_reader', 'SELECT', 'vw_MON_UserNames', 'view')
+            ('opus_reader', 'SELECT', 'vw_MON_UserNames', 'view'),
+            ('opus_reader', 'SELECT', 'vw_MON_PreImage', 'view'),
+            ('opus_reader', 'SELECT', 'vw_MON_HeldBackCells', 'view')
         ) AS v (role_name, privileges, object_name, kind)
         WHERE EXISTS (SELECT 1 FROM pg_roles AS r WHERE r.rolname = v.role_name)
     LOOP

@@ -23,7 +23,8 @@ SELECT
     q.max_attempts,
     q.created_item_id,
     q.visible_after,
-    q.lease_expires_at
+    q.lease_expires_at,
+    q.lease_owner
 FROM dbo.MON_UpdateQueue AS q
 INNER JOIN dbo.MON_UpdateBatch AS b ON b.batch_id = q.batch_id
 WHERE q.queue_status IN ('READY', 'CLAIMED');

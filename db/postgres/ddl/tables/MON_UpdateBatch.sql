@@ -26,10 +26,14 @@ CREATE TABLE IF NOT EXISTS dbo.MON_UpdateBatch (
     completed_at timestamp(3) NULL,
     cancelled_by varchar(128) NULL,
     cancelled_at timestamp(3) NULL,
+    -- 'N': staged or released for a preview only (a rollback staged without --execute, a batch the
+    -- Python dry run released): not sent by a plain send until approved (usp_ApproveBatch)
+    send_approved char(1) NOT NULL DEFAULT 'Y',
     CONSTRAINT PK_MON_UpdateBatch PRIMARY KEY (batch_id),
     CONSTRAINT CK_MON_UpdateBatch_target_level CHECK (target_level IN ('ITEMS', 'SUBITEMS')),
     CONSTRAINT CK_MON_UpdateBatch_update_operation CHECK (update_operation IN ('UPDATE', 'CREATE', 'ROLLBACK')),
     CONSTRAINT CK_MON_UpdateBatch_create_labels CHECK (create_labels_if_missing IN ('Y', 'N')),
+    CONSTRAINT CK_MON_UpdateBatch_send_approved CHECK (send_approved IN ('Y', 'N')),
     CONSTRAINT CK_MON_UpdateBatch_batch_status CHECK (
         batch_status IN ('STAGED', 'VALIDATED', 'READY', 'SENDING', 'COMPLETED', 'PARTIAL', 'FAILED', 'CANCELLED')
     ),

@@ -46,7 +46,7 @@ MSSQL_DSN = os.environ.get("MSSQL_DSN")
 
 # the project's tables, children first, for emptying a SQL Server test database between tests
 PROJECT_TABLES = [
-    "MON_UpdatePreview", "MON_UpdateAudit", "MON_UpdateQueue", "MON_ValidatedRow", "MON_UpdateBatch", "MON_ColumnMap",
+    "MON_UpdatePreview", "MON_PreImage", "MON_HeldBackCell", "MON_UpdateAudit", "MON_UpdateQueue", "MON_ValidatedRow", "MON_UpdateBatch", "MON_ColumnMap",
     "MON_BoardItem", "MON_BoardGroup", "MON_BoardColumn", "MON_Board", "MON_User", "MON_RunLog",
     "STG_MON_CustMasterSchedule", "STG_MON_CustMasterSchedule_Subitems",
 ]

@@ -52,6 +52,8 @@ DECLARE @objects TABLE (
 INSERT INTO @objects (object_name, object_kind)
 VALUES
 (N'vw_MON_UserNames', 'VIEW'),
+(N'vw_MON_HeldBackCells', 'VIEW'),
+(N'vw_MON_PreImage', 'VIEW'),
 (N'vw_MON_BoardLabels', 'VIEW'),
 (N'vw_MON_SendQueue', 'VIEW'),
 (N'vw_MON_StuckOrFailedRows', 'VIEW'),
@@ -72,6 +74,8 @@ VALUES
 (N'usp_RecordCreatedItem', 'PROCEDURE'),
 (N'usp_RecordSendResult', 'PROCEDURE'),
 (N'usp_RecordPreview', 'PROCEDURE'),
+(N'usp_RecordPreImage', 'PROCEDURE'),
+(N'usp_ApproveBatch', 'PROCEDURE'),
 (N'usp_RecordPreImage', 'PROCEDURE'),
 (N'usp_PurgeRunLog', 'PROCEDURE'),
 (N'usp_Private_OpenRunLog', 'PROCEDURE'),
@@ -98,6 +102,8 @@ VALUES
 (N'fn_MON_Private_NumberText', 'FUNCTION'),
 (N'fn_MON_NormalizeTitle', 'FUNCTION'),
 (N'MON_UpdatePreview', 'TABLE'),
+(N'MON_PreImage', 'TABLE'),
+(N'MON_HeldBackCell', 'TABLE'),
 (N'MON_PreImage', 'TABLE'),
 (N'MON_HeldBackCell', 'TABLE'),
 (N'MON_UpdateAudit', 'TABLE'),

@@ -30,7 +30,7 @@ PROCEDURES = ROOT / "db" / "procedures"
 COMMITTING = (
     "usp_StageUpdates", "usp_ValidateStagedUpdates", "usp_ReleaseBatch", "usp_CancelBatch", "usp_ClaimQueueRows",
     "usp_RecordSendResult", "usp_RecordCreatedItem", "usp_ExtendLease", "usp_ReleaseLease", "usp_StageRollback",
-    "usp_UpsertBoardMetadata", "usp_RecordPreview", "usp_PurgeRunLog",
+    "usp_UpsertBoardMetadata", "usp_RecordPreview", "usp_PurgeRunLog", "usp_ApproveBatch", "usp_RecordPreImage",
 )
 CALL = re.compile(r"\bdbo\.(" + "|".join(COMMITTING) + r")\b", re.I)
 CREATE = re.compile(r"(?im)^\s*CREATE\s+PROC(?:EDURE)?\s+(\w+)\.(\[[^\]]+\]|\w+)")

@@ -14,14 +14,15 @@ DO $drop$
 DECLARE
     v_view_names text[] := ARRAY['vw_MON_ValidationErrors', 'vw_MON_BatchSummary',
         'vw_MON_UpdatePreview', 'vw_MON_AuditTrail', 'vw_MON_StuckOrFailedRows', 'vw_MON_SendQueue',
-        'vw_MON_BoardLabels', 'vw_MON_UserNames'];
+        'vw_MON_BoardLabels', 'vw_MON_UserNames', 'vw_MON_HeldBackCells', 'vw_MON_PreImage'];
     v_routine_names text[] := ARRAY['fn_MON_FormatColumnValue', 'fn_MON_NormalizeTitle',
         'fn_MON_Private_BlankQueryText', 'fn_MON_Private_ClosestColumns', 'fn_MON_Private_ColumnLabels',
         'fn_MON_Private_DateText', 'fn_MON_Private_ForbiddenKeyword', 'fn_MON_Private_QueryParts', 'fn_MON_Private_FormatValue',
         'fn_MON_Private_NormalizeDate', 'fn_MON_Private_NormalizeNumber', 'fn_MON_Private_NumberText',
         'fn_MON_Private_ParseIdArray', 'fn_MON_Private_RatingMax', 'fn_MON_Private_RowHash', 'fn_MON_Private_StringifyExpr',
-        'fn_MON_Private_TryJson', 'fn_MON_StagedCells', 'usp_CancelBatch', 'usp_ClaimQueueRows',
-        'usp_ExtendLease', 'usp_Private_CancelBatch_Work', 'usp_Private_CloseRunLog',
+        'fn_MON_Private_TryJson', 'fn_MON_StagedCells', 'usp_CancelBatch', 'usp_ApproveBatch', 'usp_RecordPreImage', 'usp_ClaimQueueRows',
+        'usp_ExtendLease', 'usp_Private_CancelBatch_Work', 'usp_Private_ApproveBatch_Work', 'usp_Private_RecordPreImage_Work',
+        'usp_Private_CloseRunLog',
         'usp_Private_ExtendLease_Work', 'usp_Private_FinishBatchIfDone', 'usp_Private_OpenRunLog',
         'usp_Private_RecordCreatedItem_Work', 'usp_Private_RecordPreview_Work',
         'usp_Private_RecordSendResult_Work', 'usp_Private_RefuseOpenTransaction',

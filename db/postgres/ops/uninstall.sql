@@ -35,7 +35,7 @@ DECLARE
     -- these lists against the sources.
     v_views text[] := ARRAY['vw_MON_ValidationErrors', 'vw_MON_BatchSummary', 'vw_MON_UpdatePreview',
         'vw_MON_AuditTrail', 'vw_MON_StuckOrFailedRows', 'vw_MON_SendQueue', 'vw_MON_BoardLabels',
-        'vw_MON_UserNames'];
+        'vw_MON_UserNames', 'vw_MON_HeldBackCells', 'vw_MON_PreImage'];
     v_routines text[] := ARRAY['usp_StageUpdates', 'usp_ValidateStagedUpdates', 'usp_ReleaseBatch',
         'usp_CancelBatch', 'usp_StageRollback', 'usp_ApproveBatch', 'usp_UpsertBoardMetadata', 'usp_ClaimQueueRows',
         'usp_ExtendLease', 'usp_ReleaseLease', 'usp_RecordCreatedItem', 'usp_RecordSendResult',
@@ -45,6 +45,7 @@ DECLARE
         'fn_MON_Private_NormalizeDate', 'fn_MON_Private_NormalizeNumber', 'fn_MON_Private_NumberText',
         'fn_MON_Private_ParseIdArray', 'fn_MON_Private_RatingMax', 'fn_MON_Private_RowHash', 'fn_MON_Private_StringifyExpr',
         'fn_MON_Private_TryJson', 'fn_MON_StagedCells', 'usp_Private_CancelBatch_Work',
+        'usp_Private_ApproveBatch_Work', 'usp_Private_RecordPreImage_Work',
         'usp_Private_CloseRunLog', 'usp_Private_ExtendLease_Work', 'usp_Private_FinishBatchIfDone',
         'usp_Private_OpenRunLog', 'usp_Private_RecordCreatedItem_Work',
         'usp_Private_RecordPreview_Work', 'usp_Private_RecordSendResult_Work',

@@ -10039,7 +10039,9 @@ Examples:
                 )
                 AND EXISTS (
                     SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
-                    WHERE gate.batch_id = q.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+                    WHERE
+                        gate.batch_id = q.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+                        AND gate.send_approved = ''Y''
                 )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
@@ -10091,7 +10093,9 @@ Examples:
                 )
                 AND EXISTS (
                     SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
-                    WHERE gate.batch_id = q.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+                    WHERE
+                        gate.batch_id = q.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+                        AND gate.send_approved = ''Y''
                 )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
@@ -10120,7 +10124,9 @@ Examples:
             FROM @claimed AS c
             WHERE NOT EXISTS (
                 SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
-                WHERE gate.batch_id = c.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+                WHERE
+                    gate.batch_id = c.batch_id AND gate.batch_status IN (''READY'', ''SENDING'')
+                    AND gate.send_approved = ''Y''
             );
 
             UPDATE q

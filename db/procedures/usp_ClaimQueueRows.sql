@@ -171,7 +171,9 @@ Examples:
                 )
                 AND EXISTS (
                     SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
-                    WHERE gate.batch_id = q.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+                    WHERE
+                        gate.batch_id = q.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+                        AND gate.send_approved = 'Y'
                 )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
@@ -223,7 +225,9 @@ Examples:
                 )
                 AND EXISTS (
                     SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
-                    WHERE gate.batch_id = q.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+                    WHERE
+                        gate.batch_id = q.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+                        AND gate.send_approved = 'Y'
                 )
             ORDER BY q.queue_id
             OPTION (RECOMPILE);
@@ -252,7 +256,9 @@ Examples:
             FROM @claimed AS c
             WHERE NOT EXISTS (
                 SELECT 1 FROM dbo.MON_UpdateBatch AS gate WITH (READCOMMITTEDLOCK, READPAST)
-                WHERE gate.batch_id = c.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+                WHERE
+                    gate.batch_id = c.batch_id AND gate.batch_status IN ('READY', 'SENDING')
+                    AND gate.send_approved = 'Y'
             );
 
             UPDATE q

@@ -26,8 +26,11 @@ def board(db):
     return BOARD
 
 
-def stage_rollback(db, batch_id, reason="wrong values"):
-    res = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id=batch_id, reason=reason)
+def stage_rollback(db, batch_id, reason="wrong values", send_approved=None):
+    """Stage the rollback of batch_id; send_approved='Y' approves it in the same call (as rollback --execute)."""
+    extra = {"send_approved": send_approved} if send_approved else {}
+    res = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id=batch_id, reason=reason,
+                  **extra)
     return res.outputs["rollback_batch_id"]
 
 
@@ -75,7 +78,7 @@ def test_rollback_restores_audited_old_values_and_expects_the_new_ones(db, board
 
 def test_sending_the_rollback_stamps_the_original_audit_rows(db, board):
     sent_update_batch(db)
-    rb = stage_rollback(db, "B1", reason="undo")
+    rb = stage_rollback(db, "B1", reason="undo", send_approved="Y")
     rows = claim(db, "w2", batch_id=rb)
     assert [r["update_operation"] for r in rows] == ["UPDATE", "UPDATE"]
     assert rows[0]["expected_values"] is not None
@@ -107,7 +110,7 @@ def test_items_the_batch_created_become_archive_rows(db, board):
     record(db, ids[1], "w1", "FAILED", error_code="ColumnValueException", error_message="bad")
     assert batch_row(db, "BC")["batch_status"] == "PARTIAL"
 
-    rb = stage_rollback(db, "BC")
+    rb = stage_rollback(db, "BC", send_approved="Y")
     (row,) = queue_of(db, rb)
     assert row["update_operation"] == "ARCHIVE" and row["monday_item_id"] == 9001
     assert row["item_name"] == "New item 1" and row["column_values"] is None
@@ -192,8 +195,14 @@ def test_a_staged_rollback_is_previewed_only_until_approved(db, board):
     rb = stage_rollback(db, "B1")
     assert batch_row(db, rb)["send_approved"] == "N"
     assert db.scalar("SELECT send_approved FROM dbo.vw_MON_BatchSummary WHERE batch_id = ?", (rb,)) == "N"
+    # the queue itself keeps a previewed batch: no claim takes its rows, by batch or not
+    assert db.call_rows("usp_ClaimQueueRows", worker_id="w-sql", batch_id=rb, max_rows=10, lease_seconds=60) == []
+    assert db.call_rows("usp_ClaimQueueRows", worker_id="w-sql", max_rows=10, lease_seconds=60) == []
     db.call("usp_ApproveBatch", batch_id=rb)
     assert batch_row(db, rb)["send_approved"] == "Y" and batch_row(db, rb)["batch_status"] == "READY"
+    claimed = db.call_rows("usp_ClaimQueueRows", worker_id="w-sql", batch_id=rb, max_rows=10, lease_seconds=60)
+    assert claimed and {r["batch_id"] for r in claimed} == {rb}
+    db.call("usp_ReleaseLease", worker_id="w-sql")
     db.call("usp_ApproveBatch", batch_id=rb, approved="N")  # held back again: previewed only
     assert batch_row(db, rb)["send_approved"] == "N"
     log = db.query("SELECT outcome FROM dbo.MON_RunLog WHERE proc_name = 'usp_ApproveBatch'")

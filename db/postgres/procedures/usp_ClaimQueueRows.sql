@@ -158,7 +158,7 @@ $help$;
             )
             AND EXISTS (
                 SELECT 1 FROM dbo.MON_UpdateBatch AS gb
-                WHERE gb.batch_id = q.batch_id AND gb.batch_status IN ('READY', 'SENDING')
+                WHERE gb.batch_id = q.batch_id AND gb.batch_status IN ('READY', 'SENDING') AND gb.send_approved = 'Y'
             )
         ORDER BY q.queue_id
         LIMIT 1
@@ -192,7 +192,7 @@ $help$;
                 )
                 AND EXISTS (
                     SELECT 1 FROM dbo.MON_UpdateBatch AS gb
-                    WHERE gb.batch_id = q.batch_id AND gb.batch_status IN ('READY', 'SENDING')
+                    WHERE gb.batch_id = q.batch_id AND gb.batch_status IN ('READY', 'SENDING') AND gb.send_approved = 'Y'
                 )
             ORDER BY q.queue_id
             LIMIT p_max_rows
@@ -216,7 +216,7 @@ $help$;
                 WHERE o.queue_id = ANY (v_picked)
                     AND EXISTS (
                         SELECT 1 FROM dbo.MON_UpdateBatch AS gb
-                        WHERE gb.batch_id = o.batch_id AND gb.batch_status IN ('READY', 'SENDING')
+                        WHERE gb.batch_id = o.batch_id AND gb.batch_status IN ('READY', 'SENDING') AND gb.send_approved = 'Y'
                     )
             ) AS c
             WHERE q.queue_id = c.queue_id

@@ -6100,7 +6100,10 @@ BEGIN
             (''execute''), (''grant''), (''revoke''), (''deny''), (''into''), (''backup''), (''restore''), (''dbcc''), (''kill''),
             (''shutdown''), (''waitfor''), (''bulk''), (''openrowset''), (''opendatasource''), (''openquery''), (''openxml''),
             (''reconfigure''), (''xp_cmdshell''), (''writetext''), (''updatetext''), (''checkpoint''), (''receive''),
-            (''enable''), (''disable''), (''commit''), (''rollback''), (''save''), (''begin''), (''declare''), (''set''), (''use'')
+            (''enable''), (''disable''), (''commit''), (''rollback''), (''save''), (''begin''), (''declare''), (''set''), (''use''),
+            -- control of flow: reserved words, so never an unquoted column name; after a SELECT''s ORDER BY they would
+            -- start a second statement
+            (''while''), (''if''), (''print''), (''raiserror''), (''throw''), (''goto''), (''return'')
         ) AS v(word)
     ),
 
@@ -6154,8 +6157,8 @@ BEGIN TRY
 -- caller''s query with text of its own placed around it:
 --   select_pos  the SELECT (or parenthesis) that starts the final query expression: 1 for a plain SELECT, the
 --               first depth-0 SELECT after the CTE list of a WITH query; 0 when there is none
---   tail_pos    where the ORDER BY / OFFSET / OPTION tail of that expression starts (length + 1 when none): a
---               derived table may not hold it
+--   tail_pos    where the tail a derived table may not hold starts (length + 1 when none): its ORDER BY
+--               (unless a TOP or an OFFSET makes the ORDER BY choose the rows), or else its OPTION clause
 --   second_pos  the first depth-0 SELECT after select_pos that no UNION, EXCEPT or INTERSECT joins to the
 --               expression: a second statement (T-SQL needs no semicolon between two SELECTs); 0 when none
 -- Words inside parentheses (subqueries, CTE bodies, OVER (ORDER BY ...)) are not looked at. Twin of the
@@ -6214,6 +6217,10 @@ BEGIN
     DECLARE @tail_pos int = 0;
     DECLARE @second_pos int = 0;
     DECLARE @order_pos int = 0;
+    DECLARE @order_by_pos int = 0;
+    DECLARE @option_pos int = 0;
+    DECLARE @words_after_select int = 0;
+    DECLARE @keeps_order bit = 0;
     -- identifier characters: ASCII letters, digits, _ @ # $ and every character above U+007F
     DECLARE @word_start nvarchar(40) = N''%[a-z_@#$'' + NCHAR(128) + N''-'' + NCHAR(65535) + N'']%'';
     DECLARE @word_end nvarchar(40) = N''%[^a-z0-9_@#$'' + NCHAR(128) + N''-'' + NCHAR(65535) + N'']%'';
@@ -6282,13 +6289,25 @@ BEGIN
                 SET @second_pos = @start;
                 BREAK;
             END;
-            IF @word = N''by'' AND @previous = N''order'' AND @order_pos > 0 AND @tail_pos = 0
+            SET @words_after_select = @words_after_select + 1;
+            -- SELECT [ALL | DISTINCT] TOP (n) ... ORDER BY, and ORDER BY ... OFFSET: a derived table may hold that
+            -- ORDER BY (it decides which rows), so it stays in the shape''s text
+            IF @word = N''top''
+                AND (@words_after_select = 1 OR (@words_after_select = 2 AND @previous IN (N''all'', N''distinct'')))
             BEGIN
-                SET @tail_pos = @order_pos;
+                SET @keeps_order = 1;
             END;
-            IF @word = N''option'' AND @tail_pos = 0
+            IF @word = N''offset'' AND @order_by_pos > 0
             BEGIN
-                SET @tail_pos = @start;
+                SET @keeps_order = 1;
+            END;
+            IF @word = N''by'' AND @previous = N''order'' AND @order_pos > 0 AND @order_by_pos = 0
+            BEGIN
+                SET @order_by_pos = @order_pos;
+            END;
+            IF @word = N''option'' AND @option_pos = 0
+            BEGIN
+                SET @option_pos = @start;
             END;
             SET @order_pos = CASE WHEN @word = N''order'' THEN @start ELSE 0 END;
         END;
@@ -6305,6 +6324,10 @@ BEGIN
         IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N''('' SET @select_pos = @rel;
     END;
 
+    SET @tail_pos = CASE
+        WHEN @keeps_order = 0 AND @order_by_pos > 0 THEN @order_by_pos
+        ELSE @option_pos
+    END;
     INSERT INTO @parts (select_pos, tail_pos, second_pos)
     VALUES (@select_pos, CASE WHEN @tail_pos = 0 THEN @n + 1 ELSE @tail_pos END, @second_pos);
     RETURN;
@@ -6903,6 +6926,8 @@ BEGIN
 
     DECLARE @board_id bigint;
     DECLARE @chunk_from int;
+    DECLARE @staged_count int;
+    DECLARE @msg nvarchar(2048);
     DECLARE @chunk_last int;
     DECLARE @target_level varchar(10);
     DECLARE @operation varchar(50);
@@ -7810,15 +7835,39 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         @invalid = SUM(CASE WHEN x.status = ''INVALID'' THEN 1 ELSE 0 END)
     FROM #val_res AS x;
 
+    -- the rows validated must be the rows staged: a loader that truncated the table, or anyone who added rows to
+    -- the batch since staging, is refused, never counted in (rows_staged is the stage''s own count; 0: not known)
+    SELECT @staged_count = ub.rows_staged
+    FROM dbo.MON_UpdateBatch AS ub
+    WHERE ub.batch_id = @batch_id;
+    IF @staged_count > 0 AND @rows <> @staged_count
+    BEGIN
+        SET @msg = CONCAT(
+            N''usp_ValidateStagedUpdates: the '', @staged_count, N'' staged rows of batch '', @batch_id, N'' are gone from '',
+            N''the staging table or were joined by others ('', @rows, N'' rows carry the batch id now): the loader '',
+            N''truncated or reloaded the table, or rows were written there by hand. Cancel the batch and stage again.''
+        );
+        THROW 50304, @msg, 1;
+    END;
+    -- a batch cancelled (or released) while it was being validated keeps that status: the verdicts are not
+    -- written over it
     UPDATE dbo.MON_UpdateBatch
     SET
-        rows_staged = @rows,
+        rows_staged = CASE WHEN rows_staged > 0 THEN rows_staged ELSE @rows END,
         rows_valid = COALESCE(@valid, 0),
         rows_warning = COALESCE(@warning, 0),
         rows_invalid = COALESCE(@invalid, 0),
         validated_at = SYSUTCDATETIME(),
         batch_status = ''VALIDATED''
-    WHERE batch_id = @batch_id;
+    WHERE batch_id = @batch_id AND batch_status IN (''STAGED'', ''VALIDATED'');
+    IF @@ROWCOUNT = 0
+    BEGIN
+        SET @msg = CONCAT(
+            N''usp_ValidateStagedUpdates: batch '', @batch_id, N'' was cancelled or released while it was being '',
+            N''validated; only STAGED or VALIDATED batches can be validated, and its status is kept.''
+        );
+        THROW 50303, @msg, 1;
+    END;
 
     -- what was validated, row by row: the hash of each staged row''s content with the status it was just
     -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a
@@ -11914,7 +11963,7 @@ dbo.vw_MON_SendQueue (column_values) before running the sender.
 Parameters:
   @batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
   @include_warnings  char(1)      ''''Y''''       ''''Y'''': WARNING rows are sent too; ''''N'''': only VALID rows
-  @chunk_rows        int          4000      queue rows written per committed chunk (1..40000)
+  @chunk_rows        int          4000      queue rows written per committed chunk (1..4000, below lock escalation)
   @help              char(1)      ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
@@ -11947,12 +11996,13 @@ Examples:
             N'' is not supported: pass ''''Y'''' (send WARNING rows too) or ''''N''''.''
         );
     END;
-    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 40000
+    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 4000
     BEGIN
         SET @first = COALESCE(@first, 50415);
         SET @errors = CONCAT(
             @errors + N'' '', N''@chunk_rows = '', COALESCE(CAST(@chunk_rows AS nvarchar(20)), N''NULL''),
-            N'' is not supported: pass the queue rows to write per committed chunk, 1 to 40000 (4000 by default).''
+            N'' is not supported: pass the queue rows to write per committed chunk, 1 to 4000 (the default;'',
+            N'' more would let SQL Server escalate the row locks of a chunk to a table lock).''
         );
     END;
     IF @errors IS NOT NULL
@@ -12606,7 +12656,7 @@ or SENDING with no row sent yet). Its open queue rows become CANCELLED; the send
 Parameters:
   @batch_id    varchar(50)    required  the batch to cancel
   @reason      nvarchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
-  @chunk_rows  int            4000      queue rows cancelled per committed chunk (1..40000)
+  @chunk_rows  int            4000      queue rows cancelled per committed chunk (1..4000, below lock escalation)
   @help        char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
@@ -12624,11 +12674,12 @@ Examples:
     BEGIN
         THROW 50501, N''@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).'', 1;
     END;
-    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 40000
+    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 4000
     BEGIN
         DECLARE @chunk_msg nvarchar(2048) = CONCAT(
             N''@chunk_rows = '', COALESCE(CAST(@chunk_rows AS nvarchar(20)), N''NULL''),
-            N'' is not supported: pass the queue rows to cancel per committed chunk, 1 to 40000 (4000 by default).''
+            N'' is not supported: pass the queue rows to cancel per committed chunk, 1 to 4000 (the default;'',
+            N'' more would let SQL Server escalate the row locks of a chunk to a table lock).''
         );
         THROW 50506, @chunk_msg, 1;
     END;

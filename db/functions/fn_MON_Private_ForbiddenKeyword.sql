@@ -22,7 +22,10 @@ BEGIN
             ('execute'), ('grant'), ('revoke'), ('deny'), ('into'), ('backup'), ('restore'), ('dbcc'), ('kill'),
             ('shutdown'), ('waitfor'), ('bulk'), ('openrowset'), ('opendatasource'), ('openquery'), ('openxml'),
             ('reconfigure'), ('xp_cmdshell'), ('writetext'), ('updatetext'), ('checkpoint'), ('receive'),
-            ('enable'), ('disable'), ('commit'), ('rollback'), ('save'), ('begin'), ('declare'), ('set'), ('use')
+            ('enable'), ('disable'), ('commit'), ('rollback'), ('save'), ('begin'), ('declare'), ('set'), ('use'),
+            -- control of flow: reserved words, so never an unquoted column name; after a SELECT's ORDER BY they would
+            -- start a second statement
+            ('while'), ('if'), ('print'), ('raiserror'), ('throw'), ('goto'), ('return')
         ) AS v(word)
     ),
 

@@ -3,8 +3,8 @@
 -- caller's query with text of its own placed around it:
 --   select_pos  the SELECT (or parenthesis) that starts the final query expression: 1 for a plain SELECT, the
 --               first depth-0 SELECT after the CTE list of a WITH query; 0 when there is none
---   tail_pos    where the ORDER BY / OFFSET / OPTION tail of that expression starts (length + 1 when none): a
---               derived table may not hold it
+--   tail_pos    where the tail a derived table may not hold starts (length + 1 when none): its ORDER BY
+--               (unless a TOP or an OFFSET makes the ORDER BY choose the rows), or else its OPTION clause
 --   second_pos  the first depth-0 SELECT after select_pos that no UNION, EXCEPT or INTERSECT joins to the
 --               expression: a second statement (T-SQL needs no semicolon between two SELECTs); 0 when none
 -- Words inside parentheses (subqueries, CTE bodies, OVER (ORDER BY ...)) are not looked at. Twin of the
@@ -37,6 +37,10 @@ BEGIN
     DECLARE @tail_pos int = 0;
     DECLARE @second_pos int = 0;
     DECLARE @order_pos int = 0;
+    DECLARE @order_by_pos int = 0;
+    DECLARE @option_pos int = 0;
+    DECLARE @words_after_select int = 0;
+    DECLARE @keeps_order bit = 0;
     -- identifier characters: ASCII letters, digits, _ @ # $ and every character above U+007F
     DECLARE @word_start nvarchar(40) = N'%[a-z_@#$' + NCHAR(128) + N'-' + NCHAR(65535) + N']%';
     DECLARE @word_end nvarchar(40) = N'%[^a-z0-9_@#$' + NCHAR(128) + N'-' + NCHAR(65535) + N']%';
@@ -105,13 +109,25 @@ BEGIN
                 SET @second_pos = @start;
                 BREAK;
             END;
-            IF @word = N'by' AND @previous = N'order' AND @order_pos > 0 AND @tail_pos = 0
+            SET @words_after_select = @words_after_select + 1;
+            -- SELECT [ALL | DISTINCT] TOP (n) ... ORDER BY, and ORDER BY ... OFFSET: a derived table may hold that
+            -- ORDER BY (it decides which rows), so it stays in the shape's text
+            IF @word = N'top'
+                AND (@words_after_select = 1 OR (@words_after_select = 2 AND @previous IN (N'all', N'distinct')))
             BEGIN
-                SET @tail_pos = @order_pos;
+                SET @keeps_order = 1;
             END;
-            IF @word = N'option' AND @tail_pos = 0
+            IF @word = N'offset' AND @order_by_pos > 0
             BEGIN
-                SET @tail_pos = @start;
+                SET @keeps_order = 1;
+            END;
+            IF @word = N'by' AND @previous = N'order' AND @order_pos > 0 AND @order_by_pos = 0
+            BEGIN
+                SET @order_by_pos = @order_pos;
+            END;
+            IF @word = N'option' AND @option_pos = 0
+            BEGIN
+                SET @option_pos = @start;
             END;
             SET @order_pos = CASE WHEN @word = N'order' THEN @start ELSE 0 END;
         END;
@@ -128,6 +144,10 @@ BEGIN
         IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N'(' SET @select_pos = @rel;
     END;
 
+    SET @tail_pos = CASE
+        WHEN @keeps_order = 0 AND @order_by_pos > 0 THEN @order_by_pos
+        ELSE @option_pos
+    END;
     INSERT INTO @parts (select_pos, tail_pos, second_pos)
     VALUES (@select_pos, CASE WHEN @tail_pos = 0 THEN @n + 1 ELSE @tail_pos END, @second_pos);
     RETURN;

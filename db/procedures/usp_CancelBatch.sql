@@ -36,7 +36,7 @@ or SENDING with no row sent yet). Its open queue rows become CANCELLED; the send
 Parameters:
   @batch_id    varchar(50)    required  the batch to cancel
   @reason      nvarchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
-  @chunk_rows  int            4000      queue rows cancelled per committed chunk (1..40000)
+  @chunk_rows  int            4000      queue rows cancelled per committed chunk (1..4000, below lock escalation)
   @help        char(1)        ''N''       ''Y'' prints this text and does nothing else
 
 Examples:
@@ -54,11 +54,12 @@ Examples:
     BEGIN
         THROW 50501, N'@batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).', 1;
     END;
-    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 40000
+    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 4000
     BEGIN
         DECLARE @chunk_msg nvarchar(2048) = CONCAT(
             N'@chunk_rows = ', COALESCE(CAST(@chunk_rows AS nvarchar(20)), N'NULL'),
-            N' is not supported: pass the queue rows to cancel per committed chunk, 1 to 40000 (4000 by default).'
+            N' is not supported: pass the queue rows to cancel per committed chunk, 1 to 4000 (the default;',
+            N' more would let SQL Server escalate the row locks of a chunk to a table lock).'
         );
         THROW 50506, @chunk_msg, 1;
     END;

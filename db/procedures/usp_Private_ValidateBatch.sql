@@ -17,6 +17,8 @@ BEGIN
 
     DECLARE @board_id bigint;
     DECLARE @chunk_from int;
+    DECLARE @staged_count int;
+    DECLARE @msg nvarchar(2048);
     DECLARE @chunk_last int;
     DECLARE @target_level varchar(10);
     DECLARE @operation varchar(50);
@@ -924,15 +926,39 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         @invalid = SUM(CASE WHEN x.status = 'INVALID' THEN 1 ELSE 0 END)
     FROM #val_res AS x;
 
+    -- the rows validated must be the rows staged: a loader that truncated the table, or anyone who added rows to
+    -- the batch since staging, is refused, never counted in (rows_staged is the stage's own count; 0: not known)
+    SELECT @staged_count = ub.rows_staged
+    FROM dbo.MON_UpdateBatch AS ub
+    WHERE ub.batch_id = @batch_id;
+    IF @staged_count > 0 AND @rows <> @staged_count
+    BEGIN
+        SET @msg = CONCAT(
+            N'usp_ValidateStagedUpdates: the ', @staged_count, N' staged rows of batch ', @batch_id, N' are gone from ',
+            N'the staging table or were joined by others (', @rows, N' rows carry the batch id now): the loader ',
+            N'truncated or reloaded the table, or rows were written there by hand. Cancel the batch and stage again.'
+        );
+        THROW 50304, @msg, 1;
+    END;
+    -- a batch cancelled (or released) while it was being validated keeps that status: the verdicts are not
+    -- written over it
     UPDATE dbo.MON_UpdateBatch
     SET
-        rows_staged = @rows,
+        rows_staged = CASE WHEN rows_staged > 0 THEN rows_staged ELSE @rows END,
         rows_valid = COALESCE(@valid, 0),
         rows_warning = COALESCE(@warning, 0),
         rows_invalid = COALESCE(@invalid, 0),
         validated_at = SYSUTCDATETIME(),
         batch_status = 'VALIDATED'
-    WHERE batch_id = @batch_id;
+    WHERE batch_id = @batch_id AND batch_status IN ('STAGED', 'VALIDATED');
+    IF @@ROWCOUNT = 0
+    BEGIN
+        SET @msg = CONCAT(
+            N'usp_ValidateStagedUpdates: batch ', @batch_id, N' was cancelled or released while it was being ',
+            N'validated; only STAGED or VALIDATED batches can be validated, and its status is kept.'
+        );
+        THROW 50303, @msg, 1;
+    END;
 
     -- what was validated, row by row: the hash of each staged row's content with the status it was just
     -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a

@@ -49,7 +49,7 @@ dbo.vw_MON_SendQueue (column_values) before running the sender.
 Parameters:
   @batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
   @include_warnings  char(1)      ''Y''       ''Y'': WARNING rows are sent too; ''N'': only VALID rows
-  @chunk_rows        int          4000      queue rows written per committed chunk (1..40000)
+  @chunk_rows        int          4000      queue rows written per committed chunk (1..4000, below lock escalation)
   @help              char(1)      ''N''       ''Y'' prints this text and does nothing else
 
 Examples:
@@ -82,12 +82,13 @@ Examples:
             N' is not supported: pass ''Y'' (send WARNING rows too) or ''N''.'
         );
     END;
-    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 40000
+    IF @chunk_rows IS NULL OR @chunk_rows NOT BETWEEN 1 AND 4000
     BEGIN
         SET @first = COALESCE(@first, 50415);
         SET @errors = CONCAT(
             @errors + N' ', N'@chunk_rows = ', COALESCE(CAST(@chunk_rows AS nvarchar(20)), N'NULL'),
-            N' is not supported: pass the queue rows to write per committed chunk, 1 to 40000 (4000 by default).'
+            N' is not supported: pass the queue rows to write per committed chunk, 1 to 4000 (the default;',
+            N' more would let SQL Server escalate the row locks of a chunk to a table lock).'
         );
     END;
     IF @errors IS NOT NULL

@@ -433,3 +433,25 @@ def test_the_callers_temp_table_can_be_staged_from(board):
     batch_id = stage(db, query).outputs["batch_id"]
     rows = staged_rows(db, batch_id)
     assert [(r["monday_item_id"], json.loads(r["update_fields"])) for r in rows] == [(ITEM_ID, {"order_status": "Done"})]
+
+
+def test_top_with_ties_offset_and_control_of_flow_after_the_order_by(board):
+    """The ORDER BY that chooses the rows (TOP ... WITH TIES, OFFSET ... FETCH) stays with the query; a statement
+    after the ORDER BY that is not a SELECT (WHILE, PRINT) is refused like any other second statement."""
+    db = board
+    src = "FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NULL"
+    if is_mssql(db):
+        ties = f"SELECT TOP (1) WITH TIES monday_item_id, 'Done' AS order_status {src} ORDER BY monday_item_id DESC"
+        page = (f"SELECT monday_item_id, 'Done' AS order_status {src} ORDER BY monday_item_id "
+                "OFFSET 1 ROWS FETCH NEXT 1 ROWS ONLY")
+        assert [r["monday_item_id"] for r in staged_rows(db, stage(db, ties).outputs["batch_id"])] == [OTHER_ITEM_ID]
+        assert [r["monday_item_id"] for r in staged_rows(db, stage(db, page).outputs["batch_id"])] == [OTHER_ITEM_ID]
+        before = snapshot(db)
+        for tail in ("WHILE 1 = 1 PRINT 'x'", "PRINT 'x'", "RAISERROR ('x', 10, 1)"):
+            with pytest.raises(DbError) as err:
+                stage(db, f"SELECT monday_item_id, 'Done' AS order_status {src} ORDER BY monday_item_id {tail}")
+            assert err.value.number == 50210, (tail, err.value)
+        assert snapshot(db) == before
+    else:
+        page = f"SELECT monday_item_id, 'Done' AS order_status {src} ORDER BY monday_item_id OFFSET 1 LIMIT 1"
+        assert [r["monday_item_id"] for r in staged_rows(db, stage(db, page).outputs["batch_id"])] == [OTHER_ITEM_ID]

@@ -44,7 +44,7 @@ SENDING with no row sent yet). Its open queue rows become CANCELLED; the sender 
 Parameters:
   p_batch_id    varchar(50)   required  the batch to cancel
   p_reason      varchar(500)  NULL      why (kept in the run log and on the cancelled queue rows)
-  p_chunk_rows  int           4000      queue rows cancelled per committed chunk (1..40000)
+  p_chunk_rows  int           4000      queue rows cancelled per committed chunk (1..4000, below lock escalation)
   p_help        char(1)       'N'       'Y' prints this text and does nothing else
 
 Examples:
@@ -60,9 +60,9 @@ $help$;
             RAISE EXCEPTION USING ERRCODE = '50501',
                 MESSAGE = 'p_batch_id is required: pass the batch to cancel (see dbo.vw_MON_BatchSummary).';
         END IF;
-        IF p_chunk_rows IS NULL OR p_chunk_rows NOT BETWEEN 1 AND 40000 THEN
+        IF p_chunk_rows IS NULL OR p_chunk_rows NOT BETWEEN 1 AND 4000 THEN
             RAISE EXCEPTION USING ERRCODE = '50506', MESSAGE = format(
-                'p_chunk_rows = %s is not supported: pass the queue rows to cancel per committed chunk, 1 to 40000 (4000 by default).',
+                'p_chunk_rows = %s is not supported: pass the queue rows to cancel per committed chunk, 1 to 4000 (the default; more would let SQL Server escalate the row locks of a chunk to a table lock).',
                 coalesce(p_chunk_rows::text, 'NULL'));
         END IF;
 

@@ -22,6 +22,7 @@ DECLARE
     v_groups_synced boolean;
     v_groups text;
     v_count int;
+    v_staged_count int;
 BEGIN
     SELECT * INTO b FROM dbo.MON_UpdateBatch WHERE batch_id = p_batch_id;
     IF NOT FOUND THEN
@@ -418,14 +419,28 @@ BEGIN
         WHERE s.update_batch_id = p_batch_id AND s.update_row_no = x.update_row_no;
     END IF;
 
+    -- the rows validated must be the rows staged: a loader that truncated the table, or anyone who added rows to
+    -- the batch since staging, is refused, never counted in (rows_staged is the stage's own count; 0: not known)
+    SELECT ub.rows_staged INTO v_staged_count FROM dbo.MON_UpdateBatch AS ub WHERE ub.batch_id = p_batch_id;
+    IF v_staged_count > 0 AND v_count <> v_staged_count THEN
+        RAISE EXCEPTION USING ERRCODE = '50304',
+            MESSAGE = format('usp_ValidateStagedUpdates: the %s staged rows of batch %s are gone from the staging table or were joined by others (%s rows carry the batch id now): the loader truncated or reloaded the table, or rows were written there by hand. Cancel the batch and stage again.',
+                v_staged_count, p_batch_id, v_count);
+    END IF;
+    -- a batch cancelled (or released) while it was being validated keeps that status: the verdicts are not
+    -- written over it
     UPDATE dbo.MON_UpdateBatch AS ub
-    SET rows_staged = v_count,
+    SET rows_staged = CASE WHEN ub.rows_staged > 0 THEN ub.rows_staged ELSE v_count END,
         rows_valid = (SELECT count(*) FROM mon_val_res WHERE status = 'VALID'),
         rows_warning = (SELECT count(*) FROM mon_val_res WHERE status = 'WARNING'),
         rows_invalid = (SELECT count(*) FROM mon_val_res WHERE status = 'INVALID'),
         validated_at = clock_timestamp() AT TIME ZONE 'UTC',
         batch_status = 'VALIDATED'
-    WHERE ub.batch_id = p_batch_id;
+    WHERE ub.batch_id = p_batch_id AND ub.batch_status IN ('STAGED', 'VALIDATED');
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = '50303',
+            MESSAGE = format('usp_ValidateStagedUpdates: batch %s was cancelled or released while it was being validated; only STAGED or VALIDATED batches can be validated, and its status is kept.', p_batch_id);
+    END IF;
 
     -- what was validated, row by row: the hash of each staged row's content with the status it was just
     -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a

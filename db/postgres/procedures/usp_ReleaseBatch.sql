@@ -63,7 +63,7 @@ dbo.vw_MON_SendQueue (column_values) before running the sender.
 Parameters:
   p_batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
   p_include_warnings  char(1)      'Y'       'Y': WARNING rows are sent too; 'N': only VALID rows
-  p_chunk_rows        int          4000      queue rows written per committed chunk (1..40000)
+  p_chunk_rows        int          4000      queue rows written per committed chunk (1..4000, below lock escalation)
   p_help              char(1)      'N'       'Y' prints this text and does nothing else
 
 Examples:
@@ -85,9 +85,9 @@ $help$;
             v_first := coalesce(v_first, '50402');
             v_errors := concat_ws(' ', v_errors, format('p_include_warnings = %s is not supported: pass ''Y'' (send WARNING rows too) or ''N''.', coalesce(quote_literal(p_include_warnings), 'NULL')));
         END IF;
-        IF p_chunk_rows IS NULL OR p_chunk_rows NOT BETWEEN 1 AND 40000 THEN
+        IF p_chunk_rows IS NULL OR p_chunk_rows NOT BETWEEN 1 AND 4000 THEN
             v_first := coalesce(v_first, '50415');
-            v_errors := concat_ws(' ', v_errors, format('p_chunk_rows = %s is not supported: pass the queue rows to write per committed chunk, 1 to 40000 (4000 by default).', coalesce(p_chunk_rows::text, 'NULL')));
+            v_errors := concat_ws(' ', v_errors, format('p_chunk_rows = %s is not supported: pass the queue rows to write per committed chunk, 1 to 4000 (the default; more would let SQL Server escalate the row locks of a chunk to a table lock).', coalesce(p_chunk_rows::text, 'NULL')));
         END IF;
         IF v_errors IS NOT NULL THEN
             RAISE EXCEPTION USING ERRCODE = v_first, MESSAGE = v_errors;

@@ -24,6 +24,12 @@ class EngineGap:
 
 GAPS = (
     EngineGap(
+        "catch-dynamic-syntax-error", "Babelfish",
+        "a syntax error in the text sp_executesql runs is raised in that lower scope and caught by the caller's "
+        "TRY...CATCH, so usp_StageUpdates answers 50203 (or 50205 for LIMIT) with the engine's message",
+        r"syntax error near .* at line \d+ and character position \d+",
+    ),
+    EngineGap(
         "fk-double-prefix", "Babelfish",
         "a foreign key is checked against dbo.MON_UpdateBatch of the current database",
         r'relation "(\w+)_\1_dbo\.\w+" does not exist',

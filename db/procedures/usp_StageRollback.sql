@@ -291,7 +291,7 @@ Examples:
 
         SET @rb = CONCAT(
             'RB', CONVERT(char(8), @now, 112), REPLACE(CONVERT(char(8), @now, 108), ':', ''), '-',
-            LEFT(REPLACE(CONVERT(char(36), NEWID()), '-', ''), 6)
+            LOWER(LEFT(REPLACE(CONVERT(char(36), NEWID()), '-', ''), 6))
         );
 
         INSERT INTO dbo.MON_UpdateBatch (

@@ -161,7 +161,7 @@ $help$;
                 p_batch_id);
         END IF;
 
-        v_rb := 'RB' || to_char(v_now, 'YYYYMMDDHH24MISS') || '-' || upper(substr(md5(random()::text || clock_timestamp()::text), 1, 6));
+        v_rb := 'RB' || to_char(v_now, 'YYYYMMDDHH24MISS') || '-' || substr(md5(random()::text || clock_timestamp()::text), 1, 6);
 
         INSERT INTO dbo.MON_UpdateBatch (
             batch_id, board_id, target_level, update_operation, source_table, source_query,

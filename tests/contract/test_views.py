@@ -71,7 +71,7 @@ def test_audit_trail_shows_before_after_and_rollback(db, board):
     assert a["board_name"] == "Planning" and a["monday_item_id"] == 1001 and a["worker_id"] == "w1"
     assert a["rolled_back"] == "N" and a["batch_operation"] == "UPDATE"
 
-    rb = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id="B1",
+    rb = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id="B1", send_approved="Y",
                  reason="oops").outputs["rollback_batch_id"]
     (r,) = claim(db, "w1", batch_id=rb)
     record(db, r["queue_id"], "w1", "SENT", cells=cells(("order_status", '{"index":7}', '{"index":0}')))

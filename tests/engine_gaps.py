@@ -30,6 +30,12 @@ GAPS = (
         r"syntax error near .* at line \d+ and character position \d+",
     ),
     EngineGap(
+        "toast-name-reuse", "Babelfish",
+        "SELECT ... INTO a new table creates it, however many tables were made and dropped before (staging's "
+        "shape table on an engine without a temp-table catalog)",
+        r'relation "pg_toast_\d+" already exists',
+    ),
+    EngineGap(
         "fk-double-prefix", "Babelfish",
         "a foreign key is checked against dbo.MON_UpdateBatch of the current database",
         r'relation "(\w+)_\1_dbo\.\w+" does not exist',

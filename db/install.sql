@@ -757,6 +757,67 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/21_queue_claim_index_lease_owner.sql
+BEGIN TRY
+    IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
+    BEGIN
+        UPDATE #opus_install SET owner_locks_at = COALESCE(owner_locks_at, SYSDATETIME());
+        EXEC sys.sp_executesql N'-- Schema 0.4.0, step 21: IX_MON_UpdateQueue_claim includes lease_owner.
+-- usp_CancelBatch reads every open row of the batch, lease_owner included, WITH (UPDLOCK). Without the column
+-- in the index each row was a key lookup into the clustered index, U-locked there as well: twice the locks of
+-- a large batch, on the table every claim and record uses. With it the read is one index, locked on its keys.
+-- Idempotent: changed only where the index exists without lease_owner (DROP_EXISTING keeps the index in place
+-- until the new one is built; the index is filtered on the open rows, so rebuilding it reads only those).
+IF EXISTS (
+    SELECT 1 FROM sys.indexes
+    WHERE name = N''IX_MON_UpdateQueue_claim'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
+)
+AND NOT EXISTS (
+    SELECT 1
+    FROM sys.indexes AS i
+    INNER JOIN sys.index_columns AS ic ON i.object_id = ic.object_id AND i.index_id = ic.index_id
+    INNER JOIN sys.columns AS c ON ic.object_id = c.object_id AND ic.column_id = c.column_id
+    WHERE
+        i.object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
+        AND i.name = N''IX_MON_UpdateQueue_claim''
+        AND c.name = N''lease_owner''
+)
+BEGIN
+    CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
+    INCLUDE (
+        board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id,
+        lease_owner
+    )
+    WHERE queue_status IN (''READY'', ''CLAIMED'')
+    WITH (DROP_EXISTING = ON);
+END;';
+    END;
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/upgrades/0.4.0/21_queue_claim_index_lease_owner.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ------------------------------------------------ upgrade step (from below 0.4.0): db/upgrades/0.4.0/30_pre_images_apart_from_previews.sql
 BEGIN TRY
     IF EXISTS (SELECT 1 FROM #opus_install WHERE from_rank < 4000)
@@ -1036,6 +1097,8 @@ DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RowHash;
 DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_MapAlias;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StagedFields;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;
@@ -3139,15 +3202,19 @@ BEGIN TRY
 -- enough row locks to escalate, and none holds millions of them in lock memory (0.3.0 set DISABLE; upgrade step
 -- db/upgrades/0.4.0/20_queue_lock_escalation.sql sets it back)
 -- the claim: the open rows of a batch in the claim''s order (ORDER BY queue_id), so that TOP (@max_rows)
--- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
--- (upgrade step db/upgrades/0.3.0/10_queue_claim_index_order.sql changes the earlier definition)
+-- reads the first rows of the range and stops, with no sort; the columns the claim tests are included, and
+-- lease_owner, which the cancel reads of every open row (one index read, its locks on index keys only)
+-- (upgrade steps db/upgrades/0.3.0/10_queue_claim_index_order.sql and 0.4.0/21 change earlier definitions)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N''IX_MON_UpdateQueue_claim'' AND object_id = OBJECT_ID(N''dbo.MON_UpdateQueue'')
 )
 BEGIN
     CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
-    INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
+    INCLUDE (
+        board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id,
+        lease_owner
+    )
     WHERE queue_status IN (''READY'', ''CLAIMED'');
 END;';
     UPDATE #opus_install SET batch_ok = 1;
@@ -6161,7 +6228,9 @@ BEGIN TRY
 --               (unless a TOP or an OFFSET makes the ORDER BY choose the rows), or else its OPTION clause
 --   second_pos  the first depth-0 SELECT after select_pos that no UNION, EXCEPT or INTERSECT joins to the
 --               expression: a second statement (T-SQL needs no semicolon between two SELECTs); 0 when none
--- Words inside parentheses (subqueries, CTE bodies, OVER (ORDER BY ...)) are not looked at. Twin of the
+-- Words inside parentheses (subqueries, CTE bodies, OVER (ORDER BY ...)) are not looked at. Linear in the
+-- length of the text: the parenthesis groups are recorded (not blanked with a STUFF of the whole text each),
+-- and each search reads a window of at most 4,000 characters from where the last one ended. Twin of the
 -- PostgreSQL function.
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;';
@@ -6201,7 +6270,9 @@ RETURNS @parts TABLE (
 AS
 BEGIN
     DECLARE @n int = LEN(@blanked + N''x'') - 1;
-    DECLARE @top nvarchar(MAX) = LOWER(@blanked);
+    -- lower case under a binary collation: the same letters whatever the database''s collation (LOWER(''I'') is a
+    -- dotless i under a Turkish one, and UNION would no longer be found)
+    DECLARE @top nvarchar(MAX) = LOWER(@blanked COLLATE Latin1_General_100_BIN2);
     DECLARE @i int = 1;
     DECLARE @open int;
     DECLARE @close int;
@@ -6221,11 +6292,19 @@ BEGIN
     DECLARE @option_pos int = 0;
     DECLARE @words_after_select int = 0;
     DECLARE @keeps_order bit = 0;
+    DECLARE @g_open int;
+    DECLARE @g_close int;
+    DECLARE @g_previous int;
+    -- the depth-0 parenthesis groups: the words between open_pos and close_pos are not looked at
+    DECLARE @groups TABLE (
+        open_pos int NOT NULL PRIMARY KEY,
+        close_pos int NOT NULL
+    );
     -- identifier characters: ASCII letters, digits, _ @ # $ and every character above U+007F
     DECLARE @word_start nvarchar(40) = N''%[a-z_@#$'' + NCHAR(128) + N''-'' + NCHAR(65535) + N'']%'';
     DECLARE @word_end nvarchar(40) = N''%[^a-z0-9_@#$'' + NCHAR(128) + N''-'' + NCHAR(65535) + N'']%'';
 
-    -- 1. blank what lies inside parentheses, so that only depth-0 words remain
+    -- 1. the depth-0 parenthesis groups
     WHILE @i <= @n
     BEGIN
         SET @open = CHARINDEX(N''('', @top COLLATE Latin1_General_100_BIN2, @i);
@@ -6245,10 +6324,9 @@ BEGIN
             IF @depth > 0
             BEGIN
                 SET @depth = @depth - 1;
-                IF @depth = 0 AND @close - @group_start > 1
+                IF @depth = 0
                 BEGIN
-                    SET @top = STUFF(@top, @group_start + 1, @close - @group_start - 1,
-                        REPLICATE(CAST(N'' '' AS nvarchar(MAX)), @close - @group_start - 1));
+                    INSERT INTO @groups (open_pos, close_pos) VALUES (@group_start, @close);
                 END;
             END;
             SET @i = @close + 1;
@@ -6256,22 +6334,56 @@ BEGIN
     END;
     IF @depth > 0
     BEGIN
-        -- an unclosed parenthesis: the engine''s parser names it; blank to the end
-        SET @top = STUFF(@top, @group_start + 1, @n - @group_start,
-            REPLICATE(CAST(N'' '' AS nvarchar(MAX)), @n - @group_start));
+        -- an unclosed parenthesis: the engine''s parser names it; nothing after it is looked at
+        INSERT INTO @groups (open_pos, close_pos) VALUES (@group_start, @n + 1);
     END;
 
     -- 2. walk the depth-0 words
+    SELECT TOP (1)
+        @g_open = g.open_pos,
+        @g_close = g.close_pos
+    FROM @groups AS g
+    ORDER BY g.open_pos;
     SET @i = 1;
     WHILE @i <= @n
     BEGIN
-        SET @rel = PATINDEX(@word_start, SUBSTRING(@top, @i, @n) COLLATE Latin1_General_100_BIN2);
+        SET @rel = PATINDEX(@word_start, SUBSTRING(@top, @i, 4000) COLLATE Latin1_General_100_BIN2);
         IF @rel = 0
         BEGIN
-            BREAK;
+            SET @i = @i + 4000;
+            CONTINUE;
         END;
         SET @start = @i + @rel - 1;
-        SET @len = PATINDEX(@word_end, SUBSTRING(@top, @start, @n) + N'' '' COLLATE Latin1_General_100_BIN2) - 1;
+        -- the groups passed, then a word inside a group: go on after the group
+        WHILE @g_open IS NOT NULL AND @g_close < @start
+        BEGIN
+            SET @g_previous = @g_close;
+            SET @g_open = NULL;
+            SELECT TOP (1)
+                @g_open = g.open_pos,
+                @g_close = g.close_pos
+            FROM @groups AS g
+            WHERE g.open_pos > @g_previous
+            ORDER BY g.open_pos;
+        END;
+        IF @g_open IS NOT NULL AND @start > @g_open
+        BEGIN
+            SET @i = @g_close + 1;
+            CONTINUE;
+        END;
+        -- the word''s end, in windows of 4,000 characters (a blanked string literal is one long word)
+        SET @len = 0;
+        WHILE 1 = 1
+        BEGIN
+            SET @rel = PATINDEX(
+                @word_end, SUBSTRING(@top, @start + @len, 4000) + N'' '' COLLATE Latin1_General_100_BIN2
+            ) - 1;
+            SET @len = @len + @rel;
+            IF @rel < 4000 OR @start + @len > @n
+            BEGIN
+                BREAK;
+            END;
+        END;
         SET @word = LEFT(SUBSTRING(@top, @start, @len), 128);
         IF @first IS NULL
         BEGIN
@@ -6473,24 +6585,234 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_StagedFields.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_StagedFields: the fields of one staged row''s update_fields, one row per JSON key, with
+-- field_no the key''s position in the text (update_fields is written compactly by usp_StageUpdates, so a
+-- key''s position gives the field order). Internal: the one shredding of update_fields, applied by
+-- dbo.fn_MON_StagedCells and by the procedures that work on their own copy of the staged rows
+-- (usp_Private_ValidateBatch, usp_ReleaseBatch), so that the cells they use come from the row they copied
+-- and hashed, never from a second read of the owner''s table. Inline: applied set-based (CROSS APPLY).
+-- Twin of db/postgres/functions/fn_MON_Private_StagedFields.sql.
+--   SELECT f.* FROM dbo.fn_MON_Private_StagedFields(N''{"status":"Done","due":"2026-01-31"}'') AS f;
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StagedFields;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_StagedFields.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_StagedFields(@update_fields nvarchar(MAX))
+RETURNS TABLE -- noqa: CP05
+AS
+RETURN (
+    SELECT
+        -- found exactly: OPENJSON''s key is BIN2, the column''s collation the database''s (Msg 468 otherwise)
+        CAST(
+            DENSE_RANK() OVER (
+                ORDER BY CHARINDEX(
+                    N''"'' + STRING_ESCAPE(j.[key], ''json'') + N''":'', @update_fields COLLATE Latin1_General_100_BIN2
+                ) ASC
+            ) AS int
+        ) AS field_no,
+        -- OPENJSON returns BIN2 text: give it the database collation, as the tables it is compared with
+        CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
+        CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value
+    FROM OPENJSON(CASE WHEN ISJSON(@update_fields) = 1 THEN @update_fields ELSE N''{}'' END) AS j
+);';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_StagedFields.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_MapAlias.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_MapAlias: the board column a query alias maps to - the one definition of the mapping rule,
+-- used by dbo.fn_MON_StagedCells, usp_Private_ValidateBatch and usp_ReleaseBatch. The alias equals a
+-- column id (exactly, then ignoring case), else its normalised form equals a column''s normalised title,
+-- else dbo.MON_ColumnMap (the batch''s board or the metadata board first, then board_id NULL). Always one
+-- row: match_count 0 is unmapped; > 1 ambiguous (column_id NULL).
+-- "Exactly" and "ignoring case" do not depend on the database''s collation, as in the PostgreSQL twin: a
+-- binary compare of equal lengths, of the LOWER of both sides for "ignoring case" (an accent-, width- or
+-- kana-insensitive collation would otherwise map ''Ｓｔａｔｕｓ'' or ''státus'' to the column ''status'').
+-- Internal; inline, applied once per distinct alias of a batch. Twin of
+-- db/postgres/functions/fn_MON_Private_MapAlias.sql.
+--   SELECT m.* FROM dbo.fn_MON_Private_MapAlias(1234567890, 1234567890, N''Status'') AS m;
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_MapAlias;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_MapAlias.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_MapAlias(
+    @board_id bigint,
+    @metadata_board_id bigint,
+    @column_alias nvarchar(255)
+)
+RETURNS TABLE -- noqa: CP05
+AS
+RETURN (
+    WITH candidate AS (
+        SELECT
+            c.column_id,
+            1 AS pri,
+            ''ID'' AS match_kind
+        FROM dbo.MON_BoardColumn AS c
+        WHERE
+            c.board_id = @metadata_board_id AND @column_alias = c.column_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(@column_alias) = DATALENGTH(CAST(c.column_id AS nvarchar(100)))
+        UNION ALL
+        SELECT
+            c.column_id,
+            2 AS pri,
+            ''ID'' AS match_kind
+        FROM dbo.MON_BoardColumn AS c
+        WHERE
+            c.board_id = @metadata_board_id
+            AND LOWER(@column_alias COLLATE Latin1_General_100_BIN2)
+            = LOWER(c.column_id COLLATE Latin1_General_100_BIN2)
+            AND DATALENGTH(@column_alias) = DATALENGTH(CAST(c.column_id AS nvarchar(100)))
+        UNION ALL
+        SELECT
+            c.column_id,
+            3 AS pri,
+            ''TITLE'' AS match_kind
+        FROM dbo.MON_BoardColumn AS c
+        WHERE c.board_id = @metadata_board_id AND c.normalized_title = dbo.fn_MON_NormalizeTitle(@column_alias)
+        UNION ALL
+        SELECT
+            mp.column_id,
+            CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
+            ''MAP'' AS match_kind
+        FROM dbo.MON_ColumnMap AS mp
+        INNER JOIN dbo.MON_BoardColumn AS c
+            ON
+                c.board_id = @metadata_board_id AND mp.column_id = c.column_id COLLATE Latin1_General_100_BIN2
+                AND DATALENGTH(mp.column_id) = DATALENGTH(c.column_id)
+        WHERE
+            LOWER(@column_alias COLLATE Latin1_General_100_BIN2)
+            = LOWER(mp.source_alias COLLATE Latin1_General_100_BIN2)
+            AND DATALENGTH(@column_alias) = DATALENGTH(mp.source_alias)
+            AND (mp.board_id IS NULL OR mp.board_id IN (@board_id, @metadata_board_id))
+    ),
+
+    best AS (
+        SELECT MIN(candidate.pri) AS pri
+        FROM candidate
+    )
+
+    -- an aggregate without GROUP BY: one row also when nothing matches (count 0, column_id NULL)
+    SELECT
+        CASE WHEN COUNT(DISTINCT candidate.column_id) = 1 THEN MIN(candidate.column_id) END AS column_id,
+        MIN(candidate.match_kind) AS match_kind,
+        COUNT(DISTINCT candidate.column_id) AS match_count
+    FROM candidate
+    INNER JOIN best ON candidate.pri = best.pri
+);';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_MapAlias.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_StagedCells.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- fn_MON_StagedCells: the cells of a staged batch, one row per staged row and update_fields entry, with
--- the board column each query alias maps to. The mapping rule (the one definition, used by validation
--- and by usp_ReleaseBatch): the alias equals a column id (exactly, then ignoring case), else its
--- normalised form equals a column''s normalised title, else dbo.MON_ColumnMap (the batch''s board or the
--- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
+-- the board column each query alias maps to (dbo.fn_MON_Private_MapAlias, the one mapping rule; the fields
+-- come from dbo.fn_MON_Private_StagedFields). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
--- "Exactly" and "ignoring case" do not depend on the database''s collation, as in the PostgreSQL twin:
--- a binary compare of equal lengths, of the LOWER of both sides for "ignoring case" (an accent-, width- or
--- kana-insensitive collation would otherwise map ''Ｓｔａｔｕｓ'' or ''státus'' to the column ''status'').
 -- is_no_op ''Y'': validation found the loader''s copy equal (a NO_OP warning). It only informs: release
 -- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
 -- Multi-statement table-valued function, same columns as the PostgreSQL twin: update_fields is read by
 -- OPENJSON once (into the returned table), the distinct aliases are mapped once from it, and the mapping
--- is written back into the cells. (As an inline function, each reference to the cells'' CTE was evaluated
--- again by SQL Server: OPENJSON ran over every staged row nine times.) Its callers materialise the result
--- (usp_Private_ValidateBatch into #val_cell, usp_ReleaseBatch into #rel_cell).
+-- is written back into the cells. A view for people (what a batch holds); validation and release build the
+-- same cells from their own copy of the rows, with the same two functions.
 --   SELECT * FROM dbo.fn_MON_StagedCells(''UB20260101120000-a1b2c3'') ORDER BY update_row_no, field_no;
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;';
@@ -6599,33 +6921,6 @@ BEGIN
         FROM b
         INNER JOIN dbo.STG_MON_CustMasterSchedule_Subitems AS s ON b.batch_id = s.update_batch_id
         WHERE b.target_level = ''SUBITEMS''
-    ),
-
-    f AS (
-        SELECT
-            r.batch_id,
-            r.target_level,
-            r.board_id,
-            r.metadata_board_id,
-            r.update_row_no,
-            r.monday_item_id,
-            r.validation_status,
-            r.validation_errors,
-            -- OPENJSON returns BIN2 text: give it the database collation, as the tables it is compared with
-            CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
-            CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value,
-            -- update_fields is written compactly by usp_StageUpdates: a key''s position gives the field order
-            -- (found exactly: OPENJSON''s key is BIN2, the column''s collation the database''s, Msg 468 otherwise)
-            CAST(
-                DENSE_RANK() OVER (
-                    PARTITION BY r.update_row_no
-                    ORDER BY CHARINDEX(
-                        N''"'' + STRING_ESCAPE(j.[key], ''json'') + N''":'', r.update_fields COLLATE Latin1_General_100_BIN2
-                    ) ASC
-                ) AS int
-            ) AS field_no
-        FROM r
-        CROSS APPLY OPENJSON(CASE WHEN ISJSON(r.update_fields) = 1 THEN r.update_fields ELSE N''{}'' END) AS j
     )
 
     INSERT INTO @cells (
@@ -6633,13 +6928,13 @@ BEGIN
         field_no, column_alias, raw_value, is_writable, match_count, is_no_op
     )
     SELECT
-        f.batch_id,
-        f.target_level,
-        f.board_id,
-        f.metadata_board_id,
-        f.update_row_no,
-        f.monday_item_id,
-        f.validation_status,
+        r.batch_id,
+        r.target_level,
+        r.board_id,
+        r.metadata_board_id,
+        r.update_row_no,
+        r.monday_item_id,
+        r.validation_status,
         f.field_no,
         f.column_alias,
         f.raw_value,
@@ -6647,16 +6942,17 @@ BEGIN
         0 AS match_count,
         CAST(
             CASE
-                WHEN f.validation_errors LIKE N''%"NO_OP"%'' AND EXISTS (
+                WHEN r.validation_errors LIKE N''%"NO_OP"%'' AND EXISTS (
                     SELECT 1
-                    FROM OPENJSON (CASE WHEN ISJSON(f.validation_errors) = 1 THEN f.validation_errors END)
+                    FROM OPENJSON (CASE WHEN ISJSON(r.validation_errors) = 1 THEN r.validation_errors END)
                         WITH (rule_code varchar(50) ''$.rule'', column_alias nvarchar(255) ''$.column'') AS ve
                     WHERE ve.rule_code = ''NO_OP'' AND ve.column_alias = f.column_alias
                 ) THEN ''Y''
                 ELSE ''N''
             END AS char(1)
         ) AS is_no_op
-    FROM f;
+    FROM r
+    CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f;
 
     -- each distinct alias of the batch is mapped once (not once per cell), then written back to the cells
     INSERT INTO @alias (board_id, metadata_board_id, column_alias)
@@ -6666,87 +6962,15 @@ BEGIN
         c.column_alias
     FROM @cells AS c;
 
-    WITH candidate AS (
-        SELECT
-            a.column_alias,
-            c.column_id,
-            1 AS pri,
-            ''ID'' AS match_kind
-        FROM @alias AS a
-        INNER JOIN dbo.MON_BoardColumn AS c
-            ON
-                a.metadata_board_id = c.board_id AND a.column_alias = c.column_id COLLATE Latin1_General_100_BIN2
-                AND DATALENGTH(a.column_alias) = DATALENGTH(CAST(c.column_id AS nvarchar(100)))
-        UNION ALL
-        SELECT
-            a.column_alias,
-            c.column_id,
-            2 AS pri,
-            ''ID'' AS match_kind
-        FROM @alias AS a
-        INNER JOIN dbo.MON_BoardColumn AS c
-            ON
-                a.metadata_board_id = c.board_id
-                AND LOWER(a.column_alias COLLATE Latin1_General_100_BIN2)
-                = LOWER(c.column_id COLLATE Latin1_General_100_BIN2)
-                AND DATALENGTH(a.column_alias) = DATALENGTH(CAST(c.column_id AS nvarchar(100)))
-        UNION ALL
-        SELECT
-            a.column_alias,
-            c.column_id,
-            3 AS pri,
-            ''TITLE'' AS match_kind
-        FROM @alias AS a
-        INNER JOIN dbo.MON_BoardColumn AS c
-            ON a.metadata_board_id = c.board_id AND dbo.fn_MON_NormalizeTitle(a.column_alias) = c.normalized_title
-        UNION ALL
-        SELECT
-            a.column_alias,
-            mp.column_id,
-            CASE WHEN mp.board_id IS NULL THEN 5 ELSE 4 END AS pri,
-            ''MAP'' AS match_kind
-        FROM @alias AS a
-        INNER JOIN dbo.MON_ColumnMap AS mp
-            ON
-                LOWER(a.column_alias COLLATE Latin1_General_100_BIN2)
-                = LOWER(mp.source_alias COLLATE Latin1_General_100_BIN2)
-                AND DATALENGTH(a.column_alias) = DATALENGTH(mp.source_alias)
-                AND (mp.board_id IS NULL OR mp.board_id IN (a.board_id, a.metadata_board_id))
-        INNER JOIN dbo.MON_BoardColumn AS c
-            ON
-                a.metadata_board_id = c.board_id AND mp.column_id = c.column_id COLLATE Latin1_General_100_BIN2
-                AND DATALENGTH(mp.column_id) = DATALENGTH(c.column_id)
-    ),
-
-    best AS (
-        SELECT
-            candidate.column_alias,
-            MIN(candidate.pri) AS pri
-        FROM candidate
-        GROUP BY candidate.column_alias
-    ),
-
-    mapped AS (
-        SELECT
-            candidate.column_alias,
-            CASE WHEN COUNT(DISTINCT candidate.column_id) = 1 THEN MIN(candidate.column_id) END AS column_id,
-            MIN(candidate.match_kind) AS match_kind,
-            COUNT(DISTINCT candidate.column_id) AS match_count
-        FROM candidate
-        INNER JOIN best
-            ON
-                candidate.column_alias = best.column_alias
-                AND candidate.pri = best.pri
-        GROUP BY candidate.column_alias
-    )
-
     INSERT INTO @map (column_alias, column_id, match_kind, match_count)
     SELECT
-        mapped.column_alias,
-        mapped.column_id,
-        mapped.match_kind,
-        mapped.match_count
-    FROM mapped;
+        a.column_alias,
+        m.column_id,
+        m.match_kind,
+        m.match_count
+    FROM @alias AS a
+    CROSS APPLY dbo.fn_MON_Private_MapAlias(a.board_id, a.metadata_board_id, a.column_alias) AS m
+    WHERE m.match_count > 0;
 
     UPDATE c
     SET
@@ -6952,6 +7176,7 @@ BEGIN
     DECLARE @valid int;
     DECLARE @warning int;
     DECLARE @invalid int;
+    DECLARE @written int;
 
     SELECT
         @board_id = ub.board_id,
@@ -7009,57 +7234,97 @@ BEGIN
         ELSE N''dbo.STG_MON_CustMasterSchedule_Subitems''
     END;
 
+    -- the batch''s rows, read once: every verdict and the hash stored with it (dbo.MON_ValidatedRow) come from
+    -- this copy, never from a second read of the owner''s table that a writer could have changed in between
     CREATE TABLE #val_row (
         update_row_no int NOT NULL PRIMARY KEY,
         monday_item_id bigint NULL,
         item_name nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
         group_id nvarchar(100) COLLATE DATABASE_DEFAULT NULL,
-        parent_item_id bigint NULL
+        parent_item_id bigint NULL,
+        update_fields nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
     );
     IF @target_level = ''ITEMS''
     BEGIN
-        INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+        INSERT INTO #val_row (
+            update_row_no, monday_item_id, item_name, group_id, parent_item_id, update_fields
+        )
         SELECT
             s.update_row_no,
             s.monday_item_id,
             s.item_name,
             s.group_id,
-            NULL AS parent_item_id
+            NULL AS parent_item_id,
+            s.update_fields
         FROM dbo.STG_MON_CustMasterSchedule AS s
         WHERE s.update_batch_id = @batch_id;
     END;
     ELSE
     BEGIN
-        INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+        INSERT INTO #val_row (
+            update_row_no, monday_item_id, item_name, group_id, parent_item_id, update_fields
+        )
         SELECT
             s.update_row_no,
             s.monday_item_id,
             s.item_name,
             s.group_id,
-            s.parent_item_id
+            s.parent_item_id,
+            s.update_fields
         FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
         WHERE s.update_batch_id = @batch_id;
     END;
 
     CREATE INDEX ix_val_row_item ON #val_row (monday_item_id);
 
-    -- the cells of the batch, materialised once per validation with indexes (SQL Server keeps statistics
-    -- on them), so that every rule below is one set-based statement over them: joins, never a scan per row
+    -- the cells of the copied rows (dbo.fn_MON_Private_StagedFields, the aliases mapped once each by
+    -- dbo.fn_MON_Private_MapAlias), materialised once per validation with indexes (SQL Server keeps
+    -- statistics on them), so that every rule below is one set-based statement over them
+    CREATE TABLE #val_cell (
+        update_row_no int NOT NULL,
+        field_no int NOT NULL,
+        monday_item_id bigint NULL,
+        column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        raw_value nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
+        column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
+        is_writable char(1) COLLATE DATABASE_DEFAULT NOT NULL,
+        match_count int NOT NULL,
+        match_kind varchar(10) COLLATE DATABASE_DEFAULT NULL,
+        column_title nvarchar(255) COLLATE DATABASE_DEFAULT NULL
+    );
+    INSERT INTO #val_cell (
+        update_row_no, field_no, monday_item_id, column_alias, raw_value, is_writable, match_count
+    )
     SELECT
-        c.update_row_no,
-        c.field_no,
-        c.monday_item_id,
-        c.column_alias,
-        c.raw_value,
-        c.column_id,
-        c.column_type,
-        c.is_writable,
-        c.match_count,
-        c.match_kind,
-        c.column_title
-    INTO #val_cell
-    FROM dbo.fn_MON_StagedCells(@batch_id) AS c;
+        r.update_row_no,
+        f.field_no,
+        r.monday_item_id,
+        f.column_alias,
+        f.raw_value,
+        ''N'' AS is_writable,
+        0 AS match_count
+    FROM #val_row AS r
+    CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f;
     CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
+
+    SELECT DISTINCT c.column_alias
+    INTO #val_alias
+    FROM #val_cell AS c;
+    UPDATE c
+    SET
+        c.column_id = m.column_id,
+        c.column_title = bc.title,
+        c.column_type = bc.column_type,
+        c.is_writable = CASE WHEN bc.is_writable = ''Y'' AND ct.is_writable = ''Y'' THEN ''Y'' ELSE ''N'' END,
+        c.match_kind = m.match_kind,
+        c.match_count = m.match_count
+    FROM #val_cell AS c
+    INNER JOIN #val_alias AS a ON c.column_alias = a.column_alias
+    CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, @meta, a.column_alias) AS m
+    LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = @meta AND m.column_id = bc.column_id
+    LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type
+    WHERE m.match_count > 0;
     CREATE INDEX ix_val_cell_row_column ON #val_cell (update_row_no, column_id);
     CREATE INDEX ix_val_cell_item_column ON #val_cell (monday_item_id, column_id);
 
@@ -7789,18 +8054,43 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
             ) + N'']'' AS errors
         FROM e
         GROUP BY e.update_row_no
+    ),
+
+    verdict AS (
+        SELECT
+            r.update_row_no,
+            CAST(
+                CASE WHEN a.has_error = 1 THEN ''INVALID'' WHEN a.has_warning = 1 THEN ''WARNING'' ELSE ''VALID'' END
+                AS varchar(20)
+            ) AS status,
+            COALESCE(a.errors, N''[]'') AS errors
+        FROM #val_row AS r
+        LEFT JOIN agg AS a ON r.update_row_no = a.update_row_no
     )
 
+    -- with the hash of each row as this validation saw it (the copy in #val_row): of its content alone, to find
+    -- a row changed since the copy, and with the status it is given, to store in dbo.MON_ValidatedRow
     SELECT
         r.update_row_no,
-        CASE WHEN a.has_error = 1 THEN ''INVALID'' WHEN a.has_warning = 1 THEN ''WARNING'' ELSE ''VALID'' END AS status,
-        COALESCE(a.errors, N''[]'') AS errors
+        v.status,
+        v.errors,
+        hc.row_hash AS content_hash,
+        hv.row_hash
     INTO #val_res
     FROM #val_row AS r
-    LEFT JOIN agg AS a ON r.update_row_no = a.update_row_no;
+    INNER JOIN verdict AS v ON r.update_row_no = v.update_row_no
+    CROSS APPLY dbo.fn_MON_Private_RowHash(
+        r.monday_item_id, r.parent_item_id, r.item_name, r.group_id, r.update_fields, NULL
+    ) AS hc
+    CROSS APPLY dbo.fn_MON_Private_RowHash(
+        r.monday_item_id, r.parent_item_id, r.item_name, r.group_id, r.update_fields, v.status
+    ) AS hv;
 
     -- the verdicts go onto the owner''s rows in statements of at most 4,000 rows: below the 5,000 locks at which
-    -- SQL Server escalates a statement''s row locks to a table lock on the owner''s table
+    -- SQL Server escalates a statement''s row locks to a table lock on the owner''s table. A verdict is written
+    -- only onto a row whose content is still the one validated (its hash): a row a writer changed meanwhile is
+    -- counted, and the validation refused (50305), never given a verdict about other content
+    SET @written = 0;
     SELECT @chunk_last = MAX(x.update_row_no) FROM #val_res AS x;
     SET @chunk_from = 1;
     WHILE @chunk_from <= @chunk_last
@@ -7813,7 +8103,12 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
                 s.validation_errors = x.errors
             FROM dbo.STG_MON_CustMasterSchedule AS s
             INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
-            WHERE s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999;
+            CROSS APPLY dbo.fn_MON_Private_RowHash(
+                s.monday_item_id, NULL, s.item_name, s.group_id, s.update_fields, NULL
+            ) AS h
+            WHERE
+                s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999
+                AND h.row_hash = x.content_hash;
         END;
         ELSE
         BEGIN
@@ -7823,8 +8118,14 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
                 s.validation_errors = x.errors
             FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
             INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
-            WHERE s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999;
+            CROSS APPLY dbo.fn_MON_Private_RowHash(
+                s.monday_item_id, s.parent_item_id, s.item_name, s.group_id, s.update_fields, NULL
+            ) AS h
+            WHERE
+                s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999
+                AND h.row_hash = x.content_hash;
         END;
+        SET @written = @written + @@ROWCOUNT;
         SET @chunk_from = @chunk_from + 4000;
     END;
 
@@ -7849,6 +8150,16 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         );
         THROW 50304, @msg, 1;
     END;
+    IF @written < @rows
+    BEGIN
+        SET @msg = CONCAT(
+            N''usp_ValidateStagedUpdates: '', @rows - @written, N'' of the '', @rows, N'' staged rows of batch '', @batch_id,
+            N'' were changed in the staging table while they were being validated (their monday_item_id,'',
+            N'' parent_item_id, item_name, group_id or update_fields): no verdict was written. Find who writes the'',
+            N'' rows, then validate the batch again (dbo.usp_ValidateStagedUpdates @batch_id = '''''', @batch_id, N'''''').''
+        );
+        THROW 50305, @msg, 1;
+    END;
     -- a batch cancelled (or released) while it was being validated keeps that status: the verdicts are not
     -- written over it
     UPDATE dbo.MON_UpdateBatch
@@ -7869,44 +8180,17 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         THROW 50303, @msg, 1;
     END;
 
-    -- what was validated, row by row: the hash of each staged row''s content with the status it was just
-    -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a
+    -- what was validated, row by row: the hash of each copied row''s content with the status it was just
+    -- given (computed above from #val_row). usp_ReleaseBatch refuses any row whose content differs (50412), so a
     -- row changed in the owner''s staging table after validation is never sent unvalidated
     DELETE FROM dbo.MON_ValidatedRow
     WHERE batch_id = @batch_id;
     INSERT INTO dbo.MON_ValidatedRow (batch_id, update_row_no, row_hash)
     SELECT
         @batch_id AS batch_id,
-        s.update_row_no,
-        h.row_hash
-    FROM (
-        SELECT
-            i.update_row_no,
-            i.monday_item_id,
-            CAST(NULL AS bigint) AS parent_item_id,
-            i.item_name,
-            i.group_id,
-            i.update_fields,
-            i.validation_status
-        FROM dbo.STG_MON_CustMasterSchedule AS i
-        WHERE i.update_batch_id = @batch_id
-            AND @target_level = ''ITEMS''
-        UNION ALL
-        SELECT
-            si.update_row_no,
-            si.monday_item_id,
-            si.parent_item_id,
-            si.item_name,
-            si.group_id,
-            si.update_fields,
-            si.validation_status
-        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
-        WHERE si.update_batch_id = @batch_id
-            AND @target_level = ''SUBITEMS''
-    ) AS s
-    CROSS APPLY dbo.fn_MON_Private_RowHash(
-        s.monday_item_id, s.parent_item_id, s.item_name, s.group_id, s.update_fields, s.validation_status
-    ) AS h;
+        x.update_row_no,
+        x.row_hash
+    FROM #val_res AS x;
 END;';
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
@@ -8733,6 +9017,7 @@ BEGIN
     DECLARE @bad_value nvarchar(200);
     DECLARE @limit int;
     DECLARE @error_number int;
+    DECLARE @describe_count int;
     DECLARE @error_message nvarchar(4000);
 
     IF UPPER(@help) = ''Y''
@@ -8869,7 +9154,7 @@ Examples:
         SET @lead = LEFT(@blank, 200);
         SET @lead = REPLACE(REPLACE(REPLACE(@lead, NCHAR(9), N'' ''), NCHAR(10), N'' ''), NCHAR(13), N'' '');
         SET @lead = REPLACE(@lead, N''('', N'' '');
-        SET @lead = LOWER(LTRIM(@lead));
+        SET @lead = LOWER(LTRIM(@lead) COLLATE Latin1_General_100_BIN2);
         SET @first = LEFT(@lead, PATINDEX(N''%[^a-z]%'', @lead + N'' '' COLLATE Latin1_General_100_BIN2) - 1);
         IF @first NOT IN (N''select'', N''with'')
         BEGIN
@@ -9014,6 +9299,18 @@ WHERE c.[object_id] = OBJECT_ID(N''''tempdb..#mon_shape'''');'';
                 N''. Give each column its own alias.''
             ), 2048);
             THROW 50206, @msg, 1;
+        END;
+        -- a table holds at most 1,024 columns (Msg 1702 from the shape''s SELECT INTO): the project stages at most
+        -- 1,000 on both engines, said before anything is run
+        SELECT @describe_count = COUNT(*) FROM #describe;
+        IF @error_number = 1702 OR @describe_count > 1000
+        BEGIN
+            SET @msg = CONCAT(
+                N''usp_StageUpdates: the query returns '', CASE WHEN @error_number = 1702 THEN N''more than 1024''
+                    ELSE CONVERT(nvarchar(10), @describe_count) END,
+                N'' columns; at most 1000 can be staged in one batch. Stage the columns in several batches.''
+            );
+            THROW 50219, @msg, 1;
         END;
         IF @describe_error IS NOT NULL
         BEGIN
@@ -11888,19 +12185,21 @@ GO
 BEGIN TRY
     EXEC sys.sp_executesql N'-- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = ''Y'', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_Private_FormatValue applied per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- (dbo.fn_MON_Private_FormatValue applied per cell, columns mapped by dbo.fn_MON_Private_MapAlias; every cell of a
 -- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
 -- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
 -- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
 -- reloads the staging tables cannot change or lose what was released.
 -- How (the same steps as the twin):
---   1. one short transaction copies the batch''s staged rows (WITH (HOLDLOCK): their keys and the key range
---      stay locked, so no TRUNCATE, DELETE, UPDATE or INSERT of the batch''s rows gets in) and their cells
---      (dbo.fn_MON_StagedCells, which reads the same locked rows) into #temp tables, and commits: the locks on
---      the owner''s table last as long as the copy, and nothing reads the owner''s table again;
+--   1. one short transaction checks the batch under its row lock and copies the batch''s staged rows, content
+--      and hash, into #rel_row in ONE read of the owner''s table (READ COMMITTED, no HOLDLOCK: a row lock at a
+--      time, never a table lock on the owner''s table whatever the batch size), and commits. Nothing reads the
+--      owner''s table again: the cells come from the copy (dbo.fn_MON_Private_StagedFields, the aliases mapped
+--      by dbo.fn_MON_Private_MapAlias), so what is queued is exactly what was hashed;
 --   2. the copy is checked against what validation recorded: the row count and numbers (50407, 50411), the
---      statuses (50408), the hash of every row''s content in dbo.MON_ValidatedRow (50412), then formatted (50410);
+--      statuses (50408), the hash of every row''s content in dbo.MON_ValidatedRow (50412) - a row changed or a
+--      table truncated and reloaded while the copy ran is refused there - then formatted (50410);
 --   3. the queue rows are written in committed chunks of @chunk_rows (below the 5,000 locks at which SQL
 --      Server escalates) while the batch stays VALIDATED: the claim takes rows of READY and SENDING batches
 --      only, so no chunk is sendable before the last is in;
@@ -12060,6 +12359,7 @@ Examples:
         @phase varchar(10) = ''clean'',
         @now_validated_at datetime2(3),
         @rows int = 0,
+        @holder nvarchar(400),
         @msg nvarchar(2048);
     -- the private copy: the batch''s rows (with their content hash) and the cells of the rows to send
     CREATE TABLE #rel_row (
@@ -12069,6 +12369,7 @@ Examples:
         group_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
         item_name nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
         validation_status varchar(20) COLLATE DATABASE_DEFAULT NULL,
+        update_fields nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
         row_hash varbinary(32) NULL,
         to_send bit NOT NULL DEFAULT (0)
     );
@@ -12102,9 +12403,23 @@ Examples:
             @Resource = @lock_resource, @LockMode = ''Exclusive'', @LockOwner = ''Session'', @LockTimeout = 0;
         IF @lock_rc < 0
         BEGIN
+            -- who holds it, from the run log: a release whose client was cut off (a query timeout, a cancel in
+            -- SSMS) runs no CATCH, and its session keeps the lock until the connection closes
+            SELECT TOP (1)
+                @holder = CONCAT(
+                    N'' (run '', rl.run_id, N'', started by '', rl.caller_login, N'' from '', COALESCE(rl.host_name, N''?''),
+                    N'' at '', CONVERT(nvarchar(30), rl.start_time, 121), N'' UTC)''
+                )
+            FROM dbo.MON_RunLog AS rl
+            WHERE
+                rl.proc_name = N''usp_ReleaseBatch'' AND rl.batch_id = @batch_id AND rl.outcome = ''RUNNING''
+                AND rl.run_id <> @run_id
+            ORDER BY rl.run_id DESC;
             SET @msg = CONCAT(
-                N''batch '''''', @batch_id, N'''''' is being released by another session right now: nothing was done.'',
-                N'' Wait for that release to end, then see dbo.vw_MON_BatchSummary.''
+                N''batch '''''', @batch_id, N'''''' is being released by another session right now'', @holder,
+                N'': nothing was done. Wait for that release to end, then see dbo.vw_MON_BatchSummary. A release'',
+                N'' whose client was cut off keeps the batch until its connection closes: close that connection'',
+                N'' (a DBA finds it in sys.dm_tran_locks, resource_type APPLICATION), then release again.''
             );
             THROW 50413, @msg, 1;
         END;
@@ -12172,12 +12487,14 @@ Examples:
             THROW 50405, @msg, 1;
         END;
 
-        -- HOLDLOCK: the rows read and the batch''s key range stay locked until this transaction commits, so the
-        -- cells read next come from exactly these rows (a TRUNCATE''s Sch-M waits for the copy)
+        -- one read of the owner''s rows, content and hash together (READ COMMITTED: row locks taken and released
+        -- one at a time, so no escalation to a table lock whatever the batch size). A row changed, deleted or
+        -- added while this runs fails the checks of step 2 (hash 50412, count 50407/50411)
         IF @target_level = ''ITEMS''
         BEGIN
             INSERT INTO #rel_row (
-                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, row_hash
+                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, update_fields,
+                row_hash
             )
             SELECT
                 i.update_row_no,
@@ -12186,8 +12503,9 @@ Examples:
                 i.group_id,
                 i.item_name,
                 i.validation_status,
+                i.update_fields,
                 h.row_hash
-            FROM dbo.STG_MON_CustMasterSchedule AS i WITH (HOLDLOCK)
+            FROM dbo.STG_MON_CustMasterSchedule AS i
             CROSS APPLY dbo.fn_MON_Private_RowHash(
                 i.monday_item_id, NULL, i.item_name, i.group_id, i.update_fields, i.validation_status
             ) AS h
@@ -12196,7 +12514,8 @@ Examples:
         ELSE
         BEGIN
             INSERT INTO #rel_row (
-                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, row_hash
+                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, update_fields,
+                row_hash
             )
             SELECT
                 si.update_row_no,
@@ -12205,29 +12524,15 @@ Examples:
                 si.group_id,
                 si.item_name,
                 si.validation_status,
+                si.update_fields,
                 h.row_hash
-            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si WITH (HOLDLOCK)
+            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
             CROSS APPLY dbo.fn_MON_Private_RowHash(
                 si.monday_item_id, si.parent_item_id, si.item_name, si.group_id, si.update_fields,
                 si.validation_status
             ) AS h
             WHERE si.update_batch_id = @batch_id;
         END;
-
-        INSERT INTO #rel_src (
-            src_row_no, field_no, column_alias, raw_value, column_id, column_type, metadata_board_id, monday_item_id
-        )
-        SELECT
-            sc.update_row_no,
-            sc.field_no,
-            sc.column_alias,
-            sc.raw_value,
-            sc.column_id,
-            sc.column_type,
-            sc.metadata_board_id,
-            sc.monday_item_id
-        FROM dbo.fn_MON_StagedCells(@batch_id) AS sc
-        WHERE sc.validation_status = ''VALID'' OR (@inc = ''Y'' AND sc.validation_status = ''WARNING'');
 
         COMMIT TRANSACTION;
 
@@ -12311,6 +12616,39 @@ Examples:
             );
             THROW 50412, @msg, 1;
         END;
+        -- the cells of the rows to send, from the copy: each field of update_fields, each distinct alias mapped
+        -- once to its board column (the board of the batch, or its subitems board)
+        SELECT @subitems_board = brd.subitems_board_id
+        FROM dbo.MON_Board AS brd
+        WHERE brd.board_id = @board_id;
+        INSERT INTO #rel_src (
+            src_row_no, field_no, column_alias, raw_value, metadata_board_id, monday_item_id
+        )
+        SELECT
+            r.update_row_no,
+            f.field_no,
+            f.column_alias,
+            f.raw_value,
+            CASE WHEN @target_level = ''SUBITEMS'' THEN COALESCE(@subitems_board, @board_id) ELSE @board_id END
+                AS metadata_board_id,
+            r.monday_item_id
+        FROM #rel_row AS r
+        CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f
+        WHERE r.validation_status = ''VALID'' OR (@inc = ''Y'' AND r.validation_status = ''WARNING'');
+        SELECT DISTINCT
+            sc.column_alias,
+            sc.metadata_board_id
+        INTO #rel_alias
+        FROM #rel_src AS sc;
+        UPDATE sc
+        SET
+            sc.column_id = m.column_id,
+            sc.column_type = bc.column_type
+        FROM #rel_src AS sc
+        INNER JOIN #rel_alias AS a ON sc.column_alias = a.column_alias
+        CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, a.metadata_board_id, a.column_alias) AS m
+        LEFT JOIN dbo.MON_BoardColumn AS bc ON a.metadata_board_id = bc.board_id AND m.column_id = bc.column_id;
+
         IF @eligible = 0
         BEGIN
             SET @msg = CONCAT(
@@ -12407,10 +12745,6 @@ Examples:
         WHERE to_send = 0;
         CREATE CLUSTERED INDEX CX_rel_row ON #rel_row (update_row_no);
         SELECT @expected = COUNT(*) FROM #rel_row;
-
-        SELECT @subitems_board = brd.subitems_board_id
-        FROM dbo.MON_Board AS brd
-        WHERE brd.board_id = @board_id;
 
         -- steps 3 and 4, one transaction each: the batch row locked and found as the copy found it. Queue rows
         -- of an earlier release of this batch that did not finish (never sendable: the batch is still
@@ -12730,9 +13064,10 @@ Examples:
             THROW 50502, @msg, 1;
         END;
 
-        -- the open rows, through the filtered claim index, U-locked to the end of this short transaction (no
-        -- HOLDLOCK: the batch row''s lock already keeps release, record and rollback out; past ~5,000 rows SQL
-        -- Server escalates to one table lock for this transaction''s few statements)
+        -- the open rows, through the filtered claim index (lease_owner included: no key lookup, U locks on its keys
+        -- only), U-locked to the end of this short transaction, so that a claim that picked some of them is waited
+        -- for and then seen leased (no HOLDLOCK: the batch row''s lock already keeps release, record and rollback
+        -- out; past ~5,000 rows SQL Server escalates to one table lock for this transaction''s few statements)
         SELECT
             @open = COUNT(*),
             @live = COUNT(CASE WHEN q.queue_status = ''CLAIMED'' AND q.lease_expires_at > @now THEN 1 END),
@@ -13377,7 +13712,11 @@ Examples:
 
         SELECT @status = b.batch_status
         FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
-        WHERE b.batch_id = @batch_id;
+        -- the batch id exactly (case and trailing spaces count, as on PostgreSQL); the first equality seeks
+        WHERE
+            b.batch_id = @batch_id
+            AND b.batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(b.batch_id) = DATALENGTH(@batch_id);
 
         IF @status IS NULL
         BEGIN
@@ -13397,7 +13736,10 @@ Examples:
 
         UPDATE dbo.MON_UpdateBatch
         SET send_approved = UPPER(@approved)
-        WHERE batch_id = @batch_id;
+        WHERE
+            batch_id = @batch_id
+            AND batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(batch_id) = DATALENGTH(@batch_id);
 
         COMMIT TRANSACTION;
 
@@ -13408,7 +13750,10 @@ Examples:
             b.batch_status,
             b.send_approved
         FROM dbo.MON_UpdateBatch AS b
-        WHERE b.batch_id = @batch_id;
+        WHERE
+            b.batch_id = @batch_id
+            AND b.batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(b.batch_id) = DATALENGTH(@batch_id);
     END TRY
     BEGIN CATCH
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;

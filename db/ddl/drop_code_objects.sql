@@ -19,6 +19,8 @@ DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RowHash;
 DROP FUNCTION IF EXISTS dbo.fn_MON_StagedCells;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_MapAlias;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_StagedFields;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ClosestColumns;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ForbiddenKeyword;

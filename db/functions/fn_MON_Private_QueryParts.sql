@@ -7,7 +7,9 @@
 --               (unless a TOP or an OFFSET makes the ORDER BY choose the rows), or else its OPTION clause
 --   second_pos  the first depth-0 SELECT after select_pos that no UNION, EXCEPT or INTERSECT joins to the
 --               expression: a second statement (T-SQL needs no semicolon between two SELECTs); 0 when none
--- Words inside parentheses (subqueries, CTE bodies, OVER (ORDER BY ...)) are not looked at. Twin of the
+-- Words inside parentheses (subqueries, CTE bodies, OVER (ORDER BY ...)) are not looked at. Linear in the
+-- length of the text: the parenthesis groups are recorded (not blanked with a STUFF of the whole text each),
+-- and each search reads a window of at most 4,000 characters from where the last one ended. Twin of the
 -- PostgreSQL function.
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_QueryParts;
@@ -21,7 +23,9 @@ RETURNS @parts TABLE (
 AS
 BEGIN
     DECLARE @n int = LEN(@blanked + N'x') - 1;
-    DECLARE @top nvarchar(MAX) = LOWER(@blanked);
+    -- lower case under a binary collation: the same letters whatever the database's collation (LOWER('I') is a
+    -- dotless i under a Turkish one, and UNION would no longer be found)
+    DECLARE @top nvarchar(MAX) = LOWER(@blanked COLLATE Latin1_General_100_BIN2);
     DECLARE @i int = 1;
     DECLARE @open int;
     DECLARE @close int;
@@ -41,11 +45,19 @@ BEGIN
     DECLARE @option_pos int = 0;
     DECLARE @words_after_select int = 0;
     DECLARE @keeps_order bit = 0;
+    DECLARE @g_open int;
+    DECLARE @g_close int;
+    DECLARE @g_previous int;
+    -- the depth-0 parenthesis groups: the words between open_pos and close_pos are not looked at
+    DECLARE @groups TABLE (
+        open_pos int NOT NULL PRIMARY KEY,
+        close_pos int NOT NULL
+    );
     -- identifier characters: ASCII letters, digits, _ @ # $ and every character above U+007F
     DECLARE @word_start nvarchar(40) = N'%[a-z_@#$' + NCHAR(128) + N'-' + NCHAR(65535) + N']%';
     DECLARE @word_end nvarchar(40) = N'%[^a-z0-9_@#$' + NCHAR(128) + N'-' + NCHAR(65535) + N']%';
 
-    -- 1. blank what lies inside parentheses, so that only depth-0 words remain
+    -- 1. the depth-0 parenthesis groups
     WHILE @i <= @n
     BEGIN
         SET @open = CHARINDEX(N'(', @top COLLATE Latin1_General_100_BIN2, @i);
@@ -65,10 +77,9 @@ BEGIN
             IF @depth > 0
             BEGIN
                 SET @depth = @depth - 1;
-                IF @depth = 0 AND @close - @group_start > 1
+                IF @depth = 0
                 BEGIN
-                    SET @top = STUFF(@top, @group_start + 1, @close - @group_start - 1,
-                        REPLICATE(CAST(N' ' AS nvarchar(MAX)), @close - @group_start - 1));
+                    INSERT INTO @groups (open_pos, close_pos) VALUES (@group_start, @close);
                 END;
             END;
             SET @i = @close + 1;
@@ -76,22 +87,56 @@ BEGIN
     END;
     IF @depth > 0
     BEGIN
-        -- an unclosed parenthesis: the engine's parser names it; blank to the end
-        SET @top = STUFF(@top, @group_start + 1, @n - @group_start,
-            REPLICATE(CAST(N' ' AS nvarchar(MAX)), @n - @group_start));
+        -- an unclosed parenthesis: the engine's parser names it; nothing after it is looked at
+        INSERT INTO @groups (open_pos, close_pos) VALUES (@group_start, @n + 1);
     END;
 
     -- 2. walk the depth-0 words
+    SELECT TOP (1)
+        @g_open = g.open_pos,
+        @g_close = g.close_pos
+    FROM @groups AS g
+    ORDER BY g.open_pos;
     SET @i = 1;
     WHILE @i <= @n
     BEGIN
-        SET @rel = PATINDEX(@word_start, SUBSTRING(@top, @i, @n) COLLATE Latin1_General_100_BIN2);
+        SET @rel = PATINDEX(@word_start, SUBSTRING(@top, @i, 4000) COLLATE Latin1_General_100_BIN2);
         IF @rel = 0
         BEGIN
-            BREAK;
+            SET @i = @i + 4000;
+            CONTINUE;
         END;
         SET @start = @i + @rel - 1;
-        SET @len = PATINDEX(@word_end, SUBSTRING(@top, @start, @n) + N' ' COLLATE Latin1_General_100_BIN2) - 1;
+        -- the groups passed, then a word inside a group: go on after the group
+        WHILE @g_open IS NOT NULL AND @g_close < @start
+        BEGIN
+            SET @g_previous = @g_close;
+            SET @g_open = NULL;
+            SELECT TOP (1)
+                @g_open = g.open_pos,
+                @g_close = g.close_pos
+            FROM @groups AS g
+            WHERE g.open_pos > @g_previous
+            ORDER BY g.open_pos;
+        END;
+        IF @g_open IS NOT NULL AND @start > @g_open
+        BEGIN
+            SET @i = @g_close + 1;
+            CONTINUE;
+        END;
+        -- the word's end, in windows of 4,000 characters (a blanked string literal is one long word)
+        SET @len = 0;
+        WHILE 1 = 1
+        BEGIN
+            SET @rel = PATINDEX(
+                @word_end, SUBSTRING(@top, @start + @len, 4000) + N' ' COLLATE Latin1_General_100_BIN2
+            ) - 1;
+            SET @len = @len + @rel;
+            IF @rel < 4000 OR @start + @len > @n
+            BEGIN
+                BREAK;
+            END;
+        END;
         SET @word = LEFT(SUBSTRING(@top, @start, @len), 128);
         IF @first IS NULL
         BEGIN

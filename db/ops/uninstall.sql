@@ -86,6 +86,8 @@ VALUES
 (N'fn_MON_Private_ParseIdArray', 'FUNCTION'),
 (N'fn_MON_Private_TryJson', 'FUNCTION'),
 (N'fn_MON_StagedCells', 'FUNCTION'),
+(N'fn_MON_Private_StagedFields', 'FUNCTION'),
+(N'fn_MON_Private_MapAlias', 'FUNCTION'),
 (N'fn_MON_Private_ClosestColumns', 'FUNCTION'),
 (N'fn_MON_Private_ForbiddenKeyword', 'FUNCTION'),
 (N'fn_MON_Private_QueryParts', 'FUNCTION'),

@@ -73,7 +73,11 @@ Examples:
 
         SELECT @status = b.batch_status
         FROM dbo.MON_UpdateBatch AS b WITH (UPDLOCK, ROWLOCK, HOLDLOCK)
-        WHERE b.batch_id = @batch_id;
+        -- the batch id exactly (case and trailing spaces count, as on PostgreSQL); the first equality seeks
+        WHERE
+            b.batch_id = @batch_id
+            AND b.batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(b.batch_id) = DATALENGTH(@batch_id);
 
         IF @status IS NULL
         BEGIN
@@ -93,7 +97,10 @@ Examples:
 
         UPDATE dbo.MON_UpdateBatch
         SET send_approved = UPPER(@approved)
-        WHERE batch_id = @batch_id;
+        WHERE
+            batch_id = @batch_id
+            AND batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(batch_id) = DATALENGTH(@batch_id);
 
         COMMIT TRANSACTION;
 
@@ -104,7 +111,10 @@ Examples:
             b.batch_status,
             b.send_approved
         FROM dbo.MON_UpdateBatch AS b
-        WHERE b.batch_id = @batch_id;
+        WHERE
+            b.batch_id = @batch_id
+            AND b.batch_id = @batch_id COLLATE Latin1_General_100_BIN2
+            AND DATALENGTH(b.batch_id) = DATALENGTH(@batch_id);
     END TRY
     BEGIN CATCH
         IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;

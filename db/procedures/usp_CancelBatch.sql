@@ -110,9 +110,10 @@ Examples:
             THROW 50502, @msg, 1;
         END;
 
-        -- the open rows, through the filtered claim index, U-locked to the end of this short transaction (no
-        -- HOLDLOCK: the batch row's lock already keeps release, record and rollback out; past ~5,000 rows SQL
-        -- Server escalates to one table lock for this transaction's few statements)
+        -- the open rows, through the filtered claim index (lease_owner included: no key lookup, U locks on its keys
+        -- only), U-locked to the end of this short transaction, so that a claim that picked some of them is waited
+        -- for and then seen leased (no HOLDLOCK: the batch row's lock already keeps release, record and rollback
+        -- out; past ~5,000 rows SQL Server escalates to one table lock for this transaction's few statements)
         SELECT
             @open = COUNT(*),
             @live = COUNT(CASE WHEN q.queue_status = 'CLAIMED' AND q.lease_expires_at > @now THEN 1 END),

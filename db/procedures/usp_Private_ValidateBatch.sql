@@ -43,6 +43,7 @@ BEGIN
     DECLARE @valid int;
     DECLARE @warning int;
     DECLARE @invalid int;
+    DECLARE @written int;
 
     SELECT
         @board_id = ub.board_id,
@@ -100,57 +101,97 @@ BEGIN
         ELSE N'dbo.STG_MON_CustMasterSchedule_Subitems'
     END;
 
+    -- the batch's rows, read once: every verdict and the hash stored with it (dbo.MON_ValidatedRow) come from
+    -- this copy, never from a second read of the owner's table that a writer could have changed in between
     CREATE TABLE #val_row (
         update_row_no int NOT NULL PRIMARY KEY,
         monday_item_id bigint NULL,
         item_name nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
         group_id nvarchar(100) COLLATE DATABASE_DEFAULT NULL,
-        parent_item_id bigint NULL
+        parent_item_id bigint NULL,
+        update_fields nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
     );
     IF @target_level = 'ITEMS'
     BEGIN
-        INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+        INSERT INTO #val_row (
+            update_row_no, monday_item_id, item_name, group_id, parent_item_id, update_fields
+        )
         SELECT
             s.update_row_no,
             s.monday_item_id,
             s.item_name,
             s.group_id,
-            NULL AS parent_item_id
+            NULL AS parent_item_id,
+            s.update_fields
         FROM dbo.STG_MON_CustMasterSchedule AS s
         WHERE s.update_batch_id = @batch_id;
     END;
     ELSE
     BEGIN
-        INSERT INTO #val_row (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+        INSERT INTO #val_row (
+            update_row_no, monday_item_id, item_name, group_id, parent_item_id, update_fields
+        )
         SELECT
             s.update_row_no,
             s.monday_item_id,
             s.item_name,
             s.group_id,
-            s.parent_item_id
+            s.parent_item_id,
+            s.update_fields
         FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
         WHERE s.update_batch_id = @batch_id;
     END;
 
     CREATE INDEX ix_val_row_item ON #val_row (monday_item_id);
 
-    -- the cells of the batch, materialised once per validation with indexes (SQL Server keeps statistics
-    -- on them), so that every rule below is one set-based statement over them: joins, never a scan per row
+    -- the cells of the copied rows (dbo.fn_MON_Private_StagedFields, the aliases mapped once each by
+    -- dbo.fn_MON_Private_MapAlias), materialised once per validation with indexes (SQL Server keeps
+    -- statistics on them), so that every rule below is one set-based statement over them
+    CREATE TABLE #val_cell (
+        update_row_no int NOT NULL,
+        field_no int NOT NULL,
+        monday_item_id bigint NULL,
+        column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        raw_value nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
+        column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
+        is_writable char(1) COLLATE DATABASE_DEFAULT NOT NULL,
+        match_count int NOT NULL,
+        match_kind varchar(10) COLLATE DATABASE_DEFAULT NULL,
+        column_title nvarchar(255) COLLATE DATABASE_DEFAULT NULL
+    );
+    INSERT INTO #val_cell (
+        update_row_no, field_no, monday_item_id, column_alias, raw_value, is_writable, match_count
+    )
     SELECT
-        c.update_row_no,
-        c.field_no,
-        c.monday_item_id,
-        c.column_alias,
-        c.raw_value,
-        c.column_id,
-        c.column_type,
-        c.is_writable,
-        c.match_count,
-        c.match_kind,
-        c.column_title
-    INTO #val_cell
-    FROM dbo.fn_MON_StagedCells(@batch_id) AS c;
+        r.update_row_no,
+        f.field_no,
+        r.monday_item_id,
+        f.column_alias,
+        f.raw_value,
+        'N' AS is_writable,
+        0 AS match_count
+    FROM #val_row AS r
+    CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f;
     CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
+
+    SELECT DISTINCT c.column_alias
+    INTO #val_alias
+    FROM #val_cell AS c;
+    UPDATE c
+    SET
+        c.column_id = m.column_id,
+        c.column_title = bc.title,
+        c.column_type = bc.column_type,
+        c.is_writable = CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END,
+        c.match_kind = m.match_kind,
+        c.match_count = m.match_count
+    FROM #val_cell AS c
+    INNER JOIN #val_alias AS a ON c.column_alias = a.column_alias
+    CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, @meta, a.column_alias) AS m
+    LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = @meta AND m.column_id = bc.column_id
+    LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type
+    WHERE m.match_count > 0;
     CREATE INDEX ix_val_cell_row_column ON #val_cell (update_row_no, column_id);
     CREATE INDEX ix_val_cell_item_column ON #val_cell (monday_item_id, column_id);
 
@@ -880,18 +921,43 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
             ) + N']' AS errors
         FROM e
         GROUP BY e.update_row_no
+    ),
+
+    verdict AS (
+        SELECT
+            r.update_row_no,
+            CAST(
+                CASE WHEN a.has_error = 1 THEN 'INVALID' WHEN a.has_warning = 1 THEN 'WARNING' ELSE 'VALID' END
+                AS varchar(20)
+            ) AS status,
+            COALESCE(a.errors, N'[]') AS errors
+        FROM #val_row AS r
+        LEFT JOIN agg AS a ON r.update_row_no = a.update_row_no
     )
 
+    -- with the hash of each row as this validation saw it (the copy in #val_row): of its content alone, to find
+    -- a row changed since the copy, and with the status it is given, to store in dbo.MON_ValidatedRow
     SELECT
         r.update_row_no,
-        CASE WHEN a.has_error = 1 THEN 'INVALID' WHEN a.has_warning = 1 THEN 'WARNING' ELSE 'VALID' END AS status,
-        COALESCE(a.errors, N'[]') AS errors
+        v.status,
+        v.errors,
+        hc.row_hash AS content_hash,
+        hv.row_hash
     INTO #val_res
     FROM #val_row AS r
-    LEFT JOIN agg AS a ON r.update_row_no = a.update_row_no;
+    INNER JOIN verdict AS v ON r.update_row_no = v.update_row_no
+    CROSS APPLY dbo.fn_MON_Private_RowHash(
+        r.monday_item_id, r.parent_item_id, r.item_name, r.group_id, r.update_fields, NULL
+    ) AS hc
+    CROSS APPLY dbo.fn_MON_Private_RowHash(
+        r.monday_item_id, r.parent_item_id, r.item_name, r.group_id, r.update_fields, v.status
+    ) AS hv;
 
     -- the verdicts go onto the owner's rows in statements of at most 4,000 rows: below the 5,000 locks at which
-    -- SQL Server escalates a statement's row locks to a table lock on the owner's table
+    -- SQL Server escalates a statement's row locks to a table lock on the owner's table. A verdict is written
+    -- only onto a row whose content is still the one validated (its hash): a row a writer changed meanwhile is
+    -- counted, and the validation refused (50305), never given a verdict about other content
+    SET @written = 0;
     SELECT @chunk_last = MAX(x.update_row_no) FROM #val_res AS x;
     SET @chunk_from = 1;
     WHILE @chunk_from <= @chunk_last
@@ -904,7 +970,12 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
                 s.validation_errors = x.errors
             FROM dbo.STG_MON_CustMasterSchedule AS s
             INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
-            WHERE s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999;
+            CROSS APPLY dbo.fn_MON_Private_RowHash(
+                s.monday_item_id, NULL, s.item_name, s.group_id, s.update_fields, NULL
+            ) AS h
+            WHERE
+                s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999
+                AND h.row_hash = x.content_hash;
         END;
         ELSE
         BEGIN
@@ -914,8 +985,14 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
                 s.validation_errors = x.errors
             FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
             INNER JOIN #val_res AS x ON s.update_row_no = x.update_row_no
-            WHERE s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999;
+            CROSS APPLY dbo.fn_MON_Private_RowHash(
+                s.monday_item_id, s.parent_item_id, s.item_name, s.group_id, s.update_fields, NULL
+            ) AS h
+            WHERE
+                s.update_batch_id = @batch_id AND x.update_row_no BETWEEN @chunk_from AND @chunk_from + 3999
+                AND h.row_hash = x.content_hash;
         END;
+        SET @written = @written + @@ROWCOUNT;
         SET @chunk_from = @chunk_from + 4000;
     END;
 
@@ -940,6 +1017,16 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         );
         THROW 50304, @msg, 1;
     END;
+    IF @written < @rows
+    BEGIN
+        SET @msg = CONCAT(
+            N'usp_ValidateStagedUpdates: ', @rows - @written, N' of the ', @rows, N' staged rows of batch ', @batch_id,
+            N' were changed in the staging table while they were being validated (their monday_item_id,',
+            N' parent_item_id, item_name, group_id or update_fields): no verdict was written. Find who writes the',
+            N' rows, then validate the batch again (dbo.usp_ValidateStagedUpdates @batch_id = ''', @batch_id, N''').'
+        );
+        THROW 50305, @msg, 1;
+    END;
     -- a batch cancelled (or released) while it was being validated keeps that status: the verdicts are not
     -- written over it
     UPDATE dbo.MON_UpdateBatch
@@ -960,43 +1047,16 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
         THROW 50303, @msg, 1;
     END;
 
-    -- what was validated, row by row: the hash of each staged row's content with the status it was just
-    -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a
+    -- what was validated, row by row: the hash of each copied row's content with the status it was just
+    -- given (computed above from #val_row). usp_ReleaseBatch refuses any row whose content differs (50412), so a
     -- row changed in the owner's staging table after validation is never sent unvalidated
     DELETE FROM dbo.MON_ValidatedRow
     WHERE batch_id = @batch_id;
     INSERT INTO dbo.MON_ValidatedRow (batch_id, update_row_no, row_hash)
     SELECT
         @batch_id AS batch_id,
-        s.update_row_no,
-        h.row_hash
-    FROM (
-        SELECT
-            i.update_row_no,
-            i.monday_item_id,
-            CAST(NULL AS bigint) AS parent_item_id,
-            i.item_name,
-            i.group_id,
-            i.update_fields,
-            i.validation_status
-        FROM dbo.STG_MON_CustMasterSchedule AS i
-        WHERE i.update_batch_id = @batch_id
-            AND @target_level = 'ITEMS'
-        UNION ALL
-        SELECT
-            si.update_row_no,
-            si.monday_item_id,
-            si.parent_item_id,
-            si.item_name,
-            si.group_id,
-            si.update_fields,
-            si.validation_status
-        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
-        WHERE si.update_batch_id = @batch_id
-            AND @target_level = 'SUBITEMS'
-    ) AS s
-    CROSS APPLY dbo.fn_MON_Private_RowHash(
-        s.monday_item_id, s.parent_item_id, s.item_name, s.group_id, s.update_fields, s.validation_status
-    ) AS h;
+        x.update_row_no,
+        x.row_hash
+    FROM #val_res AS x;
 END;
 GO

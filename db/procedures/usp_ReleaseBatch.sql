@@ -1,18 +1,20 @@
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with @include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_Private_FormatValue applied per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- (dbo.fn_MON_Private_FormatValue applied per cell, columns mapped by dbo.fn_MON_Private_MapAlias; every cell of a
 -- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
 -- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
 -- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
 -- reloads the staging tables cannot change or lose what was released.
 -- How (the same steps as the twin):
---   1. one short transaction copies the batch's staged rows (WITH (HOLDLOCK): their keys and the key range
---      stay locked, so no TRUNCATE, DELETE, UPDATE or INSERT of the batch's rows gets in) and their cells
---      (dbo.fn_MON_StagedCells, which reads the same locked rows) into #temp tables, and commits: the locks on
---      the owner's table last as long as the copy, and nothing reads the owner's table again;
+--   1. one short transaction checks the batch under its row lock and copies the batch's staged rows, content
+--      and hash, into #rel_row in ONE read of the owner's table (READ COMMITTED, no HOLDLOCK: a row lock at a
+--      time, never a table lock on the owner's table whatever the batch size), and commits. Nothing reads the
+--      owner's table again: the cells come from the copy (dbo.fn_MON_Private_StagedFields, the aliases mapped
+--      by dbo.fn_MON_Private_MapAlias), so what is queued is exactly what was hashed;
 --   2. the copy is checked against what validation recorded: the row count and numbers (50407, 50411), the
---      statuses (50408), the hash of every row's content in dbo.MON_ValidatedRow (50412), then formatted (50410);
+--      statuses (50408), the hash of every row's content in dbo.MON_ValidatedRow (50412) - a row changed or a
+--      table truncated and reloaded while the copy ran is refused there - then formatted (50410);
 --   3. the queue rows are written in committed chunks of @chunk_rows (below the 5,000 locks at which SQL
 --      Server escalates) while the batch stays VALIDATED: the claim takes rows of READY and SENDING batches
 --      only, so no chunk is sendable before the last is in;
@@ -146,6 +148,7 @@ Examples:
         @phase varchar(10) = 'clean',
         @now_validated_at datetime2(3),
         @rows int = 0,
+        @holder nvarchar(400),
         @msg nvarchar(2048);
     -- the private copy: the batch's rows (with their content hash) and the cells of the rows to send
     CREATE TABLE #rel_row (
@@ -155,6 +158,7 @@ Examples:
         group_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
         item_name nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
         validation_status varchar(20) COLLATE DATABASE_DEFAULT NULL,
+        update_fields nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
         row_hash varbinary(32) NULL,
         to_send bit NOT NULL DEFAULT (0)
     );
@@ -188,9 +192,23 @@ Examples:
             @Resource = @lock_resource, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0;
         IF @lock_rc < 0
         BEGIN
+            -- who holds it, from the run log: a release whose client was cut off (a query timeout, a cancel in
+            -- SSMS) runs no CATCH, and its session keeps the lock until the connection closes
+            SELECT TOP (1)
+                @holder = CONCAT(
+                    N' (run ', rl.run_id, N', started by ', rl.caller_login, N' from ', COALESCE(rl.host_name, N'?'),
+                    N' at ', CONVERT(nvarchar(30), rl.start_time, 121), N' UTC)'
+                )
+            FROM dbo.MON_RunLog AS rl
+            WHERE
+                rl.proc_name = N'usp_ReleaseBatch' AND rl.batch_id = @batch_id AND rl.outcome = 'RUNNING'
+                AND rl.run_id <> @run_id
+            ORDER BY rl.run_id DESC;
             SET @msg = CONCAT(
-                N'batch ''', @batch_id, N''' is being released by another session right now: nothing was done.',
-                N' Wait for that release to end, then see dbo.vw_MON_BatchSummary.'
+                N'batch ''', @batch_id, N''' is being released by another session right now', @holder,
+                N': nothing was done. Wait for that release to end, then see dbo.vw_MON_BatchSummary. A release',
+                N' whose client was cut off keeps the batch until its connection closes: close that connection',
+                N' (a DBA finds it in sys.dm_tran_locks, resource_type APPLICATION), then release again.'
             );
             THROW 50413, @msg, 1;
         END;
@@ -258,12 +276,14 @@ Examples:
             THROW 50405, @msg, 1;
         END;
 
-        -- HOLDLOCK: the rows read and the batch's key range stay locked until this transaction commits, so the
-        -- cells read next come from exactly these rows (a TRUNCATE's Sch-M waits for the copy)
+        -- one read of the owner's rows, content and hash together (READ COMMITTED: row locks taken and released
+        -- one at a time, so no escalation to a table lock whatever the batch size). A row changed, deleted or
+        -- added while this runs fails the checks of step 2 (hash 50412, count 50407/50411)
         IF @target_level = 'ITEMS'
         BEGIN
             INSERT INTO #rel_row (
-                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, row_hash
+                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, update_fields,
+                row_hash
             )
             SELECT
                 i.update_row_no,
@@ -272,8 +292,9 @@ Examples:
                 i.group_id,
                 i.item_name,
                 i.validation_status,
+                i.update_fields,
                 h.row_hash
-            FROM dbo.STG_MON_CustMasterSchedule AS i WITH (HOLDLOCK)
+            FROM dbo.STG_MON_CustMasterSchedule AS i
             CROSS APPLY dbo.fn_MON_Private_RowHash(
                 i.monday_item_id, NULL, i.item_name, i.group_id, i.update_fields, i.validation_status
             ) AS h
@@ -282,7 +303,8 @@ Examples:
         ELSE
         BEGIN
             INSERT INTO #rel_row (
-                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, row_hash
+                update_row_no, monday_item_id, parent_item_id, group_id, item_name, validation_status, update_fields,
+                row_hash
             )
             SELECT
                 si.update_row_no,
@@ -291,29 +313,15 @@ Examples:
                 si.group_id,
                 si.item_name,
                 si.validation_status,
+                si.update_fields,
                 h.row_hash
-            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si WITH (HOLDLOCK)
+            FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
             CROSS APPLY dbo.fn_MON_Private_RowHash(
                 si.monday_item_id, si.parent_item_id, si.item_name, si.group_id, si.update_fields,
                 si.validation_status
             ) AS h
             WHERE si.update_batch_id = @batch_id;
         END;
-
-        INSERT INTO #rel_src (
-            src_row_no, field_no, column_alias, raw_value, column_id, column_type, metadata_board_id, monday_item_id
-        )
-        SELECT
-            sc.update_row_no,
-            sc.field_no,
-            sc.column_alias,
-            sc.raw_value,
-            sc.column_id,
-            sc.column_type,
-            sc.metadata_board_id,
-            sc.monday_item_id
-        FROM dbo.fn_MON_StagedCells(@batch_id) AS sc
-        WHERE sc.validation_status = 'VALID' OR (@inc = 'Y' AND sc.validation_status = 'WARNING');
 
         COMMIT TRANSACTION;
 
@@ -397,6 +405,39 @@ Examples:
             );
             THROW 50412, @msg, 1;
         END;
+        -- the cells of the rows to send, from the copy: each field of update_fields, each distinct alias mapped
+        -- once to its board column (the board of the batch, or its subitems board)
+        SELECT @subitems_board = brd.subitems_board_id
+        FROM dbo.MON_Board AS brd
+        WHERE brd.board_id = @board_id;
+        INSERT INTO #rel_src (
+            src_row_no, field_no, column_alias, raw_value, metadata_board_id, monday_item_id
+        )
+        SELECT
+            r.update_row_no,
+            f.field_no,
+            f.column_alias,
+            f.raw_value,
+            CASE WHEN @target_level = 'SUBITEMS' THEN COALESCE(@subitems_board, @board_id) ELSE @board_id END
+                AS metadata_board_id,
+            r.monday_item_id
+        FROM #rel_row AS r
+        CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f
+        WHERE r.validation_status = 'VALID' OR (@inc = 'Y' AND r.validation_status = 'WARNING');
+        SELECT DISTINCT
+            sc.column_alias,
+            sc.metadata_board_id
+        INTO #rel_alias
+        FROM #rel_src AS sc;
+        UPDATE sc
+        SET
+            sc.column_id = m.column_id,
+            sc.column_type = bc.column_type
+        FROM #rel_src AS sc
+        INNER JOIN #rel_alias AS a ON sc.column_alias = a.column_alias
+        CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, a.metadata_board_id, a.column_alias) AS m
+        LEFT JOIN dbo.MON_BoardColumn AS bc ON a.metadata_board_id = bc.board_id AND m.column_id = bc.column_id;
+
         IF @eligible = 0
         BEGIN
             SET @msg = CONCAT(
@@ -493,10 +534,6 @@ Examples:
         WHERE to_send = 0;
         CREATE CLUSTERED INDEX CX_rel_row ON #rel_row (update_row_no);
         SELECT @expected = COUNT(*) FROM #rel_row;
-
-        SELECT @subitems_board = brd.subitems_board_id
-        FROM dbo.MON_Board AS brd
-        WHERE brd.board_id = @board_id;
 
         -- steps 3 and 4, one transaction each: the batch row locked and found as the copy found it. Queue rows
         -- of an earlier release of this batch that did not finish (never sendable: the batch is still

@@ -73,6 +73,7 @@ BEGIN
     DECLARE @bad_value nvarchar(200);
     DECLARE @limit int;
     DECLARE @error_number int;
+    DECLARE @describe_count int;
     DECLARE @error_message nvarchar(4000);
 
     IF UPPER(@help) = 'Y'
@@ -209,7 +210,7 @@ Examples:
         SET @lead = LEFT(@blank, 200);
         SET @lead = REPLACE(REPLACE(REPLACE(@lead, NCHAR(9), N' '), NCHAR(10), N' '), NCHAR(13), N' ');
         SET @lead = REPLACE(@lead, N'(', N' ');
-        SET @lead = LOWER(LTRIM(@lead));
+        SET @lead = LOWER(LTRIM(@lead) COLLATE Latin1_General_100_BIN2);
         SET @first = LEFT(@lead, PATINDEX(N'%[^a-z]%', @lead + N' ' COLLATE Latin1_General_100_BIN2) - 1);
         IF @first NOT IN (N'select', N'with')
         BEGIN
@@ -354,6 +355,18 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
                 N'. Give each column its own alias.'
             ), 2048);
             THROW 50206, @msg, 1;
+        END;
+        -- a table holds at most 1,024 columns (Msg 1702 from the shape's SELECT INTO): the project stages at most
+        -- 1,000 on both engines, said before anything is run
+        SELECT @describe_count = COUNT(*) FROM #describe;
+        IF @error_number = 1702 OR @describe_count > 1000
+        BEGIN
+            SET @msg = CONCAT(
+                N'usp_StageUpdates: the query returns ', CASE WHEN @error_number = 1702 THEN N'more than 1024'
+                    ELSE CONVERT(nvarchar(10), @describe_count) END,
+                N' columns; at most 1000 can be staged in one batch. Stage the columns in several batches.'
+            );
+            THROW 50219, @msg, 1;
         END;
         IF @describe_error IS NOT NULL
         BEGIN

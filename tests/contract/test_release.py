@@ -318,6 +318,10 @@ def test_a_second_release_while_one_runs_is_refused_and_a_cancel_meanwhile_stops
     second = db_factory()
     exc = expect_error(50413, release, second, batch_id)
     assert "being released by another session" in exc.message
+    # it names the release that holds the batch (a client cut off mid-release keeps it until it disconnects)
+    holder = db.query("SELECT run_id FROM dbo.MON_RunLog WHERE proc_name = 'usp_ReleaseBatch' AND outcome = 'RUNNING' "
+                      "ORDER BY run_id")[0]["run_id"]
+    assert f"(run {holder}, started by " in exc.message and "close that connection" in exc.message
     db.call("usp_CancelBatch", batch_id=batch_id, reason="stop the release")
     stopped = paused.go_on()
     assert stopped is not None and stopped.number == 50414, stopped
@@ -403,6 +407,9 @@ def test_a_batch_id_is_compared_exactly(planning):
     expect_error(50403, release, db, batch_id + " ")
     expect_error(50502, db.call, "usp_CancelBatch", batch_id=batch_id.lower())
     release(db, batch_id)
+    expect_error(50721, db.call, "usp_ApproveBatch", batch_id=batch_id.lower(), approved="N")
+    expect_error(50721, db.call, "usp_ApproveBatch", batch_id=batch_id + " ", approved="N")
+    assert batch_row(db, batch_id)["send_approved"] == "Y"
     assert claim(db, "w1", batch_id=batch_id.lower()) == []
     assert len(claim(db, "w1", batch_id=batch_id)) == 1
 

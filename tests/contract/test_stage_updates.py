@@ -455,3 +455,27 @@ def test_top_with_ties_offset_and_control_of_flow_after_the_order_by(board):
     else:
         page = f"SELECT monday_item_id, 'Done' AS order_status {src} ORDER BY monday_item_id OFFSET 1 LIMIT 1"
         assert [r["monday_item_id"] for r in staged_rows(db, stage(db, page).outputs["batch_id"])] == [OTHER_ITEM_ID]
+
+
+@pytest.mark.parametrize("columns", [1001, 1100])
+def test_more_than_a_thousand_columns_are_refused_by_number(board, columns):
+    # the engines' own limits differ (1,024 columns per SQL Server table, 1,600 on PostgreSQL) and their errors
+    # are not the project's: above 1,000 both refuse with 50219, before anything is staged
+    db = board
+    before = snapshot(db)
+    values = ", ".join(f"'x' AS c{n}" for n in range(columns - 1))
+    with pytest.raises(DbError) as err:
+        stage(db, f"SELECT monday_item_id, {values} FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NULL")
+    assert err.value.number == 50219, err.value
+    # SQL Server refuses a table of more than 1,024 columns itself (Msg 1702): the count is then "more than 1024"
+    counted = f"returns {columns} columns" if columns <= 1024 or not is_mssql(db) else "returns more than 1024 columns"
+    assert f"{counted}; at most 1000 can be staged" in err.value.message
+    assert snapshot(db) == before
+
+
+def test_a_thousand_columns_are_staged(board):
+    db = board
+    values = ", ".join(f"'x' AS c{n}" for n in range(999))
+    batch_id = stage(db, f"SELECT monday_item_id, {values} FROM dbo.STG_MON_CustMasterSchedule "
+                         f"WHERE monday_item_id = {ITEM_ID} AND update_batch_id IS NULL").outputs["batch_id"]
+    assert len(json.loads(staged_rows(db, batch_id)[0]["update_fields"])) == 999

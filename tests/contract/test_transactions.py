@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from sender.db import MSSQL, Database, DbError
-from tests.contract.helpers import BOARD_ID, ITEM_ID, load_item_rows, load_planning_board
+from tests.contract.helpers import BOARD_ID, ITEM_ID, load_item_rows, load_planning_board, stage
 from tests.contract.queue_helpers import (
     audit_rows,
     batch_row,
@@ -479,3 +479,49 @@ def test_a_loader_truncate_waits_for_a_stage_and_then_runs(db, db_factory):
     stager.execute("COMMIT TRANSACTION")
     truncate.join()
     assert db.scalar("SELECT COUNT(*) FROM dbo.STG_MON_CustMasterSchedule") == 0
+
+
+# -- a verdict is about the content it was computed from (review C1) -----------------------------------------
+
+
+@pytest.mark.postgres_only
+def test_a_row_changed_while_it_is_validated_gets_no_verdict_and_the_validation_is_refused(db, db_factory):
+    # a writer updates a staged row after validation copied it and before the verdicts are written: the verdict
+    # (and the hash release compares) would be about content validation never saw. PostgreSQL: the writer holds
+    # its row lock, so the verdict UPDATE waits for it and then sees the new content (SQL Server under READ
+    # COMMITTED without RCSI makes the copy itself wait; its copy then sees the new content)
+    load_planning_board(db, items=True)
+    load_item_rows(db)
+    query = ("SELECT monday_item_id, 'Done' AS order_status FROM dbo.STG_MON_CustMasterSchedule "
+             "WHERE update_batch_id IS NULL ORDER BY monday_item_id")
+    batch_id = stage(db, query).outputs["batch_id"]
+    before = db.query("SELECT update_row_no, validation_status, update_fields FROM dbo.STG_MON_CustMasterSchedule "
+                      "WHERE update_batch_id = ? ORDER BY update_row_no", (batch_id,))
+    hashes = db.query("SELECT update_row_no, row_hash FROM dbo.MON_ValidatedRow WHERE batch_id = ? "
+                      "ORDER BY update_row_no", (batch_id,))
+    statuses = [r["validation_status"] for r in before]
+    assert statuses[1] != "INVALID", before
+    writer = db_factory()
+    writer.execute("BEGIN TRANSACTION")
+    writer.execute("UPDATE dbo.STG_MON_CustMasterSchedule SET update_fields = ? WHERE update_batch_id = ? "
+                   "AND update_row_no = 2", ('{"order_status":"No such label"}', batch_id))
+    validator = db_factory()
+    call = Background(lambda: validator.call("usp_ValidateStagedUpdates", batch_id=batch_id))
+    assert call.waiting(), f"the verdict should wait for the writer's row: {call.error}"
+    writer.execute("COMMIT TRANSACTION")
+    with pytest.raises(DbError) as caught:
+        call.join()
+    assert caught.value.number == 50305, caught.value
+    assert "1 of the 2 staged rows" in caught.value.message and "no verdict was written" in caught.value.message
+    # nothing of that validation stays: the verdicts and hashes are the earlier ones
+    after = db.query("SELECT update_row_no, validation_status FROM dbo.STG_MON_CustMasterSchedule "
+                     "WHERE update_batch_id = ? ORDER BY update_row_no", (batch_id,))
+    assert [r["validation_status"] for r in after] == statuses
+    assert db.query("SELECT update_row_no, row_hash FROM dbo.MON_ValidatedRow WHERE batch_id = ? "
+                    "ORDER BY update_row_no", (batch_id,)) == hashes
+    # the changed row cannot be released on the old verdict; validated again, it is found INVALID
+    expect_error(50412, db.call, "usp_ReleaseBatch", batch_id=batch_id)
+    db.call("usp_ValidateStagedUpdates", batch_id=batch_id)
+    after = db.query("SELECT update_row_no, validation_status FROM dbo.STG_MON_CustMasterSchedule "
+                     "WHERE update_batch_id = ? ORDER BY update_row_no", (batch_id,))
+    assert [r["validation_status"] for r in after] == [statuses[0], "INVALID"]

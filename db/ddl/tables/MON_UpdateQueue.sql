@@ -53,15 +53,19 @@ GO
 -- enough row locks to escalate, and none holds millions of them in lock memory (0.3.0 set DISABLE; upgrade step
 -- db/upgrades/0.4.0/20_queue_lock_escalation.sql sets it back)
 -- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that TOP (@max_rows)
--- reads the first rows of the range and stops, with no sort; the columns the claim tests are included
--- (upgrade step db/upgrades/0.3.0/10_queue_claim_index_order.sql changes the earlier definition)
+-- reads the first rows of the range and stops, with no sort; the columns the claim tests are included, and
+-- lease_owner, which the cancel reads of every open row (one index read, its locks on index keys only)
+-- (upgrade steps db/upgrades/0.3.0/10_queue_claim_index_order.sql and 0.4.0/21 change earlier definitions)
 IF NOT EXISTS (
     SELECT 1 FROM sys.indexes
     WHERE name = N'IX_MON_UpdateQueue_claim' AND object_id = OBJECT_ID(N'dbo.MON_UpdateQueue')
 )
 BEGIN
     CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
-    INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
+    INCLUDE (
+        board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id,
+        lease_owner
+    )
     WHERE queue_status IN ('READY', 'CLAIMED');
 END;
 GO

@@ -1,13 +1,12 @@
 -- fn_MON_StagedCells: the cells of a staged batch, one row per staged row and update_fields entry, with
--- the board column each query alias maps to. The mapping rule (the one definition, used by validation
--- and by usp_ReleaseBatch): the alias equals a column id (exactly, then ignoring case), else its
--- normalised form equals a column's normalised title, else dbo.MON_ColumnMap (the batch's board or the
--- metadata board first, then board_id NULL). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
+-- the board column each query alias maps to (dbo.fn_MON_Private_MapAlias, the one mapping rule; the fields
+-- come from dbo.fn_MON_Private_StagedFields). match_count 0: unmapped; > 1: ambiguous (column_id NULL).
 -- metadata_board_id: the board whose columns apply (the subitems board for a SUBITEMS batch).
 -- is_no_op 'Y': validation found the loader's copy equal (a NO_OP warning). It only informs: release
 -- queues the cell all the same, and the sender leaves it out only when the live board holds the value.
--- Twin of db/functions/fn_MON_StagedCells.sql (same columns). json_each_text reads update_fields once: the
--- cells' CTE f is referenced twice, so PostgreSQL (12+) materialises it, and the aliases are mapped once (am).
+-- Twin of db/functions/fn_MON_StagedCells.sql (same columns). update_fields is read once: the cells' CTE f
+-- is referenced twice, so PostgreSQL (12+) materialises it, and the aliases are mapped once (am). A view for
+-- people; validation and release build the same cells from their own copy of the rows.
 --   SELECT * FROM dbo.fn_MON_StagedCells('UB20260101120000-a1b2c3') ORDER BY update_row_no, field_no;
 CREATE OR REPLACE FUNCTION dbo.fn_MON_StagedCells(p_batch_id varchar)
 RETURNS TABLE (
@@ -55,11 +54,9 @@ AS $$
         WHERE b.target_level = 'SUBITEMS'
     ),
     f AS (
-        SELECT r.*, e.key AS column_alias, e.value AS raw_value, e.ord::int AS field_no
+        SELECT r.*, e.column_alias, e.raw_value, e.field_no
         FROM r
-        CROSS JOIN LATERAL json_each_text(
-            CASE WHEN r.update_fields ~ '^\s*\{' THEN r.update_fields::json ELSE '{}'::json END
-        ) WITH ORDINALITY AS e (key, value, ord)
+        CROSS JOIN LATERAL dbo.fn_MON_Private_StagedFields(r.update_fields) AS e
     ),
     -- each distinct alias of the batch is mapped once (not once per cell), then joined back to the cells
     a AS (
@@ -68,34 +65,7 @@ AS $$
     am AS MATERIALIZED (
         SELECT a.column_alias, m.column_id, m.match_kind, m.match_count
         FROM a
-        LEFT JOIN LATERAL (
-            WITH cand AS (
-                SELECT c.column_id, 1 AS pri, 'ID' AS kind FROM dbo.MON_BoardColumn AS c
-                WHERE c.board_id = a.metadata_board_id AND c.column_id = a.column_alias
-                UNION ALL
-                SELECT c.column_id, 2, 'ID' FROM dbo.MON_BoardColumn AS c
-                WHERE c.board_id = a.metadata_board_id AND lower(c.column_id) = lower(a.column_alias)
-                UNION ALL
-                SELECT c.column_id, 3, 'TITLE' FROM dbo.MON_BoardColumn AS c
-                WHERE c.board_id = a.metadata_board_id AND c.normalized_title = dbo.fn_MON_NormalizeTitle(a.column_alias)
-                UNION ALL
-                SELECT mp.column_id, 4, 'MAP' FROM dbo.MON_ColumnMap AS mp
-                INNER JOIN dbo.MON_BoardColumn AS c ON c.board_id = a.metadata_board_id AND c.column_id = mp.column_id
-                WHERE mp.board_id IN (a.board_id, a.metadata_board_id) AND lower(mp.source_alias) = lower(a.column_alias)
-                UNION ALL
-                SELECT mp.column_id, 5, 'MAP' FROM dbo.MON_ColumnMap AS mp
-                INNER JOIN dbo.MON_BoardColumn AS c ON c.board_id = a.metadata_board_id AND c.column_id = mp.column_id
-                WHERE mp.board_id IS NULL AND lower(mp.source_alias) = lower(a.column_alias)
-            ),
-            best AS (
-                SELECT min(cand.pri) AS pri FROM cand
-            )
-            SELECT CASE WHEN count(DISTINCT cand.column_id) = 1 THEN min(cand.column_id) END AS column_id,
-                min(cand.kind) AS match_kind,
-                count(DISTINCT cand.column_id)::int AS match_count
-            FROM cand
-            INNER JOIN best ON cand.pri = best.pri
-        ) AS m ON true
+        CROSS JOIN LATERAL dbo.fn_MON_Private_MapAlias(a.board_id, a.metadata_board_id, a.column_alias) AS m
     )
     SELECT f.batch_id, f.target_level, f.board_id, f.metadata_board_id, f.update_row_no, f.monday_item_id,
         f.validation_status, f.field_no, f.column_alias::varchar, f.raw_value, m.column_id::varchar, bc.title, bc.column_type,

@@ -23,6 +23,7 @@ DECLARE
     v_groups text;
     v_count int;
     v_staged_count int;
+    v_written int;
 BEGIN
     SELECT * INTO b FROM dbo.MON_UpdateBatch WHERE batch_id = p_batch_id;
     IF NOT FOUND THEN
@@ -49,22 +50,41 @@ BEGIN
     IF to_regclass('pg_temp.mon_val_loaded') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_loaded; END IF;
     IF to_regclass('pg_temp.mon_val_res') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_res; END IF;
     IF to_regclass('pg_temp.mon_val_err') IS NOT NULL THEN DROP TABLE pg_temp.mon_val_err; END IF;
+    -- the batch's rows are read once: every verdict and the hash stored with it (dbo.MON_ValidatedRow) come
+    -- from this copy, never from a second read of the owner's table that a writer could have changed meanwhile
     CREATE TEMP TABLE mon_val_row ON COMMIT DROP AS
-    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, NULL::bigint AS parent_item_id
+    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, NULL::bigint AS parent_item_id, s.update_fields
     FROM dbo.STG_MON_CustMasterSchedule AS s
     WHERE s.update_batch_id = p_batch_id AND b.target_level = 'ITEMS'
     UNION ALL
-    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, s.parent_item_id
+    SELECT s.update_row_no, s.monday_item_id, s.item_name, s.group_id, s.parent_item_id, s.update_fields
     FROM dbo.STG_MON_CustMasterSchedule_Subitems AS s
     WHERE s.update_batch_id = p_batch_id AND b.target_level = 'SUBITEMS';
     CREATE INDEX ON mon_val_row (update_row_no);
     CREATE INDEX ON mon_val_row (monday_item_id);
     ANALYZE mon_val_row;
 
+    -- the cells of the copied rows (dbo.fn_MON_Private_StagedFields), each distinct alias mapped once
+    -- (dbo.fn_MON_Private_MapAlias, the one mapping rule)
     CREATE TEMP TABLE mon_val_cell ON COMMIT DROP AS
-    SELECT c.update_row_no, c.field_no, c.monday_item_id, c.column_alias, c.raw_value, c.column_id, c.column_type,
-        c.is_writable, c.match_count, c.match_kind, c.column_title
-    FROM dbo.fn_MON_StagedCells(p_batch_id) AS c;
+    WITH f AS MATERIALIZED (
+        SELECT r.update_row_no, e.field_no, r.monday_item_id, e.column_alias, e.raw_value
+        FROM mon_val_row AS r
+        CROSS JOIN LATERAL dbo.fn_MON_Private_StagedFields(r.update_fields) AS e
+    ),
+    am AS MATERIALIZED (
+        SELECT a.column_alias, m.column_id, m.match_kind, m.match_count
+        FROM (SELECT DISTINCT f.column_alias FROM f) AS a
+        CROSS JOIN LATERAL dbo.fn_MON_Private_MapAlias(b.board_id, v_meta, a.column_alias) AS m
+    )
+    SELECT f.update_row_no, f.field_no, f.monday_item_id, f.column_alias, f.raw_value, m.column_id,
+        bc.column_type,
+        (CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END)::char(1) AS is_writable,
+        coalesce(m.match_count, 0) AS match_count, m.match_kind, bc.title AS column_title
+    FROM f
+    LEFT JOIN am AS m ON m.column_alias = f.column_alias
+    LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = v_meta AND bc.column_id = m.column_id
+    LEFT JOIN dbo.MON_ColumnType AS ct ON ct.column_type = bc.column_type;
     CREATE INDEX ON mon_val_cell (update_row_no, column_id);
     CREATE INDEX ON mon_val_cell (monday_item_id, column_id);
     ANALYZE mon_val_cell;
@@ -88,7 +108,9 @@ BEGIN
     CREATE INDEX ON mon_val_label (column_id, label_lower);
     ANALYZE mon_val_label;
 
-    CREATE TEMP TABLE mon_val_res (update_row_no int, status varchar(20), errors text) ON COMMIT DROP;
+    CREATE TEMP TABLE mon_val_res (
+        update_row_no int, status varchar(20), errors text, content_hash bytea, row_hash bytea
+    ) ON COMMIT DROP;
 
     CREATE TEMP TABLE mon_val_err (
         update_row_no int, rule_code varchar(50), column_alias text, column_id text, column_type text,
@@ -398,26 +420,41 @@ BEGIN
         GROUP BY e.update_row_no
     ),
     agg_insert AS (
-        INSERT INTO mon_val_res (update_row_no, status, errors)
-        SELECT r.update_row_no,
-            CASE WHEN a.has_error THEN 'INVALID' WHEN a.has_warning THEN 'WARNING' ELSE 'VALID' END,
-            coalesce(a.errors, '[]')
+        -- with the hash of each row as this validation saw it (the copy in mon_val_row): of its content alone,
+        -- to find a row changed since the copy, and with its status, to store in dbo.MON_ValidatedRow
+        INSERT INTO mon_val_res (update_row_no, status, errors, content_hash, row_hash)
+        SELECT r.update_row_no, v.status, coalesce(a.errors, '[]'),
+            dbo.fn_MON_Private_RowHash(r.monday_item_id, r.parent_item_id, r.item_name, r.group_id, r.update_fields,
+                NULL),
+            dbo.fn_MON_Private_RowHash(r.monday_item_id, r.parent_item_id, r.item_name, r.group_id, r.update_fields,
+                v.status)
         FROM mon_val_row AS r LEFT JOIN agg AS a ON a.update_row_no = r.update_row_no
+        CROSS JOIN LATERAL (
+            SELECT (CASE WHEN a.has_error THEN 'INVALID' WHEN a.has_warning THEN 'WARNING' ELSE 'VALID' END)::varchar
+                AS status
+        ) AS v
         RETURNING 1
     )
     SELECT count(*) INTO v_count FROM agg_insert;
 
+    -- a verdict is written only onto a row whose content is still the one validated (its hash): a row a writer
+    -- changed meanwhile is counted, and the validation refused (50305), never given a verdict about other content
     IF b.target_level = 'ITEMS' THEN
         UPDATE dbo.STG_MON_CustMasterSchedule AS s
         SET validation_status = x.status, validation_errors = x.errors
         FROM mon_val_res AS x
-        WHERE s.update_batch_id = p_batch_id AND s.update_row_no = x.update_row_no;
+        WHERE s.update_batch_id = p_batch_id AND s.update_row_no = x.update_row_no
+            AND dbo.fn_MON_Private_RowHash(s.monday_item_id, NULL, s.item_name, s.group_id, s.update_fields, NULL)
+                = x.content_hash;
     ELSE
         UPDATE dbo.STG_MON_CustMasterSchedule_Subitems AS s
         SET validation_status = x.status, validation_errors = x.errors
         FROM mon_val_res AS x
-        WHERE s.update_batch_id = p_batch_id AND s.update_row_no = x.update_row_no;
+        WHERE s.update_batch_id = p_batch_id AND s.update_row_no = x.update_row_no
+            AND dbo.fn_MON_Private_RowHash(s.monday_item_id, s.parent_item_id, s.item_name, s.group_id,
+                s.update_fields, NULL) = x.content_hash;
     END IF;
+    GET DIAGNOSTICS v_written = ROW_COUNT;
 
     -- the rows validated must be the rows staged: a loader that truncated the table, or anyone who added rows to
     -- the batch since staging, is refused, never counted in (rows_staged is the stage's own count; 0: not known)
@@ -426,6 +463,11 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = '50304',
             MESSAGE = format('usp_ValidateStagedUpdates: the %s staged rows of batch %s are gone from the staging table or were joined by others (%s rows carry the batch id now): the loader truncated or reloaded the table, or rows were written there by hand. Cancel the batch and stage again.',
                 v_staged_count, p_batch_id, v_count);
+    END IF;
+    IF v_written < v_count THEN
+        RAISE EXCEPTION USING ERRCODE = '50305',
+            MESSAGE = format('usp_ValidateStagedUpdates: %s of the %s staged rows of batch %s were changed in the staging table while they were being validated (their monday_item_id, parent_item_id, item_name, group_id or update_fields): no verdict was written. Find who writes the rows, then validate the batch again (dbo.usp_ValidateStagedUpdates(p_batch_id => ''%s'')).',
+                v_count - v_written, v_count, p_batch_id, p_batch_id);
     END IF;
     -- a batch cancelled (or released) while it was being validated keeps that status: the verdicts are not
     -- written over it
@@ -442,24 +484,12 @@ BEGIN
             MESSAGE = format('usp_ValidateStagedUpdates: batch %s was cancelled or released while it was being validated; only STAGED or VALIDATED batches can be validated, and its status is kept.', p_batch_id);
     END IF;
 
-    -- what was validated, row by row: the hash of each staged row's content with the status it was just
-    -- given (dbo.fn_MON_Private_RowHash). usp_ReleaseBatch refuses any row whose content differs (50412), so a
+    -- what was validated, row by row: the hash of each copied row's content with the status it was just
+    -- given (computed above from mon_val_row). usp_ReleaseBatch refuses any row whose content differs (50412), so a
     -- row changed in the owner's staging table after validation is never sent unvalidated
     DELETE FROM dbo.MON_ValidatedRow AS vr WHERE vr.batch_id = p_batch_id;
     INSERT INTO dbo.MON_ValidatedRow (batch_id, update_row_no, row_hash)
-    SELECT p_batch_id, s.update_row_no,
-        dbo.fn_MON_Private_RowHash(s.monday_item_id, s.parent_item_id, s.item_name, s.group_id, s.update_fields,
-            s.validation_status)
-    FROM (
-        SELECT i.update_row_no, i.monday_item_id, NULL::bigint AS parent_item_id, i.item_name, i.group_id,
-            i.update_fields, i.validation_status
-        FROM dbo.STG_MON_CustMasterSchedule AS i
-        WHERE i.update_batch_id = p_batch_id AND b.target_level = 'ITEMS'
-        UNION ALL
-        SELECT si.update_row_no, si.monday_item_id, si.parent_item_id, si.item_name, si.group_id,
-            si.update_fields, si.validation_status
-        FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
-        WHERE si.update_batch_id = p_batch_id AND b.target_level = 'SUBITEMS'
-    ) AS s;
+    SELECT p_batch_id, x.update_row_no, x.row_hash
+    FROM mon_val_res AS x;
 END;
 $$;

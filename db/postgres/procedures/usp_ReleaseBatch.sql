@@ -1,16 +1,18 @@
 -- usp_ReleaseBatch: batch creation. Turns the VALID (and, with p_include_warnings = 'Y', WARNING) staged
 -- rows of a VALIDATED batch into MON_UpdateQueue rows holding the final monday column_values JSON
--- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_StagedCells; every cell of a
+-- (dbo.fn_MON_FormatColumnValue per cell, columns mapped by dbo.fn_MON_Private_MapAlias; every cell of a
 -- released row is queued, NO_OP ones too: whether a cell already holds its value is decided against the
 -- live board at send time; an UPDATE row with no cell is not queued) and idempotency_key = <batch_id>-<update_row_no>.
 -- The batch becomes READY with rows_queued set (COMPLETED at once when nothing is left to send). From
 -- now on the queue rows carry everything needed to send and audit the batch: a loader that truncates and
 -- reloads the staging tables cannot change or lose what was released.
 -- How (the same steps as the twin):
---   1. one statement copies the batch's staged rows and their cells into private temp tables (one snapshot;
---      the statement's ACCESS SHARE lock keeps a TRUNCATE out); nothing reads the owner's table again;
+--   1. one statement copies the batch's staged rows, content and hash, into a private temp table (one
+--      snapshot); nothing reads the owner's table again: the cells come from the copy (step 2), so what is
+--      queued is exactly what was hashed;
 --   2. the copy is checked against what validation recorded: the row count and numbers (50407, 50411), the
---      statuses (50408), the hash of every row's content in dbo.MON_ValidatedRow (50412), then formatted (50410);
+--      statuses (50408), the hash of every row's content in dbo.MON_ValidatedRow (50412), then its cells are
+--      taken from it (dbo.fn_MON_Private_StagedFields, dbo.fn_MON_Private_MapAlias) and formatted (50410);
 --   3. the queue rows are written in committed chunks of p_chunk_rows while the batch stays VALIDATED: the
 --      claim takes rows of READY and SENDING batches only, so no chunk is sendable before the last is in;
 --   4. one short transaction checks that the queue holds exactly the rows of the copy and opens the batch
@@ -51,6 +53,7 @@ DECLARE
     v_rows int := 0;
     v_done int;
     v_inc varchar := upper(p_include_warnings);
+    v_holder text;
     v_lock bigint := hashtextextended('opus_release_' || coalesce(p_batch_id, ''), 0);
     v_copy text;
 BEGIN
@@ -108,8 +111,19 @@ $help$;
         IF p_shell_phase = 'start' THEN
             -- one release of a batch at a time, for all its transactions: a session lock, released at the end
             IF NOT pg_try_advisory_lock(v_lock) THEN
+                -- who holds it, from the run log: a release whose client was cut off keeps its session lock
+                -- until the connection closes
+                SELECT format(' (run %s, started by %s from %s at %s UTC)', rl.run_id, rl.caller_login,
+                    coalesce(rl.host_name, '?'), rl.start_time)
+                INTO v_holder
+                FROM dbo.MON_RunLog AS rl
+                WHERE rl.proc_name = 'usp_ReleaseBatch' AND rl.batch_id = p_batch_id AND rl.outcome = 'RUNNING'
+                    AND rl.run_id <> p_shell_run_id
+                ORDER BY rl.run_id DESC
+                LIMIT 1;
                 RAISE EXCEPTION USING ERRCODE = '50413', MESSAGE = format(
-                    'batch %L is being released by another session right now: nothing was done. Wait for that release to end, then see dbo.vw_MON_BatchSummary.', p_batch_id);
+                    'batch %L is being released by another session right now%s: nothing was done. Wait for that release to end, then see dbo.vw_MON_BatchSummary. A release whose client was cut off keeps the batch until its connection closes: close that connection (a DBA finds it in pg_locks, locktype advisory), then release again.',
+                    p_batch_id, coalesce(v_holder, ''));
             END IF;
             v_now := clock_timestamp() AT TIME ZONE 'UTC';
             SELECT * INTO v_b FROM dbo.MON_UpdateBatch AS b WHERE b.batch_id = p_batch_id FOR UPDATE;
@@ -141,38 +155,30 @@ $help$;
             END LOOP;
             CREATE TEMP TABLE mon_rel_row (
                 update_row_no int, monday_item_id bigint, parent_item_id bigint, group_id varchar(100),
-                item_name varchar(255), validation_status varchar(20), row_hash bytea
+                item_name varchar(255), validation_status varchar(20), update_fields text, row_hash bytea
             );
             CREATE TEMP TABLE mon_rel_src (
                 src_row_no int, field_no int, column_alias varchar, raw_value text, column_id varchar,
                 column_type varchar, metadata_board_id bigint, monday_item_id bigint
             );
-            -- the private copy: the rows and their cells in ONE statement, so one snapshot (the cells function
-            -- is STABLE: it sees the statement's snapshot; a data-modifying WITH always runs to completion);
-            -- only the eligible rows' cells are kept
-            WITH cp AS (
-                INSERT INTO mon_rel_row
-                SELECT s.update_row_no, s.monday_item_id, s.parent_item_id, s.group_id, s.item_name,
-                    s.validation_status,
-                    dbo.fn_MON_Private_RowHash(s.monday_item_id, s.parent_item_id, s.item_name, s.group_id,
-                        s.update_fields, s.validation_status)
-                FROM (
-                    SELECT i.update_row_no, i.monday_item_id, NULL::bigint AS parent_item_id, i.group_id, i.item_name,
-                        i.validation_status, i.update_fields
-                    FROM dbo.STG_MON_CustMasterSchedule AS i
-                    WHERE i.update_batch_id = p_batch_id AND v_b.target_level = 'ITEMS'
-                    UNION ALL
-                    SELECT si.update_row_no, si.monday_item_id, si.parent_item_id, si.group_id, si.item_name,
-                        si.validation_status, si.update_fields
-                    FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
-                    WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS'
-                ) AS s
-            )
-            INSERT INTO mon_rel_src
-            SELECT c.update_row_no, c.field_no, c.column_alias, c.raw_value, c.column_id, c.column_type,
-                c.metadata_board_id, c.monday_item_id
-            FROM dbo.fn_MON_StagedCells(p_batch_id) AS c
-            WHERE (c.validation_status = 'VALID' OR (v_inc = 'Y' AND c.validation_status = 'WARNING'));
+            -- the private copy: the rows, content and hash, in ONE read of the owner's table; nothing reads it
+            -- again (the cells come from this copy, after the checks), so what is queued is what was hashed
+            INSERT INTO mon_rel_row
+            SELECT s.update_row_no, s.monday_item_id, s.parent_item_id, s.group_id, s.item_name,
+                s.validation_status, s.update_fields,
+                dbo.fn_MON_Private_RowHash(s.monday_item_id, s.parent_item_id, s.item_name, s.group_id,
+                    s.update_fields, s.validation_status)
+            FROM (
+                SELECT i.update_row_no, i.monday_item_id, NULL::bigint AS parent_item_id, i.group_id, i.item_name,
+                    i.validation_status, i.update_fields
+                FROM dbo.STG_MON_CustMasterSchedule AS i
+                WHERE i.update_batch_id = p_batch_id AND v_b.target_level = 'ITEMS'
+                UNION ALL
+                SELECT si.update_row_no, si.monday_item_id, si.parent_item_id, si.group_id, si.item_name,
+                    si.validation_status, si.update_fields
+                FROM dbo.STG_MON_CustMasterSchedule_Subitems AS si
+                WHERE si.update_batch_id = p_batch_id AND v_b.target_level = 'SUBITEMS'
+            ) AS s;
             CREATE TEMP TABLE mon_rel_state AS
             SELECT v_b.validated_at AS validated_at, v_now AS released_at, NULL::int AS staged, NULL::int AS expected,
                 0 AS last_row_no,
@@ -253,6 +259,27 @@ $help$;
                     'batch %L: %s staged rows differ from what validation saw (row_no %s%s): their monday_item_id, parent_item_id, item_name, group_id, update_fields or validation_status was changed in the staging table after validation. Nothing was released: run CALL dbo.usp_ValidateStagedUpdates(p_batch_id => %L) and read the findings, or cancel the batch; find who wrote the rows.',
                     p_batch_id, v_bad.n, left(v_bad.row_list, 200), CASE WHEN length(v_bad.row_list) > 200 THEN ' ...' ELSE '' END, p_batch_id);
             END IF;
+            -- the cells of the rows to send, from the copy: each field of update_fields, each distinct alias
+            -- mapped once to its board column (the board of the batch, or its subitems board)
+            WITH f AS MATERIALIZED (
+                SELECT r.update_row_no, e.field_no, e.column_alias, e.raw_value, r.monday_item_id,
+                    CASE WHEN v_b.target_level = 'SUBITEMS' THEN v_st.subitems_board_id ELSE v_b.board_id END
+                        AS metadata_board_id
+                FROM mon_rel_row AS r
+                CROSS JOIN LATERAL dbo.fn_MON_Private_StagedFields(r.update_fields) AS e
+                WHERE r.validation_status = 'VALID' OR (v_inc = 'Y' AND r.validation_status = 'WARNING')
+            ),
+            am AS MATERIALIZED (
+                SELECT a.column_alias, a.metadata_board_id, m.column_id
+                FROM (SELECT DISTINCT f.column_alias, f.metadata_board_id FROM f) AS a
+                CROSS JOIN LATERAL dbo.fn_MON_Private_MapAlias(v_b.board_id, a.metadata_board_id, a.column_alias) AS m
+            )
+            INSERT INTO mon_rel_src
+            SELECT f.update_row_no, f.field_no, f.column_alias, f.raw_value, am.column_id, bc.column_type,
+                f.metadata_board_id, f.monday_item_id
+            FROM f
+            LEFT JOIN am ON am.column_alias = f.column_alias AND am.metadata_board_id = f.metadata_board_id
+            LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = f.metadata_board_id AND bc.column_id = am.column_id;
             IF v_eligible = 0 THEN
                 RAISE EXCEPTION USING ERRCODE = '50409', MESSAGE = format(
                     'batch %L has no row to send: %s VALID, %s WARNING%s, %s INVALID. Read the errors in dbo.vw_MON_ValidationErrors, fix the source and stage again, or cancel the batch with dbo.usp_CancelBatch.',

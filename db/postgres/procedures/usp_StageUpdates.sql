@@ -39,6 +39,7 @@ SECURITY DEFINER
 SET search_path = dbo, pg_temp
 AS $$
 DECLARE
+    v_count int;
     v_op varchar(20) := upper(btrim(coalesce(p_update_operation, '')));
     v_level varchar(10) := upper(btrim(coalesce(p_target_level, '')));
     v_labels char(1) := upper(coalesce(p_create_labels_if_missing, ''));
@@ -202,6 +203,9 @@ BEGIN
                 ELSIF v_state = '42701' THEN
                     RAISE EXCEPTION USING ERRCODE = '50206',
                         MESSAGE = format('usp_StageUpdates: the query returns a column name twice (%s). Give each column its own alias.', v_msg);
+                ELSIF v_state = '54011' THEN
+                    RAISE EXCEPTION USING ERRCODE = '50219',
+                        MESSAGE = 'usp_StageUpdates: the query returns more than 1599 columns; at most 1000 can be staged in one batch. Stage the columns in several batches.';
                 ELSIF v_state = '42P16' THEN
                     RAISE EXCEPTION USING ERRCODE = '50213',
                         MESSAGE = format('usp_StageUpdates: the query returns a column whose type cannot be staged (%s). CAST it to text in the query.', v_msg);
@@ -247,6 +251,11 @@ BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_temp.mon_stage_cols) THEN
                 RAISE EXCEPTION USING ERRCODE = '50214',
                     MESSAGE = 'usp_StageUpdates: the query returns no columns. Pass a SELECT that returns the key column and the values to update.';
+            END IF;
+            SELECT count(*) INTO v_count FROM pg_temp.mon_stage_cols;
+            IF v_count > 1000 THEN
+                RAISE EXCEPTION USING ERRCODE = '50219',
+                    MESSAGE = format('usp_StageUpdates: the query returns %s columns; at most 1000 can be staged in one batch. Stage the columns in several batches.', v_count);
             END IF;
             IF EXISTS (SELECT 1 FROM pg_temp.mon_stage_cols WHERE attname = '?column?') THEN
                 RAISE EXCEPTION USING ERRCODE = '50215',

@@ -48,10 +48,13 @@ CREATE TABLE IF NOT EXISTS dbo.MON_UpdateQueue (
 );
 
 -- the claim: the open rows of a batch in the claim's order (ORDER BY queue_id), so that LIMIT reads the first
--- rows of the range and stops, with no sort; the columns the claim tests are included
+-- rows of the range and stops, with no sort; the columns the claim tests are included, and lease_owner,
+-- which the cancel reads of every open row (upgrade step db/postgres/upgrades/0.4.0/21 adds it)
 -- (upgrade step db/postgres/upgrades/0.3.0/10_queue_claim_index_order.sql changes the earlier definition)
 CREATE INDEX IF NOT EXISTS IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id)
-INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id)
+INCLUDE (
+    board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id, lease_owner
+)
 WHERE queue_status IN ('READY', 'CLAIMED');
 
 CREATE INDEX IF NOT EXISTS IX_MON_UpdateQueue_batch_status ON dbo.MON_UpdateQueue (batch_id, queue_status);

@@ -6338,6 +6338,15 @@ BEGIN
         INSERT INTO @groups (open_pos, close_pos) VALUES (@group_start, @n + 1);
     END;
 
+    -- a query that starts with a parenthesis, ((SELECT ...) UNION (SELECT ...)) ORDER BY 1: its expression starts
+    -- there, and every depth-0 word after it is looked at as after a SELECT (its ORDER BY, OPTION, a second SELECT)
+    SET @rel = PATINDEX(N''%[^ '' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N'']%'', @blanked COLLATE Latin1_General_100_BIN2);
+    IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N''(''
+    BEGIN
+        SET @select_pos = @rel;
+        SET @first = N''('';
+    END;
+
     -- 2. walk the depth-0 words
     SELECT TOP (1)
         @g_open = g.open_pos,
@@ -6402,6 +6411,12 @@ BEGIN
                 BREAK;
             END;
             SET @words_after_select = @words_after_select + 1;
+            -- a TOP of the first query of a UNION, EXCEPT or INTERSECT does not choose the rows of the whole: the
+            -- ORDER BY after the last query orders the whole, and a derived table may not hold it
+            IF @word IN (N''union'', N''except'', N''intersect'')
+            BEGIN
+                SET @keeps_order = 0;
+            END;
             -- SELECT [ALL | DISTINCT] TOP (n) ... ORDER BY, and ORDER BY ... OFFSET: a derived table may hold that
             -- ORDER BY (it decides which rows), so it stays in the shape''s text
             IF @word = N''top''
@@ -6425,15 +6440,6 @@ BEGIN
         END;
         SET @previous = @word;
         SET @i = @start + @len;
-    END;
-
-    -- a query that starts with a parenthesis: ((SELECT ...) UNION (SELECT ...))
-    IF @first IS NULL OR (@select_pos = 0 AND @first <> N''with'')
-    BEGIN
-        SET @rel = PATINDEX(
-            N''%[^ '' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N'']%'', @blanked COLLATE Latin1_General_100_BIN2
-        );
-        IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N''('' SET @select_pos = @rel;
     END;
 
     SET @tail_pos = CASE
@@ -7308,8 +7314,9 @@ BEGIN
     CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f;
     CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
 
+    CREATE TABLE #val_cell_alias (column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NULL);
+    INSERT INTO #val_cell_alias (column_alias)
     SELECT DISTINCT c.column_alias
-    INTO #val_alias
     FROM #val_cell AS c;
     UPDATE c
     SET
@@ -7320,7 +7327,7 @@ BEGIN
         c.match_kind = m.match_kind,
         c.match_count = m.match_count
     FROM #val_cell AS c
-    INNER JOIN #val_alias AS a ON c.column_alias = a.column_alias
+    INNER JOIN #val_cell_alias AS a ON c.column_alias = a.column_alias
     CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, @meta, a.column_alias) AS m
     LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = @meta AND m.column_id = bc.column_id
     LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type
@@ -12247,6 +12254,7 @@ BEGIN TRY
     @batch_id varchar(50) = NULL,
     @include_warnings char(1) = ''Y'',
     @chunk_rows int = 4000,
+    @send_approved char(1) = ''Y'',
     @help char(1) = ''N''
 AS
 BEGIN
@@ -12263,6 +12271,8 @@ Parameters:
   @batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
   @include_warnings  char(1)      ''''Y''''       ''''Y'''': WARNING rows are sent too; ''''N'''': only VALID rows
   @chunk_rows        int          4000      queue rows written per committed chunk (1..4000, below lock escalation)
+  @send_approved     char(1)      ''''Y''''       ''''N'''': released to be previewed only; no claim takes its rows until
+                                            dbo.usp_ApproveBatch approves it (set in the same transaction as READY)
   @help              char(1)      ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
@@ -12304,6 +12314,14 @@ Examples:
             N'' more would let SQL Server escalate the row locks of a chunk to a table lock).''
         );
     END;
+    IF UPPER(@send_approved) IS NULL OR UPPER(@send_approved) NOT IN (''Y'', ''N'')
+    BEGIN
+        SET @first = COALESCE(@first, 50416);
+        SET @errors = CONCAT(
+            @errors + N'' '', N''@send_approved = '', COALESCE(N'''''''' + @send_approved + N'''''''', N''NULL''),
+            N'' is not supported: pass ''''Y'''' (the sender may send it) or ''''N'''' (previewed only, until approved).''
+        );
+    END;
     IF @errors IS NOT NULL
     BEGIN
         THROW @first, @errors, 1;
@@ -12313,7 +12331,8 @@ Examples:
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
             N''EXEC dbo.usp_ReleaseBatch @batch_id = '''''', REPLACE(@batch_id, N'''''''', N''''''''''''),
-            N'''''', @include_warnings = '''''', @inc, N'''''', @chunk_rows = '', @chunk_rows, N'';''
+            N'''''', @include_warnings = '''''', @inc, N'''''', @chunk_rows = '', @chunk_rows,
+            N'', @send_approved = '''''', UPPER(@send_approved), N'''''';''
         );
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N''usp_ReleaseBatch'', @batch_id = @batch_id, @parameters_used = @params,
@@ -12382,6 +12401,11 @@ Examples:
         column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
         monday_item_id bigint NULL
+    );
+    -- the distinct aliases of the cells to send, each mapped once
+    CREATE TABLE #rel_alias (
+        column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
+        metadata_board_id bigint NULL
     );
     -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the joins are planned
     -- for the real row count (a batch can hold a million rows)
@@ -12635,10 +12659,10 @@ Examples:
         FROM #rel_row AS r
         CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f
         WHERE r.validation_status = ''VALID'' OR (@inc = ''Y'' AND r.validation_status = ''WARNING'');
+        INSERT INTO #rel_alias (column_alias, metadata_board_id)
         SELECT DISTINCT
             sc.column_alias,
             sc.metadata_board_id
-        INTO #rel_alias
         FROM #rel_src AS sc;
         UPDATE sc
         SET
@@ -12870,7 +12894,10 @@ Examples:
                     rows_queued = @rows,
                     released_by = ORIGINAL_LOGIN(),
                     released_at = @now,
-                    completed_at = CASE WHEN @rows = 0 THEN @now END
+                    completed_at = CASE WHEN @rows = 0 THEN @now END,
+                    -- in the transaction that opens the batch: a batch released to be previewed is never
+                    -- claimable, not even for a moment
+                    send_approved = UPPER(@send_approved)
                 WHERE batch_id = @batch_id;
                 SET @phase = ''done'';
             END;

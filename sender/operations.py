@@ -215,9 +215,10 @@ class UpdateOperations:
         with self._db() as db:
             s = (batch_summary(db, batch_id) or [{}])[0]
             if release and s.get("batch_status") == "VALIDATED":
-                db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="Y")
-                if dry_run:  # released to be previewed: a plain send does not send it until approved
-                    db.call("usp_ApproveBatch", batch_id=batch_id, approved="N")
+                # released to be previewed: no claim takes it until it is approved (set with READY, in one
+                # transaction, so that a sender running meanwhile never sees it approved)
+                db.call("usp_ReleaseBatch", batch_id=batch_id, include_warnings="Y",
+                        send_approved="N" if dry_run else "Y")
             elif release and not dry_run and s.get("batch_status") in ("READY", "SENDING") \
                     and s.get("send_approved") == "N":
                 db.call("usp_ApproveBatch", batch_id=batch_id, approved="Y")  # sending it is approving it

@@ -91,6 +91,15 @@ BEGIN
         INSERT INTO @groups (open_pos, close_pos) VALUES (@group_start, @n + 1);
     END;
 
+    -- a query that starts with a parenthesis, ((SELECT ...) UNION (SELECT ...)) ORDER BY 1: its expression starts
+    -- there, and every depth-0 word after it is looked at as after a SELECT (its ORDER BY, OPTION, a second SELECT)
+    SET @rel = PATINDEX(N'%[^ ' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N']%', @blanked COLLATE Latin1_General_100_BIN2);
+    IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N'('
+    BEGIN
+        SET @select_pos = @rel;
+        SET @first = N'(';
+    END;
+
     -- 2. walk the depth-0 words
     SELECT TOP (1)
         @g_open = g.open_pos,
@@ -155,6 +164,12 @@ BEGIN
                 BREAK;
             END;
             SET @words_after_select = @words_after_select + 1;
+            -- a TOP of the first query of a UNION, EXCEPT or INTERSECT does not choose the rows of the whole: the
+            -- ORDER BY after the last query orders the whole, and a derived table may not hold it
+            IF @word IN (N'union', N'except', N'intersect')
+            BEGIN
+                SET @keeps_order = 0;
+            END;
             -- SELECT [ALL | DISTINCT] TOP (n) ... ORDER BY, and ORDER BY ... OFFSET: a derived table may hold that
             -- ORDER BY (it decides which rows), so it stays in the shape's text
             IF @word = N'top'
@@ -178,15 +193,6 @@ BEGIN
         END;
         SET @previous = @word;
         SET @i = @start + @len;
-    END;
-
-    -- a query that starts with a parenthesis: ((SELECT ...) UNION (SELECT ...))
-    IF @first IS NULL OR (@select_pos = 0 AND @first <> N'with')
-    BEGIN
-        SET @rel = PATINDEX(
-            N'%[^ ' + NCHAR(9) + NCHAR(10) + NCHAR(13) + N']%', @blanked COLLATE Latin1_General_100_BIN2
-        );
-        IF @rel > 0 AND SUBSTRING(@blanked, @rel, 1) = N'(' SET @select_pos = @rel;
     END;
 
     SET @tail_pos = CASE

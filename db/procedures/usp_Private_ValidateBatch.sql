@@ -175,8 +175,9 @@ BEGIN
     CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f;
     CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
 
+    CREATE TABLE #val_cell_alias (column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NULL);
+    INSERT INTO #val_cell_alias (column_alias)
     SELECT DISTINCT c.column_alias
-    INTO #val_alias
     FROM #val_cell AS c;
     UPDATE c
     SET
@@ -187,7 +188,7 @@ BEGIN
         c.match_kind = m.match_kind,
         c.match_count = m.match_count
     FROM #val_cell AS c
-    INNER JOIN #val_alias AS a ON c.column_alias = a.column_alias
+    INNER JOIN #val_cell_alias AS a ON c.column_alias = a.column_alias
     CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, @meta, a.column_alias) AS m
     LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = @meta AND m.column_id = bc.column_id
     LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type

@@ -36,6 +36,7 @@ ALTER PROCEDURE dbo.usp_ReleaseBatch
     @batch_id varchar(50) = NULL,
     @include_warnings char(1) = 'Y',
     @chunk_rows int = 4000,
+    @send_approved char(1) = 'Y',
     @help char(1) = 'N'
 AS
 BEGIN
@@ -52,6 +53,8 @@ Parameters:
   @batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
   @include_warnings  char(1)      ''Y''       ''Y'': WARNING rows are sent too; ''N'': only VALID rows
   @chunk_rows        int          4000      queue rows written per committed chunk (1..4000, below lock escalation)
+  @send_approved     char(1)      ''Y''       ''N'': released to be previewed only; no claim takes its rows until
+                                            dbo.usp_ApproveBatch approves it (set in the same transaction as READY)
   @help              char(1)      ''N''       ''Y'' prints this text and does nothing else
 
 Examples:
@@ -93,6 +96,14 @@ Examples:
             N' more would let SQL Server escalate the row locks of a chunk to a table lock).'
         );
     END;
+    IF UPPER(@send_approved) IS NULL OR UPPER(@send_approved) NOT IN ('Y', 'N')
+    BEGIN
+        SET @first = COALESCE(@first, 50416);
+        SET @errors = CONCAT(
+            @errors + N' ', N'@send_approved = ', COALESCE(N'''' + @send_approved + N'''', N'NULL'),
+            N' is not supported: pass ''Y'' (the sender may send it) or ''N'' (previewed only, until approved).'
+        );
+    END;
     IF @errors IS NOT NULL
     BEGIN
         THROW @first, @errors, 1;
@@ -102,7 +113,8 @@ Examples:
         @run_id bigint,
         @params nvarchar(MAX) = CONCAT(
             N'EXEC dbo.usp_ReleaseBatch @batch_id = ''', REPLACE(@batch_id, N'''', N''''''),
-            N''', @include_warnings = ''', @inc, N''', @chunk_rows = ', @chunk_rows, N';'
+            N''', @include_warnings = ''', @inc, N''', @chunk_rows = ', @chunk_rows,
+            N', @send_approved = ''', UPPER(@send_approved), N''';'
         );
     EXEC dbo.usp_Private_OpenRunLog
         @proc_name = N'usp_ReleaseBatch', @batch_id = @batch_id, @parameters_used = @params,
@@ -171,6 +183,11 @@ Examples:
         column_type varchar(50) COLLATE DATABASE_DEFAULT NULL,
         metadata_board_id bigint NULL,
         monday_item_id bigint NULL
+    );
+    -- the distinct aliases of the cells to send, each mapped once
+    CREATE TABLE #rel_alias (
+        column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
+        metadata_board_id bigint NULL
     );
     -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the joins are planned
     -- for the real row count (a batch can hold a million rows)
@@ -424,10 +441,10 @@ Examples:
         FROM #rel_row AS r
         CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f
         WHERE r.validation_status = 'VALID' OR (@inc = 'Y' AND r.validation_status = 'WARNING');
+        INSERT INTO #rel_alias (column_alias, metadata_board_id)
         SELECT DISTINCT
             sc.column_alias,
             sc.metadata_board_id
-        INTO #rel_alias
         FROM #rel_src AS sc;
         UPDATE sc
         SET
@@ -659,7 +676,10 @@ Examples:
                     rows_queued = @rows,
                     released_by = ORIGINAL_LOGIN(),
                     released_at = @now,
-                    completed_at = CASE WHEN @rows = 0 THEN @now END
+                    completed_at = CASE WHEN @rows = 0 THEN @now END,
+                    -- in the transaction that opens the batch: a batch released to be previewed is never
+                    -- claimable, not even for a moment
+                    send_approved = UPPER(@send_approved)
                 WHERE batch_id = @batch_id;
                 SET @phase = 'done';
             END;

@@ -84,7 +84,7 @@ def test_several_columns_become_one_json_object_per_item(planning):
     db = planning
     q = (
         "SELECT monday_item_id, 'Done' AS order_status, '2026-07-15' AS due_date, 42 AS quantity, "
-        "'Über ✓ café' AS customer_name FROM dbo.STG_MON_CustMasterSchedule "
+        "N'Über ✓ café' AS customer_name FROM dbo.STG_MON_CustMasterSchedule "
         f"WHERE update_batch_id IS NULL AND monday_item_id IN ({ITEM_ID}, {OTHER_ITEM_ID}) ORDER BY monday_item_id"
     )
     batch_id = stage(db, q).outputs["batch_id"]
@@ -496,3 +496,17 @@ def test_help_prints_parameters_and_examples(planning):
         text = "\n".join(db.call(proc, help="Y").messages)
         assert "batch_id" in text and "Example" in text, proc
     assert db.scalar("SELECT COUNT(*) FROM dbo.MON_RunLog WHERE proc_name IN ('usp_ReleaseBatch', 'usp_CancelBatch')") == 0
+
+
+def test_a_batch_released_to_be_previewed_is_never_claimable_until_approved(planning):
+    # the approval is set in the transaction that opens the batch (READY): no claim in between can take it
+    db = planning
+    batch_id = stage(db, SAMPLE).outputs["batch_id"]
+    expect_error(50416, release, db, batch_id, send_approved="X")
+    assert batch_row(db, batch_id)["batch_status"] == "VALIDATED"
+    release(db, batch_id, send_approved="N")
+    b = batch_row(db, batch_id)
+    assert (b["batch_status"], b["send_approved"]) == ("READY", "N")
+    assert claim(db, "w1", batch_id=batch_id) == []
+    db.call("usp_ApproveBatch", batch_id=batch_id, approved="Y")
+    assert len(claim(db, "w1", batch_id=batch_id)) == 1

@@ -457,6 +457,25 @@ def test_top_with_ties_offset_and_control_of_flow_after_the_order_by(board):
         assert [r["monday_item_id"] for r in staged_rows(db, stage(db, page).outputs["batch_id"])] == [OTHER_ITEM_ID]
 
 
+def test_a_query_in_parentheses_and_a_top_in_a_union_keep_their_final_order_by(board):
+    """(SELECT ...) UNION (SELECT ...) ORDER BY, and a TOP in the first query of a UNION: the ORDER BY orders
+    the whole result, the rows are staged in that order on both engines (no 'does not parse')."""
+    db = board
+    src = "FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NULL"
+    one = f"SELECT monday_item_id, 'Done' AS order_status {src} AND monday_item_id = {ITEM_ID}"
+    other = f"SELECT monday_item_id, 'Done' AS order_status {src} AND monday_item_id = {OTHER_ITEM_ID}"
+    wrapped = f"({one}) UNION ({other}) ORDER BY monday_item_id DESC"
+    rows = staged_rows(db, stage(db, wrapped).outputs["batch_id"])
+    assert [r["monday_item_id"] for r in rows] == sorted([ITEM_ID, OTHER_ITEM_ID], reverse=True)
+    if is_mssql(db):
+        first_top = one.replace("SELECT monday_item_id", "SELECT TOP (1) monday_item_id", 1)
+    else:
+        first_top = f"({one} LIMIT 1)"
+    union = f"{first_top} UNION {other} ORDER BY monday_item_id DESC"
+    rows = staged_rows(db, stage(db, union).outputs["batch_id"])
+    assert [r["monday_item_id"] for r in rows] == sorted([ITEM_ID, OTHER_ITEM_ID], reverse=True)
+
+
 @pytest.mark.parametrize("columns", [1001, 1100])
 def test_more_than_a_thousand_columns_are_refused_by_number(board, columns):
     # the engines' own limits differ (1,024 columns per SQL Server table, 1,600 on PostgreSQL) and their errors

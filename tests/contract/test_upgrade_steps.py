@@ -83,8 +83,30 @@ def test_new_install_has_the_claim_index_of_step_50(db):
     step = (ROOT / "db" / "postgres" / "upgrades" / "0.3.0" / "10_queue_claim_index_order.sql").read_text()
     assert "(batch_id, queue_id)" in claim_index_definition(db)
     assert "INCLUDE (board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, " \
-           "monday_item_id)" in claim_index_definition(db)
+           "monday_item_id, lease_owner)" in claim_index_definition(db)
     assert "(batch_id, queue_id)" in step
+
+
+def test_step_21_adds_lease_owner_to_the_claim_index_and_keeps_the_rows(db):
+    # 0.3.0's claim index without lease_owner: the cancel's read of every open row needed the table as well
+    from tests.contract.queue_helpers import make_batch, make_board
+
+    if is_mssql(db):
+        pytest.skip("the T-SQL steps are run by the installer's upgrade on SQL Server")
+    make_board(db)
+    make_batch(db, "UB-STEP21", 20)
+    db.execute("DROP INDEX dbo.ix_mon_updatequeue_claim")
+    db.execute("CREATE INDEX IX_MON_UpdateQueue_claim ON dbo.MON_UpdateQueue (batch_id, queue_id) INCLUDE "
+               "(board_id, queue_status, visible_after, lease_expires_at, attempt_count, max_attempts, monday_item_id) "
+               "WHERE queue_status IN ('READY', 'CLAIMED')")
+    assert "lease_owner" not in claim_index_definition(db)
+    before = db.query("SELECT * FROM dbo.MON_UpdateQueue ORDER BY queue_id")
+    for _ in range(2):
+        run_step(db, "21_queue_claim_index_lease_owner.sql", version="0.4.0")
+        definition = claim_index_definition(db)
+        assert "(batch_id, queue_id)" in definition and "monday_item_id, lease_owner)" in definition
+        assert "READY" in definition and "CLAIMED" in definition
+        assert db.query("SELECT * FROM dbo.MON_UpdateQueue ORDER BY queue_id") == before
 
 
 # -- 0.4.0, step 10: the owner's staging tables lose the filtered batch index --------------------------------

@@ -103,8 +103,8 @@ def test_a_wrong_engine_or_number_in_the_catalogue_is_caught():
     wrong_engine = text.replace("| 50205 | usp_StageUpdates |", "| 50205 | usp_StageUpdates (SQL Server) |")
     assert engine_problems(wrong_engine) == [
         "50205: raised by PostgreSQL and SQL Server, but the catalogue says (SQL Server) only"]
-    wrong_number = text.replace("| 50217 | usp_StageUpdates |", "| 50219 | usp_StageUpdates |")
+    wrong_number = text.replace("| 50217 | usp_StageUpdates |", "| 50299 | usp_StageUpdates |")
     assert engine_problems(wrong_number) == [
-        "50217: raised by PostgreSQL, SQL Server but not listed", "50219: listed but raised by no source"]
+        "50217: raised by PostgreSQL, SQL Server but not listed", "50299: listed but raised by no source"]
     agent_only = text.replace("| 50930 | create_agent_jobs.sql (SQL Server) |", "| 50930 | create_agent_jobs.sql |")
     assert engine_problems(agent_only) == ["50930: raised by SQL Server, but the catalogue says both engines"]

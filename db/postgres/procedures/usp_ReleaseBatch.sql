@@ -31,7 +31,8 @@ CREATE OR REPLACE PROCEDURE dbo.usp_Private_ReleaseBatch_Work(
     p_batch_id varchar DEFAULT NULL,
     p_include_warnings varchar DEFAULT 'Y',
     p_chunk_rows int DEFAULT 4000,
-    p_help char(1) DEFAULT 'N'
+    p_help char(1) DEFAULT 'N',
+    p_send_approved varchar DEFAULT 'Y'
 )
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -67,6 +68,8 @@ Parameters:
   p_batch_id          varchar(50)  required  the VALIDATED batch (see dbo.vw_MON_BatchSummary)
   p_include_warnings  char(1)      'Y'       'Y': WARNING rows are sent too; 'N': only VALID rows
   p_chunk_rows        int          4000      queue rows written per committed chunk (1..4000, below lock escalation)
+  p_send_approved     char(1)      'Y'       'N': released to be previewed only; no claim takes its rows until
+                                            dbo.usp_ApproveBatch approves it (set in the same transaction as READY)
   p_help              char(1)      'N'       'Y' prints this text and does nothing else
 
 Examples:
@@ -92,6 +95,10 @@ $help$;
             v_first := coalesce(v_first, '50415');
             v_errors := concat_ws(' ', v_errors, format('p_chunk_rows = %s is not supported: pass the queue rows to write per committed chunk, 1 to 4000 (the default; more would let SQL Server escalate the row locks of a chunk to a table lock).', coalesce(p_chunk_rows::text, 'NULL')));
         END IF;
+        IF upper(p_send_approved) IS NULL OR upper(p_send_approved) NOT IN ('Y', 'N') THEN
+            v_first := coalesce(v_first, '50416');
+            v_errors := concat_ws(' ', v_errors, format('p_send_approved = %s is not supported: pass ''Y'' (the sender may send it) or ''N'' (previewed only, until approved).', coalesce(quote_literal(p_send_approved), 'NULL')));
+        END IF;
         IF v_errors IS NOT NULL THEN
             RAISE EXCEPTION USING ERRCODE = v_first, MESSAGE = v_errors;
         END IF;
@@ -99,7 +106,7 @@ $help$;
         CALL dbo.usp_Private_OpenRunLog(
             p_proc_name => 'usp_ReleaseBatch',
             p_batch_id => p_batch_id,
-            p_parameters_used => format('CALL dbo.usp_ReleaseBatch(p_batch_id => %L, p_include_warnings => %L, p_chunk_rows => %s);', p_batch_id, v_inc, p_chunk_rows),
+            p_parameters_used => format('CALL dbo.usp_ReleaseBatch(p_batch_id => %L, p_include_warnings => %L, p_chunk_rows => %s, p_send_approved => %L);', p_batch_id, v_inc, p_chunk_rows, upper(p_send_approved)),
             p_run_id => p_shell_run_id
         );
     END IF;
@@ -406,7 +413,9 @@ $help$;
             rows_queued = v_rows,
             released_by = session_user,
             released_at = v_st.released_at,
-            completed_at = CASE WHEN v_rows = 0 THEN v_st.released_at END
+            completed_at = CASE WHEN v_rows = 0 THEN v_st.released_at END,
+            -- in the transaction that opens the batch: a batch released to be previewed is never claimable
+            send_approved = upper(p_send_approved)
         WHERE b.batch_id = p_batch_id;
         v_staged := v_st.staged;
         p_shell_phase := 'done';
@@ -448,7 +457,8 @@ CREATE OR REPLACE PROCEDURE dbo.usp_ReleaseBatch(
     p_batch_id varchar DEFAULT NULL,
     p_include_warnings varchar DEFAULT 'Y',
     p_chunk_rows int DEFAULT 4000,
-    p_help char(1) DEFAULT 'N'
+    p_help char(1) DEFAULT 'N',
+    p_send_approved varchar DEFAULT 'Y'
 )
 LANGUAGE plpgsql
 AS $$
@@ -470,6 +480,7 @@ BEGIN
             p_shell_run_id => v_run_id,
             p_batch_id => p_batch_id,
             p_include_warnings => p_include_warnings,
+            p_send_approved => p_send_approved,
             p_chunk_rows => p_chunk_rows,
             p_help => p_help
         );

@@ -203,7 +203,8 @@ BEGIN
                 ELSIF v_state = '42701' THEN
                     RAISE EXCEPTION USING ERRCODE = '50206',
                         MESSAGE = format('usp_StageUpdates: the query returns a column name twice (%s). Give each column its own alias.', v_msg);
-                ELSIF v_state = '54011' THEN
+                ELSIF v_state LIKE '54%' AND v_msg LIKE '%at most % columns%' THEN
+                    -- too_many_columns: a table holds at most 1,600
                     RAISE EXCEPTION USING ERRCODE = '50219',
                         MESSAGE = 'usp_StageUpdates: the query returns more than 1599 columns; at most 1000 can be staged in one batch. Stage the columns in several batches.';
                 ELSIF v_state = '42P16' THEN

@@ -12,7 +12,9 @@ RETURNS varchar(30)
 AS
 BEGIN
     DECLARE @word varchar(30);
-    DECLARE @text nvarchar(MAX) = N' ' + LOWER(@blanked) + N' ';
+    -- lower case under a binary collation: the same letters on every database collation (under a Turkish one
+    -- LOWER('I') is a dotless i, and an upper-case INSERT or WHILE would not be found)
+    DECLARE @text nvarchar(MAX) = N' ' + LOWER(@blanked COLLATE Latin1_General_100_BIN2) + N' ';
 
     WITH k AS (
         SELECT v.word

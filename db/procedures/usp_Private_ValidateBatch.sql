@@ -1,8 +1,9 @@
 -- usp_Private_ValidateBatch: applies every enabled rule of dbo.MON_ValidationRule to the staged rows of one
 -- batch, set-based, and writes validation_status / validation_errors on each row and the counts,
--- validated_at and status VALIDATED on the batch. Internal: no run log, no transaction of its own, no
--- check of the batch status (callers: usp_StageUpdates, usp_ValidateStagedUpdates, inside their
--- transaction). Same rules, messages and order as the PostgreSQL twin.
+-- validated_at and status VALIDATED on the batch. Internal: no run log, no transaction of its own (callers:
+-- usp_StageUpdates, usp_ValidateStagedUpdates, inside their transaction). It reads the batch's rows once into
+-- #val_row and works from that copy; it refuses rows gone or added (50304), rows changed while it ran (50305)
+-- and a batch no longer STAGED or VALIDATED (50303). Same rules, messages and order as the PostgreSQL twin.
 --   EXEC dbo.usp_Private_ValidateBatch @batch_id = 'UB20260101120000-a1b2c3';
 -- created once as a stub, then ALTERed: a re-run keeps the procedure's grants
 IF OBJECT_ID(N'dbo.usp_Private_ValidateBatch', N'P') IS NULL
@@ -175,24 +176,37 @@ BEGIN
     CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f;
     CREATE CLUSTERED INDEX cx_val_cell ON #val_cell (update_row_no, field_no);
 
-    CREATE TABLE #val_cell_alias (column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NULL);
-    INSERT INTO #val_cell_alias (column_alias)
-    SELECT DISTINCT c.column_alias
-    FROM #val_cell AS c;
+    -- each distinct alias mapped once, materialised (so that no plan maps it once per cell), then joined
+    CREATE TABLE #val_cell_alias (
+        column_alias nvarchar(255) COLLATE DATABASE_DEFAULT NULL,
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NULL,
+        match_kind varchar(10) COLLATE DATABASE_DEFAULT NULL,
+        match_count int NOT NULL
+    );
+    INSERT INTO #val_cell_alias (column_alias, column_id, match_kind, match_count)
+    SELECT
+        a.column_alias,
+        m.column_id,
+        m.match_kind,
+        m.match_count
+    FROM (
+        SELECT DISTINCT c.column_alias
+        FROM #val_cell AS c
+    ) AS a
+    CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, @meta, a.column_alias) AS m
+    WHERE m.match_count > 0;
     UPDATE c
     SET
-        c.column_id = m.column_id,
+        c.column_id = a.column_id,
         c.column_title = bc.title,
         c.column_type = bc.column_type,
         c.is_writable = CASE WHEN bc.is_writable = 'Y' AND ct.is_writable = 'Y' THEN 'Y' ELSE 'N' END,
-        c.match_kind = m.match_kind,
-        c.match_count = m.match_count
+        c.match_kind = a.match_kind,
+        c.match_count = a.match_count
     FROM #val_cell AS c
     INNER JOIN #val_cell_alias AS a ON c.column_alias = a.column_alias
-    CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, @meta, a.column_alias) AS m
-    LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = @meta AND m.column_id = bc.column_id
-    LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type
-    WHERE m.match_count > 0;
+    LEFT JOIN dbo.MON_BoardColumn AS bc ON bc.board_id = @meta AND a.column_id = bc.column_id
+    LEFT JOIN dbo.MON_ColumnType AS ct ON bc.column_type = ct.column_type;
     CREATE INDEX ix_val_cell_row_column ON #val_cell (update_row_no, column_id);
     CREATE INDEX ix_val_cell_item_column ON #val_cell (monday_item_id, column_id);
 

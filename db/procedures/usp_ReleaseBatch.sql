@@ -187,7 +187,8 @@ Examples:
     -- the distinct aliases of the cells to send, each mapped once
     CREATE TABLE #rel_alias (
         column_alias nvarchar(400) COLLATE DATABASE_DEFAULT NULL,
-        metadata_board_id bigint NULL
+        metadata_board_id bigint NULL,
+        column_id varchar(100) COLLATE DATABASE_DEFAULT NULL
     );
     -- the formatted cells: a #temp table (statistics, unlike a table variable), so that the joins are planned
     -- for the real row count (a batch can hold a million rows)
@@ -441,19 +442,26 @@ Examples:
         FROM #rel_row AS r
         CROSS APPLY dbo.fn_MON_Private_StagedFields(r.update_fields) AS f
         WHERE r.validation_status = 'VALID' OR (@inc = 'Y' AND r.validation_status = 'WARNING');
-        INSERT INTO #rel_alias (column_alias, metadata_board_id)
-        SELECT DISTINCT
-            sc.column_alias,
-            sc.metadata_board_id
-        FROM #rel_src AS sc;
+        -- each distinct alias mapped once, materialised (no plan maps it once per cell), then joined
+        INSERT INTO #rel_alias (column_alias, metadata_board_id, column_id)
+        SELECT
+            a.column_alias,
+            a.metadata_board_id,
+            m.column_id
+        FROM (
+            SELECT DISTINCT
+                sc.column_alias,
+                sc.metadata_board_id
+            FROM #rel_src AS sc
+        ) AS a
+        CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, a.metadata_board_id, a.column_alias) AS m;
         UPDATE sc
         SET
-            sc.column_id = m.column_id,
+            sc.column_id = a.column_id,
             sc.column_type = bc.column_type
         FROM #rel_src AS sc
         INNER JOIN #rel_alias AS a ON sc.column_alias = a.column_alias
-        CROSS APPLY dbo.fn_MON_Private_MapAlias(@board_id, a.metadata_board_id, a.column_alias) AS m
-        LEFT JOIN dbo.MON_BoardColumn AS bc ON a.metadata_board_id = bc.board_id AND m.column_id = bc.column_id;
+        LEFT JOIN dbo.MON_BoardColumn AS bc ON a.metadata_board_id = bc.board_id AND a.column_id = bc.column_id;
 
         IF @eligible = 0
         BEGIN

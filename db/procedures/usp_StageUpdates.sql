@@ -675,8 +675,9 @@ FROM #capture AS q;';
 
             -- one short transaction writes the batch and its rows; the rows go into the owner's table in statements
             -- of at most 4,000 rows, below the 5,000 locks at which SQL Server escalates a statement's row locks to a
-            -- table lock, so the owner's loader never waits on a table lock of ours. Validation runs after the
-            -- COMMIT, in transactions of its own: its reads of the owner's rows hold nothing of this one.
+            -- table lock: row locks only (lock-memory pressure aside), held until this COMMIT. A loader's TRUNCATE,
+            -- ALTER or TABLOCK load waits for that COMMIT. Validation runs after it, in transactions of its own:
+            -- its reads of the owner's rows hold nothing of this one.
             BEGIN TRANSACTION;
 
             BEGIN TRY

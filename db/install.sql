@@ -5818,17 +5818,21 @@ BEGIN
         WHEN @t IN (N''decimal'', N''numeric'')
             THEN N''COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), '' + @c + N'')), ''
             + N''CONVERT(nvarchar(60), '' + @c + N''))''
-        -- money converts with 2 decimals by default (12.3456 -> 12.35): style 2 keeps all 4
+        -- money converts with 2 decimals by default (12.3456 -> 12.35): as decimal(19, 4), exact for money and
+        -- smallmoney, it keeps all 4 (style 2 would too on SQL Server; the T-SQL test engine ignores the style)
         WHEN @t IN (N''money'', N''smallmoney'')
-            THEN N''COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), '' + @c + N'', 2)), ''
-            + N''CONVERT(nvarchar(60), '' + @c + N'', 2))''
+            THEN N''COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), CAST('' + @c
+            + N'' AS decimal(19, 4)))), CONVERT(nvarchar(60), CAST('' + @c + N'' AS decimal(19, 4))))''
         WHEN @t IN (N''float'', N''real'')
             THEN N''COALESCE(dbo.fn_MON_Private_NormalizeNumber(CONVERT(nvarchar(60), TRY_CONVERT(decimal(38, 10), '' + @c
             + N''))), CONVERT(nvarchar(60), '' + @c + N'', 3))''
         WHEN @t = N''date'' THEN N''CONVERT(nchar(10), '' + @c + N'', 23)''
-        WHEN @t IN (N''datetime'', N''datetime2'', N''smalldatetime'') THEN N''CONVERT(nchar(19), '' + @c + N'', 126)''
+        -- ISO 8601 to the second: style 120 (yyyy-mm-dd hh:mi:ss) with its space made a T, the same text as style
+        -- 126 cut at 19 characters (the T-SQL test engine ignores style 126 and writes the space)
+        WHEN @t IN (N''datetime'', N''datetime2'', N''smalldatetime'')
+            THEN N''REPLACE(CONVERT(nchar(19), '' + @c + N'', 120), N'''' '''', N''''T'''')''
         WHEN @t = N''datetimeoffset''
-            THEN N''CONVERT(nchar(19), SWITCHOFFSET('' + @c + N'', ''''+00:00''''), 126) + N''''Z''''''
+            THEN N''REPLACE(CONVERT(nchar(19), SWITCHOFFSET('' + @c + N'', ''''+00:00''''), 120), N'''' '''', N''''T'''') + N''''Z''''''
         WHEN @t = N''time'' THEN N''CONVERT(nchar(8), '' + @c + N'', 108)''
         WHEN @t IN (N''char'', N''nchar'') THEN N''RTRIM(CONVERT(nvarchar(MAX), '' + @c + N''))''
         WHEN @t IN (N''varchar'', N''nvarchar'', N''text'', N''ntext'', N''xml'', N''sysname'')

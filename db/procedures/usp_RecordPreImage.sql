@@ -189,9 +189,12 @@ Examples:
             @worker_id AS worker_id,
             @item AS monday_item_id,
             c.column_id,
-            COALESCE(c.current_value_text, c.current_value_json) AS current_value,
+            -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar's
+            -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object's text,
+            -- still escaped, into the text form
+            COALESCE(c.current_value_json, c.current_value_text) AS current_value,
             c.current_text,
-            COALESCE(c.new_value_text, c.new_value_json) AS new_value,
+            COALESCE(c.new_value_json, c.new_value_text) AS new_value,
             CASE WHEN UPPER(c.would_change) = N'Y' THEN 'Y' ELSE 'N' END AS would_change,
             @now AS recorded_at
         FROM OPENJSON (@cells) WITH (
@@ -215,11 +218,11 @@ Examples:
             @worker_id AS worker_id,
             @item AS monday_item_id,
             c.column_id,
-            COALESCE(c.preview_value_text, c.preview_value_json) AS preview_value,
+            COALESCE(c.preview_value_json, c.preview_value_text) AS preview_value,
             c.preview_text,
-            COALESCE(c.current_value_text, c.current_value_json) AS board_value,
+            COALESCE(c.current_value_json, c.current_value_text) AS board_value,
             c.current_text AS board_text,
-            COALESCE(c.new_value_text, c.new_value_json) AS new_value,
+            COALESCE(c.new_value_json, c.new_value_text) AS new_value,
             @now AS held_at
         FROM OPENJSON (@cells) WITH (
             column_id varchar(100) '$.column_id',

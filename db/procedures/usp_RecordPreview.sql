@@ -169,9 +169,12 @@ Examples:
         FROM (
             SELECT
                 c.column_id,
-                COALESCE(c.current_value_text, c.current_value_json) AS current_value,
-                COALESCE(c.current_text_text, c.current_text_json) AS current_text,
-                COALESCE(c.new_value_text, c.new_value_json, cv.cv_text, cv.cv_json) AS new_value,
+                -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar's
+                -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object's text,
+                -- still escaped, into the text form
+                COALESCE(c.current_value_json, c.current_value_text) AS current_value,
+                COALESCE(c.current_text_json, c.current_text_text) AS current_text,
+                COALESCE(c.new_value_json, c.new_value_text, cv.cv_text, cv.cv_json) AS new_value,
                 c.would_change
             FROM OPENJSON (@cells) WITH (
                 column_id varchar(100) '$.column_id',

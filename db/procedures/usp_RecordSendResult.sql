@@ -270,8 +270,11 @@ Examples:
                 @item AS monday_item_id,
                 @q_board AS monday_board_id,
                 c.column_id,
-                COALESCE(c.old_value_text, c.old_value_json) AS old_value,
-                COALESCE(c.new_value_text, c.new_value_json) AS new_value,
+                -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar's
+                -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object's text,
+                -- still escaped, into the text form
+                COALESCE(c.old_value_json, c.old_value_text) AS old_value,
+                COALESCE(c.new_value_json, c.new_value_text) AS new_value,
                 @now AS update_timestamp,
                 @queue_id AS queue_id,
                 @worker_id AS worker_id

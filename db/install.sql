@@ -4913,13 +4913,11 @@ zs AS (
         zt.v,
         zt.d,
         zt.offset_text,
-        -- (DATALENGTH counts the trailing spaces that LEN and = ignore)
+        -- (DATALENGTH counts the trailing spaces that LEN and = ignore; LEN of the text + ''.'' counts them too, in
+        -- characters on every engine, where DATALENGTH / 2 assumes two bytes a character)
         CASE
             WHEN DATALENGTH(zt.time_text) <> DATALENGTH(RTRIM(zt.time_text))
-                THEN LEFT(
-                    zt.time_text,
-                    CASE WHEN DATALENGTH(zt.time_text) >= 2 THEN DATALENGTH(zt.time_text) / 2 - 1 ELSE 0 END
-                )
+                THEN LEFT(zt.time_text, LEN(zt.time_text + N''.'') - 2)
             ELSE zt.time_text
         END AS time_text
     FROM zt
@@ -4985,11 +4983,9 @@ SELECT
         WHEN utc.d = ''9999-12-31'' AND utc.utc_second >= 86400 THEN NULL
         WHEN utc.d = ''0001-01-01'' AND utc.utc_second < 0 THEN NULL
         WHEN utc.offset_text IS NULL THEN CONVERT(varchar(19), utc.dt, 120)
-        ELSE CONVERT(
-            varchar(19),
-            CONVERT(datetime2(0), SWITCHOFFSET(TODATETIMEOFFSET(utc.dt, utc.offset_text), ''+00:00'')),
-            120
-        )
+        -- to UTC by arithmetic: the same instant as SWITCHOFFSET(TODATETIMEOFFSET(dt, offset), ''+00:00''), in a
+        -- form every T-SQL engine runs (the test engine refuses TODATETIMEOFFSET''s offset argument)
+        ELSE CONVERT(varchar(19), DATEADD(MINUTE, -utc.offset_minutes, utc.dt), 120)
     END AS date_text
 FROM utc;';
     UPDATE #opus_install SET batch_ok = 1;

@@ -41,11 +41,6 @@ GAPS = (
         r'relation "(\w+)_\1_dbo\.\w+" does not exist',
     ),
     EngineGap(
-        "todatetimeoffset-offset", "Babelfish",
-        "TODATETIMEOFFSET(@dt, N'+02:00') applies the offset",
-        r"The timezone provided to builtin function todatetimeoffset is invalid",
-    ),
-    EngineGap(
         "hex-style-2", "Babelfish",
         "CONVERT(varchar(64), HASHBYTES(...), 2) gives the hexadecimal text",
         r"Failed to convert from data type varbinary to varchar",

@@ -28,8 +28,8 @@ def test_markers_name_known_gaps():
 
 
 def test_a_signature_counts_only_on_its_engine():
-    text = 'sender.db.DbError: The timezone provided to builtin function todatetimeoffset is invalid'
-    assert classify(text, BABELFISH).gap_id == "todatetimeoffset-offset"
+    text = 'sender.db.DbError: syntax error near \'LIMIT\' at line 1 and character position 12'
+    assert classify(text, BABELFISH).gap_id == "catch-dynamic-syntax-error"
     assert classify(text, SQL_SERVER) is None
     assert classify("AssertionError: assert 4 == 0", BABELFISH) is None
     prefixed = 'DbError: relation "opus_m1_opus_m1_dbo.mon_updatebatch" does not exist'

@@ -59,6 +59,11 @@ GAPS = (
         "FOR JSON and STRING_ESCAPE keep non-ASCII text as it is (a JSON string of Unicode characters)",
     ),
     EngineGap(
+        "lower-bin2-ascii-only", "Babelfish",
+        "LOWER(x COLLATE Latin1_General_100_BIN2) lower-cases every letter (LOWER(N'CAF\u00c9') is N'caf\u00e9'); "
+        "the binary collation decides only how the result compares",
+    ),
+    EngineGap(
         "isolation-in-procedure", "Babelfish",
         "SET TRANSACTION ISOLATION LEVEL inside a procedure applies to it and reverts when it returns",
     ),

@@ -159,6 +159,7 @@ def test_query_text_longer_than_the_limit_is_refused(board):
     assert snapshot(db) == before
 
 
+@pytest.mark.engine_gap("long-text-positions")
 def test_a_query_of_nearly_a_million_characters_is_checked_and_staged(board):
     """N2: a query of 990,000 characters (a long literal and many short ones and comments, with non-ASCII
     text) is checked and staged (the former quadratic walk took more than 15 minutes for 1 MB; the time is

@@ -59,6 +59,16 @@ GAPS = (
         "FOR JSON and STRING_ESCAPE keep non-ASCII text as it is (a JSON string of Unicode characters)",
     ),
     EngineGap(
+        "datalength-utf8", "Babelfish",
+        "DATALENGTH of an nvarchar is its size in UTF-16 (two bytes a code unit), so DATALENGTH / 2 counts the UTF-16 "
+        "units monday's length limits count",
+    ),
+    EngineGap(
+        "top-with-ties", "Babelfish",
+        "SELECT TOP (n) WITH TIES ... ORDER BY returns the rows tied with the last one",
+        r"Target list missing from TOP clause",
+    ),
+    EngineGap(
         "lower-bin2-ascii-only", "Babelfish",
         "LOWER(x COLLATE Latin1_General_100_BIN2) lower-cases every letter (LOWER(N'CAF\u00c9') is N'caf\u00e9'); "
         "the binary collation decides only how the result compares",

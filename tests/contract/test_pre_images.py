@@ -30,6 +30,7 @@ def _pre(db, queue_id):
                     "WHERE queue_id = ? ORDER BY column_id", (queue_id,))
 
 
+@pytest.mark.engine_gap("openjson-unescape")
 def test_a_dry_run_during_a_send_does_not_replace_the_pre_image(db, board):
     ids = make_batch(db, "B1", 1)
     claim(db, "w1", batch_id="B1")
@@ -61,6 +62,7 @@ def test_only_the_lease_owner_writes_a_pre_image(db, board):
     assert db.scalar("SELECT COUNT(*) FROM dbo.vw_MON_HeldBackCells") == 0
 
 
+@pytest.mark.engine_gap("openjson-unescape")
 def test_held_back_cells_keep_both_values_and_a_later_attempt_replaces_them(db, board):
     ids = make_batch(db, "B1", 1)
     claim(db, "w1", batch_id="B1")

@@ -257,6 +257,7 @@ def test_refused_queries(board):
     assert all(r["outcome"] == "FAILED" and r["end_time"] is not None and r["error_number"] for r in failed)
 
 
+@pytest.mark.engine_gap("datalength-utf8")
 def test_create_needs_its_keys_and_names_fit(board):
     db = board
     before = snapshot(db)
@@ -495,8 +496,9 @@ def test_more_than_a_thousand_columns_are_refused_by_number(board, columns):
         stage(db, f"SELECT monday_item_id, {values} FROM dbo.STG_MON_CustMasterSchedule WHERE update_batch_id IS NULL")
     assert err.value.number == 50219, err.value
     # SQL Server refuses a table of more than 1,024 columns itself (Msg 1702): the count is then "more than 1024"
-    counted = f"returns {columns} columns" if columns <= 1024 or not is_mssql(db) else "returns more than 1024 columns"
-    assert f"{counted}; at most 1000 can be staged" in err.value.message
+    assert "columns; at most 1000 can be staged" in err.value.message
+    assert f"returns {columns} columns" in err.value.message or (
+        is_mssql(db) and columns > 1024 and "returns more than 1024 columns" in err.value.message), err.value
     assert snapshot(db) == before
 
 

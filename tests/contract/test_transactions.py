@@ -344,7 +344,8 @@ def test_a_driver_with_autocommit_off_is_refused_and_leaves_no_transaction_open(
         caller.call("usp_CancelBatch", batch_id="UB-IMPLICIT", reason="implicit")
     if caller.dialect == MSSQL:
         assert caught.value.number == REFUSED, caught.value
-        assert "IMPLICIT_TRANSACTIONS" in caught.value.message
+        # SQL Server's drivers turn IMPLICIT_TRANSACTIONS on; others (the T-SQL test engine's) open a transaction
+        assert "IMPLICIT_TRANSACTIONS" in caught.value.message or "@@TRANCOUNT = 1" in caught.value.message
         assert caller.scalar("SELECT @@TRANCOUNT") in (0, 1)  # the SELECT itself may open the implicit one
     else:
         assert caught.value.sqlstate == "2D000" or caught.value.number == REFUSED, caught.value

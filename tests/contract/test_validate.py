@@ -214,6 +214,7 @@ def test_message_templates_are_data(board):
     assert errors_of(row)[0]["message"] == "Bad status 'Nope' in 'order_status'"
 
 
+@pytest.mark.engine_gap("datalength-utf8")
 def test_keys_items_and_groups(db):
     load_planning_board(db, items=True)
     batch_id = stage(

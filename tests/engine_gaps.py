@@ -41,6 +41,11 @@ GAPS = (
         r'relation "(\w+)_\1_dbo\.\w+" does not exist',
     ),
     EngineGap(
+        "catch-dynamic-missing-object", "Babelfish",
+        "a query naming a table that does not exist fails in the lower scope of sp_executesql and is caught by "
+        "usp_StageUpdates' TRY...CATCH, which answers 50203 with the engine's message (Invalid object name)",
+    ),
+    EngineGap(
         "hex-style-2", "Babelfish",
         "CONVERT(varchar(64), HASHBYTES(...), 2) gives the hexadecimal text",
         r"Failed to convert from data type varbinary to varchar",
@@ -67,6 +72,20 @@ GAPS = (
         "top-with-ties", "Babelfish",
         "SELECT TOP (n) WITH TIES ... ORDER BY returns the rows tied with the last one",
         r"Target list missing from TOP clause",
+    ),
+    EngineGap(
+        "bracket-quote-escape", "Babelfish",
+        "a ] inside a bracketed name is written ]] ([order]]status] is the column order]status), as QUOTENAME writes it",
+        r'syntax error at or near "\]"',
+    ),
+    EngineGap(
+        "parenthesized-union-insert", "Babelfish",
+        "INSERT INTO t (cols) (SELECT ...) UNION (SELECT ...) ORDER BY ... takes a parenthesized query expression",
+        r'syntax error at or near "UNION"',
+    ),
+    EngineGap(
+        "json-fragment-spacing", "Babelfish",
+        "OPENJSON ... AS JSON and JSON_QUERY return an object's text as it was written ({\"index\":1})",
     ),
     EngineGap(
         "lower-bin2-ascii-only", "Babelfish",

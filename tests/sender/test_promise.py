@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from pipelines.scripts.order_staging.update_operations import UpdateOperations
 
 from .conftest import PLANNING, load_loader_rows
@@ -24,6 +26,7 @@ def _ops(db, cfg, double) -> UpdateOperations:
     return ops
 
 
+@pytest.mark.engine_gap("openjson-unescape")
 def test_stale_loader_copy_only_informs_and_the_board_gets_the_value(db, cfg, double):
     ops = _ops(db, cfg, double)
     item = double.planning["item_ids"][0]  # loaded and on the board as 'Working on it'
@@ -63,6 +66,7 @@ def test_loader_copy_equal_and_board_equal_is_skipped_not_sent(db, cfg, double):
     assert detail["already_equal"] == ["status"]
 
 
+@pytest.mark.engine_gap("openjson-unescape")
 def test_same_value_duplicates_are_one_change(db, cfg, double):
     ops = _ops(db, cfg, double)
     item, other = double.planning["item_ids"][0], double.planning["item_ids"][1]  # Working on it, Stuck
@@ -174,6 +178,7 @@ def test_normalised_label_and_alias_matches_warn_naming_both(db, cfg, double):
     assert double.item(a)["texts"]["dropdown"] == "Urgent, Retail" and double.item(b)["texts"]["status"] == "In Progress"
 
 
+@pytest.mark.engine_gap("json-fragment-spacing")
 def test_overlapping_batches_are_named_and_sent_in_release_order(db, cfg, double):
     from sender.send import Sender
 

@@ -88,6 +88,11 @@ GAPS = (
         "OPENJSON ... AS JSON and JSON_QUERY return an object's text as it was written ({\"index\":1})",
     ),
     EngineGap(
+        "dateadd-early-years", "Babelfish",
+        "DATEADD(MINUTE, -60, CAST('0001-01-01T01:30:00' AS datetime2(0))) is 0001-01-01 00:30:00: datetime2 "
+        "arithmetic holds down to year 1",
+    ),
+    EngineGap(
         "lower-bin2-ascii-only", "Babelfish",
         "LOWER(x COLLATE Latin1_General_100_BIN2) lower-cases every letter (LOWER(N'CAF\u00c9') is N'caf\u00e9'); "
         "the binary collation decides only how the result compares",

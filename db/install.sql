@@ -1093,6 +1093,7 @@ DROP VIEW IF EXISTS dbo.vw_MON_PreImage;
 DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
 DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
 DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_CellValueText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RowHash;
@@ -10112,6 +10113,84 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_CellValueText.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_CellValueText: the JSON text of one value of a cell the sender records (usp_RecordPreview,
+-- usp_RecordPreImage, usp_RecordSendResult), from the two reads of OPENJSON ... WITH: @value_json (the
+-- AS JSON read: an object''s or array''s text, else NULL) and @value_text (the plain read: a string''s text).
+-- The sender passes each value inside a one-element array, [{"index":3}] or ["Done"] or [null], so that
+-- it arrives as JSON and never as JSON text escaped inside a JSON string; the value is the text between the
+-- brackets ([null] is NULL). A string holding the JSON text ("{\"index\":3}", the form of a hand-written
+-- call) and an object are taken as they are; an array of more or fewer than one element is the value itself.
+-- Internal helper. Twin of db/postgres/functions/fn_MON_Private_CellValueText.sql.
+--   SELECT dbo.fn_MON_Private_CellValueText(N''[{"index":3}]'', NULL), dbo.fn_MON_Private_CellValueText(NULL, N''{"index":3}'');
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_CellValueText;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_CellValueText.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_CellValueText(@value_json nvarchar(MAX), @value_text nvarchar(MAX))
+RETURNS nvarchar(MAX)
+AS
+BEGIN
+    DECLARE @result nvarchar(MAX) = COALESCE(@value_json, @value_text);
+    IF LEFT(@value_json, 1) = N''['' AND (SELECT COUNT(*) FROM OPENJSON(@value_json)) = 1
+    BEGIN
+        -- the brackets end the text, so LEN (which ignores trailing spaces) counts up to the closing one
+        SET @result = NULLIF(LTRIM(RTRIM(SUBSTRING(@value_json, 2, LEN(@value_json) - 2))), N''null'');
+    END;
+    RETURN @result;
+END;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_CellValueText.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/procedures/usp_Private_FinishBatchIfDone.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- usp_Private_FinishBatchIfDone: closes a batch whose queue has no open row left (internal helper).
@@ -11259,7 +11338,8 @@ Parameters:
   @worker_id           varchar(100)    required  the worker that holds the lease
   @outcome             varchar(20)     required  ''''SENT'''' | ''''SKIPPED'''' | ''''FAILED'''' | ''''RETRY''''
   @cells               nvarchar(max)   NULL      JSON array [{"column_id","old_value","new_value"}] of the cells
-                                                 changed (SENT)
+                                                 changed (SENT); each value in a one-element array
+                                                 ([{"index":0}], [null]) or as JSON text in a string
   @created_item_id     bigint          NULL      the id of the item a CREATE row created
   @error_code          varchar(100)    NULL      monday''''s error code (FAILED, RETRY)
   @error_message       nvarchar(4000)  NULL      monday''''s error message (FAILED, RETRY)
@@ -11270,7 +11350,7 @@ Parameters:
 
 Examples:
   EXEC dbo.usp_RecordSendResult @queue_id = 42, @worker_id = ''''sender-1'''', @outcome = ''''SENT'''',
-       @cells = N''''[{"column_id": "status", "old_value": "{\"index\":0}", "new_value": "{\"index\":1}"}]'''';
+       @cells = N''''[{"column_id": "status", "old_value": [{"index":0}], "new_value": [{"index":1}]}]'''';
   EXEC dbo.usp_RecordSendResult @queue_id = 43, @worker_id = ''''sender-1'''', @outcome = ''''RETRY'''',
        @error_code = ''''COMPLEXITY_BUDGET_EXHAUSTED'''', @error_message = N''''Complexity budget exhausted'''',
        @retry_after_seconds = 30;'';
@@ -11488,11 +11568,8 @@ Examples:
                 @item AS monday_item_id,
                 @q_board AS monday_board_id,
                 c.column_id,
-                -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar''s
-                -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object''s text,
-                -- still escaped, into the text form
-                COALESCE(c.old_value_json, c.old_value_text) AS old_value,
-                COALESCE(c.new_value_json, c.new_value_text) AS new_value,
+                dbo.fn_MON_Private_CellValueText(c.old_value_json, c.old_value_text) AS old_value,
+                dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text) AS new_value,
                 @now AS update_timestamp,
                 @queue_id AS queue_id,
                 @worker_id AS worker_id
@@ -11717,13 +11794,14 @@ Parameters:
   @queue_id  bigint         required  the queue row previewed
   @cells     nvarchar(max)  required  JSON array [{"column_id", "current_value", "current_text", "new_value",
                                       "would_change"}] (would_change ''''Y''''/''''N'''' or true/false; computed when
-                                      left out)
+                                      left out); each value in a one-element array ([{"index":0}], [null])
+                                      or as JSON text in a string
   @help      char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
   EXEC dbo.usp_RecordPreview @batch_id = ''''UB20260101-0001'''', @queue_id = 42,
-       @cells = N''''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
-                    "new_value": "{\"label\":\"In Progress\"}", "would_change": "Y"}]'''';
+       @cells = N''''[{"column_id": "status", "current_value": [{"index":0}], "current_text": "Working on it",
+                    "new_value": [{"label":"In Progress"}], "would_change": "Y"}]'''';
   SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = ''''UB20260101-0001'''';'';
         RETURN;
     END;
@@ -11860,12 +11938,9 @@ Examples:
         FROM (
             SELECT
                 c.column_id,
-                -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar''s
-                -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object''s text,
-                -- still escaped, into the text form
-                COALESCE(c.current_value_json, c.current_value_text) AS current_value,
+                dbo.fn_MON_Private_CellValueText(c.current_value_json, c.current_value_text) AS current_value,
                 COALESCE(c.current_text_json, c.current_text_text) AS current_text,
-                COALESCE(c.new_value_json, c.new_value_text, cv.cv_text, cv.cv_json) AS new_value,
+                COALESCE(dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text), cv.cv_text, cv.cv_json) AS new_value,
                 c.would_change
             FROM OPENJSON (@cells) WITH (
                 column_id varchar(100) ''$.column_id'',
@@ -11989,13 +12064,15 @@ Parameters:
   @worker_id  varchar(100)   required  the worker that holds the lease
   @cells      nvarchar(max)  required  JSON array [{"column_id", "current_value", "current_text", "new_value",
                                        "would_change", "held", "preview_value", "preview_text"}]
-                                       (would_change and held ''''Y''''/''''N''''; held ''''Y'''': not written)
+                                       (would_change and held ''''Y''''/''''N''''; held ''''Y'''': not written); each
+                                       value in a one-element array ([{"index":0}], [null]) or as JSON text
+                                       in a string
   @help       char(1)        ''''N''''       ''''Y'''' prints this text and does nothing else
 
 Examples:
   EXEC dbo.usp_RecordPreImage @queue_id = 42, @worker_id = ''''sender-1'''',
-       @cells = N''''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
-                    "new_value": "{\"label\":\"Done\"}", "would_change": "Y", "held": "N"}]'''';
+       @cells = N''''[{"column_id": "status", "current_value": [{"index":0}], "current_text": "Working on it",
+                    "new_value": [{"label":"Done"}], "would_change": "Y", "held": "N"}]'''';
   SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = ''''UB20260101-0001'''';'';
         RETURN;
     END;
@@ -12145,12 +12222,9 @@ Examples:
             @worker_id AS worker_id,
             @item AS monday_item_id,
             c.column_id,
-            -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar''s
-            -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object''s text,
-            -- still escaped, into the text form
-            COALESCE(c.current_value_json, c.current_value_text) AS current_value,
+            dbo.fn_MON_Private_CellValueText(c.current_value_json, c.current_value_text) AS current_value,
             c.current_text,
-            COALESCE(c.new_value_json, c.new_value_text) AS new_value,
+            dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text) AS new_value,
             CASE WHEN UPPER(c.would_change) = N''Y'' THEN ''Y'' ELSE ''N'' END AS would_change,
             @now AS recorded_at
         FROM OPENJSON (@cells) WITH (
@@ -12174,11 +12248,11 @@ Examples:
             @worker_id AS worker_id,
             @item AS monday_item_id,
             c.column_id,
-            COALESCE(c.preview_value_json, c.preview_value_text) AS preview_value,
+            dbo.fn_MON_Private_CellValueText(c.preview_value_json, c.preview_value_text) AS preview_value,
             c.preview_text,
-            COALESCE(c.current_value_json, c.current_value_text) AS board_value,
+            dbo.fn_MON_Private_CellValueText(c.current_value_json, c.current_value_text) AS board_value,
             c.current_text AS board_text,
-            COALESCE(c.new_value_json, c.new_value_text) AS new_value,
+            dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text) AS new_value,
             @now AS held_at
         FROM OPENJSON (@cells) WITH (
             column_id varchar(100) ''$.column_id'',

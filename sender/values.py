@@ -30,6 +30,13 @@ def dumps(v: Any) -> str | None:
     return json.dumps(v, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
 
 
+def carried(v: Any) -> list[Any]:
+    """A value as the record procedures take it (usp_RecordPreview, usp_RecordPreImage, usp_RecordSendResult):
+    inside a one-element array, ``[{"index":3}]`` (``[None]`` for an empty cell), so that it travels as JSON
+    and not as JSON text escaped inside a JSON string (fn_MON_Private_CellValueText reads it back)."""
+    return [v]
+
+
 def loads(s: str | None) -> Any:
     if s is None:
         return None

@@ -15,6 +15,7 @@ DROP VIEW IF EXISTS dbo.vw_MON_PreImage;
 DROP VIEW IF EXISTS dbo.vw_MON_UpdatePreview;
 DROP VIEW IF EXISTS dbo.vw_MON_BatchSummary;
 DROP VIEW IF EXISTS dbo.vw_MON_ValidationErrors;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_CellValueText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_ParseIdArray;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_TryJson;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_RowHash;

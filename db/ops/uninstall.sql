@@ -83,6 +83,7 @@ VALUES
 (N'usp_Private_RefuseOpenTransaction', 'PROCEDURE'),
 (N'usp_Private_ValidateBatch', 'PROCEDURE'),
 (N'usp_Private_FinishBatchIfDone', 'PROCEDURE'),
+(N'fn_MON_Private_CellValueText', 'FUNCTION'),
 (N'fn_MON_Private_ParseIdArray', 'FUNCTION'),
 (N'fn_MON_Private_TryJson', 'FUNCTION'),
 (N'fn_MON_StagedCells', 'FUNCTION'),

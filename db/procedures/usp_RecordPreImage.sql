@@ -33,13 +33,15 @@ Parameters:
   @worker_id  varchar(100)   required  the worker that holds the lease
   @cells      nvarchar(max)  required  JSON array [{"column_id", "current_value", "current_text", "new_value",
                                        "would_change", "held", "preview_value", "preview_text"}]
-                                       (would_change and held ''Y''/''N''; held ''Y'': not written)
+                                       (would_change and held ''Y''/''N''; held ''Y'': not written); each
+                                       value in a one-element array ([{"index":0}], [null]) or as JSON text
+                                       in a string
   @help       char(1)        ''N''       ''Y'' prints this text and does nothing else
 
 Examples:
   EXEC dbo.usp_RecordPreImage @queue_id = 42, @worker_id = ''sender-1'',
-       @cells = N''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
-                    "new_value": "{\"label\":\"Done\"}", "would_change": "Y", "held": "N"}]'';
+       @cells = N''[{"column_id": "status", "current_value": [{"index":0}], "current_text": "Working on it",
+                    "new_value": [{"label":"Done"}], "would_change": "Y", "held": "N"}]'';
   SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = ''UB20260101-0001'';';
         RETURN;
     END;
@@ -189,12 +191,9 @@ Examples:
             @worker_id AS worker_id,
             @item AS monday_item_id,
             c.column_id,
-            -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar's
-            -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object's text,
-            -- still escaped, into the text form
-            COALESCE(c.current_value_json, c.current_value_text) AS current_value,
+            dbo.fn_MON_Private_CellValueText(c.current_value_json, c.current_value_text) AS current_value,
             c.current_text,
-            COALESCE(c.new_value_json, c.new_value_text) AS new_value,
+            dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text) AS new_value,
             CASE WHEN UPPER(c.would_change) = N'Y' THEN 'Y' ELSE 'N' END AS would_change,
             @now AS recorded_at
         FROM OPENJSON (@cells) WITH (
@@ -218,11 +217,11 @@ Examples:
             @worker_id AS worker_id,
             @item AS monday_item_id,
             c.column_id,
-            COALESCE(c.preview_value_json, c.preview_value_text) AS preview_value,
+            dbo.fn_MON_Private_CellValueText(c.preview_value_json, c.preview_value_text) AS preview_value,
             c.preview_text,
-            COALESCE(c.current_value_json, c.current_value_text) AS board_value,
+            dbo.fn_MON_Private_CellValueText(c.current_value_json, c.current_value_text) AS board_value,
             c.current_text AS board_text,
-            COALESCE(c.new_value_json, c.new_value_text) AS new_value,
+            dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text) AS new_value,
             @now AS held_at
         FROM OPENJSON (@cells) WITH (
             column_id varchar(100) '$.column_id',

@@ -26,13 +26,14 @@ Parameters:
   @queue_id  bigint         required  the queue row previewed
   @cells     nvarchar(max)  required  JSON array [{"column_id", "current_value", "current_text", "new_value",
                                       "would_change"}] (would_change ''Y''/''N'' or true/false; computed when
-                                      left out)
+                                      left out); each value in a one-element array ([{"index":0}], [null])
+                                      or as JSON text in a string
   @help      char(1)        ''N''       ''Y'' prints this text and does nothing else
 
 Examples:
   EXEC dbo.usp_RecordPreview @batch_id = ''UB20260101-0001'', @queue_id = 42,
-       @cells = N''[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
-                    "new_value": "{\"label\":\"In Progress\"}", "would_change": "Y"}]'';
+       @cells = N''[{"column_id": "status", "current_value": [{"index":0}], "current_text": "Working on it",
+                    "new_value": [{"label":"In Progress"}], "would_change": "Y"}]'';
   SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = ''UB20260101-0001'';';
         RETURN;
     END;
@@ -169,12 +170,9 @@ Examples:
         FROM (
             SELECT
                 c.column_id,
-                -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar's
-                -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object's text,
-                -- still escaped, into the text form
-                COALESCE(c.current_value_json, c.current_value_text) AS current_value,
+                dbo.fn_MON_Private_CellValueText(c.current_value_json, c.current_value_text) AS current_value,
                 COALESCE(c.current_text_json, c.current_text_text) AS current_text,
-                COALESCE(c.new_value_json, c.new_value_text, cv.cv_text, cv.cv_json) AS new_value,
+                COALESCE(dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text), cv.cv_text, cv.cv_json) AS new_value,
                 c.would_change
             FROM OPENJSON (@cells) WITH (
                 column_id varchar(100) '$.column_id',

@@ -41,7 +41,8 @@ Parameters:
   @worker_id           varchar(100)    required  the worker that holds the lease
   @outcome             varchar(20)     required  ''SENT'' | ''SKIPPED'' | ''FAILED'' | ''RETRY''
   @cells               nvarchar(max)   NULL      JSON array [{"column_id","old_value","new_value"}] of the cells
-                                                 changed (SENT)
+                                                 changed (SENT); each value in a one-element array
+                                                 ([{"index":0}], [null]) or as JSON text in a string
   @created_item_id     bigint          NULL      the id of the item a CREATE row created
   @error_code          varchar(100)    NULL      monday''s error code (FAILED, RETRY)
   @error_message       nvarchar(4000)  NULL      monday''s error message (FAILED, RETRY)
@@ -52,7 +53,7 @@ Parameters:
 
 Examples:
   EXEC dbo.usp_RecordSendResult @queue_id = 42, @worker_id = ''sender-1'', @outcome = ''SENT'',
-       @cells = N''[{"column_id": "status", "old_value": "{\"index\":0}", "new_value": "{\"index\":1}"}]'';
+       @cells = N''[{"column_id": "status", "old_value": [{"index":0}], "new_value": [{"index":1}]}]'';
   EXEC dbo.usp_RecordSendResult @queue_id = 43, @worker_id = ''sender-1'', @outcome = ''RETRY'',
        @error_code = ''COMPLEXITY_BUDGET_EXHAUSTED'', @error_message = N''Complexity budget exhausted'',
        @retry_after_seconds = 30;';
@@ -270,11 +271,8 @@ Examples:
                 @item AS monday_item_id,
                 @q_board AS monday_board_id,
                 c.column_id,
-                -- the AS JSON form first: SQL Server fills exactly one of the two (an object or array there, a scalar's
-                -- text in the other), so the order costs nothing; the T-SQL test engine also puts an object's text,
-                -- still escaped, into the text form
-                COALESCE(c.old_value_json, c.old_value_text) AS old_value,
-                COALESCE(c.new_value_json, c.new_value_text) AS new_value,
+                dbo.fn_MON_Private_CellValueText(c.old_value_json, c.old_value_text) AS old_value,
+                dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text) AS new_value,
                 @now AS update_timestamp,
                 @queue_id AS queue_id,
                 @worker_id AS worker_id

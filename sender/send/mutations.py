@@ -101,7 +101,7 @@ class Mutations:
 
     def _send_create(self, run: BatchRun, row: dict[str, Any]) -> None:
         wanted = V.loads(row["column_values"]) or {}
-        cells = [{"column_id": k, "old_value": None, "new_value": V.dumps(v)} for k, v in wanted.items()]
+        cells = [{"column_id": k, "old_value": None, "new_value": V.carried(v)} for k, v in wanted.items()]
         if row.get("created_item_id"):
             # created before a crash, its id recorded: only the result is missing
             self._record(run, row, "SENT", cells=cells, created_item_id=row["created_item_id"],

@@ -8,6 +8,7 @@ import logging
 import math
 from typing import Any
 
+from .. import values as V
 from ..db import Database, DbError
 from ..monday import RETRYABLE_CODES, GraphQLResult, RetryableError, error_code, error_message
 from .plan import Plan
@@ -89,7 +90,7 @@ class Outcomes:
         try:
             self.db.call(
                 "usp_RecordSendResult", queue_id=row["queue_id"], worker_id=self.worker_id, outcome=outcome,
-                cells=_json_or_none(cells) if cells else None, created_item_id=created_item_id,
+                cells=V.dumps(cells) if cells else None, created_item_id=created_item_id,
                 error_code=(error_code or None) and error_code[:100],
                 error_message=(error_message or None) and error_message[:4000],
                 retry_after_seconds=int(math.ceil(retry_after)) if retry_after else None,

@@ -43,23 +43,23 @@ class Plan:
 
     def audit_cells(self) -> list[dict[str, Any]]:
         """Cells to audit: sent now, or applied by an earlier attempt whose result was lost."""
-        return [{"column_id": c.column_id, "old_value": V.dumps(c.current), "new_value": V.dumps(c.new)}
+        return [{"column_id": c.column_id, "old_value": V.carried(c.current), "new_value": V.carried(c.new)}
                 for c in self.cells if c.state in ("change", "applied")]
 
     def preview_cells(self) -> list[dict[str, Any]]:
-        return [{"column_id": c.column_id, "current_value": V.dumps(c.current), "current_text": c.current_text,
-                 "new_value": V.dumps(c.new), "would_change": "Y" if c.state in ("change", "applied") else "N"}
+        return [{"column_id": c.column_id, "current_value": V.carried(c.current), "current_text": c.current_text,
+                 "new_value": V.carried(c.new), "would_change": "Y" if c.state in ("change", "applied") else "N"}
                 for c in self.cells]
 
     def pre_image_cells(self) -> list[dict[str, Any]]:
         """The pre-image written just before the mutation (usp_RecordPreImage), with the cells held back."""
         out = []
         for c in self.cells:
-            cell = {"column_id": c.column_id, "current_value": V.dumps(c.current), "current_text": c.current_text,
-                    "new_value": V.dumps(c.new), "would_change": "Y" if c.state in ("change", "applied") else "N",
+            cell = {"column_id": c.column_id, "current_value": V.carried(c.current), "current_text": c.current_text,
+                    "new_value": V.carried(c.new), "would_change": "Y" if c.state in ("change", "applied") else "N",
                     "held": "Y" if c.state == "held" else "N"}
             if c.state == "held":
-                cell["preview_value"], cell["preview_text"] = V.dumps(c.preview), c.preview_text
+                cell["preview_value"], cell["preview_text"] = V.carried(c.preview), c.preview_text
             out.append(cell)
         return out
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from .. import values as V
@@ -25,7 +24,7 @@ class PreImages:
         for p in group:
             try:
                 self.db.call("usp_RecordPreImage", queue_id=p.row["queue_id"], worker_id=self.worker_id,
-                             cells=json.dumps(p.pre_image_cells(), ensure_ascii=False))
+                             cells=V.dumps(p.pre_image_cells()))
             except DbError as exc:
                 if exc.number == LEASE_LOST:
                     self._lost(run, p.row, exc)  # type: ignore[attr-defined]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from typing import Any
 
+from .. import values as V
 from ..config import Config
 from ..db import Database
 from ..monday import DailyBudget, MondayClient, Throttle
@@ -79,7 +79,7 @@ class BoardWorker(Planner, PreImages, Baseline, Mutations, Outcomes, Leases):
             after = max(r["queue_id"] for r in rows)
             for plan in self._plans(rows):
                 self.db.call("usp_RecordPreview", batch_id=run.batch_id, queue_id=plan.row["queue_id"],
-                             cells=json.dumps(plan.preview_cells(), ensure_ascii=False))
+                             cells=V.dumps(plan.preview_cells()))
                 run.previewed += 1
                 run.cells_changed += sum(c.state == "change" for c in plan.cells)
                 run.cells_unchanged += sum(c.state == "same" for c in plan.cells)

@@ -11,6 +11,7 @@ import json
 import threading
 from datetime import datetime, timedelta
 
+from sender import values as V
 from sender.db import MSSQL, Database, DbError
 
 BOARD = 8709134353
@@ -102,7 +103,19 @@ def record(db: Database, queue_id: int, worker: str, outcome: str, **kw):
 
 
 def cells(*triples) -> str:
+    """Audited cells as a hand-written call gives them: each value's JSON text in a JSON string."""
     return json.dumps([{"column_id": c, "old_value": o, "new_value": n} for c, o, n in triples])
+
+
+def sent_cells(*triples) -> str:
+    """Audited cells as the sender gives them (values.carried): each value, a Python value here, inside a
+    one-element array, so it travels as JSON and not as JSON text escaped inside a string."""
+    return V.dumps([{"column_id": c, "old_value": V.carried(o), "new_value": V.carried(n)} for c, o, n in triples])
+
+
+def json_of(text: str | None):
+    """A stored value read as JSON: what it holds, whatever spacing or key order an engine wrote it with."""
+    return None if text is None else json.loads(text)
 
 
 def expect_error(number: int, fn, *args, **kw) -> DbError:

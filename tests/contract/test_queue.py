@@ -17,12 +17,14 @@ from tests.contract.queue_helpers import (
     claim,
     db_now,
     expect_error,
+    json_of,
     make_batch,
     make_board,
     past,
     queue_row,
     record,
     run_threads,
+    sent_cells,
     snapshot,
 )
 
@@ -252,16 +254,15 @@ def test_release_lease_puts_a_batch_with_nothing_sent_back_to_ready(db, board):
 # -- results -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_sent_writes_one_audit_row_per_cell_and_completes_the_batch(db, board):
     ids = make_batch(db, "B1", 2)
     claim(db, "w1", batch_id="B1")
     record(db, ids[0], "w1", "SENT",
-           cells=cells(("order_status", '{"index":0}', '{"label":"In Progress"}'), ("notes", None, "row 1")),
+           cells=sent_cells(("order_status", {"index": 0}, {"label": "In Progress"}), ("notes", None, "row 1")),
            result_detail='{"request_id": "r-1"}')
     a = audit_rows(db, "B1")
-    assert [(x["column_id"], x["old_value"], x["new_value"]) for x in a] == [
-        ("order_status", '{"index":0}', '{"label":"In Progress"}'), ("notes", None, "row 1")]
+    assert [(x["column_id"], json_of(x["old_value"]), json_of(x["new_value"])) for x in a] == [
+        ("order_status", {"index": 0}, {"label": "In Progress"}), ("notes", None, "row 1")]
     assert all(x["update_operation"] == "UPDATE" and x["monday_item_id"] == 1001 and x["monday_board_id"] == BOARD
                and x["queue_id"] == ids[0] and x["worker_id"] == "w1" and x["rollback_timestamp"] is None for x in a)
     q = queue_row(db, ids[0])

@@ -18,6 +18,7 @@ from tests.contract.queue_helpers import (
     make_board,
     queue_row,
     record,
+    sent_cells,
 )
 
 
@@ -171,15 +172,14 @@ def test_help_prints_parameters_and_examples(db):
     assert db.scalar("SELECT COUNT(*) FROM dbo.MON_RunLog") == 0
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_rollback_restores_empty_cells_and_changes_of_case_or_trailing_spaces(db, board):
     """SQL Server's default collation calls 'Row 1' and 'row 1' (and 'x' and 'x ') equal, and NULL = x
     UNKNOWN: the rollback compares exactly, so each of these cells is restored."""
     ids = make_batch(db, "B-EXACT", 1)
     claim(db, "w1", batch_id="B-EXACT")
-    record(db, ids[0], "w1", "SENT", cells=cells(
-        ("notes", "Row 1", "row 1"), ("text", "x", "x "), ("due_date", None, '{"date":"2026-07-15"}'),
-        ("order_status", '{"index":2}', None), ("numbers", '"3"', '"3"')))
+    record(db, ids[0], "w1", "SENT", cells=sent_cells(
+        ("notes", "Row 1", "row 1"), ("text", "x", "x "), ("due_date", None, {"date": "2026-07-15"}),
+        ("order_status", {"index": 2}, None), ("numbers", "3", "3")))
     rb = stage_rollback(db, "B-EXACT")
     (row,) = queue_of(db, rb)
     assert json.loads(row["column_values"]) == {

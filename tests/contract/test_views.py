@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from sender import values as V
 from tests.contract.queue_helpers import (
     BOARD,
     cells,
     claim,
+    json_of,
     make_batch,
     make_board,
     past,
     record,
+    sent_cells,
 )
 
 
@@ -49,37 +50,36 @@ def test_batch_summary_counts_the_queue_by_status_and_shows_timings(db, board):
     assert other["rows_ready"] == 1 and other["send_started_at"] is None and other["send_seconds"] is None
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_update_preview_joins_column_titles(db, board):
     ids = make_batch(db, "B1", 1)
-    db.call("usp_RecordPreview", batch_id="B1", queue_id=ids[0], cells=json.dumps([
-        {"column_id": "order_status", "current_value": '{"index":0}', "current_text": "Working on it",
-         "new_value": '{"index":7}', "would_change": "Y"}]))
+    db.call("usp_RecordPreview", batch_id="B1", queue_id=ids[0], cells=V.dumps([
+        {"column_id": "order_status", "current_value": V.carried({"index": 0}), "current_text": "Working on it",
+         "new_value": V.carried({"index": 7}), "would_change": "Y"}]))
     p = one(db.query("SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = 'B1'"))
     assert (p["column_id"], p["column_title"], p["column_type"]) == ("order_status", "Order Status", "status")
-    assert (p["current_text"], p["new_value"], p["would_change"]) == ("Working on it", '{"index":7}', "Y")
+    assert (p["current_text"], json_of(p["new_value"]), p["would_change"]) == ("Working on it", {"index": 7}, "Y")
     assert p["monday_item_id"] == 1001 and p["board_id"] == BOARD and p["queue_status"] == "READY"
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_audit_trail_shows_before_after_and_rollback(db, board):
     ids = make_batch(db, "B1", 1)
     claim(db, "w1", batch_id="B1")
-    record(db, ids[0], "w1", "SENT", cells=cells(("order_status", '{"index":0}', '{"index":7}')))
+    record(db, ids[0], "w1", "SENT", cells=sent_cells(("order_status", {"index": 0}, {"index": 7})))
     a = one(db.query("SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = 'B1'"))
-    assert (a["column_title"], a["old_value"], a["new_value"]) == ("Order Status", '{"index":0}', '{"index":7}')
+    assert (a["column_title"], json_of(a["old_value"]), json_of(a["new_value"])) == (
+        "Order Status", {"index": 0}, {"index": 7})
     assert a["board_name"] == "Planning" and a["monday_item_id"] == 1001 and a["worker_id"] == "w1"
     assert a["rolled_back"] == "N" and a["batch_operation"] == "UPDATE"
 
     rb = db.call("usp_StageRollback", outputs={"rollback_batch_id": "varchar(50)"}, batch_id="B1", send_approved="Y",
                  reason="oops").outputs["rollback_batch_id"]
     (r,) = claim(db, "w1", batch_id=rb)
-    record(db, r["queue_id"], "w1", "SENT", cells=cells(("order_status", '{"index":7}', '{"index":0}')))
+    record(db, r["queue_id"], "w1", "SENT", cells=sent_cells(("order_status", {"index": 7}, {"index": 0})))
     a = one(db.query("SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = 'B1'"))
     assert a["rolled_back"] == "Y" and a["rollback_reason"] == "oops" and a["rollback_batch_id"] == rb
     back = one(db.query("SELECT * FROM dbo.vw_MON_AuditTrail WHERE batch_id = ?", (rb,)))
     assert back["batch_operation"] == "ROLLBACK" and back["rollback_of_batch_id"] == "B1"
-    assert back["new_value"] == '{"index":0}'
+    assert json_of(back["new_value"]) == {"index": 0}
 
 
 def test_stuck_or_failed_rows_lists_each_problem_once(db, board):

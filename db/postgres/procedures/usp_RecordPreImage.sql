@@ -40,13 +40,15 @@ Parameters:
   p_worker_id  varchar(100)  required  the worker that holds the lease
   p_cells      text          required  JSON array [{"column_id", "current_value", "current_text", "new_value",
                                        "would_change", "held", "preview_value", "preview_text"}]
-                                       (would_change and held 'Y'/'N'; held 'Y': not written)
+                                       (would_change and held 'Y'/'N'; held 'Y': not written); each
+                                       value in a one-element array ([{"index":0}], [null]) or as JSON text
+                                       in a string
   p_help       char(1)       'N'       'Y' prints this text and does nothing else
 
 Examples:
   CALL dbo.usp_RecordPreImage(p_queue_id => 42, p_worker_id => 'sender-1',
-       p_cells => '[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
-                     "new_value": "{\"label\":\"Done\"}", "would_change": "Y", "held": "N"}]');
+       p_cells => '[{"column_id": "status", "current_value": [{"index":0}], "current_text": "Working on it",
+                     "new_value": [{"label":"Done"}], "would_change": "Y", "held": "N"}]');
   SELECT * FROM dbo.vw_MON_HeldBackCells WHERE batch_id = 'UB20260101-0001';
 $help$;
         RETURN;
@@ -115,7 +117,10 @@ $help$;
             would_change, recorded_at
         )
         SELECT v_q.batch_id, p_queue_id, p_worker_id, coalesce(v_q.monday_item_id, v_q.created_item_id),
-            e ->> 'column_id', e ->> 'current_value', e ->> 'current_text', e ->> 'new_value',
+            e ->> 'column_id',
+            dbo.fn_MON_Private_CellValueText(e -> 'current_value', e ->> 'current_value'),
+            e ->> 'current_text',
+            dbo.fn_MON_Private_CellValueText(e -> 'new_value', e ->> 'new_value'),
             CASE WHEN upper(e ->> 'would_change') = 'Y' THEN 'Y' ELSE 'N' END, v_now
         FROM json_array_elements(v_cells) AS e;
         GET DIAGNOSTICS v_rows = ROW_COUNT;
@@ -125,8 +130,13 @@ $help$;
             board_text, new_value, held_at
         )
         SELECT v_q.batch_id, p_queue_id, p_worker_id, coalesce(v_q.monday_item_id, v_q.created_item_id),
-            e ->> 'column_id', e ->> 'preview_value', e ->> 'preview_text', e ->> 'current_value',
-            e ->> 'current_text', e ->> 'new_value', v_now
+            e ->> 'column_id',
+            dbo.fn_MON_Private_CellValueText(e -> 'preview_value', e ->> 'preview_value'),
+            e ->> 'preview_text',
+            dbo.fn_MON_Private_CellValueText(e -> 'current_value', e ->> 'current_value'),
+            e ->> 'current_text',
+            dbo.fn_MON_Private_CellValueText(e -> 'new_value', e ->> 'new_value'),
+            v_now
         FROM json_array_elements(v_cells) AS e
         WHERE upper(e ->> 'held') = 'Y';
         GET DIAGNOSTICS v_held = ROW_COUNT;

@@ -33,13 +33,14 @@ Parameters:
   p_batch_id  varchar(50)  required  the batch of the queue row
   p_queue_id  bigint       required  the queue row previewed
   p_cells     text         required  JSON array [{"column_id", "current_value", "current_text", "new_value", "would_change"}]
-                                     (would_change 'Y'/'N' or true/false; computed when left out)
+                                     (would_change 'Y'/'N' or true/false; computed when left out); each
+                                     value in a one-element array ([{"index":0}], [null]) or as JSON text in a string
   p_help      char(1)      'N'       'Y' prints this text and does nothing else
 
 Examples:
   CALL dbo.usp_RecordPreview(p_batch_id => 'UB20260101-0001', p_queue_id => 42,
-       p_cells => '[{"column_id": "status", "current_value": "{\"index\":0}", "current_text": "Working on it",
-                     "new_value": "{\"label\":\"In Progress\"}", "would_change": "Y"}]');
+       p_cells => '[{"column_id": "status", "current_value": [{"index":0}], "current_text": "Working on it",
+                     "new_value": [{"label":"In Progress"}], "would_change": "Y"}]');
   SELECT * FROM dbo.vw_MON_UpdatePreview WHERE batch_id = 'UB20260101-0001';
 $help$;
         RETURN;
@@ -108,9 +109,12 @@ $help$;
             clock_timestamp() AT TIME ZONE 'UTC'
         FROM (
             SELECT e ->> 'column_id' AS column_id,
-                e ->> 'current_value' AS current_value,
+                dbo.fn_MON_Private_CellValueText(e -> 'current_value', e ->> 'current_value') AS current_value,
                 e ->> 'current_text' AS current_text,
-                coalesce(e ->> 'new_value', dbo.fn_MON_Private_TryJson(v_q.column_values) ->> (e ->> 'column_id')) AS new_value,
+                coalesce(
+                    dbo.fn_MON_Private_CellValueText(e -> 'new_value', e ->> 'new_value'),
+                    dbo.fn_MON_Private_TryJson(v_q.column_values) ->> (e ->> 'column_id')
+                ) AS new_value,
                 e ->> 'would_change' AS would_change
             FROM json_array_elements(v_cells) AS e
         ) AS c;

@@ -55,7 +55,8 @@ Parameters:
   p_queue_id            bigint         required  the claimed row
   p_worker_id           varchar(100)   required  the worker that holds the lease
   p_outcome             varchar(20)    required  'SENT' | 'SKIPPED' | 'FAILED' | 'RETRY'
-  p_cells               text           NULL      JSON array [{"column_id","old_value","new_value"}] of the cells changed (SENT)
+  p_cells               text           NULL      JSON array [{"column_id","old_value","new_value"}] of the cells changed (SENT);
+                                                each value in a one-element array ([{"index":0}], [null]) or as JSON text in a string
   p_created_item_id     bigint         NULL      the id of the item a CREATE row created
   p_error_code          varchar(100)   NULL      monday's error code (FAILED, RETRY)
   p_error_message       varchar(4000)  NULL      monday's error message (FAILED, RETRY)
@@ -65,7 +66,7 @@ Parameters:
 
 Examples:
   CALL dbo.usp_RecordSendResult(p_queue_id => 42, p_worker_id => 'sender-1', p_outcome => 'SENT',
-       p_cells => '[{"column_id": "status", "old_value": "{\"index\":0}", "new_value": "{\"index\":1}"}]');
+       p_cells => '[{"column_id": "status", "old_value": [{"index":0}], "new_value": [{"index":1}]}]');
   CALL dbo.usp_RecordSendResult(p_queue_id => 43, p_worker_id => 'sender-1', p_outcome => 'RETRY',
        p_error_code => 'COMPLEXITY_BUDGET_EXHAUSTED', p_error_message => 'Complexity budget exhausted', p_retry_after_seconds => 30);
 $help$;
@@ -165,7 +166,9 @@ $help$;
                 update_timestamp, queue_id, worker_id
             )
             SELECT v_q.batch_id, v_b.update_operation, v_item, v_q.board_id, e ->> 'column_id',
-                e ->> 'old_value', e ->> 'new_value', v_now, v_q.queue_id, p_worker_id
+                dbo.fn_MON_Private_CellValueText(e -> 'old_value', e ->> 'old_value'),
+                dbo.fn_MON_Private_CellValueText(e -> 'new_value', e ->> 'new_value'),
+                v_now, v_q.queue_id, p_worker_id
             FROM json_array_elements(coalesce(v_cells, '[]'::json)) AS e;
             GET DIAGNOSTICS v_rows = ROW_COUNT;
 

@@ -72,7 +72,7 @@ def mssql_snapshot(db: Database) -> dict:
         "ORDER BY 1, 2"
     )
     routines = db.query(
-        "SELECT OBJECT_NAME(m.object_id) AS name, CONVERT(varchar(64), HASHBYTES('SHA2_256', m.definition), 2) AS body "
+        "SELECT OBJECT_NAME(m.object_id) AS name, HASHBYTES('SHA2_256', m.definition) AS body "
         "FROM sys.sql_modules m WHERE OBJECT_SCHEMA_NAME(m.object_id) = 'dbo' ORDER BY 1"
     )
     tables = db.query("SELECT name FROM sys.tables WHERE schema_id = SCHEMA_ID('dbo') ORDER BY name")

@@ -40,3 +40,7 @@ def test_a_signature_counts_only_on_its_engine():
 def test_a_marker_counts_only_on_its_engine():
     assert classify("anything", BABELFISH, ("openjson-unescape",)).gap_id == "openjson-unescape"
     assert classify("anything", SQL_SERVER, ("openjson-unescape",)) is None
+    # a gap of one engine version: 4.4.0-dev only
+    assert classify("anything", BABELFISH + " (Babelfish 4.4.0)", ("select-into-name-case",)).gap_id == \
+        "select-into-name-case"
+    assert classify("anything", BABELFISH + " (Babelfish 4.3.0)", ("select-into-name-case",)) is None

@@ -7448,14 +7448,20 @@ BEGIN
         ''KEY_ITEM_NAME'' AS rule_code,
         CASE
             WHEN r.item_name IS NULL THEN N''NULL''
-            ELSE CONCAT(DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2, N'' characters after trimming'')
+            ELSE CONCAT(
+                LEN(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''.'') - 1,
+                N'' characters after trimming''
+            )
         END AS detail
     FROM #val_row AS r
     WHERE
         @operation = ''CREATE''
         AND (
             r.item_name IS NULL
-            OR DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2 NOT BETWEEN 1 AND 255
+            -- a length in UTF-16 code units (an emoji is two): LEN under a binary collation (not _SC) counts
+            -- code units; the ''.'' keeps trailing spaces, which LEN ignores
+            OR (LEN(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''.'') - 1)
+            NOT BETWEEN 1 AND 255
         );
 
     INSERT INTO #val_err (update_row_no, rule_code)
@@ -7672,6 +7678,9 @@ BEGIN
                 c.column_type,
                 col.rating_max,
                 c.raw_value,
+                -- the length in UTF-16 code units (an emoji is two), trailing spaces included: LEN under a binary
+                -- collation (not _SC) counts code units; the ''.'' keeps trailing spaces, which LEN ignores
+                LEN(CAST(c.raw_value AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''.'') - 1 AS raw_units,
                 LTRIM(RTRIM(c.raw_value)) AS t,
                 LEFT(
                     LTRIM(RTRIM(c.raw_value)),
@@ -7787,15 +7796,15 @@ BEGIN
                     WHEN v.column_type = ''country'' AND v.formatted IS NULL THEN ''COUNTRY_FORMAT''
                     WHEN v.column_type = ''people'' AND v.formatted IS NULL THEN ''PEOPLE_FORMAT''
                     WHEN
-                        v.column_type = ''long_text'' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
+                        v.column_type = ''long_text'' AND v.raw_units > 2000
                         THEN ''LONG_TEXT_LENGTH''
                     WHEN
-                        v.column_type = ''text'' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
+                        v.column_type = ''text'' AND v.raw_units > 2000
                         THEN ''TEXT_LENGTH''
                 END AS rule_code,
                 CASE
                     WHEN v.column_type IN (''long_text'', ''text'')
-                        THEN CONVERT(nvarchar(20), DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2)
+                        THEN CONVERT(nvarchar(20), v.raw_units)
                     WHEN v.column_type = ''rating''
                         THEN CONVERT(nvarchar(20), COALESCE(v.rating_max, 5))
                     WHEN v.column_type = ''dropdown'' THEN dd.unknown
@@ -7828,7 +7837,8 @@ BEGIN
             CASE
                 WHEN c.raw_value IS NULL THEN N''NULL''
                 ELSE CONCAT(
-                    DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2, N'' characters after trimming''
+                    LEN(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''.'') - 1,
+                    N'' characters after trimming''
                 )
             END AS detail
         FROM #val_cell AS c
@@ -7836,7 +7846,9 @@ BEGIN
             c.column_type = ''name''
             AND (
                 c.raw_value IS NULL
-                OR DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2 NOT BETWEEN 1 AND 255
+                -- in UTF-16 code units, as KEY_ITEM_NAME counts
+                OR (LEN(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''.'') - 1)
+                NOT BETWEEN 1 AND 255
             );
 
         -- a label or a column matched only after normalising: sent as matched, with a warning that names
@@ -9579,11 +9591,12 @@ ORDER BY q.mon_stage_row_no;'';
                 ELSE
                 BEGIN
                     SET @limit = CASE WHEN LOWER(@col_name) = N''item_name'' THEN 255 ELSE 100 END;
-                    -- counted in UTF-16 code units, as validation counts (an emoji is two), trailing spaces included
-                    SET @dynamic = N''SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), DATALENGTH(''
-                        + N''CAST('' + @expr + N'' AS nvarchar(MAX))) / 2)
+                    -- counted in UTF-16 code units, as validation counts (an emoji is two), trailing spaces included:
+                    -- LEN under a binary collation (not _SC) counts code units; the ''.'' keeps trailing spaces
+                    SET @dynamic = N''SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), ''
+                        + N''LEN(CAST('' + @expr + N'' AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''''.'''') - 1)
 FROM #capture AS q
-WHERE DATALENGTH(CAST('' + @expr + N'' AS nvarchar(MAX))) / 2 > @limit
+WHERE LEN(CAST('' + @expr + N'' AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''''.'''') - 1 > @limit
 ORDER BY q.mon_stage_row_no;'';
                     EXEC sys.sp_executesql
                         @dynamic,
@@ -10123,7 +10136,7 @@ BEGIN TRY
 -- brackets ([null] is NULL). A string holding the JSON text ("{\"index\":3}", the form of a hand-written
 -- call) and an object are taken as they are; an array of more or fewer than one element is the value itself.
 -- Internal helper. Twin of db/postgres/functions/fn_MON_Private_CellValueText.sql.
---   SELECT dbo.fn_MON_Private_CellValueText(N''[{"index":3}]'', NULL), dbo.fn_MON_Private_CellValueText(NULL, N''{"index":3}'');
+--   SELECT dbo.fn_MON_Private_CellValueText(N''[{"index":3}]'', NULL);  -- {"index":3}
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_CellValueText;';
     UPDATE #opus_install SET batch_ok = 1;
@@ -11940,7 +11953,9 @@ Examples:
                 c.column_id,
                 dbo.fn_MON_Private_CellValueText(c.current_value_json, c.current_value_text) AS current_value,
                 COALESCE(c.current_text_json, c.current_text_text) AS current_text,
-                COALESCE(dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text), cv.cv_text, cv.cv_json) AS new_value,
+                COALESCE(
+                    dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text), cv.cv_text, cv.cv_json
+                ) AS new_value,
                 c.would_change
             FROM OPENJSON (@cells) WITH (
                 column_id varchar(100) ''$.column_id'',

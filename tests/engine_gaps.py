@@ -59,9 +59,9 @@ GAPS = (
         "FOR JSON and STRING_ESCAPE keep non-ASCII text as it is (a JSON string of Unicode characters)",
     ),
     EngineGap(
-        "datalength-utf8", "Babelfish",
-        "DATALENGTH of an nvarchar is its size in UTF-16 (two bytes a code unit), so DATALENGTH / 2 counts the UTF-16 "
-        "units monday's length limits count",
+        "len-code-points", "Babelfish",
+        "LEN(x COLLATE Latin1_General_100_BIN2 + N'.') - 1 counts UTF-16 code units (an emoji is two), the units "
+        "monday's length limits are checked in",
     ),
     EngineGap(
         "top-with-ties", "Babelfish",

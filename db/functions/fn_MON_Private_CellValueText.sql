@@ -6,7 +6,7 @@
 -- brackets ([null] is NULL). A string holding the JSON text ("{\"index\":3}", the form of a hand-written
 -- call) and an object are taken as they are; an array of more or fewer than one element is the value itself.
 -- Internal helper. Twin of db/postgres/functions/fn_MON_Private_CellValueText.sql.
---   SELECT dbo.fn_MON_Private_CellValueText(N'[{"index":3}]', NULL), dbo.fn_MON_Private_CellValueText(NULL, N'{"index":3}');
+--   SELECT dbo.fn_MON_Private_CellValueText(N'[{"index":3}]', NULL);  -- {"index":3}
 -- dropped and created anew (the install drops every view and function first)
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_CellValueText;
 GO

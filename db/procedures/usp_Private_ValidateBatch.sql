@@ -292,14 +292,20 @@ BEGIN
         'KEY_ITEM_NAME' AS rule_code,
         CASE
             WHEN r.item_name IS NULL THEN N'NULL'
-            ELSE CONCAT(DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2, N' characters after trimming')
+            ELSE CONCAT(
+                LEN(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N'.') - 1,
+                N' characters after trimming'
+            )
         END AS detail
     FROM #val_row AS r
     WHERE
         @operation = 'CREATE'
         AND (
             r.item_name IS NULL
-            OR DATALENGTH(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX))) / 2 NOT BETWEEN 1 AND 255
+            -- a length in UTF-16 code units (an emoji is two): LEN under a binary collation (not _SC) counts
+            -- code units; the '.' keeps trailing spaces, which LEN ignores
+            OR (LEN(CAST(LTRIM(RTRIM(r.item_name)) AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N'.') - 1)
+            NOT BETWEEN 1 AND 255
         );
 
     INSERT INTO #val_err (update_row_no, rule_code)
@@ -516,6 +522,9 @@ BEGIN
                 c.column_type,
                 col.rating_max,
                 c.raw_value,
+                -- the length in UTF-16 code units (an emoji is two), trailing spaces included: LEN under a binary
+                -- collation (not _SC) counts code units; the '.' keeps trailing spaces, which LEN ignores
+                LEN(CAST(c.raw_value AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N'.') - 1 AS raw_units,
                 LTRIM(RTRIM(c.raw_value)) AS t,
                 LEFT(
                     LTRIM(RTRIM(c.raw_value)),
@@ -631,15 +640,15 @@ BEGIN
                     WHEN v.column_type = 'country' AND v.formatted IS NULL THEN 'COUNTRY_FORMAT'
                     WHEN v.column_type = 'people' AND v.formatted IS NULL THEN 'PEOPLE_FORMAT'
                     WHEN
-                        v.column_type = 'long_text' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
+                        v.column_type = 'long_text' AND v.raw_units > 2000
                         THEN 'LONG_TEXT_LENGTH'
                     WHEN
-                        v.column_type = 'text' AND DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2 > 2000
+                        v.column_type = 'text' AND v.raw_units > 2000
                         THEN 'TEXT_LENGTH'
                 END AS rule_code,
                 CASE
                     WHEN v.column_type IN ('long_text', 'text')
-                        THEN CONVERT(nvarchar(20), DATALENGTH(CAST(v.raw_value AS nvarchar(MAX))) / 2)
+                        THEN CONVERT(nvarchar(20), v.raw_units)
                     WHEN v.column_type = 'rating'
                         THEN CONVERT(nvarchar(20), COALESCE(v.rating_max, 5))
                     WHEN v.column_type = 'dropdown' THEN dd.unknown
@@ -672,7 +681,8 @@ BEGIN
             CASE
                 WHEN c.raw_value IS NULL THEN N'NULL'
                 ELSE CONCAT(
-                    DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2, N' characters after trimming'
+                    LEN(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N'.') - 1,
+                    N' characters after trimming'
                 )
             END AS detail
         FROM #val_cell AS c
@@ -680,7 +690,9 @@ BEGIN
             c.column_type = 'name'
             AND (
                 c.raw_value IS NULL
-                OR DATALENGTH(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX))) / 2 NOT BETWEEN 1 AND 255
+                -- in UTF-16 code units, as KEY_ITEM_NAME counts
+                OR (LEN(CAST(LTRIM(RTRIM(c.raw_value)) AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N'.') - 1)
+                NOT BETWEEN 1 AND 255
             );
 
         -- a label or a column matched only after normalising: sent as matched, with a warning that names

@@ -172,7 +172,9 @@ Examples:
                 c.column_id,
                 dbo.fn_MON_Private_CellValueText(c.current_value_json, c.current_value_text) AS current_value,
                 COALESCE(c.current_text_json, c.current_text_text) AS current_text,
-                COALESCE(dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text), cv.cv_text, cv.cv_json) AS new_value,
+                COALESCE(
+                    dbo.fn_MON_Private_CellValueText(c.new_value_json, c.new_value_text), cv.cv_text, cv.cv_json
+                ) AS new_value,
                 c.would_change
             FROM OPENJSON (@cells) WITH (
                 column_id varchar(100) '$.column_id',

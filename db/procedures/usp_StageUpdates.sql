@@ -597,11 +597,12 @@ ORDER BY q.mon_stage_row_no;';
                 ELSE
                 BEGIN
                     SET @limit = CASE WHEN LOWER(@col_name) = N'item_name' THEN 255 ELSE 100 END;
-                    -- counted in UTF-16 code units, as validation counts (an emoji is two), trailing spaces included
-                    SET @dynamic = N'SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), DATALENGTH('
-                        + N'CAST(' + @expr + N' AS nvarchar(MAX))) / 2)
+                    -- counted in UTF-16 code units, as validation counts (an emoji is two), trailing spaces included:
+                    -- LEN under a binary collation (not _SC) counts code units; the '.' keeps trailing spaces
+                    SET @dynamic = N'SELECT TOP (1) @n = q.mon_stage_row_no, @v = CONVERT(nvarchar(200), '
+                        + N'LEN(CAST(' + @expr + N' AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''.'') - 1)
 FROM #capture AS q
-WHERE DATALENGTH(CAST(' + @expr + N' AS nvarchar(MAX))) / 2 > @limit
+WHERE LEN(CAST(' + @expr + N' AS nvarchar(MAX)) COLLATE Latin1_General_100_BIN2 + N''.'') - 1 > @limit
 ORDER BY q.mon_stage_row_no;';
                     EXEC sys.sp_executesql
                         @dynamic,

@@ -40,12 +40,11 @@ PLANNING_COLUMNS: list[dict[str, Any]] = [
     {"id": "rating", "title": "Rating", "type": "rating", "settings": {"max": 5}},
     {"id": "country", "title": "Country", "type": "country", "settings": {}},
     {"id": "long_text", "title": "Notes", "type": "long_text", "settings": {}},
-    # legacy settings_str: a JSON string, labels as an object
     {
         "id": "dropdown",
         "title": "Product Line",
         "type": "dropdown",
-        "settings": json.dumps({"labels": [{"id": 1, "name": "Cookie"}, {"id": 2, "name": "Cupcake"}, {"id": 3, "name": "2024"}]}),
+        "settings": {"labels": [{"id": 1, "name": "Cookie"}, {"id": 2, "name": "Cupcake"}, {"id": 3, "name": "2024"}]},
     },
     {"id": "text", "title": "Customer Name", "type": "text", "settings": {}},
     {"id": "formula", "title": "Total", "type": "formula", "settings": {"formula": "{numbers}*2"}},

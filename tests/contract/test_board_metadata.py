@@ -31,6 +31,15 @@ def counts(db) -> dict:
 
 
 @pytest.mark.engine_gap("openjson-unescape")
+def test_a_legacy_settings_string_is_stored_as_the_object_it_holds(db):
+    """monday's settings_str: the settings as JSON text in a string; stored as the object it holds."""
+    labels = {"labels": [{"id": 1, "name": "Cookie"}, {"id": 2, "name": "Cupcake"}]}
+    upsert(db, {"id": 77, "name": "Legacy", "board_kind": "public", "columns": [
+        {"id": "dropdown", "title": "Product Line", "type": "dropdown", "settings": json.dumps(labels)}]})
+    stored = db.scalar("SELECT settings_json FROM dbo.MON_BoardColumn WHERE board_id = 77 AND column_id = 'dropdown'")
+    assert json.loads(stored) == labels
+
+
 def test_planning_board_is_stored_with_columns_groups_users(db):
     load_planning_board(db)
     board = db.query("SELECT * FROM dbo.MON_Board WHERE board_id = ?", (BOARD_ID,))[0]
@@ -51,7 +60,6 @@ def test_planning_board_is_stored_with_columns_groups_users(db):
     assert json.loads(cols["status"]["settings_json"])["labels"][4] == {
         "id": 7, "label": "In Progress", "color": "bright_blue", "index": 4,
     }
-    # legacy settings_str (a JSON string) is stored as the object it holds
     assert json.loads(cols["dropdown"]["settings_json"])["labels"][0] == {"id": 1, "name": "Cookie"}
     groups = db.query("SELECT group_id, title FROM dbo.MON_BoardGroup WHERE board_id = ? ORDER BY group_id", (BOARD_ID,))
     assert groups == [{"group_id": "group_title", "title": "Next week"}, {"group_id": "topics", "title": "This week"}]

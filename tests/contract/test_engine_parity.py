@@ -137,7 +137,7 @@ def test_status_label_matches_exactly_after_lower_case(board):
     assert fmt(db, "status", "CAFÉ", settings) == {"index": 12}
 
 
-@pytest.mark.engine_gap("openjson-unescape")
+@pytest.mark.engine_gap("json-non-ascii")
 def test_dropdown_label_matches_exactly_after_lower_case(board):
     db = board
     assert verdicts(db, "dropdown", ["\uff23\uff4f\uff4f\uff4b\uff49\uff45", "cookie, CUPCAKE", "Cookie\uff0cCupcake"]) == [

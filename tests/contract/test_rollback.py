@@ -44,9 +44,9 @@ def sent_update_batch(db, batch_id="B1"):
     """Three items: two SENT (item 1001 twice-touched cells, item 1002 one cell), one SKIPPED."""
     ids = make_batch(db, batch_id, 3)
     claim(db, "w1", batch_id=batch_id)
-    record(db, ids[0], "w1", "SENT", cells=cells(
-        ("order_status", '{"index":0}', '{"index":7}'), ("notes", "old note", "row 1"), ("due_date", None, '{"date":"2026-07-15"}')))
-    record(db, ids[1], "w1", "SENT", cells=cells(("order_status", '{"index":2}', '{"index":7}')))
+    record(db, ids[0], "w1", "SENT", cells=sent_cells(
+        ("order_status", {"index": 0}, {"index": 7}), ("notes", "old note", "row 1"), ("due_date", None, {"date": "2026-07-15"})))
+    record(db, ids[1], "w1", "SENT", cells=sent_cells(("order_status", {"index": 2}, {"index": 7})))
     record(db, ids[2], "w1", "SKIPPED")
     assert batch_row(db, batch_id)["batch_status"] == "COMPLETED"
     return ids
@@ -88,7 +88,7 @@ def test_sending_the_rollback_stamps_the_original_audit_rows(db, board):
     record(db, rows[0]["queue_id"], "w2", "SENT", cells=cells(
         ("order_status", '{"index":7}', '{"index":0}'), ("due_date", '{"date":"2026-07-15"}', None)),
         result_detail='{"skipped": ["notes"]}')
-    record(db, rows[1]["queue_id"], "w2", "SENT", cells=cells(("order_status", '{"index":7}', '{"index":2}')))
+    record(db, rows[1]["queue_id"], "w2", "SENT", cells=sent_cells(("order_status", {"index": 7}, {"index": 2})))
     assert batch_row(db, rb)["batch_status"] == "COMPLETED"
 
     stamped = {(a["monday_item_id"], a["column_id"]): a for a in audit_rows(db, "B1")}
@@ -108,7 +108,7 @@ def test_sending_the_rollback_stamps_the_original_audit_rows(db, board):
 def test_items_the_batch_created_become_archive_rows(db, board):
     ids = make_batch(db, "BC", 2, operation="CREATE")
     claim(db, "w1", batch_id="BC")
-    record(db, ids[0], "w1", "SENT", created_item_id=9001, cells=cells(("order_status", None, '{"index":7}')))
+    record(db, ids[0], "w1", "SENT", created_item_id=9001, cells=sent_cells(("order_status", None, {"index": 7})))
     record(db, ids[1], "w1", "FAILED", error_code="ColumnValueException", error_message="bad")
     assert batch_row(db, "BC")["batch_status"] == "PARTIAL"
 

@@ -260,7 +260,6 @@ def test_refused_queries(board):
     assert all(r["outcome"] == "FAILED" and r["end_time"] is not None and r["error_number"] for r in failed)
 
 
-@pytest.mark.engine_gap("datalength-utf8")
 def test_create_needs_its_keys_and_names_fit(board):
     db = board
     before = snapshot(db)

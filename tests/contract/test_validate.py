@@ -66,10 +66,7 @@ GOOD_BAD = [
 ]
 
 
-# the dropdown's settings are a legacy settings string (JSON text in a JSON string): openjson-unescape there
-@pytest.mark.parametrize(("alias", "good", "bad", "rule"), [
-    pytest.param(*g, marks=pytest.mark.engine_gap("openjson-unescape")) if g[3] == "DROPDOWN_LABEL" else g
-    for g in GOOD_BAD], ids=[g[3] for g in GOOD_BAD])
+@pytest.mark.parametrize(("alias", "good", "bad", "rule"), GOOD_BAD, ids=[g[3] for g in GOOD_BAD])
 def test_value_rules(board, alias, good, bad, rule):
     db = board
     values = good + bad + [None, ""]
@@ -114,7 +111,7 @@ def test_create_labels_if_missing_lets_unknown_labels_pass(board):
     assert row["validation_status"] == "VALID", row["validation_errors"]
 
 
-@pytest.mark.engine_gap("datalength-utf8")
+@pytest.mark.engine_gap("json-non-ascii")
 def test_long_text_and_name_lengths(board):
     db = board
     rep = "REPLICATE" if is_mssql(db) else "repeat"
@@ -125,7 +122,7 @@ def test_long_text_and_name_lengths(board):
     assert "2001" in next(e for e in errors_of(bad) if e["rule"] == "LONG_TEXT_LENGTH")["message"]
 
 
-@pytest.mark.engine_gap("datalength-utf8")
+@pytest.mark.engine_gap("len-code-points")
 def test_lengths_count_utf16_code_units(board):
     """Text and name limits count UTF-16 code units in both engines (docs/sql_conventions.md): an emoji is two,
     so a value validated here fits monday's limit whether monday counts code units or characters."""
@@ -219,7 +216,6 @@ def test_message_templates_are_data(board):
     assert errors_of(row)[0]["message"] == "Bad status 'Nope' in 'order_status'"
 
 
-@pytest.mark.engine_gap("datalength-utf8")
 def test_keys_items_and_groups(db):
     load_planning_board(db, items=True)
     batch_id = stage(
@@ -341,7 +337,7 @@ def test_revalidation_after_a_fix(board):
     assert (batch["batch_status"], batch["rows_valid"], batch["rows_invalid"]) == ("VALIDATED", 1, 0)
 
 
-@pytest.mark.engine_gap("datalength-utf8")
+@pytest.mark.engine_gap("json-non-ascii")
 def test_text_length_rule(board):
     """N5: a text value longer than monday accepts is refused by validation (TEXT_LENGTH, 2,000 characters),
     not at send time; the rule is data (disabling it lets the row pass)."""

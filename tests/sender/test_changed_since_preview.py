@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from pipelines.scripts.order_staging.update_operations import UpdateOperations
 from sender import exitcodes
 
@@ -32,7 +30,6 @@ def _held(db, batch_id):
                     "dbo.vw_MON_HeldBackCells WHERE batch_id = ? ORDER BY column_id", [batch_id])
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_a_cell_changed_after_the_dry_run_is_held_back_and_the_others_go_on(db, cfg, double):
     ops, item, batch_id = _stage(db, cfg, double)
     preview = ops.process_staged_updates(batch_id)  # the dry run the DBA reads: Working on it -> Done
@@ -71,7 +68,6 @@ def test_only_held_cells_left_the_row_is_skipped_with_them_recorded(db, cfg, dou
     assert sent.exit_code == exitcodes.HELD_BACK and audit_rows(db, batch_id) == []
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_overwrite_changed_writes_it_anyway(db, cfg, double):
     ops, item, batch_id = _stage(db, cfg, double)
     ops.process_staged_updates(batch_id)
@@ -85,7 +81,6 @@ def test_overwrite_changed_writes_it_anyway(db, cfg, double):
     assert "1 cells changed on the board since the dry run were overwritten" in sent.report
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_a_new_dry_run_takes_the_boards_value_as_the_baseline(db, cfg, double):
     ops, item, batch_id = _stage(db, cfg, double)
     ops.process_staged_updates(batch_id)

@@ -129,7 +129,6 @@ def test_create_items_and_subitems_from_queue_rows(db, fresh_dsn, double):
     assert len(create_calls) == 3 and all(e["idempotency_key"] for e in create_calls)
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_dry_run_and_rollback_from_queue_rows(db, fresh_dsn, double):
     """Dry run sends nothing; the rollback restores old values and skips a cell someone changed since."""
     a, b = double.planning["item_ids"][:2]

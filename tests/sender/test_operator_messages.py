@@ -9,7 +9,6 @@ import socket
 import pytest
 
 from sender import cli, exitcodes
-from sender.db import MSSQL
 
 from .conftest import PLANNING, TOKEN, load_loader_rows
 
@@ -32,14 +31,13 @@ def test_a_finding_names_the_flag_not_the_procedure_parameter(synced, capsys):
 
 
 def test_a_refusal_says_its_number_once(synced, db, capsys):
-    # 50205 on both engines: LIMIT on SQL Server, TOP on PostgreSQL
-    query = (f"SELECT {synced[0]} AS monday_item_id, 'Done' AS order_status LIMIT 1" if db.dialect == MSSQL
-             else f"SELECT TOP (1) {synced[0]} AS monday_item_id, 'Done' AS order_status")
+    # 50206 on both engines: a column returned twice (names compared ignoring case)
+    query = f"SELECT {synced[0]} AS monday_item_id, 'Done' AS order_status, 'Stuck' AS ORDER_STATUS"
     rc = cli.main(["stage", "--board-id", str(PLANNING), "--query", query])
     err = capsys.readouterr().err
     assert rc == exitcodes.USAGE
-    assert "refused (error 50205): " in err, err
-    assert "[50205]" not in err and err.count("50205") == 1, err
+    assert "refused (error 50206): " in err, err
+    assert "[50206]" not in err and err.count("50206") == 1, err
 
 
 def test_a_query_without_rows_exits_as_exitcodes_says(synced, capsys):

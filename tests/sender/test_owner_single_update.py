@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from pipelines.scripts.order_staging.update_operations import UpdateOperations
 from sender import cli, exitcodes
 from sender.db import MSSQL
@@ -29,7 +27,6 @@ OWNER_QUERY_TSQL = (
 )
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_owner_single_update(db, cfg, double, tmp_path):
     query = OWNER_QUERY_TSQL if db.dialect == MSSQL else OWNER_QUERY
     load_loader_rows(db, double)
@@ -84,7 +81,6 @@ def test_owner_single_update(db, cfg, double, tmp_path):
     assert len(double.mutation_log) == 2
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_owner_flow_from_the_cli(db, double, cli_env, capsys, tmp_path):
     """The same flow as SQL Agent job steps would run it."""
     load_loader_rows(db, double)

@@ -5,8 +5,6 @@ UpdateOperations.rollback share one default: a preview."""
 
 from __future__ import annotations
 
-import pytest
-
 from pipelines.scripts.order_staging.update_operations import UpdateOperations
 from sender import cli, exitcodes
 from sender.send import Sender
@@ -29,7 +27,6 @@ def _approval(db, batch_id):
     return db.scalar("SELECT send_approved FROM dbo.vw_MON_BatchSummary WHERE batch_id = ?", [batch_id])
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_a_previewed_rollback_is_not_sent_by_the_next_scheduled_send(db, double, cli_env, capsys):
     ops, item, batch_id = _sent_batch(db, double)
     assert cli.main(["rollback", "--batch-id", batch_id, "--reason", "preview only"]) == exitcodes.OK
@@ -53,7 +50,6 @@ def test_a_previewed_rollback_is_not_sent_by_the_next_scheduled_send(db, double,
     assert _approval(db, rb) == "Y"
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_release_approves_a_previewed_rollback(db, double, cli_env, capsys):
     ops, item, batch_id = _sent_batch(db, double)
     assert cli.main(["rollback", "--batch-id", batch_id, "--reason", "preview only"]) == exitcodes.OK
@@ -64,7 +60,6 @@ def test_release_approves_a_previewed_rollback(db, double, cli_env, capsys):
     assert double.item(item)["texts"]["status"] == "Working on it"
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_python_rollback_previews_by_default_as_the_cli_does(db, cfg, double):
     ops, item, batch_id = _sent_batch(db, double, cfg)
     preview = ops.rollback(batch_id, "preview only")
@@ -75,7 +70,6 @@ def test_python_rollback_previews_by_default_as_the_cli_does(db, cfg, double):
     assert sent.exit_code == exitcodes.OK and double.item(item)["texts"]["status"] == "Working on it"
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_a_batch_released_by_a_python_dry_run_waits_for_its_approval(db, cfg, double):
     load_loader_rows(db, double)
     ops = UpdateOperations(PLANNING, config=cfg)

@@ -26,7 +26,6 @@ def _ops(db, cfg, double) -> UpdateOperations:
     return ops
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_stale_loader_copy_only_informs_and_the_board_gets_the_value(db, cfg, double):
     ops = _ops(db, cfg, double)
     item = double.planning["item_ids"][0]  # loaded and on the board as 'Working on it'
@@ -66,7 +65,6 @@ def test_loader_copy_equal_and_board_equal_is_skipped_not_sent(db, cfg, double):
     assert detail["already_equal"] == ["status"]
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_same_value_duplicates_are_one_change(db, cfg, double):
     ops = _ops(db, cfg, double)
     item, other = double.planning["item_ids"][0], double.planning["item_ids"][1]  # Working on it, Stuck

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-import pytest
-
 from sender import cli, exitcodes
+from sender import values as V
 from sender.db import MSSQL
 from sender.send import Sender
 from tests.monday_double import Faults
@@ -36,7 +35,6 @@ def _applied_by_item(double) -> Counter:
     return Counter(int(e["item_id"]) for e in double.mutation_log if e.get("item_id"))
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_mixed_batch_with_429_storm_and_5xx(fresh_dsn, db, monday_double_factory, cli_env, monkeypatch, capsys):
     double = monday_double_factory(token=TOKEN, faults=Faults(storm_429_rate=0.35, error_5xx_rate=0.2,
                                                               error_5xx_statuses=(500, 502, 503)))
@@ -199,7 +197,6 @@ def test_leases_are_extended_while_working(db, fresh_dsn, monday_double_factory)
                      "AND outcome = 'SUCCEEDED'") >= 2
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_change_applied_before_a_crash_is_audited(db, fresh_dsn, double):
     """The dead sender wrote its pre-image, monday applied its mutation, the result was never recorded:
     the next sender finds the new value on the board and audits the change with the old value."""
@@ -209,9 +206,9 @@ def test_change_applied_before_a_crash_is_audited(db, fresh_dsn, double):
     (qid,) = released_batch(db, "UB-LOST", PLANNING, [{"monday_item_id": item, "column_values": {"text": "New"}}])
     db.call_rows("usp_ClaimQueueRows", worker_id="dead:2", batch_id="UB-LOST", max_rows=10, lease_seconds=1)
     # the dead sender's pre-image, written as the lease owner (usp_RecordPreImage; no dry-run preview)
-    db.call("usp_RecordPreImage", queue_id=qid, worker_id="dead:2", cells=json.dumps(
-        [{"column_id": "text", "current_value": '"Acme Corp"', "current_text": "Acme Corp", "new_value": '"New"',
-          "would_change": "Y", "held": "N"}]))
+    db.call("usp_RecordPreImage", queue_id=qid, worker_id="dead:2", cells=V.dumps(
+        [{"column_id": "text", "current_value": V.carried("Acme Corp"), "current_text": "Acme Corp",
+          "new_value": V.carried("New"), "would_change": "Y", "held": "N"}]))
     double.store.change_column_values(PLANNING, item, {"text": "New"})
     time.sleep(1.2)
     result = Sender(make_config(fresh_dsn, double), dry_run=False).run("UB-LOST")

@@ -26,7 +26,6 @@ def _no_token(*texts: str) -> None:
         assert TOKEN[4:20] not in t  # not even a part of it
 
 
-@pytest.mark.engine_gap("openjson-unescape")
 def test_token_stays_out_of_logs_rows_reports_and_errors(db, fresh_dsn, monday_double_factory, cli_env,
                                                          monkeypatch, capsys, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)  # urllib3/requests debug lines included

@@ -13692,8 +13692,10 @@ Examples:
             THROW 50705, @msg, 1;
         END;
 
+        -- RByyyymmddhhmmss-xxxxxx, made as usp_StageUpdates makes a UB id (style 120: a T-SQL test engine
+        -- ignores styles 112 and 108 for a datetime2)
         SET @rb = CONCAT(
-            ''RB'', CONVERT(char(8), @now, 112), REPLACE(CONVERT(char(8), @now, 108), '':'', ''''), ''-'',
+            ''RB'', REPLACE(REPLACE(REPLACE(CONVERT(char(19), @now, 120), ''-'', ''''), '' '', ''''), '':'', ''''), ''-'',
             LOWER(LEFT(REPLACE(CONVERT(char(36), NEWID()), ''-'', ''''), 6))
         );
 

@@ -194,7 +194,7 @@ def test_rollback_restores_empty_cells_and_changes_of_case_or_trailing_spaces(db
 def test_a_staged_rollback_is_previewed_only_until_approved(db, board):
     sent_update_batch(db)
     rb = stage_rollback(db, "B1")
-    assert rb.startswith("RB") and re.fullmatch(r"[0-9a-f]{6}", rb.rsplit("-", 1)[1]), rb  # one case, as UB ids
+    assert re.fullmatch(r"RB\d{14}-[0-9a-f]{6}", rb), rb  # the time it was staged, then one case, as UB ids
     assert batch_row(db, rb)["send_approved"] == "N"
     assert db.scalar("SELECT send_approved FROM dbo.vw_MON_BatchSummary WHERE batch_id = ?", (rb,)) == "N"
     # the queue itself keeps a previewed batch: no claim takes its rows, by batch or not

@@ -101,7 +101,6 @@ def test_live_lease_is_not_claimed_by_another_worker(db, board):
     assert claim(db, "w2", batch_id="B1") == []
 
 
-@pytest.mark.engine_gap("readpast-ignored")
 def test_two_connections_claiming_the_same_batch_never_get_the_same_row(db, db_factory, board):
     ids = make_batch(db, "BR", 300)
     workers = [db_factory() for _ in range(4)]

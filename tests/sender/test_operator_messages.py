@@ -31,13 +31,13 @@ def test_a_finding_names_the_flag_not_the_procedure_parameter(synced, capsys):
 
 
 def test_a_refusal_says_its_number_once(synced, db, capsys):
-    # 50206 on both engines: a column returned twice (names compared ignoring case)
-    query = f"SELECT {synced[0]} AS monday_item_id, 'Done' AS order_status, 'Stuck' AS ORDER_STATUS"
+    # 50207 on both engines: an UPDATE needs a monday_item_id column
+    query = "SELECT 'Done' AS order_status"
     rc = cli.main(["stage", "--board-id", str(PLANNING), "--query", query])
     err = capsys.readouterr().err
     assert rc == exitcodes.USAGE
-    assert "refused (error 50206): " in err, err
-    assert "[50206]" not in err and err.count("50206") == 1, err
+    assert "refused (error 50207): " in err, err
+    assert "[50207]" not in err and err.count("50207") == 1, err
 
 
 def test_a_query_without_rows_exits_as_exitcodes_says(synced, capsys):

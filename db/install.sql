@@ -1113,6 +1113,7 @@ DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_DateText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NumberText;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_JsonEscape;
 DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;';
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
@@ -4619,6 +4620,86 @@ BEGIN
     UPDATE #opus_install SET batch_ok = 0;
 END;
 GO
+-- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_JsonEscape.sql
+BEGIN TRY
+    EXEC sys.sp_executesql N'-- fn_MON_Private_JsonEscape: a text escaped for use inside a JSON string, exactly as STRING_ESCAPE(@text,
+-- ''json'') writes it (''"'', ''\'', ''/'' and the control characters escaped; every other character as it is).
+-- STRING_ESCAPE is called only when the text holds one of those characters: otherwise the text is returned
+-- unchanged, which is what STRING_ESCAPE returns for it. The two patterns are read under a binary
+-- collation, code unit by code unit: the first finds ''"'', ''/'' or ''\'', the second a character below a
+-- space (NCHAR(0) included; the range ends at NCHAR(65535), so a surrogate pair is inside it). The check
+-- costs one scan of the text, and it keeps the escaping exact on T-SQL engines whose STRING_ESCAPE
+-- also escapes each byte of a non-ASCII character''s UTF-8 form (docs/engine_gaps.md, json-non-ascii).
+-- Inline, one row: applied per value with CROSS APPLY (or as a subquery), expanded into the calling
+-- statement like an expression. Internal helper; twin of db/postgres/functions/fn_MON_Private_JsonEscape.sql.
+--   SELECT e.escaped FROM dbo.fn_MON_Private_JsonEscape(N''a "b" / é'') AS e;  -- a \"b\" \/ é
+-- dropped and created anew (the install drops every view and function first)
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_JsonEscape;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_JsonEscape.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
+BEGIN TRY
+    EXEC sys.sp_executesql N'CREATE FUNCTION dbo.fn_MON_Private_JsonEscape(@text nvarchar(MAX))
+RETURNS TABLE -- noqa: CP05
+AS
+RETURN
+SELECT
+    CASE
+        WHEN
+            @text COLLATE Latin1_General_100_BIN2 LIKE N''%["/\]%''
+            OR @text COLLATE Latin1_General_100_BIN2 LIKE N''%[^ -'' + NCHAR(65535) + N'']%''
+            THEN STRING_ESCAPE(@text, ''json'')
+        ELSE @text
+    END AS escaped;';
+    UPDATE #opus_install SET batch_ok = 1;
+END TRY
+BEGIN CATCH
+    DECLARE @opus_number int = ERROR_NUMBER(), @opus_line int = ERROR_LINE(), @opus_message nvarchar(2048) = LEFT(ERROR_MESSAGE(), 1800);
+    RAISERROR (N'OPUS install: db/functions/fn_MON_Private_JsonEscape.sql failed (error %d, line %d): %s', 16, 1, @opus_number, @opus_line, @opus_message);
+END CATCH;
+GO
+IF @@TRANCOUNT <> 1 OR OBJECT_ID(N'tempdb..#opus_install') IS NULL
+BEGIN
+    IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE IF NOT EXISTS (SELECT 1 FROM #opus_install WHERE batch_ok = 1)
+BEGIN
+    ROLLBACK TRANSACTION;
+    RAISERROR (N'OPUS install stopped (50952): the batch above failed and the install was rolled back; nothing was changed. Fix the cause named above and run the script again.', 16, 1);
+    SET LOCK_TIMEOUT -1;
+    SET NOEXEC ON;
+END
+ELSE
+BEGIN
+    UPDATE #opus_install SET batch_ok = 0;
+END;
+GO
 -- ---------------------------------------------------------------- source: db/functions/fn_MON_Private_NumberText.sql
 BEGIN TRY
     EXEC sys.sp_executesql N'-- fn_MON_Private_NumberText: a number given as text in its canonical text form (column number_text), or NULL
@@ -5201,9 +5282,10 @@ BEGIN TRY
 -- for a digit); "ignoring case" is LOWER on both sides, then a binary compare of equal lengths. Whitespace
 -- (the separator of an e-mail or link and its text, of a country code and its name) is any of space, tab,
 -- line feed, vertical tab, form feed and carriage return. The JSON is written as the PostgreSQL twin writes
--- it: a ''/'' is not escaped (STRING_ESCAPE writes ''\/'', which the final REPLACE undoes; every backslash
--- of the value starts an escape, so a ''\/'' is always an escaped ''/''; the REPLACE is binary, or a
--- width-insensitive collation would take an escaped backslash and a fullwidth ''／'' for one too).
+-- it: a ''/'' is not escaped (fn_MON_Private_JsonEscape writes ''\/'' as STRING_ESCAPE does, and the final
+-- REPLACE undoes it; every backslash of the value starts an escape, so a ''\/'' is always an escaped ''/'';
+-- the REPLACE is binary, or a width-insensitive collation would take an escaped backslash and a fullwidth
+-- ''／'' for one too).
 --   SELECT c.column_id, f.formatted_value
 --   FROM dbo.MON_BoardColumn AS c
 --   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N''In Progress'', c.settings_json) AS f
@@ -5251,9 +5333,11 @@ WITH tok AS (
         CAST(s.[key] AS int) AS ord,
         LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
     -- (split at '','' only: a binary REPLACE, or a width-insensitive collation splits at ''，'' too)
-    FROM OPENJSON(
-        N''["'' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), ''json'') COLLATE Latin1_General_100_BIN2, N'','', N''","'')
-        + N''"]''
+    FROM dbo.fn_MON_Private_JsonEscape(
+        CASE WHEN LOWER(LTRIM(RTRIM(@column_type))) IN (''people'', ''dropdown'') THEN LTRIM(RTRIM(@raw_value)) END
+    ) AS esc
+    CROSS APPLY OPENJSON(
+        N''["'' + REPLACE(esc.escaped COLLATE Latin1_General_100_BIN2, N'','', N''","'') + N''"]''
     ) AS s
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) IN (''people'', ''dropdown'')
@@ -5382,12 +5466,13 @@ dropdown_list AS (
         STRING_AGG(CAST(CONCAT(dropdown_best.label_id, N'''') AS nvarchar(MAX)), N'','')
             WITHIN GROUP (ORDER BY tok.ord) AS ids,
         STRING_AGG(
-            CAST(N''"'' + STRING_ESCAPE(COALESCE(dropdown_best.label_text, tok.tok), ''json'') + N''"'' AS nvarchar(MAX)),
+            CAST(N''"'' + esc_label.escaped + N''"'' AS nvarchar(MAX)),
             N'',''
         ) WITHIN GROUP (ORDER BY tok.ord) AS labels,
         SUM(CASE WHEN dropdown_best.label_id IS NULL THEN 1 ELSE 0 END) AS unresolved
     FROM tok
     LEFT JOIN dropdown_best ON tok.ord = dropdown_best.ord AND dropdown_best.rn = 1
+    CROSS APPLY dbo.fn_MON_Private_JsonEscape(COALESCE(dropdown_best.label_text, tok.tok)) AS esc_label
     WHERE LOWER(LTRIM(RTRIM(@column_type))) = ''dropdown''
 ),
 
@@ -5482,8 +5567,8 @@ SELECT
                         ''hour'', ''rating'', ''country''
                     ) THEN N''null''
                 END
-            WHEN x.typ IN (''text'', ''name'') THEN N''"'' + STRING_ESCAPE(x.raw_value, ''json'') + N''"''
-            WHEN x.typ = ''long_text'' THEN N''{"text":"'' + STRING_ESCAPE(x.raw_value, ''json'') + N''"}''
+            WHEN x.typ IN (''text'', ''name'') THEN N''"'' + esc_raw.escaped + N''"''
+            WHEN x.typ = ''long_text'' THEN N''{"text":"'' + esc_raw.escaped + N''"}''
             WHEN x.typ = ''numbers''
                 THEN CASE WHEN num.number_text IS NOT NULL THEN N''"'' + num.number_text + N''"'' END
             -- status: label text first (a numeric-looking label such as ''2024'' is a label), then a label id
@@ -5491,7 +5576,7 @@ SELECT
                 THEN CASE
                     WHEN x.status_label_id IS NOT NULL
                         THEN N''{"index":'' + CAST(x.status_label_id AS nvarchar(12)) + N''}''
-                    ELSE N''{"label":"'' + STRING_ESCAPE(x.t, ''json'') + N''"}''
+                    ELSE N''{"label":"'' + esc_t.escaped + N''"}''
                 END
             WHEN x.typ = ''date''
                 THEN CASE
@@ -5519,18 +5604,14 @@ SELECT
                     ELSE N''{"labels":['' + COALESCE(dd.labels, N'''') + N'']}''
                 END
             WHEN x.typ = ''email''
-                THEN N''{"email":"'' + STRING_ESCAPE(x.a, ''json'') + N''","text":"'' + STRING_ESCAPE(x.b, ''json'') + N''"}''
+                THEN N''{"email":"'' + esc_a.escaped + N''","text":"'' + esc_b.escaped + N''"}''
             WHEN x.typ = ''link''
-                THEN N''{"url":"'' + STRING_ESCAPE(x.a, ''json'') + N''","text":"'' + STRING_ESCAPE(x.b, ''json'') + N''"}''
+                THEN N''{"url":"'' + esc_a.escaped + N''","text":"'' + esc_b.escaped + N''"}''
             WHEN x.typ = ''phone''
                 THEN CASE
                     WHEN x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''% [A-Za-z][A-Za-z]'' THEN NULL
-                    ELSE N''{"phone":"'' + STRING_ESCAPE(
-                        REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
-                            RTRIM(LEFT(x.t, CASE WHEN LEN(x.t) >= 2 THEN LEN(x.t) - 2 ELSE 0 END)),
-                            N'' '', N''''), N''('', N''''), N'')'', N''''), N''.'', N''''), N''-'', N''''),
-                        ''json''
-                    ) + N''","countryShortName":"'' + UPPER(RIGHT(x.t, 2)) + N''"}''
+                    ELSE N''{"phone":"'' + esc_phone.escaped
+                        + N''","countryShortName":"'' + UPPER(RIGHT(x.t, 2)) + N''"}''
                 END
             WHEN x.typ = ''checkbox''
                 THEN CASE
@@ -5564,10 +5645,10 @@ SELECT
                         AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N''[A-Za-z][A-Za-z]'' + x.ws + N''%''
                         THEN NULL
                     -- the name: after the code and its whitespace (x.a and x.b split at the first whitespace)
-                    ELSE N''{"countryCode":"'' + UPPER(LEFT(x.t, 2)) + N''","countryName":"'' + STRING_ESCAPE(
-                        CASE WHEN x.blank_at > 0 AND x.text_at > 0 THEN x.b ELSE UPPER(LEFT(x.t, 2)) END,
-                        ''json''
-                    ) + N''"}''
+                    -- (the code alone is two ASCII letters: nothing to escape)
+                    ELSE N''{"countryCode":"'' + UPPER(LEFT(x.t, 2)) + N''","countryName":"''
+                        + CASE WHEN x.blank_at > 0 AND x.text_at > 0 THEN esc_b.escaped ELSE UPPER(LEFT(x.t, 2)) END
+                        + N''"}''
                 END
         END AS nvarchar(MAX)
     ) COLLATE Latin1_General_100_BIN2, N''\/'', N''/'') COLLATE DATABASE_DEFAULT AS formatted_value
@@ -5581,7 +5662,21 @@ CROSS APPLY dbo.fn_MON_Private_DateText(
 ) AS tl_from
 CROSS APPLY dbo.fn_MON_Private_DateText(
     CASE WHEN x.typ = ''timeline'' THEN SUBSTRING(x.t, x.slash + 1, 4000) END
-) AS tl_to;';
+) AS tl_to
+-- the texts written inside JSON strings, each escaped for the types that write it
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN x.typ IN (''text'', ''long_text'', ''name'') THEN x.raw_value END)
+    AS esc_raw
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN x.typ = ''status'' THEN x.t END) AS esc_t
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN x.typ IN (''email'', ''link'') THEN x.a END) AS esc_a
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN x.typ IN (''email'', ''link'', ''country'') THEN x.b END) AS esc_b
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(
+    CASE
+        WHEN x.typ = ''phone''
+            THEN REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                RTRIM(LEFT(x.t, CASE WHEN LEN(x.t) >= 2 THEN LEN(x.t) - 2 ELSE 0 END)),
+                N'' '', N''''), N''('', N''''), N'')'', N''''), N''.'', N''''), N''-'', N'''')
+    END
+) AS esc_phone;';
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
 BEGIN CATCH
@@ -6656,7 +6751,7 @@ RETURN (
         CAST(
             DENSE_RANK() OVER (
                 ORDER BY CHARINDEX(
-                    N''"'' + STRING_ESCAPE(j.[key], ''json'') + N''":'', @update_fields COLLATE Latin1_General_100_BIN2
+                    N''"'' + esc.escaped + N''":'', @update_fields COLLATE Latin1_General_100_BIN2
                 ) ASC
             ) AS int
         ) AS field_no,
@@ -6664,6 +6759,8 @@ RETURN (
         CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
         CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value
     FROM OPENJSON(CASE WHEN ISJSON(@update_fields) = 1 THEN @update_fields ELSE N''{}'' END) AS j
+    -- the key as usp_StageUpdates wrote it
+    CROSS APPLY dbo.fn_MON_Private_JsonEscape(j.[key]) AS esc
 );';
     UPDATE #opus_install SET batch_ok = 1;
 END TRY
@@ -7629,9 +7726,8 @@ BEGIN
             LTRIM(RTRIM(j.[value])) COLLATE DATABASE_DEFAULT AS tok
         FROM #val_cell AS c
         -- (split at '','' only: a binary REPLACE, or a width-insensitive collation splits at ''，'' too)
-        CROSS APPLY OPENJSON(
-            N''["'' + REPLACE(STRING_ESCAPE(c.raw_value, ''json'') COLLATE Latin1_General_100_BIN2, N'','', N''","'') + N''"]''
-        ) AS j
+        CROSS APPLY dbo.fn_MON_Private_JsonEscape(c.raw_value) AS esc
+        CROSS APPLY OPENJSON(N''["'' + REPLACE(esc.escaped COLLATE Latin1_General_100_BIN2, N'','', N''","'') + N''"]'') AS j
         WHERE c.column_type = ''dropdown'' AND c.is_writable = ''Y'' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
 
         CREATE TABLE #val_token (
@@ -7941,12 +8037,13 @@ BEGIN
                 ob.released_at,
                 q.monday_item_id,
                 j.[key] COLLATE DATABASE_DEFAULT AS column_id,
-                CASE WHEN j.[type] = 1 THEN N''"'' + STRING_ESCAPE(j.[value], ''json'') + N''"'' ELSE j.[value] END
+                CASE WHEN j.[type] = 1 THEN N''"'' + esc.escaped + N''"'' ELSE j.[value] END
                     COLLATE DATABASE_DEFAULT AS val
             INTO #val_open
             FROM dbo.MON_UpdateQueue AS q
             INNER JOIN dbo.MON_UpdateBatch AS ob ON q.batch_id = ob.batch_id
             CROSS APPLY OPENJSON(CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values ELSE N''{}'' END) AS j
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN j.[type] = 1 THEN j.[value] END) AS esc
             WHERE
                 q.queue_status IN (''READY'', ''CLAIMED'') AND ob.batch_status IN (''READY'', ''SENDING'')
                 AND q.batch_id <> @batch_id
@@ -8093,9 +8190,9 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
             N''['' + STRING_AGG(
                 CAST(
                     N''{"rule":"'' + STRING_ESCAPE(e.rule_code, ''json'')
-                    + N''","column":'' + COALESCE(N''"'' + STRING_ESCAPE(e.column_alias, ''json'') + N''"'', N''null'')
+                    + N''","column":'' + COALESCE(N''"'' + esc_alias.escaped + N''"'', N''null'')
                     + N'',"severity":"'' + STRING_ESCAPE(e.severity, ''json'')
-                    + N''","message":"'' + STRING_ESCAPE(e.msg, ''json'') + N''"}''
+                    + N''","message":"'' + esc_msg.escaped + N''"}''
                     AS nvarchar(MAX)
                 ),
                 N'',''
@@ -8103,6 +8200,8 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
                 ORDER BY CASE e.severity WHEN ''ERROR'' THEN 0 ELSE 1 END ASC, e.rule_code ASC, e.column_alias ASC
             ) + N'']'' AS errors
         FROM e
+        CROSS APPLY dbo.fn_MON_Private_JsonEscape(e.column_alias) AS esc_alias
+        CROSS APPLY dbo.fn_MON_Private_JsonEscape(e.msg) AS esc_msg
         GROUP BY e.update_row_no
     ),
 
@@ -9057,6 +9156,13 @@ BEGIN
     DECLARE @rows int;
     DECLARE @new_batch varchar(50);
     DECLARE @fields nvarchar(MAX);
+    DECLARE @values nvarchar(MAX);
+    DECLARE @value_names nvarchar(MAX);
+    -- fn_MON_Private_JsonEscape''s expression, for the dynamic SQL (which runs as the caller, who is granted no
+    -- function of ours); {v} stands for the value
+    DECLARE @escape nvarchar(400) = N''CASE WHEN {v} COLLATE Latin1_General_100_BIN2 LIKE N''''%["/\]%'''' ''
+        + N''OR {v} COLLATE Latin1_General_100_BIN2 LIKE N''''%[^ -'''' + NCHAR(65535) + N'''']%'''' ''
+        + N''THEN STRING_ESCAPE({v}, ''''json'''') ELSE {v} END'';
     DECLARE @key_item nvarchar(MAX) = N''CAST(NULL AS bigint)'';
     DECLARE @key_name nvarchar(MAX) = N''CAST(NULL AS nvarchar(255))'';
     DECLARE @key_group nvarchar(MAX) = N''CAST(NULL AS nvarchar(100))'';
@@ -9482,7 +9588,8 @@ WHERE c.[object_id] = OBJECT_ID(N''''tempdb..#mon_shape'''');'';
         END;
         SELECT TOP (1) @names = CONCAT(d.column_name, N'' ('', d.system_type_name, N'')'')
         FROM #describe AS d
-        WHERE dbo.fn_MON_Private_StringifyExpr(N''q.'' + QUOTENAME(d.column_name), d.system_type_name) IS NULL;
+        WHERE dbo.fn_MON_Private_StringifyExpr(N''q.c'' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name)
+            IS NULL;
         IF @names IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
@@ -9494,10 +9601,11 @@ WHERE c.[object_id] = OBJECT_ID(N''''tempdb..#mon_shape'''');'';
 
         -- 4. run the query once, with the caller''s permissions, into #capture: INSERT INTO #capture placed before
         -- its final SELECT (after the CTE list), so the rows keep the query''s ORDER BY in mon_stage_row_no
+        -- (its columns are named c<ordinal>: a column''s name, which may hold any character, never enters dynamic SQL)
         CREATE TABLE #capture (mon_stage_row_no int IDENTITY (1, 1) NOT NULL PRIMARY KEY);
         DECLARE column_cursor CURSOR LOCAL FAST_FORWARD FOR
         SELECT
-            N''ALTER TABLE #capture ADD '' + QUOTENAME(d.column_name) + N'' ''
+            N''ALTER TABLE #capture ADD c'' + CONVERT(nvarchar(10), d.column_ordinal) + N'' ''
             + CASE
                 WHEN d.type_name IN (N''timestamp'', N''rowversion'') THEN N''varbinary(8)''
                 ELSE d.system_type_name
@@ -9520,7 +9628,7 @@ WHERE c.[object_id] = OBJECT_ID(N''''tempdb..#mon_shape'''');'';
         CLOSE column_cursor;
         DEALLOCATE column_cursor;
         SELECT
-            @names = STRING_AGG(CAST(QUOTENAME(d.column_name) AS nvarchar(MAX)), N'', '')
+            @names = STRING_AGG(CAST(N''c'' + CONVERT(nvarchar(10), d.column_ordinal) AS nvarchar(MAX)), N'', '')
             WITHIN GROUP (ORDER BY d.column_ordinal ASC)
         FROM #describe AS d;
         SET @dynamic = @ctes + N''INSERT INTO #capture ('' + @names + N'')'' + NCHAR(10) + @body + NCHAR(10) + N'';'';
@@ -9548,7 +9656,9 @@ WHERE c.[object_id] = OBJECT_ID(N''''tempdb..#mon_shape'''');'';
             DECLARE key_cursor CURSOR LOCAL FAST_FORWARD FOR
             SELECT
                 d.column_name,
-                dbo.fn_MON_Private_StringifyExpr(N''q.'' + QUOTENAME(d.column_name), d.system_type_name) AS expr
+                dbo.fn_MON_Private_StringifyExpr(
+                    N''q.c'' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
+                ) AS expr
             FROM #describe AS d
             WHERE
                 LOWER(d.column_name) IN (
@@ -9622,17 +9732,28 @@ ORDER BY q.mon_stage_row_no;'';
             DEALLOCATE key_cursor;
 
             -- 5. update_fields: {"alias":"text"|null,...} in query column order -----------------------------------
+            -- each value is made text once (CROSS APPLY VALUES: v.v<ordinal>), then escaped by @escape
             SELECT
                 @fields = STRING_AGG(
                     CAST(
-                        N''N''''"'' + REPLACE(STRING_ESCAPE(d.column_name, ''json''), N'''''''', N'''''''''''')
-                        + N''":'''' + COALESCE(N''''"'''' + STRING_ESCAPE(''
-                        + dbo.fn_MON_Private_StringifyExpr(N''q.'' + QUOTENAME(d.column_name), d.system_type_name)
-                        + N'', ''''json'''') + N''''"'''', N''''null'''')'' AS nvarchar(MAX)
+                        N''N''''"'' + REPLACE(esc.escaped, N'''''''', N'''''''''''') + N''":'''' + COALESCE(N''''"'''' + ''
+                        + REPLACE(@escape, N''{v}'', N''v.v'' + CONVERT(nvarchar(10), d.column_ordinal))
+                        + N'' + N''''"'''', N''''null'''')'' AS nvarchar(MAX)
                     ),
                     N'' + N'''','''' + ''
-                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC)
+                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC),
+                @values = STRING_AGG(
+                    CAST(
+                        dbo.fn_MON_Private_StringifyExpr(
+                            N''q.c'' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
+                        ) AS nvarchar(MAX)
+                    ),
+                    N'', ''
+                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC),
+                @value_names = STRING_AGG(CAST(N''v'' + CONVERT(nvarchar(10), d.column_ordinal) AS nvarchar(MAX)), N'', '')
+                    WITHIN GROUP (ORDER BY d.column_ordinal ASC)
             FROM #describe AS d
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(d.column_name) AS esc
             WHERE
                 LOWER(d.column_name) NOT IN (
                     N''monday_item_id'', N''monday_board_id'', N''item_name'', N''group_id'', N''parent_item_id''
@@ -9670,7 +9791,8 @@ ORDER BY q.mon_stage_row_no;'';
                 + N''update_fields)
 SELECT q.mon_stage_row_no, '' + @key_item + N'', '' + @key_name + N'', '' + @key_group + N'', '' + @key_parent + N'', ''
                 + @fields + N''
-FROM #capture AS q;'';
+FROM #capture AS q'' + COALESCE(NCHAR(10) + N''CROSS APPLY (VALUES ('' + @values + N'')) AS v ('' + @value_names + N'')'', N'''')
+                + N'';'';
             EXEC sys.sp_executesql @dynamic;
 
             -- one short transaction writes the batch and its rows; the rows go into the owner''s table in statements
@@ -13627,18 +13749,20 @@ Examples:
                 N''{'' + STRING_AGG(
                     CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + COALESCE(
                         dbo.fn_MON_Private_TryJson(c.old_value),
-                        N''"'' + STRING_ESCAPE(c.old_value, ''json'') + N''"'',
+                        N''"'' + esc_old.escaped + N''"'',
                         N''null''
                     ) AS nvarchar(MAX)), N'',''
                 ) WITHIN GROUP (ORDER BY c.column_id) + N''}'' AS column_values,
                 N''{'' + STRING_AGG(
                     CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + COALESCE(
                         dbo.fn_MON_Private_TryJson(c.new_value),
-                        N''"'' + STRING_ESCAPE(c.new_value, ''json'') + N''"'',
+                        N''"'' + esc_new.escaped + N''"'',
                         N''null''
                     ) AS nvarchar(MAX)), N'',''
                 ) WITHIN GROUP (ORDER BY c.column_id) + N''}'' AS expected_values
             FROM cell AS c
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(c.old_value) AS esc_old
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(c.new_value) AS esc_new
             WHERE c.rn = 1
                 -- exactly distinct (a NULL, a change of case or of trailing spaces counts): varbinary compares bytes
                 AND EXISTS (

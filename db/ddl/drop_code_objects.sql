@@ -35,5 +35,6 @@ DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeDate;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_DateText;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NormalizeNumber;
 DROP FUNCTION IF EXISTS dbo.fn_MON_Private_NumberText;
+DROP FUNCTION IF EXISTS dbo.fn_MON_Private_JsonEscape;
 DROP FUNCTION IF EXISTS dbo.fn_MON_NormalizeTitle;
 GO

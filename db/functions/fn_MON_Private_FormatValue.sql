@@ -14,9 +14,10 @@
 -- for a digit); "ignoring case" is LOWER on both sides, then a binary compare of equal lengths. Whitespace
 -- (the separator of an e-mail or link and its text, of a country code and its name) is any of space, tab,
 -- line feed, vertical tab, form feed and carriage return. The JSON is written as the PostgreSQL twin writes
--- it: a '/' is not escaped (STRING_ESCAPE writes '\/', which the final REPLACE undoes; every backslash
--- of the value starts an escape, so a '\/' is always an escaped '/'; the REPLACE is binary, or a
--- width-insensitive collation would take an escaped backslash and a fullwidth '／' for one too).
+-- it: a '/' is not escaped (fn_MON_Private_JsonEscape writes '\/' as STRING_ESCAPE does, and the final
+-- REPLACE undoes it; every backslash of the value starts an escape, so a '\/' is always an escaped '/';
+-- the REPLACE is binary, or a width-insensitive collation would take an escaped backslash and a fullwidth
+-- '／' for one too).
 --   SELECT c.column_id, f.formatted_value
 --   FROM dbo.MON_BoardColumn AS c
 --   CROSS APPLY dbo.fn_MON_Private_FormatValue(c.column_type, N'In Progress', c.settings_json) AS f
@@ -38,9 +39,11 @@ WITH tok AS (
         CAST(s.[key] AS int) AS ord,
         LTRIM(RTRIM(s.value)) COLLATE DATABASE_DEFAULT AS tok
     -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
-    FROM OPENJSON(
-        N'["' + REPLACE(STRING_ESCAPE(LTRIM(RTRIM(@raw_value)), 'json') COLLATE Latin1_General_100_BIN2, N',', N'","')
-        + N'"]'
+    FROM dbo.fn_MON_Private_JsonEscape(
+        CASE WHEN LOWER(LTRIM(RTRIM(@column_type))) IN ('people', 'dropdown') THEN LTRIM(RTRIM(@raw_value)) END
+    ) AS esc
+    CROSS APPLY OPENJSON(
+        N'["' + REPLACE(esc.escaped COLLATE Latin1_General_100_BIN2, N',', N'","') + N'"]'
     ) AS s
     WHERE
         LOWER(LTRIM(RTRIM(@column_type))) IN ('people', 'dropdown')
@@ -169,12 +172,13 @@ dropdown_list AS (
         STRING_AGG(CAST(CONCAT(dropdown_best.label_id, N'') AS nvarchar(MAX)), N',')
             WITHIN GROUP (ORDER BY tok.ord) AS ids,
         STRING_AGG(
-            CAST(N'"' + STRING_ESCAPE(COALESCE(dropdown_best.label_text, tok.tok), 'json') + N'"' AS nvarchar(MAX)),
+            CAST(N'"' + esc_label.escaped + N'"' AS nvarchar(MAX)),
             N','
         ) WITHIN GROUP (ORDER BY tok.ord) AS labels,
         SUM(CASE WHEN dropdown_best.label_id IS NULL THEN 1 ELSE 0 END) AS unresolved
     FROM tok
     LEFT JOIN dropdown_best ON tok.ord = dropdown_best.ord AND dropdown_best.rn = 1
+    CROSS APPLY dbo.fn_MON_Private_JsonEscape(COALESCE(dropdown_best.label_text, tok.tok)) AS esc_label
     WHERE LOWER(LTRIM(RTRIM(@column_type))) = 'dropdown'
 ),
 
@@ -269,8 +273,8 @@ SELECT
                         'hour', 'rating', 'country'
                     ) THEN N'null'
                 END
-            WHEN x.typ IN ('text', 'name') THEN N'"' + STRING_ESCAPE(x.raw_value, 'json') + N'"'
-            WHEN x.typ = 'long_text' THEN N'{"text":"' + STRING_ESCAPE(x.raw_value, 'json') + N'"}'
+            WHEN x.typ IN ('text', 'name') THEN N'"' + esc_raw.escaped + N'"'
+            WHEN x.typ = 'long_text' THEN N'{"text":"' + esc_raw.escaped + N'"}'
             WHEN x.typ = 'numbers'
                 THEN CASE WHEN num.number_text IS NOT NULL THEN N'"' + num.number_text + N'"' END
             -- status: label text first (a numeric-looking label such as '2024' is a label), then a label id
@@ -278,7 +282,7 @@ SELECT
                 THEN CASE
                     WHEN x.status_label_id IS NOT NULL
                         THEN N'{"index":' + CAST(x.status_label_id AS nvarchar(12)) + N'}'
-                    ELSE N'{"label":"' + STRING_ESCAPE(x.t, 'json') + N'"}'
+                    ELSE N'{"label":"' + esc_t.escaped + N'"}'
                 END
             WHEN x.typ = 'date'
                 THEN CASE
@@ -306,18 +310,14 @@ SELECT
                     ELSE N'{"labels":[' + COALESCE(dd.labels, N'') + N']}'
                 END
             WHEN x.typ = 'email'
-                THEN N'{"email":"' + STRING_ESCAPE(x.a, 'json') + N'","text":"' + STRING_ESCAPE(x.b, 'json') + N'"}'
+                THEN N'{"email":"' + esc_a.escaped + N'","text":"' + esc_b.escaped + N'"}'
             WHEN x.typ = 'link'
-                THEN N'{"url":"' + STRING_ESCAPE(x.a, 'json') + N'","text":"' + STRING_ESCAPE(x.b, 'json') + N'"}'
+                THEN N'{"url":"' + esc_a.escaped + N'","text":"' + esc_b.escaped + N'"}'
             WHEN x.typ = 'phone'
                 THEN CASE
                     WHEN x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'% [A-Za-z][A-Za-z]' THEN NULL
-                    ELSE N'{"phone":"' + STRING_ESCAPE(
-                        REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
-                            RTRIM(LEFT(x.t, CASE WHEN LEN(x.t) >= 2 THEN LEN(x.t) - 2 ELSE 0 END)),
-                            N' ', N''), N'(', N''), N')', N''), N'.', N''), N'-', N''),
-                        'json'
-                    ) + N'","countryShortName":"' + UPPER(RIGHT(x.t, 2)) + N'"}'
+                    ELSE N'{"phone":"' + esc_phone.escaped
+                        + N'","countryShortName":"' + UPPER(RIGHT(x.t, 2)) + N'"}'
                 END
             WHEN x.typ = 'checkbox'
                 THEN CASE
@@ -351,10 +351,10 @@ SELECT
                         AND x.t COLLATE Latin1_General_100_BIN2 NOT LIKE N'[A-Za-z][A-Za-z]' + x.ws + N'%'
                         THEN NULL
                     -- the name: after the code and its whitespace (x.a and x.b split at the first whitespace)
-                    ELSE N'{"countryCode":"' + UPPER(LEFT(x.t, 2)) + N'","countryName":"' + STRING_ESCAPE(
-                        CASE WHEN x.blank_at > 0 AND x.text_at > 0 THEN x.b ELSE UPPER(LEFT(x.t, 2)) END,
-                        'json'
-                    ) + N'"}'
+                    -- (the code alone is two ASCII letters: nothing to escape)
+                    ELSE N'{"countryCode":"' + UPPER(LEFT(x.t, 2)) + N'","countryName":"'
+                        + CASE WHEN x.blank_at > 0 AND x.text_at > 0 THEN esc_b.escaped ELSE UPPER(LEFT(x.t, 2)) END
+                        + N'"}'
                 END
         END AS nvarchar(MAX)
     ) COLLATE Latin1_General_100_BIN2, N'\/', N'/') COLLATE DATABASE_DEFAULT AS formatted_value
@@ -368,5 +368,19 @@ CROSS APPLY dbo.fn_MON_Private_DateText(
 ) AS tl_from
 CROSS APPLY dbo.fn_MON_Private_DateText(
     CASE WHEN x.typ = 'timeline' THEN SUBSTRING(x.t, x.slash + 1, 4000) END
-) AS tl_to;
+) AS tl_to
+-- the texts written inside JSON strings, each escaped for the types that write it
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN x.typ IN ('text', 'long_text', 'name') THEN x.raw_value END)
+    AS esc_raw
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN x.typ = 'status' THEN x.t END) AS esc_t
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN x.typ IN ('email', 'link') THEN x.a END) AS esc_a
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN x.typ IN ('email', 'link', 'country') THEN x.b END) AS esc_b
+CROSS APPLY dbo.fn_MON_Private_JsonEscape(
+    CASE
+        WHEN x.typ = 'phone'
+            THEN REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                RTRIM(LEFT(x.t, CASE WHEN LEN(x.t) >= 2 THEN LEN(x.t) - 2 ELSE 0 END)),
+                N' ', N''), N'(', N''), N')', N''), N'.', N''), N'-', N'')
+    END
+) AS esc_phone;
 GO

@@ -18,7 +18,7 @@ RETURN (
         CAST(
             DENSE_RANK() OVER (
                 ORDER BY CHARINDEX(
-                    N'"' + STRING_ESCAPE(j.[key], 'json') + N'":', @update_fields COLLATE Latin1_General_100_BIN2
+                    N'"' + esc.escaped + N'":', @update_fields COLLATE Latin1_General_100_BIN2
                 ) ASC
             ) AS int
         ) AS field_no,
@@ -26,5 +26,7 @@ RETURN (
         CAST(j.[key] AS nvarchar(255)) COLLATE DATABASE_DEFAULT AS column_alias,
         CAST(j.[value] AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT AS raw_value
     FROM OPENJSON(CASE WHEN ISJSON(@update_fields) = 1 THEN @update_fields ELSE N'{}' END) AS j
+    -- the key as usp_StageUpdates wrote it
+    CROSS APPLY dbo.fn_MON_Private_JsonEscape(j.[key]) AS esc
 );
 GO

@@ -103,6 +103,7 @@ VALUES
 (N'fn_MON_Private_DateText', 'FUNCTION'),
 (N'fn_MON_Private_NormalizeNumber', 'FUNCTION'),
 (N'fn_MON_Private_NumberText', 'FUNCTION'),
+(N'fn_MON_Private_JsonEscape', 'FUNCTION'),
 (N'fn_MON_NormalizeTitle', 'FUNCTION'),
 (N'MON_UpdatePreview', 'TABLE'),
 (N'MON_PreImage', 'TABLE'),

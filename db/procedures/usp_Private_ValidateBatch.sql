@@ -473,9 +473,8 @@ BEGIN
             LTRIM(RTRIM(j.[value])) COLLATE DATABASE_DEFAULT AS tok
         FROM #val_cell AS c
         -- (split at ',' only: a binary REPLACE, or a width-insensitive collation splits at '，' too)
-        CROSS APPLY OPENJSON(
-            N'["' + REPLACE(STRING_ESCAPE(c.raw_value, 'json') COLLATE Latin1_General_100_BIN2, N',', N'","') + N'"]'
-        ) AS j
+        CROSS APPLY dbo.fn_MON_Private_JsonEscape(c.raw_value) AS esc
+        CROSS APPLY OPENJSON(N'["' + REPLACE(esc.escaped COLLATE Latin1_General_100_BIN2, N',', N'","') + N'"]') AS j
         WHERE c.column_type = 'dropdown' AND c.is_writable = 'Y' AND LEN(LTRIM(RTRIM(j.[value]))) > 0;
 
         CREATE TABLE #val_token (
@@ -785,12 +784,13 @@ BEGIN
                 ob.released_at,
                 q.monday_item_id,
                 j.[key] COLLATE DATABASE_DEFAULT AS column_id,
-                CASE WHEN j.[type] = 1 THEN N'"' + STRING_ESCAPE(j.[value], 'json') + N'"' ELSE j.[value] END
+                CASE WHEN j.[type] = 1 THEN N'"' + esc.escaped + N'"' ELSE j.[value] END
                     COLLATE DATABASE_DEFAULT AS val
             INTO #val_open
             FROM dbo.MON_UpdateQueue AS q
             INNER JOIN dbo.MON_UpdateBatch AS ob ON q.batch_id = ob.batch_id
             CROSS APPLY OPENJSON(CASE WHEN ISJSON(q.column_values) = 1 THEN q.column_values ELSE N'{}' END) AS j
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(CASE WHEN j.[type] = 1 THEN j.[value] END) AS esc
             WHERE
                 q.queue_status IN ('READY', 'CLAIMED') AND ob.batch_status IN ('READY', 'SENDING')
                 AND q.batch_id <> @batch_id
@@ -937,9 +937,9 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
             N'[' + STRING_AGG(
                 CAST(
                     N'{"rule":"' + STRING_ESCAPE(e.rule_code, 'json')
-                    + N'","column":' + COALESCE(N'"' + STRING_ESCAPE(e.column_alias, 'json') + N'"', N'null')
+                    + N'","column":' + COALESCE(N'"' + esc_alias.escaped + N'"', N'null')
                     + N',"severity":"' + STRING_ESCAPE(e.severity, 'json')
-                    + N'","message":"' + STRING_ESCAPE(e.msg, 'json') + N'"}'
+                    + N'","message":"' + esc_msg.escaped + N'"}'
                     AS nvarchar(MAX)
                 ),
                 N','
@@ -947,6 +947,8 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
                 ORDER BY CASE e.severity WHEN 'ERROR' THEN 0 ELSE 1 END ASC, e.rule_code ASC, e.column_alias ASC
             ) + N']' AS errors
         FROM e
+        CROSS APPLY dbo.fn_MON_Private_JsonEscape(e.column_alias) AS esc_alias
+        CROSS APPLY dbo.fn_MON_Private_JsonEscape(e.msg) AS esc_msg
         GROUP BY e.update_row_no
     ),
 

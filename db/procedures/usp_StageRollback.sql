@@ -224,18 +224,20 @@ Examples:
                 N'{' + STRING_AGG(
                     CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + COALESCE(
                         dbo.fn_MON_Private_TryJson(c.old_value),
-                        N'"' + STRING_ESCAPE(c.old_value, 'json') + N'"',
+                        N'"' + esc_old.escaped + N'"',
                         N'null'
                     ) AS nvarchar(MAX)), N','
                 ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS column_values,
                 N'{' + STRING_AGG(
                     CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + COALESCE(
                         dbo.fn_MON_Private_TryJson(c.new_value),
-                        N'"' + STRING_ESCAPE(c.new_value, 'json') + N'"',
+                        N'"' + esc_new.escaped + N'"',
                         N'null'
                     ) AS nvarchar(MAX)), N','
                 ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS expected_values
             FROM cell AS c
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(c.old_value) AS esc_old
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(c.new_value) AS esc_new
             WHERE c.rn = 1
                 -- exactly distinct (a NULL, a change of case or of trailing spaces counts): varbinary compares bytes
                 AND EXISTS (

@@ -63,6 +63,13 @@ BEGIN
     DECLARE @rows int;
     DECLARE @new_batch varchar(50);
     DECLARE @fields nvarchar(MAX);
+    DECLARE @values nvarchar(MAX);
+    DECLARE @value_names nvarchar(MAX);
+    -- fn_MON_Private_JsonEscape's expression, for the dynamic SQL (which runs as the caller, who is granted no
+    -- function of ours); {v} stands for the value
+    DECLARE @escape nvarchar(400) = N'CASE WHEN {v} COLLATE Latin1_General_100_BIN2 LIKE N''%["/\]%'' '
+        + N'OR {v} COLLATE Latin1_General_100_BIN2 LIKE N''%[^ -'' + NCHAR(65535) + N'']%'' '
+        + N'THEN STRING_ESCAPE({v}, ''json'') ELSE {v} END';
     DECLARE @key_item nvarchar(MAX) = N'CAST(NULL AS bigint)';
     DECLARE @key_name nvarchar(MAX) = N'CAST(NULL AS nvarchar(255))';
     DECLARE @key_group nvarchar(MAX) = N'CAST(NULL AS nvarchar(100))';
@@ -488,7 +495,8 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
         END;
         SELECT TOP (1) @names = CONCAT(d.column_name, N' (', d.system_type_name, N')')
         FROM #describe AS d
-        WHERE dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name) IS NULL;
+        WHERE dbo.fn_MON_Private_StringifyExpr(N'q.c' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name)
+            IS NULL;
         IF @names IS NOT NULL
         BEGIN
             SET @msg = CONCAT(
@@ -500,10 +508,11 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
 
         -- 4. run the query once, with the caller's permissions, into #capture: INSERT INTO #capture placed before
         -- its final SELECT (after the CTE list), so the rows keep the query's ORDER BY in mon_stage_row_no
+        -- (its columns are named c<ordinal>: a column's name, which may hold any character, never enters dynamic SQL)
         CREATE TABLE #capture (mon_stage_row_no int IDENTITY (1, 1) NOT NULL PRIMARY KEY);
         DECLARE column_cursor CURSOR LOCAL FAST_FORWARD FOR
         SELECT
-            N'ALTER TABLE #capture ADD ' + QUOTENAME(d.column_name) + N' '
+            N'ALTER TABLE #capture ADD c' + CONVERT(nvarchar(10), d.column_ordinal) + N' '
             + CASE
                 WHEN d.type_name IN (N'timestamp', N'rowversion') THEN N'varbinary(8)'
                 ELSE d.system_type_name
@@ -526,7 +535,7 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
         CLOSE column_cursor;
         DEALLOCATE column_cursor;
         SELECT
-            @names = STRING_AGG(CAST(QUOTENAME(d.column_name) AS nvarchar(MAX)), N', ')
+            @names = STRING_AGG(CAST(N'c' + CONVERT(nvarchar(10), d.column_ordinal) AS nvarchar(MAX)), N', ')
             WITHIN GROUP (ORDER BY d.column_ordinal ASC)
         FROM #describe AS d;
         SET @dynamic = @ctes + N'INSERT INTO #capture (' + @names + N')' + NCHAR(10) + @body + NCHAR(10) + N';';
@@ -554,7 +563,9 @@ WHERE c.[object_id] = OBJECT_ID(N''tempdb..#mon_shape'');';
             DECLARE key_cursor CURSOR LOCAL FAST_FORWARD FOR
             SELECT
                 d.column_name,
-                dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name) AS expr
+                dbo.fn_MON_Private_StringifyExpr(
+                    N'q.c' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
+                ) AS expr
             FROM #describe AS d
             WHERE
                 LOWER(d.column_name) IN (
@@ -628,17 +639,28 @@ ORDER BY q.mon_stage_row_no;';
             DEALLOCATE key_cursor;
 
             -- 5. update_fields: {"alias":"text"|null,...} in query column order -----------------------------------
+            -- each value is made text once (CROSS APPLY VALUES: v.v<ordinal>), then escaped by @escape
             SELECT
                 @fields = STRING_AGG(
                     CAST(
-                        N'N''"' + REPLACE(STRING_ESCAPE(d.column_name, 'json'), N'''', N'''''')
-                        + N'":'' + COALESCE(N''"'' + STRING_ESCAPE('
-                        + dbo.fn_MON_Private_StringifyExpr(N'q.' + QUOTENAME(d.column_name), d.system_type_name)
-                        + N', ''json'') + N''"'', N''null'')' AS nvarchar(MAX)
+                        N'N''"' + REPLACE(esc.escaped, N'''', N'''''') + N'":'' + COALESCE(N''"'' + '
+                        + REPLACE(@escape, N'{v}', N'v.v' + CONVERT(nvarchar(10), d.column_ordinal))
+                        + N' + N''"'', N''null'')' AS nvarchar(MAX)
                     ),
                     N' + N'','' + '
-                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC)
+                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC),
+                @values = STRING_AGG(
+                    CAST(
+                        dbo.fn_MON_Private_StringifyExpr(
+                            N'q.c' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
+                        ) AS nvarchar(MAX)
+                    ),
+                    N', '
+                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC),
+                @value_names = STRING_AGG(CAST(N'v' + CONVERT(nvarchar(10), d.column_ordinal) AS nvarchar(MAX)), N', ')
+                    WITHIN GROUP (ORDER BY d.column_ordinal ASC)
             FROM #describe AS d
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(d.column_name) AS esc
             WHERE
                 LOWER(d.column_name) NOT IN (
                     N'monday_item_id', N'monday_board_id', N'item_name', N'group_id', N'parent_item_id'
@@ -676,7 +698,8 @@ ORDER BY q.mon_stage_row_no;';
                 + N'update_fields)
 SELECT q.mon_stage_row_no, ' + @key_item + N', ' + @key_name + N', ' + @key_group + N', ' + @key_parent + N', '
                 + @fields + N'
-FROM #capture AS q;';
+FROM #capture AS q' + COALESCE(NCHAR(10) + N'CROSS APPLY (VALUES (' + @values + N')) AS v (' + @value_names + N')', N'')
+                + N';';
             EXEC sys.sp_executesql @dynamic;
 
             -- one short transaction writes the batch and its rows; the rows go into the owner's table in statements

@@ -137,7 +137,6 @@ def test_status_label_matches_exactly_after_lower_case(board):
     assert fmt(db, "status", "CAFÉ", settings) == {"index": 12}
 
 
-@pytest.mark.engine_gap("json-non-ascii")
 def test_dropdown_label_matches_exactly_after_lower_case(board):
     db = board
     assert verdicts(db, "dropdown", ["\uff23\uff4f\uff4f\uff4b\uff49\uff45", "cookie, CUPCAKE", "Cookie\uff0cCupcake"]) == [
@@ -151,7 +150,6 @@ def test_dropdown_label_matches_exactly_after_lower_case(board):
     assert fmt(db, "dropdown", "Cookie\uff0cCupcake", settings) == {"labels": ["Cookie\uff0cCupcake"]}
 
 
-@pytest.mark.engine_gap("json-non-ascii")
 def test_column_alias_matches_exactly_after_lower_case(board):
     """An alias that is a column id only under an accent- or width-insensitive collation maps to no column."""
     db = board

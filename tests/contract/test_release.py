@@ -80,7 +80,6 @@ def test_owner_sample_releases_one_queue_row_with_the_status_label_json(planning
     assert log == [{"outcome": "SUCCEEDED", "rows_affected": 1}]
 
 
-@pytest.mark.engine_gap("json-non-ascii")
 def test_several_columns_become_one_json_object_per_item(planning):
     db = planning
     q = (

@@ -111,7 +111,6 @@ def test_create_labels_if_missing_lets_unknown_labels_pass(board):
     assert row["validation_status"] == "VALID", row["validation_errors"]
 
 
-@pytest.mark.engine_gap("json-non-ascii")
 def test_long_text_and_name_lengths(board):
     db = board
     rep = "REPLICATE" if is_mssql(db) else "repeat"
@@ -337,7 +336,6 @@ def test_revalidation_after_a_fix(board):
     assert (batch["batch_status"], batch["rows_valid"], batch["rows_invalid"]) == ("VALIDATED", 1, 0)
 
 
-@pytest.mark.engine_gap("json-non-ascii")
 def test_text_length_rule(board):
     """N5: a text value longer than monday accepts is refused by validation (TEXT_LENGTH, 2,000 characters),
     not at send time; the rule is data (disabling it lets the row pass)."""

@@ -20,7 +20,6 @@ def _require(db, routine: str) -> None:
 
 # ---------------------------------------------------------------------------------------------- staged
 
-@pytest.mark.engine_gap("json-non-ascii")
 def test_update_every_column_type(db, cfg, double):
     """Raw SQL values -> fn_MON_FormatColumnValue -> the queue -> monday: each type lands as intended."""
     _require(db, "usp_StageUpdates")

@@ -44,7 +44,7 @@ DECLARE
         'fn_MON_Private_DateText', 'fn_MON_Private_ForbiddenKeyword', 'fn_MON_Private_QueryParts', 'fn_MON_Private_FormatValue',
         'fn_MON_Private_NormalizeDate', 'fn_MON_Private_NormalizeNumber', 'fn_MON_Private_NumberText',
         'fn_MON_Private_ParseIdArray', 'fn_MON_Private_RatingMax', 'fn_MON_Private_RowHash', 'fn_MON_Private_StringifyExpr',
-        'fn_MON_Private_TryJson', 'fn_MON_Private_CellValueText', 'fn_MON_StagedCells', 'fn_MON_Private_StagedFields', 'fn_MON_Private_MapAlias', 'usp_Private_CancelBatch_Work',
+        'fn_MON_Private_TryJson', 'fn_MON_Private_CellValueText', 'fn_MON_Private_JsonEscape', 'fn_MON_StagedCells', 'fn_MON_Private_StagedFields', 'fn_MON_Private_MapAlias', 'usp_Private_CancelBatch_Work',
         'usp_Private_ApproveBatch_Work', 'usp_Private_RecordPreImage_Work',
         'usp_Private_CloseRunLog', 'usp_Private_ExtendLease_Work', 'usp_Private_FinishBatchIfDone',
         'usp_Private_OpenRunLog', 'usp_Private_RecordCreatedItem_Work',

@@ -8190,7 +8190,7 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
             N''['' + STRING_AGG(
                 CAST(
                     N''{"rule":"'' + STRING_ESCAPE(e.rule_code, ''json'')
-                    + N''","column":'' + COALESCE(N''"'' + esc_alias.escaped + N''"'', N''null'')
+                    + N''","column":'' + ISNULL(N''"'' + esc_alias.escaped + N''"'', N''null'')
                     + N'',"severity":"'' + STRING_ESCAPE(e.severity, ''json'')
                     + N''","message":"'' + esc_msg.escaped + N''"}''
                     AS nvarchar(MAX)
@@ -9156,10 +9156,8 @@ BEGIN
     DECLARE @rows int;
     DECLARE @new_batch varchar(50);
     DECLARE @fields nvarchar(MAX);
-    DECLARE @values nvarchar(MAX);
-    DECLARE @value_names nvarchar(MAX);
-    -- fn_MON_Private_JsonEscape''s expression, for the dynamic SQL (which runs as the caller, who is granted no
-    -- function of ours); {v} stands for the value
+    -- fn_MON_Private_JsonEscape''s expression, written into the dynamic SQL, which runs as the caller (the roles
+    -- grant no SELECT on that function); {v} stands for the value''s text
     DECLARE @escape nvarchar(400) = N''CASE WHEN {v} COLLATE Latin1_General_100_BIN2 LIKE N''''%["/\]%'''' ''
         + N''OR {v} COLLATE Latin1_General_100_BIN2 LIKE N''''%[^ -'''' + NCHAR(65535) + N'''']%'''' ''
         + N''THEN STRING_ESCAPE({v}, ''''json'''') ELSE {v} END'';
@@ -9732,32 +9730,44 @@ ORDER BY q.mon_stage_row_no;'';
             DEALLOCATE key_cursor;
 
             -- 5. update_fields: {"alias":"text"|null,...} in query column order -----------------------------------
-            -- each value is made text once (CROSS APPLY VALUES: v.v<ordinal>), then escaped by @escape
+            -- The text of a number, date, time, uniqueidentifier or binary value holds nothing to escape and is
+            -- written as it is; any other value''s text (strings, xml, sql_variant, CLR types) is escaped by
+            -- @escape (a CASE, not COALESCE, which would evaluate the escape twice)
+            WITH field AS (
+                SELECT
+                    d.column_ordinal,
+                    d.column_name,
+                    d.type_name,
+                    dbo.fn_MON_Private_StringifyExpr(
+                        N''q.c'' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
+                    ) AS text_expr
+                FROM #describe AS d
+                WHERE
+                    LOWER(d.column_name) NOT IN (
+                        N''monday_item_id'', N''monday_board_id'', N''item_name'', N''group_id'', N''parent_item_id''
+                    )
+            )
+
             SELECT
                 @fields = STRING_AGG(
                     CAST(
-                        N''N''''"'' + REPLACE(esc.escaped, N'''''''', N'''''''''''') + N''":'''' + COALESCE(N''''"'''' + ''
-                        + REPLACE(@escape, N''{v}'', N''v.v'' + CONVERT(nvarchar(10), d.column_ordinal))
-                        + N'' + N''''"'''', N''''null'''')'' AS nvarchar(MAX)
+                        N''N''''"'' + REPLACE(esc.escaped, N'''''''', N'''''''''''') + N''":'''' + ''
+                        + CASE
+                            WHEN f.type_name IN (
+                                N''tinyint'', N''smallint'', N''int'', N''bigint'', N''bit'', N''decimal'', N''numeric'', N''money'',
+                                N''smallmoney'', N''float'', N''real'', N''date'', N''datetime'', N''datetime2'', N''smalldatetime'',
+                                N''datetimeoffset'', N''time'', N''uniqueidentifier'', N''binary'', N''varbinary'', N''image'',
+                                N''timestamp'', N''rowversion''
+                            )
+                                THEN N''COALESCE(N''''"'''' + '' + f.text_expr + N'' + N''''"'''', N''''null'''')''
+                            ELSE N''CASE WHEN '' + f.text_expr + N'' IS NULL THEN N''''null'''' ELSE N''''"'''' + ''
+                                + REPLACE(@escape, N''{v}'', f.text_expr) + N'' + N''''"'''' END''
+                        END AS nvarchar(MAX)
                     ),
                     N'' + N'''','''' + ''
-                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC),
-                @values = STRING_AGG(
-                    CAST(
-                        dbo.fn_MON_Private_StringifyExpr(
-                            N''q.c'' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
-                        ) AS nvarchar(MAX)
-                    ),
-                    N'', ''
-                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC),
-                @value_names = STRING_AGG(CAST(N''v'' + CONVERT(nvarchar(10), d.column_ordinal) AS nvarchar(MAX)), N'', '')
-                    WITHIN GROUP (ORDER BY d.column_ordinal ASC)
-            FROM #describe AS d
-            CROSS APPLY dbo.fn_MON_Private_JsonEscape(d.column_name) AS esc
-            WHERE
-                LOWER(d.column_name) NOT IN (
-                    N''monday_item_id'', N''monday_board_id'', N''item_name'', N''group_id'', N''parent_item_id''
-                );
+                ) WITHIN GROUP (ORDER BY f.column_ordinal ASC)
+            FROM field AS f
+            CROSS APPLY dbo.fn_MON_Private_JsonEscape(f.column_name) AS esc;
             SET @fields = N''CAST(N''''{'''' AS nvarchar(MAX)) + '' + COALESCE(@fields, N''N'''''''''') + N'' + N''''}'''''';
 
             SET @new_batch = COALESCE(
@@ -9791,8 +9801,7 @@ ORDER BY q.mon_stage_row_no;'';
                 + N''update_fields)
 SELECT q.mon_stage_row_no, '' + @key_item + N'', '' + @key_name + N'', '' + @key_group + N'', '' + @key_parent + N'', ''
                 + @fields + N''
-FROM #capture AS q'' + COALESCE(NCHAR(10) + N''CROSS APPLY (VALUES ('' + @values + N'')) AS v ('' + @value_names + N'')'', N'''')
-                + N'';'';
+FROM #capture AS q;'';
             EXEC sys.sp_executesql @dynamic;
 
             -- one short transaction writes the batch and its rows; the rows go into the owner''s table in statements
@@ -13747,17 +13756,15 @@ Examples:
                 c.monday_item_id,
                 MIN(c.monday_board_id) AS board_id,
                 N''{'' + STRING_AGG(
-                    CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + COALESCE(
+                    CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + ISNULL(
                         dbo.fn_MON_Private_TryJson(c.old_value),
-                        N''"'' + esc_old.escaped + N''"'',
-                        N''null''
+                        ISNULL(N''"'' + esc_old.escaped + N''"'', N''null'')
                     ) AS nvarchar(MAX)), N'',''
                 ) WITHIN GROUP (ORDER BY c.column_id) + N''}'' AS column_values,
                 N''{'' + STRING_AGG(
-                    CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + COALESCE(
+                    CAST(N''"'' + STRING_ESCAPE(c.column_id, ''json'') + N''":'' + ISNULL(
                         dbo.fn_MON_Private_TryJson(c.new_value),
-                        N''"'' + esc_new.escaped + N''"'',
-                        N''null''
+                        ISNULL(N''"'' + esc_new.escaped + N''"'', N''null'')
                     ) AS nvarchar(MAX)), N'',''
                 ) WITHIN GROUP (ORDER BY c.column_id) + N''}'' AS expected_values
             FROM cell AS c

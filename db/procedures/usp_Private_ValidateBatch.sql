@@ -937,7 +937,7 @@ WHERE l.update_batch_id IS NULL AND l.monday_item_id IN (SELECT r.monday_item_id
             N'[' + STRING_AGG(
                 CAST(
                     N'{"rule":"' + STRING_ESCAPE(e.rule_code, 'json')
-                    + N'","column":' + COALESCE(N'"' + esc_alias.escaped + N'"', N'null')
+                    + N'","column":' + ISNULL(N'"' + esc_alias.escaped + N'"', N'null')
                     + N',"severity":"' + STRING_ESCAPE(e.severity, 'json')
                     + N'","message":"' + esc_msg.escaped + N'"}'
                     AS nvarchar(MAX)

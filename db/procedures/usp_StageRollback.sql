@@ -222,17 +222,15 @@ Examples:
                 c.monday_item_id,
                 MIN(c.monday_board_id) AS board_id,
                 N'{' + STRING_AGG(
-                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + COALESCE(
+                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + ISNULL(
                         dbo.fn_MON_Private_TryJson(c.old_value),
-                        N'"' + esc_old.escaped + N'"',
-                        N'null'
+                        ISNULL(N'"' + esc_old.escaped + N'"', N'null')
                     ) AS nvarchar(MAX)), N','
                 ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS column_values,
                 N'{' + STRING_AGG(
-                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + COALESCE(
+                    CAST(N'"' + STRING_ESCAPE(c.column_id, 'json') + N'":' + ISNULL(
                         dbo.fn_MON_Private_TryJson(c.new_value),
-                        N'"' + esc_new.escaped + N'"',
-                        N'null'
+                        ISNULL(N'"' + esc_new.escaped + N'"', N'null')
                     ) AS nvarchar(MAX)), N','
                 ) WITHIN GROUP (ORDER BY c.column_id) + N'}' AS expected_values
             FROM cell AS c

@@ -31,7 +31,7 @@ def test_every_ascii_character_is_escaped_as_string_escape_does(db):
 
 
 @pytest.mark.parametrize("text", ["", "plain text 123", "Über ✓ café", "\uff53\uff54\uff41\uff54\uff55\uff53",
-                                  "é" * 3000, "[x]%_^-' ~"])
+                                  "é" * 3000, "[x]%_^-' ~", "\x7f\x80\x9f\uffff"])
 def test_a_text_with_nothing_to_escape_comes_back_as_it_is(db, text):
     assert escape(db, text) == text
 

@@ -102,16 +102,21 @@ def test_live_lease_is_not_claimed_by_another_worker(db, board):
 
 
 def test_two_connections_claiming_the_same_batch_never_get_the_same_row(db, db_factory, board):
+    """Four workers drain one batch at once. A worker whose claim comes back empty while rows are still READY
+    claims again: on SQL Server READPAST skips the rows another claim holds, and on an engine where a claim
+    waits for them instead (readpast-ignored) the waiting claim finds them taken and returns none."""
     ids = make_batch(db, "BR", 300)
     workers = [db_factory() for _ in range(4)]
 
     def drain(conn, name):
         got = []
-        while True:
+        for _ in range(2000):  # a bound, so that a claim that never succeeds fails the test instead of hanging it
             rows = claim(conn, name, batch_id="BR", max_rows=7)
-            if not rows:
-                return got
             got.extend(r["queue_id"] for r in rows)
+            if not rows and not conn.scalar("SELECT COUNT(*) FROM dbo.MON_UpdateQueue "
+                                             "WHERE batch_id = 'BR' AND queue_status = 'READY'"):
+                return got
+        raise AssertionError(f"{name} still found READY rows it could not claim")
 
     results = run_threads([lambda c=c, i=i: drain(c, f"w{i}") for i, c in enumerate(workers)])
     flat = [q for got in results for q in got]

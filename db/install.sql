@@ -9078,8 +9078,9 @@ BEGIN TRY
 -- How the query runs: its shape comes from a SELECT q.* INTO #mon_shape FROM (<query>) AS q WHERE 1 = 0 (no
 -- rows), its rows from INSERT INTO #capture placed before its final SELECT (after its CTE list), both as
 -- dynamic SQL with the caller''s permissions; fn_MON_Private_QueryParts finds those places in the text.
--- Limits: the caller''s own #temp tables may be read, but not one named #capture, #describe, #staged or
--- #mon_shape; the procedure cannot be called inside a transaction (50960), nor so through INSERT ... EXEC.
+-- Limits: the caller''s own #temp tables may be read, but not one named #capture, #describe, #staged,
+-- #staged_value or #mon_shape; the procedure cannot be called inside a transaction (50960), nor so through
+-- INSERT ... EXEC.
 -- created once as a stub, then ALTERed: a re-run keeps the procedure''s grants
 IF OBJECT_ID(N''dbo.usp_StageUpdates'', N''P'') IS NULL
     EXEC (N''CREATE PROCEDURE dbo.usp_StageUpdates AS RETURN 0;'');';
@@ -9156,11 +9157,6 @@ BEGIN
     DECLARE @rows int;
     DECLARE @new_batch varchar(50);
     DECLARE @fields nvarchar(MAX);
-    -- fn_MON_Private_JsonEscape''s expression, written into the dynamic SQL, which runs as the caller (the roles
-    -- grant no SELECT on that function); {v} stands for the value''s text
-    DECLARE @escape nvarchar(400) = N''CASE WHEN {v} COLLATE Latin1_General_100_BIN2 LIKE N''''%["/\]%'''' ''
-        + N''OR {v} COLLATE Latin1_General_100_BIN2 LIKE N''''%[^ -'''' + NCHAR(65535) + N'''']%'''' ''
-        + N''THEN STRING_ESCAPE({v}, ''''json'''') ELSE {v} END'';
     DECLARE @key_item nvarchar(MAX) = N''CAST(NULL AS bigint)'';
     DECLARE @key_name nvarchar(MAX) = N''CAST(NULL AS nvarchar(255))'';
     DECLARE @key_group nvarchar(MAX) = N''CAST(NULL AS nvarchar(100))'';
@@ -9730,45 +9726,24 @@ ORDER BY q.mon_stage_row_no;'';
             DEALLOCATE key_cursor;
 
             -- 5. update_fields: {"alias":"text"|null,...} in query column order -----------------------------------
-            -- The text of a number, date, time, uniqueidentifier or binary value holds nothing to escape and is
-            -- written as it is; any other value''s text (strings, xml, sql_variant, CLR types) is escaped by
-            -- @escape (a CASE, not COALESCE, which would evaluate the escape twice)
-            WITH field AS (
-                SELECT
-                    d.column_ordinal,
-                    d.column_name,
-                    d.type_name,
-                    dbo.fn_MON_Private_StringifyExpr(
-                        N''q.c'' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
-                    ) AS text_expr
-                FROM #describe AS d
-                WHERE
-                    LOWER(d.column_name) NOT IN (
-                        N''monday_item_id'', N''monday_board_id'', N''item_name'', N''group_id'', N''parent_item_id''
-                    )
-            )
-
+            -- The dynamic SQL makes each value text, one row per value (CROSS APPLY VALUES, field_no the column''s
+            -- ordinal); static SQL then writes the JSON, escaping keys and values with fn_MON_Private_JsonEscape
+            -- (the caller holds no right on that function: the dynamic SQL does not name it)
             SELECT
                 @fields = STRING_AGG(
                     CAST(
-                        N''N''''"'' + REPLACE(esc.escaped, N'''''''', N'''''''''''') + N''":'''' + ''
-                        + CASE
-                            WHEN f.type_name IN (
-                                N''tinyint'', N''smallint'', N''int'', N''bigint'', N''bit'', N''decimal'', N''numeric'', N''money'',
-                                N''smallmoney'', N''float'', N''real'', N''date'', N''datetime'', N''datetime2'', N''smalldatetime'',
-                                N''datetimeoffset'', N''time'', N''uniqueidentifier'', N''binary'', N''varbinary'', N''image'',
-                                N''timestamp'', N''rowversion''
-                            )
-                                THEN N''COALESCE(N''''"'''' + '' + f.text_expr + N'' + N''''"'''', N''''null'''')''
-                            ELSE N''CASE WHEN '' + f.text_expr + N'' IS NULL THEN N''''null'''' ELSE N''''"'''' + ''
-                                + REPLACE(@escape, N''{v}'', f.text_expr) + N'' + N''''"'''' END''
-                        END AS nvarchar(MAX)
+                        N''('' + CONVERT(nvarchar(10), d.column_ordinal) + N'', ''
+                        + dbo.fn_MON_Private_StringifyExpr(
+                            N''q.c'' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
+                        ) + N'')'' AS nvarchar(MAX)
                     ),
-                    N'' + N'''','''' + ''
-                ) WITHIN GROUP (ORDER BY f.column_ordinal ASC)
-            FROM field AS f
-            CROSS APPLY dbo.fn_MON_Private_JsonEscape(f.column_name) AS esc;
-            SET @fields = N''CAST(N''''{'''' AS nvarchar(MAX)) + '' + COALESCE(@fields, N''N'''''''''') + N'' + N''''}'''''';
+                    N'', ''
+                ) WITHIN GROUP (ORDER BY d.column_ordinal ASC)
+            FROM #describe AS d
+            WHERE
+                LOWER(d.column_name) NOT IN (
+                    N''monday_item_id'', N''monday_board_id'', N''item_name'', N''group_id'', N''parent_item_id''
+                );
 
             SET @new_batch = COALESCE(
                 @batch_id,
@@ -9797,12 +9772,51 @@ ORDER BY q.mon_stage_row_no;'';
                 parent_item_id bigint NULL,
                 update_fields nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL
             );
-            SET @dynamic = N''INSERT INTO #staged (update_row_no, monday_item_id, item_name, group_id, parent_item_id, ''
-                + N''update_fields)
-SELECT q.mon_stage_row_no, '' + @key_item + N'', '' + @key_name + N'', '' + @key_group + N'', '' + @key_parent + N'', ''
-                + @fields + N''
-FROM #capture AS q;'';
+            CREATE TABLE #staged_value (
+                update_row_no int NOT NULL,
+                field_no int NOT NULL,
+                value_text nvarchar(MAX) COLLATE DATABASE_DEFAULT NULL,
+                PRIMARY KEY (update_row_no, field_no)
+            );
+            SET @dynamic = N''INSERT INTO #staged (update_row_no, monday_item_id, item_name, group_id, parent_item_id)
+SELECT q.mon_stage_row_no, '' + @key_item + N'', '' + @key_name + N'', '' + @key_group + N'', '' + @key_parent + N''
+FROM #capture AS q;''
+                + COALESCE(N''
+INSERT INTO #staged_value (update_row_no, field_no, value_text)
+SELECT q.mon_stage_row_no, v.field_no, v.value_text
+FROM #capture AS q
+CROSS APPLY (VALUES '' + @fields + N'') AS v (field_no, value_text);'', N'''');
             EXEC sys.sp_executesql @dynamic;
+            -- the JSON of each row''s fields, in column order (''{}'' for a row of keys only)
+            WITH field AS (
+                SELECT
+                    d.column_ordinal,
+                    esc.escaped AS key_json
+                FROM #describe AS d
+                CROSS APPLY dbo.fn_MON_Private_JsonEscape(d.column_name) AS esc
+            ),
+
+            row_fields AS (
+                SELECT
+                    sv.update_row_no,
+                    N''{'' + STRING_AGG(
+                        CAST(
+                            N''"'' + f.key_json + N''":''
+                            + CASE WHEN sv.value_text IS NULL THEN N''null'' ELSE N''"'' + val.escaped + N''"'' END
+                            AS nvarchar(MAX)
+                        ),
+                        N'',''
+                    ) WITHIN GROUP (ORDER BY sv.field_no ASC) + N''}'' AS update_fields
+                FROM #staged_value AS sv
+                INNER JOIN field AS f ON sv.field_no = f.column_ordinal
+                CROSS APPLY dbo.fn_MON_Private_JsonEscape(sv.value_text) AS val
+                GROUP BY sv.update_row_no
+            )
+
+            UPDATE s
+            SET s.update_fields = COALESCE(rf.update_fields, N''{}'')
+            FROM #staged AS s
+            LEFT JOIN row_fields AS rf ON s.update_row_no = rf.update_row_no;
 
             -- one short transaction writes the batch and its rows; the rows go into the owner''s table in statements
             -- of at most 4,000 rows, below the 5,000 locks at which SQL Server escalates a statement''s row locks to a

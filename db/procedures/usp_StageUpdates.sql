@@ -635,14 +635,16 @@ ORDER BY q.mon_stage_row_no;';
             -- 5. update_fields: {"alias":"text"|null,...} in query column order -----------------------------------
             -- The dynamic SQL makes each value text, one row per value (CROSS APPLY VALUES, field_no the column's
             -- ordinal); static SQL then writes the JSON, escaping keys and values with fn_MON_Private_JsonEscape
-            -- (the caller holds no right on that function: the dynamic SQL does not name it)
+            -- (the caller holds no right on that function: the dynamic SQL does not name it). Each item is cast to
+            -- nvarchar(MAX) in the database's collation: VALUES types its column from all its rows, so an nchar(10)
+            -- date next to an nchar(8) time would pad the time, and two collations would conflict (Msg 451).
             SELECT
                 @fields = STRING_AGG(
                     CAST(
-                        N'(' + CONVERT(nvarchar(10), d.column_ordinal) + N', '
+                        N'(' + CONVERT(nvarchar(10), d.column_ordinal) + N', CAST('
                         + dbo.fn_MON_Private_StringifyExpr(
                             N'q.c' + CONVERT(nvarchar(10), d.column_ordinal), d.system_type_name
-                        ) + N')' AS nvarchar(MAX)
+                        ) + N' AS nvarchar(MAX)) COLLATE DATABASE_DEFAULT)' AS nvarchar(MAX)
                     ),
                     N', '
                 ) WITHIN GROUP (ORDER BY d.column_ordinal ASC)

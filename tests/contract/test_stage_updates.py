@@ -111,6 +111,30 @@ def test_values_are_stringified_the_same_way_in_both_engines(board):
                             "amount"]
 
 
+def test_short_fixed_width_texts_and_two_collations_are_staged_exactly(board):
+    """Each value becomes text on its own: a date next to a time and a uuid, and texts of two collations, are not
+    typed together (a date's nchar(10) would pad a time's text; two collations conflict in one column)."""
+    db = board
+    if is_mssql(db):
+        query = (
+            f"SELECT {ITEM_ID} AS monday_item_id, CAST('2026-06-15' AS date) AS due_date, "
+            "CAST('09:00:00' AS time(0)) AS start_hour, "
+            "CAST('6F9619FF-8B86-D011-B42D-00C04FC964FF' AS uniqueidentifier) AS ref, "
+            "CAST(N'a' AS nvarchar(10)) COLLATE Latin1_General_CS_AS AS text, "
+            "CAST(N'b' AS nvarchar(10)) COLLATE Latin1_General_100_BIN2 AS long_text"
+        )
+    else:
+        query = (
+            f"SELECT {ITEM_ID}::bigint AS monday_item_id, DATE '2026-06-15' AS due_date, TIME '09:00:00' AS start_hour, "
+            "'6F9619FF-8B86-D011-B42D-00C04FC964FF'::uuid AS ref, 'a'::text COLLATE \"C\" AS text, "
+            "'b'::text COLLATE \"POSIX\" AS long_text"
+        )
+    batch_id = stage(db, query).outputs["batch_id"]
+    fields = json.loads(staged_rows(db, batch_id)[0]["update_fields"])
+    assert fields == {"due_date": "2026-06-15", "start_hour": "09:00:00",
+                      "ref": "6f9619ff-8b86-d011-b42d-00c04fc964ff", "text": "a", "long_text": "b"}
+
+
 @pytest.mark.engine_gap("json-non-ascii")
 def test_text_beyond_ascii_and_the_bmp_is_staged_as_it_is(board):
     db = board

@@ -343,10 +343,10 @@ def test_text_length_rule(board):
     rep = "REPLICATE" if is_mssql(db) else "repeat"
     ok = one(db, f"{rep}('é', 2000) AS text")
     assert ok["validation_status"] == "VALID", ok["validation_errors"]
-    bad = one(db, f"{rep}(CAST('x' AS {'nvarchar(max)' if is_mssql(db) else 'text'}), 1048576) AS \"Customer Name\"")
+    bad = one(db, f"{rep}(CAST('x' AS {'nvarchar(max)' if is_mssql(db) else 'text'}), 1048576) AS customer_name")
     assert bad["validation_status"] == "INVALID" and rules_of(bad) == {"TEXT_LENGTH"}
     err = errors_of(bad)[0]
-    assert err["column"] == "Customer Name" and "1048576 characters" in err["message"] and "2000" in err["message"]
+    assert err["column"] == "customer_name" and "1048576 characters" in err["message"] and "2000" in err["message"]
     db.execute("UPDATE dbo.MON_ValidationRule SET is_enabled = 'N' WHERE rule_code = 'TEXT_LENGTH'")
     assert validate(db, bad["batch_id"])[0]["validation_status"] == "VALID"
 
